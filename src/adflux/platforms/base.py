@@ -1,0 +1,248 @@
+"""The platform port: plain dataclasses in and out, the error vocabulary, the adapter interface.
+
+Adapters translate these to and from each platform's SDK. Nothing here knows about the database,
+Flask or any SDK, so the domain can be tested against an in-memory fake of `PlatformAdapter`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# --------------------------------------------------------------------------- data in
+
+
+@dataclass(frozen=True)
+class GeoTarget:
+    """A place to reach: a city (with coordinates for radius targeting) or a whole country."""
+
+    name: str
+    country: str = "CO"
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Targeting:
+    """Who sees the ad; already checked by the employment-ad compliance rules."""
+
+    country: str = "CO"
+    locations: tuple[GeoTarget, ...] = ()
+    age_min: int = 18
+    age_max: int = 65
+    genders: tuple[str, ...] = ()  # empty = all genders
+    languages: tuple[str, ...] = ("es",)
+    keywords: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    custom_audience_ids: tuple[str, ...] = ()
+    excluded_locations: tuple[GeoTarget, ...] = ()
+    postal_codes: tuple[str, ...] = ()
+    lookalike: bool = False
+    expansion: bool = False
+
+
+@dataclass(frozen=True)
+class Creative:
+    """Ad texts already fitted to the target platform's limits (see campaigns/creatives.py)."""
+
+    headlines: tuple[str, ...]
+    descriptions: tuple[str, ...]
+    primary_text: str
+    link_url: str
+    call_to_action: str = "APPLY_NOW"
+    display_name: str = "Magneto Empleos"
+    image_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class AdSpec:
+    """One ad to publish on one platform.
+
+    `publication_key` (e.g. "adflux-pub-42") is written into every platform object's name, so
+    `find_existing` can find what an interrupted publish already created.
+    """
+
+    publication_key: str
+    name: str
+    creative: Creative
+    targeting: Targeting
+    daily_budget_cop: int
+    start_at: datetime
+    end_at: datetime | None = None
+    objective: str = "traffic"
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class HashedMember:
+    """One audience member, normalised and SHA-256 hashed for the target platform."""
+
+    email_sha256: str | None = None
+    phone_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    """A custom audience to create (or to add members to, when `existing_id` is set)."""
+
+    audience_key: str
+    name: str
+    members: tuple[HashedMember, ...]
+    existing_id: str | None = None
+
+
+# --------------------------------------------------------------------------- data out
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """Every platform id of the published tree, keyed by object kind (e.g. "campaign", "ad")."""
+
+    external_ids: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AudienceResult:
+    """The platform audience id, how many members were sent, and the platform's receipt."""
+
+    external_id: str
+    uploaded: int
+    receipt: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DailyInsight:
+    """Delivery figures for one day; spend in whole Colombian pesos."""
+
+    day: date
+    impressions: int
+    clicks: int
+    spend_cop: int
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    """Whether the configured credential works, with a message for people."""
+
+    ok: bool
+    message: str
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class PlatformError(Exception):
+    """A platform call failed. `code` is the platform's own error code, when it gave one."""
+
+    def __init__(
+        self,
+        platform: str,
+        message: str,
+        *,
+        code: str | int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(f"{platform}: {message}")
+        self.platform = platform
+        self.message = message
+        self.code = code
+        self.request_id = request_id
+
+
+class RateLimited(PlatformError):
+    """The platform throttled us; retry after `retry_after_s` seconds (the platform's figure)."""
+
+    def __init__(self, platform: str, message: str, *, retry_after_s: float, **kwargs) -> None:
+        super().__init__(platform, message, **kwargs)
+        self.retry_after_s = retry_after_s
+
+
+class TransientError(PlatformError):
+    """A temporary server-side failure (5xx, timeout before sending); retry with backoff."""
+
+
+class AuthExpired(PlatformError):
+    """The credential is expired or revoked: do not retry, mark the credential and reconnect."""
+
+
+class InvalidRequest(PlatformError):
+    """The platform refused the request; permanent. `field` names the culprit when known."""
+
+    def __init__(self, platform: str, message: str, *, field: str | None = None, **kwargs) -> None:
+        super().__init__(platform, message, **kwargs)
+        self.field = field
+
+
+class OutcomeUnknown(PlatformError):
+    """The request was sent but no answer came back: reconcile with `find_existing` first."""
+
+
+class PlatformUnavailable(PlatformError):
+    """The platform cannot be used here: SDK not installed or credentials not configured."""
+
+
+# --------------------------------------------------------------------------- the port
+
+OnCreated = Callable[[str, str], None]
+
+
+class PlatformAdapter(ABC):
+    """One ad platform behind the AdFlux port. Adapters only translate; they keep no state."""
+
+    name: str  # "meta" | "google" | "x" | "tiktok"
+    display_name: str
+
+    @classmethod
+    @abstractmethod
+    def available(cls) -> tuple[bool, str]:
+        """Whether the platform's SDK can be imported here, and why not if it cannot."""
+
+    @abstractmethod
+    def publish(
+        self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
+    ) -> PublishResult:
+        """Create the object tree in order, skipping kinds already in `known_ids`.
+
+        `on_created(kind, id)` is called the moment each object exists so the caller can persist
+        it before the next call; a crash half-way therefore never creates an object twice.
+        """
+
+    @abstractmethod
+    def find_existing(self, publication_key: str) -> dict[str, str]:
+        """Look up objects whose names carry `publication_key`; {kind: id} of what exists."""
+
+    @abstractmethod
+    def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
+        """Pause (False) or resume (True) a published tree."""
+
+    @abstractmethod
+    def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
+        """Create the custom audience (unless `spec.existing_id`) and upload its hashed members."""
+
+    @abstractmethod
+    def insights(
+        self, external_ids: Mapping[str, str], since: date, until: date
+    ) -> list[DailyInsight]:
+        """Daily impressions, clicks and spend (COP) for a published tree, both days included."""
+
+    @abstractmethod
+    def check_credentials(self) -> CredentialStatus:
+        """Make one cheap authenticated call and say whether the credential works."""
+
+
+def named(publication_key: str, kind: str, name: str) -> str:
+    """The platform object name: carries the publication key so `find_existing` can match it."""
+    return f"[{publication_key}] {kind}: {name}"
+
+
+def name_has_key(object_name: str, publication_key: str) -> bool:
+    """True when a platform object's name was produced by `named` with this key."""
+    return object_name.startswith(f"[{publication_key}] ")
+
+
+def cop_to_micros(amount_cop: int) -> int:
+    """COP to the micro-units Google (`amount_micros`) and X (`local_micro`) use."""
+    return int(amount_cop) * 1_000_000

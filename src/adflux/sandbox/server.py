@@ -1,0 +1,167 @@
+"""Run the sandbox: one threaded HTTP server (Meta, X, TikTok, Data Manager, admin) and, when the
+Google Ads emulation is present, one gRPC server over TLS.
+
+The gRPC part is a hook: `adflux.sandbox.google_ads.grpc_server.start(*, state, host, port)` must
+return an object with `port: int`, `ca_pem: pathlib.Path` (the CA clients trust through
+GRPC_DEFAULT_SSL_ROOTS_FILE_PATH) and `stop() -> None`. Until that module exists the HTTP part runs
+alone and `grpc_port` is None.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from adflux.sandbox.app import create_app
+from adflux.sandbox.faults import FaultPlan
+from adflux.sandbox.state import SandboxState
+
+log = logging.getLogger(__name__)
+
+GRPC_MODULE = "adflux.sandbox.google_ads.grpc_server"
+
+
+class GrpcHandle(Protocol):
+    port: int
+    ca_pem: Path
+
+    def stop(self) -> None: ...
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Logs method, path and status only: Meta sends the access token in the query string."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        log.debug("%s %s %s", self.command, path, code)
+
+
+@dataclass
+class RunningSandbox:
+    """A started sandbox. `stop()` shuts both servers down."""
+
+    host: str
+    http_port: int
+    grpc_port: int | None
+    state: SandboxState
+    ca_pem: Path | None
+    _http: BaseWSGIServer
+    _thread: threading.Thread
+    _grpc: GrpcHandle | None = None
+    _stopped: bool = field(default=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.http_port}"
+
+    @property
+    def grpc_endpoint(self) -> str | None:
+        # TLS certificates are issued for "localhost", so clients must use that name.
+        return None if self.grpc_port is None else f"localhost:{self.grpc_port}"
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._grpc is not None:
+            self._grpc.stop()
+        self._http.shutdown()
+        self._http.server_close()
+        self._thread.join(timeout=5)
+
+
+def start_in_thread(
+    host: str = "127.0.0.1",
+    http_port: int = 0,
+    grpc_port: int | None = 0,
+    state_dir: Path | None = None,
+    *,
+    persist: bool = False,
+    credentials: Mapping[str, Mapping[str, str]] | None = None,
+    faults: Mapping[str, Mapping[str, Any]] | None = None,
+    seed: int = 0,
+) -> RunningSandbox:
+    """Start the sandbox in background threads and return once both ports are bound.
+
+    Port 0 picks a free port; `grpc_port=None` skips the gRPC server. `faults` maps a platform to
+    `FaultPlan` settings, e.g. {"meta": {"rate_limit": 0.1, "latency_ms": 50}}.
+    """
+    state = SandboxState.create(
+        state_dir=Path(state_dir) if state_dir is not None else None,
+        persist=persist,
+        credentials={k: dict(v) for k, v in (credentials or {}).items()},
+        seed=seed,
+    )
+    for platform, plan in (faults or {}).items():
+        state.faults.set(platform, FaultPlan.from_dict(dict(plan)))
+    app = create_app(state)
+    http = make_server(host, http_port, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=http.serve_forever, name="sandbox-http", daemon=True)
+    thread.start()
+    grpc = _start_grpc(state, host, grpc_port) if grpc_port is not None else None
+    return RunningSandbox(
+        host=host,
+        http_port=http.server_port,
+        grpc_port=grpc.port if grpc else None,
+        state=state,
+        ca_pem=grpc.ca_pem if grpc else None,
+        _http=http,
+        _thread=thread,
+        _grpc=grpc,
+    )
+
+
+def run(
+    host: str = "127.0.0.1",
+    http_port: int = 8765,
+    grpc_port: int | None = 8766,
+    state_dir: Path | None = None,
+    *,
+    persist: bool = False,
+    credentials: Mapping[str, Mapping[str, str]] | None = None,
+    faults: Mapping[str, Mapping[str, Any]] | None = None,
+    seed: int = 0,
+    on_ready: Callable[[RunningSandbox], None] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM. `on_ready` gets the running sandbox (ports, CA path)."""
+    sandbox = start_in_thread(
+        host,
+        http_port,
+        grpc_port,
+        state_dir,
+        persist=persist,
+        credentials=credentials,
+        faults=faults,
+        seed=seed,
+    )
+    stop = threading.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in signals}
+    try:
+        if on_ready is not None:
+            on_ready(sandbox)
+        stop.wait()
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _start_grpc(state: SandboxState, host: str, port: int) -> GrpcHandle | None:
+    try:
+        module = importlib.import_module(GRPC_MODULE)
+    except ModuleNotFoundError as exc:
+        # Only "not written yet" or "gRPC/google-ads not installed" is tolerated.
+        if exc.name and exc.name.startswith("adflux.") and not GRPC_MODULE.startswith(exc.name):
+            raise
+        log.info("sandbox: Google Ads gRPC emulation not available (%s)", exc.name)
+        return None
+    return module.start(state=state, host=host, port=port)

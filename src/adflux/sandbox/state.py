@@ -1,0 +1,112 @@
+"""What one running sandbox shares between its HTTP and gRPC servers: objects, faults, credentials.
+
+The credentials below are the sandbox's documented defaults; AdFlux's settings default to the same
+values in sandbox mode. They are test values, not secrets.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adflux.sandbox.faults import Faults
+from adflux.sandbox.store import Clock, Store
+
+DEFAULT_CREDENTIALS: dict[str, dict[str, str]] = {
+    "meta": {
+        "access_token": "sandbox-meta-access-token",
+        "app_secret": "sandbox-meta-app-secret",
+        "ad_account_id": "act_1000000001",
+        "page_id": "1000000002",
+    },
+    "x": {
+        "consumer_key": "sandbox-x-consumer-key",
+        "consumer_secret": "sandbox-x-consumer-secret",
+        "access_token": "sandbox-x-access-token",
+        "access_token_secret": "sandbox-x-access-token-secret",
+        "account_id": "18ce54d4x5t",
+        "funding_instrument_id": "lygyi",
+        "user_id": "756201191646691328",
+    },
+    "tiktok": {
+        "access_token": "sandbox-tiktok-access-token",
+        "advertiser_id": "7000000000000000001",
+        "identity_id": "7000000000000000002",
+    },
+    "google": {
+        "access_token": "sandbox-google-access-token",
+        "developer_token": "sandbox-google-developer-token",
+        "customer_id": "1234567890",
+    },
+}
+
+
+def default_credentials() -> dict[str, dict[str, str]]:
+    return copy.deepcopy(DEFAULT_CREDENTIALS)
+
+
+@dataclass
+class SandboxState:
+    """Shared by every route and by the gRPC servicers. Build with `SandboxState.create`."""
+
+    store: Store
+    faults: Faults
+    clock: Clock
+    credentials: dict[str, dict[str, str]]
+    state_dir: Path | None = None
+    _revoked: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        state_dir: Path | None = None,
+        persist: bool = False,
+        credentials: dict[str, dict[str, str]] | None = None,
+        seed: int = 0,
+    ) -> SandboxState:
+        """A fresh state; with `persist` the objects live in `state_dir/objects.json`."""
+        merged = default_credentials()
+        for platform, values in (credentials or {}).items():
+            merged.setdefault(platform, {}).update(values)
+        path = None
+        if persist:
+            if state_dir is None:
+                raise ValueError("persist needs a state_dir")
+            state_dir.mkdir(parents=True, exist_ok=True)
+            path = state_dir / "objects.json"
+        return cls(
+            store=Store(path),
+            faults=Faults(seed=seed),
+            clock=Clock(),
+            credentials=merged,
+            state_dir=state_dir,
+        )
+
+    def credential(self, platform: str, name: str) -> str:
+        return self.credentials[platform][name]
+
+    def is_revoked(self, platform: str) -> bool:
+        with self._lock:
+            return platform in self._revoked
+
+    def revoke(self, platform: str) -> None:
+        """Make the platform answer as if the token had been revoked by the user."""
+        with self._lock:
+            self._revoked.add(platform)
+
+    def restore(self, platform: str | None = None) -> None:
+        with self._lock:
+            if platform is None:
+                self._revoked.clear()
+            else:
+                self._revoked.discard(platform)
+
+    def describe(self) -> dict[str, Any]:
+        with self._lock:
+            revoked = sorted(self._revoked)
+        return {"revoked": revoked, "faults": self.faults.plans()}

@@ -1,0 +1,133 @@
+"""The sandbox's memory: every object the emulated platforms created, thread-safe.
+
+Objects are plain JSON-able dicts grouped by platform, each with an `id` and a `kind` (campaign, ad
+set, line item ...). Platform modules own the shape of the objects; the store only keeps them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+class Clock:
+    """Wall-clock time plus an offset the admin endpoint can advance (for insights tests)."""
+
+    def __init__(self) -> None:
+        self._offset_s = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return time.time() + self._offset_s
+
+    def advance(self, seconds: float) -> float:
+        with self._lock:
+            self._offset_s += seconds
+            return self._offset_s
+
+
+class Store:
+    """Objects by platform and id. Every public method takes the lock; returned dicts are copies."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._lock = threading.RLock()
+        self._path = path
+        self._objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self._counters: dict[str, int] = {}
+        if path is not None and path.exists():
+            self._load(path)
+
+    # ----------------------------------------------------------------- ids
+
+    def next_number(self, platform: str, start: int) -> int:
+        """A per-platform increasing number (stable across restarts when persisted)."""
+        with self._lock:
+            value = self._counters.get(platform, start - 1) + 1
+            self._counters[platform] = value
+            self._save()
+            return value
+
+    # ----------------------------------------------------------------- objects
+
+    def insert(self, platform: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """Store a new object; it must carry `id` and `kind`."""
+        if "id" not in obj or "kind" not in obj:
+            raise ValueError("objects need an id and a kind")
+        with self._lock:
+            objects = self._objects.setdefault(platform, {})
+            if obj["id"] in objects:
+                raise KeyError(f"duplicate id {obj['id']}")
+            objects[obj["id"]] = copy.deepcopy(obj)
+            self._save()
+            return copy.deepcopy(obj)
+
+    def get(self, platform: str, object_id: str, kind: str | None = None) -> dict[str, Any] | None:
+        """The object, or None when absent (or of another kind than asked)."""
+        with self._lock:
+            obj = self._objects.get(platform, {}).get(object_id)
+            if obj is None or (kind is not None and obj["kind"] != kind):
+                return None
+            return copy.deepcopy(obj)
+
+    def update(
+        self, platform: str, object_id: str, change: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any] | None:
+        """Apply `change` to the stored object in place, atomically; None when it does not exist."""
+        with self._lock:
+            obj = self._objects.get(platform, {}).get(object_id)
+            if obj is None:
+                return None
+            change(obj)
+            self._save()
+            return copy.deepcopy(obj)
+
+    def find(self, platform: str, kind: str, **equals: Any) -> list[dict[str, Any]]:
+        """Objects of one kind whose fields equal the given values, in creation order."""
+        with self._lock:
+            return [
+                copy.deepcopy(obj)
+                for obj in self._objects.get(platform, {}).values()
+                if obj["kind"] == kind and all(obj.get(k) == v for k, v in equals.items())
+            ]
+
+    def iter_platform(self, platform: str) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            items = [copy.deepcopy(o) for o in self._objects.get(platform, {}).values()]
+        return iter(items)
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        with self._lock:
+            return {
+                p: [copy.deepcopy(o) for o in objs.values()] for p, objs in self._objects.items()
+            }
+
+    def reset(self, platform: str | None = None) -> None:
+        with self._lock:
+            if platform is None:
+                self._objects.clear()
+            else:
+                self._objects.pop(platform, None)
+            self._save()
+
+    # ----------------------------------------------------------------- persistence
+
+    def _load(self, path: Path) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        self._objects = data.get("objects", {})
+        self._counters = data.get("counters", {})
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        # Write-then-rename so a crash never leaves half a file behind.
+        tmp = self._path.with_suffix(".tmp")
+        payload = {"objects": self._objects, "counters": self._counters}
+        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self._path)
