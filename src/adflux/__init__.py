@@ -1,0 +1,1 @@
+"""AdFlux: automated job advertising."""

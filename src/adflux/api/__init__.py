@@ -1,0 +1,44 @@
+"""The HTTP API under /api/v1: resources, OpenAPI, auth and error mapping."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from adflux.api import candidates, errors, health, jobs, tokens
+from adflux.api.auth import authenticate_request
+from adflux.api.docs import register_docs
+from adflux.api.request_id import install_request_id
+from adflux.api.schemas import ErrorSchema
+from adflux.extensions import api
+
+API_PREFIX = "/api/v1"
+RESOURCE_BLUEPRINTS = (jobs.blp, candidates.blp, tokens.blp)
+
+
+def init_api(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="AdFlux API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs/assets/",
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+            },
+            "security": [{"bearerAuth": []}],
+            "info": {"description": "Automated job advertising for Magneto (Colombia)."},
+        },
+    )
+    install_request_id(app)
+    # Document every error with the project's one error shape, not flask-smorest's own.
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app)
+    for blueprint in RESOURCE_BLUEPRINTS:
+        blueprint.before_request(authenticate_request)
+        api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix or ''}")
+    app.register_blueprint(health.bp)
+    register_docs(app, API_PREFIX)
+    errors.register_error_handlers(app)

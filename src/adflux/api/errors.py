@@ -1,0 +1,96 @@
+"""Every error leaves the API in one JSON shape:
+``{"error": {"code": ..., "message": ..., "fields": {...}, "request_id": ...}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from adflux.errors import AdfluxError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    if "request_id" in g:
+        body["request_id"] = g.request_id
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
+    """webargs nests messages by location (json/query/...); callers want field -> messages."""
+    fields: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            fields.setdefault(prefix or "_schema", []).extend(value)
+        else:
+            fields.setdefault(prefix or "_schema", []).append(str(value))
+
+    if isinstance(messages, dict):
+        for _location, per_field in messages.items():
+            walk("", per_field)
+    return fields
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    fields = _flatten_webargs(data.get("messages")) if "messages" in data else None
+    if status == 422 and fields:
+        message = "the request has invalid fields: " + ", ".join(sorted(fields))
+    else:
+        message = data.get("message") or error.description or error.name
+    response = error_response(status, _HTTP_CODES.get(status, "http_error"), message, fields)
+    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+def handle_domain_error(error: AdfluxError) -> Response:
+    return error_response(error.status, error.code, error.message, error.fields or None)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    if isinstance(error, OperationalError):
+        log.error("database unavailable: %s", error.orig)
+        return error_response(503, "service_unavailable", "the database is unavailable")
+    log.exception("unhandled error")
+    return error_response(500, "internal_error", "an unexpected error occurred")
+
+
+def register_error_handlers(app: Flask) -> None:
+    # Registered after flask-smorest's own handler so this shape wins for every HTTP error.
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(AdfluxError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

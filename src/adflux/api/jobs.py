@@ -1,0 +1,118 @@
+"""/api/v1/jobs: list, read, create, update and close job openings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from adflux.api.auth import requires
+from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
+from adflux.auth.models import Role
+from adflux.extensions import db
+from adflux.jobs import service
+from adflux.jobs.models import EMPLOYMENT_TYPES, REMOTE_MODES, SENIORITIES, JobStatus
+
+blp = Blueprint("jobs", __name__, url_prefix="/jobs", description="Job openings")
+
+_salary = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000_000))
+
+
+class JobSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    external_ref = fields.String(validate=validate.Length(min=1, max=64))
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
+    company = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    department = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    area = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    seniority = fields.String(required=True, validate=validate.OneOf(SENIORITIES))
+    employment_type = fields.String(required=True, validate=validate.OneOf(EMPLOYMENT_TYPES))
+    remote_mode = fields.String(required=True, validate=validate.OneOf(REMOTE_MODES))
+    salary_min_cop = _salary
+    salary_max_cop = _salary
+    currency = fields.String(dump_only=True)
+    skills = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        load_default=list,
+        validate=validate.Length(max=30),
+    )
+    status = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class JobUpdateSchema(JobSchema):
+    class Meta:
+        partial = True
+        exclude = ("external_ref",)
+
+
+class JobListArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
+    city = fields.String()
+    area = fields.String()
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "title"})
+
+
+class JobPageSchema(PageMetaSchema):
+    items = fields.List(fields.Nested(JobSchema), required=True)
+
+
+@blp.route("")
+class Jobs(MethodView):
+    @blp.arguments(JobListArgsSchema, location="query")
+    @blp.response(200, JobPageSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List job openings, newest id last."""
+        page = service.list_jobs(
+            db_session=db.session,
+            limit=page_limit(args),
+            offset=args["offset"],
+            status=args.get("status"),
+            city=args.get("city"),
+            area=args.get("area"),
+            search=args.get("q"),
+        )
+        return page_body(page)
+
+    @requires(Role.OPERATOR)
+    @blp.arguments(JobSchema)
+    @blp.response(201, JobSchema)
+    @blp.alt_response(409, schema=ErrorSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a job opening."""
+        return service.create_job(db_session=db.session, data=data)
+
+
+@blp.route("/<int:job_id>")
+class JobById(MethodView):
+    @blp.response(200, JobSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, job_id: int) -> Any:
+        """Read one job opening."""
+        return service.get_job_or_404(db_session=db.session, job_id=job_id)
+
+    @requires(Role.OPERATOR)
+    @blp.arguments(JobUpdateSchema)
+    @blp.response(200, JobSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
+    def patch(self, changes: dict[str, Any], job_id: int) -> Any:
+        """Change some fields of a job opening."""
+        return service.update_job(db_session=db.session, job_id=job_id, changes=changes)
+
+
+@blp.route("/<int:job_id>/close")
+class JobClose(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.response(200, JobSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def post(self, job_id: int) -> Any:
+        """Close a job opening (no new campaigns for it)."""
+        return service.close_job(db_session=db.session, job_id=job_id)

@@ -1,0 +1,56 @@
+"""/api/v1/tokens: admins create, list and revoke API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from adflux.api.auth import requires
+from adflux.auth import service
+from adflux.auth.models import Role
+from adflux.extensions import db
+
+blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API tokens (admin)")
+
+
+class TokenSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    prefix = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    last_used_at = fields.DateTime(dump_only=True)
+    revoked_at = fields.DateTime(dump_only=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(dump_only=True, metadata={"description": "shown once, never again"})
+
+
+@blp.route("")
+class Tokens(MethodView):
+    @requires(Role.ADMIN)
+    @blp.response(200, TokenSchema(many=True))
+    def get(self) -> Any:
+        """List tokens (never their values)."""
+        return service.list_tokens(db_session=db.session)
+
+    @requires(Role.ADMIN)
+    @blp.arguments(TokenSchema)
+    @blp.response(201, NewTokenSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a token; the response is the only time its value is shown."""
+        row, plain = service.create_token(db_session=db.session, name=data["name"], role=data["role"])
+        return {**NewTokenSchema().dump(row), "token": plain}
+
+
+@blp.route("/<string:name>/revoke")
+class TokenRevoke(MethodView):
+    @requires(Role.ADMIN)
+    @blp.response(200, TokenSchema)
+    def post(self, name: str) -> Any:
+        """Revoke a token by name."""
+        return service.revoke_token(db_session=db.session, name=name)

@@ -1,0 +1,66 @@
+"""The application factory: config -> logging -> extensions -> blueprints -> error handlers."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from adflux.config import Settings, load_settings
+from adflux.extensions import db, migrate
+from adflux.logging_setup import configure_logging
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
+    """Build a configured app; nothing connects until a request or command needs it."""
+    settings = settings or load_settings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+
+    app = Flask(__name__)
+    app.config.update(
+        ADFLUX_SETTINGS=settings,
+        SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.sqlalchemy_url),
+        SECRET_KEY=settings.secret_key or _local_secret(settings.data_dir),
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(flask_config)
+    if settings.sqlalchemy_url.startswith("sqlite:///"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+
+    from adflux import models  # noqa: F401  (every table registered before migrations run)
+    from adflux.api import init_api
+
+    init_api(app)
+    return app
+
+
+def get_settings(app: Flask) -> Settings:
+    return app.config["ADFLUX_SETTINGS"]  # type: ignore[no-any-return]
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Threads of one process share the file; wait for locks instead of failing at once.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _local_secret(data_dir: Path) -> str:
+    """A per-installation secret kept in the data directory, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,96 @@
+"""Campaigns, their target segments, per-platform publications and daily metrics."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from adflux.db import JSONType, TimestampMixin, UTCDateTime
+from adflux.extensions import db
+
+
+class PublicationStatus(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    PAUSED = "paused"
+
+
+campaign_segments = sa.Table(
+    "campaign_segments",
+    db.metadata,
+    sa.Column(
+        "campaign_id", sa.ForeignKey("ad_campaigns.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "ad_campaigns"
+    __table_args__ = (
+        sa.CheckConstraint("daily_budget_cop > 0", name="budget_positive"),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+        sa.Index("ix_ad_campaigns_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("job_openings.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Derived from the publications by the campaigns service; stored so lists can filter on it.
+    status: Mapped[str] = mapped_column(sa.String(30), default="queued")
+    objective: Mapped[str] = mapped_column(sa.String(30), default="traffic")
+    daily_budget_cop: Mapped[int] = mapped_column(sa.BigInteger)
+    start_date: Mapped[date] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
+    created_by: Mapped[str | None] = mapped_column(sa.String(100))
+
+    publications: Mapped[list[PlatformPublication]] = relationship(
+        back_populates="campaign", order_by="PlatformPublication.platform"
+    )
+
+
+class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "platform_publications"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "platform"),
+        # The relay looks for pending/publishing work by age.
+        sa.Index("ix_platform_publications_status_updated", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("ad_campaigns.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20), default=PublicationStatus.PENDING.value)
+    external_ids: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_error_field: Mapped[str | None] = mapped_column(sa.String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[AdCampaign] = relationship(back_populates="publications")
+
+
+class CampaignMetric(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "campaign_metrics"
+    __table_args__ = (sa.UniqueConstraint("publication_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("platform_publications.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(sa.Date)
+    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    spend_cop: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    applications: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

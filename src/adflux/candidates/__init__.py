@@ -1,0 +1,1 @@
+"""Candidates: the people AdFlux's ads are aimed at."""

@@ -1,0 +1,78 @@
+"""Typed settings read from the environment; the defaults are the embedded mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment holds a bad value; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything AdFlux reads from its environment.
+
+    Variables are ``ADFLUX_<FIELD>`` except the two conventional names ``DATABASE_URL`` and
+    ``CELERY_BROKER_URL``. With nothing set, AdFlux runs embedded: a SQLite file under
+    ``ADFLUX_DATA_DIR`` and background tasks in the serving process.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ADFLUX_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    celery_broker_url: str | None = Field(default=None, validation_alias="CELERY_BROKER_URL")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    secret_key: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    page_size_default: int = Field(default=50, ge=1)
+    page_size_max: int = Field(default=200, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith("postgres://"):
+            # Heroku-style URLs; SQLAlchemy 2 only knows the postgresql scheme.
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("postgresql+psycopg://", "sqlite://")):
+            raise ValueError("must be a postgresql:// or sqlite:// URL")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'adflux.db').resolve()}"
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when no broker is configured: tasks run inside the serving process."""
+        return not self.celery_broker_url
+
+
+_ENV_NAMES = {"database_url": "DATABASE_URL", "celery_broker_url": "CELERY_BROKER_URL"}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = _ENV_NAMES.get(field, f"ADFLUX_{field.upper()}")
+            problems.append(f"{name}: {error['msg']}")
+        raise ConfigError("bad configuration: " + "; ".join(problems)) from None

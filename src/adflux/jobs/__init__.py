@@ -1,0 +1,1 @@
+"""Job openings: the things AdFlux advertises."""

@@ -1,0 +1,50 @@
+"""The job opening table."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adflux.db import JSONType, TimestampMixin
+from adflux.extensions import db
+
+
+class JobStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+SENIORITIES = ("junior", "semi_senior", "senior", "lead")
+EMPLOYMENT_TYPES = ("tiempo_completo", "medio_tiempo", "prestacion_servicios", "practicas")
+REMOTE_MODES = ("presencial", "hibrido", "remoto")
+
+
+class JobOpening(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "job_openings"
+    __table_args__ = (
+        sa.CheckConstraint("salary_min_cop IS NULL OR salary_min_cop >= 0", name="salary_min"),
+        sa.CheckConstraint(
+            "salary_max_cop IS NULL OR salary_min_cop IS NULL OR salary_max_cop >= salary_min_cop",
+            name="salary_range",
+        ),
+        sa.Index("ix_job_openings_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text)
+    company: Mapped[str] = mapped_column(sa.String(200))
+    city: Mapped[str] = mapped_column(sa.String(100), index=True)
+    department: Mapped[str] = mapped_column(sa.String(100))
+    area: Mapped[str] = mapped_column(sa.String(100), index=True)
+    seniority: Mapped[str] = mapped_column(sa.String(20))
+    employment_type: Mapped[str] = mapped_column(sa.String(30))
+    remote_mode: Mapped[str] = mapped_column(sa.String(20))
+    salary_min_cop: Mapped[int | None] = mapped_column(sa.BigInteger)
+    salary_max_cop: Mapped[int | None] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="COP")
+    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.OPEN.value)

@@ -1,0 +1,23 @@
+"""Imports every table so that metadata (and Alembic) sees the whole schema."""
+
+from adflux.audiences.models import AudienceSync
+from adflux.audit.models import AuditLog
+from adflux.auth.models import ApiToken
+from adflux.campaigns.models import AdCampaign, CampaignMetric, PlatformPublication
+from adflux.candidates.models import Candidate
+from adflux.jobs.models import JobOpening
+from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
+
+__all__ = [
+    "AdCampaign",
+    "ApiToken",
+    "AudienceSync",
+    "AuditLog",
+    "CampaignMetric",
+    "Candidate",
+    "JobOpening",
+    "PlatformPublication",
+    "Segment",
+    "SegmentMembership",
+    "SegmentationRun",
+]
