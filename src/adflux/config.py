@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'adflux.db').resolve()}"
 
     @property
+    def sqlalchemy_url_safe(self) -> str:
+        """The database URL with any password masked, for messages and logs."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.sqlalchemy_url).render_as_string(hide_password=True)
+
+    @property
     def is_embedded(self) -> bool:
         """True when no broker is configured: tasks run inside the serving process."""
         return not self.celery_broker_url

@@ -46,9 +46,10 @@ class JobSchema(Schema):
 
 
 class JobUpdateSchema(JobSchema):
-    class Meta:
-        partial = True
-        exclude = ("external_ref",)
+    """The same fields, every one optional; the external reference never changes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, exclude=("external_ref",), **kwargs)
 
 
 class JobListArgsSchema(PageArgsSchema):

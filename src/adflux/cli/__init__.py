@@ -1,0 +1,1 @@
+"""The ``adflux`` command line: API client commands and the server-side operating commands."""

@@ -1,0 +1,58 @@
+"""Server-side commands for the database: migrations and simulated data."""
+
+from __future__ import annotations
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from adflux.cli.appctx import server_context
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+def upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from adflux.database import upgrade_schema
+
+    with server_context() as app:
+        upgrade_schema()
+        click.echo(f"database is up to date: {app.config['ADFLUX_SETTINGS'].sqlalchemy_url_safe}")
+
+
+@click.command("seed")
+@click.option("--jobs", "n_jobs", type=click.IntRange(0), default=200, show_default=True)
+@click.option("--candidates", "n_candidates", type=click.IntRange(0), default=5000, show_default=True)
+@click.option("--seed", "seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option(
+    "--personas",
+    type=click.IntRange(2, 10),
+    default=6,
+    show_default=True,
+    help="Hidden candidate groups planted in the data (for evaluating segmentation).",
+)
+def seed(n_jobs: int, n_candidates: int, seed: int, personas: int) -> None:
+    """Load simulated Colombian jobs and candidates (re-running adds no duplicates)."""
+    from adflux.datagen import service
+
+    with server_context() as _app, Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    ) as progress:
+        jobs_task = progress.add_task("vacantes", total=n_jobs)
+        cand_task = progress.add_task("candidatos", total=n_candidates)
+        result = service.seed(
+            n_jobs=n_jobs,
+            n_candidates=n_candidates,
+            seed=seed,
+            personas=personas,
+            on_jobs=lambda n: progress.advance(jobs_task, n),
+            on_candidates=lambda n: progress.advance(cand_task, n),
+        )
+    click.echo(
+        f"seeded {result.jobs_inserted:,} new jobs and {result.candidates_inserted:,} new candidates "
+        f"in {result.seconds:.1f} s ({result.candidates_per_second:,.0f} candidates/s)"
+    )

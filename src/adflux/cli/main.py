@@ -1,0 +1,30 @@
+"""The ``adflux`` entry point."""
+
+from __future__ import annotations
+
+import click
+
+from adflux.cli.candidates import view_candidates
+from adflux.cli.db import db_group, seed
+from adflux.cli.jobs import view_jobs
+from adflux.cli.serve import run, serve
+from adflux.cli.tokens import token_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="adflux")
+def cli() -> None:
+    """AdFlux: automated job advertising for Magneto.
+
+    Client commands (view-*) talk to the API at ADFLUX_API_URL with ADFLUX_API_TOKEN, or to the
+    local API that 'make run' started. Server commands (run, serve, db, seed, token) work on the
+    database named by DATABASE_URL (default: a SQLite file under ADFLUX_DATA_DIR).
+    """
+
+
+for command in (view_jobs, view_candidates, run, serve, db_group, seed, token_group):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="adflux")

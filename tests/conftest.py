@@ -1,0 +1,125 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs against a real PostgreSQL (``ADFLUX_TEST_DATABASE_URL``, default the local server),
+migrated once per session with Alembic; every test runs inside a transaction that is rolled back
+(``join_transaction_mode="create_savepoint"``), so services may commit freely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from adflux.app import create_app
+from adflux.auth import service as auth_service
+from adflux.config import Settings
+from adflux.database import upgrade_schema
+from adflux.extensions import db
+from tests.services import service_missing
+
+DEFAULT_TEST_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/adflux_test"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """No test reads or writes the developer's real CLI credentials."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg")))
+    for name in ("ADFLUX_API_URL", "ADFLUX_API_TOKEN", "DATABASE_URL", "CELERY_BROKER_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    admin_dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    try:
+        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{parsed.database}"')
+    except psycopg.OperationalError as exc:
+        service_missing("PostgreSQL", f"{parsed.host}:{parsed.port}: {exc}".strip())
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A freshly created, empty test database on the PostgreSQL server."""
+    url = os.environ.get("ADFLUX_TEST_DATABASE_URL", DEFAULT_TEST_DB)
+    _recreate_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    settings = Settings(
+        database_url=postgres_url, data_dir=tmp_path_factory.mktemp("data"), log_level="WARNING"
+    )
+    app = create_app(settings, TESTING=True)
+    with app.app_context():
+        upgrade_schema()
+        db.session.remove()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The app with every database write of the test rolled back at the end."""
+    with migrated_app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original_session = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        try:
+            yield migrated_app
+        finally:
+            db.session.remove()
+            db.session = original_session
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def token_for(app: Flask):
+    """Create a token with the given role and return the Authorization header for it."""
+    counter = iter(range(1_000_000))
+
+    def make(role: str = "admin") -> dict[str, str]:
+        _row, plain = auth_service.create_token(
+            db_session=db.session, name=f"test-{role}-{next(counter)}", role=role
+        )
+        return {"Authorization": f"Bearer {plain}"}
+
+    return make
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path) -> Iterator[Flask]:
+    """The embedded default: a brand-new SQLite file, migrated."""
+    settings = Settings(data_dir=tmp_path / "data", log_level="WARNING")
+    app = create_app(settings, TESTING=True)
+    with app.app_context():
+        upgrade_schema()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def count_rows(model: type) -> int:
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
