@@ -33,6 +33,8 @@ class FaultPlan:
     retry_after_s: int = 60
     # How long a "timeout" holds the response; longer than the adapter's client timeout.
     timeout_hold_s: float = 5.0
+    # A platform-specific flavour of the failure, e.g. Meta rate-limit code "613" or "17".
+    variant: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultPlan:

@@ -1,0 +1,370 @@
+"""Meta objects in the sandbox store: create, read back, update, list, insights, audience users."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from adflux.sandbox import meta_rules as rules
+from adflux.sandbox.common import get_state
+from adflux.sandbox.delivery import (
+    ACCOUNT_TZ,
+    active_intervals,
+    clip,
+    daily_figures,
+    local_day,
+    status_entry,
+)
+from adflux.sandbox.meta_rules import GraphError, invalid
+
+PLATFORM = "meta"
+FIRST_ID = 120_210_000_000_000_001
+EDGE_KINDS = {
+    "campaigns": "campaign",
+    "adsets": "adset",
+    "adimages": "adimage",
+    "adcreatives": "adcreative",
+    "ads": "ad",
+    "customaudiences": "customaudience",
+}
+NODE_TYPES = {
+    "campaign": "Campaign",
+    "adset": "AdSet",
+    "adimage": "AdImage",
+    "adcreative": "AdCreative",
+    "ad": "Ad",
+    "customaudience": "CustomAudience",
+}
+COMPUTED_FIELDS = {
+    "id",
+    "account_id",
+    "effective_status",
+    "configured_status",
+    "created_time",
+    "updated_time",
+}
+OPTIONAL_FIELDS = {
+    "campaign": {"daily_budget", "lifetime_budget", "stop_time", "start_time", "buying_type"},
+    "adset": {"end_time", "start_time", "bid_amount", "lifetime_budget", "daily_budget"},
+    "customaudience": {
+        "approximate_count_lower_bound",
+        "approximate_count_upper_bound",
+        "operation_status",
+        "description",
+    },
+}
+STATUSFUL = {"campaign", "adset", "ad"}
+
+
+def missing(node: str) -> GraphError:
+    return GraphError(
+        f"Unsupported get request. Object with ID '{node}' does not exist, cannot be loaded due "
+        "to missing permissions, or does not support this operation.",
+        subcode=33,
+    )
+
+
+def _now() -> float:
+    return get_state().clock.now()
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, ACCOUNT_TZ).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _get(node: str) -> dict[str, Any]:
+    obj = get_state().store.get(PLATFORM, node)
+    if obj is None or obj.get("status") == "DELETED":
+        raise missing(node)
+    return obj
+
+
+def _get_kind(node: str, kind: str, field: str) -> dict[str, Any]:
+    obj = get_state().store.get(PLATFORM, str(node), kind)
+    if obj is None or obj.get("status") == "DELETED":
+        raise invalid(f"Invalid {field}: object {node} does not exist", field)
+    return obj
+
+
+# --------------------------------------------------------------------------- create
+
+
+def create(account: str, edge: str, params: dict[str, Any], image: bytes | None) -> dict:
+    kind = EDGE_KINDS.get(edge)
+    if kind is None:
+        raise invalid(f"Unsupported post request on edge {edge}")
+    store = get_state().store
+    if kind == "adimage":
+        return _create_image(account, image)
+    if kind == "campaign":
+        rules.check_campaign(params)
+    elif kind == "adset":
+        campaign = _get_kind(params.get("campaign_id", ""), "campaign", "campaign_id")
+        rules.check_adset(params, campaign)
+        if set(campaign["special_ad_categories"]) & rules.RESTRICTED_CATEGORIES:
+            subtypes = {a["id"]: a["subtype"] for a in store.find(PLATFORM, "customaudience")}
+            rules.check_lookalikes(params["targeting"], subtypes)
+    elif kind == "adcreative":
+        hashes = {i["hash"] for i in store.find(PLATFORM, "adimage", account_id=account)}
+        rules.check_creative(params, get_state().credential(PLATFORM, "page_id"), hashes)
+    elif kind == "ad":
+        rules.require(params, "name", "adset_id", "creative")
+        rules.one_of(params, "status", rules.STATUSES)
+        adset = _get_kind(params["adset_id"], "adset", "adset_id")
+        creative_id = (
+            (params["creative"] or {}).get("creative_id")
+            if isinstance(params["creative"], dict)
+            else None
+        )
+        _get_kind(creative_id or "", "adcreative", "creative")
+        params["campaign_id"] = adset["campaign_id"]
+    elif kind == "customaudience":
+        rules.check_custom_audience(params)
+    now = _now()
+    obj = {**params, "id": str(store.next_number(PLATFORM, FIRST_ID)), "kind": kind}
+    obj.update(account_id=account, _created=now, _updated=now)
+    if kind in STATUSFUL:
+        obj.setdefault("status", "ACTIVE")
+        obj["_status_log"] = [status_entry(now, obj["status"] == "ACTIVE")]
+    if kind == "customaudience":
+        obj["_users"] = {}
+    store.insert(PLATFORM, obj)
+    return {"id": obj["id"]}
+
+
+def _create_image(account: str, image: bytes | None) -> dict:
+    if not image or not (image.startswith(b"\x89PNG\r\n\x1a\n") or image.startswith(b"\xff\xd8")):
+        raise invalid("Invalid image: upload a PNG or JPEG file", "bytes", subcode=1487242)
+    image_hash = hashlib.md5(image).hexdigest()  # Meta image hashes are MD5 hex
+    store = get_state().store
+    if not store.find(PLATFORM, "adimage", hash=image_hash, account_id=account):
+        store.insert(
+            PLATFORM,
+            {
+                "id": f"{account}:{image_hash}",
+                "kind": "adimage",
+                "hash": image_hash,
+                "account_id": account,
+                "name": "bytes",
+                "_bytes": base64.b64encode(image).decode(),
+                "_created": _now(),
+                "_updated": _now(),
+            },
+        )
+    url = f"/_sandbox/meta/adimages/{image_hash}"
+    return {"images": {"bytes": {"hash": image_hash, "url": url}}}
+
+
+# --------------------------------------------------------------------------- read and update
+
+
+def _effective_status(obj: dict[str, Any]) -> str:
+    store = get_state().store
+    if obj["kind"] == "ad" or obj["kind"] == "adset":
+        campaign = store.get(PLATFORM, obj["campaign_id"]) or {}
+        if campaign.get("status") == "PAUSED":
+            return "CAMPAIGN_PAUSED"
+    if obj["kind"] == "ad":
+        adset = store.get(PLATFORM, obj["adset_id"]) or {}
+        if adset.get("status") == "PAUSED":
+            return "ADSET_PAUSED"
+    return obj.get("status", "ACTIVE")
+
+
+def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    kind = obj["kind"]
+    allowed = COMPUTED_FIELDS | OPTIONAL_FIELDS.get(kind, set())
+    allowed |= {k for k in obj if not k.startswith("_") and k != "kind"}
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name not in allowed:
+            raise invalid(
+                f"Tried accessing nonexisting field ({name}) on node type ({NODE_TYPES[kind]})"
+            )
+        if name == "effective_status" and kind in STATUSFUL:
+            out[name] = _effective_status(obj)
+        elif name == "configured_status":
+            out[name] = obj.get("status")
+        elif name in ("created_time", "updated_time"):
+            out[name] = _iso(obj["_created" if name == "created_time" else "_updated"])
+        elif name.startswith("approximate_count"):
+            out[name] = len({h for hashes in obj["_users"].values() for h in hashes})
+        elif name in obj:
+            out[name] = obj[name]
+    out["id"] = obj["id"]
+    return out
+
+
+def _fields(params: dict[str, Any], default: str = "id,name") -> list[str]:
+    raw = params.get("fields") or default
+    names = raw if isinstance(raw, list) else str(raw).split(",")
+    return [n.strip() for n in names if n.strip()]
+
+
+def read(node: str, params: dict[str, Any]) -> dict[str, Any]:
+    return render(_get(node), _fields(params))
+
+
+def account(number: str, params: dict[str, Any]) -> dict[str, Any]:
+    data = {
+        "id": f"act_{number}",
+        "account_id": number,
+        "name": "Magneto Empleos (sandbox)",
+        "account_status": 1,
+        "currency": "COP",
+        "timezone_name": "America/Bogota",
+    }
+    return {k: v for k, v in data.items() if k in set(_fields(params)) | {"id"}}
+
+
+def update(node: str, params: dict[str, Any]) -> dict[str, Any]:
+    obj = _get(node)
+    rules.one_of(params, "status", rules.UPDATE_STATUSES)
+    editable = {"name", "status", "daily_budget", "end_time", "stop_time", "description"}
+    unknown = set(params) - editable
+    if unknown:
+        raise invalid(f"Param {sorted(unknown)[0]} cannot be updated", sorted(unknown)[0])
+    rules.integer(params, "daily_budget", 1)
+    now = _now()
+
+    def change(stored: dict[str, Any]) -> None:
+        stored.update(params)
+        stored["_updated"] = now
+        if "status" in params and obj["kind"] in STATUSFUL:
+            stored["_status_log"].append(status_entry(now, params["status"] == "ACTIVE"))
+
+    get_state().store.update(PLATFORM, node, change)
+    return {"success": True}
+
+
+def _matches(obj: dict[str, Any], rule: dict[str, Any]) -> bool:
+    field, operator, value = rule.get("field", ""), rule.get("operator"), rule.get("value")
+    actual = obj.get(field.replace(".", "_"), obj.get(field))
+    if operator == "EQUAL":
+        return str(actual) == str(value)
+    if operator == "CONTAIN":
+        return str(value).lower() in str(actual or "").lower()
+    if operator == "IN":
+        return str(actual) in {str(v) for v in value or []}
+    raise invalid(f"Unsupported filtering operator {operator}", "filtering")
+
+
+def list_edge(account: str, edge: str, params: dict[str, Any], url: str) -> dict[str, Any]:
+    kind = EDGE_KINDS.get(edge)
+    if kind is None:
+        raise invalid(f"Unsupported get request on edge {edge}")
+    found = [
+        o
+        for o in get_state().store.find(PLATFORM, kind, account_id=account)
+        if o.get("status") != "DELETED"
+        and all(_matches(o, rule) for rule in params.get("filtering") or [])
+    ]
+    statuses = params.get("effective_status")
+    if statuses:
+        found = [o for o in found if _effective_status(o) in statuses]
+    if kind == "adimage" and params.get("hashes"):
+        found = [o for o in found if o["hash"] in params["hashes"]]
+    limit = int(params.get("limit") or 25)
+    start = int(base64.b64decode(params["after"]).decode()) if params.get("after") else 0
+    page = found[start : start + limit]
+    default = "hash,name" if kind == "adimage" else "id"
+    data = [render(o, _fields(params, default)) for o in page]
+    paging: dict[str, Any] = {
+        "cursors": {
+            "before": base64.b64encode(str(start).encode()).decode(),
+            "after": base64.b64encode(str(start + len(page)).encode()).decode(),
+        }
+    }
+    if start + limit < len(found):
+        paging["next"] = url  # the SDK only checks that "next" exists, then sends `after`
+    return {"data": data, "paging": paging}
+
+
+# --------------------------------------------------------------------------- insights, users
+
+
+def _ads_under(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    store = get_state().store
+    if obj["kind"] == "ad":
+        return [obj]
+    key = {"campaign": "campaign_id", "adset": "adset_id"}.get(obj["kind"])
+    if key is None:
+        raise invalid(f"Insights are not available on {NODE_TYPES[obj['kind']]}")
+    return store.find(PLATFORM, "ad", **{key: obj["id"]})
+
+
+def _schedule(adset: dict[str, Any]) -> tuple[float | None, float | None]:
+    def epoch(name: str) -> float | None:
+        parsed = rules.timestamp(adset, name)
+        return parsed.timestamp() if parsed is not None else None
+
+    return epoch("start_time"), epoch("end_time")
+
+
+def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
+    obj = _get(node)
+    store, now = get_state().store, _now()
+    time_range = params.get("time_range") or {}
+    try:
+        until = date.fromisoformat(time_range.get("until", local_day(now).isoformat()))
+        since = date.fromisoformat(
+            time_range.get("since", (until - timedelta(days=29)).isoformat())
+        )
+    except (TypeError, ValueError):
+        raise invalid("Param time_range must have since and until dates", "time_range") from None
+    if since > until:
+        raise invalid("time_range since must not be after until", "time_range")
+    per_day: dict[date, list[int]] = {}
+    for ad in _ads_under(obj):
+        adset = store.get(PLATFORM, ad["adset_id"]) or {}
+        campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
+        logs = [campaign.get("_status_log", []), adset.get("_status_log", []), ad["_status_log"]]
+        for fig in daily_figures(
+            seed=ad["id"],
+            intervals=clip(active_intervals(logs, now), *_schedule(adset)),
+            since=since,
+            until=until,
+            daily_budget=int(adset.get("daily_budget") or 0),
+        ):
+            totals = per_day.setdefault(fig.day, [0, 0, 0])
+            totals[0] += fig.impressions
+            totals[1] += fig.clicks
+            totals[2] += fig.spend
+    rows = [
+        {
+            f"{obj['kind']}_id": obj["id"],
+            "impressions": str(imp),
+            "clicks": str(clicks),
+            "spend": str(spend),
+            "date_start": day.isoformat(),
+            "date_stop": day.isoformat(),
+        }
+        for day, (imp, clicks, spend) in sorted(per_day.items())
+    ]
+    return {"data": rows, "paging": {"cursors": {"before": "MAZDZD", "after": "MAZDZD"}}}
+
+
+def users(node: str, params: dict[str, Any], *, remove: bool) -> dict[str, Any]:
+    audience = _get(node)
+    if audience["kind"] != "customaudience":
+        raise missing(f"{node}/users")
+    schema, valid, bad = rules.check_users_payload(params)
+
+    def change(stored: dict[str, Any]) -> None:
+        current = set(stored["_users"].get(schema, []))
+        current = current - set(valid) if remove else current | set(valid)
+        stored["_users"][schema] = sorted(current)
+        stored["_updated"] = _now()
+
+    get_state().store.update(PLATFORM, node, change)
+    return {
+        "audience_id": node,
+        "session_id": str(params.get("session", {}).get("session_id", "0"))
+        if isinstance(params.get("session"), dict)
+        else "0",
+        "num_received": len(valid) + len(bad),
+        "num_invalid_entries": len(bad),
+        "invalid_entry_samples": {str(b): "invalid hash" for b in bad[:10]},
+    }
