@@ -1,0 +1,171 @@
+"""Normalise and SHA-256 hash candidates' emails and phones, each platform its own way.
+
+The same phone hashes differently per platform, because each platform hashes a different text
+(research/platforms.md §3). Phones are parsed as Colombian numbers with `phonenumbers`
+(`parse(n, "CO")`, so "300 123 4567", "573001234567" and "+57 300 123 4567" are one number), then:
+
+- meta: email stripped of " \\t\\r\\n\\0\\x0b." at both ends (the SDK's own rule), lowercased;
+  phone as E.164 digits without "+" (573001234567).
+- google (Data Manager): email with all whitespace removed, lowercased; phone E.164 with "+"
+  (+573001234567).
+- x: email trimmed, lowercased; phone E.164 digits without "+". X documents no phone format:
+  inferred.
+- tiktok: email trimmed, lowercased, "+tag" before "@" dropped; phone E.164 with "+". TikTok's help
+  pages conflict (with or without "+"); we follow the E.164 one.
+
+Hashes are lowercase hex SHA-256 of the UTF-8 text, no salt. Invalid emails and phones are never
+sent, raw or hashed: the identifier is dropped, and a contact left with none is counted as skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+import phonenumbers
+
+from adflux.platforms.base import HashedMember
+
+DEFAULT_REGION = "CO"
+
+# One "@", something on both sides, a dot in the domain, no whitespace. Enough to keep typos and
+# placeholders ("n/a", "sin correo") out of an upload; platforms match on the hash anyway.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+_EMAIL_MAX = 254  # RFC 5321 path limit
+
+
+class Contact(Protocol):
+    """Anything with an email and a phone, e.g. a Candidate row."""
+
+    @property
+    def email(self) -> str | None: ...
+
+    @property
+    def phone(self) -> str | None: ...
+
+
+# --------------------------------------------------------------------------- emails
+
+
+def _email_meta(raw: str) -> str:
+    # The SDK's own normaliser (customaudiencemixin.py) strips these characters, dot included.
+    return raw.strip(" \t\r\n\0\x0b.").lower()
+
+
+def _email_google(raw: str) -> str:
+    return "".join(raw.split()).lower()
+
+
+def _email_trimmed(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def _email_tiktok(raw: str) -> str:
+    email = raw.strip().lower()
+    local, at, domain = email.partition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}" if at else email
+
+
+# --------------------------------------------------------------------------- phones
+
+
+def _e164(raw: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _digits(e164: str) -> str:
+    return e164.removeprefix("+")
+
+
+def _plus(e164: str) -> str:
+    return e164
+
+
+_EMAIL_RULES: dict[str, Callable[[str], str]] = {
+    "meta": _email_meta,
+    "google": _email_google,
+    "x": _email_trimmed,
+    "tiktok": _email_tiktok,
+}
+_PHONE_FORMS: dict[str, Callable[[str], str]] = {
+    "meta": _digits,
+    "google": _plus,
+    "x": _digits,
+    "tiktok": _plus,
+}
+# Stored on each AudienceSync row (max 100 characters) so the Ley 1581 trail says how it was hashed.
+HASH_SCHEMAS: dict[str, str] = {
+    "meta": "v1 sha256-hex; email strip+lower; phone CO-parsed E.164 digits without +",
+    "google": "v1 sha256-hex; email no-whitespace+lower; phone CO-parsed E.164 with +",
+    "x": "v1 sha256-hex; email trim+lower; phone CO-parsed E.164 digits without + (inferred)",
+    "tiktok": "v1 sha256-hex; email trim+lower, no +tag; phone CO-parsed E.164 with +",
+}
+
+
+def _check_platform(platform: str) -> None:
+    if platform not in _EMAIL_RULES:
+        raise ValueError(f"unknown platform {platform!r}; expected one of {sorted(_EMAIL_RULES)}")
+
+
+def normalize_email(platform: str, raw: str | None) -> str | None:
+    """The email as `platform` hashes it, or None when it is missing or not an email."""
+    _check_platform(platform)
+    if not raw:
+        return None
+    email = _EMAIL_RULES[platform](raw)
+    if len(email) > _EMAIL_MAX or not _EMAIL.fullmatch(email):
+        return None
+    return email
+
+
+def normalize_phone(platform: str, raw: str | None, *, region: str = DEFAULT_REGION) -> str | None:
+    """The phone as `platform` hashes it, or None when it is missing or not a valid number."""
+    _check_platform(platform)
+    if not raw:
+        return None
+    e164 = _e164(str(raw), region)
+    return _PHONE_FORMS[platform](e164) if e164 else None
+
+
+def sha256_hex(text: str) -> str:
+    """Lowercase hex SHA-256 of the UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_schema(platform: str) -> str:
+    """How `platform`'s identifiers were normalised and hashed, for the audit trail."""
+    _check_platform(platform)
+    return HASH_SCHEMAS[platform]
+
+
+def hash_members(
+    platform: str, contacts: Iterable[Contact], *, region: str = DEFAULT_REGION
+) -> tuple[tuple[HashedMember, ...], int]:
+    """(hashed members, skipped count) for `platform`.
+
+    A contact with neither a valid email nor a valid phone is skipped and counted; an invalid
+    identifier next to a valid one is just left out. Duplicate members are sent once.
+    """
+    _check_platform(platform)
+    members: dict[HashedMember, None] = {}
+    skipped = 0
+    for contact in contacts:
+        email = normalize_email(platform, contact.email)
+        phone = normalize_phone(platform, contact.phone, region=region)
+        if email is None and phone is None:
+            skipped += 1
+            continue
+        member = HashedMember(
+            email_sha256=sha256_hex(email) if email is not None else None,
+            phone_sha256=sha256_hex(phone) if phone is not None else None,
+        )
+        members.setdefault(member, None)
+    return tuple(members), skipped

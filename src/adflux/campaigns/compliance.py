@@ -1,0 +1,381 @@
+"""Employment-ad targeting rules, checked before any platform call.
+
+One rule set for every platform and every country (research/platforms.md §5): Colombian Ley 931 de
+2004 forbids age limits in job offers and the Constitution (art. 13 and 43) sex discrimination;
+Meta (special ad category EMPLOYMENT), Google ("access to opportunities"), X (HLE limitations) and
+TikTok (`special_industries=["EMPLOYMENT"]`) restrict the same things in the US and Canada. AdFlux
+applies the strictest common set everywhere:
+
+ages 18-65+ only, all genders, no postal codes, no radius under 24 km (Meta's 15 miles), no
+location or interest exclusions, no lookalikes or audience expansion, custom audiences only from
+consenting candidates (Ley 1581 de 2012).
+
+Segments reach people through consenting custom audiences and geography, never through age
+brackets: `targeting_from_segments` builds targeting that passes these rules by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from adflux.campaigns.geo import find_city
+from adflux.errors import AdfluxError
+from adflux.platforms.base import GeoTarget, Targeting
+
+AGE_MIN = 18
+AGE_MAX = 65  # Meta's "65+": no upper limit
+MIN_RADIUS_KM = 24.0  # Meta's 15-mile minimum for employment ads, rounded up
+SEGMENT_RADIUS_KM = 25.0
+
+_PLATFORM_SOURCES = {
+    "meta": (
+        "Meta, categoría especial de anuncios EMPLOYMENT",
+        "Meta special ad category EMPLOYMENT",
+    ),
+    "google": (
+        "Google Ads, política de acceso a oportunidades (empleo)",
+        "Google Ads personalized advertising policy, access to opportunities (employment)",
+    ),
+    "x": (
+        "X Ads, limitaciones de vivienda, crédito y empleo (HLE)",
+        "X Ads housing, lending and employment (HLE) limitations",
+    ),
+    "tiktok": (
+        "TikTok, special_industries EMPLOYMENT",
+        "TikTok special ad category EMPLOYMENT (special_industries)",
+    ),
+}
+
+# The Colombian norm behind each rule; rules without one come from the platforms' policies,
+# which AdFlux extends to every country.
+_CO_LAW = {
+    "age": ("Ley 931 de 2004 (Colombia)", "Colombian Ley 931 of 2004"),
+    "gender": (
+        "Constitución Política de Colombia, art. 13 y 43",
+        "Colombian Constitution, articles 13 and 43",
+    ),
+    "consent": (
+        "Ley 1581 de 2012 (habeas data, autorización previa)",
+        "Colombian Ley 1581 of 2012 (data protection, prior consent)",
+    ),
+}
+_ADFLUX_POLICY = (
+    "política de AdFlux: las mismas reglas en todos los países",
+    "AdFlux policy: the same rules in every country",
+)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken employment-ad rule: which rule, which targeting field, why, on whose authority."""
+
+    rule: str
+    field: str
+    message_es: str
+    message_en: str
+    source: str
+
+    @property
+    def message(self) -> str:
+        """Spanish, then English."""
+        return f"{self.message_es} / {self.message_en}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "rule": self.rule,
+            "field": self.field,
+            "message_es": self.message_es,
+            "message_en": self.message_en,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """A risk worth telling the user about that does not block publishing (e.g. an age proxy)."""
+
+    rule: str
+    field: str
+    message_es: str
+    message_en: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.message_es} / {self.message_en}"
+
+
+class ComplianceError(AdfluxError):
+    """The targeting breaks employment-ad rules; nothing was sent to the platform."""
+
+    code = "employment_ad_compliance"
+    status = 422
+
+    def __init__(self, violations: Iterable[Violation]) -> None:
+        self.violations = tuple(violations)
+        rules = ", ".join(dict.fromkeys(v.rule for v in self.violations))
+        fields: dict[str, list[str]] = {}
+        for violation in self.violations:
+            fields.setdefault(violation.field, []).append(violation.message)
+        super().__init__(
+            f"La segmentación incumple reglas de anuncios de empleo ({rules}) / "
+            f"The targeting breaks employment-ad rules ({rules})",
+            fields=fields,
+        )
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+class _Rules:
+    """Collects the violations of one targeting for one platform and country."""
+
+    def __init__(self, platform: str, country: str) -> None:
+        if platform not in _PLATFORM_SOURCES:
+            raise ValueError(
+                f"unknown platform {platform!r}; expected one of {sorted(_PLATFORM_SOURCES)}"
+            )
+        self.platform_es, self.platform_en = _PLATFORM_SOURCES[platform]
+        self.country = country
+        self.found: list[Violation] = []
+
+    def add(self, rule: str, field: str, es: str, en: str, *, law: str | None = None) -> None:
+        if self.country == "CO" and law is not None:
+            law_es, law_en = _CO_LAW[law]
+        else:
+            law_es, law_en = _ADFLUX_POLICY
+        self.found.append(
+            Violation(
+                rule=rule,
+                field=field,
+                message_es=f"Regla {rule}: {es} Fuente: {law_es}; {self.platform_es}.",
+                message_en=f"Rule {rule}: {en} Source: {law_en}; {self.platform_en}.",
+                source=f"{law_en}; {self.platform_en}",
+            )
+        )
+
+
+def check_targeting(
+    platform: str,
+    targeting: Targeting,
+    *,
+    country: str = "CO",
+    consenting_audience_ids: Collection[str] = (),
+) -> list[Violation]:
+    """Every employment-ad rule `targeting` breaks on `platform`; [] when it complies.
+
+    `consenting_audience_ids` are the custom audiences the caller built only from candidates who
+    gave marketing consent (the audiences service's uploads); any other audience id is refused.
+    """
+    r = _Rules(platform, country)
+    if targeting.age_min != AGE_MIN:
+        r.add(
+            "age_min_18",
+            "age_min",
+            f"la edad mínima debe ser {AGE_MIN} (se recibió {targeting.age_min}); "
+            "los anuncios de empleo no pueden limitar por edad.",
+            f"minimum age must be {AGE_MIN} (got {targeting.age_min}); "
+            "employment ads may not limit by age.",
+            law="age",
+        )
+    if targeting.age_max is not None and targeting.age_max != AGE_MAX:
+        r.add(
+            "age_max_65_plus",
+            "age_max",
+            f"la edad máxima debe ser {AGE_MAX}+ o ninguna (se recibió {targeting.age_max}); "
+            "los anuncios de empleo no pueden limitar por edad.",
+            f"maximum age must be {AGE_MAX}+ or none (got {targeting.age_max}); "
+            "employment ads may not limit by age.",
+            law="age",
+        )
+    if targeting.genders:
+        r.add(
+            "all_genders",
+            "genders",
+            f"no se puede segmentar por sexo o género ({', '.join(targeting.genders)}); "
+            "deje la lista vacía para llegar a todos.",
+            f"sex or gender targeting is not allowed ({', '.join(targeting.genders)}); "
+            "leave it empty to reach everyone.",
+            law="gender",
+        )
+    if targeting.postal_codes:
+        r.add(
+            "no_postal_codes",
+            "postal_codes",
+            "no se permite segmentar por código postal: puede discriminar por barrio.",
+            "postal-code targeting is not allowed: it can discriminate by neighbourhood.",
+        )
+    for i, place in enumerate(targeting.locations):
+        if place.radius_km is not None and place.radius_km < MIN_RADIUS_KM:
+            r.add(
+                "min_radius_24km",
+                f"locations[{i}].radius_km",
+                f"el radio alrededor de {place.name} es {place.radius_km:g} km; "
+                f"el mínimo es {MIN_RADIUS_KM:g} km.",
+                f"the radius around {place.name} is {place.radius_km:g} km; "
+                f"the minimum is {MIN_RADIUS_KM:g} km.",
+            )
+        if place.country != country:
+            r.add(
+                "locations_in_country",
+                f"locations[{i}].country",
+                f"{place.name} está en {place.country}, fuera del país del anuncio ({country}).",
+                f"{place.name} is in {place.country}, outside the ad's country ({country}).",
+            )
+    if targeting.excluded_locations:
+        names = ", ".join(place.name for place in targeting.excluded_locations)
+        r.add(
+            "no_location_exclusions",
+            "excluded_locations",
+            f"no se pueden excluir ubicaciones ({names}).",
+            f"locations may not be excluded ({names}).",
+        )
+    # The port's Targeting has no interest exclusions today; refuse them if a caller adds some.
+    excluded_interests = tuple(getattr(targeting, "excluded_interests", ()) or ())
+    if excluded_interests:
+        r.add(
+            "no_interest_exclusions",
+            "excluded_interests",
+            f"no se pueden excluir intereses ({', '.join(excluded_interests)}).",
+            f"interests may not be excluded ({', '.join(excluded_interests)}).",
+        )
+    if targeting.lookalike:
+        r.add(
+            "no_lookalike",
+            "lookalike",
+            "no se permiten audiencias similares (lookalike): reproducen los sesgos de la fuente.",
+            "lookalike audiences are not allowed: they reproduce the seed's biases.",
+        )
+    if targeting.expansion:
+        r.add(
+            "no_audience_expansion",
+            "expansion",
+            "no se permite la expansión automática de la audiencia.",
+            "automatic audience expansion is not allowed.",
+        )
+    consenting = set(consenting_audience_ids)
+    for i, audience_id in enumerate(targeting.custom_audience_ids):
+        if audience_id not in consenting:
+            r.add(
+                "consenting_custom_audiences",
+                f"custom_audience_ids[{i}]",
+                f"la audiencia {audience_id} no consta como creada solo con candidatos que "
+                "autorizaron el uso de sus datos para publicidad.",
+                f"audience {audience_id} is not known to contain only candidates who consented "
+                "to marketing use of their data.",
+                law="consent",
+            )
+    return r.found
+
+
+def segment_advisories(segment_profiles: Mapping[str, Mapping]) -> list[Advisory]:
+    """Warnings for segments whose profile says age explains them (`age_proxy.warning`)."""
+    advisories = []
+    for name, profile in segment_profiles.items():
+        proxy = (profile or {}).get("age_proxy") or {}
+        if proxy.get("warning") is True:
+            advisories.append(
+                Advisory(
+                    rule="segment_age_proxy",
+                    field=f"segments[{name}]",
+                    message_es=(
+                        f"El segmento {name} se explica en gran parte por la edad: dirigirle "
+                        "anuncios de empleo puede funcionar como un filtro de edad indirecto "
+                        "(Ley 931 de 2004). Revise que la oferta sea para todas las edades."
+                    ),
+                    message_en=(
+                        f"Segment {name} is largely explained by age: targeting employment ads "
+                        "at it may act as an indirect age filter (Colombian Ley 931 of 2004). "
+                        "Check the offer is open to all ages."
+                    ),
+                )
+            )
+    return advisories
+
+
+def ensure_compliant(
+    platform: str,
+    targeting: Targeting,
+    *,
+    country: str = "CO",
+    consenting_audience_ids: Collection[str] = (),
+    segment_profiles: Mapping[str, Mapping] | None = None,
+) -> list[Advisory]:
+    """Raise ComplianceError if `targeting` breaks a rule; otherwise return the advisories."""
+    violations = check_targeting(
+        platform, targeting, country=country, consenting_audience_ids=consenting_audience_ids
+    )
+    if violations:
+        raise ComplianceError(violations)
+    return segment_advisories(segment_profiles or {})
+
+
+# --------------------------------------------------------------------------- building targeting
+
+
+@dataclass(frozen=True)
+class SegmentFacts:
+    """What a segment contributes to targeting: where its members are, what they do, and the
+    consenting custom audience built from it (if synced). Never ages."""
+
+    cities: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    custom_audience_id: str | None = None
+
+
+def _dedupe(values: Iterable[str], limit: int) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        text = " ".join(str(value).split())
+        if text and text.casefold() not in seen and len(seen) < limit:
+            seen[text.casefold()] = text
+    return tuple(seen.values())
+
+
+def targeting_from_segments(
+    *,
+    segments: Iterable[SegmentFacts],
+    country: str = "CO",
+    languages: tuple[str, ...] = ("es",),
+    radius_km: float = SEGMENT_RADIUS_KM,
+    max_locations: int = 25,
+    max_keywords: int = 20,
+    max_interests: int = 10,
+) -> Targeting:
+    """Targeting that reaches the segments through geography, skills and their consenting custom
+    audiences; ages stay 18-65+, all genders. Cities missing from the coordinates table are left
+    out (no cities at all means the whole country)."""
+    facts = tuple(segments)
+    if radius_km < MIN_RADIUS_KM:
+        raise ValueError(f"radius_km must be at least {MIN_RADIUS_KM:g} for employment ads")
+    locations: dict[str, GeoTarget] = {}
+    # The coordinates table is Colombian; elsewhere the ad targets the whole country.
+    for segment in facts if country == "CO" else ():
+        for name in segment.cities:
+            city = find_city(name)
+            if city is not None and city.name not in locations and len(locations) < max_locations:
+                locations[city.name] = GeoTarget(
+                    name=city.name,
+                    country=country,
+                    latitude=city.latitude,
+                    longitude=city.longitude,
+                    radius_km=radius_km,
+                )
+    skills = [skill for segment in facts for skill in segment.skills]
+    areas = [area for segment in facts for area in segment.areas]
+    audiences = [s.custom_audience_id for s in facts if s.custom_audience_id]
+    return Targeting(
+        country=country,
+        locations=tuple(locations.values()),
+        age_min=AGE_MIN,
+        age_max=AGE_MAX,
+        genders=(),
+        languages=languages,
+        keywords=_dedupe([*skills, *areas], max_keywords),
+        interests=_dedupe(areas, max_interests),
+        custom_audience_ids=_dedupe(audiences, len(audiences)),
+    )
