@@ -18,17 +18,12 @@ from adflux.campaigns.creatives import (
     X_TEXT_MAX,
     JobAd,
     build_creative,
-    clean_text,
-    display_width,
-    fit_title,
-    fit_words,
     format_cop,
     google_paths,
-    has_emoji,
     limit_problems,
     salary_text,
-    x_weighted_length,
 )
+from adflux.campaigns.text_fit import display_width, has_emoji, x_weighted_length
 from adflux.platforms.base import Creative
 
 PLATFORMS = ("google", "meta", "x", "tiktok")
@@ -220,46 +215,13 @@ def test_many_combinations_fit_every_platform() -> None:
             assert limit_problems(platform, creative) == [], (title, city, platform)
 
 
-# --------------------------------------------------------------------------- words and accents
-
-
-@pytest.mark.parametrize("measure", [len, display_width, x_weighted_length])
-@pytest.mark.parametrize(
-    "text",
-    [
-        SST_TITLE,
-        "Técnico de mantenimiento de aires acondicionados, refrigeración y cuartos fríos",
-        "Asesor(a) comercial – Bogotá, Soacha y Chía",
-        "Coordinador de logística y distribución / última milla",
-    ],
-)
-def test_fit_words_never_cuts_a_word(text: str, measure) -> None:
-    words = text.split()
-    for limit in range(0, measure(text) + 3):
-        fitted = fit_words(text, limit, measure)
-        if fitted is None:
-            continue
-        assert measure(fitted) <= limit
-        if fitted == text:
-            continue
-        assert fitted.endswith("…")
-        kept = fitted[:-1].split()
-        assert kept, fitted
-        # every kept word is whole: the kept words are the text's first words, in order
-        assert [w.rstrip(",;:") for w in kept] == [w.rstrip(",;:") for w in words[: len(kept)]]
-        assert kept[-1].casefold() not in {"de", "en", "y", "con", "para", "la", "el", "–", "/"}
-        assert fitted.count("(") == fitted.count(")")
-
-
-def test_fit_words_gives_up_when_the_first_word_does_not_fit() -> None:
-    assert fit_words("Otorrinolaringólogo pediátrico", 10) is None
+# --------------------------------------------------------------------------- accents and words
 
 
 def test_long_sst_title_is_shortened_by_words() -> None:
-    assert fit_words(SST_TITLE, 30) == "Profesional especializado…"
     assert build_creative(REAL_JOBS[0], "google").headlines[0] == "Profesional especializado…"
-    # a shorter template is preferred to an ellipsis when one fits
-    assert fit_title(SST_TITLE, 70) == (
+    # a shorter complete form of the title is preferred to an ellipsis when one fits
+    assert build_creative(REAL_JOBS[0], "x").headlines[0] == (
         "Profesional especializado en seguridad y salud en el trabajo (SG-SST)"
     )
 
@@ -284,10 +246,6 @@ def test_shouting_titles_are_put_in_sentence_case_but_codes_kept() -> None:
     creative = build_creative(job(title="AUXILIAR DE BODEGA SG-SST TURNO B2"), "meta")
 
     assert creative.headlines == ("Auxiliar de bodega SG-SST turno B2",)
-
-
-def test_clean_text_drops_emoji_and_controls_but_keeps_spanish() -> None:
-    assert clean_text("¿Cuántos años?\tÑoño 👍🏽\u200d ✅ 25° ") == "¿Cuántos años? Ñoño 25°"
 
 
 # --------------------------------------------------------------------------- salary
@@ -341,26 +299,6 @@ def test_exact_tiktok_and_meta_texts() -> None:
     )
     assert meta.headlines == ("Operario de producción en Itagüí",)
     assert meta.descriptions == ("$ 1.423.500",)
-
-
-# --------------------------------------------------------------------------- X weighting
-
-
-@pytest.mark.parametrize(
-    ("text", "weight"),
-    [
-        ("a" * 280, 280),
-        ("Señal ñandú", 11),
-        ("…", 2),  # U+2026 lies outside twitter-text's light ranges
-        ("“hola” – ‘sí’", 13),
-        ("日本", 4),
-        ("😀", 2),
-        ("Aplica: https://magneto365.com/e/1", 8 + 23),
-        ("https://a.co https://b.co/" + "x" * 100, 23 + 1 + 23),
-    ],
-)
-def test_x_weighted_length(text: str, weight: int) -> None:
-    assert x_weighted_length(text) == weight
 
 
 # --------------------------------------------------------------------------- misc
