@@ -30,7 +30,7 @@ def prepare(
     seed: int,
     say: Callable[[str], None],
 ) -> Prepared:
-    """Migrate, seed an empty database and mint a fresh local admin token (inside an app context)."""
+    """Migrate, seed an empty database and mint a fresh local admin token (in an app context)."""
     say("migrating the database…")
     upgrade_schema()
     jobs_inserted = candidates_inserted = 0

@@ -21,6 +21,8 @@ class Page(Generic[T]):
 
 def paginate(db_session: Session, query: sa.Select, *, limit: int, offset: int) -> Page:  # type: ignore[type-arg]
     """Run ``query`` for one page and count all matching rows."""
-    total = db_session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    total = db_session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
     items = list(db_session.scalars(query.limit(limit).offset(offset)))
     return Page(items=items, total=int(total or 0), limit=limit, offset=offset)

@@ -34,7 +34,9 @@ class CandidateSchema(Schema):
         allow_none=True, validate=validate.Range(min=0, max=10_000_000_000)
     )
     remote_preference = fields.String(required=True, validate=validate.OneOf(REMOTE_PREFERENCES))
-    languages = fields.List(fields.String(validate=validate.Length(min=2, max=10)), load_default=list)
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=10)), load_default=list
+    )
     skills = fields.List(fields.String(validate=validate.Length(min=1, max=60)), load_default=list)
     last_active_at = fields.DateTime(allow_none=True)
     marketing_consent = fields.Boolean(load_default=False)

@@ -43,7 +43,9 @@ class Tokens(MethodView):
     @blp.response(201, NewTokenSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a token; the response is the only time its value is shown."""
-        row, plain = service.create_token(db_session=db.session, name=data["name"], role=data["role"])
+        row, plain = service.create_token(
+            db_session=db.session, name=data["name"], role=data["role"]
+        )
         fields = ("id", "name", "role", "prefix", "created_at", "last_used_at", "revoked_at")
         return {**{name: getattr(row, name) for name in fields}, "token": plain}
 

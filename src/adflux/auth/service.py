@@ -83,4 +83,3 @@ def revoke_token(*, db_session: Session, name: str) -> ApiToken:
         )
         db_session.commit()
     return token
-

@@ -38,7 +38,9 @@ class ApiClient:
                 "(start it with 'make run' or 'adflux serve', or set ADFLUX_API_URL)"
             ) from None
         except httpx.TimeoutException:
-            raise ApiError(f"the AdFlux API at {self.config.api_url} did not answer in time") from None
+            raise ApiError(
+                f"the AdFlux API at {self.config.api_url} did not answer in time"
+            ) from None
         if response.status_code >= 400:
             raise ApiError(_describe_error(response))
         if not response.content:

@@ -25,7 +25,9 @@ def upgrade() -> None:
 
 @click.command("seed")
 @click.option("--jobs", "n_jobs", type=click.IntRange(0), default=200, show_default=True)
-@click.option("--candidates", "n_candidates", type=click.IntRange(0), default=5000, show_default=True)
+@click.option(
+    "--candidates", "n_candidates", type=click.IntRange(0), default=5000, show_default=True
+)
 @click.option("--seed", "seed", type=int, default=42, show_default=True, help="Random seed.")
 @click.option(
     "--personas",
@@ -38,10 +40,15 @@ def seed(n_jobs: int, n_candidates: int, seed: int, personas: int) -> None:
     """Load simulated Colombian jobs and candidates (re-running adds no duplicates)."""
     from adflux.datagen import service
 
-    with server_context() as _app, Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-    ) as progress:
+    with (
+        server_context() as _app,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,}"),
+            TimeRemainingColumn(),
+        ) as progress,
+    ):
         jobs_task = progress.add_task("vacantes", total=n_jobs)
         cand_task = progress.add_task("candidatos", total=n_candidates)
         result = service.seed(
@@ -53,6 +60,7 @@ def seed(n_jobs: int, n_candidates: int, seed: int, personas: int) -> None:
             on_candidates=lambda n: progress.advance(cand_task, n),
         )
     click.echo(
-        f"seeded {result.jobs_inserted:,} new jobs and {result.candidates_inserted:,} new candidates "
-        f"in {result.seconds:.1f} s ({result.candidates_per_second:,.0f} candidates/s)"
+        f"seeded {result.jobs_inserted:,} new jobs and "
+        f"{result.candidates_inserted:,} new candidates in {result.seconds:.1f} s "
+        f"({result.candidates_per_second:,.0f} candidates/s)"
     )

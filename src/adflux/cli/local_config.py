@@ -30,8 +30,9 @@ def load_client_config() -> ClientConfig:
         except (OSError, ValueError):
             stored = {}
     return ClientConfig(
-        api_url=(os.environ.get("ADFLUX_API_URL") or stored.get("api_url") or DEFAULT_API_URL)
-        .rstrip("/"),
+        api_url=(
+            os.environ.get("ADFLUX_API_URL") or stored.get("api_url") or DEFAULT_API_URL
+        ).rstrip("/"),
         token=os.environ.get("ADFLUX_API_TOKEN") or stored.get("token"),
     )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.factories import job_payload
 
 from adflux.auth.models import ApiToken
 from adflux.extensions import db
-from tests.factories import job_payload
 
 pytestmark = pytest.mark.postgres
 
@@ -45,7 +45,9 @@ def test_viewer_cannot_write_and_operator_cannot_manage_tokens(client, token_for
 def test_bad_and_revoked_tokens_are_refused(client, token_for):
     assert client.get("/api/v1/jobs", headers={"Authorization": "Bearer nope"}).status_code == 401
     admin = token_for("admin")
-    created = client.post("/api/v1/tokens", json={"name": "ci-bot", "role": "viewer"}, headers=admin)
+    created = client.post(
+        "/api/v1/tokens", json={"name": "ci-bot", "role": "viewer"}, headers=admin
+    )
     assert created.status_code == 201
     plain = created.json["token"]
     bot = {"Authorization": f"Bearer {plain}"}

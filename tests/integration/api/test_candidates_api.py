@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.factories import candidate_payload, make_candidate
 
 from adflux.extensions import db
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
-from tests.factories import candidate_payload, make_candidate
 
 pytestmark = pytest.mark.postgres
 
@@ -26,7 +26,9 @@ def test_create_and_read_candidate(client, token_for):
 )
 def test_invalid_candidate_fields_are_named(client, token_for, field, value):
     response = client.post(
-        "/api/v1/candidates", json=candidate_payload(**{field: value}), headers=token_for("operator")
+        "/api/v1/candidates",
+        json=candidate_payload(**{field: value}),
+        headers=token_for("operator"),
     )
     assert response.status_code == 422
     assert field in response.json["error"]["fields"]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from tests.factories import job_payload, make_job
 
 from adflux.audit.models import AuditLog
 from adflux.extensions import db
-from tests.factories import job_payload, make_job
 
 pytestmark = pytest.mark.postgres
 
 
 def test_create_then_read_job(client, token_for):
     headers = token_for("operator")
-    created = client.post("/api/v1/jobs", json=job_payload(title="Auxiliar contable"), headers=headers)
+    created = client.post(
+        "/api/v1/jobs", json=job_payload(title="Auxiliar contable"), headers=headers
+    )
     assert created.status_code == 201, created.json
     job_id = created.json["id"]
     assert created.json["currency"] == "COP"
