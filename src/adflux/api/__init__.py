@@ -35,7 +35,9 @@ def init_api(app: Flask) -> None:
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)
     for blueprint in RESOURCE_BLUEPRINTS:
-        blueprint.before_request(authenticate_request)
+        # Attached per app, not to the module-level blueprint: a blueprint refuses new hooks once
+        # registered, and a process may build several apps (tests, commands).
+        app.before_request_funcs.setdefault(blueprint.name, []).append(authenticate_request)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix or ''}")
     app.register_blueprint(health.bp)
     register_docs(app, API_PREFIX)
