@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, Response, current_app, g, request
 
 from adflux.sandbox.faults import TIMEOUT, FaultPlan
 from adflux.sandbox.state import SandboxState
@@ -30,7 +30,7 @@ def install_faults(blueprint: Blueprint, platform: str, render: FaultRenderer) -
 
     @blueprint.before_request
     def _inject() -> Response | None:
-        draw = get_state().faults.draw(platform)
+        draw = get_state().faults.draw(platform, f"{request.method} {request.path}")
         g.sandbox_draw = draw
         if draw.latency_s:
             time.sleep(draw.latency_s)

@@ -35,6 +35,8 @@ class FaultPlan:
     timeout_hold_s: float = 5.0
     # A platform-specific flavour of the failure, e.g. Meta rate-limit code "613" or "17".
     variant: str | None = None
+    # Only calls whose "METHOD /path" (or gRPC method name) contains this text are affected.
+    match: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultPlan:
@@ -83,10 +85,12 @@ class Faults:
         with self._lock:
             return {name: asdict(plan) for name, plan in self._plans.items()}
 
-    def draw(self, platform: str) -> Draw:
-        """Decide the fate of one incoming call on `platform`."""
+    def draw(self, platform: str, call: str = "") -> Draw:
+        """Decide the fate of one incoming call on `platform` (`call`: "POST /v26.0/...")."""
         with self._lock:
             plan = self._plans.get(platform, FaultPlan())
+            if plan.match is not None and plan.match not in call:
+                return Draw(latency_s=plan.latency_ms / 1000.0, fault=None, plan=plan)
             fault = None
             roll = self._random.random()
             for kind in KINDS:

@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from werkzeug.routing import BaseConverter
 
 from adflux.sandbox import meta_objects as objects
 from adflux.sandbox.common import get_state, install_faults
@@ -60,14 +61,22 @@ THROTTLES: dict[str, tuple[int, int | None, str]] = {
 BUC_TYPES = {"80000": "ads_insights", "80003": "custom_audience", "80004": "ads_management"}
 
 
+class GraphVersion(BaseConverter):
+    """Only `vNN.N` path segments are Graph versions, so X's `/11/...` never lands here."""
+
+    regex = r"v\d+\.\d+"
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("meta", __name__)
+    # Registered before the rules that use it (deferred setup runs in order).
+    bp.record_once(lambda s: s.app.url_map.converters.setdefault("graph_version", GraphVersion))
     install_faults(bp, PLATFORM, _render_fault)
     methods = ["GET", "POST", "DELETE"]
-    bp.add_url_rule("/<version>/<node>", view_func=_node, methods=methods)
+    bp.add_url_rule("/<graph_version:version>/<node>", view_func=_node, methods=methods)
     # The SDK's api_get/api_update call ('<id>', '') and so send a trailing slash.
-    bp.add_url_rule("/<version>/<node>/", view_func=_node, methods=methods)
-    bp.add_url_rule("/<version>/<node>/<edge>", view_func=_edge, methods=["GET", "POST", "DELETE"])
+    bp.add_url_rule("/<graph_version:version>/<node>/", view_func=_node, methods=methods)
+    bp.add_url_rule("/<graph_version:version>/<node>/<edge>", view_func=_edge, methods=methods)
     bp.add_url_rule("/_sandbox/meta/adimages/<image_hash>", view_func=_image)
     bp.register_error_handler(GraphError, _graph_error)
     bp.after_request(_usage_headers)

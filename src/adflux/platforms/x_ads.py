@@ -1,0 +1,379 @@
+"""X (Twitter) Ads adapter on the official `twitter-ads` SDK, pinned to 11.0.0 (Ads API /11/).
+
+The SDK has no base-URL option: requests go to the class attribute
+`twitter_ads.http.Request._DEFAULT_DOMAIN`, so `XAdsAdapter` assigns that one attribute from
+settings (research/platforms.md §1.3). It is private, hence the exact version pin. The SDK's
+`handle_rate_limit` sleeps inside the call; it stays off so a worker gets `RateLimited` instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from adflux.platforms.base import (
+    AdSpec,
+    AudienceResult,
+    AudienceSpec,
+    AuthExpired,
+    CredentialStatus,
+    DailyInsight,
+    InvalidRequest,
+    OnCreated,
+    PlatformAdapter,
+    PlatformError,
+    PublishResult,
+    RateLimited,
+    Targeting,
+    TransientError,
+    cop_to_micros,
+    name_has_key,
+    named,
+)
+from adflux.platforms.settings import XSettings
+from adflux.platforms.transport import classify_network_error
+
+try:
+    import requests
+    import twitter_ads.http
+    from twitter_ads import error as x_errors
+    from twitter_ads.audience import CustomAudience
+    from twitter_ads.campaign import Campaign, LineItem, TargetingCriteria, Tweet
+    from twitter_ads.client import Client
+    from twitter_ads.creative import PromotedTweet, Tweets
+
+    _IMPORT_ERROR: ImportError | None = None
+except ImportError as exc:  # the SDK is an optional extra
+    _IMPORT_ERROR = exc
+
+AGE_BUCKETS = {(13, 24), (13, 34), (13, 49), (13, 54), (18, 34), (18, 49), (18, 54), (21, 34),
+               (21, 49), (21, 54), (25, 49), (25, 54), (35, 49), (35, 54)}  # fmt: skip
+AGE_OVER = {13, 18, 21, 25, 35, 50}
+GENDERS = {"male": "1", "female": "2"}
+USERS_PER_OPERATION = 2_500
+STATS_DAYS_PER_CALL = 7  # X serves at most 7 days of DAY-granularity stats per request
+NAME_LIMIT = 80  # post names; campaign and line item names allow 255
+
+
+class XAdsAdapter(PlatformAdapter):
+    name = "x"
+    display_name = "X (Twitter) Ads"
+
+    def __init__(self, settings: XSettings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        if _IMPORT_ERROR is not None:
+            return False, f"twitter-ads is not installed ({_IMPORT_ERROR})"
+        return True, "twitter-ads"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _account(self) -> Any:
+        if self._client is None:
+            s = self._settings
+            # The one redirect the SDK allows: a class attribute (documented private override).
+            twitter_ads.http.Request._DEFAULT_DOMAIN = s.base_url.rstrip("/")
+            self._client = Client(
+                s.consumer_key.get_secret_value() if s.consumer_key else None,
+                s.consumer_secret.get_secret_value() if s.consumer_secret else None,
+                s.access_token.get_secret_value() if s.access_token else None,
+                s.access_token_secret.get_secret_value() if s.access_token_secret else None,
+                options={"handle_rate_limit": False, "retry_max": 0, "timeout": s.timeout_s},
+            )
+        return self._client.accounts(self._settings.account_id)
+
+    @contextmanager
+    def _calling(self, *, write: bool) -> Iterator[None]:
+        try:
+            yield
+        except x_errors.Error as exc:
+            raise self._classify(exc) from None
+        except requests.exceptions.RequestException as exc:
+            error = classify_network_error(self.name, exc, write=write)
+            if error is None:
+                raise
+            raise error from exc
+        except Exception as exc:
+            # twitter_ads.http re-raises a requests Timeout as a bare Exception(timeout); the
+            # wrapped exception's type still tells what happened.
+            cause = exc.args[0] if type(exc) is Exception and exc.args else None
+            error = (
+                classify_network_error(self.name, cause, write=write)
+                if isinstance(cause, BaseException)
+                else None
+            )
+            if error is None:
+                raise
+            raise error from exc
+
+    def _classify(self, exc: Any) -> PlatformError:
+        details = exc.details or [{}]
+        first = details[0] if isinstance(details[0], dict) else {}
+        message = first.get("message") or type(exc).__name__
+        code = first.get("code") or exc.code
+        headers = exc.response.headers if exc.response is not None else {}
+        kwargs = {"code": code, "request_id": headers.get("x-transaction-id")}
+        if isinstance(exc, x_errors.RateLimit):
+            reset = float(exc.reset_at or 0)
+            wait = max(1.0, reset - time.time()) if reset else 60.0
+            return RateLimited(self.name, message, retry_after_s=wait, **kwargs)
+        if isinstance(exc, x_errors.NotAuthorized | x_errors.Forbidden):
+            return AuthExpired(self.name, message, **kwargs)
+        if isinstance(exc, x_errors.ServerError) or (exc.code or 0) >= 500:
+            return TransientError(self.name, message, **kwargs)
+        return InvalidRequest(self.name, message, field=first.get("parameter"), **kwargs)
+
+    # ------------------------------------------------------------------ publish
+
+    def publish(
+        self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
+    ) -> PublishResult:
+        ids = dict(known_ids)
+        status = "ACTIVE" if spec.active else "PAUSED"
+        key = spec.publication_key
+
+        def created(kind: str, object_id: str) -> None:
+            ids[kind] = object_id
+            on_created(kind, object_id)
+
+        with self._calling(write=False):
+            account = self._account()
+        with self._calling(write=True):
+            if "campaign" not in ids:
+                campaign = Campaign(account)
+                campaign.name = named(key, "campaign", spec.name)[:255]
+                campaign.funding_instrument_id = self._funding_instrument(account)
+                campaign.daily_budget_amount_local_micro = cop_to_micros(spec.daily_budget_cop)
+                campaign.entity_status = status
+                campaign.save()
+                created("campaign", campaign.id)
+            if "line_item" not in ids:
+                created("line_item", self._line_item(account, spec, ids["campaign"], status).id)
+            if "targeting" not in ids:
+                criteria = self._criteria(account, spec.targeting, ids["line_item"])
+                TargetingCriteria.batch_save(account, criteria)  # one atomic request
+                created("targeting", ",".join(c.id for c in criteria))
+            if "tweet" not in ids:
+                tweet = Tweet.create(
+                    account,
+                    text=f"{spec.creative.primary_text} {spec.creative.link_url}",
+                    as_user_id=self._settings.user_id,
+                    nullcast=True,  # promoted-only: never shown on the organic timeline
+                    name=named(key, "tweet", spec.name)[:NAME_LIMIT],
+                )
+                created("tweet", tweet["id_str"])
+            if "promoted_tweet" not in ids:
+                attached = PromotedTweet.attach(
+                    account, line_item_id=ids["line_item"], tweet_ids=[ids["tweet"]]
+                )
+                created("promoted_tweet", attached.first.id)
+        return PublishResult(external_ids=ids)
+
+    def _funding_instrument(self, account: Any) -> str:
+        if self._settings.funding_instrument_id:
+            return self._settings.funding_instrument_id
+        for instrument in account.funding_instruments():
+            if instrument.entity_status == "ACTIVE" and instrument.able_to_fund:
+                return instrument.id
+        raise InvalidRequest(self.name, "the account has no active funding instrument")
+
+    def _line_item(self, account: Any, spec: AdSpec, campaign_id: str, status: str) -> Any:
+        item = LineItem(account)
+        item.campaign_id = campaign_id
+        item.name = named(spec.publication_key, "line_item", spec.name)[:255]
+        item.objective = "WEBSITE_CLICKS"
+        item.product_type = "PROMOTED_TWEETS"
+        item.placements = ["ALL_ON_TWITTER"]
+        item.bid_strategy = "AUTO"
+        item.entity_status = status
+        # The SDK formats datetimes with a literal "Z": hand it UTC.
+        item.start_time = spec.start_at.astimezone(UTC)
+        if spec.end_at is not None:
+            item.end_time = spec.end_at.astimezone(UTC)
+        if spec.targeting.expansion:
+            item.audience_expansion = "EXPANDED"
+        item.save()  # LineItem.save() returns None in 11.0.0; it fills `item` in place
+        return item
+
+    def _criteria(self, account: Any, targeting: Targeting, line_item_id: str) -> list[Any]:
+        pairs = [("LOCATION", key, "EQ") for key in self._location_keys(account, targeting)]
+        pairs += [
+            ("LOCATION", key, "NE")
+            for key in self._location_keys(account, targeting, excluded=True)
+        ]
+        pairs.append(("AGE", _age_bucket(targeting, self.name), "EQ"))
+        pairs += [("GENDER", GENDERS[g], "EQ") for g in targeting.genders if g in GENDERS]
+        pairs += [("LANGUAGE", lang, "EQ") for lang in targeting.languages]
+        pairs += [("BROAD_KEYWORD", word, "EQ") for word in targeting.keywords]
+        pairs += [("CUSTOM_AUDIENCE", ca, "EQ") for ca in targeting.custom_audience_ids]
+        criteria = []
+        for kind, value, operator in pairs:
+            criterion = TargetingCriteria(account)
+            criterion.line_item_id = line_item_id
+            criterion.targeting_type = kind
+            criterion.targeting_value = value
+            criterion.operator_type = operator
+            criteria.append(criterion)
+        return criteria
+
+    def _location_keys(
+        self, account: Any, targeting: Targeting, *, excluded: bool = False
+    ) -> list[str]:
+        """X location keys for the targeted cities (or the country when none is given)."""
+        places = targeting.excluded_locations if excluded else targeting.locations
+        wanted = [("CITIES", p.name, p.country) for p in places]
+        if not wanted and not excluded:
+            wanted = [("COUNTRIES", "", targeting.country)]
+        keys = []
+        for location_type, query, country in wanted:
+            found = TargetingCriteria.locations(
+                account, location_type=location_type, country_code=country, q=query
+            ).first
+            if found is None:
+                raise InvalidRequest(self.name, f"X has no location {query or country}", field="q")
+            keys.append(found["targeting_value"])
+        return keys
+
+    # ------------------------------------------------------------------ lookups and changes
+
+    def find_existing(self, publication_key: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self._calling(write=False):
+            account = self._account()
+            for campaign in Campaign.all(account):
+                if campaign.name and name_has_key(campaign.name, publication_key):
+                    found["campaign"] = campaign.id
+                    break
+            if "campaign" in found:
+                for item in LineItem.all(account, campaign_ids=[found["campaign"]]):
+                    if item.name and name_has_key(item.name, publication_key):
+                        found["line_item"] = item.id
+                        break
+            if "line_item" in found:
+                criteria = TargetingCriteria.all(account, line_item_ids=[found["line_item"]])
+                ids = [c.id for c in criteria]
+                if ids:
+                    found["targeting"] = ",".join(ids)
+                promoted = PromotedTweet.all(account, line_item_ids=[found["line_item"]]).first
+                if promoted is not None:
+                    found["promoted_tweet"] = promoted.id
+                    found["tweet"] = str(promoted.tweet_id)
+            if "tweet" not in found:
+                posts = Tweets.all(account, tweet_type="PUBLISHED", timeline_type="NULLCAST")
+                for post in posts:
+                    if name_has_key(post.get("name") or "", publication_key):
+                        found["tweet"] = post["id_str"]
+                        break
+        return found
+
+    def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
+        status = "ACTIVE" if active else "PAUSED"
+        with self._calling(write=False):  # a status update is safe to repeat
+            account = self._account()
+            for cls, kind in ((Campaign, "campaign"), (LineItem, "line_item")):
+                if external_ids.get(kind):
+                    # Only id + status are sent: from_response() is the SDK's public setter.
+                    cls(account).from_response(
+                        {"id": external_ids[kind], "entity_status": status}
+                    ).save()
+
+    def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
+        receipt: dict[str, Any] = {"batches": []}
+        with self._calling(write=True):
+            account = self._account()
+            if spec.existing_id:
+                audience = CustomAudience.load(account, spec.existing_id)
+            else:
+                audience = CustomAudience.create(
+                    account, named(spec.audience_key, "audience", spec.name)
+                )
+            members = list(spec.members)
+            for start in range(0, len(members), USERS_PER_OPERATION):
+                users = []
+                for member in members[start : start + USERS_PER_OPERATION]:
+                    user = {}
+                    if member.email_sha256:
+                        user["email"] = [member.email_sha256]
+                    if member.phone_sha256:
+                        user["phone_number"] = [member.phone_sha256]
+                    if user:
+                        users.append(user)
+                if not users:
+                    continue
+                success, total = audience.users(
+                    [{"operation_type": "Update", "params": {"users": users}}]
+                )
+                receipt["batches"].append({"success_count": success, "total_count": total})
+        receipt["audience_id"] = audience.id
+        return AudienceResult(external_id=audience.id, uploaded=len(spec.members), receipt=receipt)
+
+    def insights(
+        self, external_ids: Mapping[str, str], since: date, until: date
+    ) -> list[DailyInsight]:
+        promoted_id = external_ids.get("promoted_tweet")
+        if promoted_id is None:
+            return []
+        result = []
+        with self._calling(write=False):
+            account = self._account()
+            day = since
+            while day <= until:
+                last = min(until, day + timedelta(days=STATS_DAYS_PER_CALL - 1))
+                data = PromotedTweet.all_stats(
+                    account,
+                    [promoted_id],
+                    ["ENGAGEMENT", "BILLING"],
+                    granularity="DAY",
+                    start_time=datetime(day.year, day.month, day.day),
+                    end_time=datetime(last.year, last.month, last.day) + timedelta(days=1),
+                    placement="ALL_ON_TWITTER",
+                )
+                result += _daily(day, data)
+                day = last + timedelta(days=1)
+        return result
+
+    def check_credentials(self) -> CredentialStatus:
+        try:
+            with self._calling(write=False):
+                account = self._account()
+        except PlatformError as exc:
+            return CredentialStatus(False, exc.message)
+        return CredentialStatus(True, f"{account.name} ({account.id})")
+
+
+def _age_bucket(targeting: Targeting, platform: str) -> str:
+    low, high = targeting.age_min, targeting.age_max
+    if high >= 65 and low in AGE_OVER:
+        return f"AGE_OVER_{low}"
+    if (low, high) in AGE_BUCKETS:
+        return f"AGE_{low}_TO_{high}"
+    raise InvalidRequest(platform, f"X has no age bucket for {low}-{high}", field="age")
+
+
+def _daily(first_day: date, data: list[dict[str, Any]]) -> list[DailyInsight]:
+    """Per-day rows from X's stats shape: metric arrays indexed by day."""
+    rows: list[DailyInsight] = []
+    for entity in data:
+        for segment in entity.get("id_data", []):
+            metrics = segment.get("metrics", {})
+            impressions = metrics.get("impressions") or []
+            clicks = metrics.get("clicks") or []
+            billed = metrics.get("billed_charge_local_micro") or []
+            for i, count in enumerate(impressions):
+                if not count:
+                    continue
+                rows.append(
+                    DailyInsight(
+                        day=first_day + timedelta(days=i),
+                        impressions=int(count),
+                        clicks=int(clicks[i] or 0) if i < len(clicks) else 0,
+                        spend_cop=round(int(billed[i] or 0) / 1_000_000) if i < len(billed) else 0,
+                    )
+                )
+    return rows
