@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=200, ge=1)
+    # Where an ad sends people: the job's page on Magneto, by the job's external reference.
+    apply_url_template: str = "https://www.magneto365.com/co/empleos/{external_ref}"
+    publish_max_attempts: int = Field(default=6, ge=1, le=50)
+    publish_stale_after_s: int = Field(default=600, ge=30)
 
     @field_validator("database_url")
     @classmethod
@@ -80,6 +84,7 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "?"
-            name = _ENV_NAMES.get(field, f"ADFLUX_{field.upper()}")
+            # Aliased fields report their alias (DATABASE_URL) as the location, others the field.
+            name = _ENV_NAMES.get(field.lower(), f"ADFLUX_{field.upper()}")
             problems.append(f"{name}: {error['msg']}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None
