@@ -38,8 +38,16 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
 
     from adflux import models  # noqa: F401  (every table registered before migrations run)
     from adflux.api import init_api
+    from adflux.background.celery_app import celery_init_app
+    from adflux.background.dispatch import CeleryDispatcher, InProcessDispatcher
+    from adflux.campaigns.adapters import init_adapters
 
     init_api(app)
+    celery_init_app(app, settings)
+    app.extensions["adflux_dispatcher"] = (
+        InProcessDispatcher(app) if settings.is_embedded else CeleryDispatcher(app)
+    )
+    init_adapters(app)
     return app
 
 

@@ -3,7 +3,12 @@
 from adflux.audiences.models import AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.auth.models import ApiToken
-from adflux.campaigns.models import AdCampaign, CampaignMetric, PlatformPublication
+from adflux.campaigns.models import (
+    AdCampaign,
+    CampaignMetric,
+    PlatformCredential,
+    PlatformPublication,
+)
 from adflux.candidates.models import Candidate
 from adflux.jobs.models import JobOpening
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
@@ -16,6 +21,7 @@ __all__ = [
     "CampaignMetric",
     "Candidate",
     "JobOpening",
+    "PlatformCredential",
     "PlatformPublication",
     "Segment",
     "SegmentMembership",

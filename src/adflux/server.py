@@ -23,10 +23,27 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
-    """Block serving ``app``; threads let one worker answer while tasks run beside it."""
+    """Block serving ``app``; threads let one worker answer while tasks run beside it.
+
+    In embedded mode each worker process also sweeps due publications (Celery beat's job when a
+    broker is configured). Threads are started after the fork: they would not survive it.
+    """
+    embedded = app.config["ADFLUX_SETTINGS"].is_embedded
+
+    def post_worker_init(_worker: Any) -> None:
+        if embedded:
+            from adflux.background.relay_loop import start_relay_loop
+
+            start_relay_loop(app)
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        app.extensions["adflux_dispatcher"].shutdown()
+
     _Gunicorn(
         app,
         {
+            "post_worker_init": post_worker_init,
+            "worker_exit": worker_exit,
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,

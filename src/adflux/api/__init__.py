@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from adflux.api import candidates, errors, health, jobs, tokens
+from adflux.api import aliases, campaigns, candidates, errors, health, jobs, platforms, tokens
 from adflux.api.auth import authenticate_request
 from adflux.api.docs import register_docs
 from adflux.api.request_id import install_request_id
@@ -12,7 +12,9 @@ from adflux.api.schemas import ErrorSchema
 from adflux.extensions import api
 
 API_PREFIX = "/api/v1"
-RESOURCE_BLUEPRINTS = (jobs.blp, candidates.blp, tokens.blp)
+RESOURCE_BLUEPRINTS = (jobs.blp, candidates.blp, campaigns.blp, platforms.blp, tokens.blp)
+# The seed document's endpoints live at the root, outside /api/v1, with the same auth.
+ALIAS_BLUEPRINTS = (aliases.blp,)
 
 
 def init_api(app: Flask) -> None:
@@ -39,6 +41,9 @@ def init_api(app: Flask) -> None:
         # registered, and a process may build several apps (tests, commands).
         app.before_request_funcs.setdefault(blueprint.name, []).append(authenticate_request)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix or ''}")
+    for blueprint in ALIAS_BLUEPRINTS:
+        blueprint.before_request(authenticate_request)
+        api.register_blueprint(blueprint, url_prefix="")
     app.register_blueprint(health.bp)
     register_docs(app, API_PREFIX)
     errors.register_error_handlers(app)

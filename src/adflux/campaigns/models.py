@@ -75,9 +75,22 @@ class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-define
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     last_error_field: Mapped[str | None] = mapped_column(sa.String(200))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a retry is due; the relay re-dispatches pending work whose time has come.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[AdCampaign] = relationship(back_populates="publications")
+
+
+class PlatformCredential(db.Model):  # type: ignore[name-defined,misc]
+    """Health of a platform's configured credential (the secret itself stays in the environment)."""
+
+    __tablename__ = "platform_credentials"
+
+    platform: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    healthy: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CampaignMetric(db.Model):  # type: ignore[name-defined,misc]

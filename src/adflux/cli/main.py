@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.jobs import view_jobs
 from adflux.cli.serve import run, serve
 from adflux.cli.tokens import token_group
+from adflux.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +24,19 @@ def cli() -> None:
     """
 
 
-for command in (view_jobs, view_candidates, run, serve, db_group, seed, token_group):
+for command in (
+    view_jobs,
+    view_candidates,
+    create_campaign,
+    view_campaigns,
+    campaign_group,
+    run,
+    serve,
+    worker,
+    db_group,
+    seed,
+    token_group,
+):
     cli.add_command(command)
 
 

@@ -13,6 +13,10 @@ from rich.table import Table
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 
 
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
 def emit(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[Column],
@@ -22,7 +26,7 @@ def emit(
     total: int | None = None,
 ) -> None:
     if as_json:
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+        print_json(list(rows))
         return
     table = Table(title=title, show_lines=False)
     for header, _ in columns:

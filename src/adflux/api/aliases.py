@@ -1,0 +1,44 @@
+"""The seed document's endpoints, kept as aliases of the /api/v1 resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from adflux.api.auth import requires
+from adflux.api.schemas import ErrorSchema
+from adflux.auth.models import Role
+from adflux.campaigns import service
+from adflux.extensions import db
+
+blp = Blueprint("aliases", __name__, description="The seed document's endpoints")
+
+
+class PublishSchema(Schema):
+    platforms = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        required=True,
+        validate=validate.Length(min=1, max=4),
+    )
+    segment_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
+
+
+class ProcessingSchema(Schema):
+    status = fields.String(required=True)
+    campaign_id = fields.Integer(required=True)
+
+
+@blp.route("/publish/<int:job_id>")
+class Publish(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.arguments(PublishSchema)
+    @blp.response(202, ProcessingSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
+    def post(self, data: dict[str, Any], job_id: int) -> dict[str, Any]:
+        """Publish a job on the given platforms (creates a campaign); 202 processing."""
+        campaign, _ = service.create_campaign(db_session=db.session, job_id=job_id, **data)
+        return {"status": "processing", "campaign_id": campaign.id}

@@ -1,0 +1,157 @@
+"""/api/v1/campaigns: create (published in the background), list, read, retry, pause, resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from adflux.api.auth import requires
+from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
+from adflux.auth.models import Role
+from adflux.campaigns import service
+from adflux.campaigns.status import CAMPAIGN_STATUSES
+from adflux.extensions import db
+
+blp = Blueprint("campaigns", __name__, url_prefix="/campaigns", description="Ad campaigns")
+
+
+class PublicationSchema(Schema):
+    id = fields.Integer()
+    platform = fields.String()
+    status = fields.String()
+    external_ids = fields.Dict(keys=fields.String(), values=fields.String())
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    last_error_field = fields.String(allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    job_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    platforms = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=4),
+    )
+    segment_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    daily_budget_cop = fields.Integer(validate=validate.Range(min=1, max=10_000_000_000))
+    start_date = fields.Date()
+    end_date = fields.Date(allow_none=True)
+    objective = fields.String(load_default="traffic")
+    status = fields.String(dump_only=True)
+    created_by = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    publications = fields.List(fields.Nested(PublicationSchema), dump_only=True)
+
+
+class CampaignListArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
+    job_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class CampaignPageSchema(PageMetaSchema):
+    items = fields.List(fields.Nested(CampaignSchema), required=True)
+
+
+def campaign_body(campaign: Any) -> dict[str, Any]:
+    body = CampaignSchema().dump(campaign)
+    body["segment_ids"] = service.campaign_segment_ids(
+        db_session=db.session, campaign_id=campaign.id
+    )
+    return body
+
+
+@blp.route("")
+class Campaigns(MethodView):
+    @blp.arguments(CampaignListArgsSchema, location="query")
+    @blp.response(200, CampaignPageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List campaigns, newest first."""
+        page = service.list_campaigns(
+            db_session=db.session,
+            limit=page_limit(args),
+            offset=args["offset"],
+            status=args.get("status"),
+            job_id=args.get("job_id"),
+        )
+        return page_body(page)
+
+    @requires(Role.OPERATOR)
+    @blp.arguments(CampaignSchema)
+    @blp.response(202, CampaignSchema)
+    @blp.alt_response(200, schema=CampaignSchema, description="Repeated Idempotency-Key")
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a campaign; each platform is published in the background (202 + Location).
+
+        Send an `Idempotency-Key` header to make retries of this request safe.
+        """
+        campaign, created = service.create_campaign(
+            db_session=db.session,
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
+            **data,
+        )
+        location = url_for("campaigns.CampaignById", campaign_id=campaign.id)
+        return campaign_body(campaign), (202 if created else 200), {"Location": location}
+
+
+@blp.route("/<int:campaign_id>")
+class CampaignById(MethodView):
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, campaign_id: int) -> Any:
+        """A campaign with each platform's publication: status, external ids, attempts, error."""
+        campaign = service.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
+        return campaign_body(campaign)
+
+
+@blp.route("/<int:campaign_id>/retry")
+class CampaignRetry(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.response(202, CampaignSchema)
+    @blp.alt_response(409, schema=ErrorSchema)
+    def post(self, campaign_id: int) -> Any:
+        """Queue the failed publications of a campaign again."""
+        campaign = service.retry_failed(db_session=db.session, campaign_id=campaign_id)
+        return campaign_body(campaign)
+
+
+@blp.route("/<int:campaign_id>/pause")
+class CampaignPause(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(409, schema=ErrorSchema)
+    def post(self, campaign_id: int) -> Any:
+        """Pause the campaign on every platform where it is published."""
+        campaign = service.set_campaign_active(
+            db_session=db.session, campaign_id=campaign_id, active=False
+        )
+        return campaign_body(campaign)
+
+
+@blp.route("/<int:campaign_id>/resume")
+class CampaignResume(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(409, schema=ErrorSchema)
+    def post(self, campaign_id: int) -> Any:
+        """Resume a paused campaign on every platform."""
+        campaign = service.set_campaign_active(
+            db_session=db.session, campaign_id=campaign_id, active=True
+        )
+        return campaign_body(campaign)

@@ -1,0 +1,29 @@
+"""/api/v1/platforms: which ad platforms this deployment can publish on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from adflux.campaigns.adapters import platform_infos
+
+blp = Blueprint("platforms", __name__, url_prefix="/platforms", description="Ad platforms")
+
+
+class PlatformSchema(Schema):
+    name = fields.String()
+    display_name = fields.String()
+    configured = fields.Boolean()
+    available = fields.Boolean()
+    reason = fields.String()
+
+
+@blp.route("")
+class Platforms(MethodView):
+    @blp.response(200, PlatformSchema(many=True))
+    def get(self) -> Any:
+        """Configured adapters (credentials come from the environment and are never shown)."""
+        return platform_infos()

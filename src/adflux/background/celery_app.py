@@ -1,0 +1,51 @@
+"""The Celery app, bound to a Flask app the way Flask's own example does it."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+from adflux.config import Settings
+
+# Task modules: imported by the worker so their @shared_task functions get registered.
+TASK_MODULES = ("adflux.campaigns.tasks",)
+
+RELAY_INTERVAL_S = 30.0
+
+
+def celery_init_app(app: Flask, settings: Settings) -> Celery:
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.conf.update(
+        broker_url=settings.celery_broker_url or "memory://",
+        task_ignore_result=True,
+        # Tasks that are safe to run twice say acks_late themselves; a worker killed mid-way then
+        # leaves their message to be redelivered instead of lost.
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=4,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        # Fail fast when the broker is down: the row stays pending and the relay sends it later.
+        task_publish_retry=True,
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5},
+        broker_transport_options={"visibility_timeout": 900, "socket_timeout": 3},
+        include=list(TASK_MODULES),
+        beat_schedule={
+            "relay-pending-publications": {
+                "task": "adflux.relay_publications",
+                "schedule": RELAY_INTERVAL_S,
+            }
+        },
+    )
+    celery_app.set_default()
+    for module in TASK_MODULES:
+        importlib.import_module(module)  # registers its @shared_task functions on this app
+    app.extensions["celery"] = celery_app
+    return celery_app

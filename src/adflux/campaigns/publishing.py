@@ -1,0 +1,276 @@
+"""One attempt at publishing one campaign on one platform.
+
+Idempotent by construction: the attempt first claims its row (only one worker wins), every platform
+object id is committed the moment the adapter reports it, and an attempt that follows an unknown
+outcome asks the platform what already exists before creating anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from adflux.audiences.service import ensure_segment_audience
+from adflux.background.dispatch import send_task
+from adflux.campaigns.adapters import adapter_for
+from adflux.campaigns.compliance import ComplianceError, SegmentFacts, ensure_compliant
+from adflux.campaigns.compliance import targeting_from_segments as build_targeting
+from adflux.campaigns.creatives import JobAd, build_creative
+from adflux.campaigns.models import (
+    AdCampaign,
+    PlatformCredential,
+    PlatformPublication,
+    PublicationStatus,
+    campaign_segments,
+)
+from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
+from adflux.db import utcnow
+from adflux.jobs.models import JobOpening
+from adflux.platforms.base import (
+    AdSpec,
+    AuthExpired,
+    InvalidRequest,
+    OutcomeUnknown,
+    PlatformAdapter,
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    TransientError,
+)
+from adflux.segmentation.models import Segment
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 300.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt did: published, failed, retry scheduled, or skipped (not ours to run)."""
+
+    state: str
+    detail: str = ""
+    retry_in_s: float | None = None
+
+
+def attempt_publication(*, db_session: Session, publication_id: int) -> Outcome:
+    if not _claim(db_session, publication_id):
+        return Outcome("skipped", "already published, failed, or being published by another worker")
+    publication = db_session.get(PlatformPublication, publication_id)
+    assert publication is not None  # the claim just updated it
+    campaign = publication.campaign
+    try:
+        adapter = adapter_for(publication.platform)
+        spec, consenting_ids, profiles = _build_spec(db_session, campaign, publication, adapter)
+        ensure_compliant(
+            adapter.name,
+            spec.targeting,
+            consenting_audience_ids=consenting_ids,
+            segment_profiles=profiles,
+        )
+        known = dict(publication.external_ids or {})
+        if publication.attempts > 1:
+            # An earlier attempt may have created objects it never heard back about.
+            found = adapter.find_existing(spec.publication_key)
+            for kind, external_id in found.items():
+                if kind not in known:
+                    _record_id(db_session, publication, kind, external_id)
+            known = dict(publication.external_ids)
+
+        def on_created(kind: str, external_id: str) -> None:
+            _record_id(db_session, publication, kind, external_id)
+
+        result = adapter.publish(spec, known_ids=known, on_created=on_created)
+        for kind, external_id in result.external_ids.items():
+            if publication.external_ids.get(kind) != external_id:
+                _record_id(db_session, publication, kind, external_id)
+        publication.status = PublicationStatus.PUBLISHED.value
+        publication.published_at = utcnow()
+        publication.last_error = publication.last_error_field = None
+        publication.next_attempt_at = None
+        db_session.commit()
+        outcome = Outcome("published")
+    except RateLimited as exc:
+        outcome = _retry_or_fail(db_session, publication, exc, wait_s=exc.retry_after_s)
+    except (TransientError, OutcomeUnknown) as exc:
+        outcome = _retry_or_fail(
+            db_session, publication, exc, wait_s=_backoff(publication.attempts)
+        )
+    except AuthExpired as exc:
+        _mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
+        outcome = _fail(
+            db_session,
+            publication,
+            f"{exc.message} — the {exc.platform} credential is expired or revoked; reconnect the "
+            "account (renew its token in the environment) and retry the campaign",
+            None,
+        )
+    except InvalidRequest as exc:
+        outcome = _fail(db_session, publication, exc.message, exc.field)
+    except ComplianceError as exc:
+        field = next(iter(exc.fields), None) if exc.fields else None
+        outcome = _fail(db_session, publication, exc.message, field)
+    except (PlatformUnavailable, PlatformError) as exc:
+        outcome = _fail(db_session, publication, exc.message, None)
+    refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    if outcome.state == "retry" and outcome.retry_in_s is not None:
+        send_task(PUBLISH_TASK, publication_id, countdown=outcome.retry_in_s)
+    log.info(
+        "publication %s (%s) attempt %s: %s %s",
+        publication_id,
+        publication.platform,
+        publication.attempts,
+        outcome.state,
+        outcome.detail,
+    )
+    return outcome
+
+
+def _claim(db_session: Session, publication_id: int) -> bool:
+    now = utcnow()
+    stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].publish_stale_after_s)
+    result = db_session.execute(
+        sa.update(PlatformPublication)
+        .where(
+            PlatformPublication.id == publication_id,
+            sa.or_(
+                PlatformPublication.status == PublicationStatus.PENDING.value,
+                sa.and_(
+                    PlatformPublication.status == PublicationStatus.PUBLISHING.value,
+                    PlatformPublication.claimed_at < stale,
+                ),
+            ),
+        )
+        .values(
+            status=PublicationStatus.PUBLISHING.value,
+            claimed_at=now,
+            attempts=PlatformPublication.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db_session.commit()
+    return result.rowcount == 1
+
+
+def _record_id(
+    db_session: Session, publication: PlatformPublication, kind: str, external_id: str
+) -> None:
+    publication.external_ids = {**(publication.external_ids or {}), kind: str(external_id)}
+    db_session.commit()
+
+
+def _build_spec(
+    db_session: Session,
+    campaign: AdCampaign,
+    publication: PlatformPublication,
+    adapter: PlatformAdapter,
+) -> tuple[AdSpec, list[str], dict[str, dict]]:
+    settings = current_app.config["ADFLUX_SETTINGS"]
+    job = db_session.get(JobOpening, campaign.job_id)
+    assert job is not None
+    apply_url = settings.apply_url_template.format(external_ref=job.external_ref, id=job.id)
+    creative = build_creative(JobAd.from_opening(job, apply_url=apply_url), adapter.name)
+    segments = db_session.scalars(
+        sa.select(Segment)
+        .join(campaign_segments, campaign_segments.c.segment_id == Segment.id)
+        .where(campaign_segments.c.campaign_id == campaign.id)
+        .order_by(Segment.id)
+    ).all()
+    facts: list[SegmentFacts] = []
+    consenting_ids: list[str] = []
+    profiles: dict[str, dict] = {}
+    for segment in segments:
+        sync = ensure_segment_audience(db_session=db_session, segment=segment, adapter=adapter)
+        if sync.external_audience_id:
+            consenting_ids.append(sync.external_audience_id)
+        profile = segment.profile or {}
+        profiles[segment.name] = profile
+        facts.append(
+            SegmentFacts(
+                cities=tuple(_top_values(profile.get("top_cities"))),
+                areas=tuple(_top_values(profile.get("top_areas"))),
+                skills=tuple(_top_values(profile.get("top_skills"))),
+                custom_audience_id=sync.external_audience_id,
+            )
+        )
+    if not facts:
+        # No segments chosen: the job's own city and area.
+        facts.append(SegmentFacts(cities=(job.city,), areas=(job.area,), skills=tuple(job.skills)))
+    spec = AdSpec(
+        publication_key=f"adflux-pub-{publication.id}",
+        name=campaign.name,
+        creative=creative,
+        targeting=build_targeting(segments=facts),
+        daily_budget_cop=campaign.daily_budget_cop,
+        start_at=datetime.combine(campaign.start_date, time(0, 0), tzinfo=UTC),
+        end_at=(
+            datetime.combine(campaign.end_date, time(23, 59), tzinfo=UTC)
+            if campaign.end_date
+            else None
+        ),
+        objective=campaign.objective,
+        active=False,
+    )
+    return spec, consenting_ids, profiles
+
+
+def _top_values(entries: object) -> list[str]:
+    """Profile lists are [{"value": ..., "share": ...}] or plain strings."""
+    values = []
+    for entry in entries or []:  # type: ignore[attr-defined]
+        value = (entry.get("value") or entry.get("name")) if isinstance(entry, dict) else entry
+        if value:
+            values.append(str(value))
+    return values[:5]
+
+
+def _backoff(attempts: int) -> float:
+    """Exponential backoff with jitter (half fixed, half random) capped at five minutes."""
+    delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def _retry_or_fail(
+    db_session: Session, publication: PlatformPublication, exc: PlatformError, *, wait_s: float
+) -> Outcome:
+    max_attempts = current_app.config["ADFLUX_SETTINGS"].publish_max_attempts
+    if publication.attempts >= max_attempts:
+        return _fail(
+            db_session,
+            publication,
+            f"gave up after {publication.attempts} attempts: {exc.message}",
+            None,
+        )
+    publication.status = PublicationStatus.PENDING.value
+    publication.last_error = f"attempt {publication.attempts}: {exc.message} (will retry)"
+    publication.next_attempt_at = utcnow() + timedelta(seconds=wait_s)
+    db_session.commit()
+    return Outcome("retry", exc.message, retry_in_s=wait_s)
+
+
+def _fail(
+    db_session: Session, publication: PlatformPublication, message: str, field: str | None
+) -> Outcome:
+    publication.status = PublicationStatus.FAILED.value
+    publication.last_error = message
+    publication.last_error_field = field
+    publication.next_attempt_at = None
+    db_session.commit()
+    return Outcome("failed", message)
+
+
+def _mark_credential(db_session: Session, platform: str, *, healthy: bool, message: str) -> None:
+    row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
+    row.healthy = healthy
+    row.message = message
+    row.checked_at = utcnow()
+    db_session.add(row)
+    db_session.commit()

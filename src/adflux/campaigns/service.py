@@ -1,0 +1,337 @@
+"""Campaign use cases: create (one transaction, tasks sent after commit), read, retry, pause."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session, selectinload
+
+from adflux.audit import service as audit
+from adflux.background.dispatch import send_task
+from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
+from adflux.campaigns.models import (
+    AdCampaign,
+    PlatformPublication,
+    PublicationStatus,
+    campaign_segments,
+)
+from adflux.campaigns.status import derive_campaign_status
+from adflux.context import actor_var
+from adflux.db import utcnow
+from adflux.errors import Conflict, NotFound, ValidationFailed
+from adflux.jobs.models import JobOpening, JobStatus
+from adflux.pagination import Page, paginate
+from adflux.platforms.base import PlatformError
+from adflux.segmentation.models import Segment, SegmentationRun
+
+PUBLISH_TASK = "adflux.publish_publication"
+DEFAULT_DAILY_BUDGET_COP = 50_000
+OBJECTIVES = ("traffic", "leads", "awareness")
+
+
+def create_campaign(
+    *,
+    db_session: Session,
+    job_id: int,
+    platforms: Sequence[str],
+    segment_ids: Sequence[int] = (),
+    name: str | None = None,
+    daily_budget_cop: int | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    objective: str = "traffic",
+    idempotency_key: str | None = None,
+) -> tuple[AdCampaign, bool]:
+    """Store the campaign, its segments and one pending publication per platform, then queue them.
+
+    Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged.
+    """
+    if idempotency_key:
+        earlier = db_session.scalar(
+            sa.select(AdCampaign).where(AdCampaign.idempotency_key == idempotency_key)
+        )
+        if earlier is not None:
+            return earlier, False
+
+    job = db_session.get(JobOpening, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} does not exist", fields={"job_id": ["unknown job"]})
+    if job.status != JobStatus.OPEN:
+        raise ValidationFailed(
+            f"job {job_id} is closed", fields={"job_id": ["job is closed; reopen it first"]}
+        )
+    chosen = _validate_platforms(platforms)
+    segments = _active_segments(db_session, segment_ids)
+    budget = DEFAULT_DAILY_BUDGET_COP if daily_budget_cop is None else daily_budget_cop
+    _validate_budget(budget, chosen)
+    start = start_date or date.today()
+    _validate_dates(start, end_date)
+    if objective not in OBJECTIVES:
+        raise ValidationFailed(
+            "unknown objective", fields={"objective": [f"must be one of: {', '.join(OBJECTIVES)}"]}
+        )
+
+    campaign = AdCampaign(
+        job_id=job.id,
+        name=name or f"{job.title} · {job.city}",
+        status="queued",
+        objective=objective,
+        daily_budget_cop=budget,
+        start_date=start,
+        end_date=end_date,
+        idempotency_key=idempotency_key,
+        created_by=actor_var.get(),
+    )
+    db_session.add(campaign)
+    db_session.flush()
+    if segments:
+        db_session.execute(
+            sa.insert(campaign_segments),
+            [{"campaign_id": campaign.id, "segment_id": s.id} for s in segments],
+        )
+    publications = [PlatformPublication(campaign_id=campaign.id, platform=p) for p in chosen]
+    db_session.add_all(publications)
+    db_session.flush()
+    audit.record(
+        db_session=db_session,
+        action="campaign.create",
+        entity_type="campaign",
+        entity_id=campaign.id,
+        details={"job_id": job.id, "platforms": chosen, "segment_ids": [s.id for s in segments]},
+    )
+    try:
+        db_session.commit()
+    except sa.exc.IntegrityError:
+        # Two requests with the same idempotency key raced: the other one won.
+        db_session.rollback()
+        if idempotency_key:
+            earlier = db_session.scalar(
+                sa.select(AdCampaign).where(AdCampaign.idempotency_key == idempotency_key)
+            )
+            if earlier is not None:
+                return earlier, False
+        raise
+    dispatch_publications([p.id for p in publications])
+    return campaign, True
+
+
+def dispatch_publications(publication_ids: Sequence[int]) -> int:
+    """Queue one publishing task per publication (after commit); returns how many were queued."""
+    return sum(1 for pid in publication_ids if send_task(PUBLISH_TASK, pid))
+
+
+def list_campaigns(
+    *,
+    db_session: Session,
+    limit: int,
+    offset: int = 0,
+    status: str | None = None,
+    job_id: int | None = None,
+) -> Page[AdCampaign]:
+    query = (
+        sa.select(AdCampaign)
+        .options(selectinload(AdCampaign.publications))
+        .order_by(AdCampaign.id.desc())
+    )
+    if status:
+        query = query.where(AdCampaign.status == status)
+    if job_id is not None:
+        query = query.where(AdCampaign.job_id == job_id)
+    return paginate(db_session, query, limit=limit, offset=offset)
+
+
+def get_campaign_or_404(*, db_session: Session, campaign_id: int) -> AdCampaign:
+    campaign = db_session.get(AdCampaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} does not exist")
+    return campaign
+
+
+def campaign_segment_ids(*, db_session: Session, campaign_id: int) -> list[int]:
+    return list(
+        db_session.scalars(
+            sa.select(campaign_segments.c.segment_id)
+            .where(campaign_segments.c.campaign_id == campaign_id)
+            .order_by(campaign_segments.c.segment_id)
+        )
+    )
+
+
+def refresh_campaign_status(*, db_session: Session, campaign_id: int) -> str:
+    """Recompute the stored status from the publications, holding the campaign row."""
+    campaign = db_session.scalar(
+        sa.select(AdCampaign).where(AdCampaign.id == campaign_id).with_for_update()
+    )
+    if campaign is None:
+        return "unknown"
+    statuses = db_session.scalars(
+        sa.select(PlatformPublication.status).where(PlatformPublication.campaign_id == campaign_id)
+    ).all()
+    campaign.status = derive_campaign_status(statuses)
+    db_session.commit()
+    return campaign.status
+
+
+def retry_failed(*, db_session: Session, campaign_id: int) -> AdCampaign:
+    """Put every failed publication back in the queue."""
+    campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
+    failed = [p for p in campaign.publications if p.status == PublicationStatus.FAILED]
+    if not failed:
+        raise Conflict(f"campaign {campaign_id} has no failed publication to retry")
+    for publication in failed:
+        publication.status = PublicationStatus.PENDING.value
+        publication.attempts = 0
+        publication.next_attempt_at = None
+    audit.record(
+        db_session=db_session,
+        action="campaign.retry",
+        entity_type="campaign",
+        entity_id=campaign.id,
+        details={"platforms": [p.platform for p in failed]},
+    )
+    db_session.commit()
+    refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    dispatch_publications([p.id for p in failed])
+    return campaign
+
+
+def set_campaign_active(*, db_session: Session, campaign_id: int, active: bool) -> AdCampaign:
+    """Pause or resume every published platform tree of the campaign, through the adapters."""
+    campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
+    wanted_from = PublicationStatus.PUBLISHED if not active else PublicationStatus.PAUSED
+    targets = [p for p in campaign.publications if p.status == wanted_from]
+    if not targets:
+        verb = "pause" if not active else "resume"
+        raise Conflict(f"campaign {campaign_id} has no {wanted_from.value} publication to {verb}")
+    errors: dict[str, list[str]] = {}
+    for publication in targets:
+        try:
+            adapter_for(publication.platform).set_active(publication.external_ids, active)
+        except PlatformError as exc:
+            errors[publication.platform] = [exc.message]
+            continue
+        publication.status = (
+            PublicationStatus.PUBLISHED.value if active else PublicationStatus.PAUSED.value
+        )
+    audit.record(
+        db_session=db_session,
+        action="campaign.resume" if active else "campaign.pause",
+        entity_type="campaign",
+        entity_id=campaign.id,
+        details={"failed": errors},
+    )
+    db_session.commit()
+    refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    if errors:
+        raise Conflict("some platforms did not accept the change", fields=errors)
+    return campaign
+
+
+def relay_due_publications(*, db_session: Session, grace_s: float = 15.0, batch: int = 500) -> int:
+    """Re-dispatch pending work whose time has come and reclaim work stuck in 'publishing'.
+
+    A publication can be pending with no task in the broker (broker down at creation, a lost
+    retry) or stuck publishing (worker killed). The task's claim makes a second delivery harmless.
+    """
+    now = utcnow()
+    settings = current_app.config["ADFLUX_SETTINGS"]
+    stale = now - timedelta(seconds=settings.publish_stale_after_s)
+    quiet = now - timedelta(seconds=grace_s)
+    due = db_session.scalars(
+        sa.select(PlatformPublication.id)
+        .where(
+            sa.or_(
+                sa.and_(
+                    PlatformPublication.status == PublicationStatus.PENDING.value,
+                    PlatformPublication.updated_at < quiet,
+                    sa.or_(
+                        PlatformPublication.next_attempt_at.is_(None),
+                        PlatformPublication.next_attempt_at <= now,
+                    ),
+                ),
+                sa.and_(
+                    PlatformPublication.status == PublicationStatus.PUBLISHING.value,
+                    PlatformPublication.claimed_at < stale,
+                ),
+            )
+        )
+        .order_by(PlatformPublication.id)
+        .limit(batch)
+    ).all()
+    if not due:
+        return 0
+    # Touch them so the next sweep leaves them alone while these tasks run.
+    db_session.execute(
+        sa.update(PlatformPublication)
+        .where(
+            PlatformPublication.id.in_(due),
+            PlatformPublication.status == PublicationStatus.PENDING.value,
+        )
+        .values(updated_at=now)
+    )
+    db_session.commit()
+    return dispatch_publications(due)
+
+
+def _validate_platforms(platforms: Sequence[str]) -> list[str]:
+    infos = {info.name: info for info in platform_infos()}
+    chosen: list[str] = []
+    problems: list[str] = []
+    for raw in platforms:
+        name = raw.strip().lower()
+        if name in chosen:
+            continue
+        info = infos.get(name)
+        if info is None:
+            problems.append(f"unknown platform {raw!r}; valid: {', '.join(infos)}")
+        elif not info.available or not info.configured:
+            problems.append(f"{name} is not usable here: {info.reason}")
+        else:
+            chosen.append(name)
+    if not platforms:
+        problems.append("choose at least one platform")
+    if problems:
+        raise ValidationFailed("invalid platforms", fields={"platforms": problems})
+    return chosen
+
+
+def _active_segments(db_session: Session, segment_ids: Sequence[int]) -> list[Segment]:
+    if not segment_ids:
+        return []
+    wanted = sorted(set(segment_ids))
+    found = db_session.scalars(
+        sa.select(Segment)
+        .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
+        .where(Segment.id.in_(wanted), SegmentationRun.is_active.is_(True))
+    ).all()
+    missing = sorted(set(wanted) - {s.id for s in found})
+    if missing:
+        raise ValidationFailed(
+            "segments must belong to the active segmentation run",
+            fields={"segment_ids": [f"not in the active run: {', '.join(map(str, missing))}"]},
+        )
+    return list(found)
+
+
+def _validate_budget(budget: int, platforms: Sequence[str]) -> None:
+    too_low = [
+        f"{p} needs at least {MIN_DAILY_BUDGET_COP[p]:,} COP per day".replace(",", ".")
+        for p in platforms
+        if budget < MIN_DAILY_BUDGET_COP.get(p, 1)
+    ]
+    if budget <= 0 or too_low:
+        raise ValidationFailed(
+            "daily budget too low", fields={"daily_budget_cop": too_low or ["must be positive"]}
+        )
+
+
+def _validate_dates(start: date, end: date | None) -> None:
+    if start < date.today() - timedelta(days=1):
+        raise ValidationFailed("start date is in the past", fields={"start_date": ["in the past"]})
+    if end is not None and end < start:
+        raise ValidationFailed(
+            "end date before start date", fields={"end_date": ["must be on or after start_date"]}
+        )

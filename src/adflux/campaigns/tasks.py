@@ -1,0 +1,31 @@
+"""Celery tasks for publishing. They take ids, re-read state and are safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from adflux.campaigns import publishing, service
+from adflux.context import acting_as
+from adflux.extensions import db
+
+
+@shared_task(name="adflux.publish_publication", acks_late=True, ignore_result=True)
+def publish_publication(publication_id: int) -> str:
+    """One publishing attempt; retries are scheduled by the attempt itself (see publishing.py)."""
+    with acting_as("worker"):
+        try:
+            return publishing.attempt_publication(
+                db_session=db.session, publication_id=publication_id
+            ).state
+        finally:
+            db.session.remove()
+
+
+@shared_task(name="adflux.relay_publications", ignore_result=True)
+def relay_publications() -> int:
+    """Dispatch pending publications nobody is working on (broker was down, worker died)."""
+    with acting_as("relay"):
+        try:
+            return service.relay_due_publications(db_session=db.session)
+        finally:
+            db.session.remove()

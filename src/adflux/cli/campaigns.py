@@ -1,0 +1,203 @@
+"""Client commands about campaigns: the seed's create-campaign and view-campaigns, and more."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from adflux.cli.client import ApiClient
+from adflux.cli.options import json_option, limit_option, offset_option
+from adflux.cli.output import cop, emit, print_json
+
+TERMINAL = {"published", "failed", "paused"}
+STATUSES = ["queued", "publishing", "published", "partially_published", "failed", "paused"]
+
+
+def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int]:
+    try:
+        return [int(part) for part in _csv(ctx, param, value)]
+    except ValueError:
+        raise click.BadParameter("use comma-separated numbers, e.g. 3,5") from None
+
+
+@click.command("create-campaign")
+@click.option(
+    "--job-id", type=click.IntRange(1), required=True, help="The job opening to advertise."
+)
+@click.option(
+    "--platforms", required=True, callback=_csv, help="Comma-separated: meta,google,x (tiktok)."
+)
+@click.option("--segment-ids", callback=_csv_ints, help="Comma-separated target segment ids.")
+@click.option("--name", help="Campaign name (default: job title · city).")
+@click.option("--budget", "daily_budget_cop", type=click.IntRange(1), help="Daily budget in COP.")
+@click.option("--start", "start_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
+@click.option("--end", "end_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
+@click.option("--wait", is_flag=True, help="Show live progress until every platform is done.")
+@click.option(
+    "--timeout", type=click.IntRange(1), default=300, show_default=True, help="--wait limit (s)."
+)
+@json_option
+def create_campaign(
+    job_id: int,
+    platforms: list[str],
+    segment_ids: list[int],
+    name: str | None,
+    daily_budget_cop: int | None,
+    start_date: Any,
+    end_date: Any,
+    wait: bool,
+    timeout: int,
+    as_json: bool,
+) -> None:
+    """Create a campaign for a job on the given platforms; publishing runs in the background."""
+    body: dict[str, Any] = {"job_id": job_id, "platforms": platforms, "segment_ids": segment_ids}
+    if name:
+        body["name"] = name
+    if daily_budget_cop:
+        body["daily_budget_cop"] = daily_budget_cop
+    if start_date:
+        body["start_date"] = _iso(start_date)
+    if end_date:
+        body["end_date"] = _iso(end_date)
+    client = ApiClient()
+    # A key per invocation: if the connection drops and httpx retries, no second campaign appears.
+    campaign = client.post(
+        "/api/v1/campaigns", body, headers={"Idempotency-Key": f"cli-{uuid.uuid4().hex}"}
+    )
+    if wait:
+        campaign = _follow(client, campaign["id"], timeout=timeout, quiet=as_json)
+    if as_json:
+        print_json(campaign)
+    else:
+        click.echo(f"campaign {campaign['id']} created: {campaign['status']}")
+    if wait and campaign["status"] not in {"published"}:
+        raise click.ClickException(
+            f"campaign {campaign['id']} ended {campaign['status']}: "
+            + "; ".join(
+                f"{p['platform']}: {p['last_error']}"
+                for p in campaign["publications"]
+                if p["status"] == "failed"
+            )
+        )
+
+
+def _iso(value: Any) -> str:
+    return (
+        value.date().isoformat()
+        if hasattr(value, "date")
+        else date.fromisoformat(value).isoformat()
+    )
+
+
+def _follow(client: ApiClient, campaign_id: int, *, timeout: int, quiet: bool) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    console = Console(stderr=True)
+    campaign = client.get(f"/api/v1/campaigns/{campaign_id}")
+    with Live(
+        _progress_table(campaign), console=console, refresh_per_second=4, transient=quiet
+    ) as live:
+        while any(p["status"] not in TERMINAL for p in campaign["publications"]):
+            if time.monotonic() > deadline:
+                raise click.ClickException(
+                    f"campaign {campaign_id} still {campaign['status']} after {timeout} s; "
+                    f"check later with: adflux campaign show {campaign_id}"
+                )
+            time.sleep(0.5)
+            campaign = client.get(f"/api/v1/campaigns/{campaign_id}")
+            live.update(_progress_table(campaign))
+    return campaign
+
+
+def _progress_table(campaign: dict[str, Any]) -> Table:
+    table = Table(title=f"Campaña {campaign['id']} · {campaign['status']}")
+    for header in ("Plataforma", "Estado", "Intentos", "IDs externos", "Error"):
+        table.add_column(header, overflow="fold")
+    for p in campaign["publications"]:
+        ids = ", ".join(f"{k}={v}" for k, v in (p.get("external_ids") or {}).items())
+        table.add_row(
+            p["platform"], p["status"], str(p["attempts"]), ids, p.get("last_error") or ""
+        )
+    return table
+
+
+@click.command("view-campaigns")
+@click.option("--status", type=click.Choice(STATUSES), help="Only campaigns in this status.")
+@click.option("--job-id", type=click.IntRange(1), help="Only campaigns of this job.")
+@limit_option
+@offset_option
+@json_option
+def view_campaigns(
+    status: str | None, job_id: int | None, limit: int, offset: int, as_json: bool
+) -> None:
+    """List campaigns with each platform's status."""
+    page = ApiClient().get(
+        "/api/v1/campaigns", status=status, job_id=job_id, limit=limit, offset=offset
+    )
+    emit(
+        page["items"],
+        [
+            ("ID", lambda r: r["id"]),
+            ("Nombre", lambda r: r["name"]),
+            ("Vacante", lambda r: r["job_id"]),
+            ("Estado", lambda r: r["status"]),
+            (
+                "Plataformas",
+                lambda r: ", ".join(f"{p['platform']}:{p['status']}" for p in r["publications"]),
+            ),
+            ("Presupuesto/día", lambda r: cop(r["daily_budget_cop"])),
+        ],
+        as_json=as_json,
+        title="Campañas",
+        total=page["total"],
+    )
+
+
+@click.group("campaign")
+def campaign_group() -> None:
+    """Show, retry, pause and resume one campaign."""
+
+
+@campaign_group.command("show")
+@click.argument("campaign_id", type=click.IntRange(1))
+@json_option
+def show(campaign_id: int, as_json: bool) -> None:
+    """Show a campaign and each platform's publication."""
+    campaign = ApiClient().get(f"/api/v1/campaigns/{campaign_id}")
+    if as_json:
+        print_json(campaign)
+        return
+    Console().print(_progress_table(campaign))
+
+
+def _action(verb: str) -> click.Command:
+    @click.command(verb)
+    @click.argument("campaign_id", type=click.IntRange(1))
+    @json_option
+    def command(campaign_id: int, as_json: bool) -> None:
+        campaign = ApiClient().post(f"/api/v1/campaigns/{campaign_id}/{verb}")
+        if as_json:
+            print_json(campaign)
+        else:
+            click.echo(f"campaign {campaign_id}: {campaign['status']}")
+
+    command.help = {
+        "retry": "Queue the failed publications of a campaign again.",
+        "pause": "Pause a campaign on every platform where it is published.",
+        "resume": "Resume a paused campaign on every platform.",
+    }[verb]
+    return command
+
+
+for _verb in ("retry", "pause", "resume"):
+    campaign_group.add_command(_action(_verb))

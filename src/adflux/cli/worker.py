@@ -1,0 +1,42 @@
+"""Server-side command: run a Celery worker for background publishing and training."""
+
+from __future__ import annotations
+
+import click
+
+from adflux.cli.appctx import build_app
+
+
+@click.command("worker")
+@click.option(
+    "--concurrency", type=click.IntRange(1), default=16, show_default=True, help="Parallel tasks."
+)
+@click.option(
+    "--pool",
+    type=click.Choice(["threads", "prefork", "solo"]),
+    default="threads",
+    show_default=True,
+    help="Publishing waits on the network, so threads serve it best.",
+)
+@click.option(
+    "--beat/--no-beat",
+    default=True,
+    show_default=True,
+    help="Also run the periodic relay of pending publications (harmless if several workers do).",
+)
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
+    """Run a Celery worker on CELERY_BROKER_URL (start any number of them)."""
+    app = build_app()
+    settings = app.config["ADFLUX_SETTINGS"]
+    if settings.is_embedded:
+        raise click.ClickException(
+            "CELERY_BROKER_URL is not set: in embedded mode 'adflux serve' runs tasks itself"
+        )
+    celery_app = app.extensions["celery"]
+    argv = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
+    if beat:
+        argv.append("--beat")
+        argv.append(f"--schedule={settings.data_dir / 'celerybeat-schedule'}")
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    celery_app.worker_main(argv)
