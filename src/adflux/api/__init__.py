@@ -36,14 +36,14 @@ def init_api(app: Flask) -> None:
     # Document every error with the project's one error shape, not flask-smorest's own.
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)
-    for blueprint in RESOURCE_BLUEPRINTS:
+    for blueprint, prefix in [
+        *((b, f"{API_PREFIX}{b.url_prefix or ''}") for b in RESOURCE_BLUEPRINTS),
+        *((b, "") for b in ALIAS_BLUEPRINTS),
+    ]:
         # Attached per app, not to the module-level blueprint: a blueprint refuses new hooks once
         # registered, and a process may build several apps (tests, commands).
         app.before_request_funcs.setdefault(blueprint.name, []).append(authenticate_request)
-        api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix or ''}")
-    for blueprint in ALIAS_BLUEPRINTS:
-        blueprint.before_request(authenticate_request)
-        api.register_blueprint(blueprint, url_prefix="")
+        api.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(health.bp)
     register_docs(app, API_PREFIX)
     errors.register_error_handlers(app)
