@@ -1,0 +1,492 @@
+"""TikTok adapter on the official `tiktok-business-api-sdk` 1.0.1 (Marketing API v1.3).
+
+Pointed at a host through `Configuration().host` (a public attribute of our own instance).
+Audience endpoints are missing from the PyPI wheel, so they go through the same SDK's
+`ApiClient.call_api` (same transport, headers and redirect; research/platforms.md §1.4, §3.4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from adflux.platforms.base import (
+    AdSpec,
+    AudienceResult,
+    AudienceSpec,
+    AuthExpired,
+    CredentialStatus,
+    DailyInsight,
+    InvalidRequest,
+    OnCreated,
+    PlatformAdapter,
+    PlatformError,
+    PublishResult,
+    RateLimited,
+    Targeting,
+    TransientError,
+    name_has_key,
+    named,
+)
+from adflux.platforms.settings import TikTokSettings
+from adflux.platforms.transport import classify_network_error
+
+try:
+    import urllib3
+    from business_api_client.api.ad_api import AdApi
+    from business_api_client.api.adgroup_api import AdgroupApi
+    from business_api_client.api.campaign_creation_api import CampaignCreationApi
+    from business_api_client.api.file_api import FileApi
+    from business_api_client.api.reporting_api import ReportingApi
+    from business_api_client.api_client import ApiClient
+    from business_api_client.configuration import Configuration
+    from business_api_client.rest import ApiException
+    from business_api_client.tiktok_business.tiktok_exceptions import TiktokSDKError
+
+    _IMPORT_ERROR: ImportError | None = None
+except ImportError as exc:  # the SDK is an optional extra
+    _IMPORT_ERROR = exc
+
+# TikTokSDKError carries the business code only inside its message ("Error Code: 40100, ...")
+# and has no attributes (research/platforms.md §1.4, probe test_tiktok_err.py). Reading it from
+# the text is the single exception to "classify by code, never by message".
+SDK_ERROR_CODE = re.compile(r"^Error Code: (\d+),")
+RATE_LIMIT_CODES = {40100, 40132}
+AUTH_CODES = {40001, 40102, 40104, 40105, 40106}
+TRANSIENT_CODES = {50000, 50002, *range(51000, 51020)}
+# TikTok sends no wait with 40100; this is our backoff start (no documented reset header).
+DEFAULT_THROTTLE_WAIT_S = 60.0
+REPORT_DAYS_PER_CALL = 30
+ADULT_AGE_GROUPS = ("AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
+AGE_GROUP_BOUNDS = {"AGE_18_24": (18, 24), "AGE_25_34": (25, 34), "AGE_35_44": (35, 44),
+                    "AGE_45_54": (45, 54), "AGE_55_100": (55, 100)}  # fmt: skip
+GENDERS = {"male": "GENDER_MALE", "female": "GENDER_FEMALE"}
+AUDIENCE_PATH = "/open_api/v1.3/dmp/custom_audience"
+
+
+class TikTokAdapter(PlatformAdapter):
+    name = "tiktok"
+    display_name = "TikTok for Business"
+
+    def __init__(self, settings: TikTokSettings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        if _IMPORT_ERROR is not None:
+            return False, f"tiktok-business-api-sdk is not installed ({_IMPORT_ERROR})"
+        return True, "tiktok-business-api-sdk"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _api(self) -> Any:
+        if self._client is None:
+            configuration = Configuration()  # a copy of the class default: ours to change
+            configuration.host = self._settings.base_url.rstrip("/")
+            self._client = ApiClient(configuration)
+        return self._client
+
+    @property
+    def _token(self) -> str:
+        token = self._settings.access_token
+        return token.get_secret_value() if token else ""
+
+    @property
+    def _advertiser(self) -> str:
+        return str(self._settings.advertiser_id)
+
+    def _opts(self) -> dict[str, Any]:
+        # The SDK's REST layer honours an int or a (connect, read) tuple; a float is ignored.
+        timeout = self._settings.timeout_s
+        return {"_request_timeout": (timeout, timeout)}
+
+    @contextmanager
+    def _calling(self, *, write: bool) -> Iterator[None]:
+        try:
+            yield
+        except TiktokSDKError as exc:
+            raise self._classify_business(exc) from None
+        except ApiException as exc:
+            raise self._classify_http(exc) from None
+        except urllib3.exceptions.HTTPError as exc:
+            error = classify_network_error(self.name, exc, write=write)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _classify_business(self, exc: Exception) -> PlatformError:
+        text = str(exc)
+        match = SDK_ERROR_CODE.match(text)
+        code = int(match.group(1)) if match else None
+        # "Error Code: N, message: M, request_id: R" -> M and R for people and logs.
+        parts = re.match(r"^Error Code: \d+, message: (.*), request_id: ([^,]*)", text, re.S)
+        message, request_id = (parts.group(1), parts.group(2)) if parts else (text, None)
+        kwargs = {"code": code, "request_id": request_id}
+        if code in RATE_LIMIT_CODES:
+            return RateLimited(self.name, message, retry_after_s=DEFAULT_THROTTLE_WAIT_S, **kwargs)
+        if code in AUTH_CODES:
+            return AuthExpired(self.name, message, **kwargs)
+        if code in TRANSIENT_CODES:
+            return TransientError(self.name, message, **kwargs)
+        return InvalidRequest(self.name, message, field=None, **kwargs)
+
+    def _classify_http(self, exc: Any) -> PlatformError:
+        status = exc.status or 0
+        headers = dict(exc.headers or {})
+        if status == 429:
+            wait = float(headers.get("Retry-After") or DEFAULT_THROTTLE_WAIT_S)
+            return RateLimited(self.name, "too many requests", retry_after_s=wait, code=status)
+        if status in (401, 403):
+            return AuthExpired(self.name, f"HTTP {status}", code=status)
+        if status >= 500 or status == 0:
+            return TransientError(self.name, f"HTTP {status}", code=status)
+        return InvalidRequest(self.name, f"HTTP {status}", code=status)
+
+    # ------------------------------------------------------------------ publish
+
+    def publish(
+        self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
+    ) -> PublishResult:
+        ids = dict(known_ids)
+        api, key = self._api(), spec.publication_key
+        status = "ENABLE" if spec.active else "DISABLE"
+
+        def created(kind: str, object_id: str) -> None:
+            ids[kind] = object_id
+            on_created(kind, object_id)
+
+        with self._calling(write=True):
+            if "campaign" not in ids:
+                answer = CampaignCreationApi(api).campaign_create(
+                    self._token,
+                    body={
+                        "advertiser_id": self._advertiser,
+                        "campaign_name": named(key, "campaign", spec.name)[:512],
+                        "objective_type": "TRAFFIC",
+                        "budget_mode": "BUDGET_MODE_INFINITE",  # the ad group holds the budget
+                        "special_industries": ["EMPLOYMENT"],
+                    },
+                    **self._opts(),
+                )
+                created("campaign", str(answer["data"]["campaign_id"]))
+                if not spec.active:
+                    # Campaigns are always created enabled; the ad group and ad stay disabled,
+                    # and the campaign is switched off too so a later resume is explicit.
+                    self._set_status("campaign", [ids["campaign"]], "DISABLE")
+            if "image" not in ids and spec.creative.image_png and "ad" not in ids:
+                created("image", self._upload_image(spec.creative.image_png))
+            if "ad_group" not in ids:
+                answer = AdgroupApi(api).adgroup_create(
+                    self._token, body=self._ad_group_body(spec, ids["campaign"], status),
+                    **self._opts(),
+                )  # fmt: skip
+                created("ad_group", str(answer["data"]["adgroup_id"]))
+            if "ad" not in ids:
+                answer = AdApi(api).ad_create(
+                    self._token, body=self._ad_body(spec, ids, status), **self._opts()
+                )
+                created("ad", str(answer["data"]["ad_ids"][0]))
+        return PublishResult(external_ids=ids)
+
+    def _upload_image(self, png: bytes) -> str:
+        # The SDK uploads from a file path only.
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "creative.png"
+            path.write_bytes(png)
+            answer = FileApi(self._api()).ad_image_upload(
+                self._token,
+                advertiser_id=self._advertiser,
+                upload_type="UPLOAD_BY_FILE",
+                image_file=str(path),
+                image_signature=hashlib.md5(png).hexdigest(),
+                file_name=f"adflux-{hashlib.md5(png).hexdigest()[:12]}.png",
+                **self._opts(),
+            )
+        return str(answer["data"]["image_id"])
+
+    def _ad_group_body(self, spec: AdSpec, campaign_id: str, status: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "advertiser_id": self._advertiser,
+            "campaign_id": campaign_id,
+            "adgroup_name": named(spec.publication_key, "ad_group", spec.name)[:512],
+            # Idempotency key: a retried create returns the same ad group.
+            "request_id": hashlib.sha256(spec.publication_key.encode()).hexdigest()[:18],
+            "promotion_type": "WEBSITE",
+            "placement_type": "PLACEMENT_TYPE_NORMAL",
+            "placements": ["PLACEMENT_TIKTOK"],
+            "budget_mode": "BUDGET_MODE_DAY",
+            "budget": int(spec.daily_budget_cop),  # currency units of the COP account
+            "schedule_type": "SCHEDULE_FROM_NOW" if spec.end_at is None else "SCHEDULE_START_END",
+            "schedule_start_time": spec.start_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "optimization_goal": "CLICK",
+            "billing_event": "CPC",
+            "bid_type": "BID_TYPE_NO_BID",
+            "pacing": "PACING_MODE_SMOOTH",
+            "operation_status": status,
+            **tiktok_targeting(spec.targeting, self._settings.location_ids),
+        }
+        if spec.end_at is not None:
+            body["schedule_end_time"] = spec.end_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return body
+
+    def _ad_body(self, spec: AdSpec, ids: Mapping[str, str], status: str) -> dict[str, Any]:
+        creative = spec.creative
+        item: dict[str, Any] = {
+            "ad_name": named(spec.publication_key, "ad", spec.name)[:512],
+            "identity_type": self._settings.identity_type,
+            "identity_id": self._settings.identity_id,
+            "ad_format": "SINGLE_IMAGE",
+            "ad_text": creative.primary_text,
+            "call_to_action": creative.call_to_action,
+            "landing_page_url": creative.link_url,
+            "display_name": creative.display_name,
+        }
+        if "image" in ids:
+            item["image_ids"] = [ids["image"]]
+        return {
+            "advertiser_id": self._advertiser,
+            "adgroup_id": ids["ad_group"],
+            "operation_status": status,
+            "creatives": [item],
+        }
+
+    def _set_status(self, kind: str, object_ids: list[str], status: str) -> None:
+        api = {"campaign": CampaignCreationApi, "adgroup": AdgroupApi, "ad": AdApi}[kind]
+        method = getattr(api(self._api()), f"{kind}_status_update")
+        method(
+            self._token,
+            body={
+                "advertiser_id": self._advertiser,
+                f"{kind}_ids": object_ids,
+                "operation_status": status,
+            },
+            **self._opts(),
+        )
+
+    # ------------------------------------------------------------------ lookups and changes
+
+    def _all(self, method: Any, **filters: Any) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            answer = method(
+                self._advertiser, self._token, page=page, page_size=1000, **filters, **self._opts()
+            )
+            data = answer["data"]
+            yield from data.get("list") or []
+            if page >= int((data.get("page_info") or {}).get("total_page") or 1):
+                return
+            page += 1
+
+    def find_existing(self, publication_key: str) -> dict[str, str]:
+        api, found = self._api(), {}
+        with self._calling(write=False):
+            for row in self._all(CampaignCreationApi(api).campaign_get):
+                if name_has_key(row.get("campaign_name") or "", publication_key):
+                    found["campaign"] = str(row["campaign_id"])
+                    break
+            if "campaign" in found:
+                rows = self._all(
+                    AdgroupApi(api).adgroup_get, filtering={"campaign_ids": [found["campaign"]]}
+                )
+                for row in rows:
+                    if name_has_key(row.get("adgroup_name") or "", publication_key):
+                        found["ad_group"] = str(row["adgroup_id"])
+                        break
+            if "ad_group" in found:
+                rows = self._all(AdApi(api).ad_get, filtering={"adgroup_ids": [found["ad_group"]]})
+                for row in rows:
+                    if name_has_key(row.get("ad_name") or "", publication_key):
+                        found["ad"] = str(row["ad_id"])
+                        break
+        return found
+
+    def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
+        status = "ENABLE" if active else "DISABLE"
+        with self._calling(write=False):  # a status update is safe to repeat
+            for kind, key in (("campaign", "campaign"), ("adgroup", "ad_group"), ("ad", "ad")):
+                if external_ids.get(key):
+                    self._set_status(kind, [external_ids[key]], status)
+
+    def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
+        files = {
+            "EMAIL_SHA256": [m.email_sha256 for m in spec.members if m.email_sha256],
+            "PHONE_SHA256": [m.phone_sha256 for m in spec.members if m.phone_sha256],
+        }
+        receipt: dict[str, Any] = {"files": {}}
+        audience_id = spec.existing_id
+        with self._calling(write=True):
+            for calculate_type, hashes in files.items():
+                if not hashes:
+                    continue
+                path = self._upload_audience_file(calculate_type, hashes)
+                receipt["files"][calculate_type] = {"file_path": path, "count": len(hashes)}
+                if audience_id is None:
+                    data = self._call_audience(
+                        "/create/",
+                        {
+                            "advertiser_id": self._advertiser,
+                            "custom_audience_name": named(spec.audience_key, "audience", spec.name)[
+                                :128
+                            ],
+                            "calculate_type": calculate_type,
+                            "file_paths": [path],
+                            "retention_in_days": 365,
+                        },
+                    )
+                    audience_id = str(data["custom_audience_id"])
+                else:
+                    self._call_audience(
+                        "/update/",
+                        {
+                            "advertiser_id": self._advertiser,
+                            "custom_audience_id": audience_id,
+                            "action": "APPEND",
+                            "file_paths": [path],
+                        },
+                    )
+        if audience_id is None:
+            raise InvalidRequest(self.name, "the audience has no members to upload")
+        receipt["audience_id"] = audience_id
+        return AudienceResult(external_id=audience_id, uploaded=len(spec.members), receipt=receipt)
+
+    def _upload_audience_file(self, calculate_type: str, hashes: list[str]) -> str:
+        content = ("\n".join(hashes) + "\n").encode()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{calculate_type.lower()}.txt"
+            path.write_bytes(content)
+            answer = self._api().call_api(
+                f"{AUDIENCE_PATH}/file/upload/",
+                "POST",
+                {},
+                [],
+                {
+                    "Access-Token": self._token,
+                    "Accept": "application/json",
+                    "Content-Type": "multipart/form-data",
+                },
+                post_params=[
+                    ("advertiser_id", self._advertiser),
+                    ("calculate_type", calculate_type),
+                    ("file_signature", hashlib.md5(content).hexdigest()),
+                ],
+                files={"file": str(path)},
+                response_type="InlineResponse200",
+                auth_settings=[],
+                _return_http_data_only=True,
+                **self._opts(),
+            )
+        return str(answer["data"]["file_path"])
+
+    def _call_audience(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self._api().call_api(
+            f"{AUDIENCE_PATH}{action}",
+            "POST",
+            {},
+            [],
+            {
+                "Access-Token": self._token,
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+            },
+            body=body,
+            response_type="InlineResponse200",
+            auth_settings=[],
+            _return_http_data_only=True,
+            **self._opts(),
+        )
+        return answer["data"]
+
+    def insights(
+        self, external_ids: Mapping[str, str], since: date, until: date
+    ) -> list[DailyInsight]:
+        ad_id = external_ids.get("ad")
+        if ad_id is None:
+            return []
+        result: list[DailyInsight] = []
+        reporting = ReportingApi(self._api())
+        with self._calling(write=False):
+            day = since
+            while day <= until:
+                last = min(until, day + timedelta(days=REPORT_DAYS_PER_CALL - 1))
+                answer = reporting.report_integrated_get(
+                    self._advertiser,
+                    "BASIC",
+                    ["ad_id", "stat_time_day"],
+                    self._token,
+                    data_level="AUCTION_AD",
+                    metrics=["impressions", "clicks", "spend"],
+                    start_date=day.isoformat(),
+                    end_date=last.isoformat(),
+                    filtering=[
+                        {
+                            "field_name": "ad_ids",
+                            "filter_type": "IN",
+                            "filter_value": json.dumps([ad_id]),
+                        }
+                    ],
+                    page_size=1000,
+                    **self._opts(),
+                )
+                for row in answer["data"].get("list") or []:
+                    metrics = row["metrics"]
+                    result.append(
+                        DailyInsight(
+                            day=date.fromisoformat(row["dimensions"]["stat_time_day"][:10]),
+                            impressions=int(metrics.get("impressions") or 0),
+                            clicks=int(metrics.get("clicks") or 0),
+                            spend_cop=int(
+                                Decimal(str(metrics.get("spend") or 0)).to_integral(ROUND_HALF_UP)
+                            ),
+                        )
+                    )
+                day = last + timedelta(days=1)
+        return sorted(result, key=lambda insight: insight.day)
+
+    def check_credentials(self) -> CredentialStatus:
+        try:
+            with self._calling(write=False):
+                CampaignCreationApi(self._api()).campaign_get(
+                    self._advertiser, self._token, page_size=1, **self._opts()
+                )
+        except PlatformError as exc:
+            return CredentialStatus(False, exc.message)
+        return CredentialStatus(True, f"advertiser {self._advertiser}")
+
+
+def tiktok_targeting(targeting: Targeting, location_ids: str) -> dict[str, Any]:
+    """Ad group targeting fields, translated as given (compliance is upstream).
+
+    Cities are not mapped: TikTok location ids come from its `/tool/region/` lookup, so the
+    configured ids (Colombia by default) are used. Interests need TikTok category ids; not sent.
+    """
+    fields: dict[str, Any] = {
+        "location_ids": [i.strip() for i in location_ids.split(",") if i.strip()],
+        "gender": "GENDER_UNLIMITED",
+        "languages": list(targeting.languages),
+    }
+    if (targeting.age_min, targeting.age_max) != (18, 65):
+        fields["age_groups"] = [
+            group
+            for group, (low, high) in AGE_GROUP_BOUNDS.items()
+            if high >= targeting.age_min and low <= targeting.age_max
+        ]
+    else:
+        fields["age_groups"] = list(ADULT_AGE_GROUPS)
+    if len(targeting.genders) == 1 and targeting.genders[0] in GENDERS:
+        fields["gender"] = GENDERS[targeting.genders[0]]
+    if targeting.custom_audience_ids:
+        fields["audience_ids"] = list(targeting.custom_audience_ids)
+    if targeting.postal_codes:
+        fields["zipcode_ids"] = list(targeting.postal_codes)
+    if targeting.expansion or targeting.lookalike:
+        fields["targeting_expansion"] = {"expansion_enabled": True}
+    return fields

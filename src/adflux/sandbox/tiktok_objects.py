@@ -1,0 +1,442 @@
+"""TikTok objects in the sandbox store: campaigns, ad groups, ads, images, reports, audiences.
+
+Field rules from the SDK's model docstrings (tiktok-business-api-sdk 1.0.1) and TikTok's
+special-ad-category page (research/platforms.md §2.4, §5.4, §6). Errors name the field at the
+start of the message, as TikTok's do; the code is 40002 for invalid parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import request
+
+from adflux.sandbox.common import get_state
+from adflux.sandbox.delivery import active_intervals, clip, daily_figures, status_entry
+
+PLATFORM = "tiktok"
+FIRST_ID = 1_800_000_000_000_000_001
+OBJECTIVES = {"TRAFFIC", "REACH", "VIDEO_VIEWS", "ENGAGEMENT", "APP_PROMOTION",
+              "LEAD_GENERATION", "WEB_CONVERSIONS", "PRODUCT_SALES"}  # fmt: skip
+BUDGET_MODES = {"BUDGET_MODE_INFINITE", "BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"}
+SPECIAL_INDUSTRIES = {"HOUSING", "EMPLOYMENT", "CREDIT"}
+AGE_GROUPS = {"AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"}
+ADULT_AGE_GROUPS = AGE_GROUPS - {"AGE_13_17"}
+GENDERS = {"GENDER_UNLIMITED", "GENDER_MALE", "GENDER_FEMALE"}
+AD_FORMATS = {"SINGLE_IMAGE", "SINGLE_VIDEO", "CAROUSEL_ADS"}
+CALL_TO_ACTIONS = {"APPLY_NOW", "LEARN_MORE", "SIGN_UP", "CONTACT_US", "DOWNLOAD_NOW"}
+AUDIENCE_TYPES = {"EMAIL_SHA256", "PHONE_SHA256", "IDFA_SHA256", "GAID_SHA256"}
+STATUSES = {"ENABLE", "DISABLE", "DELETE"}
+# Emoji and pictographs: TikTok refuses them in names and ad texts.
+EMOJI = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+KINDS = {"campaign": "campaign_id", "adgroup": "adgroup_id", "ad": "ad_id", "audience": None}
+
+
+@dataclass
+class TikTokError(Exception):
+    """A business error: HTTP 200 unless `http_status` says otherwise."""
+
+    code: int
+    message: str
+    http_status: int = 200
+
+
+def _error(code: int, message: str) -> TikTokError:
+    return TikTokError(code, message)
+
+
+def invalid(field: str, message: str) -> TikTokError:
+    return TikTokError(40002, f"{field}: {message}")
+
+
+def require(params: dict[str, Any], *names: str) -> None:
+    for name in names:
+        if params.get(name) in (None, "", []):
+            raise invalid(name, "This field is required.")
+
+
+def one_of(params: dict[str, Any], name: str, allowed: set[str]) -> None:
+    value = params.get(name)
+    for item in value if isinstance(value, list) else [value]:
+        if item is not None and item not in allowed:
+            raise invalid(name, f"Invalid value {item!r}. Allowed: {', '.join(sorted(allowed))}")
+
+
+def text_length(text: str) -> int:
+    """TikTok counts CJK (wide) characters as 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _text(params: dict[str, Any], name: str, low: int, high: int) -> None:
+    value = params.get(name)
+    if value is None:
+        return
+    if EMOJI.search(str(value)):
+        raise invalid(name, "Emoji are not supported.")
+    if not low <= text_length(str(value)) <= high:
+        raise invalid(name, f"Length must be between {low} and {high} characters.")
+
+
+def _advertiser(params: dict[str, Any]) -> str:
+    require(params, "advertiser_id")
+    if str(params["advertiser_id"]) != get_state().credential(PLATFORM, "advertiser_id"):
+        raise _error(40001, "No permission to operate advertiser " + str(params["advertiser_id"]))
+    return str(params["advertiser_id"])
+
+
+def _now() -> float:
+    return get_state().clock.now()
+
+
+def _insert(kind: str, fields: dict[str, Any], status: str | None = None) -> str:
+    store, now = get_state().store, _now()
+    object_id = str(store.next_number(PLATFORM, FIRST_ID))
+    obj = {"id": object_id, "kind": kind, **fields, "_created": now}
+    if KINDS.get(kind):
+        obj[KINDS[kind]] = object_id
+    if status is not None:
+        obj["operation_status"] = status
+        obj["_status_log"] = [status_entry(now, status == "ENABLE")]
+    store.insert(PLATFORM, obj)
+    return object_id
+
+
+def _get(kind: str, object_id: Any, field: str) -> dict[str, Any]:
+    obj = get_state().store.get(PLATFORM, str(object_id), kind)
+    if obj is None or obj.get("operation_status") == "DELETE":
+        raise invalid(field, f"{object_id} does not exist.")
+    return obj
+
+
+def _time(params: dict[str, Any], name: str) -> float | None:
+    value = params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise invalid(name, "Format must be YYYY-MM-DD HH:MM:SS (UTC).") from None
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+# --------------------------------------------------------------------------- create
+
+
+def create_campaign(params: dict[str, Any]) -> dict[str, Any]:
+    advertiser = _advertiser(params)
+    require(params, "campaign_name", "objective_type", "budget_mode")
+    _text(params, "campaign_name", 1, 512)
+    one_of(params, "objective_type", OBJECTIVES)
+    one_of(params, "budget_mode", BUDGET_MODES)
+    one_of(params, "special_industries", SPECIAL_INDUSTRIES)
+    if params["budget_mode"] != "BUDGET_MODE_INFINITE":
+        require(params, "budget")
+    fields = {k: params.get(k) for k in ("campaign_name", "objective_type", "budget_mode")}
+    fields.update(
+        advertiser_id=advertiser,
+        budget=float(params.get("budget") or 0),
+        special_industries=list(params.get("special_industries") or []),
+    )
+    # operation_status on create is allowlist-only and otherwise ignored: campaigns start ENABLE.
+    return {"campaign_id": _insert("campaign", fields, "ENABLE")}
+
+
+def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
+    advertiser = _advertiser(params)
+    request_id = params.get("request_id")
+    if request_id:  # idempotency: the same request_id returns the ad group already made
+        for existing in get_state().store.find(PLATFORM, "adgroup", request_id=str(request_id)):
+            return {"adgroup_id": existing["id"]}
+    require(params, "campaign_id", "adgroup_name", "promotion_type", "location_ids")
+    require(params, "budget_mode", "schedule_type", "schedule_start_time", "billing_event")
+    require(params, "optimization_goal", "placement_type")
+    campaign = _get("campaign", params["campaign_id"], "campaign_id")
+    _text(params, "adgroup_name", 1, 512)
+    one_of(params, "age_groups", AGE_GROUPS)
+    one_of(params, "gender", GENDERS)
+    one_of(params, "budget_mode", BUDGET_MODES)
+    if params["placement_type"] == "PLACEMENT_TYPE_NORMAL":
+        require(params, "placements")
+    if params["budget_mode"] != "BUDGET_MODE_INFINITE":
+        require(params, "budget")
+    start, end = _time(params, "schedule_start_time"), _time(params, "schedule_end_time")
+    if params["schedule_type"] == "SCHEDULE_START_END" and end is None:
+        raise invalid("schedule_end_time", "Required when schedule_type is SCHEDULE_START_END.")
+    if start and end and end <= start:
+        raise invalid("schedule_end_time", "Must be later than schedule_start_time.")
+    for audience in params.get("audience_ids") or []:
+        _get("audience", audience, "audience_ids")
+    if "EMPLOYMENT" in campaign["special_industries"]:
+        _employment_rules(params)
+    fields = {k: v for k, v in params.items() if k != "advertiser_id"}
+    fields.update(advertiser_id=advertiser, _start=start, _end=end, request_id=request_id)
+    return {"adgroup_id": _insert("adgroup", fields, params.get("operation_status", "ENABLE"))}
+
+
+def _employment_rules(params: dict[str, Any]) -> None:
+    """Special ad category limits (TikTok help: targeting restrictions for special industries)."""
+    ages = set(params.get("age_groups") or [])
+    if ages and ages != ADULT_AGE_GROUPS:
+        raise invalid("age_groups", "Age targeting is not supported for special industries ads.")
+    if params.get("gender") not in (None, "GENDER_UNLIMITED"):
+        raise invalid("gender", "Gender targeting is not supported for special industries ads.")
+    if params.get("zipcode_ids"):
+        raise invalid("zipcode_ids", "Zip code targeting is not supported for special industries.")
+    expansion = params.get("targeting_expansion") or {}
+    if expansion.get("expansion_enabled") or params.get("auto_targeting_enabled"):
+        raise invalid(
+            "targeting_expansion", "Targeting expansion is not supported for special industries."
+        )
+
+
+def create_ad(params: dict[str, Any]) -> dict[str, Any]:
+    advertiser = _advertiser(params)
+    require(params, "adgroup_id", "creatives")
+    adgroup = _get("adgroup", params["adgroup_id"], "adgroup_id")
+    creatives = params["creatives"]
+    if not isinstance(creatives, list) or not 1 <= len(creatives) <= 20:
+        raise invalid("creatives", "Provide 1 to 20 creatives.")
+    identity = get_state().credential(PLATFORM, "identity_id")
+    for creative in creatives:
+        require(creative, "ad_name", "identity_type", "identity_id", "ad_format", "ad_text")
+        require(creative, "landing_page_url")
+        _text(creative, "ad_name", 1, 512)
+        _text(creative, "ad_text", 1, 100)
+        _text(creative, "display_name", 1, 40)
+        one_of(creative, "ad_format", AD_FORMATS)
+        one_of(creative, "call_to_action", CALL_TO_ACTIONS)
+        if str(creative["identity_id"]) != identity:
+            raise invalid("identity_id", "Identity does not exist.")
+        if creative["ad_format"] == "SINGLE_VIDEO":
+            require(creative, "video_id")
+        if creative["ad_format"] == "SINGLE_IMAGE":
+            require(creative, "image_ids")
+        for image in creative.get("image_ids") or []:
+            _get("image", image, "image_ids")
+        if not re.match(r"^https?://", str(creative["landing_page_url"])):
+            raise invalid("landing_page_url", "Invalid URL.")
+    made = []
+    for creative in creatives:
+        fields = {**creative, "advertiser_id": advertiser, "adgroup_id": adgroup["id"]}
+        fields["campaign_id"] = adgroup["campaign_id"]
+        status = params.get("operation_status", "ENABLE")
+        made.append(_insert("ad", fields, status))
+    return {"ad_ids": made, "creatives": [{"ad_id": i} for i in made]}
+
+
+def upload_image(params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    upload = request.files.get("image_file")
+    if upload is None:
+        raise invalid("image_file", "This field is required for UPLOAD_BY_FILE.")
+    content = upload.read()
+    signature = hashlib.md5(content).hexdigest()
+    if params.get("image_signature") != signature:
+        raise invalid("image_signature", "The signature does not match the file (MD5).")
+    if not content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8")):
+        raise invalid("image_file", "Only JPG and PNG images are supported.")
+    image_id = "ad-site-i18n-sg/" + signature
+    if get_state().store.get(PLATFORM, image_id) is None:
+        get_state().store.insert(
+            PLATFORM,
+            {"id": image_id, "kind": "image", "image_id": image_id, "signature": signature,
+             "size": len(content), "file_name": params.get("file_name"), "_created": _now()},
+        )  # fmt: skip
+    return {"image_id": image_id, "signature": signature, "size": len(content), "format": "png"}
+
+
+# --------------------------------------------------------------------------- read and update
+
+
+def _render(obj: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in obj.items() if not k.startswith("_") and k not in ("kind", "id")}
+    data["create_time"] = datetime.fromtimestamp(obj["_created"], UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return data
+
+
+def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    filtering = params.get("filtering") or {}
+    found = [
+        o for o in get_state().store.find(PLATFORM, kind) if o.get("operation_status") != "DELETE"
+    ]
+    for name, field in (
+        ("campaign_ids", "campaign_id"),
+        ("adgroup_ids", "adgroup_id"),
+        ("ad_ids", "ad_id"),
+        ("custom_audience_ids", "custom_audience_id"),
+    ):
+        if name in filtering:
+            wanted = {str(v) for v in filtering[name]}
+            found = [o for o in found if str(o.get(field)) in wanted]
+    if "adgroup_name" in filtering:
+        found = [o for o in found if filtering["adgroup_name"] in o.get("adgroup_name", "")]
+    page, size = int(params.get("page") or 1), min(int(params.get("page_size") or 10), 1000)
+    chunk = found[(page - 1) * size : page * size]
+    total_pages = max(1, -(-len(found) // size))
+    return {
+        "list": [_render(o) for o in chunk],
+        "page_info": {
+            "page": page,
+            "page_size": size,
+            "total_number": len(found),
+            "total_page": total_pages,
+        },
+    }
+
+
+def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    ids_field = f"{kind}_ids"
+    require(params, ids_field, "operation_status")
+    one_of(params, "operation_status", STATUSES)
+    status = params["operation_status"]
+    now = _now()
+    objects = [_get(kind, object_id, ids_field) for object_id in params[ids_field]]
+
+    def change(stored: dict[str, Any]) -> None:
+        stored["operation_status"] = status
+        stored["_status_log"].append(status_entry(now, status == "ENABLE"))
+
+    for obj in objects:
+        get_state().store.update(PLATFORM, obj["id"], change)
+    return {ids_field: [o["id"] for o in objects], "status": status}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    require(params, "report_type", "data_level", "dimensions", "start_date", "end_date")
+    if params["report_type"] != "BASIC" or params["data_level"] != "AUCTION_AD":
+        raise invalid("data_level", "This sandbox serves BASIC reports at AUCTION_AD level.")
+    if sorted(params["dimensions"]) != ["ad_id", "stat_time_day"]:
+        raise invalid("dimensions", "This sandbox serves [ad_id, stat_time_day].")
+    try:
+        since, until = (
+            date.fromisoformat(params["start_date"]),
+            date.fromisoformat(params["end_date"]),
+        )
+    except ValueError:
+        raise invalid("start_date", "Format must be YYYY-MM-DD.") from None
+    if not 0 <= (until - since).days <= 29:
+        raise invalid("end_date", "The date range of daily data cannot exceed 30 days.")
+    ad_ids: list[str] = []
+    for rule in params.get("filtering") or []:
+        if rule.get("field_name") == "ad_ids":
+            value = rule.get("filter_value")
+            ad_ids += [str(v) for v in (value if isinstance(value, list) else _json_list(value))]
+    store, now, rows = get_state().store, _now(), []
+    for ad_id in ad_ids:
+        ad = _get("ad", ad_id, "filtering")
+        adgroup = store.get(PLATFORM, ad["adgroup_id"]) or {}
+        campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
+        logs = [campaign["_status_log"], adgroup["_status_log"], ad["_status_log"]]
+        intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
+        budget = int(float(adgroup.get("budget") or campaign.get("budget") or 0))
+        for fig in daily_figures(
+            seed=ad_id, intervals=intervals, since=since, until=until, daily_budget=budget
+        ):
+            rows.append(
+                {
+                    "dimensions": {"ad_id": ad_id, "stat_time_day": f"{fig.day} 00:00:00"},
+                    "metrics": {
+                        "impressions": str(fig.impressions),
+                        "clicks": str(fig.clicks),
+                        "spend": f"{fig.spend:.2f}",
+                    },
+                }
+            )
+    return {
+        "list": rows,
+        "page_info": {
+            "page": 1,
+            "page_size": len(rows),
+            "total_number": len(rows),
+            "total_page": 1,
+        },
+    }
+
+
+def _json_list(value: Any) -> list[Any]:
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        raise invalid("filtering", "filter_value must be a JSON array.") from None
+    return parsed if isinstance(parsed, list) else [parsed]
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+def upload_audience_file(params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    require(params, "calculate_type", "file_signature")
+    one_of(params, "calculate_type", AUDIENCE_TYPES)
+    upload = request.files.get("file")
+    if upload is None:
+        raise invalid("file", "This field is required.")
+    content = upload.read()
+    if hashlib.md5(content).hexdigest() != params["file_signature"]:
+        raise invalid("file_signature", "The signature does not match the file (MD5).")
+    lines = [line.strip() for line in content.decode("utf-8").splitlines() if line.strip()]
+    if not lines or not all(SHA256_HEX.match(line) for line in lines):
+        raise invalid("file", "Each line must be one lowercase SHA-256 hex digest.")
+    file_id = _insert("audience_file", {"calculate_type": params["calculate_type"], "ids": lines})
+    return {"file_path": f"/sandbox/dmp/{file_id}.txt"}
+
+
+def _files(params: dict[str, Any]) -> list[dict[str, Any]]:
+    require(params, "file_paths")
+    found = []
+    for path in params["file_paths"]:
+        file_id = str(path).rsplit("/", 1)[-1].removesuffix(".txt")
+        found.append(_get("audience_file", file_id, "file_paths"))
+    return found
+
+
+def create_audience(params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    require(params, "custom_audience_name", "calculate_type")
+    _text(params, "custom_audience_name", 1, 128)
+    one_of(params, "calculate_type", AUDIENCE_TYPES)
+    members: dict[str, list[str]] = {}
+    for upload in _files(params):
+        members.setdefault(upload["calculate_type"], []).extend(upload["ids"])
+    fields = {"name": params["custom_audience_name"], "calculate_type": params["calculate_type"]}
+    fields["_members"] = {k: sorted(set(v)) for k, v in members.items()}
+    audience_id = _insert("audience", fields)
+    get_state().store.update(
+        PLATFORM, audience_id, lambda o: o.update(custom_audience_id=audience_id)
+    )
+    return {"custom_audience_id": audience_id}
+
+
+def update_audience(params: dict[str, Any]) -> dict[str, Any]:
+    _advertiser(params)
+    require(params, "custom_audience_id", "action")
+    one_of(params, "action", {"APPEND", "DELETE", "REPLACE"})
+    audience = _get("audience", params["custom_audience_id"], "custom_audience_id")
+    uploads = _files(params)
+
+    def change(stored: dict[str, Any]) -> None:
+        if params["action"] == "REPLACE":
+            stored["_members"] = {}
+        for upload in uploads:
+            current = set(stored["_members"].get(upload["calculate_type"], []))
+            if params["action"] == "DELETE":
+                current -= set(upload["ids"])
+            else:
+                current |= set(upload["ids"])
+            stored["_members"][upload["calculate_type"]] = sorted(current)
+
+    get_state().store.update(PLATFORM, audience["id"], change)
+    return {}
