@@ -1,0 +1,291 @@
+"""Google Ads adapter on the official `google-ads` SDK (API v26 over gRPC).
+
+The same code runs against production and the sandbox: only settings differ (endpoint, credentials
+and, for the sandbox, `ca_file`, which becomes GRPC_DEFAULT_SSL_ROOTS_FILE_PATH before the first
+channel is opened; research/platforms.md §1.2). Objects are identified by resource names
+("customers/1234567890/campaigns/42"), which is what every Google Ads call takes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from adflux.platforms.base import (
+    AdSpec,
+    AudienceResult,
+    AudienceSpec,
+    CredentialStatus,
+    DailyInsight,
+    OnCreated,
+    PlatformAdapter,
+    PlatformError,
+    PlatformUnavailable,
+    PublishResult,
+    name_has_key,
+    named,
+)
+from adflux.platforms.settings import GoogleAdsSettings
+from adflux.platforms.transport import classify_network_error
+
+try:
+    from google.ads.googleads.client import GoogleAdsClient
+    from google.oauth2.credentials import Credentials
+
+    from adflux.platforms.google_ads import audience, errors, operations
+
+    _IMPORT_ERROR: ImportError | None = None
+except ImportError as exc:  # the SDK is an optional extra
+    _IMPORT_ERROR = exc
+
+TOKEN_URI = "https://oauth2.googleapis.com/token"
+ROOTS_ENV = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
+
+# find_existing: (port kind, GAQL resource, field holding the name that carries the key).
+# Ads and criteria have no names of their own: they are found through their parent's name.
+LOOKUPS = (
+    ("budget", "campaign_budget", "campaign_budget.name"),
+    ("campaign", "campaign", "campaign.name"),
+    ("criteria", "campaign_criterion", "campaign.name"),
+    ("ad_group", "ad_group", "ad_group.name"),
+    ("keywords", "ad_group_criterion", "ad_group.name"),
+    ("ad", "ad_group_ad", "ad_group.name"),
+)
+MULTI = {"criteria", "keywords"}  # several objects, stored comma-separated
+
+
+class GoogleAdsAdapter(PlatformAdapter):
+    name = "google"
+    display_name = "Google Ads"
+
+    def __init__(self, settings: GoogleAdsSettings) -> None:
+        self._settings = settings
+        self._client_instance: Any = None
+        self._customer_id = (settings.customer_id or "").replace("-", "")
+        self._login_customer_id = (settings.login_customer_id or "").replace("-", "") or None
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        if _IMPORT_ERROR is not None:
+            return False, f"google-ads is not installed ({_IMPORT_ERROR})"
+        return True, "google-ads"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _credentials(self) -> Any:
+        s = self._settings
+        if s.access_token is not None:
+            # A token without expiry is never refreshed (sandbox, or a token minted elsewhere).
+            return Credentials(token=s.access_token.get_secret_value())
+        if s.refresh_token is None or not s.client_id:
+            raise PlatformUnavailable(self.name, "no Google OAuth credential configured")
+        return Credentials(
+            token=None,
+            refresh_token=s.refresh_token.get_secret_value(),
+            client_id=s.client_id,
+            client_secret=s.client_secret.get_secret_value() if s.client_secret else None,
+            token_uri=TOKEN_URI,
+        )
+
+    def _client(self) -> Any:
+        if self._client_instance is None:
+            if _IMPORT_ERROR is not None:
+                raise PlatformUnavailable(
+                    self.name, f"google-ads is not installed ({_IMPORT_ERROR})"
+                )
+            s = self._settings
+            if s.developer_token is None or not self._customer_id:
+                raise PlatformUnavailable(self.name, "developer token or customer id missing")
+            if s.ca_file:
+                # gRPC reads this once, when the process opens its first TLS channel.
+                os.environ[ROOTS_ENV] = s.ca_file
+            self._client_instance = GoogleAdsClient(
+                credentials=self._credentials(),
+                developer_token=s.developer_token.get_secret_value(),
+                login_customer_id=self._login_customer_id,
+                endpoint=s.endpoint,
+                version=s.api_version,
+                use_proto_plus=True,
+            )
+        return self._client_instance
+
+    def _service(self, name: str) -> Any:
+        return self._client().get_service(name)
+
+    @contextmanager
+    def _calling(self, *, write: bool, kind: str | None = None) -> Iterator[None]:
+        try:
+            yield
+        except PlatformError:
+            raise
+        except Exception as exc:
+            error = errors.classify(exc, write=write, kind=kind)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _mutate(self, service: str, method: str, kind: str, ops: list[Any]) -> list[str]:
+        with self._calling(write=True, kind=kind):
+            response = getattr(self._service(service), method)(
+                customer_id=self._customer_id, operations=ops, timeout=self._settings.timeout_s
+            )
+        return [result.resource_name for result in response.results]
+
+    def _search(self, query: str) -> list[Any]:
+        service = self._service("GoogleAdsService")
+        with self._calling(write=False):
+            stream = service.search_stream(
+                customer_id=self._customer_id, query=query, timeout=self._settings.timeout_s
+            )
+            return [row for batch in stream for row in batch.results]
+
+    # ------------------------------------------------------------------ publish
+
+    def publish(
+        self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
+    ) -> PublishResult:
+        client = self._client()
+        ids = dict(known_ids)
+        for step in operations.PUBLISH_STEPS:
+            if step.kind in ids:
+                continue
+            ops = step.build(client, spec, ids)
+            if not ops:  # e.g. no keywords to add
+                continue
+            names = self._mutate(step.service, step.method, step.resource, ops)
+            ids[step.kind] = ",".join(names)
+            on_created(step.kind, ids[step.kind])
+        return PublishResult(external_ids=ids)
+
+    # ------------------------------------------------------------------ lookups and changes
+
+    def find_existing(self, publication_key: str) -> dict[str, str]:
+        prefix = f"[{publication_key}] "
+        pattern = operations.quote(operations.like_prefix(prefix))
+        found: dict[str, str] = {}
+        for kind, resource, name_field in LOOKUPS:
+            query = (
+                f"SELECT {resource}.resource_name, {name_field} FROM {resource} "
+                f"WHERE {name_field} LIKE {pattern} AND {resource}.status != 'REMOVED'"
+            )
+            names = [
+                _get(row, f"{resource}.resource_name")
+                for row in self._search(query)
+                if name_has_key(_get(row, name_field), publication_key)
+            ]
+            if names:
+                found[kind] = ",".join(names) if kind in MULTI else names[0]
+        return found
+
+    def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
+        campaign = external_ids.get("campaign")
+        if not campaign:
+            return
+        op = operations.status_operation(self._client(), campaign, active)
+        with self._calling(write=False, kind="campaign"):  # a status update is safe to repeat
+            self._service("CampaignService").mutate_campaigns(
+                customer_id=self._customer_id, operations=[op], timeout=self._settings.timeout_s
+            )
+
+    def insights(
+        self, external_ids: Mapping[str, str], since: date, until: date
+    ) -> list[DailyInsight]:
+        campaign = external_ids.get("campaign")
+        if not campaign:
+            return []
+        rows = self._search(
+            "SELECT segments.date, metrics.impressions, metrics.clicks, metrics.cost_micros "
+            f"FROM campaign WHERE campaign.resource_name = {operations.quote(campaign)} "
+            f"AND segments.date BETWEEN '{since.isoformat()}' AND '{until.isoformat()}' "
+            "ORDER BY segments.date"
+        )
+        return [
+            DailyInsight(
+                day=date.fromisoformat(row.segments.date),
+                impressions=int(row.metrics.impressions),
+                clicks=int(row.metrics.clicks),
+                # cost_micros is in the account currency (COP): micros to whole pesos.
+                spend_cop=int(
+                    (Decimal(int(row.metrics.cost_micros)) / 1_000_000).to_integral(ROUND_HALF_UP)
+                ),
+            )
+            for row in rows
+        ]
+
+    def check_credentials(self) -> CredentialStatus:
+        try:
+            rows = self._search(
+                "SELECT customer.id, customer.descriptive_name, customer.currency_code "
+                "FROM customer"
+            )
+        except PlatformError as exc:
+            return CredentialStatus(False, exc.message)
+        if not rows:
+            return CredentialStatus(False, "the customer is not accessible")
+        customer = rows[0].customer
+        return CredentialStatus(
+            True, f"{customer.descriptive_name} ({customer.id}, {customer.currency_code})"
+        )
+
+    # ------------------------------------------------------------------ audiences
+
+    def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
+        if audience.DATAMANAGER_IMPORT_ERROR is not None:
+            raise PlatformUnavailable(
+                self.name,
+                f"google-ads-datamanager is not installed ({audience.DATAMANAGER_IMPORT_ERROR})",
+            )
+        user_list = spec.existing_id or self._user_list(spec)
+        requests = audience.ingest_requests(
+            spec.members,
+            customer_id=self._customer_id,
+            login_customer_id=self._login_customer_id,
+            user_list_id=user_list.rsplit("/", 1)[-1],
+        )
+        client = audience.ingestion_client(
+            self._client().credentials, self._settings.datamanager_url
+        )
+        request_ids = []
+        for request in requests:
+            # Ingesting the same members twice is harmless, so a lost answer is just transient.
+            try:
+                answer = client.ingest_audience_members(
+                    request=request, retry=None, timeout=self._settings.timeout_s
+                )
+            except PlatformError:
+                raise
+            except Exception as exc:
+                error = errors.classify_datamanager(exc, write=False) or classify_network_error(
+                    self.name, exc, write=False
+                )
+                if error is None:
+                    raise
+                raise error from exc
+            request_ids.append(answer.request_id)
+        sent = sum(len(r.audience_members) for r in requests)
+        receipt = {"user_list": user_list, "request_ids": request_ids, "batches": len(requests)}
+        return AudienceResult(external_id=user_list, uploaded=sent, receipt=receipt)
+
+    def _user_list(self, spec: AudienceSpec) -> str:
+        """The audience's user list: found by its key (after a lost answer) or created."""
+        name = named(spec.audience_key, "audience", spec.name)
+        pattern = operations.quote(operations.like_prefix(f"[{spec.audience_key}] "))
+        for row in self._search(
+            f"SELECT user_list.resource_name, user_list.name FROM user_list "
+            f"WHERE user_list.name LIKE {pattern}"
+        ):
+            if name_has_key(row.user_list.name, spec.audience_key):
+                return row.user_list.resource_name
+        op = audience.user_list_operation(self._client(), name)
+        return self._mutate("UserListService", "mutate_user_lists", "user_list", [op])[0]
+
+
+def _get(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value

@@ -1,0 +1,252 @@
+"""Google Ads mutate operations for one AdFlux ad, built with the SDK's own types.
+
+Pure translation from the port's dataclasses to v26 operations: no calls, so every builder is unit
+tested on its own. Field names and values follow research/platforms.md §2.2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from adflux.platforms.base import AdSpec, GeoTarget, cop_to_micros, named
+
+# The account's time zone: Google reads start/end date-times in it.
+ACCOUNT_TZ = ZoneInfo("America/Bogota")
+COUNTRY_GEO_TARGETS = {"CO": 2170}  # geoTargetConstants/2170 = Colombia
+LANGUAGE_CONSTANTS = {"es": 1003, "en": 1000, "pt": 1014, "fr": 1002}  # languageConstants/N
+MIN_RADIUS_KM = 24.0  # employment ads: no radius under 15 miles (compliance.py enforces it too)
+DEFAULT_RADIUS_KM = 25.0
+CPC_BID_RANGE_COP = (500, 5_000)  # manual CPC, from 1/20 of the daily budget within this range
+KEYWORD_MAX_CHARS, KEYWORD_MAX_WORDS = 80, 10
+KEYWORD_INVALID = re.compile(r"[!@%,*^=;~`<>?\\|]")
+PATH1 = "empleos"  # display path: googleads shows example.co/empleos
+MICROS_PER_DEGREE = 1_000_000
+
+
+def _date_time(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ACCOUNT_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def budget_operation(client: Any, spec: AdSpec) -> Any:
+    op = client.get_type("CampaignBudgetOperation")
+    budget = op.create
+    budget.name = named(spec.publication_key, "budget", spec.name)
+    budget.amount_micros = cop_to_micros(spec.daily_budget_cop)
+    budget.delivery_method = client.enums.BudgetDeliveryMethodEnum.STANDARD
+    budget.period = client.enums.BudgetPeriodEnum.DAILY
+    # A budget that is not shared belongs to exactly one campaign, like AdFlux's publication.
+    budget.explicitly_shared = False
+    return op
+
+
+def campaign_operation(client: Any, spec: AdSpec, budget: str, *, now: datetime) -> Any:
+    op = client.get_type("CampaignOperation")
+    campaign = op.create
+    campaign.name = named(spec.publication_key, "campaign", spec.name)
+    campaign.advertising_channel_type = client.enums.AdvertisingChannelTypeEnum.SEARCH
+    campaign.status = _campaign_status(client, spec.active)
+    campaign.campaign_budget = budget
+    campaign.manual_cpc.enhanced_cpc_enabled = False
+    campaign.network_settings.target_google_search = True
+    campaign.network_settings.target_search_network = True
+    campaign.network_settings.target_content_network = False
+    campaign.network_settings.target_partner_search_network = False
+    # Reach people *in* the places, not people merely interested in them.
+    campaign.geo_target_type_setting.positive_geo_target_type = (
+        client.enums.PositiveGeoTargetTypeEnum.PRESENCE
+    )
+    # Required on every new campaign since 2025 (api-policy/eu-par); job ads are not political.
+    campaign.contains_eu_political_advertising = (
+        client.enums.EuPoliticalAdvertisingStatusEnum.DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING
+    )
+    aware_start = spec.start_at if spec.start_at.tzinfo else spec.start_at.replace(tzinfo=UTC)
+    if aware_start > now:
+        # A start in the past is refused (CANNOT_SET_DATE_TO_PAST); unset means "start now".
+        campaign.start_date_time = _date_time(spec.start_at)
+    if spec.end_at is not None:
+        campaign.end_date_time = _date_time(spec.end_at)
+    return op
+
+
+def _campaign_status(client: Any, active: bool) -> Any:
+    statuses = client.enums.CampaignStatusEnum
+    return statuses.ENABLED if active else statuses.PAUSED
+
+
+def status_operation(client: Any, campaign: str, active: bool) -> Any:
+    """Pause or resume a campaign: an update that names only `status` in its mask."""
+    op = client.get_type("CampaignOperation")
+    op.update.resource_name = campaign
+    op.update.status = _campaign_status(client, active)
+    op.update_mask.paths.append("status")
+    return op
+
+
+def _proximity(client: Any, campaign: str, place: GeoTarget) -> Any:
+    assert place.latitude is not None and place.longitude is not None
+    op = client.get_type("CampaignCriterionOperation")
+    criterion = op.create
+    criterion.campaign = campaign
+    point = criterion.proximity.geo_point
+    point.latitude_in_micro_degrees = round(place.latitude * MICROS_PER_DEGREE)
+    point.longitude_in_micro_degrees = round(place.longitude * MICROS_PER_DEGREE)
+    criterion.proximity.radius = max(place.radius_km or DEFAULT_RADIUS_KM, MIN_RADIUS_KM)
+    criterion.proximity.radius_units = client.enums.ProximityRadiusUnitsEnum.KILOMETERS
+    return op
+
+
+def criteria_operations(client: Any, spec: AdSpec, campaign: str) -> list[Any]:
+    """Where and in which language: city radii when the spec has them, else the whole country."""
+    targeting = spec.targeting
+    places = [p for p in targeting.locations if p.latitude is not None and p.longitude is not None]
+    operations = [_proximity(client, campaign, place) for place in places]
+    if not places:
+        op = client.get_type("CampaignCriterionOperation")
+        op.create.campaign = campaign
+        geo_id = COUNTRY_GEO_TARGETS.get(targeting.country.upper(), COUNTRY_GEO_TARGETS["CO"])
+        op.create.location.geo_target_constant = f"geoTargetConstants/{geo_id}"
+        operations.append(op)
+    for code in dict.fromkeys(targeting.languages):
+        language = LANGUAGE_CONSTANTS.get(code.lower())
+        if language is None:
+            continue
+        op = client.get_type("CampaignCriterionOperation")
+        op.create.campaign = campaign
+        op.create.language.language_constant = f"languageConstants/{language}"
+        operations.append(op)
+    return operations
+
+
+def cpc_bid_micros(daily_budget_cop: int) -> int:
+    low, high = CPC_BID_RANGE_COP
+    bid_cop = min(max(daily_budget_cop // 20, low), high)
+    return cop_to_micros(bid_cop - bid_cop % 10)
+
+
+def ad_group_operation(client: Any, spec: AdSpec, campaign: str) -> Any:
+    op = client.get_type("AdGroupOperation")
+    group = op.create
+    group.name = named(spec.publication_key, "ad_group", spec.name)
+    group.campaign = campaign
+    group.status = client.enums.AdGroupStatusEnum.ENABLED
+    group.type_ = client.enums.AdGroupTypeEnum.SEARCH_STANDARD
+    group.cpc_bid_micros = cpc_bid_micros(spec.daily_budget_cop)
+    return op
+
+
+def clean_keyword(text: str) -> str | None:
+    """A keyword Google accepts: no forbidden symbols, at most 10 words and 80 characters."""
+    words = KEYWORD_INVALID.sub(" ", text).split()[:KEYWORD_MAX_WORDS]
+    cleaned = " ".join(words)
+    while len(cleaned) > KEYWORD_MAX_CHARS and " " in cleaned:
+        cleaned = cleaned.rsplit(" ", 1)[0]
+    return cleaned.lower() if cleaned and len(cleaned) <= KEYWORD_MAX_CHARS else None
+
+
+def keyword_operations(client: Any, spec: AdSpec, ad_group: str) -> list[Any]:
+    keywords = [k for k in (clean_keyword(t) for t in spec.targeting.keywords) if k]
+    operations = []
+    for text in dict.fromkeys(keywords):
+        op = client.get_type("AdGroupCriterionOperation")
+        op.create.ad_group = ad_group
+        op.create.status = client.enums.AdGroupCriterionStatusEnum.ENABLED
+        op.create.keyword.text = text
+        op.create.keyword.match_type = client.enums.KeywordMatchTypeEnum.PHRASE
+        operations.append(op)
+    return operations
+
+
+def ad_operation(client: Any, spec: AdSpec, ad_group: str) -> Any:
+    """A responsive search ad; the texts are already fitted to 3-15 x 30 and 2-4 x 90."""
+    op = client.get_type("AdGroupAdOperation")
+    ad_group_ad = op.create
+    ad_group_ad.ad_group = ad_group
+    # Serving is switched at the campaign, so the ad itself is always enabled.
+    ad_group_ad.status = client.enums.AdGroupAdStatusEnum.ENABLED
+    ad = ad_group_ad.ad
+    ad.final_urls.append(spec.creative.link_url)
+    for text in spec.creative.headlines:
+        asset = client.get_type("AdTextAsset")
+        asset.text = text
+        ad.responsive_search_ad.headlines.append(asset)
+    for text in spec.creative.descriptions:
+        asset = client.get_type("AdTextAsset")
+        asset.text = text
+        ad.responsive_search_ad.descriptions.append(asset)
+    ad.responsive_search_ad.path1 = PATH1
+    return op
+
+
+@dataclass(frozen=True)
+class Step:
+    """One object kind of the published tree and the mutate call that creates it."""
+
+    kind: str  # key in PublishResult.external_ids
+    service: str
+    method: str
+    resource: str  # for error field paths, e.g. "ad_group_ad"
+    build: Callable[[Any, AdSpec, Mapping[str, str]], list[Any]]
+
+
+# In creation order: each step may use the ids of the steps before it.
+PUBLISH_STEPS = (
+    Step(
+        "budget",
+        "CampaignBudgetService",
+        "mutate_campaign_budgets",
+        "campaign_budget",
+        lambda client, spec, ids: [budget_operation(client, spec)],
+    ),
+    Step(
+        "campaign",
+        "CampaignService",
+        "mutate_campaigns",
+        "campaign",
+        lambda client, spec, ids: [
+            campaign_operation(client, spec, ids["budget"], now=datetime.now(UTC))
+        ],
+    ),
+    Step(
+        "criteria",
+        "CampaignCriterionService",
+        "mutate_campaign_criteria",
+        "campaign_criterion",
+        lambda client, spec, ids: criteria_operations(client, spec, ids["campaign"]),
+    ),
+    Step(
+        "ad_group",
+        "AdGroupService",
+        "mutate_ad_groups",
+        "ad_group",
+        lambda client, spec, ids: [ad_group_operation(client, spec, ids["campaign"])],
+    ),
+    Step(
+        "keywords",
+        "AdGroupCriterionService",
+        "mutate_ad_group_criteria",
+        "ad_group_criterion",
+        lambda client, spec, ids: keyword_operations(client, spec, ids["ad_group"]),
+    ),
+    Step(
+        "ad",
+        "AdGroupAdService",
+        "mutate_ad_group_ads",
+        "ad_group_ad",
+        lambda client, spec, ids: [ad_operation(client, spec, ids["ad_group"])],
+    ),
+)
+
+
+def like_prefix(text: str) -> str:
+    """A GAQL LIKE pattern matching names that start with `text` ([ ] % _ bracket-escaped)."""
+    return "".join(f"[{c}]" if c in "[]%_" else c for c in text) + "%"
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -1,0 +1,277 @@
+"""GoogleAdsService.Search/SearchStream over the stored objects, answering GAQL with GoogleAdsRows.
+
+Rows carry the FROM resource plus its attributed parents (an ad group row can select campaign.*),
+and, FROM campaign, simulated metrics per segments.date. Only the selected fields are returned, and
+the response's field_mask lists them, as on Google.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from google.ads.googleads.v26.services.types import google_ads_service as gas
+from google.protobuf import field_mask_pb2
+
+from adflux.sandbox.google_ads import gaql, insights
+from adflux.sandbox.google_ads.catalog import KINDS, PLATFORM, Kind
+from adflux.sandbox.google_ads.failures import ApiError, error, invalid
+from adflux.sandbox.state import SandboxState
+
+BATCH_ROWS = 10_000  # SearchStream sends results in batches of up to 10,000 rows
+METRIC_PREFIXES = ("metrics", "segments")
+ROW_DESCRIPTOR = gas.GoogleAdsRow.pb().DESCRIPTOR
+
+
+def _query_error(code: str, message: str, trigger: str) -> ApiError:
+    return invalid([error("query_error", code, message, trigger=trigger)])
+
+
+def _descriptor_field(descriptor: Any, name: str) -> Any:
+    # proto-plus renames fields that clash with Python names: GAQL "type" is "type_".
+    return descriptor.fields_by_name.get(name) or descriptor.fields_by_name.get(f"{name}_")
+
+
+def proto_path(field: str) -> str:
+    """The GoogleAdsRow path of a GAQL field; raises QueryError.UNRECOGNIZED_FIELD if unknown."""
+    descriptor, parts = ROW_DESCRIPTOR, []
+    for index, name in enumerate(field.split(".")):
+        found = None if descriptor is None else _descriptor_field(descriptor, name)
+        if found is None or (index == 0 and found.message_type is None):
+            raise _query_error(
+                "UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{field}'.", field
+            )
+        parts.append(found.name)
+        descriptor = found.message_type
+    if descriptor is not None and len(parts) == 1:
+        raise _query_error(
+            "UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{field}'.", field
+        )
+    return ".".join(parts)
+
+
+def field_value(row: Any, path: str) -> Any:
+    """Value at a proto path of a raw GoogleAdsRow: enums by name, None when unset."""
+    node, parts = row, path.split(".")
+    for index, name in enumerate(parts):
+        fd = node.DESCRIPTOR.fields_by_name[name]
+        if fd.is_repeated:
+            values = list(getattr(node, name))
+            return (
+                [fd.enum_type.values_by_number[v].name for v in values] if fd.enum_type else values
+            )
+        if fd.message_type is not None and index < len(parts) - 1:
+            if not node.HasField(name):
+                return None
+            node = getattr(node, name)
+            continue
+        if fd.has_presence and not node.HasField(name):
+            return None
+        value = getattr(node, name)
+        return fd.enum_type.values_by_number[value].name if fd.enum_type else value
+    return None
+
+
+def _allowed(kind: Kind) -> set[str]:
+    metrics = set(METRIC_PREFIXES) if kind.name == "campaign" else set()
+    return {kind.name, *kind.related} | metrics
+
+
+def _check_fields(query: gaql.Query, allowed: set[str]) -> dict[str, str]:
+    paths: dict[str, str] = {}
+    fields = [
+        *((f, "SELECT") for f in query.fields),
+        *((c.field, "WHERE") for c in query.conditions),
+        *((f, "ORDER_BY") for f, _ in query.order_by),
+    ]
+    for field, clause in fields:
+        path = proto_path(field)
+        prefix = path.split(".")[0]
+        if prefix in METRIC_PREFIXES and prefix not in allowed:
+            raise _query_error(
+                "PROHIBITED_METRIC_IN_SELECT_OR_WHERE_CLAUSE"
+                if prefix == "metrics"
+                else "PROHIBITED_SEGMENT_IN_SELECT_OR_WHERE_CLAUSE",
+                f"The sandbox serves {prefix} FROM campaign only.",
+                field,
+            )
+        if prefix not in allowed:
+            where = "WHERE" if clause == "WHERE" else "SELECT"
+            raise _query_error(
+                f"PROHIBITED_RESOURCE_TYPE_IN_{where}_CLAUSE",
+                f"Cannot select or filter on '{prefix}' when FROM {query.resource}.",
+                field,
+            )
+        paths[field] = path
+    return paths
+
+
+def _parents(kind: Kind, resource: Any, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Attributed resources of one object, by GoogleAdsRow field name."""
+    found: dict[str, Any] = {}
+
+    def load(row_field: str, name: str) -> Any | None:
+        rec = records.get(name)
+        if rec is None:
+            return None
+        found[row_field] = KINDS[row_field].from_dict(rec["resource"])
+        return found[row_field]
+
+    if kind.name == "campaign" and resource.campaign_budget:
+        load("campaign_budget", resource.campaign_budget)
+    if kind.name in ("campaign_criterion", "ad_group"):
+        load("campaign", resource.campaign)
+    if kind.name in ("ad_group_ad", "ad_group_criterion"):
+        group = load("ad_group", resource.ad_group)
+        if group is not None:
+            load("campaign", group.campaign)
+    return found
+
+
+def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) -> list[Any]:
+    store = state.store
+    records = {r["id"]: r for r in store.iter_platform(PLATFORM) if r["customer_id"] == customer_id}
+    now = state.clock.now()
+    wants_metrics = any(f.split(".")[0] in METRIC_PREFIXES for f in query.fields) or any(
+        c.field.split(".")[0] in METRIC_PREFIXES for c in query.conditions
+    )
+    dated = "segments.date" in query.fields
+    date_filters = [c for c in query.conditions if c.field == "segments.date"]
+    if dated and not date_filters:
+        raise _query_error(
+            "EXPECTED_FILTERS_ON_DATE_RANGE",
+            "Filters on date range are expected when segments.date is selected.",
+            "segments.date",
+        )
+    rows = []
+    for rec in records.values():
+        if rec["kind"] != kind.name:
+            continue
+        resource = kind.from_dict(rec["resource"])
+        base = gas.GoogleAdsRow()
+        setattr(base, kind.name, resource)
+        for row_field, parent in _parents(kind, resource, records).items():
+            setattr(base, row_field, parent)
+        if not wants_metrics:
+            rows.append(gas.GoogleAdsRow.pb(base))
+            continue
+        rows.extend(_metric_rows(base, rec, resource, records, now, date_filters, dated))
+    return rows
+
+
+def _metric_rows(
+    base: Any,
+    rec: dict[str, Any],
+    campaign: Any,
+    records: dict[str, dict[str, Any]],
+    now: float,
+    date_filters: list[gaql.Condition],
+    dated: bool,
+) -> list[Any]:
+    budget = records.get(campaign.campaign_budget)
+    budget_micros = int(budget["resource"].get("amount_micros", 0)) if budget else 0
+    today = insights.today(now)
+    first = insights.today(rec["created_at"])
+    days = [
+        day
+        for day in insights.days_between(first, today)
+        if all(gaql.matches(c, day.isoformat(), today) for c in date_filters)
+    ]
+    figures = [insights.day_metrics(rec, campaign, budget_micros, day, now) for day in days]
+    if dated:
+        # Like Google, segmented reports carry no rows for days without impressions.
+        figures = [f for f in figures if f.impressions]
+        totals: list[tuple[insights.DayMetrics, str | None]] = [
+            (f, f.day.isoformat()) for f in figures
+        ]
+    else:
+        total = insights.DayMetrics(
+            today,
+            sum(f.impressions for f in figures),
+            sum(f.clicks for f in figures),
+            sum(f.cost_micros for f in figures),
+        )
+        totals = [(total, None)]
+    rows = []
+    for figure, day in totals:
+        row = gas.GoogleAdsRow.pb()()
+        row.CopyFrom(gas.GoogleAdsRow.pb(base))
+        row.metrics.impressions = figure.impressions
+        row.metrics.clicks = figure.clicks
+        row.metrics.cost_micros = figure.cost_micros
+        if figure.impressions:
+            row.metrics.ctr = figure.clicks / figure.impressions
+        if figure.clicks:
+            row.metrics.average_cpc = figure.cost_micros / figure.clicks
+        if day is not None:
+            row.segments.date = day
+        rows.append(row)
+    return rows
+
+
+def _customer_row(state: SandboxState, customer_id: str) -> Any:
+    row = gas.GoogleAdsRow.pb()()
+    customer = row.customer
+    customer.resource_name = f"customers/{customer_id}"
+    customer.id = int(customer_id)
+    customer.descriptive_name = state.credentials[PLATFORM].get(
+        "descriptive_name", "AdFlux Sandbox"
+    )
+    customer.currency_code = "COP"
+    customer.time_zone = "America/Bogota"
+    return row
+
+
+def _order_value(path: str, row: Any) -> tuple[int, Any]:
+    value = field_value(row, path)
+    return (0, "") if value is None else (1, value)
+
+
+def search(state: SandboxState, customer_id: str, text: str) -> tuple[list[Any], list[str]]:
+    """Matching rows (projected GoogleAdsRow messages) and the field mask paths."""
+    query = gaql.parse(text)
+    kind = KINDS.get(query.resource)
+    if query.resource == "customer":
+        paths = _check_fields(query, {"customer"})
+        candidates = [_customer_row(state, customer_id)]
+    elif kind is not None:
+        paths = _check_fields(query, _allowed(kind))
+        candidates = _rows(state, query, kind, customer_id)
+    else:
+        raise _query_error(
+            "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE",
+            f"The sandbox does not serve '{query.resource}'.",
+            query.resource,
+        )
+    today = insights.today(state.clock.now())
+    rows = [
+        row
+        for row in candidates
+        if all(
+            c.field == "segments.date" or gaql.matches(c, field_value(row, paths[c.field]), today)
+            for c in query.conditions
+        )
+    ]
+    for field, descending in reversed(query.order_by):
+        rows.sort(key=partial(_order_value, paths[field]), reverse=descending)
+    if query.limit is not None:
+        rows = rows[: query.limit]
+    mask = field_mask_pb2.FieldMask(paths=[paths[f] for f in query.fields])
+    projected = []
+    for row in rows:
+        out = type(row)()
+        mask.MergeMessage(row, out)
+        projected.append(gas.GoogleAdsRow.wrap(out))
+    return projected, list(query.fields)
+
+
+def stream(
+    state: SandboxState, request: Any, request_id: str
+) -> Iterator[gas.SearchGoogleAdsStreamResponse]:
+    rows, fields = search(state, request.customer_id, request.query)
+    mask = field_mask_pb2.FieldMask(paths=fields)
+    for start in range(0, max(len(rows), 1), BATCH_ROWS):
+        yield gas.SearchGoogleAdsStreamResponse(
+            results=rows[start : start + BATCH_ROWS], field_mask=mask, request_id=request_id
+        )

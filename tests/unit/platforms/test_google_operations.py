@@ -1,0 +1,146 @@
+"""The Google Ads operations the adapter sends for one AdFlux ad (no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from google.ads.googleads.client import GoogleAdsClient
+from google.oauth2.credentials import Credentials
+
+from adflux.platforms.base import AdSpec, Creative, GeoTarget, Targeting
+from adflux.platforms.google_ads import operations as ops
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def client() -> GoogleAdsClient:
+    # Building the client opens no connection; get_type/enums are local.
+    return GoogleAdsClient(
+        credentials=Credentials(token="t"), developer_token="d", version="v26", use_proto_plus=True
+    )
+
+
+def _spec(**changes) -> AdSpec:
+    values = {
+        "publication_key": "adflux-pub-42",
+        "name": "Auxiliar contable",
+        "creative": Creative(
+            headlines=("Auxiliar contable en Bogotá", "Postúlate hoy", "Salario COP 2.500.000"),
+            descriptions=("Empresa líder busca auxiliar contable.", "Aplica en minutos."),
+            primary_text="",
+            link_url="https://empleos.example.co/vacantes/42",
+        ),
+        "targeting": Targeting(),
+        "daily_budget_cop": 50_000,
+        "start_at": NOW + timedelta(days=1),
+    }
+    values.update(changes)
+    return AdSpec(**values)
+
+
+def test_budget_is_daily_micros_of_the_cop_amount(client):
+    budget = ops.budget_operation(client, _spec()).create
+    assert budget.amount_micros == 50_000_000_000
+    assert budget.name == "[adflux-pub-42] budget: Auxiliar contable"
+    assert budget.period.name == "DAILY"
+    assert budget.explicitly_shared is False
+
+
+def test_campaign_declares_no_eu_political_ads_and_is_paused_by_default(client):
+    campaign = ops.campaign_operation(
+        client, _spec(), "customers/1/campaignBudgets/9", now=NOW
+    ).create
+    assert campaign.contains_eu_political_advertising.name == (
+        "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING"
+    )
+    assert campaign.status.name == "PAUSED"
+    assert campaign.advertising_channel_type.name == "SEARCH"
+    assert campaign.campaign_budget == "customers/1/campaignBudgets/9"
+    assert "manual_cpc" in campaign
+    assert campaign.network_settings.target_content_network is False
+    # 2026-12-02 15:00 UTC is 10:00 in Bogotá (UTC-5), the account's time zone.
+    assert campaign.start_date_time == "2026-12-02 10:00:00"
+
+
+def test_active_campaign_starting_now_has_no_start_date(client):
+    spec = _spec(active=True, start_at=NOW - timedelta(minutes=5))
+    campaign = ops.campaign_operation(client, spec, "customers/1/campaignBudgets/9", now=NOW).create
+    assert campaign.status.name == "ENABLED"
+    assert not campaign.start_date_time
+
+
+def test_country_and_language_criteria_without_cities(client):
+    criteria = [op.create for op in ops.criteria_operations(client, _spec(), "c/1")]
+    assert [c.location.geo_target_constant for c in criteria if "location" in c] == [
+        "geoTargetConstants/2170"
+    ]
+    assert [c.language.language_constant for c in criteria if "language" in c] == [
+        "languageConstants/1003"
+    ]
+
+
+def test_cities_become_proximity_criteria_of_at_least_24_km(client):
+    targeting = Targeting(
+        locations=(
+            GeoTarget("Bogotá", latitude=4.711, longitude=-74.0721, radius_km=10),
+            GeoTarget("Medellín", latitude=6.2442, longitude=-75.5812),
+        )
+    )
+    criteria = [
+        op.create for op in ops.criteria_operations(client, _spec(targeting=targeting), "c/1")
+    ]
+    proximities = [c.proximity for c in criteria if "proximity" in c]
+    assert [p.radius for p in proximities] == [24.0, 25.0]
+    assert proximities[0].geo_point.latitude_in_micro_degrees == 4_711_000
+    assert proximities[0].radius_units.name == "KILOMETERS"
+    assert not any("location" in c for c in criteria)
+
+
+def test_ad_group_bid_is_a_twentieth_of_the_budget_within_bounds():
+    assert ops.cpc_bid_micros(50_000) == 2_500_000_000
+    assert ops.cpc_bid_micros(1_000) == 500_000_000
+    assert ops.cpc_bid_micros(10_000_000) == 5_000_000_000
+
+
+def test_responsive_search_ad_carries_the_fitted_texts(client):
+    ad = ops.ad_operation(client, _spec(), "customers/1/adGroups/3").create
+    rsa = ad.ad.responsive_search_ad
+    assert [h.text for h in rsa.headlines] == list(_spec().creative.headlines)
+    assert [d.text for d in rsa.descriptions] == list(_spec().creative.descriptions)
+    assert list(ad.ad.final_urls) == ["https://empleos.example.co/vacantes/42"]
+    assert ad.status.name == "ENABLED"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Auxiliar Contable", "auxiliar contable"),
+        ("¡Empleo! @Bogotá, ya*", "¡empleo bogotá ya"),
+        (
+            "uno dos tres cuatro cinco seis siete ocho nueve diez once",
+            "uno dos tres cuatro cinco seis siete ocho nueve diez",
+        ),
+        ("!!!", None),
+    ],
+)
+def test_keywords_are_cleaned_to_what_google_accepts(raw, expected):
+    assert ops.clean_keyword(raw) == expected
+
+
+def test_keyword_operations_deduplicate_and_use_phrase_match(client):
+    spec = _spec(targeting=Targeting(keywords=("Contador", "contador", "!!")))
+    keywords = [op.create.keyword for op in ops.keyword_operations(client, spec, "g/1")]
+    assert [(k.text, k.match_type.name) for k in keywords] == [("contador", "PHRASE")]
+
+
+def test_status_update_names_only_status_in_the_mask(client):
+    op = ops.status_operation(client, "customers/1/campaigns/2", True)
+    assert list(op.update_mask.paths) == ["status"]
+    assert op.update.status.name == "ENABLED"
+
+
+def test_like_prefix_escapes_gaql_wildcards_and_brackets():
+    assert ops.like_prefix("[adflux-pub_1] ") == "[[]adflux-pub[_]1[]] %"
+    assert ops.quote("it's") == "'it\\'s'"
