@@ -40,14 +40,14 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     from adflux.api import init_api
     from adflux.background.celery_app import celery_init_app
     from adflux.background.dispatch import CeleryDispatcher, InProcessDispatcher
-    from adflux.campaigns.adapters import init_adapters
+    from adflux.campaigns.adapters import init_platforms
 
     init_api(app)
     celery_init_app(app, settings)
     app.extensions["adflux_dispatcher"] = (
         InProcessDispatcher(app) if settings.is_embedded else CeleryDispatcher(app)
     )
-    init_adapters(app)
+    init_platforms(app)
     return app
 
 

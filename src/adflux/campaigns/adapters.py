@@ -1,26 +1,22 @@
-"""The platform adapters this app uses, from the registry and the platform settings.
+"""The platforms this app can publish on: a directory built from the registry and the settings.
 
-Tests swap the factory for an in-memory fake; production and the sandbox use the registry.
+Tests install an in-memory directory of fake adapters; production and the sandbox use the registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import Flask, current_app
 
 from adflux.platforms.base import PlatformAdapter
 
-AdapterFactory = Callable[[str], PlatformAdapter]
-
-# The platforms AdFlux publishes on, in display order. TikTok's adapter exists but the product
-# offers it once Magneto has an ad account there (ARCHITECTURE.md: "TikTok next").
-PUBLISHING_PLATFORMS = ("meta", "google", "x", "tiktok")
-
 # AdFlux's floor for a daily budget per platform, in COP: under these the platforms refuse the ad
 # set or barely deliver (Meta ~USD 1/day, TikTok ad groups USD 20/day).
 MIN_DAILY_BUDGET_COP = {"meta": 5_000, "google": 10_000, "x": 5_000, "tiktok": 80_000}
+
+EXTENSION_KEY = "adflux_platforms"
 
 
 @dataclass(frozen=True)
@@ -32,32 +28,24 @@ class PlatformInfo:
     reason: str
 
 
-def init_adapters(app: Flask) -> None:
-    from adflux.platforms.settings import load_platform_settings
+class PlatformDirectory(Protocol):
+    def infos(self) -> list[PlatformInfo]: ...
 
-    settings = load_platform_settings()
-    app.extensions["adflux_platform_settings"] = settings
+    def adapter(self, name: str) -> PlatformAdapter: ...
 
-    def from_registry(name: str) -> PlatformAdapter:
+
+class RegistryDirectory:
+    """Adapters from the platform registry, configured from the environment."""
+
+    def __init__(self) -> None:
+        from adflux.platforms.settings import load_platform_settings
+
+        self.settings = load_platform_settings()
+
+    def infos(self) -> list[PlatformInfo]:
         from adflux.platforms import registry  # SDKs load on first use, not at start-up
 
-        return registry.get_adapter(name, settings)
-
-    app.extensions["adflux_adapter_factory"] = from_registry
-
-
-def adapter_for(name: str) -> PlatformAdapter:
-    factory: AdapterFactory = current_app.extensions["adflux_adapter_factory"]
-    return factory(name)
-
-
-def platform_infos() -> list[PlatformInfo]:
-    from adflux.platforms import registry
-
-    settings = current_app.extensions["adflux_platform_settings"]
-    infos = []
-    for entry in registry.available_platforms(settings):
-        infos.append(
+        return [
             PlatformInfo(
                 name=entry.name,
                 display_name=entry.display_name,
@@ -65,5 +53,26 @@ def platform_infos() -> list[PlatformInfo]:
                 available=entry.available,
                 reason=entry.reason,
             )
-        )
-    return infos
+            for entry in registry.available_platforms(self.settings)
+        ]
+
+    def adapter(self, name: str) -> PlatformAdapter:
+        from adflux.platforms import registry
+
+        return registry.get_adapter(name, self.settings)
+
+
+def init_platforms(app: Flask, directory: PlatformDirectory | None = None) -> None:
+    app.extensions[EXTENSION_KEY] = directory or RegistryDirectory()
+
+
+def platform_directory() -> PlatformDirectory:
+    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+
+
+def adapter_for(name: str) -> PlatformAdapter:
+    return platform_directory().adapter(name)
+
+
+def platform_infos() -> list[PlatformInfo]:
+    return platform_directory().infos()

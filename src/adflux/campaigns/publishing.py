@@ -217,7 +217,8 @@ def _build_spec(
             else None
         ),
         objective=campaign.objective,
-        active=False,
+        # Published live: a recruiter who creates a campaign wants it running (pause is explicit).
+        active=True,
     )
     return spec, consenting_ids, profiles
 

@@ -1,0 +1,142 @@
+"""In-memory stand-ins for the outside world, for service-level tests.
+
+The real adapters are tested against the sandbox over HTTP/gRPC (tests/integration/platforms);
+these fakes let the campaign logic be tested for every failure mode deterministically.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from adflux.campaigns.adapters import PlatformInfo
+from adflux.platforms.base import (
+    AdSpec,
+    AudienceResult,
+    AudienceSpec,
+    CredentialStatus,
+    DailyInsight,
+    OnCreated,
+    PlatformAdapter,
+    PublishResult,
+)
+
+TREE = ("campaign", "ad_set", "ad")
+
+
+@dataclass
+class FakePlatform:
+    """What one fake platform holds: created objects and scripted failures."""
+
+    name: str
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audiences: dict[str, AudienceSpec] = field(default_factory=dict)
+    # Raised, in order, by the next publish calls; each entry is (kind before which, exception).
+    failures: list[tuple[str, Exception]] = field(default_factory=list)
+    # Create the object, then raise (a timeout after sending).
+    lose_answer_after: str | None = None
+    specs: list[AdSpec] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1000))
+
+    def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [o for o in self.objects.values() if o["kind"] == kind]
+
+
+class FakeAdapter(PlatformAdapter):
+    def __init__(self, platform: FakePlatform):
+        self.platform = platform
+        self.name = platform.name
+        self.display_name = platform.name.title()
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        return True, "fake"
+
+    def publish(
+        self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
+    ) -> PublishResult:
+        self.platform.specs.append(spec)
+        ids = dict(known_ids)
+        for kind in TREE:
+            if kind in ids:
+                continue
+            if self.platform.failures and self.platform.failures[0][0] == kind:
+                raise self.platform.failures.pop(0)[1]
+            object_id = f"{self.name}-{kind}-{next(self.platform._ids)}"
+            self.platform.objects[object_id] = {
+                "kind": kind,
+                "key": spec.publication_key,
+                "active": spec.active,
+            }
+            if self.platform.lose_answer_after == kind:
+                from adflux.platforms.base import OutcomeUnknown
+
+                self.platform.lose_answer_after = None
+                raise OutcomeUnknown(self.name, f"timed out creating the {kind}")
+            ids[kind] = object_id
+            on_created(kind, object_id)
+        return PublishResult(external_ids=ids)
+
+    def find_existing(self, publication_key: str) -> dict[str, str]:
+        return {
+            o["kind"]: oid
+            for oid, o in self.platform.objects.items()
+            if o["key"] == publication_key
+        }
+
+    def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
+        for object_id in external_ids.values():
+            self.platform.objects[object_id]["active"] = active
+
+    def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
+        audience_id = f"{self.name}-aud-{next(self.platform._ids)}"
+        self.platform.audiences[audience_id] = spec
+        return AudienceResult(external_id=audience_id, uploaded=len(spec.members))
+
+    def insights(
+        self, external_ids: Mapping[str, str], since: date, until: date
+    ) -> list[DailyInsight]:
+        return []
+
+    def check_credentials(self) -> CredentialStatus:
+        return CredentialStatus(ok=True, message="fake")
+
+
+class FakeDirectory:
+    """A platform directory of fake platforms (the app's `adflux_platforms` extension)."""
+
+    def __init__(self, names: tuple[str, ...] = ("meta", "google", "x")):
+        self.platforms = {name: FakePlatform(name) for name in names}
+
+    def infos(self) -> list[PlatformInfo]:
+        return [
+            PlatformInfo(name, name.title(), configured=True, available=True, reason="")
+            for name in self.platforms
+        ]
+
+    def adapter(self, name: str) -> PlatformAdapter:
+        return FakeAdapter(self.platforms[name])
+
+
+class RecordingDispatcher:
+    """Records sent tasks instead of running them; the test runs them in its own thread."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple[Any, ...], float]] = []
+        self.broker_down = False
+
+    def send(self, task_name: str, *args: Any, countdown: float = 0.0) -> bool:
+        if self.broker_down:
+            return False
+        self.sent.append((task_name, args, countdown))
+        return True
+
+    def shutdown(self) -> None:
+        pass
+
+    def take(self) -> list[tuple[str, tuple[Any, ...], float]]:
+        sent, self.sent = self.sent, []
+        return sent

@@ -1,0 +1,240 @@
+"""Creating and publishing campaigns against fake platforms, on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from adflux.audiences.models import AudienceSync
+from adflux.audit.models import AuditLog
+from adflux.campaigns import publishing, service
+from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
+from adflux.errors import NotFound, ValidationFailed
+from adflux.extensions import db
+from adflux.platforms.base import AuthExpired, InvalidRequest, RateLimited, TransientError
+
+pytestmark = pytest.mark.postgres
+
+
+def _run_sent(dispatcher) -> list[str]:
+    """Run every queued publishing task in this thread, as a worker would."""
+    outcomes = []
+    for name, args, _countdown in dispatcher.take():
+        assert name == "adflux.publish_publication"
+        outcomes.append(
+            publishing.attempt_publication(db_session=db.session, publication_id=args[0]).state
+        )
+    return outcomes
+
+
+def test_create_stores_everything_then_queues_one_task_per_platform(
+    platforms, dispatcher, job, active_segment
+):
+    campaign, created = service.create_campaign(
+        db_session=db.session,
+        job_id=job.id,
+        platforms=["meta", "google", "x"],
+        segment_ids=[active_segment.id],
+    )
+    assert created
+    assert campaign.status == "queued"
+    pubs = db.session.query(PlatformPublication).filter_by(campaign_id=campaign.id).all()
+    assert sorted(p.platform for p in pubs) == ["google", "meta", "x"]
+    assert all(p.status == "pending" for p in pubs)
+    assert db.session.query(AuditLog).filter_by(action="campaign.create").count() == 1
+    assert sorted(args[0] for _, args, _ in dispatcher.sent) == sorted(p.id for p in pubs)
+
+
+def test_publishing_creates_one_tree_per_platform_and_marks_published(
+    platforms, dispatcher, job, active_segment
+):
+    campaign, _ = service.create_campaign(
+        db_session=db.session,
+        job_id=job.id,
+        platforms=["meta", "google"],
+        segment_ids=[active_segment.id],
+    )
+    assert _run_sent(dispatcher) == ["published", "published"]
+    db.session.refresh(campaign)
+    assert campaign.status == "published"
+    for name in ("meta", "google"):
+        fake = platforms.platforms[name]
+        assert [len(fake.created_of_kind(k)) for k in ("campaign", "ad_set", "ad")] == [1, 1, 1]
+        spec = fake.specs[0]
+        assert spec.targeting.age_min == 18 and spec.targeting.genders == ()
+        assert len(spec.targeting.custom_audience_ids) == 1
+    # Only the two consenting members reach each platform's audience, hashed.
+    for name in ("meta", "google"):
+        (audience,) = platforms.platforms[name].audiences.values()
+        assert len(audience.members) == 2
+        assert all(len(m.email_sha256) == 64 for m in audience.members)
+    assert db.session.query(AudienceSync).count() == 2
+
+
+def test_a_second_delivery_of_the_same_task_creates_nothing(platforms, dispatcher, job):
+    service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    ((_, (publication_id,), _),) = dispatcher.take()
+    first = publishing.attempt_publication(db_session=db.session, publication_id=publication_id)
+    again = publishing.attempt_publication(db_session=db.session, publication_id=publication_id)
+    assert (first.state, again.state) == ("published", "skipped")
+    assert len(platforms.platforms["meta"].objects) == 3
+
+
+def test_unknown_outcome_is_reconciled_without_duplicates(platforms, dispatcher, job):
+    platforms.platforms["meta"].lose_answer_after = "ad_set"  # created, but the answer is lost
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    assert _run_sent(dispatcher) == ["retry"]
+    assert _run_sent(dispatcher) == ["published"]
+    fake = platforms.platforms["meta"]
+    assert [len(fake.created_of_kind(k)) for k in ("campaign", "ad_set", "ad")] == [1, 1, 1]
+    publication = db.session.query(PlatformPublication).filter_by(campaign_id=campaign.id).one()
+    assert set(publication.external_ids) == {"campaign", "ad_set", "ad"}
+    assert publication.attempts == 2
+
+
+def test_rate_limit_waits_as_long_as_the_platform_says(platforms, dispatcher, job):
+    platforms.platforms["google"].failures.append(
+        ("campaign", RateLimited("google", "quota", retry_after_s=42.0))
+    )
+    service.create_campaign(db_session=db.session, job_id=job.id, platforms=["google"])
+    assert _run_sent(dispatcher) == ["retry"]
+    ((_, _, countdown),) = dispatcher.sent
+    assert countdown == 42.0
+    publication = db.session.query(PlatformPublication).one()
+    assert publication.status == "pending"
+    assert "quota" in publication.last_error
+
+
+def test_transient_errors_back_off_then_give_up(app, platforms, dispatcher, job):
+    app.config["ADFLUX_SETTINGS"].__dict__["publish_max_attempts"] = 3
+    try:
+        for _ in range(3):
+            platforms.platforms["x"].failures.append(("campaign", TransientError("x", "503")))
+        campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["x"])
+        countdowns = []
+        states = []
+        for _ in range(3):
+            pending = list(dispatcher.sent)
+            states += _run_sent(dispatcher)
+            countdowns += [c for _, _, c in dispatcher.sent]
+            assert pending
+        assert states == ["retry", "retry", "failed"]
+        assert 1.0 <= countdowns[0] <= 2.0 and 2.0 <= countdowns[1] <= 4.0
+        db.session.refresh(campaign)
+        assert campaign.status == "failed"
+        publication = campaign.publications[0]
+        assert "gave up after 3 attempts" in publication.last_error
+    finally:
+        app.config["ADFLUX_SETTINGS"].__dict__["publish_max_attempts"] = 6
+
+
+def test_permanent_error_fails_one_platform_only(platforms, dispatcher, job):
+    platforms.platforms["meta"].failures.append(
+        ("ad", InvalidRequest("meta", "Texto demasiado largo", field="object_story_spec"))
+    )
+    campaign, _ = service.create_campaign(
+        db_session=db.session, job_id=job.id, platforms=["meta", "google"]
+    )
+    assert sorted(_run_sent(dispatcher)) == ["failed", "published"]
+    db.session.refresh(campaign)
+    assert campaign.status == "partially_published"
+    meta = next(p for p in campaign.publications if p.platform == "meta")
+    assert meta.last_error == "Texto demasiado largo"
+    assert meta.last_error_field == "object_story_spec"
+    # The objects created before the refusal are recorded, so a retry will not recreate them.
+    assert set(meta.external_ids) == {"campaign", "ad_set"}
+
+
+def test_retry_after_failure_reuses_created_objects(platforms, dispatcher, job):
+    platforms.platforms["meta"].failures.append(("ad", InvalidRequest("meta", "imagen inválida")))
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    assert _run_sent(dispatcher) == ["failed"]
+    service.retry_failed(db_session=db.session, campaign_id=campaign.id)
+    assert _run_sent(dispatcher) == ["published"]
+    fake = platforms.platforms["meta"]
+    assert [len(fake.created_of_kind(k)) for k in ("campaign", "ad_set", "ad")] == [1, 1, 1]
+
+
+def test_auth_expired_marks_the_credential_and_says_reconnect(platforms, dispatcher, job):
+    platforms.platforms["x"].failures.append(("campaign", AuthExpired("x", "token revoked")))
+    service.create_campaign(db_session=db.session, job_id=job.id, platforms=["x"])
+    assert _run_sent(dispatcher) == ["failed"]
+    credential = db.session.get(PlatformCredential, "x")
+    assert credential is not None and not credential.healthy
+    publication = db.session.query(PlatformPublication).one()
+    assert "reconnect" in publication.last_error
+
+
+def test_pause_and_resume_go_through_the_adapters(platforms, dispatcher, job):
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    _run_sent(dispatcher)
+    objects = platforms.platforms["meta"].objects.values()
+    assert all(o["active"] for o in objects)  # published live
+    service.set_campaign_active(db_session=db.session, campaign_id=campaign.id, active=False)
+    db.session.refresh(campaign)
+    assert campaign.status == "paused"
+    assert not any(o["active"] for o in objects)
+    service.set_campaign_active(db_session=db.session, campaign_id=campaign.id, active=True)
+    db.session.refresh(campaign)
+    assert campaign.status == "published"
+    assert all(o["active"] for o in objects)
+
+
+def test_broker_down_keeps_the_campaign_and_the_relay_sends_it_later(platforms, dispatcher, job):
+    dispatcher.broker_down = True
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    assert db.session.get(AdCampaign, campaign.id).status == "queued"
+    dispatcher.broker_down = False
+    assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 1
+    assert _run_sent(dispatcher) == ["published"]
+
+
+def test_idempotency_key_returns_the_first_campaign(platforms, dispatcher, job):
+    first, created = service.create_campaign(
+        db_session=db.session, job_id=job.id, platforms=["meta"], idempotency_key="k-1"
+    )
+    again, created_again = service.create_campaign(
+        db_session=db.session, job_id=job.id, platforms=["google"], idempotency_key="k-1"
+    )
+    assert created and not created_again
+    assert again.id == first.id
+    assert db.session.query(AdCampaign).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"platforms": ["myspace"]}, "platforms"),
+        ({"platforms": []}, "platforms"),
+        ({"platforms": ["meta"], "daily_budget_cop": 100}, "daily_budget_cop"),
+        ({"platforms": ["meta"], "segment_ids": [999_999]}, "segment_ids"),
+        (
+            {
+                "platforms": ["meta"],
+                "start_date": date.today(),
+                "end_date": date.today() - timedelta(days=3),
+            },
+            "end_date",
+        ),
+    ],
+)
+def test_invalid_campaigns_name_the_field_and_store_nothing(
+    platforms, dispatcher, job, kwargs, field
+):
+    with pytest.raises(ValidationFailed) as error:
+        service.create_campaign(db_session=db.session, job_id=job.id, **kwargs)
+    assert field in error.value.fields
+    assert db.session.query(AdCampaign).count() == 0
+    assert dispatcher.sent == []
+
+
+def test_unknown_platform_message_lists_the_valid_ones(platforms, dispatcher, job):
+    with pytest.raises(ValidationFailed) as error:
+        service.create_campaign(db_session=db.session, job_id=job.id, platforms=["tiktokk"])
+    assert "meta, google, x" in error.value.fields["platforms"][0]
+
+
+def test_unknown_job_is_not_found(platforms, dispatcher):
+    with pytest.raises(NotFound):
+        service.create_campaign(db_session=db.session, job_id=999_999, platforms=["meta"])
