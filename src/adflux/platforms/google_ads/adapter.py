@@ -65,6 +65,7 @@ class GoogleAdsAdapter(PlatformAdapter):
     def __init__(self, settings: GoogleAdsSettings) -> None:
         self._settings = settings
         self._client_instance: Any = None
+        self._services: dict[str, Any] = {}
         self._customer_id = (settings.customer_id or "").replace("-", "")
         self._login_customer_id = (settings.login_customer_id or "").replace("-", "") or None
 
@@ -114,7 +115,11 @@ class GoogleAdsAdapter(PlatformAdapter):
         return self._client_instance
 
     def _service(self, name: str) -> Any:
-        return self._client().get_service(name)
+        # get_service() opens a new TLS channel every time; one per service is plenty (and
+        # channels are thread-safe).
+        if name not in self._services:
+            self._services[name] = self._client().get_service(name)
+        return self._services[name]
 
     @contextmanager
     def _calling(self, *, write: bool, kind: str | None = None) -> Iterator[None]:
