@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import grpc
@@ -407,3 +408,14 @@ def test_datamanager_checks_the_bearer_token(sandbox, client):
     assert _ingest(sandbox, _ingest_body(list_id), token="forged").status_code == 401
     sandbox.state.revoke("google")
     assert _ingest(sandbox, _ingest_body(list_id)).status_code == 401
+
+
+def test_added_latency_delays_the_answer(sandbox, client):
+    sandbox.state.faults.set("google", FaultPlan(latency_ms=300))
+    started = time.monotonic()
+    search(client, "SELECT campaign.id FROM campaign")
+    slow = time.monotonic() - started
+    sandbox.state.faults.clear("google")
+    started = time.monotonic()
+    search(client, "SELECT campaign.id FROM campaign")
+    assert slow >= 0.3 > time.monotonic() - started
