@@ -419,3 +419,47 @@ def test_added_latency_delays_the_answer(sandbox, client):
     started = time.monotonic()
     search(client, "SELECT campaign.id FROM campaign")
     assert slow >= 0.3 > time.monotonic() - started
+
+
+def test_google_ads_mutate_resolves_temp_ids_atomically(client):
+    budget = _budget_op(client, "Temporal")
+    budget.create.resource_name = f"customers/{CUSTOMER_ID}/campaignBudgets/-1"
+    campaign = _campaign_op(client, budget.create.resource_name)
+    campaign.create.resource_name = f"customers/{CUSTOMER_ID}/campaigns/-2"
+    group = client.get_type("AdGroupOperation")
+    group.create.name = "Grupo"
+    group.create.campaign = campaign.create.resource_name
+    operations = []
+    for field, op in (
+        ("campaign_budget_operation", budget),
+        ("campaign_operation", campaign),
+        ("ad_group_operation", group),
+    ):
+        wrapper = client.get_type("MutateOperation")
+        client.copy_from(getattr(wrapper, field), op)
+        operations.append(wrapper)
+    service = client.get_service("GoogleAdsService")
+
+    response = service.mutate(customer_id=CUSTOMER_ID, mutate_operations=operations)
+
+    budget_name = response.mutate_operation_responses[0].campaign_budget_result.resource_name
+    campaign_name = response.mutate_operation_responses[1].campaign_result.resource_name
+    (row,) = search(
+        client,
+        "SELECT campaign.campaign_budget, ad_group.campaign FROM ad_group",
+    )
+    assert row.ad_group.campaign == campaign_name
+    assert row.campaign.campaign_budget == budget_name
+    assert not budget_name.endswith("/-1")
+
+    group.create.name = "Otro grupo"
+    group.create.campaign = f"customers/{CUSTOMER_ID}/campaigns/-9"  # never created
+    wrapper = client.get_type("MutateOperation")
+    client.copy_from(wrapper.ad_group_operation, group)
+    with pytest.raises(GoogleAdsException) as caught:
+        service.mutate(customer_id=CUSTOMER_ID, mutate_operations=[operations[0], wrapper])
+    assert _path(caught.value.failure.errors[-1])[:2] == [
+        ("mutate_operations", 1),
+        ("ad_group_operation", None),
+    ]
+    assert len(search(client, "SELECT campaign_budget.id FROM campaign_budget")) == 1

@@ -24,7 +24,7 @@ from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 from google.ads.googleads.v26.services.types import google_ads_service as gas
 
 from adflux.sandbox.faults import RATE_LIMIT, SERVER_ERROR, TIMEOUT
-from adflux.sandbox.google_ads import mutate, search
+from adflux.sandbox.google_ads import batch, mutate, search
 from adflux.sandbox.google_ads.catalog import KINDS, PLATFORM
 from adflux.sandbox.google_ads.failures import (
     FAILURE_KEY,
@@ -191,6 +191,11 @@ def _handlers(state: SandboxState) -> list[grpc.GenericRpcHandler]:
             _search_stream(state),
             request_deserializer=gas.SearchGoogleAdsStreamRequest.deserialize,
             response_serializer=gas.SearchGoogleAdsStreamResponse.serialize,
+        ),
+        "Mutate": grpc.unary_unary_rpc_method_handler(
+            _unary(state, partial(batch.run, state)),
+            request_deserializer=gas.MutateGoogleAdsRequest.deserialize,
+            response_serializer=gas.MutateGoogleAdsResponse.serialize,
         ),
         "Search": grpc.unary_unary_rpc_method_handler(
             _unary(state, partial(_search, state)),

@@ -355,6 +355,25 @@ def _track_serving(rec: Record, before: str | None, after: str | None, now: floa
         periods[-1][1] = now
 
 
+def apply(
+    mutation: Mutation, kind: Kind, op: Any, prefix: list[PathElement]
+) -> tuple[str, list[Any]]:
+    """Stage one create/update/remove operation: (resource name, errors)."""
+    which = type(op).pb(op).WhichOneof("operation")
+    path: list[PathElement] = [*prefix, which or "operation"]
+    if which == "create":
+        found = mutation.create(kind, op.create, path)
+    elif which == "update":
+        found = mutation.update(kind, op, path)
+    elif which == "remove":
+        found = mutation.remove(kind, op.remove, path)
+    else:
+        found = [
+            error("request_error", "OPERATION_REQUIRED", "The operation is empty.", path=prefix)
+        ]
+    return ("" if found else mutation.last_name), found
+
+
 def run(state: SandboxState, kind: Kind, request: Any) -> Any:
     """Apply a Mutate<Kind>s request; raises failures.ApiError with every problem found."""
     mutation = Mutation(state, request.customer_id)
@@ -365,24 +384,8 @@ def run(state: SandboxState, kind: Kind, request: Any) -> Any:
             error("request_error", "OPERATION_REQUIRED", "At least one operation is required.")
         )
     for index, op in enumerate(request.operations):
-        which = type(op).pb(op).WhichOneof("operation")
-        path: list[PathElement] = [("operations", index), which or "operation"]
-        if which == "create":
-            found = mutation.create(kind, op.create, path)
-        elif which == "update":
-            found = mutation.update(kind, op, path)
-        elif which == "remove":
-            found = mutation.remove(kind, op.remove, path)
-        else:
-            found = [
-                error(
-                    "request_error",
-                    "OPERATION_REQUIRED",
-                    "The operation is empty.",
-                    path=[("operations", index)],
-                )
-            ]
-        names.append("" if found else mutation.last_name)
+        name, found = apply(mutation, kind, op, [("operations", index)])
+        names.append(name)
         errors += found
     if errors:
         raise invalid(errors)
