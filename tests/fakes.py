@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from adflux.campaigns.adapters import PlatformInfo
 from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
@@ -23,6 +22,7 @@ from adflux.platforms.base import (
     PlatformAdapter,
     PublishResult,
 )
+from adflux.platforms.registry import PlatformInfo
 
 TREE = ("campaign", "ad_set", "ad")
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
+from adflux.campaigns import service as campaigns
+from adflux.campaigns.models import AdCampaign
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
 from adflux.extensions import db
+from adflux.jobs.models import JobOpening, JobStatus
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,55 @@ def _fresh_local_token() -> str:
         db_session=db.session, name=f"local-cli-{time.time_ns()}", role=Role.ADMIN.value
     )
     return plain
+
+
+DEMO_IDEMPOTENCY_KEY = "adflux-demo-campaign"
+DEMO_PLATFORMS = ("meta", "google", "x")
+
+
+def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
+    """Publish one campaign for the first open job on Meta, Google Ads and X; wait for the result.
+
+    The same idempotency key every time: running again shows the campaign published before.
+    """
+    job = db.session.scalar(
+        sa.select(JobOpening).where(JobOpening.status == JobStatus.OPEN).order_by(JobOpening.id)
+    )
+    if job is None:
+        raise RuntimeError("no open job to advertise")
+    campaign, _created = campaigns.create_campaign(
+        db_session=db.session,
+        job_id=job.id,
+        platforms=DEMO_PLATFORMS,
+        segment_ids=_demo_segments(job),
+        idempotency_key=DEMO_IDEMPOTENCY_KEY,
+    )
+    campaign_id = campaign.id
+    deadline = time.monotonic() + timeout_s
+    while True:
+        db.session.remove()  # see the workers' commits
+        campaign = campaigns.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
+        done = all(p.status in ("published", "failed", "paused") for p in campaign.publications)
+        if done or time.monotonic() > deadline:
+            return campaign
+        time.sleep(0.25)
+
+
+def _demo_segments(job: JobOpening) -> Sequence[int]:
+    """Up to two segments of the active run whose members work in the job's area."""
+    from adflux.segmentation.models import Segment, SegmentationRun
+
+    segments = db.session.scalars(
+        sa.select(Segment)
+        .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
+        .where(SegmentationRun.is_active.is_(True))
+        .order_by(Segment.size.desc())
+    ).all()
+
+    def works_in_area(segment: Segment) -> bool:
+        areas = (segment.profile or {}).get("top_areas") or []
+        names = [a.get("value") if isinstance(a, dict) else a for a in areas[:3]]
+        return job.area in names
+
+    matching = [s.id for s in segments if works_in_area(s)]
+    return (matching or [s.id for s in segments])[:2]

@@ -31,9 +31,16 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
     embedded = app.config["ADFLUX_SETTINGS"].is_embedded
 
     def post_worker_init(_worker: Any) -> None:
+        from adflux.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)  # connections opened before the fork belong to the parent
         if embedded:
+            from adflux.background.dispatch import InProcessDispatcher
             from adflux.background.relay_loop import start_relay_loop
 
+            # The parent's task threads did not survive the fork: give this process its own.
+            app.extensions["adflux_dispatcher"] = InProcessDispatcher(app)
             start_relay_loop(app)
 
     def worker_exit(_server: Any, _worker: Any) -> None:

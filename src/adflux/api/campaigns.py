@@ -67,14 +67,6 @@ class CampaignPageSchema(PageMetaSchema):
     items = fields.List(fields.Nested(CampaignSchema), required=True)
 
 
-def campaign_body(campaign: Any) -> dict[str, Any]:
-    body = CampaignSchema().dump(campaign)
-    body["segment_ids"] = service.campaign_segment_ids(
-        db_session=db.session, campaign_id=campaign.id
-    )
-    return body
-
-
 @blp.route("")
 class Campaigns(MethodView):
     @blp.arguments(CampaignListArgsSchema, location="query")
@@ -107,7 +99,7 @@ class Campaigns(MethodView):
             **data,
         )
         location = url_for("campaigns.CampaignById", campaign_id=campaign.id)
-        return campaign_body(campaign), (202 if created else 200), {"Location": location}
+        return campaign, (202 if created else 200), {"Location": location}
 
 
 @blp.route("/<int:campaign_id>")
@@ -117,7 +109,7 @@ class CampaignById(MethodView):
     def get(self, campaign_id: int) -> Any:
         """A campaign with each platform's publication: status, external ids, attempts, error."""
         campaign = service.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
-        return campaign_body(campaign)
+        return campaign
 
 
 @blp.route("/<int:campaign_id>/retry")
@@ -128,7 +120,7 @@ class CampaignRetry(MethodView):
     def post(self, campaign_id: int) -> Any:
         """Queue the failed publications of a campaign again."""
         campaign = service.retry_failed(db_session=db.session, campaign_id=campaign_id)
-        return campaign_body(campaign)
+        return campaign
 
 
 @blp.route("/<int:campaign_id>/pause")
@@ -141,7 +133,7 @@ class CampaignPause(MethodView):
         campaign = service.set_campaign_active(
             db_session=db.session, campaign_id=campaign_id, active=False
         )
-        return campaign_body(campaign)
+        return campaign
 
 
 @blp.route("/<int:campaign_id>/resume")
@@ -154,4 +146,4 @@ class CampaignResume(MethodView):
         campaign = service.set_campaign_active(
             db_session=db.session, campaign_id=campaign_id, active=True
         )
-        return campaign_body(campaign)
+        return campaign

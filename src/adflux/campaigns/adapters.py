@@ -5,27 +5,18 @@ Tests install an in-memory directory of fake adapters; production and the sandbo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from flask import Flask, current_app
 
 from adflux.platforms.base import PlatformAdapter
+from adflux.platforms.registry import PlatformInfo
 
 # AdFlux's floor for a daily budget per platform, in COP: under these the platforms refuse the ad
 # set or barely deliver (Meta ~USD 1/day, TikTok ad groups USD 20/day).
 MIN_DAILY_BUDGET_COP = {"meta": 5_000, "google": 10_000, "x": 5_000, "tiktok": 80_000}
 
 EXTENSION_KEY = "adflux_platforms"
-
-
-@dataclass(frozen=True)
-class PlatformInfo:
-    name: str
-    display_name: str
-    configured: bool
-    available: bool
-    reason: str
 
 
 class PlatformDirectory(Protocol):
@@ -43,18 +34,9 @@ class RegistryDirectory:
         self.settings = load_platform_settings()
 
     def infos(self) -> list[PlatformInfo]:
-        from adflux.platforms import registry  # SDKs load on first use, not at start-up
+        from adflux.platforms import registry  # adapter modules (and SDKs) load on first use
 
-        return [
-            PlatformInfo(
-                name=entry.name,
-                display_name=entry.display_name,
-                configured=entry.configured,
-                available=entry.available,
-                reason=entry.reason,
-            )
-            for entry in registry.available_platforms(self.settings)
-        ]
+        return registry.available_platforms(self.settings)
 
     def adapter(self, name: str) -> PlatformAdapter:
         from adflux.platforms import registry

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adflux.db import JSONType, TimestampMixin, UTCDateTime
 from adflux.extensions import db
+
+if TYPE_CHECKING:
+    from adflux.segmentation.models import Segment
 
 
 class PublicationStatus(enum.StrEnum):
@@ -56,6 +59,14 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     publications: Mapped[list[PlatformPublication]] = relationship(
         back_populates="campaign", order_by="PlatformPublication.platform"
     )
+    # Written through the campaign_segments table by the service; read here.
+    segments: Mapped[list[Segment]] = relationship(
+        secondary=campaign_segments, viewonly=True, order_by="Segment.id"
+    )
+
+    @property
+    def segment_ids(self) -> list[int]:
+        return [segment.id for segment in self.segments]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -65,7 +65,9 @@ def create_campaign(
         )
     chosen = _validate_platforms(platforms)
     segments = _active_segments(db_session, segment_ids)
-    budget = DEFAULT_DAILY_BUDGET_COP if daily_budget_cop is None else daily_budget_cop
+    budget = daily_budget_cop
+    if budget is None:
+        budget = max([DEFAULT_DAILY_BUDGET_COP, *(MIN_DAILY_BUDGET_COP[p] for p in chosen)])
     _validate_budget(budget, chosen)
     start = start_date or date.today()
     _validate_dates(start, end_date)
@@ -133,7 +135,7 @@ def list_campaigns(
 ) -> Page[AdCampaign]:
     query = (
         sa.select(AdCampaign)
-        .options(selectinload(AdCampaign.publications))
+        .options(selectinload(AdCampaign.publications), selectinload(AdCampaign.segments))
         .order_by(AdCampaign.id.desc())
     )
     if status:
@@ -148,16 +150,6 @@ def get_campaign_or_404(*, db_session: Session, campaign_id: int) -> AdCampaign:
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} does not exist")
     return campaign
-
-
-def campaign_segment_ids(*, db_session: Session, campaign_id: int) -> list[int]:
-    return list(
-        db_session.scalars(
-            sa.select(campaign_segments.c.segment_id)
-            .where(campaign_segments.c.campaign_id == campaign_id)
-            .order_by(campaign_segments.c.segment_id)
-        )
-    )
 
 
 def refresh_campaign_status(*, db_session: Session, campaign_id: int) -> str:

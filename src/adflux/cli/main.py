@@ -8,6 +8,7 @@ from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.jobs import view_jobs
+from adflux.cli.sandbox import sandbox
 from adflux.cli.serve import run, serve
 from adflux.cli.tokens import token_group
 from adflux.cli.worker import worker
@@ -33,6 +34,7 @@ for command in (
     run,
     serve,
     worker,
+    sandbox,
     db_group,
     seed,
     token_group,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from adflux.cli.appctx import build_app
 from adflux.cli.local_config import save_client_config
 from adflux.context import acting_as
+
+if TYPE_CHECKING:
+    from adflux.sandbox.server import RunningSandbox
 
 
 @click.command("serve")
@@ -35,30 +42,64 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     "--candidates", "seed_candidates", type=click.IntRange(1), default=20_000, show_default=True
 )
 @click.option("--seed", type=int, default=42, show_default=True)
+@click.option(
+    "--sandbox/--no-sandbox",
+    "use_sandbox",
+    default=True,
+    show_default=True,
+    help="Start the local platform sandbox and point the adapters at it.",
+)
 @click.option("--no-serve", is_flag=True, help="Prepare everything, print the summary and exit.")
-def run(seed_jobs: int, seed_candidates: int, seed: int, no_serve: bool) -> None:
-    """Bring up AdFlux on embedded defaults: database, data, local token, then serve."""
+def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_serve: bool) -> None:
+    """Bring up AdFlux end to end on embedded defaults, publish a demo campaign, then serve."""
     from adflux import embedded
+    from adflux.config import load_settings
     from adflux.server import serve as run_server
 
+    settings = load_settings()
+    sandbox = _start_sandbox(settings.data_dir / "sandbox") if use_sandbox else None
     app = build_app()
-    settings = app.config["ADFLUX_SETTINGS"]
     api_url = f"http://{settings.host}:{settings.port}"
     with app.app_context(), acting_as("adflux run"):
         prepared = embedded.prepare(
             seed_jobs=seed_jobs, seed_candidates=seed_candidates, seed=seed, say=click.echo
         )
+        click.echo("publishing the demo campaign on Meta, Google Ads and X…")
+        demo = embedded.publish_demo_campaign()
+        _print_campaign(demo)
     config_path = save_client_config(api_url=api_url, token=prepared.local_token)
     click.echo("")
     click.echo(f"AdFlux API:      {api_url}/api/v1  (docs: {api_url}/api/v1/docs)")
     click.echo(f"database:        {settings.sqlalchemy_url_safe}")
+    if sandbox is not None:
+        click.echo(f"platform sandbox: {sandbox.base_url} (gRPC {sandbox.grpc_endpoint})")
     if prepared.seeded:
         click.echo(
             f"seeded:          {prepared.jobs_inserted:,} jobs, "
             f"{prepared.candidates_inserted:,} candidates"
         )
-    click.echo(f"CLI credentials: {config_path} (try: .venv/bin/adflux view-jobs)")
+    click.echo(f"CLI credentials: {config_path} (try: .venv/bin/adflux view-campaigns)")
     if no_serve:
+        app.extensions["adflux_dispatcher"].shutdown()
+        if sandbox is not None:
+            sandbox.stop()
         return
     click.echo("serving; press Ctrl+C to stop")
     run_server(app, host=settings.host, port=settings.port, workers=1, threads=8)
+
+
+def _start_sandbox(state_dir: Path) -> RunningSandbox:
+    """Start the sandbox in this process and point this process's adapters at it."""
+    from adflux.sandbox.server import start_in_thread
+
+    running = start_in_thread(state_dir=state_dir, persist=True)
+    os.environ.update(running.client_env())
+    return running
+
+
+def _print_campaign(campaign: Any) -> None:
+    click.echo(f"demo campaign {campaign.id} ({campaign.name}): {campaign.status}")
+    for publication in campaign.publications:
+        ids = ", ".join(f"{k}={v}" for k, v in list(publication.external_ids.items())[:3])
+        detail = publication.last_error or ids
+        click.echo(f"  {publication.platform:<7} {publication.status:<10} {detail}")

@@ -1,0 +1,74 @@
+"""Server-side command: run the local emulator of the ad platforms."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import click
+
+
+@click.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--http-port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--grpc-port", type=click.IntRange(0, 65535), default=8766, show_default=True)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/sandbox"),
+    show_default=True,
+    help="TLS certificate for the Google endpoint and, with --persist, the created objects.",
+)
+@click.option("--persist", is_flag=True, help="Keep created objects across restarts.")
+@click.option(
+    "--faults",
+    envvar="ADFLUX_SANDBOX_FAULTS",
+    help='Fault injection as JSON, e.g. \'{"meta": {"rate_limit": 0.1, "latency_ms": 100}}\'.',
+)
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the ADFLUX_* variables that point AdFlux at this sandbox to this file.",
+)
+def sandbox(
+    host: str,
+    http_port: int,
+    grpc_port: int,
+    state_dir: Path,
+    persist: bool,
+    faults: str | None,
+    env_file: Path | None,
+) -> None:
+    """Serve Meta, Google Ads, X and TikTok's APIs locally, speaking their wire protocols.
+
+    Prints the environment variables that point AdFlux's adapters here; with real credentials and
+    endpoints in the same variables, AdFlux talks to the real platforms and nothing else changes.
+    """
+    from adflux.sandbox.server import RunningSandbox, run
+
+    try:
+        fault_plan = json.loads(faults) if faults else None
+    except ValueError as exc:
+        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--faults") from None
+
+    def ready(running: RunningSandbox) -> None:
+        lines = [f"export {k}={shlex.quote(v)}" for k, v in sorted(running.client_env().items())]
+        click.echo(f"sandbox HTTP on {running.base_url}", err=True)
+        if running.grpc_endpoint:
+            click.echo(f"sandbox Google Ads gRPC (TLS) on {running.grpc_endpoint}", err=True)
+        if env_file is not None:
+            env_file.write_text("\n".join(lines) + "\n")
+            env_file.chmod(0o600)
+            click.echo(f"environment written to {env_file}", err=True)
+        click.echo("\n".join(lines), nl=True)
+
+    run(
+        host,
+        http_port,
+        grpc_port,
+        state_dir,
+        persist=persist,
+        faults=fault_plan,
+        on_ready=ready,
+    )
