@@ -115,12 +115,14 @@ def _abort(context: grpc.ServicerContext, exc: ApiError, request_id: str) -> Non
 class _Call:
     """The checks every RPC goes through before and after its own work."""
 
-    def __init__(self, state: SandboxState, context: grpc.ServicerContext, customer_id: str):
+    def __init__(
+        self, state: SandboxState, context: grpc.ServicerContext, method: str, customer_id: str
+    ):
         self.state, self.context = state, context
         self.request_id = uuid.uuid4().hex[:22]
         self.hold_s = 0.0
         _authenticate(state, context, customer_id)
-        draw = state.faults.draw(PLATFORM)
+        draw = state.faults.draw(PLATFORM, method)
         if draw.latency_s:
             time.sleep(draw.latency_s)
         if draw.fault == RATE_LIMIT:
@@ -136,11 +138,13 @@ class _Call:
         self.context.send_initial_metadata((("request-id", self.request_id),))
 
 
-def _unary(state: SandboxState, work: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+def _unary(
+    state: SandboxState, method: str, work: Callable[[Any], Any]
+) -> Callable[[Any, Any], Any]:
     def handle(request: Any, context: grpc.ServicerContext) -> Any:
         request_id = uuid.uuid4().hex[:22]
         try:
-            call = _Call(state, context, request.customer_id)
+            call = _Call(state, context, method, request.customer_id)
             request_id = call.request_id
             response = work(request)
             call.answer()
@@ -152,11 +156,11 @@ def _unary(state: SandboxState, work: Callable[[Any], Any]) -> Callable[[Any, An
     return handle
 
 
-def _search_stream(state: SandboxState) -> Callable[[Any, Any], Iterator[Any]]:
+def _search_stream(state: SandboxState, method: str) -> Callable[[Any, Any], Iterator[Any]]:
     def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         request_id = uuid.uuid4().hex[:22]
         try:
-            call = _Call(state, context, request.customer_id)
+            call = _Call(state, context, method, request.customer_id)
             request_id = call.request_id
             batches = list(search.stream(state, request, request_id))
             call.answer()
@@ -175,11 +179,16 @@ def _search(state: SandboxState, request: Any) -> Any:
     )
 
 
+def _path(service: str, rpc: str) -> str:
+    """The gRPC method path fault plans match on, e.g. ".../CampaignService/MutateCampaigns"."""
+    return f"/{SERVICE_PREFIX}{service}/{rpc}"
+
+
 def _handlers(state: SandboxState) -> list[grpc.GenericRpcHandler]:
     handlers = []
     for kind in KINDS.values():
         method = grpc.unary_unary_rpc_method_handler(
-            _unary(state, partial(mutate.run, state, kind)),
+            _unary(state, _path(kind.service, kind.rpc), partial(mutate.run, state, kind)),
             request_deserializer=kind.request.deserialize,
             response_serializer=kind.response.serialize,
         )
@@ -188,17 +197,17 @@ def _handlers(state: SandboxState) -> list[grpc.GenericRpcHandler]:
         )
     google_ads = {
         "SearchStream": grpc.unary_stream_rpc_method_handler(
-            _search_stream(state),
+            _search_stream(state, _path("GoogleAdsService", "SearchStream")),
             request_deserializer=gas.SearchGoogleAdsStreamRequest.deserialize,
             response_serializer=gas.SearchGoogleAdsStreamResponse.serialize,
         ),
         "Mutate": grpc.unary_unary_rpc_method_handler(
-            _unary(state, partial(batch.run, state)),
+            _unary(state, _path("GoogleAdsService", "Mutate"), partial(batch.run, state)),
             request_deserializer=gas.MutateGoogleAdsRequest.deserialize,
             response_serializer=gas.MutateGoogleAdsResponse.serialize,
         ),
         "Search": grpc.unary_unary_rpc_method_handler(
-            _unary(state, partial(_search, state)),
+            _unary(state, _path("GoogleAdsService", "Search"), partial(_search, state)),
             request_deserializer=gas.SearchGoogleAdsRequest.deserialize,
             response_serializer=gas.SearchGoogleAdsResponse.serialize,
         ),

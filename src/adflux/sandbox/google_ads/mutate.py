@@ -8,13 +8,13 @@ non-partial-failure behaviour). Removed objects stay stored with status REMOVED,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from functools import partial
 from typing import Any
 
 from google.protobuf import field_mask_pb2
 
-from adflux.sandbox.google_ads import validation
+from adflux.sandbox.google_ads import insights, validation
 from adflux.sandbox.google_ads.catalog import (
     KINDS,
     PLATFORM,
@@ -25,8 +25,6 @@ from adflux.sandbox.google_ads.catalog import (
 from adflux.sandbox.google_ads.failures import PathElement, error, invalid
 from adflux.sandbox.state import SandboxState
 
-# The sandbox account's time zone: Colombia, UTC-5 all year (no daylight saving).
-ACCOUNT_TZ = timezone(timedelta(hours=-5), "America/Bogota")
 FIRST_ID = 100_000_001
 MUTABLE_RESOURCE = 2  # ResponseContentTypeEnum.MUTABLE_RESOURCE
 
@@ -85,7 +83,7 @@ class Mutation:
         ]
 
     def today(self) -> date:
-        return datetime.fromtimestamp(self.now, ACCOUNT_TZ).date()
+        return insights.today(self.now)
 
     # ------------------------------------------------------------------ operations
 
@@ -122,8 +120,6 @@ class Mutation:
             "created_at": self.now,
             "resource": {},
         }
-        if kind.name == "campaign":
-            rec["serving"] = []
         self._stage(kind, rec, res, before_status=None)
         return []
 
@@ -295,7 +291,7 @@ class Mutation:
     def _stage(self, kind: Kind, rec: Record, res: Any, *, before_status: str | None) -> None:
         rec["resource"] = kind.to_dict(res)
         if kind.name == "campaign":
-            _track_serving(rec, before_status, _status(kind, res), self.now)
+            insights.track_status(rec, before_status, _status(kind, res), self.now)
         if rec["id"] not in self.staged:
             self.order.append(rec["id"])
         self.staged[rec["id"]] = rec
@@ -344,15 +340,6 @@ def _defaults(kind: Kind, res: Any) -> None:
             set_enum(res, "type_", "CRM_BASED")
         res.size_for_search = 0
         res.size_for_display = 0
-
-
-def _track_serving(rec: Record, before: str | None, after: str | None, now: float) -> None:
-    """Keep [start, end] periods during which the campaign was ENABLED (drives insights)."""
-    periods = rec.setdefault("serving", [])
-    if after == "ENABLED" and before != "ENABLED":
-        periods.append([now, None])
-    elif before == "ENABLED" and after != "ENABLED" and periods and periods[-1][1] is None:
-        periods[-1][1] = now
 
 
 def apply(

@@ -172,38 +172,34 @@ def _metric_rows(
     budget = records.get(campaign.campaign_budget)
     budget_micros = int(budget["resource"].get("amount_micros", 0)) if budget else 0
     today = insights.today(now)
-    first = insights.today(rec["created_at"])
-    days = [
-        day
-        for day in insights.days_between(first, today)
-        if all(gaql.matches(c, day.isoformat(), today) for c in date_filters)
+    figures = [
+        f
+        for f in insights.campaign_days(rec, campaign, budget_micros, now)
+        if all(gaql.matches(c, f.day.isoformat(), today) for c in date_filters)
     ]
-    figures = [insights.day_metrics(rec, campaign, budget_micros, day, now) for day in days]
-    if dated:
-        # Like Google, segmented reports carry no rows for days without impressions.
-        figures = [f for f in figures if f.impressions]
-        totals: list[tuple[insights.DayMetrics, str | None]] = [
-            (f, f.day.isoformat()) for f in figures
+    totals: list[tuple[int, int, int, str | None]] = [
+        (f.impressions, f.clicks, f.spend * insights.MICROS, f.day.isoformat()) for f in figures
+    ]
+    if not dated:
+        totals = [
+            (
+                sum(t[0] for t in totals),
+                sum(t[1] for t in totals),
+                sum(t[2] for t in totals),
+                None,
+            )
         ]
-    else:
-        total = insights.DayMetrics(
-            today,
-            sum(f.impressions for f in figures),
-            sum(f.clicks for f in figures),
-            sum(f.cost_micros for f in figures),
-        )
-        totals = [(total, None)]
     rows = []
-    for figure, day in totals:
+    for impressions, clicks, cost_micros, day in totals:
         row = gas.GoogleAdsRow.pb()()
         row.CopyFrom(gas.GoogleAdsRow.pb(base))
-        row.metrics.impressions = figure.impressions
-        row.metrics.clicks = figure.clicks
-        row.metrics.cost_micros = figure.cost_micros
-        if figure.impressions:
-            row.metrics.ctr = figure.clicks / figure.impressions
-        if figure.clicks:
-            row.metrics.average_cpc = figure.cost_micros / figure.clicks
+        row.metrics.impressions = impressions
+        row.metrics.clicks = clicks
+        row.metrics.cost_micros = cost_micros
+        if impressions:
+            row.metrics.ctr = clicks / impressions
+        if clicks:
+            row.metrics.average_cpc = cost_micros / clicks
         if day is not None:
             row.segments.date = day
         rows.append(row)
