@@ -71,11 +71,8 @@ def admin_blueprint() -> Blueprint:
     @bp.post("/reset")
     def reset():
         body = request.get_json(silent=True) or {}
-        state = get_state()
         platform = body.get("platform")
-        state.store.reset(platform)
-        state.faults.clear(platform)
-        state.restore(platform)
+        get_state().reset(platform)
         return jsonify(status="reset", platform=platform)
 
     @bp.get("/faults")

@@ -273,11 +273,12 @@ def _special(message: str, *field: str) -> GraphError:
 
 def check_special_category(targeting: dict[str, Any], campaign: dict[str, Any]) -> None:
     """Targeting limits for housing, employment and financial ads (Meta help 2220749868045706)."""
-    if int(targeting.get("age_min", 18)) != 18 or int(targeting.get("age_max", 65)) != 65:
-        raise _special(
-            "Ads in a special ad category must target ages 18 to 65+; age can't be narrowed.",
-            "age_min",
-        )
+    for name, required in (("age_min", 18), ("age_max", 65)):
+        if int(targeting.get(name, required)) != required:
+            raise _special(
+                "Ads in a special ad category must target ages 18 to 65+; age can't be narrowed.",
+                name,
+            )
     genders = targeting.get("genders") or []
     if genders and sorted(int(g) for g in genders) != [1, 2]:
         raise _special("Ads in a special ad category can't target by gender.", "genders")

@@ -67,6 +67,45 @@ class RunningSandbox:
         # TLS certificates are issued for "localhost", so clients must use that name.
         return None if self.grpc_port is None else f"localhost:{self.grpc_port}"
 
+    def client_env(self) -> dict[str, str]:
+        """The ADFLUX_* environment that points AdFlux's adapters at this sandbox.
+
+        Production uses the same variables with real endpoints and credentials; nothing else
+        changes. The Google entries appear only when the gRPC server runs.
+        """
+        c, base = self.state.credentials, self.base_url
+        env = {
+            "ADFLUX_META_GRAPH_URL": base,
+            "ADFLUX_META_ACCESS_TOKEN": c["meta"]["access_token"],
+            "ADFLUX_META_APP_SECRET": c["meta"]["app_secret"],
+            "ADFLUX_META_AD_ACCOUNT_ID": c["meta"]["ad_account_id"],
+            "ADFLUX_META_PAGE_ID": c["meta"]["page_id"],
+            "ADFLUX_X_BASE_URL": base,
+            "ADFLUX_X_CONSUMER_KEY": c["x"]["consumer_key"],
+            "ADFLUX_X_CONSUMER_SECRET": c["x"]["consumer_secret"],
+            "ADFLUX_X_ACCESS_TOKEN": c["x"]["access_token"],
+            "ADFLUX_X_ACCESS_TOKEN_SECRET": c["x"]["access_token_secret"],
+            "ADFLUX_X_ACCOUNT_ID": c["x"]["account_id"],
+            "ADFLUX_X_FUNDING_INSTRUMENT_ID": c["x"]["funding_instrument_id"],
+            "ADFLUX_X_USER_ID": c["x"]["user_id"],
+            "ADFLUX_TIKTOK_BASE_URL": base,
+            "ADFLUX_TIKTOK_ACCESS_TOKEN": c["tiktok"]["access_token"],
+            "ADFLUX_TIKTOK_ADVERTISER_ID": c["tiktok"]["advertiser_id"],
+            "ADFLUX_TIKTOK_IDENTITY_ID": c["tiktok"]["identity_id"],
+        }
+        if self.grpc_endpoint is not None:
+            env.update(
+                {
+                    "ADFLUX_GOOGLE_ADS_ENDPOINT": self.grpc_endpoint,
+                    "ADFLUX_GOOGLE_ADS_DEVELOPER_TOKEN": c["google"]["developer_token"],
+                    "ADFLUX_GOOGLE_ADS_ACCESS_TOKEN": c["google"]["access_token"],
+                    "ADFLUX_GOOGLE_ADS_CUSTOMER_ID": c["google"]["customer_id"],
+                    "ADFLUX_GOOGLE_ADS_DATAMANAGER_URL": base,
+                    "ADFLUX_GOOGLE_ADS_CA_FILE": str(self.ca_pem) if self.ca_pem else "",
+                }
+            )
+        return env
+
     def stop(self) -> None:
         if self._stopped:
             return

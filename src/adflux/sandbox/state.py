@@ -106,6 +106,14 @@ class SandboxState:
             else:
                 self._revoked.discard(platform)
 
+    def reset(self, platform: str | None = None) -> None:
+        """Forget objects, faults and revocations (of one platform, or all and the clock too)."""
+        self.store.reset(platform)
+        self.faults.clear(platform)
+        self.restore(platform)
+        if platform is None:
+            self.clock.reset()
+
     def describe(self) -> dict[str, Any]:
         with self._lock:
             revoked = sorted(self._revoked)

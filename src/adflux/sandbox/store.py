@@ -32,6 +32,11 @@ class Clock:
             self._offset_s += seconds
             return self._offset_s
 
+    def reset(self) -> None:
+        """Back to wall-clock time."""
+        with self._lock:
+            self._offset_s = 0.0
+
 
 class Store:
     """Objects by platform and id. Every public method takes the lock; returned dicts are copies."""

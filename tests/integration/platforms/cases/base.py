@@ -1,0 +1,70 @@
+"""What the adapter contract test needs to know about one platform, beyond the port itself.
+
+Each platform module defines one `ContractCase`: how to read objects back through that
+platform's own read endpoint (not through the adapter), the phone text its hashes are computed
+from, and the requests it is expected to refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from adflux.platforms.base import Targeting
+from adflux.sandbox.server import RunningSandbox
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A spec change the platform refuses, and the field it blames (None: it names none)."""
+
+    changes: Mapping[str, Any]
+    field: str | None
+
+
+@dataclass
+class ContractCase:
+    name: str
+    # Object kinds publish returns, in creation order.
+    tree: tuple[str, ...]
+    # Kinds find_existing can recover by the publication key.
+    findable: tuple[str, ...]
+    # The text each platform hashes for the phone "300 123 4567" (its documented form).
+    phone_text: str
+    # "METHOD /path" fragment of the first create call, to time it out.
+    first_create: str
+    # A targeting the platform itself refuses for an employment ad, and the field it names.
+    rejected: Rejection
+    # The wait the platform's rate-limit answer asks for, given the sandbox's retry_after_s.
+    expected_wait_s: Any = None
+    needs_image: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, dict]:
+        """{kind: object as the platform's read endpoint serves it} for the tree's objects."""
+        raise NotImplementedError
+
+    def is_paused(self, objects: Mapping[str, dict]) -> bool:
+        raise NotImplementedError
+
+    def names(self, objects: Mapping[str, dict]) -> list[str]:
+        """The names of the named objects in a read-back tree."""
+        raise NotImplementedError
+
+    def uploaded(self, sandbox: RunningSandbox, audience_id: str) -> dict[str, set[str]]:
+        """{"email": hashes, "phone": hashes} the sandbox received for the audience."""
+        raise NotImplementedError
+
+
+def sandbox_objects(sandbox: RunningSandbox, platform: str) -> list[dict[str, Any]]:
+    """Everything the sandbox stores for `platform` (its admin dump, not a platform API)."""
+    response = httpx.get(f"{sandbox.base_url}/_sandbox/objects", params={"platform": platform})
+    response.raise_for_status()
+    return response.json()[platform]
+
+
+def narrowed_ages() -> Targeting:
+    return Targeting(age_min=25, age_max=40)

@@ -1,0 +1,177 @@
+"""The emulated Graph API refuses what Meta refuses, in Graph's own error shape."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from tests.integration.sandbox.http_support import fault, meta_auth
+
+ACCOUNT = "act_1000000001"
+
+
+def post(sb, path: str, **form):
+    encoded = {
+        k: json.dumps(v) if isinstance(v, dict | list | bool) else v for k, v in form.items()
+    }
+    return httpx.post(f"{sb.base_url}/v26.0/{path}", params=meta_auth(sb), data=encoded)
+
+
+def campaign(sb, categories=("EMPLOYMENT",)) -> str:
+    answer = post(
+        sb,
+        f"{ACCOUNT}/campaigns",
+        name="c",
+        objective="OUTCOME_TRAFFIC",
+        status="PAUSED",
+        special_ad_categories=list(categories),
+        special_ad_category_country=["CO"],
+        is_adset_budget_sharing_enabled=False,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["id"]
+
+
+def ad_set(sb, campaign_id: str, **targeting):
+    spec = {
+        "geo_locations": {"countries": ["CO"]},
+        "age_min": 18,
+        "age_max": 65,
+        "targeting_automation": {"advantage_audience": 0},
+        **targeting,
+    }
+    return post(
+        sb,
+        f"{ACCOUNT}/adsets",
+        name="s",
+        campaign_id=campaign_id,
+        daily_budget="50000",
+        billing_event="IMPRESSIONS",
+        optimization_goal="LINK_CLICKS",
+        targeting=spec,
+    )
+
+
+def error(response) -> dict:
+    assert response.status_code == 400, response.text
+    return response.json()["error"]
+
+
+def test_a_missing_required_field_is_code_100_with_the_blamed_field(sb):
+    answer = post(sb, f"{ACCOUNT}/campaigns", name="c", objective="OUTCOME_TRAFFIC")
+    body = error(answer)
+    assert body["code"] == 100 and body["type"] == "OAuthException"
+    assert body["error_data"]["blame_field_specs"] == [["special_ad_categories"]]
+    assert body["fbtrace_id"]
+
+
+def test_employment_needs_a_country(sb):
+    answer = post(
+        sb,
+        f"{ACCOUNT}/campaigns",
+        name="c",
+        objective="OUTCOME_TRAFFIC",
+        special_ad_categories=["EMPLOYMENT"],
+        is_adset_budget_sharing_enabled=False,
+    )
+    assert error(answer)["error_data"]["blame_field_specs"] == [["special_ad_category_country"]]
+
+
+@pytest.mark.parametrize(
+    ("targeting", "blamed"),
+    [
+        ({"age_min": 25}, "age_min"),
+        ({"age_max": 45}, "age_max"),
+        ({"genders": [2]}, "genders"),
+        ({"geo_locations": {"zips": [{"key": "CO:110111"}]}}, "zips"),
+        ({"excluded_geo_locations": {"countries": ["VE"]}}, "excluded_geo_locations"),
+        (
+            {"geo_locations": {"custom_locations": [{"latitude": 4.7, "longitude": -74.1,
+                                                     "radius": 10, "distance_unit": "kilometer"}]}},
+            "geo_locations",
+        ),
+        ({"geo_locations": {"countries": ["US"]}}, "geo_locations"),
+    ],
+)  # fmt: skip
+def test_employment_ad_sets_cannot_narrow_the_audience(sb, targeting, blamed):
+    body = error(ad_set(sb, campaign(sb), **targeting))
+    assert (body["code"], body["error_subcode"]) == (100, 2909034)
+    assert body["error_data"]["blame_field_specs"] == [["targeting", blamed]]
+    assert body["error_user_title"] and body["error_user_msg"]
+
+
+def test_the_same_targeting_is_fine_without_a_special_category(sb):
+    assert ad_set(sb, campaign(sb, ("NONE",)), age_min=25, genders=[2]).status_code == 200
+
+
+def test_lookalikes_are_refused_for_employment(sb):
+    lookalike = post(sb, f"{ACCOUNT}/customaudiences", name="lal", subtype="LOOKALIKE").json()
+    body = error(ad_set(sb, campaign(sb), custom_audiences=[{"id": lookalike["id"]}]))
+    assert body["error_data"]["blame_field_specs"] == [["targeting", "custom_audiences"]]
+
+
+def test_advantage_audience_flag_is_required(sb):
+    answer = ad_set(sb, campaign(sb), targeting_automation={})
+    assert error(answer)["error_subcode"] == 1870227
+
+
+def test_bad_token_is_190_and_a_missing_proof_is_refused(sb):
+    url = f"{sb.base_url}/v26.0/{ACCOUNT}"
+    bad = httpx.get(url, params={**meta_auth(sb), "access_token": "nope"})
+    assert error(bad)["code"] == 190
+    no_proof = httpx.get(url, params={"access_token": meta_auth(sb)["access_token"]})
+    assert "appsecret_proof" in error(no_proof)["message"]
+
+
+def test_rate_limit_answers_carry_the_usage_header(sb):
+    fault(sb, "meta", rate_limit=1.0, times=1, retry_after_s=300)
+    answer = httpx.get(f"{sb.base_url}/v26.0/{ACCOUNT}/campaigns", params=meta_auth(sb))
+    body = error(answer)
+    assert body["code"] == 80004 and body["is_transient"] is True
+    usage = json.loads(answer.headers["X-Business-Use-Case-Usage"])
+    (entry,) = usage["1000000001"]
+    assert entry["type"] == "ads_management" and entry["estimated_time_to_regain_access"] == 5
+
+
+def test_ad_account_throttle_613_reports_reset_seconds(sb):
+    fault(sb, "meta", rate_limit=1.0, times=1, retry_after_s=90, variant="613")
+    answer = httpx.get(f"{sb.base_url}/v26.0/{ACCOUNT}/campaigns", params=meta_auth(sb))
+    assert error(answer)["code"] == 613
+    assert json.loads(answer.headers["X-Ad-Account-Usage"])["reset_time_duration"] == 90
+
+
+def test_objects_read_back_with_requested_fields_and_paging(sb):
+    ids = [campaign(sb) for _ in range(3)]
+    one = httpx.get(
+        f"{sb.base_url}/v26.0/{ids[0]}", params={**meta_auth(sb), "fields": "name,status"}
+    )
+    assert one.json() == {"name": "c", "status": "PAUSED", "id": ids[0]}
+    unknown = httpx.get(f"{sb.base_url}/v26.0/{ids[0]}", params={**meta_auth(sb), "fields": "x"})
+    assert "nonexisting field" in error(unknown)["message"]
+
+    page = httpx.get(
+        f"{sb.base_url}/v26.0/{ACCOUNT}/campaigns", params={**meta_auth(sb), "limit": 2}
+    ).json()
+    assert [row["id"] for row in page["data"]] == ids[:2] and "next" in page["paging"]
+    rest = httpx.get(
+        f"{sb.base_url}/v26.0/{ACCOUNT}/campaigns",
+        params={**meta_auth(sb), "limit": 2, "after": page["paging"]["cursors"]["after"]},
+    ).json()
+    assert [row["id"] for row in rest["data"]] == ids[2:] and "next" not in rest["paging"]
+
+
+def test_audience_users_must_be_sha256_hex(sb):
+    audience = post(
+        sb,
+        f"{ACCOUNT}/customaudiences",
+        name="a",
+        subtype="CUSTOM",
+        customer_file_source="USER_PROVIDED_ONLY",
+    ).json()
+    answer = post(
+        sb,
+        f"{audience['id']}/users",
+        payload={"schema": "EMAIL_SHA256", "data": ["a" * 64, "ana@example.com"]},
+    ).json()
+    assert answer["num_received"] == 2 and answer["num_invalid_entries"] == 1

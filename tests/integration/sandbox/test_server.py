@@ -1,0 +1,129 @@
+"""The sandbox process: start-up time, admin endpoints, fault injection, persistence."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from tests.integration.sandbox.http_support import meta_auth
+
+from adflux.sandbox.app import PLATFORM_MODULES, load_platform_blueprints
+from adflux.sandbox.server import start_in_thread
+
+
+def test_starts_in_under_two_seconds_with_every_server():
+    started = time.perf_counter()
+    sandbox = start_in_thread(http_port=0, grpc_port=0)
+    try:
+        health = httpx.get(f"{sandbox.base_url}/_sandbox/health", timeout=5)
+        elapsed = time.perf_counter() - started
+    finally:
+        sandbox.stop()
+    assert health.json()["status"] == "ok"
+    assert elapsed < 2.0, f"took {elapsed:.2f}s"
+
+
+def test_every_platform_module_is_served():
+    names = {bp.name for bp in load_platform_blueprints()}
+    assert {"meta", "x_ads", "tiktok"} <= names
+    assert len(PLATFORM_MODULES) >= 3
+
+
+def test_the_sandbox_imports_nothing_else_from_adflux():
+    # It stands in for the outside world: a fresh interpreter shows what it pulls in.
+    code = (
+        "import sys; import adflux.sandbox.server as s; s.start_in_thread(grpc_port=None).stop();"
+        "print(sorted(m for m in sys.modules if m.startswith('adflux.')"
+        " and not m.startswith('adflux.sandbox')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_faults_endpoint_sets_reads_and_clears_plans(sb):
+    base = f"{sb.base_url}/_sandbox/faults"
+    answer = httpx.post(base, json={"platform": "meta", "rate_limit": 0.5, "latency_ms": 10})
+    assert answer.status_code == 200
+    assert httpx.get(base).json()["meta"]["rate_limit"] == 0.5
+
+    bad = httpx.post(base, json={"platform": "meta", "rate_limit": 0.8, "server_error": 0.5})
+    assert bad.status_code == 400 and "more than 1" in bad.json()["error"]
+    unknown = httpx.post(base, json={"platform": "x", "explode": 1})
+    assert unknown.status_code == 400
+
+    assert httpx.delete(base).json() == {}
+
+
+def test_injected_faults_follow_the_plan(sb):
+    httpx.post(
+        f"{sb.base_url}/_sandbox/faults",
+        json={"platform": "meta", "server_error": 1.0, "times": 2, "latency_ms": 150},
+    )
+    url = f"{sb.base_url}/v26.0/act_1000000001"
+    started = time.perf_counter()
+    statuses = [httpx.get(url, params=meta_auth(sb)).status_code for _ in range(3)]
+    assert statuses == [500, 500, 200]
+    assert time.perf_counter() - started >= 0.45  # the latency applies to every call
+
+
+def test_revoking_and_restoring_a_credential(sb):
+    url = f"{sb.base_url}/v26.0/act_1000000001"
+    httpx.post(f"{sb.base_url}/_sandbox/credentials/revoke", json={"platform": "meta"})
+    revoked = httpx.get(url, params=meta_auth(sb)).json()["error"]
+    assert (revoked["code"], revoked["error_subcode"]) == (190, 460)
+
+    httpx.post(f"{sb.base_url}/_sandbox/credentials/restore", json={"platform": "meta"})
+    assert httpx.get(url, params=meta_auth(sb)).status_code == 200
+    assert httpx.post(f"{sb.base_url}/_sandbox/credentials/revoke", json={}).status_code == 400
+
+
+def test_objects_dump_and_reset(sb):
+    form = {"name": "c", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": '["NONE"]'}
+    form["is_adset_budget_sharing_enabled"] = "false"
+    created = httpx.post(
+        f"{sb.base_url}/v26.0/act_1000000001/campaigns", params=meta_auth(sb), data=form
+    )
+    assert created.status_code == 200
+    assert len(httpx.get(f"{sb.base_url}/_sandbox/objects").json()["meta"]) == 1
+
+    httpx.post(f"{sb.base_url}/_sandbox/reset", json={})
+    assert httpx.get(f"{sb.base_url}/_sandbox/objects").json() == {}
+
+
+def test_objects_persist_across_restarts(tmp_path):
+    first = start_in_thread(grpc_port=None, state_dir=tmp_path, persist=True)
+    form = {"name": "kept", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": '["NONE"]'}
+    form["is_adset_budget_sharing_enabled"] = "false"
+    try:
+        made = httpx.post(
+            f"{first.base_url}/v26.0/act_1000000001/campaigns", params=meta_auth(first), data=form
+        ).json()
+    finally:
+        first.stop()
+
+    second = start_in_thread(grpc_port=None, state_dir=tmp_path, persist=True)
+    try:
+        read = httpx.get(
+            f"{second.base_url}/v26.0/{made['id']}", params={**meta_auth(second), "fields": "name"}
+        )
+    finally:
+        second.stop()
+    assert read.json() == {"name": "kept", "id": made["id"]}
+
+
+def test_persist_needs_a_directory():
+    with pytest.raises(ValueError, match="state_dir"):
+        start_in_thread(grpc_port=None, persist=True)
+
+
+def test_access_log_never_shows_query_strings(sb, caplog):
+    caplog.set_level("DEBUG", logger="adflux.sandbox.server")
+    httpx.get(f"{sb.base_url}/v26.0/act_1000000001", params=meta_auth(sb))
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "/v26.0/act_1000000001" in logged
+    assert (
+        "access_token" not in logged and sb.state.credentials["meta"]["access_token"] not in logged
+    )

@@ -1,0 +1,133 @@
+"""The emulated X Ads API: OAuth 1.0a checked, both list encodings, X's errors and limits."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from tests.integration.sandbox.http_support import fault, x_session
+
+ACCOUNT = "18ce54d4x5t"
+
+
+def url(sb, path: str, version: str = "11") -> str:
+    return f"{sb.base_url}/{version}/accounts/{ACCOUNT}/{path}"
+
+
+def make_line_item(sb, session, **overrides):
+    campaign = session.post(
+        url(sb, "campaigns"),
+        params={
+            "name": "c",
+            "funding_instrument_id": "lygyi",
+            "daily_budget_amount_local_micro": "50000000000",
+            "entity_status": "PAUSED",
+        },
+    )
+    assert campaign.status_code == 200, campaign.text
+    params = {
+        "campaign_id": campaign.json()["data"]["id"],
+        "objective": "WEBSITE_CLICKS",
+        "product_type": "PROMOTED_TWEETS",
+        "placements": ["ALL_ON_TWITTER", "PUBLISHER_NETWORK"],
+        "start_time": "2026-12-01T00:00:00Z",
+        **overrides,
+    }
+    return session.post(url(sb, "line_items"), params=params)
+
+
+def test_unsigned_and_wrongly_signed_requests_are_unauthorized(sb):
+    unsigned = httpx.get(f"{sb.base_url}/11/accounts/{ACCOUNT}")
+    assert unsigned.status_code == 401
+    assert unsigned.json()["errors"][0]["code"] == "UNAUTHORIZED_ACCESS"
+    with x_session(sb, consumer_secret="not-the-secret") as session:
+        assert session.get(f"{sb.base_url}/11/accounts/{ACCOUNT}").status_code == 401
+    with x_session(sb) as session:
+        assert session.get(f"{sb.base_url}/11/accounts/{ACCOUNT}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "placements",
+    [["ALL_ON_TWITTER", "PUBLISHER_NETWORK"], "ALL_ON_TWITTER,PUBLISHER_NETWORK"],
+    ids=["repeated-keys", "comma-joined"],
+)
+def test_list_parameters_in_both_encodings(sb, placements):
+    with x_session(sb) as session:
+        answer = make_line_item(sb, session, placements=placements)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["placements"] == ["ALL_ON_TWITTER", "PUBLISHER_NETWORK"]
+
+
+def test_missing_and_invalid_parameters_use_xs_error_codes(sb):
+    with x_session(sb) as session:
+        missing = session.post(url(sb, "campaigns"), params={"name": "c"})
+        invalid = make_line_item(sb, session, objective="JOBS")
+    assert missing.status_code == 400
+    assert missing.json()["errors"] == [
+        {
+            "code": "MISSING_PARAMETER",
+            "message": '"funding_instrument_id" is a required parameter',
+            "parameter": "funding_instrument_id",
+        }
+    ]
+    assert missing.json()["request"]["params"] == {"name": "c"}
+    assert invalid.json()["errors"][0]["code"] == "INVALID_PARAMETER"
+    assert invalid.json()["errors"][0]["parameter"] == "objective"
+
+
+def test_version_12_requires_the_line_item_start_time(sb):
+    with x_session(sb) as session:
+        v12 = session.post(
+            url(sb, "line_items", "12"),
+            params={
+                "campaign_id": "nope",
+                "objective": "WEBSITE_CLICKS",
+                "product_type": "PROMOTED_TWEETS",
+                "placements": "ALL_ON_TWITTER",
+            },
+        )
+    assert v12.json()["errors"][0]["parameter"] == "start_time"
+    assert v12.headers["x-current-api-version"] == "12"
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("a" * 280, True),
+        ("a" * 281, False),
+        ("a" * 256 + " https://empleos.example.co/" + "v" * 120, True),  # URL counts 23
+        ("😀" * 141, False),  # emoji weigh 2
+    ],
+)
+def test_post_text_is_limited_to_280_weighted_characters(sb, text, accepted):
+    with x_session(sb) as session:
+        answer = session.post(
+            url(sb, "tweet"), params={"text": text, "as_user_id": "756201191646691328"}
+        )
+    assert (answer.status_code == 200) is accepted, answer.text
+    if not accepted:
+        assert answer.json()["errors"][0]["parameter"] == "text"
+
+
+def test_rate_limit_is_429_with_reset_epochs(sb):
+    fault(sb, "x", rate_limit=1.0, times=1, retry_after_s=120)
+    with x_session(sb) as session:
+        answer = session.get(url(sb, "campaigns"))
+    assert answer.status_code == 429
+    assert answer.json()["errors"][0]["code"] == "TOO_MANY_REQUESTS"
+    reset = int(answer.headers["x-account-rate-limit-reset"])
+    assert 110 <= reset - time.time() <= 125
+    assert answer.headers["x-rate-limit-remaining"] == "0"
+
+
+def test_audience_users_must_be_hashed(sb):
+    with x_session(sb) as session:
+        audience = session.post(url(sb, "custom_audiences"), params={"name": "a"}).json()["data"]
+        users = url(sb, f"custom_audiences/{audience['id']}/users")
+        body = [{"operation_type": "Update", "params": {"users": [{"email": ["ana@x.co"]}]}}]
+        refused = session.post(users, json=body)
+        body[0]["params"]["users"] = [{"email": ["a" * 64], "phone_number": ["b" * 64]}]
+        accepted = session.post(users, json=body)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["parameter"] == "email"
+    assert accepted.json()["data"] == {"success_count": 1, "total_count": 1}

@@ -1,0 +1,106 @@
+"""The sandbox's shared parts: fault plans, the object store, simulated delivery, post length."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from adflux.sandbox.delivery import ACCOUNT_TZ, active_intervals, clip, daily_figures
+from adflux.sandbox.faults import FaultPlan, Faults
+from adflux.sandbox.store import Store
+from adflux.sandbox.x_rules import weighted_length
+
+
+def test_fault_shares_are_reproducible_with_a_seed():
+    def draws(seed: int) -> list[str | None]:
+        faults = Faults(seed=seed)
+        faults.set("meta", FaultPlan(rate_limit=0.3, server_error=0.2))
+        return [faults.draw("meta").fault for _ in range(200)]
+
+    first = draws(7)
+    assert first == draws(7)
+    assert 40 < first.count("rate_limit") < 80 and 20 < first.count("server_error") < 60
+
+
+def test_times_limits_the_failures_and_keeps_the_latency():
+    faults = Faults()
+    faults.set("x", FaultPlan(server_error=1.0, times=2, latency_ms=20))
+    assert [faults.draw("x").fault for _ in range(3)] == ["server_error", "server_error", None]
+    assert faults.draw("x").latency_s == 0.02
+
+
+def test_match_targets_one_call():
+    faults = Faults()
+    faults.set("x", FaultPlan(timeout=1.0, times=1, match="POST /11/accounts/a/campaigns"))
+    assert faults.draw("x", "GET /11/accounts/a").fault is None
+    assert faults.draw("x", "POST /11/accounts/a/campaigns").fault == "timeout"
+    assert faults.draw("x", "POST /11/accounts/a/campaigns").fault is None
+
+
+def test_fault_plans_are_validated():
+    with pytest.raises(ValueError, match="unknown"):
+        FaultPlan.from_dict({"explode": 1})
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        FaultPlan.from_dict({"timeout": 2})
+
+
+def test_store_returns_copies_and_persists(tmp_path):
+    path = tmp_path / "objects.json"
+    store = Store(path)
+    store.insert("meta", {"id": "1", "kind": "campaign", "name": "a"})
+    copy = store.get("meta", "1")
+    copy["name"] = "changed"
+    assert store.get("meta", "1")["name"] == "a"
+    assert store.get("meta", "1", kind="ad") is None
+    store.update("meta", "1", lambda obj: obj.update(name="b"))
+    assert store.next_number("meta", 100) == 100 and store.next_number("meta", 100) == 101
+
+    reopened = Store(path)
+    assert reopened.find("meta", "campaign", name="b")[0]["id"] == "1"
+    assert reopened.next_number("meta", 100) == 102
+    with pytest.raises(KeyError):
+        reopened.insert("meta", {"id": "1", "kind": "campaign"})
+
+
+def test_delivery_needs_every_object_in_the_chain_active():
+    campaign = [[0, True]]
+    ad = [[0, False], [100, True], [300, False], [400, True]]
+    assert active_intervals([campaign, ad], now=500) == [(100, 300), (400, 500)]
+    assert active_intervals([campaign, [[0, False]]], now=500) == []
+    assert clip([(100, 300), (400, 500)], 200, 450) == [(200, 300), (400, 450)]
+
+
+def test_daily_figures_grow_with_time_and_respect_the_budget():
+    day = date(2026, 12, 1)
+    start = datetime(2026, 12, 1, tzinfo=ACCOUNT_TZ).timestamp()
+
+    def figures(hours: float, budget: int = 0):
+        return daily_figures(
+            seed="ad-1",
+            intervals=[(start, start + hours * 3600)],
+            since=day,
+            until=day,
+            daily_budget=budget,
+        )
+
+    (two,) = figures(2)
+    (four,) = figures(4)
+    assert 0 < two.impressions < four.impressions and two.clicks <= four.clicks
+    (capped,) = figures(24, budget=20_000)
+    assert capped.spend <= 20_000
+    assert figures(0) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("Auxiliar contable", 17),
+        ("Postúlate: https://empleos.example.co/vacantes/42?utm=x", 34),
+        ("🚀", 2),
+        ("会计", 4),
+        ("e\u0301", 1),  # NFC: e + combining accent is one character
+    ],
+)
+def test_weighted_post_length(text, weight):
+    assert weighted_length(text) == weight
