@@ -178,10 +178,11 @@ class TikTokAdapter(PlatformAdapter):
                     **self._opts(),
                 )
                 created("campaign", str(answer["data"]["campaign_id"]))
-                if not spec.active:
-                    # Campaigns are always created enabled; the ad group and ad stay disabled,
-                    # and the campaign is switched off too so a later resume is explicit.
-                    self._set_status("campaign", [ids["campaign"]], "DISABLE")
+            if not spec.active and "ad" not in known_ids:
+                # Campaigns are always created enabled. Until the tree is complete (also when
+                # resuming after a crash right after the create) switch it off; the ad group
+                # and ad are created disabled, so nothing delivers meanwhile.
+                self._set_status("campaign", [ids["campaign"]], "DISABLE")
             if "image" not in ids and spec.creative.image_png and "ad" not in ids:
                 created("image", self._upload_image(spec.creative.image_png))
             if "ad_group" not in ids:

@@ -37,7 +37,7 @@ from adflux.platforms.registry import get_adapter
 from adflux.sandbox.delivery import local_day
 from adflux.sandbox.faults import FaultPlan
 
-CASE_MODULES = ("meta", "x_ads", "tiktok")
+CASE_MODULES = ("meta", "google_ads", "x_ads", "tiktok")
 CASES: list[ContractCase] = [
     importlib.import_module(f"tests.integration.platforms.cases.{module}").CASE
     for module in CASE_MODULES
@@ -141,16 +141,28 @@ def test_publishing_again_with_known_ids_creates_nothing(case, adapter, sandbox)
     assert len(sandbox_objects(sandbox, case.name)) == stored
 
 
-def test_publish_resumes_after_the_first_object(case, adapter, sandbox):
-    first_kind = case.tree[0]
-    partial, _ = _publish(adapter, make_spec(key="adflux-pub-7"))
-    known = {first_kind: partial.external_ids[first_kind]}
+class Crash(Exception):
+    """The worker dies right after persisting an id."""
 
-    resumed, calls = _publish(adapter, make_spec(key="adflux-pub-8"), known=known)
 
-    assert resumed.external_ids[first_kind] == known[first_kind]
-    assert first_kind not in dict(calls)
-    assert set(resumed.external_ids) == set(case.tree)
+def test_a_publish_interrupted_after_the_first_object_resumes_without_duplicates(
+    case, adapter, sandbox
+):
+    saved: dict[str, str] = {}
+
+    def persist_then_die(kind: str, object_id: str) -> None:
+        saved[kind] = object_id
+        raise Crash
+
+    with pytest.raises(Crash):
+        adapter.publish(make_spec(), known_ids={}, on_created=persist_then_die)
+    assert list(saved) == [case.tree[0]]
+
+    resumed, calls = _publish(adapter, make_spec(), known=saved)
+
+    assert resumed.external_ids[case.tree[0]] == saved[case.tree[0]]
+    assert [kind for kind, _ in calls] == list(case.tree[1:])
+    assert case.is_paused(case.read_back(sandbox, resumed.external_ids))
 
 
 def test_find_existing_returns_the_ids_by_publication_key(case, adapter):
