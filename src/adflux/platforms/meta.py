@@ -102,10 +102,11 @@ class MetaAdapter(PlatformAdapter):
         except FacebookRequestError as exc:
             raise self._classify(exc) from None
         except OSError as exc:  # requests' exceptions derive from OSError
-            error = classify_network_error(self.name, exc, write=write)
-            if error is None:
-                raise
-            raise error from exc
+            error = classify_network_error(self.name, exc, write=write) or TransientError(
+                self.name, f"network error ({type(exc).__name__})"
+            )
+            # Not chained: requests' message quotes the URL, and Meta's URL carries the token.
+            raise error from None
 
     def _classify(self, exc: Any) -> PlatformError:
         code = exc.api_error_code()

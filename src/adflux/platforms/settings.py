@@ -7,6 +7,7 @@ changes these variables. A platform is *configured* when every credential it nee
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -122,30 +123,35 @@ class PlatformSettings(BaseModel):
 
 def load_platform_settings(environ: Mapping[str, str] | None = None) -> PlatformSettings:
     """Settings from the process environment, or from `environ` alone when given (tests)."""
-    classes = {
-        "meta": MetaSettings,
-        "google": GoogleAdsSettings,
-        "x": XSettings,
-        "tiktok": TikTokSettings,
-    }
     if environ is None:
-        return PlatformSettings(**{name: cls() for name, cls in classes.items()})
-    built = {}
-    for name, cls in classes.items():
-        prefix = cls.model_config["env_prefix"]
-        values = {
-            key.removeprefix(prefix).lower(): value
-            for key, value in environ.items()
-            if key.startswith(prefix)
-        }
-        built[name] = _only_init(cls)(**values)
-    return PlatformSettings(**built)
+        return PlatformSettings(
+            meta=MetaSettings(), google=GoogleAdsSettings(), x=XSettings(), tiktok=TikTokSettings()
+        )
+    return PlatformSettings(
+        meta=_from_mapping(MetaSettings, environ),
+        google=_from_mapping(GoogleAdsSettings, environ),
+        x=_from_mapping(XSettings, environ),
+        tiktok=_from_mapping(TikTokSettings, environ),
+    )
 
 
-def _only_init(cls: type[_PlatformSettings]) -> type[_PlatformSettings]:
-    """A subclass of `cls` that reads its constructor arguments only, not the process env."""
+S = TypeVar("S", bound=_PlatformSettings)
+
+
+def _from_mapping(cls: type[S], environ: Mapping[str, str]) -> S:
+    """`cls` built from the variables in `environ` that carry its prefix, and nothing else."""
+    prefix = cls.model_config.get("env_prefix", "")
+    values = {
+        key.removeprefix(prefix).lower(): value
+        for key, value in environ.items()
+        if key.startswith(prefix)
+    }
 
     def sources(_cls, settings_cls, init_settings, **other_sources):
         return (init_settings,)
 
-    return type(cls.__name__, (cls,), {"settings_customise_sources": classmethod(sources)})
+    # A subclass whose only source is its constructor arguments: the process env is ignored.
+    isolated: type[S] = type(
+        cls.__name__, (cls,), {"settings_customise_sources": classmethod(sources)}
+    )
+    return isolated.model_validate(values)

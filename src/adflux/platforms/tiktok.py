@@ -130,7 +130,7 @@ class TikTokAdapter(PlatformAdapter):
         # "Error Code: N, message: M, request_id: R" -> M and R for people and logs.
         parts = re.match(r"^Error Code: \d+, message: (.*), request_id: ([^,]*)", text, re.S)
         message, request_id = (parts.group(1), parts.group(2)) if parts else (text, None)
-        kwargs = {"code": code, "request_id": request_id}
+        kwargs: dict[str, Any] = {"code": code, "request_id": request_id}
         if code in RATE_LIMIT_CODES:
             return RateLimited(self.name, message, retry_after_s=DEFAULT_THROTTLE_WAIT_S, **kwargs)
         if code in AUTH_CODES:

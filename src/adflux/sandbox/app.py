@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from flask import Blueprint, Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 from adflux.sandbox.common import EXTENSION_KEY, get_state
 from adflux.sandbox.faults import FaultPlan
@@ -47,7 +48,8 @@ def create_app(state: SandboxState, *, blueprints: Iterable[Blueprint] | None = 
     """The WSGI app serving `state`. `blueprints` defaults to every platform module present."""
     app = Flask("adflux.sandbox")
     app.extensions[EXTENSION_KEY] = state
-    app.json.sort_keys = False  # platforms answer in their own field order
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.sort_keys = False  # platforms answer in their own field order
     app.register_blueprint(admin_blueprint())
     for blueprint in load_platform_blueprints() if blueprints is None else blueprints:
         app.register_blueprint(blueprint)

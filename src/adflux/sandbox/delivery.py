@@ -58,7 +58,7 @@ def clip(
     return [(max(a, low), min(b, high)) for a, b in intervals if min(b, high) > max(a, low)]
 
 
-def _state_at(log: list, moment: float) -> bool:
+def _state_at(log: Sequence[Sequence[float | bool]], moment: float) -> bool:
     state = False
     for t, active in log:
         if float(t) <= moment:

@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from adflux.sandbox import meta_objects as objects
@@ -67,10 +68,14 @@ class GraphVersion(BaseConverter):
     regex = r"v\d+\.\d+"
 
 
+def _register_converter(setup: BlueprintSetupState) -> None:
+    setup.app.url_map.converters.setdefault("graph_version", GraphVersion)
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("meta", __name__)
     # Registered before the rules that use it (deferred setup runs in order).
-    bp.record_once(lambda s: s.app.url_map.converters.setdefault("graph_version", GraphVersion))
+    bp.record_once(_register_converter)
     install_faults(bp, PLATFORM, _render_fault)
     methods = ["GET", "POST", "DELETE"]
     bp.add_url_rule("/<graph_version:version>/<node>", view_func=_node, methods=methods)

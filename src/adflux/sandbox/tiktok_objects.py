@@ -99,8 +99,9 @@ def _insert(kind: str, fields: dict[str, Any], status: str | None = None) -> str
     store, now = get_state().store, _now()
     object_id = str(store.next_number(PLATFORM, FIRST_ID))
     obj = {"id": object_id, "kind": kind, **fields, "_created": now}
-    if KINDS.get(kind):
-        obj[KINDS[kind]] = object_id
+    id_field = KINDS.get(kind)
+    if id_field:
+        obj[id_field] = object_id
     if status is not None:
         obj["operation_status"] = status
         obj["_status_log"] = [status_entry(now, status == "ENABLE")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -320,7 +321,7 @@ def update(account_id: str, collection: str, object_id: str, params: dict[str, A
         if "entity_status" in changes and "_status_log" in stored:
             stored["_status_log"].append(status_entry(now, changes["entity_status"] == "ACTIVE"))
 
-    return _render(get_state().store.update(PLATFORM, obj["id"], change))
+    return _render(_updated(obj["id"], change))
 
 
 def delete(account_id: str, collection: str, object_id: str) -> dict[str, Any]:
@@ -331,7 +332,14 @@ def delete(account_id: str, collection: str, object_id: str) -> dict[str, Any]:
         if "_status_log" in stored:
             stored["_status_log"].append(status_entry(_now(), False))
 
-    return _render(get_state().store.update(PLATFORM, obj["id"], change))
+    return _render(_updated(obj["id"], change))
+
+
+def _updated(object_id: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    updated = get_state().store.update(PLATFORM, object_id, change)
+    if updated is None:  # deleted between the read and the write
+        raise XError(404, "NOT_FOUND", "The requested resource could not be found")
+    return updated
 
 
 def locations(params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 
+import pytest
 from facebook_business.exceptions import FacebookRequestError
 
 from adflux.platforms.base import (
@@ -95,3 +97,21 @@ def test_validation_errors_keep_the_user_message_and_blamed_field():
         100,
         "Abc",
     )
+
+
+def test_network_errors_never_carry_the_url_with_the_token():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = MetaSettings(
+        graph_url=f"http://127.0.0.1:{port}",
+        access_token="EAAB-very-secret",
+        ad_account_id="act_1",
+        page_id="2",
+        timeout_s=2,
+    )
+    with pytest.raises(TransientError) as caught:
+        MetaAdapter(settings).find_existing("adflux-pub-1")
+    error = caught.value
+    assert error.__cause__ is None and error.__suppress_context__
+    assert "EAAB-very-secret" not in repr(error) + str(error)
