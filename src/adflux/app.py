@@ -41,8 +41,10 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     from adflux.background.celery_app import celery_init_app
     from adflux.background.dispatch import CeleryDispatcher, InProcessDispatcher
     from adflux.campaigns.adapters import init_platforms
+    from adflux.web import init_web
 
     init_api(app)
+    init_web(app)
     celery_init_app(app, settings)
     app.extensions["adflux_dispatcher"] = (
         InProcessDispatcher(app) if settings.is_embedded else CeleryDispatcher(app)

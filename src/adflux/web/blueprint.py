@@ -1,0 +1,70 @@
+"""The dashboard blueprint and its gate: every page needs a session, every write a CSRF token
+and a role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import Forbidden
+from werkzeug.wrappers import Response
+
+from adflux.context import actor_var
+from adflux.extensions import db
+from adflux.web.i18n import translate
+from adflux.web.session import SessionExpired, current_user, required_role
+
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/web",
+)
+csrf = CSRFProtect()
+
+PUBLIC_ENDPOINTS = frozenset({"web.sign_in", "web.static"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def wants_json() -> bool:
+    """The small polling endpoints answer JSON, pages answer HTML."""
+    return request.path.endswith(".json")
+
+
+@bp.before_request
+def gate() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        if request.method not in READ_METHODS:
+            csrf.protect()
+        return None
+    try:
+        user = current_user(db_session=db.session)
+    except SessionExpired:
+        return _to_sign_in("auth.expired")
+    if user is None:
+        return _to_sign_in("auth.required")
+    g.web_user = user
+    # Audit entries name the token behind the session, as they do for API calls.
+    g.actor_token = actor_var.set(f"token:{user.name}")
+    if request.method not in READ_METHODS:
+        csrf.protect()
+        needed = required_role(current_app.view_functions.get(request.endpoint or ""))
+        if not user.can(needed):
+            raise Forbidden(
+                translate(
+                    "error.forbidden",
+                    role=translate(f"role.{user.role.value}"),
+                    required=translate(f"role.{needed.value}"),
+                )
+            )
+    return None
+
+
+def _to_sign_in(message_key: str) -> Response:
+    if wants_json():
+        response = jsonify({"error": {"code": "unauthorized", "message": translate(message_key)}})
+        response.status_code = 401
+        return response
+    flash(translate(message_key), "info")
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("web.sign_in", next=target.rstrip("?") if target else None))

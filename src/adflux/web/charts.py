@@ -1,0 +1,194 @@
+"""Chart geometry for inline SVG drawn by the templates: no JavaScript, no image files.
+
+Pure functions from the run's stored JSON (projection, metrics per k) to coordinates in a fixed
+viewBox; the templates only place circles, lines and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Okabe-Ito plus three: distinguishable with the common colour-vision deficiencies.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#8C564B",
+    "#7F7F7F",
+)
+MAX_DOTS = 2500
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    series: int
+    label: str
+    colour: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Scatter:
+    width: int
+    height: int
+    dots: list[Dot]
+    legend: list[LegendEntry]
+
+
+def projection_points(projection: Mapping[str, Any] | None) -> list[tuple[float, float, int]]:
+    """(x, y, cluster) triples from the shapes a projection may be stored in:
+    ``{"points": [{"x", "y", "cluster"|"segment"|"label"}]}``, ``{"points": [[x, y, c]]}`` or
+    parallel lists ``{"x": [...], "y": [...], "labels"|"clusters": [...]}``."""
+    if not projection:
+        return []
+    points = projection.get("points")
+    if isinstance(points, list):
+        out = []
+        for p in points:
+            if isinstance(p, Mapping):
+                label = next((p[k] for k in ("cluster", "segment", "label") if k in p), 0)
+                out.append((float(p["x"]), float(p["y"]), int(label)))
+            elif isinstance(p, Sequence) and len(p) >= 2:
+                out.append((float(p[0]), float(p[1]), int(p[2]) if len(p) > 2 else 0))
+        return out
+    xs, ys = projection.get("x"), projection.get("y")
+    if isinstance(xs, list) and isinstance(ys, list):
+        labels = next(
+            (projection[k] for k in ("labels", "clusters", "segments") if k in projection),
+            [0] * len(xs),
+        )
+        return [(float(x), float(y), int(c)) for x, y, c in zip(xs, ys, labels, strict=False)]
+    return []
+
+
+def scatter(
+    projection: Mapping[str, Any] | None,
+    names: Mapping[int, str],
+    *,
+    width: int = 640,
+    height: int = 420,
+    pad: int = 16,
+) -> Scatter | None:
+    """Dots scaled into the viewBox, one colour per cluster, at most MAX_DOTS (evenly thinned)."""
+    points = projection_points(projection)
+    if not points:
+        return None
+    step = max(1, -(-len(points) // MAX_DOTS))
+    shown = points[::step]
+    xs = [p[0] for p in shown]
+    ys = [p[1] for p in shown]
+    sx = _scale(min(xs), max(xs), pad, width - pad)
+    # SVG's y grows downwards; flip so the picture reads like a plot.
+    sy = _scale(min(ys), max(ys), height - pad, pad)
+    dots = [Dot(round(sx(x), 1), round(sy(y), 1), colour(c)) for x, y, c in shown]
+    counts: dict[int, int] = {}
+    for _x, _y, c in points:
+        counts[c] = counts.get(c, 0) + 1
+    legend = [LegendEntry(c, names.get(c, f"#{c}"), colour(c), counts[c]) for c in sorted(counts)]
+    return Scatter(width, height, dots, legend)
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    polyline: str
+    markers: list[tuple[float, float, int, str, bool]]  # x, y, k, value label, chosen
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    left: int
+    bottom: int
+
+
+def per_k(metrics: Mapping[str, Any] | None, name: str) -> list[tuple[int, float]]:
+    """(k, value) for metric `name` from ``metrics["per_k"]`` stored as a mapping k -> metrics
+    or a list of rows with a ``k``."""
+    if not metrics:
+        return []
+    table = next(
+        (metrics[key] for key in ("per_k", "by_k", "k_scores", "candidates") if key in metrics),
+        None,
+    )
+    rows: Iterable[tuple[Any, Any]]
+    if isinstance(table, Mapping):
+        rows = table.items()
+    elif isinstance(table, list):
+        rows = ((row.get("k"), row) for row in table if isinstance(row, Mapping))
+    else:
+        return []
+    out = []
+    for k, row in rows:
+        value = row.get(name) if isinstance(row, Mapping) else None
+        if k is not None and isinstance(value, int | float):
+            out.append((int(k), float(value)))
+    return sorted(out)
+
+
+def line_chart(
+    series: Sequence[tuple[int, float]],
+    *,
+    chosen_k: int | None,
+    width: int = 360,
+    height: int = 220,
+    left: int = 56,
+    bottom: int = 28,
+) -> LineChart | None:
+    if not series:
+        return None
+    ks = [k for k, _ in series]
+    values = [v for _, v in series]
+    top, right = 12, 12
+    sx = _scale(min(ks), max(ks), left, width - right)
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    sy = _scale(low, high, height - bottom, top)
+    markers = [(round(sx(k), 1), round(sy(v), 1), k, _short(v), k == chosen_k) for k, v in series]
+    polyline = " ".join(f"{x},{y}" for x, y, *_ in markers)
+    y_ticks = [Tick(round(sy(v), 1), _short(v)) for v in (low, (low + high) / 2, high)]
+    x_ticks = [Tick(round(sx(k), 1), str(k)) for k in ks]
+    return LineChart(width, height, polyline, markers, x_ticks, y_ticks, left, bottom)
+
+
+def _scale(lo: float, hi: float, out_lo: float, out_hi: float):  # type: ignore[no-untyped-def]
+    span = hi - lo
+    if span == 0:
+        middle = (out_lo + out_hi) / 2
+        return lambda _v: middle
+    return lambda v: out_lo + (v - lo) / span * (out_hi - out_lo)
+
+
+def _short(value: float) -> str:
+    """Compact numbers for axis labels: 0.412, 12.3k, 4.1M."""
+    magnitude = abs(value)
+    if magnitude >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if magnitude >= 10_000:
+        return f"{value / 1_000:.1f}k"
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    return f"{value:.3f}".rstrip("0").rstrip(".") or "0"

@@ -1,0 +1,56 @@
+"""Error pages for the dashboard (the API keeps its JSON errors for its own routes)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.wrappers import Response
+
+from adflux.errors import AdfluxError
+from adflux.web.blueprint import bp, wants_json
+from adflux.web.i18n import MESSAGES, translate
+
+log = logging.getLogger(__name__)
+
+
+def _page(status: int, message: str) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"error": {"code": str(status), "message": message}}), status
+    key = f"error.{status}"
+    title = translate(key if key in MESSAGES else "error.500")
+    return render_template("web/error.html", status=status, title=title, message=message), status
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(_error: CSRFError) -> tuple[Response | str, int]:
+    return _page(400, translate("error.csrf"))
+
+
+# Registered per status code: Flask prefers code handlers of the blueprint over the app's
+# class handler that turns every HTTPException into the API's JSON shape.
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    return _page(error.code or 500, error.description or "")
+
+
+@bp.errorhandler(AdfluxError)
+def domain_error(error: AdfluxError) -> tuple[Response | str, int]:
+    return _page(error.status, error.message)
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception) -> tuple[Response | str, int]:
+    if isinstance(error, HTTPException):
+        return _page(error.code or 500, error.description or "")
+    log.exception("dashboard error")
+    return _page(500, "")
+
+
+def not_found() -> NotFound:
+    return NotFound(translate("error.404"))

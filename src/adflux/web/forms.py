@@ -1,0 +1,46 @@
+"""The dashboard's forms. They parse and carry the CSRF token; the services validate the domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+
+from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP, OBJECTIVES
+
+
+class SignInForm(FlaskForm):
+    token = PasswordField("token", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class TrainForm(FlaskForm):
+    k_min = IntegerField("k_min", default=2, validators=[Optional(), NumberRange(2, 30)])
+    k_max = IntegerField("k_max", default=10, validators=[Optional(), NumberRange(2, 30)])
+
+
+class CampaignForm(FlaskForm):
+    platforms = SelectMultipleField("platforms", choices=[], validate_choice=False)
+    segment_ids = SelectMultipleField("segment_ids", coerce=int, choices=[], validate_choice=False)
+    name = StringField("name", validators=[Optional(), Length(max=200)])
+    daily_budget_cop = IntegerField(
+        "daily_budget_cop",
+        default=DEFAULT_DAILY_BUDGET_COP,
+        validators=[DataRequired(), NumberRange(min=1, max=10_000_000_000)],
+    )
+    start_date = DateField("start_date", default=date.today, validators=[Optional()])
+    end_date = DateField("end_date", validators=[Optional()])
+    # A plain string checked against the list: the template draws the <select> itself.
+    objective = StringField("objective", default="traffic", validators=[AnyOf(OBJECTIVES)])
+    # A new key per rendered form: a double click or a resubmitted page creates one campaign.
+    idempotency_key = HiddenField(default=lambda: f"web-{uuid.uuid4().hex}")

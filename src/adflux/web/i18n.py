@@ -1,0 +1,312 @@
+"""The dashboard's own texts in Spanish and English, chosen by the browser's Accept-Language.
+
+A dictionary is enough for a few hundred short strings and needs no compile step; domain messages
+that services produce (validation errors, platform errors) are shown as they come.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+
+LANGUAGES = ("es", "en")
+DEFAULT_LANGUAGE = "es"  # Magneto's users are in Colombia
+
+# key -> (Spanish, English). Placeholders use str.format names.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # chrome
+    "app.tagline": ("Publicidad de empleo automatizada", "Automated job advertising"),
+    "nav.overview": ("Resumen", "Overview"),
+    "nav.jobs": ("Vacantes", "Jobs"),
+    "nav.segments": ("Segmentos", "Segments"),
+    "nav.campaigns": ("Campañas", "Campaigns"),
+    "nav.menu": ("Menú", "Menu"),
+    "nav.main": ("Navegación principal", "Main navigation"),
+    "nav.skip": ("Saltar al contenido", "Skip to content"),
+    "auth.signed_in_as": ("{name} · {role}", "{name} · {role}"),
+    "auth.sign_out": ("Cerrar sesión", "Sign out"),
+    "auth.sign_in": ("Iniciar sesión", "Sign in"),
+    "auth.title": ("Ingresar a AdFlux", "Sign in to AdFlux"),
+    "auth.token": ("Token de API", "API token"),
+    "auth.token_help": (
+        "Pegue un token creado con «adflux token create». Solo se guarda en la sesión el "
+        "número del token y su rol, nunca el token.",
+        "Paste a token created with “adflux token create”. The session keeps only the token's "
+        "number and role, never the token itself.",
+    ),
+    "auth.bad_token": ("Token inválido o revocado.", "Invalid or revoked token."),
+    "auth.required": ("Inicie sesión para continuar.", "Sign in to continue."),
+    "auth.expired": (
+        "Su sesión expiró; inicie sesión de nuevo.",
+        "Your session expired; sign in again.",
+    ),
+    "auth.signed_out": ("Sesión cerrada.", "Signed out."),
+    "auth.welcome": ("Hola, {name}.", "Welcome, {name}."),
+    "role.viewer": ("lector", "viewer"),
+    "role.operator": ("operador", "operator"),
+    "role.admin": ("administrador", "admin"),
+    "role.read_only": (
+        "Acceso de solo lectura: su rol no permite hacer cambios.",
+        "Read-only access: your role cannot make changes.",
+    ),
+    # errors
+    "error.400": ("Solicitud no válida", "Bad request"),
+    "error.403": ("No permitido", "Not allowed"),
+    "error.404": ("No encontrado", "Not found"),
+    "error.405": ("Método no permitido", "Method not allowed"),
+    "error.409": ("Conflicto", "Conflict"),
+    "error.422": ("Datos no válidos", "Invalid data"),
+    "error.500": ("Error inesperado", "Unexpected error"),
+    "error.csrf": (
+        "El formulario expiró o no trae su código de seguridad; recargue la página e inténtelo "
+        "de nuevo.",
+        "The form expired or lacks its security code; reload the page and try again.",
+    ),
+    "error.forbidden": (
+        "Su rol ({role}) no permite esta acción; se necesita {required}.",
+        "Your role ({role}) cannot do this; it needs {required}.",
+    ),
+    "error.back": ("Volver al resumen", "Back to the overview"),
+    # overview
+    "overview.title": ("Resumen", "Overview"),
+    "overview.open_jobs": ("Vacantes abiertas", "Open jobs"),
+    "overview.candidates": ("Candidatos", "Candidates"),
+    "overview.consenting": ("Con autorización de datos", "Consenting to marketing"),
+    "overview.consenting_of": ("{count} de {total}", "{count} of {total}"),
+    "overview.active_run": ("Segmentación activa", "Active segmentation"),
+    "overview.no_run": ("Sin segmentación activa", "No active segmentation"),
+    "overview.run_line": (
+        "Ejecución #{id}: {k} segmentos, {count} candidatos",
+        "Run #{id}: {k} segments, {count} candidates",
+    ),
+    "overview.campaigns_by_status": ("Campañas por estado", "Campaigns by status"),
+    "overview.publications": (
+        "Publicaciones por plataforma y estado",
+        "Publications by platform and status",
+    ),
+    "overview.failures": ("Fallos recientes", "Recent failures"),
+    "overview.no_failures": ("Ningún fallo reciente.", "No recent failures."),
+    "overview.no_campaigns": ("Aún no hay campañas.", "No campaigns yet."),
+    "overview.total": ("Total", "Total"),
+    # jobs
+    "jobs.title": ("Vacantes", "Jobs"),
+    "jobs.search": ("Buscar por título", "Search by title"),
+    "jobs.search_button": ("Buscar", "Search"),
+    "jobs.status_any": ("Cualquier estado", "Any status"),
+    "jobs.none": ("Ninguna vacante coincide.", "No job matches."),
+    "jobs.count": ("{total} vacantes", "{total} jobs"),
+    "job.company": ("Empresa", "Company"),
+    "job.city": ("Ciudad", "City"),
+    "job.area": ("Área", "Area"),
+    "job.seniority": ("Nivel", "Seniority"),
+    "job.employment_type": ("Contrato", "Contract"),
+    "job.remote_mode": ("Modalidad", "Work mode"),
+    "job.salary": ("Salario (COP/mes)", "Salary (COP/month)"),
+    "job.skills": ("Habilidades", "Skills"),
+    "job.status": ("Estado", "Status"),
+    "job.title": ("Cargo", "Title"),
+    "job.created": ("Creada", "Created"),
+    "job.campaigns": ("Campañas de esta vacante", "Campaigns for this job"),
+    "job.no_campaigns": ("Esta vacante aún no tiene campañas.", "This job has no campaigns yet."),
+    "job.closed_note": (
+        "La vacante está cerrada: no se pueden crear campañas.",
+        "The job is closed: campaigns cannot be created.",
+    ),
+    "job.status.open": ("abierta", "open"),
+    "job.status.closed": ("cerrada", "closed"),
+    "pager.prev": ("Anterior", "Previous"),
+    "pager.next": ("Siguiente", "Next"),
+    "pager.label": ("Paginación", "Pagination"),
+    "pager.position": ("{first}–{last} de {total}", "{first}–{last} of {total}"),
+    # campaign form
+    "form.new_campaign": ("Nueva campaña", "New campaign"),
+    "form.platforms": ("Plataformas", "Platforms"),
+    "form.platform_min": ("mínimo {amount} COP/día", "minimum {amount} COP/day"),
+    "form.platform_unavailable": ("no disponible: {reason}", "unavailable: {reason}"),
+    "form.segments": ("Segmentos objetivo", "Target segments"),
+    "form.segments_help": (
+        "Sin segmentos, el anuncio llega a la ciudad y el área de la vacante.",
+        "With no segment, the ad reaches the job's city and area.",
+    ),
+    "form.no_segments": (
+        "No hay una segmentación activa: el anuncio usará la ciudad y el área de la vacante.",
+        "There is no active segmentation: the ad will use the job's city and area.",
+    ),
+    "form.people": ("{size} personas", "{size} people"),
+    "form.proxy_badge": ("posible filtro de edad", "possible age proxy"),
+    "form.name": ("Nombre (opcional)", "Name (optional)"),
+    "form.budget": ("Presupuesto diario (COP)", "Daily budget (COP)"),
+    "form.start": ("Inicio", "Start date"),
+    "form.end": ("Fin (opcional)", "End date (optional)"),
+    "form.objective": ("Objetivo", "Objective"),
+    "form.objective.traffic": ("Tráfico a la vacante", "Traffic to the job"),
+    "form.objective.leads": ("Postulaciones", "Applications"),
+    "form.objective.awareness": ("Alcance", "Awareness"),
+    "form.check": ("Revisar cumplimiento", "Check compliance"),
+    "form.create": ("Crear campaña", "Create campaign"),
+    "form.created": (
+        "Campaña #{id} creada; se está publicando en segundo plano.",
+        "Campaign #{id} created; it is being published in the background.",
+    ),
+    "form.fix": ("Revise estos campos:", "Please check these fields:"),
+    # compliance preview
+    "preview.title": ("Revisión de cumplimiento", "Compliance check"),
+    "preview.hint": (
+        "Elija plataformas y segmentos para ver aquí la revisión antes de crear la campaña.",
+        "Choose platforms and segments to see the check here before creating the campaign.",
+    ),
+    "preview.ok": (
+        "{platform}: la segmentación cumple las reglas de anuncios de empleo.",
+        "{platform}: the targeting meets the employment-ad rules.",
+    ),
+    "preview.blocked": (
+        "{platform}: la segmentación incumple reglas y no se publicaría.",
+        "{platform}: the targeting breaks rules and would not be published.",
+    ),
+    "preview.targeting": (
+        "Segmentación: edades {age_min}–{age_max}+, todos los géneros, {places}.",
+        "Targeting: ages {age_min}–{age_max}+, all genders, {places}.",
+    ),
+    "preview.places": ("{count} ciudades ({names})", "{count} cities ({names})"),
+    "preview.whole_country": ("todo el país", "the whole country"),
+    "preview.keywords": ("Palabras clave: {keywords}", "Keywords: {keywords}"),
+    "preview.advisories": ("Advertencias", "Warnings"),
+    "preview.problems": ("Otros problemas", "Other problems"),
+    "preview.budget_low": (
+        "{platform} necesita al menos {amount} COP por día.",
+        "{platform} needs at least {amount} COP per day.",
+    ),
+    "preview.dates": (
+        "La fecha de fin es anterior a la de inicio.",
+        "The end date is before the start date.",
+    ),
+    # segments
+    "segments.title": ("Segmentos", "Segments"),
+    "segments.run": ("Ejecución #{id}", "Run #{id}"),
+    "segments.run_meta": (
+        "{algorithm}, k={k}, {count} candidatos, terminada {when}",
+        "{algorithm}, k={k}, {count} candidates, finished {when}",
+    ),
+    "segments.none": (
+        "Aún no hay una segmentación activa.",
+        "There is no active segmentation yet.",
+    ),
+    "segments.size": ("{size} personas · {share}", "{size} people · {share}"),
+    "segments.median_age": ("Edad mediana", "Median age"),
+    "segments.median_experience": ("Experiencia mediana", "Median experience"),
+    "segments.years": ("{value} años", "{value} years"),
+    "segments.salary": ("Salario deseado", "Desired salary"),
+    "segments.cities": ("Ciudades", "Cities"),
+    "segments.areas": ("Áreas", "Areas"),
+    "segments.skills": ("Habilidades", "Skills"),
+    "segments.education": ("Educación", "Education"),
+    "segments.remote": ("Modalidad", "Work mode"),
+    "segments.consenting": ("Con autorización", "Consenting"),
+    "segments.proxy": (
+        "Advertencia: este segmento se explica en buena parte por la edad.",
+        "Warning: this segment is largely explained by age.",
+    ),
+    "segments.scatter": ("Proyección 2-D de los candidatos", "2-D projection of the candidates"),
+    "segments.scatter_desc": (
+        "Cada punto es un candidato de la muestra, coloreado por segmento.",
+        "Each dot is a sampled candidate, coloured by segment.",
+    ),
+    "segments.no_projection": (
+        "Esta ejecución no guardó una proyección.",
+        "This run stored no projection.",
+    ),
+    "segments.metrics": ("Métricas por k", "Metrics per k"),
+    "segments.silhouette": ("Silueta (mayor es mejor)", "Silhouette (higher is better)"),
+    "segments.elbow": ("Inercia (codo)", "Inertia (elbow)"),
+    "segments.chosen_k": ("k elegido: {k}", "chosen k: {k}"),
+    "segments.no_metrics": ("Sin métricas por k.", "No per-k metrics."),
+    "segments.runs": ("Ejecuciones", "Runs"),
+    "segments.active": ("activa", "active"),
+    "segments.train": ("Entrenar nueva segmentación", "Train new segmentation"),
+    "segments.train_started": (
+        "Entrenamiento #{id} iniciado; el segmento activo no cambia hasta que termine.",
+        "Training #{id} started; the active run stays until it finishes.",
+    ),
+    "segments.train_unavailable": (
+        "El servicio de segmentación aún no está instalado en esta versión.",
+        "The segmentation service is not installed in this version yet.",
+    ),
+    "segments.progress": ("Entrenamiento #{id}: {status}", "Training #{id}: {status}"),
+    "segments.k_range": ("Rango de k", "k range"),
+    "run.id": ("#", "#"),
+    "run.status": ("Estado", "Status"),
+    "run.k": ("k", "k"),
+    "run.candidates": ("Candidatos", "Candidates"),
+    "run.segments": ("Segmentos", "Segments"),
+    "run.created": ("Creada", "Created"),
+    "run.finished": ("Terminada", "Finished"),
+    "run.status.pending": ("en cola", "pending"),
+    "run.status.running": ("entrenando", "running"),
+    "run.status.succeeded": ("lista", "succeeded"),
+    "run.status.failed": ("falló", "failed"),
+    # campaigns
+    "campaigns.title": ("Campañas", "Campaigns"),
+    "campaigns.all": ("Todas", "All"),
+    "campaigns.filter": ("Filtrar por estado", "Filter by status"),
+    "campaigns.none": ("Ninguna campaña con este estado.", "No campaign with this status."),
+    "campaign.name": ("Campaña", "Campaign"),
+    "campaign.job": ("Vacante", "Job"),
+    "campaign.status": ("Estado", "Status"),
+    "campaign.platforms": ("Plataformas", "Platforms"),
+    "campaign.budget": ("Presupuesto diario", "Daily budget"),
+    "campaign.dates": ("Fechas", "Dates"),
+    "campaign.objective": ("Objetivo", "Objective"),
+    "campaign.created_by": ("Creada por", "Created by"),
+    "campaign.created": ("Creada", "Created"),
+    "campaign.segments": ("Segmentos", "Segments"),
+    "campaign.no_end": ("sin fin", "open-ended"),
+    "campaign.publications": ("Publicación por plataforma", "Publication per platform"),
+    "campaign.platform": ("Plataforma", "Platform"),
+    "campaign.external_ids": ("IDs en la plataforma", "Platform ids"),
+    "campaign.attempts": ("Intentos", "Attempts"),
+    "campaign.last_error": ("Último error", "Last error"),
+    "campaign.updated": ("Actualizada", "Updated"),
+    "campaign.retry": ("Reintentar fallidas", "Retry failed"),
+    "campaign.pause": ("Pausar", "Pause"),
+    "campaign.resume": ("Reanudar", "Resume"),
+    "campaign.retried": (
+        "Publicaciones fallidas en cola de nuevo.",
+        "Failed publications queued again.",
+    ),
+    "campaign.paused": ("Campaña pausada.", "Campaign paused."),
+    "campaign.resumed": ("Campaña reanudada.", "Campaign resumed."),
+    "campaign.live": ("Actualizando automáticamente…", "Refreshing automatically…"),
+    "campaign.field": ("campo {field}", "field {field}"),
+    "status.queued": ("en cola", "queued"),
+    "status.publishing": ("publicando", "publishing"),
+    "status.published": ("publicada", "published"),
+    "status.partially_published": ("publicada en parte", "partially published"),
+    "status.failed": ("fallida", "failed"),
+    "status.paused": ("pausada", "paused"),
+    "status.pending": ("pendiente", "pending"),
+}
+
+
+def choose_language() -> str:
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or "es"
+
+
+def language() -> str:
+    """The language of this request, decided once."""
+    if "web_language" not in g:
+        g.web_language = choose_language()
+    return str(g.web_language)
+
+
+def translate(key: str, **values: object) -> str:
+    """The text for `key` in this request's language; an unknown key shows itself (and a test
+    checks every template key exists)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if language() == "es" else pair[1]
+    return text.format(**values) if values else text
+
+
+def pick(spanish: str, english: str) -> str:
+    """Choose between two texts a service already wrote in both languages."""
+    return spanish if language() == "es" else english

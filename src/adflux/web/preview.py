@@ -1,0 +1,104 @@
+"""What the employment-ad compliance check will say about a campaign, before it is created.
+
+The same targeting the publishing task builds from the chosen segments (geography, areas,
+skills; ages 18-65+, all genders) is checked with the same rules for every chosen platform.
+Audiences do not exist yet at this point; the task uploads only consenting candidates, so
+the consent rule is met by construction and is not simulated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, PlatformInfo
+from adflux.campaigns.compliance import (
+    Advisory,
+    SegmentFacts,
+    Violation,
+    check_targeting,
+    segment_advisories,
+    targeting_from_segments,
+)
+from adflux.jobs.models import JobOpening
+from adflux.platforms.base import Targeting
+from adflux.segmentation.models import Segment
+from adflux.web.profiles import traits
+
+FACT_LIMIT = 5  # the publishing task reads the top five of each trait list
+
+
+@dataclass(frozen=True)
+class PlatformCheck:
+    name: str
+    display_name: str
+    violations: list[Violation]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the service would refuse on submit, said early: field, message key, values."""
+
+    field_name: str
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Preview:
+    targeting: Targeting
+    checks: list[PlatformCheck]
+    advisories: list[Advisory]
+    problems: list[Problem]
+
+    @property
+    def blocked(self) -> bool:
+        return any(not c.ok for c in self.checks) or bool(self.problems)
+
+
+def segment_facts(segment: Segment) -> SegmentFacts:
+    profile = segment.profile or {}
+    return SegmentFacts(
+        cities=tuple(t.value for t in traits(profile, "top_cities", FACT_LIMIT)),
+        areas=tuple(t.value for t in traits(profile, "top_areas", FACT_LIMIT)),
+        skills=tuple(t.value for t in traits(profile, "top_skills", FACT_LIMIT)),
+    )
+
+
+def campaign_preview(
+    *,
+    job: JobOpening,
+    platforms: Sequence[PlatformInfo],
+    segments: Sequence[Segment],
+    daily_budget_cop: int | None,
+    start_date: date | None,
+    end_date: date | None,
+) -> Preview:
+    facts = [segment_facts(s) for s in segments] or [
+        # No segment chosen: the task targets the job's own city, area and skills.
+        SegmentFacts(cities=(job.city,), areas=(job.area,), skills=tuple(job.skills or ()))
+    ]
+    targeting = targeting_from_segments(segments=facts)
+    checks = [
+        PlatformCheck(info.name, info.display_name, check_targeting(info.name, targeting))
+        for info in platforms
+    ]
+    advisories = segment_advisories({s.name: s.profile or {} for s in segments})
+    problems = [
+        Problem(
+            "daily_budget_cop",
+            "preview.budget_low",
+            {"platform": info.display_name, "amount": MIN_DAILY_BUDGET_COP[info.name]},
+        )
+        for info in platforms
+        if daily_budget_cop is not None
+        and daily_budget_cop < MIN_DAILY_BUDGET_COP.get(info.name, 1)
+    ]
+    if start_date and end_date and end_date < start_date:
+        problems.append(Problem("end_date", "preview.dates"))
+    return Preview(targeting, checks, advisories, problems)

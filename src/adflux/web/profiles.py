@@ -1,0 +1,47 @@
+"""Reading a segment's profile JSON for people: key traits, shares and the age-proxy warning.
+
+Profiles are written by the segmentation service; lists of traits come either as
+``[{"value": ..., "share": ...}]`` or as plain strings, and any part may be missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Trait:
+    value: str
+    share: float | None  # fraction of the segment, when the profile says
+
+
+def traits(profile: Mapping[str, Any] | None, key: str, limit: int = 3) -> list[Trait]:
+    found = []
+    for entry in (profile or {}).get(key) or []:
+        if isinstance(entry, Mapping):
+            value = entry.get("value") or entry.get("name")
+            share = entry.get("share")
+            found.append(Trait(str(value), float(share) if share is not None else None))
+        elif entry not in (None, ""):
+            found.append(Trait(str(entry), None))
+        if len(found) >= limit:
+            break
+    return [t for t in found if t.value and t.value != "None"]
+
+
+def number(profile: Mapping[str, Any] | None, *keys: str) -> float | None:
+    """The first numeric value among `keys` (a dotted key reads a nested mapping)."""
+    for key in keys:
+        value: Any = profile or {}
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def age_proxy_warning(profile: Mapping[str, Any] | None) -> bool:
+    proxy = (profile or {}).get("age_proxy") or {}
+    return isinstance(proxy, Mapping) and proxy.get("warning") is True

@@ -1,0 +1,1 @@
+"""Dashboard pages, one module per noun; each handler parses, calls one service, renders."""

@@ -1,0 +1,36 @@
+"""Sign in with an API token, sign out."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from adflux.auth.models import Role
+from adflux.extensions import db
+from adflux.web import session as web_session
+from adflux.web.blueprint import bp
+from adflux.web.forms import SignInForm
+from adflux.web.i18n import translate
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Response | str | tuple[str, int]:
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = web_session.safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        signed = web_session.sign_in(db_session=db.session, token=form.token.data or "")
+        if signed is not None:
+            flash(translate("auth.welcome", name=signed.name), "success")
+            return redirect(web_session.safe_next(form.next.data) or url_for("web.overview"))
+        flash(translate("auth.bad_token"), "error")
+        return render_template("web/sign_in.html", form=form), 401
+    return render_template("web/sign_in.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/sign-out")
+@web_session.requires(Role.VIEWER)
+def sign_out() -> Response:
+    web_session.sign_out()
+    flash(translate("auth.signed_out"), "info")
+    return redirect(url_for("web.sign_in"))

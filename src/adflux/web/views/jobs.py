@@ -1,0 +1,136 @@
+"""Jobs: search and pages; a job with its campaigns and the create-campaign form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from adflux.auth.models import Role
+from adflux.campaigns import service as campaigns
+from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, platform_infos
+from adflux.errors import AdfluxError
+from adflux.extensions import db
+from adflux.jobs import service as jobs
+from adflux.jobs.models import JobOpening, JobStatus
+from adflux.reporting import service as reporting
+from adflux.web.blueprint import bp
+from adflux.web.forms import CampaignForm
+from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
+from adflux.web.i18n import translate
+from adflux.web.preview import Preview, campaign_preview
+from adflux.web.profiles import age_proxy_warning
+from adflux.web.session import requires
+
+JOB_STATUSES = tuple(s.value for s in JobStatus)
+
+
+@bp.get("/jobs")
+def job_list() -> str:
+    search = request.args.get("q", "").strip()[:100]
+    status = request.args.get("status", "")
+    status = status if status in JOB_STATUSES else ""
+    page = requested_page()
+    result = jobs.list_jobs(
+        db_session=db.session,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        status=status or None,
+        search=search or None,
+    )
+    return render_template(
+        "web/jobs.html",
+        jobs=result.items,
+        pager=Pager(page, PAGE_SIZE, result.total),
+        search=search,
+        status=status,
+        statuses=JOB_STATUSES,
+    )
+
+
+@bp.get("/jobs/<int:job_id>")
+def job_detail(job_id: int) -> str:
+    job = jobs.get_job_or_404(db_session=db.session, job_id=job_id)
+    return _job_page(job, CampaignForm())
+
+
+@bp.post("/jobs/<int:job_id>/campaigns")
+@requires(Role.OPERATOR)
+def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
+    job = jobs.get_job_or_404(db_session=db.session, job_id=job_id)
+    form = CampaignForm()
+    if not form.validate():
+        flash(
+            {"message": translate("form.fix"), "fields": dict(form.errors)},  # type: ignore[arg-type]
+            "error",
+        )
+        return _job_page(job, form, preview=True), 422
+    if request.form.get("intent") == "preview":
+        return _job_page(job, form, preview=True), 200
+    try:
+        campaign, _created = campaigns.create_campaign(
+            db_session=db.session,
+            job_id=job.id,
+            platforms=form.platforms.data or [],
+            segment_ids=form.segment_ids.data or [],
+            name=form.name.data or None,
+            daily_budget_cop=form.daily_budget_cop.data,
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            objective=form.objective.data or "traffic",
+            idempotency_key=form.idempotency_key.data or None,
+        )
+    except AdfluxError as exc:
+        db.session.rollback()
+        return _job_page(job, form, preview=True, field_errors=flash_domain_error(exc)), 422
+    flash(translate("form.created", id=campaign.id), "success")
+    return redirect(url_for("web.campaign_detail", campaign_id=campaign.id))
+
+
+@bp.get("/jobs/<int:job_id>/campaigns/preview.json")
+def job_campaign_preview(job_id: int) -> Response:
+    """The compliance check for the form's current choices, rendered for the page to show."""
+    job = jobs.get_job_or_404(db_session=db.session, job_id=job_id)
+    form = CampaignForm(formdata=request.args, meta={"csrf": False})
+    form.validate()
+    result = _preview(job, form)
+    html = render_template("web/_preview.html", preview=result, chosen=bool(form.platforms.data))
+    return jsonify({"blocked": result.blocked, "html": html})
+
+
+def _preview(job: JobOpening, form: CampaignForm) -> Preview:
+    chosen = set(form.platforms.data or [])
+    wanted = set(form.segment_ids.data or [])
+    return campaign_preview(
+        job=job,
+        platforms=[info for info in platform_infos() if info.name in chosen],
+        segments=[s for s in reporting.active_segments(db_session=db.session) if s.id in wanted],
+        daily_budget_cop=form.daily_budget_cop.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+    )
+
+
+def _job_page(
+    job: JobOpening,
+    form: CampaignForm,
+    *,
+    preview: bool = False,
+    field_errors: dict[str, list[str]] | None = None,
+) -> str:
+    segments = reporting.active_segments(db_session=db.session)
+    job_campaigns = campaigns.list_campaigns(db_session=db.session, limit=50, job_id=job.id)
+    context: dict[str, Any] = {
+        "job": job,
+        "form": form,
+        "campaigns": job_campaigns.items,
+        "platforms": platform_infos(),
+        "min_budget": MIN_DAILY_BUDGET_COP,
+        "objectives": campaigns.OBJECTIVES,
+        "segments": segments,
+        "proxy": {s.id: age_proxy_warning(s.profile) for s in segments},
+        "preview": _preview(job, form) if preview else None,
+        "field_errors": {**form.errors, **(field_errors or {})},
+    }
+    return render_template("web/job.html", **context)
