@@ -19,6 +19,7 @@ from adflux.platforms.base import (
     AudienceResult,
     AudienceSpec,
     AuthExpired,
+    Creative,
     CredentialStatus,
     DailyInsight,
     InvalidRequest,
@@ -40,6 +41,7 @@ try:
     import requests
     import twitter_ads.http
     from twitter_ads import error as x_errors
+    from twitter_ads.account import Account
     from twitter_ads.audience import CustomAudience
     from twitter_ads.campaign import Campaign, LineItem, TargetingCriteria, Tweet
     from twitter_ads.client import Client
@@ -74,7 +76,8 @@ class XAdsAdapter(PlatformAdapter):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _account(self) -> Any:
+    def _account(self, *, load: bool = False) -> Any:
+        """The ad account; loaded from the API only when asked (saves one call per operation)."""
         if self._client is None:
             s = self._settings
             # The one redirect the SDK allows: a class attribute (documented private override).
@@ -86,7 +89,9 @@ class XAdsAdapter(PlatformAdapter):
                 s.access_token_secret.get_secret_value() if s.access_token_secret else None,
                 options={"handle_rate_limit": False, "retry_max": 0, "timeout": s.timeout_s},
             )
-        return self._client.accounts(self._settings.account_id)
+        if load:
+            return self._client.accounts(self._settings.account_id)
+        return Account(self._client).from_response({"id": self._settings.account_id})
 
     @contextmanager
     def _calling(self, *, write: bool) -> Iterator[None]:
@@ -142,8 +147,7 @@ class XAdsAdapter(PlatformAdapter):
             ids[kind] = object_id
             on_created(kind, object_id)
 
-        with self._calling(write=False):
-            account = self._account()
+        account = self._account()
         with self._calling(write=True):
             if "campaign" not in ids:
                 campaign = Campaign(account)
@@ -162,7 +166,7 @@ class XAdsAdapter(PlatformAdapter):
             if "tweet" not in ids:
                 tweet = Tweet.create(
                     account,
-                    text=f"{spec.creative.primary_text} {spec.creative.link_url}",
+                    text=post_text(spec.creative),
                     as_user_id=self._settings.user_id,
                     nullcast=True,  # promoted-only: never shown on the organic timeline
                     name=named(key, "tweet", spec.name)[:NAME_LIMIT],
@@ -341,10 +345,21 @@ class XAdsAdapter(PlatformAdapter):
     def check_credentials(self) -> CredentialStatus:
         try:
             with self._calling(write=False):
-                account = self._account()
+                account = self._account(load=True)
         except PlatformError as exc:
             return CredentialStatus(False, exc.message)
         return CredentialStatus(True, f"{account.name} ({account.id})")
+
+
+def post_text(creative: Creative) -> str:
+    """The promoted-only post: its text carries the link (X counts any URL as 23 characters).
+
+    campaigns/creatives.py already fits the link into the text for X; a text without it gets it
+    appended.
+    """
+    if creative.link_url in creative.primary_text:
+        return creative.primary_text
+    return f"{creative.primary_text} {creative.link_url}"
 
 
 def _age_bucket(targeting: Targeting, platform: str) -> str:

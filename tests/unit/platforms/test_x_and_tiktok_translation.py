@@ -10,6 +10,7 @@ from business_api_client.tiktok_business.tiktok_exceptions import TiktokSDKError
 
 from adflux.platforms.base import (
     AuthExpired,
+    Creative,
     InvalidRequest,
     RateLimited,
     Targeting,
@@ -17,7 +18,7 @@ from adflux.platforms.base import (
 )
 from adflux.platforms.settings import TikTokSettings
 from adflux.platforms.tiktok import ADULT_AGE_GROUPS, TikTokAdapter, tiktok_targeting
-from adflux.platforms.x_ads import _age_bucket, _daily
+from adflux.platforms.x_ads import _age_bucket, _daily, post_text
 
 
 def test_x_age_buckets():
@@ -26,6 +27,15 @@ def test_x_age_buckets():
     with pytest.raises(InvalidRequest) as caught:
         _age_bucket(Targeting(age_min=19, age_max=40), "x")
     assert caught.value.field == "age"
+
+
+def test_the_post_carries_the_link_once():
+    link = "https://empleos.example.co/vacantes/42"
+    fitted = Creative(headlines=(), descriptions=(), primary_text=f"Ven. Postúlate: {link}",
+                      link_url=link)  # fmt: skip
+    assert post_text(fitted) == f"Ven. Postúlate: {link}"
+    bare = Creative(headlines=(), descriptions=(), primary_text="Ven.", link_url=link)
+    assert post_text(bare) == f"Ven. {link}"
 
 
 def test_x_stats_arrays_become_days():
