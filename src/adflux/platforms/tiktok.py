@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,11 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from adflux.platforms import tiktok_audience
 from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
     AudienceSpec,
-    AuthExpired,
     CredentialStatus,
     DailyInsight,
     InvalidRequest,
@@ -30,13 +29,12 @@ from adflux.platforms.base import (
     PlatformAdapter,
     PlatformError,
     PublishResult,
-    RateLimited,
-    Targeting,
-    TransientError,
     name_has_key,
     named,
 )
 from adflux.platforms.settings import TikTokSettings
+from adflux.platforms.tiktok_errors import classify_business, classify_http
+from adflux.platforms.tiktok_targeting import tiktok_targeting
 from adflux.platforms.transport import classify_network_error
 
 try:
@@ -55,21 +53,7 @@ try:
 except ImportError as exc:  # the SDK is an optional extra
     _IMPORT_ERROR = exc
 
-# TikTokSDKError carries the business code only inside its message ("Error Code: 40100, ...")
-# and has no attributes (research/platforms.md §1.4, probe test_tiktok_err.py). Reading it from
-# the text is the single exception to "classify by code, never by message".
-SDK_ERROR_CODE = re.compile(r"^Error Code: (\d+),")
-RATE_LIMIT_CODES = {40100, 40132}
-AUTH_CODES = {40001, 40102, 40104, 40105, 40106}
-TRANSIENT_CODES = {50000, 50002, *range(51000, 51020)}
-# TikTok sends no wait with 40100; this is our backoff start (no documented reset header).
-DEFAULT_THROTTLE_WAIT_S = 60.0
 REPORT_DAYS_PER_CALL = 30
-ADULT_AGE_GROUPS = ("AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100")
-AGE_GROUP_BOUNDS = {"AGE_18_24": (18, 24), "AGE_25_34": (25, 34), "AGE_35_44": (35, 44),
-                    "AGE_45_54": (45, 54), "AGE_55_100": (55, 100)}  # fmt: skip
-GENDERS = {"male": "GENDER_MALE", "female": "GENDER_FEMALE"}
-AUDIENCE_PATH = "/open_api/v1.3/dmp/custom_audience"
 
 
 class TikTokAdapter(PlatformAdapter):
@@ -114,42 +98,14 @@ class TikTokAdapter(PlatformAdapter):
         try:
             yield
         except TiktokSDKError as exc:
-            raise self._classify_business(exc) from None
+            raise classify_business(exc) from None
         except ApiException as exc:
-            raise self._classify_http(exc) from None
+            raise classify_http(exc) from None
         except urllib3.exceptions.HTTPError as exc:
             error = classify_network_error(self.name, exc, write=write)
             if error is None:
                 raise
             raise error from exc
-
-    def _classify_business(self, exc: Exception) -> PlatformError:
-        text = str(exc)
-        match = SDK_ERROR_CODE.match(text)
-        code = int(match.group(1)) if match else None
-        # "Error Code: N, message: M, request_id: R" -> M and R for people and logs.
-        parts = re.match(r"^Error Code: \d+, message: (.*), request_id: ([^,]*)", text, re.S)
-        message, request_id = (parts.group(1), parts.group(2)) if parts else (text, None)
-        kwargs: dict[str, Any] = {"code": code, "request_id": request_id}
-        if code in RATE_LIMIT_CODES:
-            return RateLimited(self.name, message, retry_after_s=DEFAULT_THROTTLE_WAIT_S, **kwargs)
-        if code in AUTH_CODES:
-            return AuthExpired(self.name, message, **kwargs)
-        if code in TRANSIENT_CODES:
-            return TransientError(self.name, message, **kwargs)
-        return InvalidRequest(self.name, message, field=None, **kwargs)
-
-    def _classify_http(self, exc: Any) -> PlatformError:
-        status = exc.status or 0
-        headers = dict(exc.headers or {})
-        if status == 429:
-            wait = float(headers.get("Retry-After") or DEFAULT_THROTTLE_WAIT_S)
-            return RateLimited(self.name, "too many requests", retry_after_s=wait, code=status)
-        if status in (401, 403):
-            return AuthExpired(self.name, f"HTTP {status}", code=status)
-        if status >= 500 or status == 0:
-            return TransientError(self.name, f"HTTP {status}", code=status)
-        return InvalidRequest(self.name, f"HTTP {status}", code=status)
 
     # ------------------------------------------------------------------ publish
 
@@ -328,10 +284,18 @@ class TikTokAdapter(PlatformAdapter):
             for calculate_type, hashes in files.items():
                 if not hashes:
                     continue
-                path = self._upload_audience_file(calculate_type, hashes)
+                path = tiktok_audience.upload_file(
+                    self._api(),
+                    token=self._token,
+                    advertiser_id=self._advertiser,
+                    calculate_type=calculate_type,
+                    hashes=hashes,
+                    options=self._opts(),
+                )
                 receipt["files"][calculate_type] = {"file_path": path, "count": len(hashes)}
                 if audience_id is None:
-                    data = self._call_audience(
+                    data = tiktok_audience.post_json(
+                        self._api(),
                         "/create/",
                         {
                             "advertiser_id": self._advertiser,
@@ -342,10 +306,13 @@ class TikTokAdapter(PlatformAdapter):
                             "file_paths": [path],
                             "retention_in_days": 365,
                         },
+                        token=self._token,
+                        options=self._opts(),
                     )
                     audience_id = str(data["custom_audience_id"])
                 else:
-                    self._call_audience(
+                    tiktok_audience.post_json(
+                        self._api(),
                         "/update/",
                         {
                             "advertiser_id": self._advertiser,
@@ -353,58 +320,13 @@ class TikTokAdapter(PlatformAdapter):
                             "action": "APPEND",
                             "file_paths": [path],
                         },
+                        token=self._token,
+                        options=self._opts(),
                     )
         if audience_id is None:
             raise InvalidRequest(self.name, "the audience has no members to upload")
         receipt["audience_id"] = audience_id
         return AudienceResult(external_id=audience_id, uploaded=len(spec.members), receipt=receipt)
-
-    def _upload_audience_file(self, calculate_type: str, hashes: list[str]) -> str:
-        content = ("\n".join(hashes) + "\n").encode()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{calculate_type.lower()}.txt"
-            path.write_bytes(content)
-            answer = self._api().call_api(
-                f"{AUDIENCE_PATH}/file/upload/",
-                "POST",
-                {},
-                [],
-                {
-                    "Access-Token": self._token,
-                    "Accept": "application/json",
-                    "Content-Type": "multipart/form-data",
-                },
-                post_params=[
-                    ("advertiser_id", self._advertiser),
-                    ("calculate_type", calculate_type),
-                    ("file_signature", hashlib.md5(content).hexdigest()),
-                ],
-                files={"file": str(path)},
-                response_type="InlineResponse200",
-                auth_settings=[],
-                _return_http_data_only=True,
-                **self._opts(),
-            )
-        return str(answer["data"]["file_path"])
-
-    def _call_audience(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self._api().call_api(
-            f"{AUDIENCE_PATH}{action}",
-            "POST",
-            {},
-            [],
-            {
-                "Access-Token": self._token,
-                "Accept": "application/json",
-                "Content-Type": "application/json",
-            },
-            body=body,
-            response_type="InlineResponse200",
-            auth_settings=[],
-            _return_http_data_only=True,
-            **self._opts(),
-        )
-        return answer["data"]
 
     def insights(
         self, external_ids: Mapping[str, str], since: date, until: date
@@ -461,33 +383,3 @@ class TikTokAdapter(PlatformAdapter):
         except PlatformError as exc:
             return CredentialStatus(False, exc.message)
         return CredentialStatus(True, f"advertiser {self._advertiser}")
-
-
-def tiktok_targeting(targeting: Targeting, location_ids: str) -> dict[str, Any]:
-    """Ad group targeting fields, translated as given (compliance is upstream).
-
-    Cities are not mapped: TikTok location ids come from its `/tool/region/` lookup, so the
-    configured ids (Colombia by default) are used. Interests need TikTok category ids; not sent.
-    """
-    fields: dict[str, Any] = {
-        "location_ids": [i.strip() for i in location_ids.split(",") if i.strip()],
-        "gender": "GENDER_UNLIMITED",
-        "languages": list(targeting.languages),
-    }
-    if (targeting.age_min, targeting.age_max) != (18, 65):
-        fields["age_groups"] = [
-            group
-            for group, (low, high) in AGE_GROUP_BOUNDS.items()
-            if high >= targeting.age_min and low <= targeting.age_max
-        ]
-    else:
-        fields["age_groups"] = list(ADULT_AGE_GROUPS)
-    if len(targeting.genders) == 1 and targeting.genders[0] in GENDERS:
-        fields["gender"] = GENDERS[targeting.genders[0]]
-    if targeting.custom_audience_ids:
-        fields["audience_ids"] = list(targeting.custom_audience_ids)
-    if targeting.postal_codes:
-        fields["zipcode_ids"] = list(targeting.postal_codes)
-    if targeting.expansion or targeting.lookalike:
-        fields["targeting_expansion"] = {"expansion_enabled": True}
-    return fields

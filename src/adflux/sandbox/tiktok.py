@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from adflux.sandbox import tiktok_audiences as audiences
 from adflux.sandbox import tiktok_objects as objects
 from adflux.sandbox.common import get_state, install_faults
 from adflux.sandbox.faults import RATE_LIMIT, FaultPlan
@@ -39,9 +40,9 @@ def make_blueprint() -> Blueprint:
         ("POST", "/ad/status/update/"): lambda p: objects.set_status("ad", p),
         ("POST", "/file/image/ad/upload/"): objects.upload_image,
         ("GET", "/report/integrated/get/"): objects.report,
-        ("POST", "/dmp/custom_audience/file/upload/"): objects.upload_audience_file,
-        ("POST", "/dmp/custom_audience/create/"): objects.create_audience,
-        ("POST", "/dmp/custom_audience/update/"): objects.update_audience,
+        ("POST", "/dmp/custom_audience/file/upload/"): audiences.upload_audience_file,
+        ("POST", "/dmp/custom_audience/create/"): audiences.create_audience,
+        ("POST", "/dmp/custom_audience/update/"): audiences.update_audience,
         ("GET", "/dmp/custom_audience/list/"): lambda p: objects.list_kind("audience", p),
     }
     for (method, path), handler in routes.items():

@@ -74,7 +74,7 @@ def text_length(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _text(params: dict[str, Any], name: str, low: int, high: int) -> None:
+def check_text(params: dict[str, Any], name: str, low: int, high: int) -> None:
     value = params.get(name)
     if value is None:
         return
@@ -84,7 +84,7 @@ def _text(params: dict[str, Any], name: str, low: int, high: int) -> None:
         raise invalid(name, f"Length must be between {low} and {high} characters.")
 
 
-def _advertiser(params: dict[str, Any]) -> str:
+def check_advertiser(params: dict[str, Any]) -> str:
     require(params, "advertiser_id")
     if str(params["advertiser_id"]) != get_state().credential(PLATFORM, "advertiser_id"):
         raise _error(40001, "No permission to operate advertiser " + str(params["advertiser_id"]))
@@ -95,7 +95,7 @@ def _now() -> float:
     return get_state().clock.now()
 
 
-def _insert(kind: str, fields: dict[str, Any], status: str | None = None) -> str:
+def insert(kind: str, fields: dict[str, Any], status: str | None = None) -> str:
     store, now = get_state().store, _now()
     object_id = str(store.next_number(PLATFORM, FIRST_ID))
     obj = {"id": object_id, "kind": kind, **fields, "_created": now}
@@ -109,7 +109,7 @@ def _insert(kind: str, fields: dict[str, Any], status: str | None = None) -> str
     return object_id
 
 
-def _get(kind: str, object_id: Any, field: str) -> dict[str, Any]:
+def get_object(kind: str, object_id: Any, field: str) -> dict[str, Any]:
     obj = get_state().store.get(PLATFORM, str(object_id), kind)
     if obj is None or obj.get("operation_status") == "DELETE":
         raise invalid(field, f"{object_id} does not exist.")
@@ -131,9 +131,9 @@ def _time(params: dict[str, Any], name: str) -> float | None:
 
 
 def create_campaign(params: dict[str, Any]) -> dict[str, Any]:
-    advertiser = _advertiser(params)
+    advertiser = check_advertiser(params)
     require(params, "campaign_name", "objective_type", "budget_mode")
-    _text(params, "campaign_name", 1, 512)
+    check_text(params, "campaign_name", 1, 512)
     one_of(params, "objective_type", OBJECTIVES)
     one_of(params, "budget_mode", BUDGET_MODES)
     one_of(params, "special_industries", SPECIAL_INDUSTRIES)
@@ -146,11 +146,11 @@ def create_campaign(params: dict[str, Any]) -> dict[str, Any]:
         special_industries=list(params.get("special_industries") or []),
     )
     # operation_status on create is allowlist-only and otherwise ignored: campaigns start ENABLE.
-    return {"campaign_id": _insert("campaign", fields, "ENABLE")}
+    return {"campaign_id": insert("campaign", fields, "ENABLE")}
 
 
 def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
-    advertiser = _advertiser(params)
+    advertiser = check_advertiser(params)
     request_id = params.get("request_id")
     if request_id:  # idempotency: the same request_id returns the ad group already made
         for existing in get_state().store.find(PLATFORM, "adgroup", request_id=str(request_id)):
@@ -158,8 +158,8 @@ def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
     require(params, "campaign_id", "adgroup_name", "promotion_type", "location_ids")
     require(params, "budget_mode", "schedule_type", "schedule_start_time", "billing_event")
     require(params, "optimization_goal", "placement_type")
-    campaign = _get("campaign", params["campaign_id"], "campaign_id")
-    _text(params, "adgroup_name", 1, 512)
+    campaign = get_object("campaign", params["campaign_id"], "campaign_id")
+    check_text(params, "adgroup_name", 1, 512)
     one_of(params, "age_groups", AGE_GROUPS)
     one_of(params, "gender", GENDERS)
     one_of(params, "budget_mode", BUDGET_MODES)
@@ -173,12 +173,12 @@ def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
     if start and end and end <= start:
         raise invalid("schedule_end_time", "Must be later than schedule_start_time.")
     for audience in params.get("audience_ids") or []:
-        _get("audience", audience, "audience_ids")
+        get_object("audience", audience, "audience_ids")
     if "EMPLOYMENT" in campaign["special_industries"]:
         _employment_rules(params)
     fields = {k: v for k, v in params.items() if k != "advertiser_id"}
     fields.update(advertiser_id=advertiser, _start=start, _end=end, request_id=request_id)
-    return {"adgroup_id": _insert("adgroup", fields, params.get("operation_status", "ENABLE"))}
+    return {"adgroup_id": insert("adgroup", fields, params.get("operation_status", "ENABLE"))}
 
 
 def _employment_rules(params: dict[str, Any]) -> None:
@@ -198,9 +198,9 @@ def _employment_rules(params: dict[str, Any]) -> None:
 
 
 def create_ad(params: dict[str, Any]) -> dict[str, Any]:
-    advertiser = _advertiser(params)
+    advertiser = check_advertiser(params)
     require(params, "adgroup_id", "creatives")
-    adgroup = _get("adgroup", params["adgroup_id"], "adgroup_id")
+    adgroup = get_object("adgroup", params["adgroup_id"], "adgroup_id")
     creatives = params["creatives"]
     if not isinstance(creatives, list) or not 1 <= len(creatives) <= 20:
         raise invalid("creatives", "Provide 1 to 20 creatives.")
@@ -208,9 +208,9 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
     for creative in creatives:
         require(creative, "ad_name", "identity_type", "identity_id", "ad_format", "ad_text")
         require(creative, "landing_page_url")
-        _text(creative, "ad_name", 1, 512)
-        _text(creative, "ad_text", 1, 100)
-        _text(creative, "display_name", 1, 40)
+        check_text(creative, "ad_name", 1, 512)
+        check_text(creative, "ad_text", 1, 100)
+        check_text(creative, "display_name", 1, 40)
         one_of(creative, "ad_format", AD_FORMATS)
         one_of(creative, "call_to_action", CALL_TO_ACTIONS)
         if str(creative["identity_id"]) != identity:
@@ -220,7 +220,7 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
         if creative["ad_format"] == "SINGLE_IMAGE":
             require(creative, "image_ids")
         for image in creative.get("image_ids") or []:
-            _get("image", image, "image_ids")
+            get_object("image", image, "image_ids")
         if not re.match(r"^https?://", str(creative["landing_page_url"])):
             raise invalid("landing_page_url", "Invalid URL.")
     made = []
@@ -228,12 +228,12 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
         fields = {**creative, "advertiser_id": advertiser, "adgroup_id": adgroup["id"]}
         fields["campaign_id"] = adgroup["campaign_id"]
         status = params.get("operation_status", "ENABLE")
-        made.append(_insert("ad", fields, status))
+        made.append(insert("ad", fields, status))
     return {"ad_ids": made, "creatives": [{"ad_id": i} for i in made]}
 
 
 def upload_image(params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
+    check_advertiser(params)
     upload = request.files.get("image_file")
     if upload is None:
         raise invalid("image_file", "This field is required for UPLOAD_BY_FILE.")
@@ -263,7 +263,7 @@ def _render(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
+    check_advertiser(params)
     filtering = params.get("filtering") or {}
     found = [
         o for o in get_state().store.find(PLATFORM, kind) if o.get("operation_status") != "DELETE"
@@ -294,13 +294,13 @@ def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
+    check_advertiser(params)
     ids_field = f"{kind}_ids"
     require(params, ids_field, "operation_status")
     one_of(params, "operation_status", STATUSES)
     status = params["operation_status"]
     now = _now()
-    objects = [_get(kind, object_id, ids_field) for object_id in params[ids_field]]
+    objects = [get_object(kind, object_id, ids_field) for object_id in params[ids_field]]
 
     def change(stored: dict[str, Any]) -> None:
         stored["operation_status"] = status
@@ -315,7 +315,7 @@ def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def report(params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
+    check_advertiser(params)
     require(params, "report_type", "data_level", "dimensions", "start_date", "end_date")
     if params["report_type"] != "BASIC" or params["data_level"] != "AUCTION_AD":
         raise invalid("data_level", "This sandbox serves BASIC reports at AUCTION_AD level.")
@@ -337,7 +337,7 @@ def report(params: dict[str, Any]) -> dict[str, Any]:
             ad_ids += [str(v) for v in (value if isinstance(value, list) else _json_list(value))]
     store, now, rows = get_state().store, _now(), []
     for ad_id in ad_ids:
-        ad = _get("ad", ad_id, "filtering")
+        ad = get_object("ad", ad_id, "filtering")
         adgroup = store.get(PLATFORM, ad["adgroup_id"]) or {}
         campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
         logs = [campaign["_status_log"], adgroup["_status_log"], ad["_status_log"]]
@@ -373,71 +373,3 @@ def _json_list(value: Any) -> list[Any]:
     except (TypeError, ValueError):
         raise invalid("filtering", "filter_value must be a JSON array.") from None
     return parsed if isinstance(parsed, list) else [parsed]
-
-
-# --------------------------------------------------------------------------- audiences
-
-
-def upload_audience_file(params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
-    require(params, "calculate_type", "file_signature")
-    one_of(params, "calculate_type", AUDIENCE_TYPES)
-    upload = request.files.get("file")
-    if upload is None:
-        raise invalid("file", "This field is required.")
-    content = upload.read()
-    if hashlib.md5(content).hexdigest() != params["file_signature"]:
-        raise invalid("file_signature", "The signature does not match the file (MD5).")
-    lines = [line.strip() for line in content.decode("utf-8").splitlines() if line.strip()]
-    if not lines or not all(SHA256_HEX.match(line) for line in lines):
-        raise invalid("file", "Each line must be one lowercase SHA-256 hex digest.")
-    file_id = _insert("audience_file", {"calculate_type": params["calculate_type"], "ids": lines})
-    return {"file_path": f"/sandbox/dmp/{file_id}.txt"}
-
-
-def _files(params: dict[str, Any]) -> list[dict[str, Any]]:
-    require(params, "file_paths")
-    found = []
-    for path in params["file_paths"]:
-        file_id = str(path).rsplit("/", 1)[-1].removesuffix(".txt")
-        found.append(_get("audience_file", file_id, "file_paths"))
-    return found
-
-
-def create_audience(params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
-    require(params, "custom_audience_name", "calculate_type")
-    _text(params, "custom_audience_name", 1, 128)
-    one_of(params, "calculate_type", AUDIENCE_TYPES)
-    members: dict[str, list[str]] = {}
-    for upload in _files(params):
-        members.setdefault(upload["calculate_type"], []).extend(upload["ids"])
-    fields = {"name": params["custom_audience_name"], "calculate_type": params["calculate_type"]}
-    fields["_members"] = {k: sorted(set(v)) for k, v in members.items()}
-    audience_id = _insert("audience", fields)
-    get_state().store.update(
-        PLATFORM, audience_id, lambda o: o.update(custom_audience_id=audience_id)
-    )
-    return {"custom_audience_id": audience_id}
-
-
-def update_audience(params: dict[str, Any]) -> dict[str, Any]:
-    _advertiser(params)
-    require(params, "custom_audience_id", "action")
-    one_of(params, "action", {"APPEND", "DELETE", "REPLACE"})
-    audience = _get("audience", params["custom_audience_id"], "custom_audience_id")
-    uploads = _files(params)
-
-    def change(stored: dict[str, Any]) -> None:
-        if params["action"] == "REPLACE":
-            stored["_members"] = {}
-        for upload in uploads:
-            current = set(stored["_members"].get(upload["calculate_type"], []))
-            if params["action"] == "DELETE":
-                current -= set(upload["ids"])
-            else:
-                current |= set(upload["ids"])
-            stored["_members"][upload["calculate_type"]] = sorted(current)
-
-    get_state().store.update(PLATFORM, audience["id"], change)
-    return {}

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, g, jsonify, request
 
 from adflux.sandbox import x_objects as objects
+from adflux.sandbox import x_stats
 from adflux.sandbox.common import get_state, install_faults
 from adflux.sandbox.faults import RATE_LIMIT, FaultPlan
 from adflux.sandbox.x_rules import XError, verify_oauth
@@ -207,5 +208,5 @@ def _locations() -> Response:
 
 
 def _stats(account_id: str) -> Response:
-    data, extra = objects.stats(account_id, params())
+    data, extra = x_stats.stats(account_id, params())
     return answer(data, **extra)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import g
 
 from adflux.sandbox import x_rules as rules
 from adflux.sandbox.common import get_state
-from adflux.sandbox.delivery import active_intervals, clip, daily_figures, status_entry
+from adflux.sandbox.delivery import status_entry
 from adflux.sandbox.x_rules import XError, invalid, missing, require
 
 PLATFORM = "x"
@@ -274,7 +274,7 @@ def create_tweet(account_id: str, params: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- read and update
 
 
-def _owned(collection: str, object_id: str) -> dict[str, Any]:
+def owned(collection: str, object_id: str) -> dict[str, Any]:
     kind = COLLECTIONS.get(collection)
     obj = get_state().store.get(PLATFORM, object_id, kind) if kind else None
     if obj is None or obj.get("_deleted"):
@@ -283,7 +283,7 @@ def _owned(collection: str, object_id: str) -> dict[str, Any]:
 
 
 def get(account_id: str, collection: str, object_id: str) -> dict[str, Any]:
-    return _render(_owned(collection, object_id))
+    return _render(owned(collection, object_id))
 
 
 def list_collection(
@@ -308,7 +308,7 @@ def list_collection(
 
 
 def update(account_id: str, collection: str, object_id: str, params: dict[str, Any]) -> dict:
-    obj = _owned(collection, object_id)
+    obj = owned(collection, object_id)
     # The SDK's save() sends every property it holds, read-only ones included; X ignores those.
     editable = {"name", "entity_status", "daily_budget_amount_local_micro", "end_time", "paused"}
     changes = {k: v for k, v in params.items() if k in editable and k in obj}
@@ -325,7 +325,7 @@ def update(account_id: str, collection: str, object_id: str, params: dict[str, A
 
 
 def delete(account_id: str, collection: str, object_id: str) -> dict[str, Any]:
-    obj = _owned(collection, object_id)
+    obj = owned(collection, object_id)
 
     def change(stored: dict[str, Any]) -> None:
         stored["_deleted"] = True
@@ -355,7 +355,7 @@ def locations(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def audience_users(account_id: str, object_id: str, body: Any) -> dict[str, Any]:
-    _owned("custom_audiences", object_id)
+    owned("custom_audiences", object_id)
     count, add, remove = rules.check_users_operations(body)
 
     def change(stored: dict[str, Any]) -> None:
@@ -368,57 +368,3 @@ def audience_users(account_id: str, object_id: str, body: Any) -> dict[str, Any]
 
     get_state().store.update(PLATFORM, object_id, change)
     return {"success_count": count, "total_count": count}
-
-
-# --------------------------------------------------------------------------- stats
-
-
-def stats(account_id: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], dict]:
-    require(params, "entity", "entity_ids", "start_time", "end_time", "granularity")
-    require(params, "metric_groups")
-    if params["entity"] != "PROMOTED_TWEET":
-        raise invalid("entity", "This sandbox serves PROMOTED_TWEET stats")
-    if params["granularity"] != "DAY":
-        raise invalid("granularity", "This sandbox serves DAY granularity")
-    try:
-        since = date.fromisoformat(str(params["start_time"])[:10])
-        until = date.fromisoformat(str(params["end_time"])[:10]) - timedelta(days=1)
-    except ValueError:
-        raise invalid("start_time", "Expected ISO 8601 dates") from None
-    days = (until - since).days + 1
-    if days < 1 or days > 7:
-        raise invalid("end_time", "The time range must be between 1 and 7 days for DAY data")
-    store, now = get_state().store, _now()
-    data = []
-    for promoted_id in params["entity_ids"]:
-        promoted = _owned("promoted_tweets", promoted_id)
-        line_item = store.get(PLATFORM, promoted["line_item_id"]) or {}
-        campaign = store.get(PLATFORM, line_item.get("campaign_id", "")) or {}
-        logs = [
-            campaign.get("_status_log", []),
-            line_item.get("_status_log", []),
-            promoted["_status_log"],
-        ]
-        start = _epoch(line_item.get("start_time"))
-        intervals = clip(active_intervals(logs, now), start, _epoch(line_item.get("end_time")))
-        budget = int(campaign.get("daily_budget_amount_local_micro") or 0) // 1_000_000
-        figures = {
-            f.day: f
-            for f in daily_figures(
-                seed=promoted_id, intervals=intervals, since=since, until=until, daily_budget=budget
-            )
-        }
-        series = [figures.get(since + timedelta(days=i)) for i in range(days)]
-        metrics = {
-            "impressions": [f.impressions if f else 0 for f in series],
-            "clicks": [f.clicks if f else 0 for f in series],
-            "billed_charge_local_micro": [f.spend * 1_000_000 if f else 0 for f in series],
-        }
-        data.append({"id": promoted_id, "id_data": [{"segment": None, "metrics": metrics}]})
-    return data, {"data_type": "stats", "time_series_length": days}
-
-
-def _epoch(value: str | None) -> float | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -16,8 +16,8 @@ from adflux.platforms.base import (
     Targeting,
     TransientError,
 )
-from adflux.platforms.settings import TikTokSettings
-from adflux.platforms.tiktok import ADULT_AGE_GROUPS, TikTokAdapter, tiktok_targeting
+from adflux.platforms.tiktok_errors import classify_business, classify_http
+from adflux.platforms.tiktok_targeting import ADULT_AGE_GROUPS, tiktok_targeting
 from adflux.platforms.x_ads import _age_bucket, _daily, post_text
 
 
@@ -71,11 +71,6 @@ def test_tiktok_targeting_defaults_to_adults_everywhere_configured():
     assert narrowed["gender"] == "GENDER_MALE"
 
 
-@pytest.fixture
-def tiktok() -> TikTokAdapter:
-    return TikTokAdapter(TikTokSettings(access_token="t", advertiser_id="1", identity_id="2"))
-
-
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
@@ -89,8 +84,8 @@ def tiktok() -> TikTokAdapter:
         (40700, InvalidRequest),
     ],
 )
-def test_tiktok_business_codes_from_the_sdks_own_error(tiktok, code, expected):
-    error = tiktok._classify_business(TiktokSDKError("Something, with commas", code, "req-1"))
+def test_tiktok_business_codes_from_the_sdks_own_error(code, expected):
+    error = classify_business(TiktokSDKError("Something, with commas", code, "req-1"))
     assert isinstance(error, expected)
     assert (error.code, error.request_id, error.message) == (
         code,
@@ -99,8 +94,8 @@ def test_tiktok_business_codes_from_the_sdks_own_error(tiktok, code, expected):
     )
 
 
-def test_tiktok_http_errors(tiktok):
-    throttled = tiktok._classify_http(ApiException(status=429))
+def test_tiktok_http_errors():
+    throttled = classify_http(ApiException(status=429))
     assert isinstance(throttled, RateLimited) and throttled.retry_after_s == 60
-    assert isinstance(tiktok._classify_http(ApiException(status=502)), TransientError)
-    assert isinstance(tiktok._classify_http(ApiException(status=401)), AuthExpired)
+    assert isinstance(classify_http(ApiException(status=502)), TransientError)
+    assert isinstance(classify_http(ApiException(status=401)), AuthExpired)

@@ -13,7 +13,7 @@ from tests.integration.platforms.cases.base import (
     sandbox_objects,
 )
 
-from adflux.platforms.tiktok import DEFAULT_THROTTLE_WAIT_S
+from adflux.platforms.tiktok_errors import DEFAULT_THROTTLE_WAIT_S
 from adflux.sandbox.server import RunningSandbox
 
 
