@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
+CLAIMED = "claimed"
+TAKEOVER = "takeover"
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,26 @@ class Outcome:
     state: str
     detail: str = ""
     retry_in_s: float | None = None
+    # Whether the retry must first read back what the platform holds (an outcome is unknown).
+    reconcile: bool = True
 
 
-def attempt_publication(*, db_session: Session, publication_id: int) -> Outcome:
-    if not _claim(db_session, publication_id):
+def attempt_publication(
+    *, db_session: Session, publication_id: int, reconcile: bool = True
+) -> Outcome:
+    """Run one attempt. ``reconcile=False`` says the previous attempt ended on an error that
+    created nothing unseen (throttled, refused before sending): no read-back is needed first.
+    A takeover of an abandoned claim always reads back, whatever the message said.
+    """
+    claim = _claim(db_session, publication_id)
+    if claim is None:
         return Outcome("skipped", "already published, failed, or being published by another worker")
     publication = db_session.get(PlatformPublication, publication_id)
     assert publication is not None  # the claim just updated it
     campaign = publication.campaign
+    tried_before = publication.attempts > 1 or publication.last_error is not None
+    # Until a read-back succeeds, an unseen create may exist: the next attempt must read back too.
+    unreconciled = tried_before and (reconcile or claim == TAKEOVER)
     try:
         adapter = adapter_for(publication.platform)
         spec, consenting_ids, profiles = _build_spec(db_session, campaign, publication, adapter)
@@ -76,13 +90,14 @@ def attempt_publication(*, db_session: Session, publication_id: int) -> Outcome:
             segment_profiles=profiles,
         )
         known = dict(publication.external_ids or {})
-        if publication.attempts > 1:
+        if unreconciled:
             # An earlier attempt may have created objects it never heard back about.
             found = adapter.find_existing(spec.publication_key)
             for kind, external_id in found.items():
                 if kind not in known:
                     _record_id(db_session, publication, kind, external_id)
             known = dict(publication.external_ids)
+            unreconciled = False
 
         def on_created(kind: str, external_id: str) -> None:
             _record_id(db_session, publication, kind, external_id)
@@ -98,10 +113,16 @@ def attempt_publication(*, db_session: Session, publication_id: int) -> Outcome:
         db_session.commit()
         outcome = Outcome("published")
     except RateLimited as exc:
-        outcome = _retry_or_fail(db_session, publication, exc, wait_s=exc.retry_after_s)
+        outcome = _retry_or_fail(
+            db_session, publication, exc, wait_s=exc.retry_after_s, reconcile=unreconciled
+        )
     except (TransientError, OutcomeUnknown) as exc:
         outcome = _retry_or_fail(
-            db_session, publication, exc, wait_s=_backoff(publication.attempts)
+            db_session,
+            publication,
+            exc,
+            wait_s=_backoff(_failures(publication)),
+            reconcile=unreconciled or isinstance(exc, OutcomeUnknown),
         )
     except AuthExpired as exc:
         _mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
@@ -121,7 +142,7 @@ def attempt_publication(*, db_session: Session, publication_id: int) -> Outcome:
         outcome = _fail(db_session, publication, exc.message, None)
     refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
     if outcome.state == "retry" and outcome.retry_in_s is not None:
-        send_task(PUBLISH_TASK, publication_id, countdown=outcome.retry_in_s)
+        send_task(PUBLISH_TASK, publication_id, outcome.reconcile, countdown=outcome.retry_in_s)
     log.info(
         "publication %s (%s) attempt %s: %s %s",
         publication_id,
@@ -133,31 +154,36 @@ def attempt_publication(*, db_session: Session, publication_id: int) -> Outcome:
     return outcome
 
 
-def _claim(db_session: Session, publication_id: int) -> bool:
+def _claim(db_session: Session, publication_id: int) -> str | None:
+    """Take the publication for this attempt: CLAIMED (it was pending), TAKEOVER (a worker that
+    claimed it long ago never finished: it may have created objects nobody recorded) or None."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].publish_stale_after_s)
-    result = db_session.execute(
-        sa.update(PlatformPublication)
-        .where(
-            PlatformPublication.id == publication_id,
-            sa.or_(
-                PlatformPublication.status == PublicationStatus.PENDING.value,
-                sa.and_(
-                    PlatformPublication.status == PublicationStatus.PUBLISHING.value,
-                    PlatformPublication.claimed_at < stale,
-                ),
+    for kind, condition in (
+        (CLAIMED, PlatformPublication.status == PublicationStatus.PENDING.value),
+        (
+            TAKEOVER,
+            sa.and_(
+                PlatformPublication.status == PublicationStatus.PUBLISHING.value,
+                PlatformPublication.claimed_at < stale,
             ),
+        ),
+    ):
+        result = db_session.execute(
+            sa.update(PlatformPublication)
+            .where(PlatformPublication.id == publication_id, condition)
+            .values(
+                status=PublicationStatus.PUBLISHING.value,
+                claimed_at=now,
+                attempts=PlatformPublication.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .values(
-            status=PublicationStatus.PUBLISHING.value,
-            claimed_at=now,
-            attempts=PlatformPublication.attempts + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db_session.commit()
-    return result.rowcount == 1
+        db_session.commit()
+        if result.rowcount == 1:
+            return kind
+    return None
 
 
 def _record_id(
@@ -233,17 +259,33 @@ def _top_values(entries: object) -> list[str]:
     return values[:5]
 
 
-def _backoff(attempts: int) -> float:
+def _backoff(failures: int) -> float:
     """Exponential backoff with jitter (half fixed, half random) capped at five minutes."""
-    delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
+    delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
     return delay / 2 + random.uniform(0, delay / 2)
 
 
+def _failures(publication: PlatformPublication) -> int:
+    """Attempts that ended without creating anything: each recorded platform object was progress.
+
+    A publication is several creates in a row; counting every failed attempt against one fixed
+    budget gives up on a tree that was still advancing (at 30 % failing calls a six-object tree
+    needs about four attempts on average). The budget is bounded all the same: at most
+    ``publish_max_attempts`` plus one attempt per object of the tree.
+    """
+    return max(1, publication.attempts - len(publication.external_ids or {}))
+
+
 def _retry_or_fail(
-    db_session: Session, publication: PlatformPublication, exc: PlatformError, *, wait_s: float
+    db_session: Session,
+    publication: PlatformPublication,
+    exc: PlatformError,
+    *,
+    wait_s: float,
+    reconcile: bool,
 ) -> Outcome:
     max_attempts = current_app.config["ADFLUX_SETTINGS"].publish_max_attempts
-    if publication.attempts >= max_attempts:
+    if _failures(publication) >= max_attempts:
         return _fail(
             db_session,
             publication,
@@ -254,7 +296,7 @@ def _retry_or_fail(
     publication.last_error = f"attempt {publication.attempts}: {exc.message} (will retry)"
     publication.next_attempt_at = utcnow() + timedelta(seconds=wait_s)
     db_session.commit()
-    return Outcome("retry", exc.message, retry_in_s=wait_s)
+    return Outcome("retry", exc.message, retry_in_s=wait_s, reconcile=reconcile)
 
 
 def _fail(

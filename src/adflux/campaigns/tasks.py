@@ -10,12 +10,16 @@ from adflux.extensions import db
 
 
 @shared_task(name="adflux.publish_publication", acks_late=True, ignore_result=True)
-def publish_publication(publication_id: int) -> str:
-    """One publishing attempt; retries are scheduled by the attempt itself (see publishing.py)."""
+def publish_publication(publication_id: int, reconcile: bool = True) -> str:
+    """One publishing attempt; retries are scheduled by the attempt itself (see publishing.py).
+
+    ``reconcile`` defaults to reading back from the platform before creating anything: only a
+    retry the attempt itself scheduled after a definite error says it can be skipped.
+    """
     with acting_as("worker"):
         try:
             return publishing.attempt_publication(
-                db_session=db.session, publication_id=publication_id
+                db_session=db.session, publication_id=publication_id, reconcile=reconcile
             ).state
         finally:
             db.session.remove()

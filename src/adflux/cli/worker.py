@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from adflux.background.celery_app import RELAY_INTERVAL_S
 from adflux.cli.appctx import build_app
 
 
@@ -24,8 +25,15 @@ from adflux.cli.appctx import build_app
     show_default=True,
     help="Also run the periodic relay of pending publications (harmless if several workers do).",
 )
+@click.option(
+    "--relay-interval",
+    type=click.FloatRange(0.5),
+    default=RELAY_INTERVAL_S,
+    show_default=True,
+    help="Seconds between two relay sweeps of the embedded beat.",
+)
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
+def worker(concurrency: int, pool: str, beat: bool, relay_interval: float, loglevel: str) -> None:
     """Run a Celery worker on CELERY_BROKER_URL (start any number of them)."""
     app = build_app()
     settings = app.config["ADFLUX_SETTINGS"]
@@ -36,7 +44,10 @@ def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
     celery_app = app.extensions["celery"]
     argv = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
     if beat:
-        argv.append("--beat")
-        argv.append(f"--schedule={settings.data_dir / 'celerybeat-schedule'}")
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        for entry in celery_app.conf.beat_schedule.values():
+            entry["schedule"] = relay_interval
+        # Beat's default scheduler keeps "last run" times in a shelve file; several workers on one
+        # data directory would write the same file. The relay only needs an interval, so the
+        # in-memory scheduler is enough and leaves no file behind.
+        argv += ["--beat", "--scheduler=celery.beat:Scheduler"]
     celery_app.worker_main(argv)

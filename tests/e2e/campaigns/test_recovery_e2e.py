@@ -1,0 +1,65 @@
+"""Nothing lost, nothing doubled: a worker killed mid-publication, Redis down at creation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from tests.e2e.campaigns.stack import publication_rows, wait_for
+from tests.e2e.campaigns.support import (
+    assert_published_once,
+    create_campaigns,
+    make_jobs,
+    sandbox_admin,
+    wait_settled,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+def test_a_worker_killed_mid_publication_leaves_no_duplicate(e2e):
+    """SIGKILL while platform objects are being created: the relay reclaims the abandoned work
+    after the stale timeout, reconciles with the platform, and finishes each tree once."""
+    survivor, *others = e2e.deployment.workers
+    for worker in others:  # one worker holds all the work, so killing it interrupts something
+        worker.stop()
+    sandbox_admin(e2e.sandbox, "faults", {p: {"latency_ms": 300} for p in ("meta", "google", "x")})
+    with e2e.deployment.api() as api:
+        ids = create_campaigns(api, make_jobs(api, 4))
+
+    def mid_way() -> list[dict]:
+        rows = publication_rows(e2e.db, ids)
+        return [r for r in rows if r["status"] == "publishing" and r["external_ids"]]
+
+    interrupted = wait_for(mid_way, timeout=30, interval=0.05, what="a half-built publication")
+    survivor.kill()
+    at_kill = {r["id"]: r for r in publication_rows(e2e.db, ids)}
+    assert any(r["status"] != "published" for r in at_kill.values())
+
+    sandbox_admin(e2e.sandbox, "faults", {p: {"latency_ms": 20} for p in ("meta", "google", "x")})
+    e2e.ensure_workers(2)
+    rows = wait_settled(e2e.db, ids, timeout=75)
+    assert_published_once(e2e.sandbox, rows)
+    by_id = {r["id"]: r for r in rows}
+    for row in interrupted:
+        # A second attempt took over and kept what the killed one had recorded.
+        assert by_id[row["id"]]["attempts"] >= 2
+        assert row["external_ids"].items() <= by_id[row["id"]]["external_ids"].items()
+
+
+def test_campaigns_created_while_redis_is_down_are_published_when_it_is_back(e2e):
+    with e2e.deployment.api() as api:
+        jobs = make_jobs(api, 3)
+        e2e.redis.stop()
+        started = time.monotonic()
+        ids = create_campaigns(api, jobs)
+        took = time.monotonic() - started
+        assert took < 3 * 5, f"creating 3 campaigns with the broker down took {took:.1f} s"
+        rows = publication_rows(e2e.db, ids)
+        assert len(rows) == 9 and {r["status"] for r in rows} == {"pending"}
+        assert {c["status"] for c in (api.get(f"/api/v1/campaigns/{i}").json() for i in ids)} == {
+            "queued"
+        }
+        e2e.redis.start()  # same port, empty: whatever was queued before is gone
+        rows = wait_settled(e2e.db, ids, timeout=75)
+    assert_published_once(e2e.sandbox, rows)
