@@ -1,0 +1,109 @@
+"""Running ``adflux`` as real processes: the CLI, and servers that are waited for and stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ADFLUX = REPO / ".venv" / "bin" / "adflux"
+# Variables that would point a child at the developer's own API, database or broker.
+_INHERITED_BLOCKLIST = ("DATABASE_URL", "CELERY_BROKER_URL", "XDG_CONFIG_HOME")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """This process's environment without AdFlux settings, plus ``values``."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("ADFLUX_") and name not in _INHERITED_BLOCKLIST
+    }
+    # Wide enough that rich tables do not fold titles across lines.
+    env["COLUMNS"] = "250"
+    env.update(values)
+    return env
+
+
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ADFLUX), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def ok(*args: str, env: dict[str, str]) -> str:
+    """Run the CLI, failing the test with its stderr unless it exits 0; returns stdout."""
+    result = run_cli(*args, env=env)
+    assert result.returncode == 0, f"adflux {' '.join(args)} failed:\n{result.stderr}"
+    return result.stdout
+
+
+@dataclass
+class ServerProcess:
+    """A server started in its own process group, so stopping it stops its workers too."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    base_url: str
+
+    @classmethod
+    def start(
+        cls, command: list[str], *, env: dict[str, str], base_url: str, log_path: Path, cwd: Path
+    ) -> ServerProcess:
+        log = log_path.open("wb")
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()  # the child keeps its own descriptor
+        return cls(process, log_path, base_url)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float) -> None:
+        """Poll /readyz until it answers 200; fail with the server's output otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"server exited with {self.process.returncode}:\n{self.log()[-4000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"server not ready after {timeout:.0f} s:\n{self.log()[-4000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass

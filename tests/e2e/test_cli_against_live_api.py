@@ -1,0 +1,244 @@
+"""The ``adflux`` CLI as a user runs it, against a live API server process on SQLite."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from tests.e2e.processes import ADFLUX, ServerProcess, clean_env, free_port, ok, run_cli
+
+from adflux.cli.main import cli
+
+N_JOBS, N_CANDIDATES = 30, 300
+
+
+@dataclass
+class LiveApi:
+    url: str
+    data_dir: Path
+    server_env: dict[str, str]
+    admin_token: str
+    viewer_token: str
+    server: ServerProcess
+
+    def client_env(self, token: str | None = None, **extra: str) -> dict[str, str]:
+        """What a user's shell holds: the API address and a token, no local credentials."""
+        env = clean_env(ADFLUX_API_URL=self.url, XDG_CONFIG_HOME=str(self.data_dir / "xdg"))
+        if token is not None:
+            env["ADFLUX_API_TOKEN"] = token
+        env.update(extra)
+        return env
+
+
+@pytest.fixture(scope="module")
+def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    data_dir = tmp_path_factory.mktemp("live-api")
+    server_env = clean_env(ADFLUX_DATA_DIR=str(data_dir), ADFLUX_LOG_LEVEL="INFO")
+    ok("db", "upgrade", env=server_env)
+    ok("seed", "--jobs", str(N_JOBS), "--candidates", str(N_CANDIDATES), env=server_env)
+    admin = ok("token", "create", "--name", "e2e-admin", "--role", "admin", env=server_env)
+    viewer = ok("token", "create", "--name", "e2e-viewer", "--role", "viewer", env=server_env)
+    port = free_port()
+    server = ServerProcess.start(
+        [str(ADFLUX), "serve", "--port", str(port)],
+        env=server_env,
+        base_url=f"http://127.0.0.1:{port}",
+        log_path=data_dir / "server.log",
+        cwd=data_dir,
+    )
+    try:
+        server.wait_ready(timeout=60)
+        yield LiveApi(server.base_url, data_dir, server_env, admin.strip(), viewer.strip(), server)
+    finally:
+        server.stop()
+
+
+def _single_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def _jobs(live_api: LiveApi, *args: str) -> list[dict]:
+    out = ok("view-jobs", "--json", *args, env=live_api.client_env(live_api.viewer_token))
+    return json.loads(out)
+
+
+# --- help ---------------------------------------------------------------------------------------
+
+
+def _command_paths(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            yield from _command_paths(sub, (*path, name))
+
+
+def test_help_through_the_installed_entry_point(tmp_path: Path) -> None:
+    result = run_cli("--help", env=clean_env(ADFLUX_DATA_DIR=str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert "view-jobs" in result.stdout and "view-candidates" in result.stdout
+
+
+@pytest.mark.parametrize("path", list(_command_paths(cli)), ids=lambda p: " ".join(p) or "adflux")
+def test_help_works_on_every_command_and_group(path: tuple[str, ...], tmp_path: Path) -> None:
+    # In-process (a cold interpreter per command would cost seconds); the entry point is above.
+    result = CliRunner().invoke(
+        cli, [*path, "--help"], prog_name="adflux", env={"ADFLUX_DATA_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: {' '.join(('adflux', *path))}")
+    assert not (tmp_path / "adflux.db").exists(), "--help must not touch the database"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def test_view_jobs_table_for_people(live_api: LiveApi) -> None:
+    first = _jobs(live_api, "--limit", "1")[0]
+    out = ok("view-jobs", env=live_api.client_env(live_api.viewer_token))
+    assert "Vacantes" in out
+    assert first["title"] in out
+    assert "$ " in out  # salaries in Colombian format
+    assert f"showing 20 of {N_JOBS}" in out
+
+
+def test_view_jobs_json_and_limit(live_api: LiveApi) -> None:
+    everything = _jobs(live_api, "--limit", "200")
+    assert len(everything) == N_JOBS
+    assert len({job["external_ref"] for job in everything}) == N_JOBS
+    five = _jobs(live_api, "--limit", "5")
+    assert five == everything[:5]
+    assert _jobs(live_api, "--limit", "5", "--offset", "5") == everything[5:10]
+    assert {"id", "title", "company", "city", "salary_min_cop", "skills"} <= set(five[0])
+
+
+def test_view_jobs_filters(live_api: LiveApi) -> None:
+    everything = _jobs(live_api, "--limit", "200")
+    closed = _jobs(live_api, "--status", "closed", "--limit", "200")
+    assert [j["id"] for j in closed] == [j["id"] for j in everything if j["status"] == "closed"]
+    opened = _jobs(live_api, "--status", "open", "--limit", "200")
+    assert len(opened) + len(closed) == N_JOBS
+    city, count = Counter(j["city"] for j in everything).most_common(1)[0]
+    in_city = _jobs(live_api, "--city", city, "--limit", "200")
+    assert len(in_city) == count
+    assert {j["city"] for j in in_city} == {city}
+
+
+def test_view_candidates_json_and_empty_segment(live_api: LiveApi) -> None:
+    env = live_api.client_env(live_api.viewer_token)
+    page = json.loads(ok("view-candidates", "--json", "--limit", "7", env=env))
+    assert len(page) == 7
+    assert {"full_name", "city", "education_level", "marketing_consent"} <= set(page[0])
+    assert "persona" not in page[0], "the hidden persona is for evaluation only"
+    # No segmentation has run: a segment id has no members.
+    assert json.loads(ok("view-candidates", "--json", "--segment-id", "999", env=env)) == []
+    table = ok("view-candidates", "--limit", "3", env=env)
+    assert "Candidatos" in table
+    assert page[0]["full_name"] in table
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_api_down_is_one_readable_line(live_api: LiveApi) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+    result = run_cli(
+        "view-jobs", env=live_api.client_env(live_api.viewer_token, ADFLUX_API_URL=down)
+    )
+    line = _single_error_line(result)
+    assert result.returncode == 1
+    assert "cannot reach" in line and down in line
+
+
+def test_bad_token_is_one_line_naming_the_token(live_api: LiveApi) -> None:
+    bogus = "adf_" + "x" * 43
+    result = run_cli("view-jobs", env=live_api.client_env(bogus))
+    line = _single_error_line(result)
+    assert "token" in line.lower()
+    assert "401" in line
+    assert bogus not in result.stderr + result.stdout
+
+
+def test_missing_token_says_how_to_get_one(live_api: LiveApi) -> None:
+    line = _single_error_line(run_cli("view-candidates", env=live_api.client_env(None)))
+    assert "ADFLUX_API_TOKEN" in line
+
+
+def test_api_4xx_is_one_line_with_the_status(live_api: LiveApi) -> None:
+    env = live_api.client_env(live_api.viewer_token, ADFLUX_API_URL=f"{live_api.url}/nowhere")
+    line = _single_error_line(run_cli("view-jobs", env=env))
+    assert "[HTTP 404]" in line
+
+
+@pytest.mark.parametrize("limit", ["0", "201", "many"])
+def test_bad_limit_is_a_usage_error(live_api: LiveApi, limit: str) -> None:
+    result = run_cli("view-jobs", "--limit", limit, env=live_api.client_env(live_api.viewer_token))
+    assert result.returncode == 2
+    assert "--limit" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_role_is_refused(live_api: LiveApi) -> None:
+    result = run_cli(
+        "token", "create", "--name", "e2e-nope", "--role", "superuser", env=live_api.server_env
+    )
+    assert result.returncode == 2
+    assert "--role" in result.stderr
+    assert result.stdout == ""
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+def test_token_is_printed_once_and_only_its_hash_is_stored(live_api: LiveApi) -> None:
+    result = run_cli(
+        "token", "create", "--name", "e2e-once", "--role", "viewer", env=live_api.server_env
+    )
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token.startswith("adf_") and "\n" not in token
+    assert token not in result.stderr
+    with sqlite3.connect(live_api.data_dir / "adflux.db") as conn:
+        rows = conn.execute("SELECT * FROM api_tokens").fetchall()
+        (stored_hash,) = conn.execute(
+            "SELECT token_hash FROM api_tokens WHERE name = 'e2e-once'"
+        ).fetchone()
+    assert stored_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert not any(token in str(value) for row in rows for value in row)
+    listing = ok("token", "list", env=live_api.server_env)
+    assert "e2e-once" in listing and token not in listing
+
+    duplicate = run_cli(
+        "token", "create", "--name", "e2e-once", "--role", "viewer", env=live_api.server_env
+    )
+    assert "already exists" in _single_error_line(duplicate)
+
+
+def test_revoked_token_stops_working(live_api: LiveApi) -> None:
+    token = ok(
+        "token", "create", "--name", "e2e-revoke", "--role", "viewer", env=live_api.server_env
+    )
+    env = live_api.client_env(token.strip())
+    assert len(json.loads(ok("view-jobs", "--json", "--limit", "2", env=env))) == 2
+    ok("token", "revoke", "--name", "e2e-revoke", env=live_api.server_env)
+    line = _single_error_line(run_cli("view-jobs", env=env))
+    assert "revoked" in line and "token" in line
+
+
+def test_admin_token_works_and_server_log_holds_no_token(live_api: LiveApi) -> None:
+    ok("view-jobs", "--limit", "1", env=live_api.client_env(live_api.admin_token))
+    log = live_api.server.log()
+    assert live_api.admin_token not in log
+    assert live_api.viewer_token not in log
