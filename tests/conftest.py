@@ -59,7 +59,7 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def migrated_app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     settings = Settings(
         database_url=postgres_url, data_dir=tmp_path_factory.mktemp("data"), log_level="WARNING"
     )
@@ -68,7 +68,9 @@ def migrated_app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         upgrade_schema()
         db.session.remove()
         db.engine.dispose()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter collects them
 
 
 @pytest.fixture
