@@ -1,0 +1,58 @@
+"""The README's run command on a fresh data directory leaves a seeded API and a ready CLI."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.e2e.processes import ADFLUX, REPO, ServerProcess, clean_env, free_port
+
+RUN_COMMAND = ["make", "run"]
+# Installing (first time only), migrating and seeding 20,000 candidates on a busy 2-core machine.
+READY_TIMEOUT = 120
+
+
+def test_readme_names_the_run_command() -> None:
+    assert "make run" in (REPO / "README.md").read_text(), "README must open with `make run`"
+
+
+@pytest.mark.slow
+def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path) -> None:
+    data_dir, xdg = tmp_path / "data", tmp_path / "xdg"
+    port = free_port()
+    server = ServerProcess.start(
+        RUN_COMMAND,
+        env=clean_env(
+            ADFLUX_DATA_DIR=str(data_dir), XDG_CONFIG_HOME=str(xdg), ADFLUX_PORT=str(port)
+        ),
+        base_url=f"http://127.0.0.1:{port}",
+        log_path=tmp_path / "run.log",
+        cwd=REPO,  # the checkout's .venv is reused, as on a developer's machine
+    )
+    try:
+        server.wait_ready(timeout=READY_TIMEOUT)
+        assert server.base_url in server.log(), "the run command must print where the API is"
+
+        credentials = xdg / "adflux" / "credentials.json"
+        assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+        # Nothing but the config location: no token or URL copied by hand.
+        result = subprocess.run(
+            [str(ADFLUX), "view-jobs", "--json"],
+            env={"XDG_CONFIG_HOME": str(xdg)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        jobs = json.loads(result.stdout)
+        assert len(jobs) == 20  # the default --limit, out of the hundreds seeded
+        assert all(job["external_ref"].startswith("job-") for job in jobs)
+        assert all(job["currency"] == "COP" for job in jobs)
+        assert (data_dir / "adflux.db").exists()
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
