@@ -34,7 +34,8 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
         from adflux.extensions import db
 
         with app.app_context():
-            db.engine.dispose(close=False)  # connections opened before the fork belong to the parent
+            # Connections opened before the fork belong to the parent process.
+            db.engine.dispose(close=False)
         if embedded:
             from adflux.background.dispatch import InProcessDispatcher
             from adflux.background.relay_loop import start_relay_loop
