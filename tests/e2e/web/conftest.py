@@ -1,0 +1,160 @@
+"""The dashboard in a real browser: `adflux serve` on a fresh SQLite data directory, pointed at
+the platform sandbox (in this process), driven by Debian's headless Chromium through Playwright.
+
+Screenshots of every page at a laptop and a phone width go to test-artifacts/screenshots (or
+ADFLUX_SCREENSHOTS_DIR); the folder is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import sync_playwright
+from tests.e2e.campaigns.stack import Deployment, base_env
+from tests.e2e.web.stand_in_segmentation import store_segmentation
+from tests.services import service_missing
+
+from adflux.app import create_app
+from adflux.auth import service as auth_service
+from adflux.config import Settings
+from adflux.extensions import db
+from adflux.jobs.models import JobOpening
+from adflux.sandbox.server import RunningSandbox, start_in_thread
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORTS = {"laptop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
+# The cities the sandbox's X location search knows; a job elsewhere cannot be published on X.
+X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
+SCREENSHOTS = Path(
+    os.environ.get(
+        "ADFLUX_SCREENSHOTS_DIR", Path(__file__).parents[3] / "test-artifacts" / "screenshots"
+    )
+)
+
+
+@dataclass
+class Dashboard:
+    url: str
+    deployment: Deployment
+    sandbox: RunningSandbox
+    tokens: dict[str, str]
+    x_city_job_ids: list[int]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
+        terminalreporter.write_line(f"dashboard screenshots: {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="package")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    if not Path(CHROMIUM).exists():
+        service_missing("Chromium", f"{CHROMIUM} not found")
+    work = tmp_path_factory.mktemp("web-e2e")
+    data_dir = work / "data"
+    sandbox = start_in_thread(state_dir=work / "sandbox")
+    env = base_env(
+        database_url=f"sqlite:///{data_dir / 'adflux.db'}",
+        broker_url=None,  # embedded: publishing runs in the serving process
+        data_dir=data_dir,
+        sandbox=sandbox,
+        extra={"XDG_CONFIG_HOME": str(work / "xdg")},
+    )
+    deployment = Deployment(env=env, work_dir=work)
+    try:
+        deployment.cli("db", "upgrade")
+        deployment.cli("seed", "--jobs", "20", "--candidates", "500")
+        tokens, job_ids = _prepare_in_process(data_dir)
+        deployment.start_server()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        yield Dashboard(deployment.api_url, deployment, sandbox, tokens, job_ids)
+    finally:
+        deployment.stop()
+        sandbox.stop()
+
+
+def _prepare_in_process(data_dir: Path) -> tuple[dict[str, str], list[int]]:
+    """Tokens for each role, an active segmentation run (stored as the training service stores
+    one) and the open jobs in cities X can target; in this process, which is quicker than
+    starting the CLI once for each."""
+    url = f"sqlite:///{data_dir / 'adflux.db'}"
+    app = create_app(Settings(database_url=url, data_dir=data_dir, log_level="WARNING"))
+    with app.app_context():
+        store_segmentation()
+        tokens = {
+            role: auth_service.create_token(db_session=db.session, name=f"web-{role}", role=role)[1]
+            for role in ("operator", "viewer")
+        }
+        ids = db.session.scalars(
+            sa.select(JobOpening.id)
+            .where(JobOpening.status == "open", JobOpening.city.in_(X_CITIES))
+            .order_by(JobOpening.id)
+        ).all()
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["adflux_dispatcher"].shutdown()
+    assert len(ids) >= 2, "the seed made too few jobs in cities X knows"
+    return tokens, list(ids)
+
+
+@pytest.fixture(scope="package")
+def browser(dashboard: Dashboard):  # type: ignore[no-untyped-def]
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_as(browser, dashboard: Dashboard):  # type: ignore[no-untyped-def]
+    """A fresh browser signed in through the sign-in page with a token of `role`."""
+    contexts = []
+
+    def open_(role: str, *, viewport: str = "laptop", locale: str = "es-CO"):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], locale=locale, base_url=dashboard.url
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_url(re.compile(r"/sign-in"))
+        page.get_by_label(re.compile("Token de API|API token")).fill(dashboard.tokens[role])
+        page.get_by_role("button", name=re.compile("Iniciar sesión|Sign in")).click()
+        page.wait_for_url(dashboard.url + "/")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """A failed browser test shows the end of the server's log (publishing happens there)."""
+    outcome = yield
+    report = outcome.get_result()
+    dashboard = item.funcargs.get("dashboard") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and dashboard and dashboard.deployment.server:
+        report.sections.append(("adflux serve log", dashboard.deployment.server.log()[-6000:]))
