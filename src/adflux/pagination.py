@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+
+from adflux.db import DbSession
 
 T = TypeVar("T")
 
@@ -19,7 +20,7 @@ class Page(Generic[T]):
     offset: int
 
 
-def paginate(db_session: Session, query: sa.Select, *, limit: int, offset: int) -> Page:  # type: ignore[type-arg]
+def paginate(db_session: DbSession, query: sa.Select, *, limit: int, offset: int) -> Page:  # type: ignore[type-arg]
     """Run ``query`` for one page and count all matching rows."""
     total = db_session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())

@@ -36,8 +36,10 @@ class ErrorBodySchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
     request_id = ma_fields.String()
-    # Declared last: the attribute name shadows the ``fields`` module inside the class body.
-    fields = ma_fields.Dict(keys=ma_fields.String(), values=ma_fields.List(ma_fields.String()))
+    # "fields" on the wire; a Schema attribute of that name would shadow Schema.fields.
+    field_errors = ma_fields.Dict(
+        keys=ma_fields.String(), values=ma_fields.List(ma_fields.String()), data_key="fields"
+    )
 
 
 class ErrorSchema(Schema):

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from adflux.audiences.hashing import hash_members, hash_schema
 from adflux.audiences.models import AudienceSync
 from adflux.candidates.models import Candidate
 from adflux.context import actor_var
+from adflux.db import DbSession
 from adflux.platforms.base import AudienceSpec, PlatformAdapter
 from adflux.segmentation.models import Segment, SegmentMembership
 
 
-def consenting_contacts(*, db_session: Session, segment: Segment) -> list[sa.Row]:
+def consenting_contacts(*, db_session: DbSession, segment: Segment) -> list[sa.Row]:
     """Email and phone of the segment's members who accepted marketing (Ley 1581 de 2012)."""
     query = (
         sa.select(Candidate.email, Candidate.phone)
@@ -29,7 +29,7 @@ def consenting_contacts(*, db_session: Session, segment: Segment) -> list[sa.Row
 
 
 def ensure_segment_audience(
-    *, db_session: Session, segment: Segment, adapter: PlatformAdapter
+    *, db_session: DbSession, segment: Segment, adapter: PlatformAdapter
 ) -> AudienceSync:
     """The segment's audience on the adapter's platform, uploading it the first time only."""
     existing = db_session.scalar(

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from adflux.audit.models import AuditLog
 from adflux.context import actor_var, request_id_var
+from adflux.db import DbSession
 
 
 def record(
     *,
-    db_session: Session,
+    db_session: DbSession,
     action: str,
     entity_type: str,
     entity_id: object | None,

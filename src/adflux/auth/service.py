@@ -6,11 +6,10 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from adflux.audit import service as audit
 from adflux.auth.models import ApiToken, Role
-from adflux.db import utcnow
+from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "adf_"
@@ -20,7 +19,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, db_session: Session, name: str, role: str) -> tuple[ApiToken, str]:
+def create_token(*, db_session: DbSession, name: str, role: str) -> tuple[ApiToken, str]:
     """Store a new token's hash and return the row with the plain token (shown once)."""
     try:
         role_value = Role(role).value
@@ -48,7 +47,7 @@ def create_token(*, db_session: Session, name: str, role: str) -> tuple[ApiToken
     return token, plain
 
 
-def authenticate(*, db_session: Session, token: str) -> ApiToken | None:
+def authenticate(*, db_session: DbSession, token: str) -> ApiToken | None:
     """The live token matching ``token``, or None; records when it was last used."""
     row = db_session.scalar(
         sa.select(ApiToken).where(
@@ -64,11 +63,11 @@ def authenticate(*, db_session: Session, token: str) -> ApiToken | None:
     return row
 
 
-def list_tokens(*, db_session: Session) -> list[ApiToken]:
+def list_tokens(*, db_session: DbSession) -> list[ApiToken]:
     return list(db_session.scalars(sa.select(ApiToken).order_by(ApiToken.id)))
 
 
-def revoke_token(*, db_session: Session, name: str) -> ApiToken:
+def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
     token = db_session.scalar(sa.select(ApiToken).where(ApiToken.name == name))
     if token is None:
         raise NotFound(f"no token named {name!r}")

@@ -11,10 +11,10 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from adflux.audiences.service import ensure_segment_audience
 from adflux.background.dispatch import send_task
@@ -30,7 +30,7 @@ from adflux.campaigns.models import (
     campaign_segments,
 )
 from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
-from adflux.db import utcnow
+from adflux.db import DbSession, utcnow
 from adflux.jobs.models import JobOpening
 from adflux.platforms.base import (
     AdSpec,
@@ -62,14 +62,24 @@ class Outcome:
     retry_in_s: float | None = None
     # Whether the retry must first read back what the platform holds (an outcome is unknown).
     reconcile: bool = True
+    # Transient failures since the tree last grew: what the retry's backoff grows with.
+    failed_in_a_row: int = 0
 
 
 def attempt_publication(
-    *, db_session: Session, publication_id: int, reconcile: bool = True
+    *,
+    db_session: DbSession,
+    publication_id: int,
+    reconcile: bool = True,
+    failed_in_a_row: int | None = None,
 ) -> Outcome:
-    """Run one attempt. ``reconcile=False`` says the previous attempt ended on an error that
-    created nothing unseen (throttled, refused before sending): no read-back is needed first.
-    A takeover of an abandoned claim always reads back, whatever the message said.
+    """Run one attempt. The retries an attempt schedules say what it learnt, in the message:
+
+    ``reconcile=False``: the previous attempt ended on an error that created nothing unseen
+    (throttled, refused before sending), so no read-back is needed first. A takeover of an
+    abandoned claim always reads back, whatever the message said.
+    ``failed_in_a_row``: transient failures since the tree last grew, for the backoff; without
+    it (relay, redelivery) the backoff grows with every failure of the publication so far.
     """
     claim = _claim(db_session, publication_id)
     if claim is None:
@@ -78,6 +88,7 @@ def attempt_publication(
     assert publication is not None  # the claim just updated it
     campaign = publication.campaign
     tried_before = publication.attempts > 1 or publication.last_error is not None
+    progress_at_start = len(publication.external_ids or {})
     # Until a read-back succeeds, an unseen create may exist: the next attempt must read back too.
     unreconciled = tried_before and (reconcile or claim == TAKEOVER)
     try:
@@ -113,16 +124,25 @@ def attempt_publication(
         db_session.commit()
         outcome = Outcome("published")
     except RateLimited as exc:
-        outcome = _retry_or_fail(
-            db_session, publication, exc, wait_s=exc.retry_after_s, reconcile=unreconciled
-        )
-    except (TransientError, OutcomeUnknown) as exc:
+        # The platform's wait, not a failure of ours: the backoff streak does not grow.
+        in_a_row = _in_a_row(publication, progress_at_start, failed_in_a_row)
         outcome = _retry_or_fail(
             db_session,
             publication,
             exc,
-            wait_s=_backoff(_failures(publication)),
+            wait_s=exc.retry_after_s,
+            reconcile=unreconciled,
+            failed_in_a_row=in_a_row,
+        )
+    except (TransientError, OutcomeUnknown) as exc:
+        in_a_row = _in_a_row(publication, progress_at_start, failed_in_a_row) + 1
+        outcome = _retry_or_fail(
+            db_session,
+            publication,
+            exc,
+            wait_s=_backoff(in_a_row),
             reconcile=unreconciled or isinstance(exc, OutcomeUnknown),
+            failed_in_a_row=in_a_row,
         )
     except AuthExpired as exc:
         _mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
@@ -142,7 +162,13 @@ def attempt_publication(
         outcome = _fail(db_session, publication, exc.message, None)
     refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
     if outcome.state == "retry" and outcome.retry_in_s is not None:
-        send_task(PUBLISH_TASK, publication_id, outcome.reconcile, countdown=outcome.retry_in_s)
+        send_task(
+            PUBLISH_TASK,
+            publication_id,
+            outcome.reconcile,
+            outcome.failed_in_a_row,
+            countdown=outcome.retry_in_s,
+        )
     log.info(
         "publication %s (%s) attempt %s: %s %s",
         publication_id,
@@ -154,7 +180,7 @@ def attempt_publication(
     return outcome
 
 
-def _claim(db_session: Session, publication_id: int) -> str | None:
+def _claim(db_session: DbSession, publication_id: int) -> str | None:
     """Take the publication for this attempt: CLAIMED (it was pending), TAKEOVER (a worker that
     claimed it long ago never finished: it may have created objects nobody recorded) or None."""
     now = utcnow()
@@ -181,20 +207,20 @@ def _claim(db_session: Session, publication_id: int) -> str | None:
             .execution_options(synchronize_session=False)
         )
         db_session.commit()
-        if result.rowcount == 1:
+        if cast(sa.CursorResult[Any], result).rowcount == 1:
             return kind
     return None
 
 
 def _record_id(
-    db_session: Session, publication: PlatformPublication, kind: str, external_id: str
+    db_session: DbSession, publication: PlatformPublication, kind: str, external_id: str
 ) -> None:
     publication.external_ids = {**(publication.external_ids or {}), kind: str(external_id)}
     db_session.commit()
 
 
 def _build_spec(
-    db_session: Session,
+    db_session: DbSession,
     campaign: AdCampaign,
     publication: PlatformPublication,
     adapter: PlatformAdapter,
@@ -276,13 +302,21 @@ def _failures(publication: PlatformPublication) -> int:
     return max(1, publication.attempts - len(publication.external_ids or {}))
 
 
+def _in_a_row(publication: PlatformPublication, progress_at_start: int, told: int | None) -> int:
+    """Transient failures in a row before this attempt's: none if this attempt grew the tree."""
+    if len(publication.external_ids or {}) > progress_at_start:
+        return 0
+    return told if told is not None else _failures(publication) - 1
+
+
 def _retry_or_fail(
-    db_session: Session,
+    db_session: DbSession,
     publication: PlatformPublication,
     exc: PlatformError,
     *,
     wait_s: float,
     reconcile: bool,
+    failed_in_a_row: int,
 ) -> Outcome:
     max_attempts = current_app.config["ADFLUX_SETTINGS"].publish_max_attempts
     if _failures(publication) >= max_attempts:
@@ -296,11 +330,17 @@ def _retry_or_fail(
     publication.last_error = f"attempt {publication.attempts}: {exc.message} (will retry)"
     publication.next_attempt_at = utcnow() + timedelta(seconds=wait_s)
     db_session.commit()
-    return Outcome("retry", exc.message, retry_in_s=wait_s, reconcile=reconcile)
+    return Outcome(
+        "retry",
+        exc.message,
+        retry_in_s=wait_s,
+        reconcile=reconcile,
+        failed_in_a_row=failed_in_a_row,
+    )
 
 
 def _fail(
-    db_session: Session, publication: PlatformPublication, message: str, field: str | None
+    db_session: DbSession, publication: PlatformPublication, message: str, field: str | None
 ) -> Outcome:
     publication.status = PublicationStatus.FAILED.value
     publication.last_error = message
@@ -310,7 +350,7 @@ def _fail(
     return Outcome("failed", message)
 
 
-def _mark_credential(db_session: Session, platform: str, *, healthy: bool, message: str) -> None:
+def _mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
     row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
     row.healthy = healthy
     row.message = message

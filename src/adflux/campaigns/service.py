@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
@@ -20,7 +20,7 @@ from adflux.campaigns.models import (
 )
 from adflux.campaigns.status import derive_campaign_status
 from adflux.context import actor_var
-from adflux.db import utcnow
+from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -34,7 +34,7 @@ OBJECTIVES = ("traffic", "leads", "awareness")
 
 def create_campaign(
     *,
-    db_session: Session,
+    db_session: DbSession,
     job_id: int,
     platforms: Sequence[str],
     segment_ids: Sequence[int] = (),
@@ -127,7 +127,7 @@ def dispatch_publications(publication_ids: Sequence[int]) -> int:
 
 def list_campaigns(
     *,
-    db_session: Session,
+    db_session: DbSession,
     limit: int,
     offset: int = 0,
     status: str | None = None,
@@ -145,14 +145,14 @@ def list_campaigns(
     return paginate(db_session, query, limit=limit, offset=offset)
 
 
-def get_campaign_or_404(*, db_session: Session, campaign_id: int) -> AdCampaign:
+def get_campaign_or_404(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
     campaign = db_session.get(AdCampaign, campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} does not exist")
     return campaign
 
 
-def refresh_campaign_status(*, db_session: Session, campaign_id: int) -> str:
+def refresh_campaign_status(*, db_session: DbSession, campaign_id: int) -> str:
     """Recompute the stored status from the publications, holding the campaign row."""
     campaign = db_session.scalar(
         sa.select(AdCampaign).where(AdCampaign.id == campaign_id).with_for_update()
@@ -167,7 +167,7 @@ def refresh_campaign_status(*, db_session: Session, campaign_id: int) -> str:
     return campaign.status
 
 
-def retry_failed(*, db_session: Session, campaign_id: int) -> AdCampaign:
+def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
     """Put every failed publication back in the queue."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
     failed = [p for p in campaign.publications if p.status == PublicationStatus.FAILED]
@@ -190,7 +190,7 @@ def retry_failed(*, db_session: Session, campaign_id: int) -> AdCampaign:
     return campaign
 
 
-def set_campaign_active(*, db_session: Session, campaign_id: int, active: bool) -> AdCampaign:
+def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool) -> AdCampaign:
     """Pause or resume every published platform tree of the campaign, through the adapters."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
     wanted_from = PublicationStatus.PUBLISHED if not active else PublicationStatus.PAUSED
@@ -222,7 +222,9 @@ def set_campaign_active(*, db_session: Session, campaign_id: int, active: bool) 
     return campaign
 
 
-def relay_due_publications(*, db_session: Session, grace_s: float = 15.0, batch: int = 500) -> int:
+def relay_due_publications(
+    *, db_session: DbSession, grace_s: float = 15.0, batch: int = 500
+) -> int:
     """Re-dispatch pending work whose time has come and reclaim work stuck in 'publishing'.
 
     A publication can be pending with no task in the broker (broker down at creation, a lost
@@ -290,7 +292,7 @@ def _validate_platforms(platforms: Sequence[str]) -> list[str]:
     return chosen
 
 
-def _active_segments(db_session: Session, segment_ids: Sequence[int]) -> list[Segment]:
+def _active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[Segment]:
     if not segment_ids:
         return []
     wanted = sorted(set(segment_ids))

@@ -6,10 +6,10 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from adflux.audit import service as audit
 from adflux.candidates.models import Candidate
+from adflux.db import DbSession
 from adflux.errors import Conflict, NotFound
 from adflux.pagination import Page, paginate
 from adflux.segmentation.models import SegmentMembership
@@ -17,7 +17,7 @@ from adflux.segmentation.models import SegmentMembership
 
 def list_candidates(
     *,
-    db_session: Session,
+    db_session: DbSession,
     limit: int,
     offset: int = 0,
     city: str | None = None,
@@ -40,18 +40,18 @@ def list_candidates(
     return paginate(db_session, query, limit=limit, offset=offset)
 
 
-def get_candidate(*, db_session: Session, candidate_id: int) -> Candidate | None:
+def get_candidate(*, db_session: DbSession, candidate_id: int) -> Candidate | None:
     return db_session.get(Candidate, candidate_id)
 
 
-def get_candidate_or_404(*, db_session: Session, candidate_id: int) -> Candidate:
+def get_candidate_or_404(*, db_session: DbSession, candidate_id: int) -> Candidate:
     candidate = get_candidate(db_session=db_session, candidate_id=candidate_id)
     if candidate is None:
         raise NotFound(f"candidate {candidate_id} does not exist")
     return candidate
 
 
-def create_candidate(*, db_session: Session, data: dict[str, Any]) -> Candidate:
+def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidate:
     fields = dict(data)
     fields.setdefault("external_ref", f"cand-{uuid.uuid4().hex[:16]}")
     taken = db_session.scalar(

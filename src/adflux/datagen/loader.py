@@ -118,6 +118,7 @@ def _encode_copy_chunk(table: sa.Table, chunk: Columns) -> _Prepared:
 def _copy_postgres(connection: Connection, table: sa.Table, prepared: _Prepared) -> int:
     column_list = ", ".join(prepared.names)
     raw = connection.connection.driver_connection  # the psycopg 3 connection
+    assert raw is not None
     with raw.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM {table.name} WHERE external_ref = ANY(%s)", (prepared.refs,)
@@ -202,6 +203,7 @@ def _insert_sqlite(connection: Connection, table: sa.Table, prepared: _Prepared)
         f"INSERT OR IGNORE INTO {table.name} ({', '.join(prepared.names)}) VALUES ({placeholders})"
     )
     sqlite = connection.connection.driver_connection  # the sqlite3 connection
+    assert sqlite is not None
     before = sqlite.total_changes
     sqlite.cursor().executemany(sql, prepared.payload)
     return int(sqlite.total_changes - before)

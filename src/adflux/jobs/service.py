@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from adflux.audit import service as audit
+from adflux.db import DbSession
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -33,7 +33,7 @@ UPDATABLE_FIELDS = frozenset(
 
 def list_jobs(
     *,
-    db_session: Session,
+    db_session: DbSession,
     limit: int,
     offset: int = 0,
     status: str | None = None,
@@ -53,18 +53,18 @@ def list_jobs(
     return paginate(db_session, query, limit=limit, offset=offset)
 
 
-def get_job(*, db_session: Session, job_id: int) -> JobOpening | None:
+def get_job(*, db_session: DbSession, job_id: int) -> JobOpening | None:
     return db_session.get(JobOpening, job_id)
 
 
-def get_job_or_404(*, db_session: Session, job_id: int) -> JobOpening:
+def get_job_or_404(*, db_session: DbSession, job_id: int) -> JobOpening:
     job = get_job(db_session=db_session, job_id=job_id)
     if job is None:
         raise NotFound(f"job {job_id} does not exist")
     return job
 
 
-def create_job(*, db_session: Session, data: dict[str, Any]) -> JobOpening:
+def create_job(*, db_session: DbSession, data: dict[str, Any]) -> JobOpening:
     fields = dict(data)
     fields.setdefault("external_ref", f"job-{uuid.uuid4().hex[:16]}")
     _check_salary(fields.get("salary_min_cop"), fields.get("salary_max_cop"))
@@ -83,7 +83,7 @@ def create_job(*, db_session: Session, data: dict[str, Any]) -> JobOpening:
     return job
 
 
-def update_job(*, db_session: Session, job_id: int, changes: dict[str, Any]) -> JobOpening:
+def update_job(*, db_session: DbSession, job_id: int, changes: dict[str, Any]) -> JobOpening:
     job = get_job_or_404(db_session=db_session, job_id=job_id)
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
@@ -107,7 +107,7 @@ def update_job(*, db_session: Session, job_id: int, changes: dict[str, Any]) -> 
     return job
 
 
-def close_job(*, db_session: Session, job_id: int) -> JobOpening:
+def close_job(*, db_session: DbSession, job_id: int) -> JobOpening:
     job = get_job_or_404(db_session=db_session, job_id=job_id)
     if job.status != JobStatus.CLOSED:
         job.status = JobStatus.CLOSED.value
@@ -124,7 +124,7 @@ def _check_salary(low: int | None, high: int | None) -> None:
         )
 
 
-def _ensure_ref_free(db_session: Session, external_ref: str) -> None:
+def _ensure_ref_free(db_session: DbSession, external_ref: str) -> None:
     taken = db_session.scalar(
         sa.select(JobOpening.id).where(JobOpening.external_ref == external_ref)
     )
