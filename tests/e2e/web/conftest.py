@@ -56,9 +56,12 @@ class Dashboard:
     x_city_job_ids: list[int]
 
 
+_saved: list[Path] = []
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
-        terminalreporter.write_line(f"dashboard screenshots: {SCREENSHOTS}")
+    if _saved:
+        terminalreporter.write_line(f"dashboard screenshots ({len(_saved)}): {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="package")
@@ -147,6 +150,7 @@ def open_as(browser, dashboard: Dashboard):  # type: ignore[no-untyped-def]
 def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    _saved.append(path)
     return path
 
 

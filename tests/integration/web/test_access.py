@@ -200,3 +200,16 @@ def test_language_follows_the_browser(client):
     assert 'lang="en"' in english.get_data(as_text=True)
     assert "Ingresar a AdFlux" in spanish.get_data(as_text=True)
     assert "Ingresar a AdFlux" in default.get_data(as_text=True)
+
+
+def test_pages_carry_security_headers(client, sign_in):
+    sign_in("viewer")
+    page = client.get("/")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in page.get_data(as_text=True)  # the policy allows no inline script
+    with client.get("/static/web/app.css") as css:
+        assert css.status_code == 200
+        assert "no-store" not in css.headers.get("Cache-Control", "")
