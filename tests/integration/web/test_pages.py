@@ -14,6 +14,7 @@ from adflux.campaigns import publishing
 from adflux.campaigns.models import AdCampaign, PlatformPublication
 from adflux.extensions import db
 from adflux.platforms.base import InvalidRequest
+from adflux.segmentation.models import SegmentationRun
 
 pytestmark = pytest.mark.postgres
 
@@ -262,3 +263,24 @@ def test_end_date_before_start_is_refused_with_its_field(client, sign_in, job, p
     response = client.post(f"/jobs/{job.id}/campaigns", data=data)
     assert response.status_code == 422
     assert "<code>end_date</code>" in response.get_data(as_text=True)
+
+
+def test_training_in_progress_is_shown_and_polled(client, sign_in, active_run):
+    training = SegmentationRun(
+        status="running", in_flight=True, progress={"percent": 40, "step": "k=5 de 2..10"}
+    )
+    db.session.add(training)
+    db.session.flush()
+    sign_in("operator")
+    page = client.get("/segments").get_data(as_text=True)
+    assert 'id="training"' in page
+    assert f"/segments/runs/{training.id}/live.json" in page
+    assert 'value="40"' in page and "k=5 de 2..10" in page
+    live = client.get(f"/segments/runs/{training.id}/live.json").json
+    assert live["in_flight"] is True
+    assert live["label"] == f"Entrenamiento #{training.id}: entrenando"
+    assert live["progress"] == {"percent": 40, "step": "k=5 de 2..10"}
+    training.status, training.in_flight = "succeeded", False
+    db.session.flush()
+    assert client.get(f"/segments/runs/{training.id}/live.json").json["in_flight"] is False
+    assert client.get("/segments/runs/999999/live.json").status_code == 404
