@@ -9,7 +9,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
-from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
+from adflux.api.schemas import (
+    ID_IN_PATH,
+    MAX_ID,
+    ErrorSchema,
+    PageArgsSchema,
+    PageMetaSchema,
+    page_body,
+    page_limit,
+)
 from adflux.auth.models import Role
 from adflux.candidates import service
 from adflux.candidates.models import EDUCATION_LEVELS, REMOTE_PREFERENCES
@@ -46,7 +54,7 @@ class CandidateSchema(Schema):
 class CandidateListArgsSchema(PageArgsSchema):
     city = fields.String()
     area = fields.String()
-    segment_id = fields.Integer(validate=validate.Range(min=1))
+    segment_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     consenting = fields.Boolean()
 
 
@@ -82,7 +90,7 @@ class Candidates(MethodView):
         return service.create_candidate(db_session=db.session, data=data)
 
 
-@blp.route("/<int:candidate_id>")
+@blp.route(f"/<{ID_IN_PATH}:candidate_id>")
 class CandidateById(MethodView):
     @blp.response(200, CandidateSchema)
     @blp.alt_response(404, schema=ErrorSchema)

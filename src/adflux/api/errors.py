@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, jsonify
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from adflux.errors import AdfluxError
@@ -85,6 +85,13 @@ def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, OperationalError):
         log.error("database unavailable: %s", error.orig)
         return error_response(503, "service_unavailable", "the database is unavailable")
+    if isinstance(error, DataError):
+        # A value the schemas let through but the database cannot hold (a NUL character, a number
+        # out of range): the request's fault, so 422 rather than a 500.
+        log.warning("database refused a value: %s", type(error.orig).__name__)
+        return error_response(
+            422, "validation_error", "a value is out of range or contains characters not allowed"
+        )
     log.exception("unhandled error")
     return error_response(500, "internal_error", "an unexpected error occurred")
 

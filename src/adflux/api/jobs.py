@@ -9,7 +9,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
-from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
+from adflux.api.schemas import (
+    ID_IN_PATH,
+    ErrorSchema,
+    PageArgsSchema,
+    PageMetaSchema,
+    page_body,
+    page_limit,
+)
 from adflux.auth.models import Role
 from adflux.extensions import db
 from adflux.jobs import service
@@ -91,7 +98,7 @@ class Jobs(MethodView):
         return service.create_job(db_session=db.session, data=data)
 
 
-@blp.route("/<int:job_id>")
+@blp.route(f"/<{ID_IN_PATH}:job_id>")
 class JobById(MethodView):
     @blp.response(200, JobSchema)
     @blp.alt_response(404, schema=ErrorSchema)
@@ -109,7 +116,7 @@ class JobById(MethodView):
         return service.update_job(db_session=db.session, job_id=job_id, changes=changes)
 
 
-@blp.route("/<int:job_id>/close")
+@blp.route(f"/<{ID_IN_PATH}:job_id>/close")
 class JobClose(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(200, JobSchema)

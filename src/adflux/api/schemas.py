@@ -8,6 +8,11 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from marshmallow import fields as ma_fields
 
+# Primary keys are 32-bit integers on PostgreSQL: a larger id matches nothing, and sending it to
+# the database would fail there ("integer out of range") instead of answering 404.
+MAX_ID = 2**31 - 1
+ID_IN_PATH = f"int(max={MAX_ID})"
+
 
 class PageArgsSchema(Schema):
     limit = fields.Integer(

@@ -22,8 +22,8 @@ class TokenSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    last_used_at = fields.DateTime(dump_only=True)
-    revoked_at = fields.DateTime(dump_only=True)
+    last_used_at = fields.DateTime(dump_only=True, allow_none=True)
+    revoked_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):
