@@ -41,6 +41,12 @@ def test_every_page_at_laptop_and_phone_width(open_as, dashboard: Dashboard):
         shot(page, f"jobs-{viewport}")
         page.goto(f"/jobs/{dashboard.x_city_job_ids[0]}")
         expect(page.locator("#campaign-form")).to_be_visible()
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('input:not([type=hidden]), select')]
+                   .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))
+                   .map(e => e.name)"""
+        )
+        assert unlabelled == []
         shot(page, f"job-{viewport}")
         page.goto("/segments")
         expect(page.locator(".segment-card").first).to_be_visible()
