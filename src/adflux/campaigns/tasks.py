@@ -10,7 +10,9 @@ from adflux.extensions import db
 
 
 @shared_task(name="adflux.publish_publication", acks_late=True, ignore_result=True)
-def publish_publication(publication_id: int, reconcile: bool = True) -> str:
+def publish_publication(
+    publication_id: int, reconcile: bool = True, failed_in_a_row: int | None = None
+) -> str:
     """One publishing attempt; retries are scheduled by the attempt itself (see publishing.py).
 
     ``reconcile`` defaults to reading back from the platform before creating anything: only a
@@ -19,7 +21,10 @@ def publish_publication(publication_id: int, reconcile: bool = True) -> str:
     with acting_as("worker"):
         try:
             return publishing.attempt_publication(
-                db_session=db.session, publication_id=publication_id, reconcile=reconcile
+                db_session=db.session,
+                publication_id=publication_id,
+                reconcile=reconcile,
+                failed_in_a_row=failed_in_a_row,
             ).state
         finally:
             db.session.remove()

@@ -8,6 +8,7 @@ from tests.e2e.campaigns.support import (
     assert_published_once,
     campaign,
     create_campaigns,
+    make_jobs,
     wait_settled,
 )
 
@@ -30,3 +31,14 @@ def test_campaigns_are_published_once_on_every_platform(e2e):
     assert all(p["external_ids"]["campaign"] for p in shown["publications"])
     # Work was shared: both workers published something.
     assert all("published" in w.log() for w in e2e.deployment.workers)
+
+
+def test_the_seed_publish_endpoint_answers_processing_and_publishes(e2e):
+    with e2e.deployment.api() as api:
+        (job_id,) = make_jobs(api, 1)
+        response = api.post(f"/publish/{job_id}", json={"platforms": ["meta", "google", "x"]})
+        assert response.status_code == 202, response.text
+        body = response.json()
+        assert body["status"] == "processing"
+        rows = wait_settled(e2e.db, [body["campaign_id"]], timeout=30)
+    assert_published_once(e2e.sandbox, rows)
