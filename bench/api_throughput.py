@@ -75,6 +75,7 @@ def gunicorn(spec: str, port: int, env: dict[str, str], log: Path, threads: int)
         str(threads),
         "--bind",
         f"127.0.0.1:{port}",
+        "--no-control-socket",
         spec,
     ]
     url = f"http://127.0.0.1:{port}"

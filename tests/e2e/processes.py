@@ -107,3 +107,18 @@ class ServerProcess:
             self.process.wait(timeout=10)
         except ProcessLookupError:
             pass
+
+
+def pids_with_env(name: str, value: str) -> list[int]:
+    """Live processes whose environment holds ``name=value`` (children that left our group)."""
+    needle = f"{name}={value}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found

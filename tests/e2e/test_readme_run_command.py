@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from tests.e2e.processes import ADFLUX, REPO, ServerProcess, clean_env, free_port
+from tests.e2e.processes import (
+    ADFLUX,
+    REPO,
+    ServerProcess,
+    clean_env,
+    free_port,
+    pids_with_env,
+)
 
 RUN_COMMAND = ["make", "run"]
 # Installing (first time only), migrating and seeding 20,000 candidates on a busy 2-core machine.
@@ -56,3 +66,10 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
     finally:
         server.stop()
     assert server.process.returncode is not None
+    # Nothing the run command started (API workers, sandbox...) outlives it.
+    deadline = time.monotonic() + 20
+    while (left := pids_with_env("ADFLUX_DATA_DIR", str(data_dir))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes left running after the run command stopped: {left}"
