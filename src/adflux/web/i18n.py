@@ -201,6 +201,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.education": ("Educación", "Education"),
     "segments.remote": ("Modalidad", "Work mode"),
     "segments.consenting": ("Con autorización", "Consenting"),
+    "segments.distinctive": ("Lo distingue", "Stands out"),
+    "segments.lift": ("×{lift} frente al total", "×{lift} the overall share"),
+    "segments.knee": ("El codo de la inercia está en k={k}.", "The inertia elbow is at k={k}."),
     "segments.proxy": (
         "Advertencia: este segmento se explica en buena parte por la edad.",
         "Warning: this segment is largely explained by age.",

@@ -31,6 +31,16 @@ def traits(profile: Mapping[str, Any] | None, key: str, limit: int = 3) -> list[
     return [t for t in found if t.value and t.value != "None"]
 
 
+def distinctive(profile: Mapping[str, Any] | None, limit: int = 3) -> list[Trait]:
+    """Values far more common in the segment than in the population, with their lift (the
+    ``distinguishing`` list; numeric entries have no single value and are left out)."""
+    found = []
+    for entry in (profile or {}).get("distinguishing") or []:
+        if isinstance(entry, Mapping) and entry.get("value") and entry.get("lift"):
+            found.append(Trait(str(entry["value"]), float(entry["lift"])))
+    return found[:limit]
+
+
 def number(profile: Mapping[str, Any] | None, *keys: str) -> float | None:
     """The first numeric value among `keys` (a dotted key reads a nested mapping)."""
     for key in keys:

@@ -63,7 +63,11 @@ def store_segmentation(*, age_proxy_segment: int | None = 0) -> SegmentationRun:
         k_min=min(K_RANGE),
         k_max=max(K_RANGE),
         features=["age", "years_experience", "desired_salary_cop", "area"],
-        metrics={"per_k": per_k, "chosen": per_k[str(chosen)]},
+        metrics={
+            "per_k": [{"k": int(k), **values} for k, values in per_k.items()],
+            "chosen": per_k[str(chosen)],
+            "reason": "stand-in: the k with the highest silhouette",
+        },
         candidate_count=len(rows),
         projection={
             "x": [round(float(v), 4) for v in xy[:, 0]],
@@ -83,7 +87,7 @@ def store_segmentation(*, age_proxy_segment: int | None = 0) -> SegmentationRun:
             cluster_index=index,
             name=_name(members),
             size=len(members),
-            profile=_profile(members, len(rows), proxy=index == age_proxy_segment),
+            profile=_profile(members, rows, proxy=index == age_proxy_segment),
         )
         db.session.add(segment)
         db.session.flush()
@@ -105,17 +109,30 @@ def _name(members: list) -> str:  # type: ignore[type-arg]
     return f"{area} · {city}"
 
 
-def _profile(members: list, population: int, *, proxy: bool) -> dict[str, object]:  # type: ignore[type-arg]
+def _profile(members: list, population: list, *, proxy: bool) -> dict[str, object]:  # type: ignore[type-arg]
+    """The keys the segmentation service's profiles carry (segmentation/profiles.py)."""
     size = len(members)
     salaries = sorted(r.desired_salary_cop or 0 for r in members)
+    cities = Counter(r.city for r in population)
+    top_cities = _top([r.city for r in members], size)
     return {
-        "share": size / population,
-        "median_age": float(np.median([r.age for r in members])),
-        "median_experience": float(np.median([r.years_experience or 0 for r in members])),
-        "salary": {"p25": salaries[size // 4], "p75": salaries[(3 * size) // 4]},
+        "share": size / len(population),
+        "age": {"median": float(np.median([r.age for r in members]))},
+        "years_experience": {
+            "median": float(np.median([r.years_experience or 0 for r in members]))
+        },
+        "desired_salary_cop": {"p25": salaries[size // 4], "p75": salaries[(3 * size) // 4]},
         "consenting": sum(1 for r in members if r.marketing_consent),
-        "top_cities": _top([r.city for r in members], size),
+        "top_cities": top_cities,
         "top_areas": _top([r.area for r in members], size),
         "top_skills": _top([s for r in members for s in (r.skills or [])], size),
-        "age_proxy": {"warning": proxy, "score": 0.62 if proxy else 0.08},
+        "distinguishing": [
+            {
+                "field": "city",
+                "value": city["value"],
+                "lift": round(float(city["share"]) / (cities[city["value"]] / len(population)), 2),
+            }
+            for city in top_cities[:2]
+        ],
+        "age_proxy": {"warning": proxy},
     }

@@ -12,7 +12,7 @@ from adflux.web.blueprint import bp
 from adflux.web.errors import not_found
 from adflux.web.forms import TrainForm
 from adflux.web.i18n import translate
-from adflux.web.profiles import age_proxy_warning, number, traits
+from adflux.web.profiles import age_proxy_warning, distinctive, number, traits
 
 
 @bp.get("/segments")
@@ -36,6 +36,7 @@ def segments_page() -> str:
         train_form=TrainForm(),
         can_train=False,
         traits=traits,
+        distinctive=distinctive,
         pnum=number,
     )
 
