@@ -242,3 +242,14 @@ def test_admin_token_works_and_server_log_holds_no_token(live_api: LiveApi) -> N
     log = live_api.server.log()
     assert live_api.admin_token not in log
     assert live_api.viewer_token not in log
+
+
+def test_viewer_token_cannot_create_and_nothing_is_created(live_api: LiveApi) -> None:
+    job_id = str(_jobs(live_api, "--limit", "1")[0]["id"])
+    viewer = live_api.client_env(live_api.viewer_token)
+    result = run_cli("create-campaign", "--job-id", job_id, "--platforms", "meta", env=viewer)
+    line = _single_error_line(result)
+    assert result.returncode == 1
+    assert "[HTTP 403]" in line and "operator" in line
+    admin = live_api.client_env(live_api.admin_token)
+    assert json.loads(ok("view-campaigns", "--json", env=admin)) == []
