@@ -1,10 +1,11 @@
 """Hidden personas: the latent candidate groups the generator plants for segmentation to find.
 
-Each persona is a distribution over area, city, education, experience, age, salary, remote preference,
-languages and skill count. They overlap on purpose (several live in Bogotá, sales and call-centre
-agents share areas, accountants and administrators share an office profile), and every categorical
-draw is mixed with the national distribution (``*_NOISE``), so a persona is a dense region, not a
-label that one column gives away. ``personas=N`` plants the first N of ``PERSONAS``.
+Each persona is a distribution over area, city, education, experience, age, salary, remote
+preference, languages and skill count. They overlap on purpose (several live in Bogotá, sales and
+call-centre agents share areas, accountants and administrators share an office profile), and
+every categorical draw is mixed with the national distribution (``*_NOISE``), so a persona is a
+dense region, not a label that one column gives away. ``personas=N`` plants the first N of
+``PERSONAS``.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ PERSONAS = (
         name="Desarrolladores senior remotos en Bogotá",
         weight=1.0,
         areas={"tecnologia": 0.85, "datos": 0.15},
-        cities={"Bogotá": 0.70, "Medellín": 0.15, "Cali": 0.05, "Bucaramanga": 0.05, "Pereira": 0.05},
-        education={"profesional": 0.55, "especializacion": 0.25, "maestria": 0.12, "tecnologo": 0.08},
+        cities={"Bogotá": 0.70, "Medellín": 0.15, "Cali": 0.05, "Bucaramanga": 0.05,
+                "Pereira": 0.05},
+        education={"profesional": 0.55, "especializacion": 0.25, "maestria": 0.12,
+                   "tecnologo": 0.08},
         experience=(8.0, 3.0, 3.0, 25.0),
         age_gap=2.0,
         salary_factor=1.15,

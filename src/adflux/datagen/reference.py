@@ -427,7 +427,8 @@ JOB_OPENERS = (
     "Únete a {company} como {title_lower} y crece con nosotros en {city}.",
 )
 JOB_REQUIREMENTS = (
-    "Requisitos: formación {education} y al menos {years} año(s) de experiencia en cargos similares.",
+    "Requisitos: formación {education} y al menos {years} año(s) de experiencia en cargos "
+    "similares.",
     "Buscamos formación {education} con {years} año(s) o más de experiencia comprobable.",
     "Perfil: {education}, mínimo {years} año(s) de experiencia y manejo de {skill}.",
 )
