@@ -285,9 +285,9 @@ class Deployment:
         return f"http://127.0.0.1:{self.api_port}"
 
     def cli(
-        self, *args: str, timeout: float = 120, check: bool = True, extra_env: Mapping = {}
+        self, *args: str, timeout: float = 120, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "ADFLUX_API_URL": self.api_url, **extra_env}
+        env = {**self.env, "ADFLUX_API_URL": self.api_url}
         if self.token:
             env["ADFLUX_API_TOKEN"] = self.token
         result = subprocess.run(
@@ -376,7 +376,7 @@ def base_env(
     broker_url: str | None,
     data_dir: Path,
     sandbox: RunningSandbox,
-    extra: Mapping[str, str] = {},
+    extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment of every AdFlux process: this one's PATH etc. plus the deployment's own."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "XDG_CONFIG_HOME", "PYTHONPATH")
@@ -392,7 +392,7 @@ def base_env(
     )
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
-    env.update(extra)
+    env.update(extra or {})
     return env
 
 

@@ -1,0 +1,316 @@
+"""Publishing throughput: Celery workers on Redis against the seed's one-at-a-time loop.
+
+The sandbox adds the same latency to every platform call for both designs. In one run:
+
+1. serial (the seed's ``publish_ad``): one process publishes a sample of publications one after
+   another through the same adapters and the same publishing code; its rate is extrapolated to
+   the whole workload (running 3,000 publications serially would take most of an hour);
+2. parallel: campaigns posted to the API of an ``adflux serve`` process, published by
+   ``adflux worker`` processes (threads pool) on a private Redis, everything on a private
+   PostgreSQL database.
+
+Then every platform object in the sandbox is matched with what AdFlux recorded (zero duplicates)
+and the calls the sandbox saw are counted against the platforms' documented rate limits.
+
+    .venv/bin/python bench/publish_throughput.py            # 1,000 campaigns x meta,google,x
+    .venv/bin/python bench/publish_throughput.py --campaigns 200 --concurrency 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
+
+from tests.e2e.campaigns.stack import (
+    Call,
+    Deployment,
+    PostgresDatabase,
+    RedisServer,
+    base_env,
+    platform_objects,
+    publication_rows,
+    recorded_ids,
+    start_sandbox,
+    wait_for,
+)
+
+PLATFORMS = ("meta", "google", "x")
+# Cities the sandbox's X location search knows; a job elsewhere cannot be targeted on X there.
+X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
+# research/platforms.md §4: X allows 450 writes per minute per endpoint category.
+X_WRITES_PER_MINUTE = 450
+# research/platforms.md §4.2: Google Ads basic access, 15,000 operations per day.
+GOOGLE_OPS_PER_DAY = 15_000
+
+
+def main() -> None:
+    args = _parse_args()
+    work = Path(tempfile.mkdtemp(prefix="adflux-bench-publish-"))
+    db = PostgresDatabase(f"adflux_bench_publish_{os.getpid()}").create()
+    redis = RedisServer(log_dir=work).start()
+    latency = {p: {"latency_ms": args.latency_ms} for p in PLATFORMS}
+    sandbox, calls = start_sandbox(work / "sandbox", faults=latency)
+    env = base_env(
+        database_url=db.url,
+        broker_url=redis.url,
+        data_dir=work / "data",
+        sandbox=sandbox,
+        extra={"XDG_CONFIG_HOME": str(work / "xdg")},
+    )
+    deployment = Deployment(env=env, work_dir=work)
+    try:
+        deployment.prepare(jobs=args.jobs, candidates=300)
+        jobs = [
+            row[0]
+            for row in db.rows(
+                "SELECT id FROM job_openings WHERE status = 'open' AND city = ANY(%s) ORDER BY id",
+                list(X_CITIES),
+            )
+        ]
+        print(f"sandbox latency {args.latency_ms} ms per call; {len(jobs)} jobs in X's cities")
+
+        serial_pubs, serial_s = _serial(db, sandbox, jobs, args.serial_sample)
+        serial_rate = serial_pubs / serial_s
+        print(
+            f"serial loop: {serial_pubs} publications in {serial_s:.1f} s "
+            f"= {serial_rate:.2f} publications/s (one process, one after another)"
+        )
+
+        calls.forget()
+        deployment.start_server(threads=8)
+        for _ in range(args.workers):
+            deployment.start_worker("--concurrency", str(args.concurrency))
+        cpu_before = _cpu_seconds(deployment)
+        load_before = os.getloadavg()[0]
+        ids, created_s, total_s = _parallel(deployment, db, jobs, args.campaigns)
+        cpu = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu_seconds(deployment).items()}
+        rows = publication_rows(db, ids)
+        published = sum(r["status"] == "published" for r in rows)
+        rate = published / total_s
+        whole = len(rows)
+        print(
+            f"{args.workers} workers x {args.concurrency} threads: {len(ids)} campaigns posted in "
+            f"{created_s:.1f} s; {published}/{whole} publications published in {total_s:.1f} s "
+            f"= {rate:.1f} publications/s"
+        )
+        print(
+            f"serial, extrapolated from its {serial_pubs}-publication sample: {whole} "
+            f"publications would take {whole / serial_rate:.0f} s"
+        )
+        print(f"ratio: {rate / serial_rate:.1f}x the serial loop (target >= 30x)")
+        window = max(r["published_at"] for r in rows if r["published_at"]) - min(
+            r["claimed_at"] for r in rows if r["claimed_at"]
+        )
+        print(
+            f"publishing window (first claim to last publication): "
+            f"{window.total_seconds():.1f} s = {published / window.total_seconds():.1f} /s"
+        )
+        per_pub = {k: 1000 * v / max(1, published) for k, v in cpu.items()}
+        print(
+            "CPU per publication: "
+            + ", ".join(f"{k} {v:.1f} ms" for k, v in per_pub.items())
+            + f" (2 cores; load average {load_before:.1f} before, "
+            f"{os.getloadavg()[0]:.1f} after)"
+        )
+        own_ms = per_pub.get("api", 0.0) + per_pub["workers"]
+        cores = os.cpu_count() or 1
+        print(
+            f"projection, not measured: with the platforms off this machine, AdFlux's own "
+            f"{own_ms:.1f} ms of CPU per publication (API + workers; PostgreSQL not counted) "
+            f"would allow about {cores * 1000 / own_ms:.0f} publications/s on {cores} cores "
+            f"= {cores * 1000 / own_ms / serial_rate:.0f}x"
+        )
+        _report_outcomes(rows)
+        _report_duplicates(sandbox, rows)
+        _report_rate_limits(calls.snapshot(), sandbox)
+    finally:
+        deployment.stop()
+        redis.stop()
+        sandbox.stop()
+        db.drop()
+        print(f"logs: {work}")
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--campaigns", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=32, help="threads per worker")
+    parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--serial-sample", type=int, default=30, help="publications, serially")
+    parser.add_argument("--jobs", type=int, default=60, help="seeded job openings")
+    return parser.parse_args()
+
+
+def _serial(db: PostgresDatabase, sandbox: Any, jobs: list[int], sample: int) -> tuple[int, float]:
+    """The seed's design: this process publishes one publication after the other."""
+    os.environ.update(sandbox.client_env())  # this process's adapters talk to the sandbox
+    from adflux.app import create_app
+    from adflux.campaigns import publishing
+    from adflux.campaigns import service as campaigns
+    from adflux.config import Settings
+    from adflux.extensions import db as flask_db
+
+    app = create_app(Settings(database_url=db.url, data_dir=db_dir(), log_level="WARNING"))
+    app.extensions["adflux_dispatcher"] = _Held()  # nothing runs in the background here
+    with app.app_context():
+        publication_ids = []
+        for number in range(-(-sample // len(PLATFORMS))):
+            campaign, _ = campaigns.create_campaign(
+                db_session=flask_db.session,
+                job_id=jobs[number % len(jobs)],
+                platforms=PLATFORMS,
+            )
+            publication_ids += [p.id for p in campaign.publications]
+        publication_ids = publication_ids[:sample]
+        started = time.perf_counter()
+        states = [
+            publishing.attempt_publication(db_session=flask_db.session, publication_id=pid).state
+            for pid in publication_ids
+        ]
+        elapsed = time.perf_counter() - started
+        flask_db.session.remove()
+        flask_db.engine.dispose()
+    if set(states) != {"published"}:
+        raise SystemExit(f"the serial loop did not publish everything: {Counter(states)}")
+    return len(publication_ids), elapsed
+
+
+def db_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="adflux-bench-serial-"))
+
+
+class _Held:
+    """A dispatcher that keeps the tasks to itself: the serial loop runs them in line."""
+
+    def send(self, task_name: str, *args: Any, countdown: float = 0.0) -> bool:
+        return True
+
+    def shutdown(self) -> None:
+        pass
+
+
+def _parallel(
+    deployment: Deployment, db: PostgresDatabase, jobs: list[int], count: int
+) -> tuple[list[int], float, float]:
+    """Post ``count`` campaigns to the API (8 clients) and wait for every publication."""
+    started = time.perf_counter()
+
+    def post(number: int) -> int:
+        with deployment.api() as api:
+            response = api.post(
+                "/api/v1/campaigns",
+                json={"job_id": jobs[number % len(jobs)], "platforms": list(PLATFORMS)},
+            )
+        if response.status_code != 202:
+            raise SystemExit(f"POST /api/v1/campaigns answered {response.status_code}")
+        return int(response.json()["id"])
+
+    with ThreadPoolExecutor(max_workers=8) as clients:
+        ids = list(clients.map(post, range(count)))
+    created_s = time.perf_counter() - started
+
+    def settled() -> bool:
+        (left,) = db.rows(
+            "SELECT count(*) FROM platform_publications WHERE campaign_id = ANY(%s)"
+            " AND status NOT IN ('published', 'failed')",
+            ids,
+        )[0]
+        return left == 0
+
+    wait_for(settled, timeout=1800, interval=1.0, what="every publication to settle")
+    return ids, created_s, time.perf_counter() - started
+
+
+def _cpu_seconds(deployment: Deployment) -> dict[str, float]:
+    """CPU time (user + system) of this process (sandbox, clients) and of each AdFlux process."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    def tree(pid: int) -> float:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return of(pid) + sum(tree(int(child)) for child in children)
+
+    usage = {"sandbox+clients": of(os.getpid())}
+    if deployment.server is not None:
+        usage["api"] = tree(deployment.server.process.pid)
+    usage["workers"] = sum(tree(w.process.pid) for w in deployment.workers)
+    return usage
+
+
+def _report_outcomes(rows: list[dict]) -> None:
+    attempts = Counter(r["attempts"] for r in rows)
+    print(f"attempts per publication: {dict(sorted(attempts.items()))}")
+    failed = Counter((r["platform"], r["last_error"]) for r in rows if r["status"] != "published")
+    for (platform, error), n in failed.most_common(5):
+        print(f"  failed: {n} x {platform}: {error}")
+
+
+def _report_duplicates(sandbox: Any, rows: list[dict]) -> None:
+    owned = platform_objects(sandbox)
+    mismatched = [
+        r
+        for r in rows
+        if r["status"] == "published"
+        and owned[r["platform"]].get(f"adflux-pub-{r['id']}", set())
+        != recorded_ids(r["external_ids"])
+    ]
+    objects = sum(len(ids) for by_key in owned.values() for ids in by_key.values())
+    print(
+        f"duplicates: {len(mismatched)} publications whose sandbox objects differ from the ids "
+        f"AdFlux recorded ({objects:,} platform objects checked)"
+    )
+
+
+def _report_rate_limits(calls: list[Call], sandbox: Any) -> None:
+    throttled = Counter(c.platform for c in calls if c.fault == "rate_limit")
+    print(
+        f"rate-limit answers from the sandbox: {sum(throttled.values())} "
+        f"(it injects them only on request; it enforces no quota of its own)"
+    )
+    per_platform = Counter(c.platform for c in calls)
+    print(f"platform calls: {dict(per_platform)}")
+    writes: dict[str, list[float]] = defaultdict(list)
+    for c in calls:
+        if c.platform == "x" and c.call.startswith(("POST", "PUT", "DELETE")):
+            category = re.sub(r"/\d+/accounts/[^/]+", "", c.call.split(" ", 1)[1])
+            writes[category].append(c.at)
+    for category, times in sorted(writes.items()):
+        peak = _peak_per_window(times, 60.0)
+        verdict = "over" if peak > X_WRITES_PER_MINUTE else "within"
+        print(
+            f"  X writes {category}: peak {peak} in a 60 s window ({verdict} X's documented "
+            f"{X_WRITES_PER_MINUTE}/min)"
+        )
+    google_ops = sum(len(ids) for ids in platform_objects(sandbox).get("google", {}).values())
+    print(
+        f"  Google Ads operations (objects created): {google_ops:,} of the basic-access "
+        f"{GOOGLE_OPS_PER_DAY:,} per day"
+    )
+
+
+def _peak_per_window(times: list[float], window_s: float) -> int:
+    times = sorted(times)
+    peak = start = 0
+    for end, at in enumerate(times):
+        while at - times[start] > window_s:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
+
+
+if __name__ == "__main__":
+    main()
