@@ -121,7 +121,7 @@ def attempt_publication(
         publication.published_at = utcnow()
         publication.last_error = publication.last_error_field = None
         publication.next_attempt_at = None
-        db_session.commit()
+        db_session.flush()
         outcome = Outcome("published")
     except RateLimited as exc:
         # The platform's wait, not a failure of ours: the backoff streak does not grow.
@@ -160,7 +160,11 @@ def attempt_publication(
         outcome = _fail(db_session, publication, exc.message, field)
     except (PlatformUnavailable, PlatformError) as exc:
         outcome = _fail(db_session, publication, exc.message, None)
+    platform, attempts = publication.platform, publication.attempts
+    # The attempt's outcome (flushed above) and the campaign's derived status commit together:
+    # with two commits, a worker dying between them left the campaign "publishing" for good.
     refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    db_session.commit()  # already done by the refresh unless the campaign vanished meanwhile
     if outcome.state == "retry" and outcome.retry_in_s is not None:
         send_task(
             PUBLISH_TASK,
@@ -172,8 +176,8 @@ def attempt_publication(
     log.info(
         "publication %s (%s) attempt %s: %s %s",
         publication_id,
-        publication.platform,
-        publication.attempts,
+        platform,
+        attempts,
         outcome.state,
         outcome.detail,
     )
@@ -329,7 +333,7 @@ def _retry_or_fail(
     publication.status = PublicationStatus.PENDING.value
     publication.last_error = f"attempt {publication.attempts}: {exc.message} (will retry)"
     publication.next_attempt_at = utcnow() + timedelta(seconds=wait_s)
-    db_session.commit()
+    db_session.flush()
     return Outcome(
         "retry",
         exc.message,
@@ -346,7 +350,7 @@ def _fail(
     publication.last_error = message
     publication.last_error_field = field
     publication.next_attempt_at = None
-    db_session.commit()
+    db_session.flush()
     return Outcome("failed", message)
 
 
