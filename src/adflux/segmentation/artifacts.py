@@ -86,11 +86,12 @@ def save_artifact(
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.joblib"
     _atomic_write(path, lambda handle: joblib.dump(pipeline, handle, compress=3))
+    digest, size = _sha256(path), path.stat().st_size
     manifest = {
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
-        "sha256": _sha256(path),
-        "size_bytes": path.stat().st_size,
+        "sha256": digest,
+        "size_bytes": size,
         "metadata": metadata or {},
     }
     manifest_path = manifest_path_for(path)
@@ -99,8 +100,8 @@ def save_artifact(
     return ArtifactInfo(
         path=path,
         manifest_path=manifest_path,
-        sha256=manifest["sha256"],
-        size_bytes=manifest["size_bytes"],
+        sha256=digest,
+        size_bytes=size,
     )
 
 

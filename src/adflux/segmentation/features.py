@@ -39,12 +39,20 @@ SOURCE_FIELDS = (
     "languages",
     "skills",
 )
+# Columns may carry these counts instead of the ``languages``/``skills`` lists: a database can
+# compute them (``jsonb_array_length``, ``languages ? 'en'``) far cheaper than Python parses a
+# million JSON arrays.
+PRECOMPUTED_LIST_FIELDS = ("language_count", "speaks_english", "skill_count")
 AGE_RANGE = (14, 100)  # the Candidate table's own constraint; anything else is a data error
 
 
 def _columns(rows: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     if isinstance(rows, Mapping):
-        return {field: rows[field] for field in SOURCE_FIELDS}
+        precomputed = all(field in rows for field in PRECOMPUTED_LIST_FIELDS)
+        wanted = [f for f in SOURCE_FIELDS if not (precomputed and f in ("languages", "skills"))]
+        if precomputed:
+            wanted += PRECOMPUTED_LIST_FIELDS
+        return {field: rows[field] for field in wanted}
     records = list(rows)
     return {field: [r.get(field) for r in records] for field in SOURCE_FIELDS}
 
@@ -82,12 +90,23 @@ def _counts(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 def candidate_features(
     rows: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]],
 ) -> pd.DataFrame:
-    """Feature frame (columns FEATURE_NAMES) from columns or row dicts with SOURCE_FIELDS."""
+    """Feature frame (columns FEATURE_NAMES) from columns or row dicts with SOURCE_FIELDS.
+
+    Columns may give PRECOMPUTED_LIST_FIELDS in place of ``languages`` and ``skills``.
+    """
     columns = _columns(rows)
     years = _number(columns["years_experience"], low=0.0, high=80.0)
     salary = _number(columns["desired_salary_cop"], low=1.0, high=math.inf)
-    languages, english = _counts(columns["languages"])
-    skills, _ = _counts(columns["skills"])
+    if "languages" in columns:
+        languages, english = _counts(columns["languages"])
+        skills, _ = _counts(columns["skills"])
+    else:
+        # Missing counts read as empty lists, exactly as the list path treats None.
+        languages, english, skills = (
+            np.nan_to_num(_number(columns[field], low=0, high=math.inf))
+            for field in PRECOMPUTED_LIST_FIELDS
+        )
+        english = np.minimum(english, 1.0)
     categorical = {
         name: pd.Series(_category(columns[name]), dtype=object) for name in CATEGORICAL_FEATURES
     }

@@ -8,10 +8,10 @@ Design matrix (about 52 columns, about 10 non-zeros per row, so it stays sparse 
 
 The one-hot blocks are multiplied by ``CATEGORY_WEIGHT``. Unweighted, the six standardised numbers
 (age, experience, salary, ...) carry most of the variance and k-means cuts candidates by age and
-seniority, which is neither what a recruiter targets nor what separates the planted personas
-(adjusted Rand index 0.30 against them at the right k, measured on 20,000 generated candidates).
-With weight 3, two candidates in different areas are as far apart as two whose ages differ by
-about four standard deviations, and the same measurement gives 0.93.
+seniority, which is neither what a recruiter targets nor what separates the planted personas.
+Adjusted Rand index against 6 planted personas at k=6 (20,000 generated candidates): weight 1
+0.43, 2 0.91, 3 0.93, 4 0.92. With weight 3, two candidates in different areas are as far apart
+as two whose ages differ by about four standard deviations.
 """
 
 from __future__ import annotations

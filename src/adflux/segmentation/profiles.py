@@ -327,9 +327,10 @@ def build_profiles(
     age_auc = _auc_by_segment(frame["age"].to_numpy(float), label_array, k)
     experience_auc = _auc_by_segment(frame["years_experience"].to_numpy(float), label_array, k)
     education_order = {level: i for i, level in enumerate(EDUCATION_LEVELS)}
-    skills = _top_skills(columns["skills"], label_array, k)
+    # Skills are optional: a caller that passed precomputed counts has no lists to count.
+    skills = _top_skills(columns["skills"], label_array, k) if "skills" in columns else [[]] * k
 
-    profiles = []
+    profiles: list[dict[str, Any]] = []
     for s in range(k):
         if sizes[s] == 0:
             continue

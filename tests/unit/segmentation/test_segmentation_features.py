@@ -86,3 +86,14 @@ def test_text_is_stripped_and_numeric_dtypes_are_float(planted_frame) -> None:
     assert frame.iloc[0]["city"] == "Medellín"
     assert all(planted_frame[name].dtype == float for name in NUMERIC_FEATURES)
     assert all(planted_frame[name].dtype == object for name in CATEGORICAL_FEATURES)
+
+
+def test_precomputed_list_counts_give_the_same_frame(planted_columns: dict) -> None:
+    base = {f: planted_columns[f][:200] for f in SOURCE_FIELDS}
+    counted = {f: v for f, v in base.items() if f not in ("languages", "skills")}
+    counted["language_count"] = [len(v) for v in base["languages"]]
+    counted["speaks_english"] = [("en" in v) for v in base["languages"]]
+    counted["skill_count"] = [len(v) for v in base["skills"]]
+    assert candidate_features(counted).equals(candidate_features(base))
+    counted["skill_count"] = [None] * 200
+    assert (candidate_features(counted)["skill_count"] == 0).all()

@@ -105,3 +105,15 @@ def test_row_dicts_work_too(trained, planted_columns) -> None:
     assert sum(s["size"] for s in result["segments"]) == 300
     with pytest.raises(ValueError, match="length"):
         build_profiles(rows, trained.labels[:10], k=trained.k)
+
+
+def test_precomputed_counts_without_skill_lists(trained, planted_columns) -> None:
+    columns = {f: v for f, v in planted_columns.items() if f not in ("languages", "skills")}
+    columns["language_count"] = [len(v) for v in planted_columns["languages"]]
+    columns["speaks_english"] = [("en" in v) for v in planted_columns["languages"]]
+    columns["skill_count"] = [len(v) for v in planted_columns["skills"]]
+    result = build_profiles(columns, trained.labels, k=trained.k)
+    assert all(s["top_skills"] == [] for s in result["segments"])
+    assert [s["name"] for s in result["segments"]] == [
+        s["name"] for s in build_profiles(planted_columns, trained.labels, k=trained.k)["segments"]
+    ]

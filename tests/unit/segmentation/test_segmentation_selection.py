@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from adflux.segmentation.selection import (
-    STABILITY_THRESHOLD,
     KMetrics,
     choose_k,
     fit_kmeans,
@@ -33,21 +32,25 @@ def _metrics(k: int, silhouette: float, stability: float) -> KMetrics:
     )
 
 
-def test_rule_takes_the_best_silhouette_among_stable_k() -> None:
+def test_rule_discounts_silhouette_by_stability() -> None:
     metrics = [
-        _metrics(2, 0.30, 0.99),
-        _metrics(3, 0.25, 0.70),  # unstable: ignored however good it looks
-        _metrics(4, 0.28, 0.97),
-        _metrics(5, 0.35, 0.90),  # best silhouette, but a resample does not reproduce it
+        _metrics(2, 0.14, 1.00),  # a trivial split that every resample reproduces
+        _metrics(6, 0.19, 0.99),
+        _metrics(7, 0.20, 0.80),  # better silhouette, but a resample cuts a group elsewhere
+        _metrics(10, 0.18, 0.87),
     ]
     k, reason = choose_k(metrics)
-    assert k == 2
-    assert "highest silhouette" in reason and str(STABILITY_THRESHOLD) in reason
+    assert k == 6
+    assert reason.startswith("k=6: highest silhouette x stability") and "next k=7" in reason
 
 
-def test_rule_falls_back_to_the_most_stable_k() -> None:
-    k, reason = choose_k([_metrics(2, 0.3, 0.6), _metrics(3, 0.2, 0.8), _metrics(4, 0.5, 0.7)])
-    assert k == 3 and "most stable" in reason
+def test_a_less_than_perfectly_stable_k_still_beats_a_trivial_one() -> None:
+    # 10 overlapping personas: the right k is only 0.87 stable, k=2 is perfectly stable.
+    assert choose_k([_metrics(2, 0.138, 1.0), _metrics(10, 0.186, 0.87)])[0] == 10
+
+
+def test_ties_go_to_the_smaller_k() -> None:
+    assert choose_k([_metrics(5, 0.2, 0.9), _metrics(4, 0.2, 0.9)])[0] == 4
 
 
 def test_knee_of_an_elbow_curve() -> None:
@@ -78,7 +81,7 @@ def test_select_k_finds_three_blobs_and_is_deterministic() -> None:
     points = _blobs()
     first = select_k(points, k_range=(2, 6), random_state=1)
     again = select_k(points, k_range=(2, 6), random_state=1)
-    assert first.k == 3 and first.rule == "stable_max_silhouette"
+    assert first.k == 3 and first.rule == "max_silhouette_x_stability"
     assert [_without_time(m) for m in first.metrics] == [_without_time(m) for m in again.metrics]
     assert [m.k for m in first.metrics] == [2, 3, 4, 5, 6]
     assert set(first.centers) == {2, 3, 4, 5, 6} and first.centers[3].shape == (3, 2)

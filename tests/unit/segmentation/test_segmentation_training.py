@@ -13,7 +13,7 @@ from adflux.segmentation.training import PROJECTION_SAMPLE, agreement, train
 
 def test_automatic_k_is_the_planted_persona_count(trained, planted_columns) -> None:
     assert trained.k == len(set(planted_columns["persona"])) == 4
-    assert trained.selection.rule == "stable_max_silhouette"
+    assert trained.selection.rule == "max_silhouette_x_stability"
     assert adjusted_rand_score(planted_columns["persona"], trained.labels) >= 0.9
 
 
