@@ -79,7 +79,7 @@ def main() -> None:
         ]
         print(f"sandbox latency {args.latency_ms} ms per call; {len(jobs)} jobs in X's cities")
 
-        serial_pubs, serial_s = _serial(db, sandbox, jobs, args.serial_sample)
+        serial_pubs, serial_s = _serial(db, sandbox, jobs, args.serial_sample, work / "serial")
         serial_rate = serial_pubs / serial_s
         print(
             f"serial loop: {serial_pubs} publications in {serial_s:.1f} s "
@@ -152,7 +152,9 @@ def _parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _serial(db: PostgresDatabase, sandbox: Any, jobs: list[int], sample: int) -> tuple[int, float]:
+def _serial(
+    db: PostgresDatabase, sandbox: Any, jobs: list[int], sample: int, data_dir: Path
+) -> tuple[int, float]:
     """The seed's design: this process publishes one publication after the other."""
     os.environ.update(sandbox.client_env())  # this process's adapters talk to the sandbox
     from adflux.app import create_app
@@ -161,7 +163,7 @@ def _serial(db: PostgresDatabase, sandbox: Any, jobs: list[int], sample: int) ->
     from adflux.config import Settings
     from adflux.extensions import db as flask_db
 
-    app = create_app(Settings(database_url=db.url, data_dir=db_dir(), log_level="WARNING"))
+    app = create_app(Settings(database_url=db.url, data_dir=data_dir, log_level="WARNING"))
     app.extensions["adflux_dispatcher"] = _Held()  # nothing runs in the background here
     with app.app_context():
         publication_ids = []
@@ -184,10 +186,6 @@ def _serial(db: PostgresDatabase, sandbox: Any, jobs: list[int], sample: int) ->
     if set(states) != {"published"}:
         raise SystemExit(f"the serial loop did not publish everything: {Counter(states)}")
     return len(publication_ids), elapsed
-
-
-def db_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="adflux-bench-serial-"))
 
 
 class _Held:
