@@ -8,6 +8,7 @@ settings (research/platforms.md §1.3). It is private, hence the exact version p
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from adflux.platforms.base import (
 )
 from adflux.platforms.settings import XSettings
 from adflux.platforms.transport import classify_network_error
+
+log = logging.getLogger(__name__)
 
 try:
     import requests
@@ -229,20 +232,32 @@ class XAdsAdapter(PlatformAdapter):
     def _location_keys(
         self, account: Any, targeting: Targeting, *, excluded: bool = False
     ) -> list[str]:
-        """X location keys for the targeted cities (or the country when none is given)."""
+        """X location keys for the targeted cities; the country when none of them is known to X.
+
+        X's location catalogue does not hold every Colombian municipality. A city it lacks is
+        left out rather than failing the ad: reaching the whole country is the broader, still
+        compliant choice for a job ad (exclusions, never used by AdFlux, must all resolve).
+        """
         places = targeting.excluded_locations if excluded else targeting.locations
-        wanted = [("CITIES", p.name, p.country) for p in places]
-        if not wanted and not excluded:
-            wanted = [("COUNTRIES", "", targeting.country)]
-        keys = []
-        for location_type, query, country in wanted:
-            found = TargetingCriteria.locations(
-                account, location_type=location_type, country_code=country, q=query
-            ).first
-            if found is None:
+        keys = [self._lookup(account, "CITIES", p.name, p.country, strict=excluded) for p in places]
+        found = [key for key in keys if key is not None]
+        if not found and not excluded:
+            country = self._lookup(account, "COUNTRIES", "", targeting.country, strict=True)
+            found = [country] if country is not None else []
+        return found
+
+    def _lookup(
+        self, account: Any, location_type: str, query: str, country: str, *, strict: bool
+    ) -> str | None:
+        match = TargetingCriteria.locations(
+            account, location_type=location_type, country_code=country, q=query
+        ).first
+        if match is None:
+            if strict:
                 raise InvalidRequest(self.name, f"X has no location {query or country}", field="q")
-            keys.append(found["targeting_value"])
-        return keys
+            log.info("X has no location %r in %s; targeting without it", query, country)
+            return None
+        return str(match["targeting_value"])
 
     # ------------------------------------------------------------------ lookups and changes
 
