@@ -37,13 +37,17 @@ def _isolated_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch)
         monkeypatch.delenv(name, raising=False)
 
 
-def _recreate_database(url: str) -> None:
+def _admin_dsn(url: str) -> str:
     parsed = make_url(url)
-    admin_dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+    return parsed.set(drivername="postgresql", database="postgres").render_as_string(
         hide_password=False
     )
+
+
+def _recreate_database(url: str) -> None:
+    parsed = make_url(url)
     try:
-        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(_admin_dsn(url), autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{parsed.database}"')
     except psycopg.OperationalError as exc:
@@ -51,11 +55,19 @@ def _recreate_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A freshly created, empty test database on the PostgreSQL server."""
-    url = os.environ.get("ADFLUX_TEST_DATABASE_URL", DEFAULT_TEST_DB)
+def postgres_url() -> Iterator[str]:
+    """A freshly created, empty test database on the PostgreSQL server, dropped at the end.
+
+    Its name carries this run's process id, so two test runs on one server never share it.
+    """
+    base = make_url(os.environ.get("ADFLUX_TEST_DATABASE_URL", DEFAULT_TEST_DB))
+    url = base.set(database=f"{base.database}_{os.getpid()}").render_as_string(
+        hide_password=False
+    )
     _recreate_database(url)
-    return url
+    yield url
+    with psycopg.connect(_admin_dsn(url), autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
