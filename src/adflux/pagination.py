@@ -21,9 +21,17 @@ class Page(Generic[T]):
 
 
 def paginate(db_session: DbSession, query: sa.Select, *, limit: int, offset: int) -> Page:  # type: ignore[type-arg]
-    """Run ``query`` for one page and count all matching rows."""
-    total = db_session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    )
-    items = list(db_session.scalars(query.limit(limit).offset(offset)))
-    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+    """Run ``query`` for one page and count all matching rows, in one round trip.
+
+    The total rides along as a window count; only a page past the end needs a second query.
+    """
+    counted = query.add_columns(sa.func.count().over().label("_total"))
+    rows = db_session.execute(counted.limit(limit).offset(offset)).all()
+    if rows:
+        total = int(rows[0][-1])
+    elif offset == 0:
+        total = 0
+    else:
+        subquery = query.order_by(None).subquery()
+        total = int(db_session.scalar(sa.select(sa.func.count()).select_from(subquery)) or 0)
+    return Page(items=[row[0] for row in rows], total=total, limit=limit, offset=offset)

@@ -57,6 +57,8 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
             "threads": threads,
             "worker_class": "gthread",
             "accesslog": None,
+            # gunicorn 27 otherwise shares one control socket per user across all servers.
+            "control_socket_disable": True,
             "graceful_timeout": 10,
             "timeout": 60,
         },
