@@ -14,8 +14,10 @@ from adflux.campaigns import service as campaigns
 from adflux.campaigns.models import AdCampaign
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
+from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening, JobStatus
+from adflux.segmentation import service as segmentation
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,35 @@ def prepare(
         say(f"seeding {seed_jobs:,} jobs and {seed_candidates:,} candidates…")
         result = datagen.seed(n_jobs=seed_jobs, n_candidates=seed_candidates, seed=seed)
         jobs_inserted, candidates_inserted = result.jobs_inserted, result.candidates_inserted
+    train_segments_if_none(say=say)
     token = _fresh_local_token()
     return Prepared(seeded, jobs_inserted, candidates_inserted, token)
+
+
+def train_segments_if_none(*, say: Callable[[str], None]) -> None:
+    """Train the first segmentation here and now when none is active (the demo targets it)."""
+    if segmentation.get_active_run(db_session=db.session) is not None:
+        return
+    try:
+        run = segmentation.create_run(db_session=db.session)
+    except AdfluxError as exc:  # too few candidates, or a training already in flight
+        say(f"segments not trained: {exc.message}")
+        return
+    say(f"training segments (run {run.id})…")
+    shown = {"step": ""}
+
+    def show(step: str, fraction: float) -> None:
+        if step != shown["step"] and not step.startswith("reading candidates ("):
+            shown["step"] = step
+            say(f"  {fraction:4.0%} {step}")
+
+    try:
+        trained = segmentation.run_training(db_session=db.session, run_id=run.id, progress=show)
+    except Exception as exc:  # the run is marked failed; the demo publishes without segments
+        say(f"segment training failed ({type(exc).__name__}: {exc}); continuing without segments")
+        return
+    if trained is not None:
+        say(f"segments: k={trained.k} over {trained.candidate_count:,} candidates, now active")
 
 
 def _fresh_local_token() -> str:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from adflux.api import aliases, campaigns, candidates, errors, health, jobs, platforms, tokens
+from adflux.api import (
+    aliases,
+    campaigns,
+    candidates,
+    errors,
+    health,
+    jobs,
+    platforms,
+    segments,
+    tokens,
+)
 from adflux.api.auth import authenticate_request
 from adflux.api.docs import register_docs
 from adflux.api.request_id import install_request_id
@@ -12,7 +22,15 @@ from adflux.api.schemas import ErrorSchema
 from adflux.extensions import api
 
 API_PREFIX = "/api/v1"
-RESOURCE_BLUEPRINTS = (jobs.blp, candidates.blp, campaigns.blp, platforms.blp, tokens.blp)
+RESOURCE_BLUEPRINTS = (
+    jobs.blp,
+    candidates.blp,
+    segments.runs_blp,
+    segments.blp,
+    campaigns.blp,
+    platforms.blp,
+    tokens.blp,
+)
 # The seed document's endpoints live at the root, outside /api/v1, with the same auth.
 ALIAS_BLUEPRINTS = (aliases.blp,)
 

@@ -9,10 +9,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
-from adflux.api.schemas import ErrorSchema
+from adflux.api.schemas import ID_IN_PATH, ErrorSchema
+from adflux.api.segments import CandidateSegmentSchema
 from adflux.auth.models import Role
 from adflux.campaigns import service
 from adflux.extensions import db
+from adflux.segmentation import assignment
 
 blp = Blueprint("aliases", __name__, description="The seed document's endpoints")
 
@@ -42,3 +44,13 @@ class Publish(MethodView):
         """Publish a job on the given platforms (creates a campaign); 202 processing."""
         campaign, _ = service.create_campaign(db_session=db.session, job_id=job_id, **data)
         return {"status": "processing", "campaign_id": campaign.id}
+
+
+@blp.route(f"/segment/<{ID_IN_PATH}:candidate_id>")
+class CandidateSegment(MethodView):
+    @blp.response(200, CandidateSegmentSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(503, schema=ErrorSchema)
+    def get(self, candidate_id: int) -> Any:
+        """The segment of a candidate (predicted by the active model if not assigned yet)."""
+        return assignment.segment_of_candidate(db_session=db.session, candidate_id=candidate_id)

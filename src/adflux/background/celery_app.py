@@ -11,7 +11,7 @@ from flask import Flask
 from adflux.config import Settings
 
 # Task modules: imported by the worker so their @shared_task functions get registered.
-TASK_MODULES = ("adflux.campaigns.tasks",)
+TASK_MODULES = ("adflux.campaigns.tasks", "adflux.segmentation.tasks")
 
 RELAY_INTERVAL_S = 30.0
 

@@ -12,6 +12,7 @@ from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import Conflict, NotFound
 from adflux.pagination import Page, paginate
+from adflux.segmentation import assignment
 from adflux.segmentation.models import SegmentMembership
 
 
@@ -65,6 +66,8 @@ def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidat
     candidate = Candidate(**fields)
     db_session.add(candidate)
     db_session.flush()
+    # Its segment in the active run, in this same transaction (predicted by the run's model).
+    assignment.assign_new_candidate(db_session=db_session, candidate=candidate)
     # Personal data stays out of the audit trail: the id is enough to find the row.
     audit.record(
         db_session=db_session,

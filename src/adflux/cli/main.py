@@ -9,6 +9,7 @@ from adflux.cli.candidates import view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.jobs import view_jobs
 from adflux.cli.sandbox import sandbox
+from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
 from adflux.cli.tokens import token_group
 from adflux.cli.worker import worker
@@ -28,6 +29,8 @@ def cli() -> None:
 for command in (
     view_jobs,
     view_candidates,
+    view_segments,
+    segment_group,
     create_campaign,
     view_campaigns,
     campaign_group,

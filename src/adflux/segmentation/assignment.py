@@ -1,0 +1,111 @@
+"""A candidate's segment in the active run: its stored membership, or predicted by the run's model.
+
+New candidates are assigned when they are created (``assign_new_candidate``, in the creating
+transaction); candidates without a membership yet are predicted on read and marked so. The fitted
+pipeline is loaded from its artefact once per process and run, after its digest is checked.
+scikit-learn is imported only when a prediction is needed (see ``service``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from adflux.candidates.models import Candidate
+from adflux.db import DbSession
+from adflux.errors import NotFound, ServiceUnavailable
+from adflux.segmentation import service
+from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CandidateSegment:
+    candidate_id: int
+    run_id: int
+    segment: Segment
+    # "assigned": stored membership (training or creation); "predicted": by the model just now.
+    source: Literal["assigned", "predicted"]
+
+
+def segment_of_candidate(*, db_session: DbSession, candidate_id: int) -> CandidateSegment:
+    """The candidate's segment in the active run, predicted by its model if not assigned yet."""
+    candidate = db_session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound(f"candidate {candidate_id} does not exist")
+    run = service.get_active_run(db_session=db_session)
+    if run is None:
+        raise NotFound("no segmentation is active yet; train one with 'adflux segment train'")
+    assigned = db_session.scalar(
+        sa.select(Segment)
+        .join(SegmentMembership, SegmentMembership.segment_id == Segment.id)
+        .where(SegmentMembership.run_id == run.id, SegmentMembership.candidate_id == candidate_id)
+    )
+    if assigned is not None:
+        return CandidateSegment(candidate_id, run.id, assigned, "assigned")
+    return CandidateSegment(candidate_id, run.id, _predict(db_session, run, candidate), "predicted")
+
+
+def assign_new_candidate(
+    *, db_session: DbSession, candidate: Candidate
+) -> SegmentMembership | None:
+    """Add the new candidate's membership of the active run (in the caller's transaction).
+
+    None when no run is active or its model cannot be loaded here: the candidate is then
+    predicted when asked for, and assigned by the next training.
+    """
+    run = service.get_active_run(db_session=db_session)
+    if run is None:
+        return None
+    try:
+        segment = _predict(db_session, run, candidate)
+    except ServiceUnavailable as exc:
+        log.warning("candidate %s left unassigned: %s", candidate.id, exc.message)
+        return None
+    membership = SegmentMembership(run_id=run.id, candidate_id=candidate.id, segment_id=segment.id)
+    db_session.add(membership)
+    return membership
+
+
+def _predict(db_session: DbSession, run: SegmentationRun, candidate: Candidate) -> Segment:
+    from adflux.segmentation.features import SOURCE_FIELDS
+    from adflux.segmentation.training import predict_segments
+
+    row = {name: getattr(candidate, name) for name in SOURCE_FIELDS}
+    index = int(predict_segments(_pipeline_of(run), [row])[0])
+    segment = db_session.scalar(
+        sa.select(Segment).where(Segment.run_id == run.id, Segment.cluster_index == index)
+    )
+    if segment is None:  # a cluster left empty by the training has no segment row
+        raise ServiceUnavailable(f"the model of run {run.id} predicted an empty segment {index}")
+    return segment
+
+
+def _pipeline_of(run: SegmentationRun) -> Pipeline:
+    from adflux.segmentation.artifacts import ArtifactError
+
+    if not run.artifact_path:
+        raise ServiceUnavailable(f"segmentation run {run.id} has no stored model")
+    path = Path(current_app.config["ADFLUX_SETTINGS"].data_dir) / run.artifact_path
+    try:
+        return _load_pipeline(str(path), (run.params or {}).get("artifact_sha256"))
+    except ArtifactError as exc:
+        raise ServiceUnavailable(f"the model of segmentation run {run.id}: {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def _load_pipeline(path: str, sha256: str | None) -> Pipeline:
+    """A run's fitted pipeline, loaded (and its digest checked) once per process."""
+    from adflux.segmentation.artifacts import load_artifact
+
+    return load_artifact(Path(path), expected_sha256=sha256).pipeline
