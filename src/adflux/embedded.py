@@ -62,7 +62,7 @@ def train_segments_if_none(*, say: Callable[[str], None]) -> None:
     shown = {"step": ""}
 
     def show(step: str, fraction: float) -> None:
-        if step != shown["step"] and not step.startswith("reading candidates ("):
+        if step != shown["step"]:
             shown["step"] = step
             say(f"  {fraction:4.0%} {step}")
 

@@ -278,9 +278,7 @@ def _train_and_store(
     # The COPY holds the connection: progress is echoed only, and stored again afterwards.
     columns = bulk.read_candidates(
         db_session.connection(),
-        on_rows=lambda n: report(
-            f"reading candidates ({n:,})", 0.1 * n / max(total, 1), store=False
-        ),
+        on_rows=lambda n: report("reading candidates", 0.1 * n / max(total, 1), store=False),
     )
     n = len(columns["id"])
     lap("read")
@@ -291,7 +289,7 @@ def _train_and_store(
         k=k_requested,
         k_range=k_range,
         random_state=random_state,
-        progress=lambda step, fraction: report(step, 0.1 + 0.6 * fraction),
+        progress=lambda step, fraction: report(f"training: {step}", 0.1 + 0.6 * fraction),
     )
     timings.update({f"train_{name}": value for name, value in result.timings.items()})
     lap("train")
@@ -311,7 +309,7 @@ def _train_and_store(
     )
     lap("artifact")
 
-    report(f"writing {n:,} memberships", 0.8)
+    report("writing memberships", 0.8)
     # From here to the commit nothing else may commit: progress is echoed only.
     segments = [
         Segment(

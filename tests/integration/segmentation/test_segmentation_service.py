@@ -239,7 +239,7 @@ def test_progress_is_reported_in_order_and_stored(seeded, dispatcher):
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0
     steps = [s for s, _ in seen]
-    assert "evaluating k=3" in steps and any(s.startswith("writing") for s in steps)
+    assert "training: evaluating k=3" in steps and any(s.startswith("writing") for s in steps)
     db.session.refresh(run)
     assert run.progress["fraction"] == 1.0
 

@@ -1,0 +1,189 @@
+"""`adflux view-segments` and `adflux segment ...` against a real deployment: PostgreSQL, Redis,
+`adflux serve` and an `adflux worker` that runs the trainings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from tests.e2e.campaigns.stack import Deployment, PostgresDatabase, RedisServer, Unavailable
+from tests.e2e.processes import run_cli
+from tests.services import service_missing
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+N_CANDIDATES = 3_000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    work = tmp_path_factory.mktemp("segment-e2e")
+    db = PostgresDatabase(f"adflux_e2e_segments_{os.getpid()}")
+    redis = RedisServer(log_dir=work)
+    try:
+        db.create()
+        redis.start()
+    except Unavailable as exc:
+        redis.stop()
+        with contextlib.suppress(Exception):  # PostgreSQL itself may be what is missing
+            db.drop()
+        service_missing(exc.service, exc.detail)
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONPATH")
+    env = {name: value for name, value in os.environ.items() if name in keep}
+    env.update(
+        DATABASE_URL=db.url,
+        CELERY_BROKER_URL=redis.url,
+        ADFLUX_DATA_DIR=str(work / "data"),
+        XDG_CONFIG_HOME=str(work / "xdg"),
+        ADFLUX_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+        COLUMNS="250",  # wide enough that tables do not fold
+    )
+    live = Deployment(env=env, work_dir=work)
+    try:
+        live.prepare(jobs=5, candidates=N_CANDIDATES)
+        live.start_server()
+        live.start_worker("--concurrency", "2", "--no-beat")
+        yield live
+    finally:
+        live.stop()
+        redis.stop()
+        db.drop()
+
+
+def _error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """A failed command says why in one line, without a traceback."""
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+def _runs(deployment: Deployment) -> list[dict]:
+    return json.loads(deployment.cli("segment", "runs", "--json").stdout)
+
+
+def _wait_until_idle(deployment: Deployment, timeout: float = 180) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = _runs(deployment)
+        if not any(run["in_flight"] for run in runs):
+            return runs
+        assert time.monotonic() < deadline, runs
+        time.sleep(0.5)
+
+
+def test_help_of_every_segment_command(deployment):
+    for args in (
+        ("view-segments",),
+        ("segment",),
+        ("segment", "train"),
+        ("segment", "runs"),
+        ("segment", "plot"),
+    ):
+        result = deployment.cli(*args, "--help")
+        assert result.stdout.startswith(f"Usage: adflux {' '.join(args)}"), result.stdout
+
+
+def test_before_any_training(deployment):
+    assert "no segmentation is active yet" in deployment.cli("view-segments").stdout
+    assert json.loads(deployment.cli("view-segments", "--json").stdout) == {
+        "run": None,
+        "items": [],
+    }
+    refused = deployment.cli("segment", "plot", "-o", "none.png", check=False)
+    assert "no segmentation is active yet" in _error_line(refused)
+    assert not (deployment.work_dir / "none.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [(("--k", "1"), "k"), (("--k", "50"), "k"), (("--k-range", "6-3"), "k_max")],
+)
+def test_a_bad_number_of_segments_is_one_line_naming_the_field(deployment, args, field):
+    line = _error_line(deployment.cli("segment", "train", *args, check=False))
+    assert f"{field}: " in line and line.endswith("[HTTP 422]"), line
+    assert _runs(deployment) == []
+
+
+def test_a_malformed_range_is_a_usage_error(deployment):
+    result = deployment.cli("segment", "train", "--k-range", "two-ten", check=False)
+    assert result.returncode == 2 and "use MIN-MAX" in result.stderr
+
+
+def test_train_with_progress_then_view_list_and_plot(deployment):
+    trained = deployment.cli("segment", "train", "--k-range", "2-8", "--wait", timeout=300)
+    assert trained.stdout.startswith("segmentation run "), trained.stdout
+    assert re.search(r"succeeded: k=\d+ over 3\.000 candidates", trained.stdout), trained.stdout
+    assert "100%" in trained.stderr  # the progress bar, drawn on stderr
+    (run,) = _runs(deployment)
+    assert (run["status"], run["is_active"], run["candidate_count"]) == ("succeeded", True, 3000)
+
+    table = deployment.cli("view-segments").stdout
+    assert f"Segmentos · ejecución #{run['id']} · k={run['k']} · 3.000 candidatos" in table
+    segments = json.loads(deployment.cli("view-segments", "--json").stdout)
+    assert len(segments["items"]) == run["k"]
+    assert sum(s["size"] for s in segments["items"]) == N_CANDIDATES
+    for segment in segments["items"]:
+        assert segment["name"] in table
+
+    listed = deployment.cli("segment", "runs").stdout
+    assert "succeeded (activa)" in listed
+
+    biggest = segments["items"][0]
+    members = json.loads(
+        deployment.cli(
+            "view-candidates", "--segment-id", str(biggest["id"]), "--limit", "5", "--json"
+        ).stdout
+    )
+    assert len(members) == 5
+
+    picture = deployment.work_dir / "segments.png"
+    plotted = deployment.cli("segment", "plot", "-o", str(picture))
+    assert f"segmentation run {run['id']}" in plotted.stdout
+    assert picture.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_a_second_training_while_one_runs_is_409_and_the_active_run_stays(deployment):
+    active_before = [r["id"] for r in _runs(deployment) if r["is_active"]]
+    # A wide range keeps the first training busy for several seconds.
+    queued = deployment.cli("segment", "train", "--k-range", "2-20")
+    assert "queued" in queued.stdout
+    refused = _error_line(deployment.cli("segment", "train", check=False))
+    assert "already" in refused and refused.endswith("[HTTP 409]"), refused
+    # While it trains, the earlier run is still the active one.
+    assert [r["id"] for r in _runs(deployment) if r["is_active"]] == active_before
+
+    runs = _wait_until_idle(deployment)
+    newest = runs[0]
+    assert (newest["status"], newest["is_active"]) == ("succeeded", True)
+    assert newest["ari_vs_previous"] is not None
+
+
+def test_the_seed_endpoint_answers_a_candidate_segment_and_404_for_unknown(deployment):
+    with deployment.api() as api:
+        candidate_id = api.get("/api/v1/candidates", params={"limit": 1}).json()["items"][0]["id"]
+        found = api.get(f"/segment/{candidate_id}")
+        assert found.status_code == 200 and found.json()["source"] == "assigned"
+        missing = api.get("/segment/999999999")
+        assert missing.status_code == 404
+        assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_a_viewer_cannot_train(deployment):
+    viewer = deployment.cli(
+        "token", "create", "--name", f"viewer-{time.time_ns()}", "--role", "viewer"
+    ).stdout.strip()
+    env = {**deployment.env, "ADFLUX_API_URL": deployment.api_url, "ADFLUX_API_TOKEN": viewer}
+    assert _error_line(run_cli("segment", "train", env=env)).endswith("[HTTP 403]")
+    with httpx.Client(base_url=deployment.api_url, timeout=30) as anonymous:
+        assert anonymous.get("/api/v1/segments").status_code == 401
