@@ -9,8 +9,10 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -187,3 +189,21 @@ def test_a_viewer_cannot_train(deployment):
     assert _error_line(run_cli("segment", "train", env=env)).endswith("[HTTP 403]")
     with httpx.Client(base_url=deployment.api_url, timeout=30) as anonymous:
         assert anonymous.get("/api/v1/segments").status_code == 401
+
+
+def test_simultaneous_requests_start_exactly_one_training(deployment):
+    """Requests racing past the service's check meet the partial unique index."""
+    body = {"k_min": 2, "k_max": 3}
+    barrier = threading.Barrier(6)
+
+    def post() -> int:
+        with deployment.api() as api:
+            barrier.wait()
+            return api.post("/api/v1/segmentations", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(lambda _: post(), range(6)))
+    assert codes == [202, 409, 409, 409, 409, 409]
+    runs = _wait_until_idle(deployment)
+    assert runs[0]["status"] == "succeeded"
+    assert sum(1 for run in runs if run["is_active"]) == 1

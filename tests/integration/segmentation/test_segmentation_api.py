@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from flask import current_app
 from tests.factories import candidate_payload, make_candidate
 from tests.integration.segmentation.conftest import K_RANGE, N_CANDIDATES
 
@@ -193,3 +196,21 @@ def test_training_needs_an_operator_and_reads_need_a_token(client, token_for, se
     assert viewer.status_code == 403
     assert client.get("/api/v1/segments").status_code == 401
     assert client.get("/segment/1").status_code == 401
+
+
+def test_a_model_that_cannot_be_loaded_is_503_and_creation_still_works(
+    client, token_for, trained, caplog
+):
+    headers = token_for("operator")
+    run = service.get_run_or_404(db_session=db.session, run_id=trained["id"])
+    artefact = Path(current_app.config["ADFLUX_SETTINGS"].data_dir) / run.artifact_path
+    artefact.write_bytes(b"not the model")  # its digest no longer matches
+
+    created = client.post("/api/v1/candidates", json=candidate_payload(), headers=headers)
+    assert created.status_code == 201
+    assert db.session.get(SegmentMembership, (run.id, created.json["id"])) is None
+    assert "left unassigned" in caplog.text
+
+    response = client.get(f"/segment/{created.json['id']}", headers=headers)
+    assert response.status_code == 503
+    assert "SHA-256" in response.json["error"]["message"]
