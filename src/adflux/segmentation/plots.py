@@ -22,7 +22,7 @@ DPI = 120
 
 def render_projection_png(
     projection: Mapping[str, Any],
-    names: Mapping[int, str],
+    names: Mapping[int, str] | Mapping[str, str],
     *,
     title: str = "Segmentos de candidatos (PCA)",
 ) -> bytes:
@@ -31,14 +31,15 @@ def render_projection_png(
     y = np.asarray(projection["y"], dtype=float)
     labels = np.asarray(projection["labels"], dtype=int)
     ratio: Sequence[float] = projection.get("explained_variance_ratio", (0.0, 0.0))
+    by_index = {int(index): name for index, name in names.items()}  # JSON made keys strings
     figure = Figure(figsize=(10, 6.5), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
-    segments = sorted(set(labels.tolist()) | set(names))
+    segments = sorted(set(labels.tolist()) | set(by_index))
     colours = _colours(len(segments))
     for colour, segment in zip(colours, segments, strict=True):
         mask = labels == segment
-        label = f"{segment}: {names.get(segment, f'segmento {segment}')}"
+        label = f"{segment}: {by_index.get(segment, f'segmento {segment}')}"
         axes.scatter(x[mask], y[mask], s=POINT_SIZE, color=colour, alpha=0.6, label=label)
     axes.set_title(f"{title}: muestra de {len(x)} candidatos")
     axes.set_xlabel(f"componente 1 ({ratio[0]:.0%} de la varianza)")
@@ -59,7 +60,10 @@ def _colours(count: int) -> list[Any]:
 
 
 def write_projection_png(
-    projection: Mapping[str, Any], names: Mapping[int, str], path: Path, **options: Any
+    projection: Mapping[str, Any],
+    names: Mapping[int, str] | Mapping[str, str],
+    path: Path,
+    **options: Any,
 ) -> Path:
     """Write the picture to ``path`` and return it."""
     path.write_bytes(render_projection_png(projection, names, **options))

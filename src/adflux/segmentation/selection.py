@@ -1,11 +1,12 @@
 """Choosing the number of segments k (pure; runs on a sample of the design matrix).
 
 For every k in the range we fit k-means on the selection sample and record: inertia (plus a knee
-detector over the inertia curve), silhouette on a fixed sub-sample, Davies-Bouldin,
-Calinski-Harabasz, and **stability**: k-means is refitted on ``STABILITY_RESAMPLES`` random halves
-of the sample and the fits are compared on a fixed evaluation set with the adjusted Rand index
-(ARI), both with each other and with the fit on the whole sample; stability is the lower of the
-two means.
+detector over the inertia curve, reported, not used by the rule); silhouette, Davies-Bouldin and
+Calinski-Harabasz on a fixed sub-sample of ``SILHOUETTE_SAMPLE`` rows; and **stability**: k-means
+is refitted on ``STABILITY_RESAMPLES`` random halves of the sample (subsampling without
+replacement: a bootstrap's duplicated rows would only add weight, not information) and the fits
+are compared on a fixed evaluation set with the adjusted Rand index (ARI), both with each other
+and with the fit on the whole sample; stability is the lower of the two means.
 
 The rule (``choose_k``): the k with the highest **silhouette x stability**, i.e. the most
 separated segmentation discounted by how often a resample of the same candidates reproduces it

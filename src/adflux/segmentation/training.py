@@ -1,9 +1,9 @@
 """Training a segmentation (pure): feature frame in, fitted pipeline + labels + evidence out.
 
 Scale: the preprocessor is fitted on all rows (O(n), sparse output), k is chosen on a random
-sample of ``SELECTION_SAMPLE`` rows (selection.py), and the final model is fitted on all rows,
-starting from the chosen k's centres on the sample (MiniBatchKMeans above
-``pipeline.MINIBATCH_THRESHOLD`` rows). No step is quadratic in the number of candidates.
+sample of ``SELECTION_SAMPLE`` rows (selection.py), and the final model is fitted on all rows
+with Lloyd iterations starting from the chosen k's centres on the sample (a few passes; see
+``pipeline.MINIBATCH_THRESHOLD``). No step is quadratic in the number of candidates.
 
 Segments are numbered by size (cluster_index 0 is the largest), so the same data and parameters
 give the same numbering, and the picture and the tables read the same way run after run.
@@ -24,12 +24,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.pipeline import Pipeline
 
 from adflux.segmentation.features import FEATURE_NAMES, candidate_features
-from adflux.segmentation.pipeline import (
-    CATEGORY_WEIGHT,
-    MINIBATCH_THRESHOLD,
-    build_clusterer,
-    build_preprocessor,
-)
+from adflux.segmentation.pipeline import CATEGORY_WEIGHT, build_clusterer, build_preprocessor
 from adflux.segmentation.selection import (
     SILHOUETTE_SAMPLE,
     Progress,
@@ -205,7 +200,6 @@ def train(
             "random_state": random_state,
             "selection_sample": len(sample_rows),
             "category_weight": category_weight,
-            "minibatch_threshold": MINIBATCH_THRESHOLD,
         },
         n_rows=n,
     )

@@ -40,6 +40,10 @@ def test_build_pipeline_is_unfitted_and_picks_the_estimator_by_size() -> None:
     big = build_pipeline(5, n_rows=MINIBATCH_THRESHOLD + 1, random_state=3)
     assert isinstance(big.named_steps["cluster"], MiniBatchKMeans)
     assert big.named_steps["cluster"].random_state == 3
+    # Warm-started from known centres, Lloyd at any size, with a single init.
+    warm = build_pipeline(2, n_rows=10 * MINIBATCH_THRESHOLD, init=np.zeros((2, 3)))
+    assert isinstance(warm.named_steps["cluster"], KMeans)
+    assert warm.named_steps["cluster"].n_init == 1
     with pytest.raises(ValueError):
         build_pipeline(0, n_rows=10)
 

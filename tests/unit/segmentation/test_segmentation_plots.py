@@ -20,7 +20,11 @@ def test_png_with_a_legend_of_names(trained, tmp_path: Path) -> None:
 
 def test_rendering_does_not_use_pyplot_or_a_display() -> None:
     projection = {"x": [0.0, 1.0], "y": [1.0, 0.0], "labels": [0, 1]}
-    assert render_projection_png(projection, {0: "a", 1: "b"}).startswith(PNG_SIGNATURE)
+    png = render_projection_png(projection, {0: "a", 1: "b"})
+    assert png.startswith(PNG_SIGNATURE)
+    # Names read back from JSON have string keys: same legend, same picture.
+    assert render_projection_png(projection, {"0": "a", "1": "b"}) == png
+    assert render_projection_png(projection, {}) != png
     assert "matplotlib.pyplot" not in sys.modules
 
 
