@@ -8,6 +8,8 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from marshmallow import fields as ma_fields
 
+from adflux.api.fastdump import CompiledDumpSchema
+
 # Primary keys are 32-bit integers on PostgreSQL: a larger id matches nothing, and sending it to
 # the database would fail there ("integer out of range") instead of answering 404.
 MAX_ID = 2**31 - 1
@@ -31,7 +33,7 @@ def page_limit(args: dict[str, Any]) -> int:
     return int(args.get("limit") or current_app.config["ADFLUX_SETTINGS"].page_size_default)
 
 
-class PageMetaSchema(Schema):
+class PageMetaSchema(CompiledDumpSchema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)

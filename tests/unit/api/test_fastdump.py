@@ -1,0 +1,78 @@
+"""The compiled page serialiser gives exactly marshmallow's output."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+import pytest
+from marshmallow import Schema, fields
+from tests.factories import candidate_payload, job_payload
+
+from adflux.api.campaigns import CampaignPageSchema
+from adflux.api.candidates import CandidatePageSchema
+from adflux.api.fastdump import CompiledDumpSchema
+from adflux.api.jobs import JobPageSchema
+
+NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
+
+
+def _job(i: int) -> SimpleNamespace:
+    extra = {"id": i, "currency": "COP", "status": "open", "created_at": NOW, "updated_at": NOW}
+    return SimpleNamespace(**job_payload(salary_min_cop=None if i % 2 else 1_500_000), **extra)
+
+
+def _candidate(i: int) -> SimpleNamespace:
+    payload = candidate_payload(phone=None if i % 3 else "3001234567", last_active_at=None)
+    return SimpleNamespace(**payload, id=i, created_at=NOW)
+
+
+def _campaign(i: int) -> SimpleNamespace:
+    publication = SimpleNamespace(
+        id=i,
+        platform="meta",
+        status="failed",
+        external_ids={"campaign": "120", "ad_set": "121"},
+        attempts=2,
+        last_error="Texto demasiado largo",
+        last_error_field=None,
+        next_attempt_at=None,
+        published_at=None,
+        updated_at=NOW,
+    )
+    return SimpleNamespace(
+        id=i,
+        job_id=3,
+        segment_ids=[1, 2],
+        name="Auxiliar contable · Cali",
+        daily_budget_cop=50_000,
+        start_date=date(2026, 12, 1),
+        end_date=None,
+        objective="traffic",
+        status="partially_published",
+        created_by="token:ops",
+        created_at=NOW,
+        updated_at=NOW,
+        publications=[publication],
+    )
+
+
+@pytest.mark.parametrize(
+    ("schema", "make"),
+    [(JobPageSchema, _job), (CandidatePageSchema, _candidate), (CampaignPageSchema, _campaign)],
+)
+def test_compiled_dump_equals_marshmallow(schema, make):
+    page = {"items": [make(i) for i in range(1, 6)], "total": 5, "limit": 50, "offset": 0}
+    instance = schema()
+    assert instance.dump(page) == Schema.dump(instance, page)
+
+
+def test_unknown_fields_fall_back_to_marshmallow():
+    class WithMethod(CompiledDumpSchema):
+        name = fields.String()
+        shout = fields.Method("loud")
+
+        def loud(self, obj):
+            return obj.name.upper()
+
+    assert WithMethod().dump(SimpleNamespace(name="cali")) == {"name": "cali", "shout": "CALI"}
