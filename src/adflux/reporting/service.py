@@ -6,24 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from adflux.campaigns.models import AdCampaign, PlatformPublication, PublicationStatus
 from adflux.candidates.models import Candidate
+from adflux.db import DbSession
 from adflux.jobs.models import JobOpening, JobStatus
-from adflux.segmentation.models import Segment, SegmentationRun
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    id: int
-    status: str
-    algorithm: str
-    k: int | None
-    candidate_count: int | None
-    segment_count: int
-    created_at: datetime
-    finished_at: datetime | None
+from adflux.segmentation import service as segmentation
+from adflux.segmentation.models import SegmentationRun
 
 
 @dataclass(frozen=True)
@@ -43,7 +32,7 @@ class Overview:
     open_jobs: int
     candidates: int
     consenting: int
-    active_run: RunSummary | None
+    active_run: SegmentationRun | None
     campaigns_by_status: dict[str, int]
     # platform -> publication status -> count
     publications: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -58,8 +47,8 @@ class Overview:
         return sum(self.campaigns_by_status.values())
 
 
-def overview(*, db_session: Session, failures: int = 8) -> Overview:
-    """Every figure of the dashboard's first page, in six aggregate queries."""
+def overview(*, db_session: DbSession, failures: int = 8) -> Overview:
+    """Every figure of the dashboard's first page, in six queries (five aggregates)."""
     open_jobs = db_session.scalar(
         sa.select(sa.func.count(JobOpening.id)).where(JobOpening.status == JobStatus.OPEN.value)
     )
@@ -84,14 +73,14 @@ def overview(*, db_session: Session, failures: int = 8) -> Overview:
         open_jobs=int(open_jobs or 0),
         candidates=int(candidates or 0),
         consenting=int(consenting or 0),
-        active_run=active_run(db_session=db_session),
+        active_run=segmentation.get_active_run(db_session=db_session),
         campaigns_by_status={status: int(count) for status, count in by_status},
         publications=dict(sorted(publications.items())),
         recent_failures=recent_failures(db_session=db_session, limit=failures),
     )
 
 
-def recent_failures(*, db_session: Session, limit: int = 8) -> list[RecentFailure]:
+def recent_failures(*, db_session: DbSession, limit: int = 8) -> list[RecentFailure]:
     """The latest failed publications with the platform's own message."""
     rows = db_session.execute(
         sa.select(
@@ -124,76 +113,7 @@ def recent_failures(*, db_session: Session, limit: int = 8) -> list[RecentFailur
     ]
 
 
-# The segmentation service (issue #3) owns runs; until it offers these reads, the dashboard's
-# read-only queries on runs live here so web handlers never touch models directly.
-
-
-def _run_summaries(db_session: Session, query: sa.Select) -> list[RunSummary]:  # type: ignore[type-arg]
-    segment_count = (
-        sa.select(sa.func.count(Segment.id))
-        .where(Segment.run_id == SegmentationRun.id)
-        .scalar_subquery()
-    )
-    rows = db_session.execute(
-        query.with_only_columns(
-            SegmentationRun.id,
-            SegmentationRun.status,
-            SegmentationRun.algorithm,
-            SegmentationRun.k,
-            SegmentationRun.candidate_count,
-            segment_count,
-            SegmentationRun.created_at,
-            SegmentationRun.finished_at,
-        )
-    ).all()
-    return [RunSummary(*row) for row in rows]
-
-
-def active_run(*, db_session: Session) -> RunSummary | None:
-    found = _run_summaries(
-        db_session, sa.select(SegmentationRun).where(SegmentationRun.is_active.is_(True))
-    )
-    return found[0] if found else None
-
-
-def recent_runs(*, db_session: Session, limit: int = 10) -> list[RunSummary]:
-    return _run_summaries(
-        db_session, sa.select(SegmentationRun).order_by(SegmentationRun.id.desc()).limit(limit)
-    )
-
-
-def active_run_detail(*, db_session: Session) -> tuple[SegmentationRun, list[Segment]] | None:
-    """The active run (metrics, projection) and its segments, largest first."""
-    run = db_session.scalar(sa.select(SegmentationRun).where(SegmentationRun.is_active.is_(True)))
-    if run is None:
-        return None
-    segments = db_session.scalars(
-        sa.select(Segment).where(Segment.run_id == run.id).order_by(Segment.cluster_index)
-    ).all()
-    return run, list(segments)
-
-
-def active_segments(*, db_session: Session) -> list[Segment]:
-    return list(
-        db_session.scalars(
-            sa.select(Segment)
-            .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
-            .where(SegmentationRun.is_active.is_(True))
-            .order_by(Segment.cluster_index)
-        )
-    )
-
-
-def in_flight_run(*, db_session: Session) -> SegmentationRun | None:
-    """The training in progress, if any (at most one by a unique index)."""
-    return db_session.scalar(sa.select(SegmentationRun).where(SegmentationRun.in_flight.is_(True)))
-
-
-def get_run(*, db_session: Session, run_id: int) -> SegmentationRun | None:
-    return db_session.get(SegmentationRun, run_id)
-
-
-def job_titles(*, db_session: Session, job_ids: list[int]) -> dict[int, str]:
+def job_titles(*, db_session: DbSession, job_ids: list[int]) -> dict[int, str]:
     if not job_ids:
         return {}
     rows = db_session.execute(

@@ -6,7 +6,7 @@ import logging
 
 from flask import jsonify, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from adflux.errors import AdfluxError
@@ -50,7 +50,3 @@ def unexpected(error: Exception) -> tuple[Response | str, int]:
         return _page(error.code or 500, error.description or "")
     log.exception("dashboard error")
     return _page(500, "")
-
-
-def not_found() -> NotFound:
-    return NotFound(translate("error.404"))

@@ -25,8 +25,9 @@ class SignInForm(FlaskForm):
 
 
 class TrainForm(FlaskForm):
-    k_min = IntegerField("k_min", default=2, validators=[Optional(), NumberRange(2, 30)])
-    k_max = IntegerField("k_max", default=10, validators=[Optional(), NumberRange(2, 30)])
+    # The segmentation service checks the range and names the field it refuses.
+    k_min = IntegerField("k_min", default=2, validators=[Optional()])
+    k_max = IntegerField("k_max", default=10, validators=[Optional()])
 
 
 class CampaignForm(FlaskForm):

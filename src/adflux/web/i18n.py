@@ -220,7 +220,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.metrics": ("Métricas por k", "Metrics per k"),
     "segments.silhouette": ("Silueta (mayor es mejor)", "Silhouette (higher is better)"),
     "segments.elbow": ("Inercia (codo)", "Inertia (elbow)"),
-    "segments.chosen_k": ("k elegido: {k}", "chosen k: {k}"),
+    "segments.chosen_k": ("k elegido: {k}.", "chosen k: {k}."),
     "segments.no_metrics": ("Sin métricas por k.", "No per-k metrics."),
     "segments.runs": ("Ejecuciones", "Runs"),
     "segments.active": ("activa", "active"),
@@ -228,10 +228,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "segments.train_started": (
         "Entrenamiento #{id} iniciado; el segmento activo no cambia hasta que termine.",
         "Training #{id} started; the active run stays until it finishes.",
-    ),
-    "segments.train_unavailable": (
-        "El servicio de segmentación aún no está instalado en esta versión.",
-        "The segmentation service is not installed in this version yet.",
     ),
     "segments.progress": ("Entrenamiento #{id}: {status}", "Training #{id}: {status}"),
     "segments.k_range": ("Rango de k", "k range"),

@@ -14,10 +14,10 @@ from typing import TypeVar
 
 from flask import Flask, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy.orm import Session
 
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
+from adflux.db import DbSession
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -70,7 +70,7 @@ def lifetime() -> timedelta:
     return current_app.config["WEB_SESSION_LIFETIME"]  # type: ignore[no-any-return]
 
 
-def sign_in(*, db_session: Session, token: str) -> WebUser | None:
+def sign_in(*, db_session: DbSession, token: str) -> WebUser | None:
     """Check `token` and start a session for it; None when it is unknown or revoked."""
     row = auth_service.authenticate(db_session=db_session, token=token.strip())
     if row is None:
@@ -88,7 +88,7 @@ def sign_out() -> None:
     session.clear()
 
 
-def current_user(*, db_session: Session) -> WebUser | None:
+def current_user(*, db_session: DbSession) -> WebUser | None:
     """The signed-in user, None when signed out or the token was revoked.
 
     Raises SessionExpired when the absolute lifetime is over (the cookie's own expiry only

@@ -17,7 +17,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 from tests.e2e.campaigns.stack import Deployment, base_env
-from tests.e2e.web.stand_in_segmentation import store_segmentation
 from tests.services import service_missing
 
 from adflux.app import create_app
@@ -26,6 +25,7 @@ from adflux.config import Settings
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.sandbox.server import RunningSandbox, start_in_thread
+from adflux.segmentation import service as segmentation
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,8 +38,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORTS = {"laptop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
-# The cities the sandbox's X location search knows; a job elsewhere cannot be published on X.
-X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
 SCREENSHOTS = Path(
     os.environ.get(
         "ADFLUX_SCREENSHOTS_DIR", Path(__file__).parents[3] / "test-artifacts" / "screenshots"
@@ -53,7 +51,7 @@ class Dashboard:
     deployment: Deployment
     sandbox: RunningSandbox
     tokens: dict[str, str]
-    x_city_job_ids: list[int]
+    job_ids: list[int]  # open jobs
 
 
 _saved: list[Path] = []
@@ -92,26 +90,26 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 
 
 def _prepare_in_process(data_dir: Path) -> tuple[dict[str, str], list[int]]:
-    """Tokens for each role, an active segmentation run (stored as the training service stores
-    one) and the open jobs in cities X can target; in this process, which is quicker than
-    starting the CLI once for each."""
+    """Tokens for each role, a trained and active segmentation run and the open jobs; in this
+    process, which is quicker than starting the CLI once for each."""
     url = f"sqlite:///{data_dir / 'adflux.db'}"
     app = create_app(Settings(database_url=url, data_dir=data_dir, log_level="WARNING"))
     with app.app_context():
-        store_segmentation()
+        run = segmentation.run_training(
+            db_session=db.session, run_id=segmentation.create_run(db_session=db.session).id
+        )
+        assert run is not None and run.status == "succeeded", run and run.error
         tokens = {
             role: auth_service.create_token(db_session=db.session, name=f"web-{role}", role=role)[1]
             for role in ("operator", "viewer")
         }
         ids = db.session.scalars(
-            sa.select(JobOpening.id)
-            .where(JobOpening.status == "open", JobOpening.city.in_(X_CITIES))
-            .order_by(JobOpening.id)
+            sa.select(JobOpening.id).where(JobOpening.status == "open").order_by(JobOpening.id)
         ).all()
         db.session.remove()
         db.engine.dispose()
     app.extensions["adflux_dispatcher"].shutdown()
-    assert len(ids) >= 2, "the seed made too few jobs in cities X knows"
+    assert len(ids) >= 2, "the seed made fewer than two open jobs"
     return tokens, list(ids)
 
 

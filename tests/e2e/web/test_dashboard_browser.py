@@ -39,7 +39,7 @@ def test_every_page_at_laptop_and_phone_width(open_as, dashboard: Dashboard):
         page.get_by_role("button", name="Buscar").click()
         expect(page).to_have_url(re.compile(r"/jobs\?q=a"))
         shot(page, f"jobs-{viewport}")
-        page.goto(f"/jobs/{dashboard.x_city_job_ids[0]}")
+        page.goto(f"/jobs/{dashboard.job_ids[0]}")
         expect(page.locator("#campaign-form")).to_be_visible()
         unlabelled = page.evaluate(
             """() => [...document.querySelectorAll('input:not([type=hidden]), select')]
@@ -63,9 +63,11 @@ def test_campaign_created_from_the_form_is_published_on_every_platform(
     open_as, dashboard: Dashboard
 ):
     page = open_as("operator")
-    job_id = dashboard.x_city_job_ids[0]
+    job_id = dashboard.job_ids[0]
     page.goto(f"/jobs/{job_id}")
-    page.locator("input[name=segment_ids]").first.check()
+    # Two segments: their cities, areas and skills become the targeting on every platform.
+    page.locator("input[name=segment_ids]").nth(0).check()
+    page.locator("input[name=segment_ids]").nth(1).check()
     shot(page, "job-form-filled-laptop")
     campaign_id = _create_campaign(page, dashboard, job_id, ["meta", "google", "x"])
     # The page refreshes itself: no reload between "queued" and "published".
@@ -92,7 +94,7 @@ def test_failed_publication_is_retried_from_the_campaign_page(open_as, dashboard
     page = open_as("operator")
     dashboard.sandbox.state.revoke("x")
     try:
-        _create_campaign(page, dashboard, dashboard.x_city_job_ids[1], ["meta", "x"])
+        _create_campaign(page, dashboard, dashboard.job_ids[1], ["meta", "x"])
         status = page.locator("#campaign-status")
         expect(status).to_have_attribute(
             "data-status", "partially_published", timeout=PUBLISH_TIMEOUT_MS
@@ -125,7 +127,7 @@ def test_failed_publication_is_retried_from_the_campaign_page(open_as, dashboard
 def test_viewer_sees_everything_but_no_forms(open_as, dashboard: Dashboard):
     page = open_as("viewer", locale="en-US")
     expect(page.locator(".readonly-note")).to_contain_text("Read-only access")
-    page.goto(f"/jobs/{dashboard.x_city_job_ids[0]}")
+    page.goto(f"/jobs/{dashboard.job_ids[0]}")
     expect(page.get_by_role("heading", name="Campaigns for this job")).to_be_visible()
     expect(page.locator("#campaign-form")).to_have_count(0)
     expect(page.locator("form[method=post]")).to_have_count(1)  # sign-out
@@ -135,11 +137,11 @@ def test_viewer_sees_everything_but_no_forms(open_as, dashboard: Dashboard):
     expect(page.locator("#campaign-status")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Retry|Pause|Resume"))).to_have_count(0)
     # A write the page does not offer is refused by the server as well.
-    answer = page.request.post(f"/jobs/{dashboard.x_city_job_ids[0]}/campaigns", form={})
+    answer = page.request.post(f"/jobs/{dashboard.job_ids[0]}/campaigns", form={})
     assert answer.status == 400  # no CSRF token: refused before anything else
     token = page.locator("meta[name=csrf-token]").get_attribute("content")
     answer = page.request.post(
-        f"/jobs/{dashboard.x_city_job_ids[0]}/campaigns",
+        f"/jobs/{dashboard.job_ids[0]}/campaigns",
         form={"csrf_token": token or "", "platforms": "meta", "daily_budget_cop": "50000"},
     )
     assert answer.status == 403
@@ -161,3 +163,19 @@ def test_a_bad_token_does_not_sign_in(browser, dashboard: Dashboard):
         expect(page).to_have_url(re.compile(r"/sign-in"))
     finally:
         context.close()
+
+
+def test_operator_trains_a_new_segmentation_and_watches_it_finish(open_as, dashboard: Dashboard):
+    page = open_as("operator")
+    page.goto("/segments")
+    page.get_by_role("button", name="Entrenar nueva segmentación").click()
+    started = page.locator(".flash-success")
+    expect(started).to_contain_text("iniciado")
+    run_id = re.search(r"#(\d+)", started.inner_text()).group(1)  # type: ignore[union-attr]
+    expect(page.locator("#training")).to_be_visible()
+    shot(page, "segments-training-laptop")
+    # The page polls the run and reloads itself when the new run is active.
+    expect(page.locator(".page-head")).to_contain_text(f"#{run_id}", timeout=60_000)
+    expect(page.locator("#training")).to_have_count(0)
+    expect(page.locator(".segment-card").first).to_be_visible()
+    expect(page.locator("table.list tbody tr")).to_have_count(2)  # both runs listed

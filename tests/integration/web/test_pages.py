@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from tests.conftest import count_rows
-from tests.factories import make_job
+from tests.factories import make_candidate, make_job
 from tests.integration.web.conftest import csrf_token
 
 from adflux.campaigns import publishing
@@ -284,3 +284,42 @@ def test_training_in_progress_is_shown_and_polled(client, sign_in, active_run):
     db.session.flush()
     assert client.get(f"/segments/runs/{training.id}/live.json").json["in_flight"] is False
     assert client.get("/segments/runs/999999/live.json").status_code == 404
+
+
+def test_operator_starts_a_training_from_the_segments_page(client, sign_in, active_run, dispatcher):
+    for _ in range(4):
+        make_candidate()
+    sign_in("operator")
+    page = client.get("/segments").get_data(as_text=True)
+    assert 'id="train"' in page
+    token = csrf_token(client, "/segments")
+    started = client.post("/segments/train", data={"csrf_token": token, "k_min": "2", "k_max": "3"})
+    assert started.headers["Location"] == "/segments"
+    run = db.session.scalars(
+        db.select(SegmentationRun).where(SegmentationRun.in_flight.is_(True))
+    ).one()
+    assert (run.status, run.k_min, run.k_max) == ("pending", 2, 3)
+    assert [args for _name, args, _ in dispatcher.take()] == [(run.id,)]
+    page = client.get("/segments").get_data(as_text=True)
+    assert f"Entrenamiento #{run.id} iniciado" in page
+    assert 'id="training"' in page and 'id="train"' not in page
+    # One training at a time; the service's refusal is shown, nothing else is queued.
+    again = client.post(
+        "/segments/train",
+        data={"csrf_token": token, "k_min": "2", "k_max": "3"},
+        follow_redirects=True,
+    )
+    assert "only one training runs at a time" in again.get_data(as_text=True)
+    assert dispatcher.take() == []
+
+
+def test_training_range_refusals_name_the_field(client, sign_in, active_run, dispatcher):
+    sign_in("operator")
+    token = csrf_token(client, "/segments")
+    refused = client.post(
+        "/segments/train",
+        data={"csrf_token": token, "k_min": "5", "k_max": "3"},
+        follow_redirects=True,
+    )
+    assert "<code>k_max</code>" in refused.get_data(as_text=True)
+    assert count_rows(SegmentationRun) == 1  # only the fixture's active run

@@ -14,7 +14,8 @@ from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
-from adflux.reporting import service as reporting
+from adflux.segmentation import service as segmentation
+from adflux.segmentation.models import Segment
 from adflux.web.blueprint import bp
 from adflux.web.forms import CampaignForm
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
@@ -105,11 +106,15 @@ def _preview(job: JobOpening, form: CampaignForm) -> Preview:
     return campaign_preview(
         job=job,
         platforms=[info for info in platform_infos() if info.name in chosen],
-        segments=[s for s in reporting.active_segments(db_session=db.session) if s.id in wanted],
+        segments=[s for s in _active_segments() if s.id in wanted],
         daily_budget_cop=form.daily_budget_cop.data,
         start_date=form.start_date.data,
         end_date=form.end_date.data,
     )
+
+
+def _active_segments() -> list[Segment]:
+    return segmentation.list_active_segments(db_session=db.session)[1]
 
 
 def _job_page(
@@ -119,7 +124,7 @@ def _job_page(
     preview: bool = False,
     field_errors: dict[str, list[str]] | None = None,
 ) -> str:
-    segments = reporting.active_segments(db_session=db.session)
+    segments = _active_segments()
     job_campaigns = campaigns.list_campaigns(db_session=db.session, limit=50, job_id=job.id)
     context: dict[str, Any] = {
         "job": job,

@@ -1,51 +1,73 @@
-"""Segments: the active run's segments as cards, its picture and metrics, earlier runs."""
+"""Segments: the active run's segments as cards, its picture and metrics, earlier runs, and
+training a new run with live progress."""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import flash, jsonify, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from adflux.auth.models import Role
+from adflux.errors import AdfluxError
 from adflux.extensions import db
-from adflux.reporting import service as reporting
+from adflux.segmentation import service as segmentation
+from adflux.segmentation.models import SegmentationRun
 from adflux.web import charts
 from adflux.web.blueprint import bp
-from adflux.web.errors import not_found
 from adflux.web.forms import TrainForm
+from adflux.web.helpers import flash_domain_error
 from adflux.web.i18n import translate
 from adflux.web.profiles import age_proxy_warning, distinctive, number, traits
+from adflux.web.session import requires
+
+RUNS_SHOWN = 10
 
 
 @bp.get("/segments")
 def segments_page() -> str:
-    detail = reporting.active_run_detail(db_session=db.session)
-    run, segments = detail if detail else (None, [])
+    run, segments = segmentation.list_active_segments(db_session=db.session)
     names = {s.cluster_index: s.name for s in segments}
-    total = sum(s.size for s in segments)
     return render_template(
         "web/segments.html",
         run=run,
         segments=segments,
-        total=total,
+        total=sum(s.size for s in segments),
         colours={s.cluster_index: charts.colour(s.cluster_index) for s in segments},
         proxy={s.id: age_proxy_warning(s.profile) for s in segments},
         scatter=charts.scatter(run.projection, names) if run else None,
         silhouette=_metric_chart(run, "silhouette"),
         elbow=_metric_chart(run, "inertia"),
-        runs=reporting.recent_runs(db_session=db.session),
-        in_flight=reporting.in_flight_run(db_session=db.session),
+        runs=segmentation.list_runs(db_session=db.session, limit=RUNS_SHOWN).items,
+        in_flight=segmentation.get_in_flight_run(db_session=db.session),
         train_form=TrainForm(),
-        can_train=False,
         traits=traits,
         distinctive=distinctive,
         pnum=number,
     )
 
 
+@bp.post("/segments/train")
+@requires(Role.OPERATOR)
+def segments_train() -> Response:
+    form = TrainForm()
+    if not form.validate():
+        flash({"message": translate("form.fix"), "fields": dict(form.errors)}, "error")  # type: ignore[arg-type]
+        return redirect(url_for("web.segments_page"))
+    try:
+        run = segmentation.start_training(
+            db_session=db.session,
+            k_range=(form.k_min.data or 2, form.k_max.data or 10),
+        )
+    except AdfluxError as exc:
+        db.session.rollback()
+        flash_domain_error(exc)
+    else:
+        flash(translate("segments.train_started", id=run.id), "success")
+    return redirect(url_for("web.segments_page"))
+
+
 @bp.get("/segments/runs/<int:run_id>/live.json")
 def segment_run_live(run_id: int) -> Response:
-    run = reporting.get_run(db_session=db.session, run_id=run_id)
-    if run is None:
-        raise not_found()
+    run = segmentation.get_run_or_404(db_session=db.session, run_id=run_id)
     return jsonify(
         {
             "id": run.id,
@@ -60,7 +82,7 @@ def segment_run_live(run_id: int) -> Response:
     )
 
 
-def _metric_chart(run, name: str) -> charts.LineChart | None:  # type: ignore[no-untyped-def]
+def _metric_chart(run: SegmentationRun | None, name: str) -> charts.LineChart | None:
     if run is None:
         return None
     return charts.line_chart(charts.per_k(run.metrics, name), chosen_k=run.k)
