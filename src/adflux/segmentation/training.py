@@ -30,9 +30,11 @@ from adflux.segmentation.selection import (
     Progress,
     Selection,
     select_k,
+    validate_k_range,
 )
 
 SELECTION_SAMPLE = 30_000
+MIN_ROWS_PER_SEGMENT = 10  # fewer candidates than this per possible segment: refuse to train
 PROJECTION_SAMPLE = 3_000
 ALGORITHM = "kmeans"
 
@@ -143,7 +145,10 @@ def train(
     category_weight: float = CATEGORY_WEIGHT,
     progress: Progress | None = None,
 ) -> TrainingResult:
-    """Fit a segmentation on a feature frame (``features.candidate_features``)."""
+    """Fit a segmentation on a feature frame (``features.candidate_features``).
+
+    Raises ValueError for a k range outside ``selection.K_LIMITS`` or too few candidates.
+    """
     report: Progress = progress or (lambda step, fraction: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -154,6 +159,12 @@ def train(
         timings[name] = round(now - since, 3)
         return now
 
+    high = validate_k_range((k, k) if k is not None else k_range)[1]
+    if n < MIN_ROWS_PER_SEGMENT * high:
+        raise ValueError(
+            f"{n} candidates are too few to train up to k={high}: "
+            f"at least {MIN_ROWS_PER_SEGMENT * high} are needed"
+        )
     report("preparing features", 0.0)
     preprocessor = build_preprocessor(category_weight=category_weight)
     matrix = preprocessor.fit_transform(frame)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from adflux.segmentation.features import FEATURE_NAMES
@@ -61,3 +62,14 @@ def test_fixed_k_and_missing_values(planted_frame) -> None:
     result = train(frame, k=3)
     assert result.k == 3 and result.selection.rule == "fixed"
     assert set(np.unique(result.labels)) == {0, 1, 2}
+
+
+def test_too_few_candidates_or_a_bad_range_are_refused(planted_frame) -> None:
+    with pytest.raises(ValueError, match="too few"):
+        train(planted_frame.head(50), k_range=(2, 10))
+    with pytest.raises(ValueError, match="too few"):
+        train(planted_frame.head(0))
+    with pytest.raises(ValueError, match="k range"):
+        train(planted_frame, k_range=(1, 4))
+    with pytest.raises(ValueError, match="k range"):
+        train(planted_frame, k=40)
