@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=200, ge=1)
     # Where an ad sends people: the job's page on Magneto, by the job's external reference.
     apply_url_template: str = "https://www.magneto365.com/co/empleos/{external_ref}"
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     publish_max_attempts: int = Field(default=6, ge=1, le=50)
     publish_stale_after_s: int = Field(default=600, ge=30)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from adflux.cli.appctx import build_app
-from adflux.cli.local_config import save_client_config
+from adflux.cli.local_config import credentials_path, save_client_config
 from adflux.context import acting_as
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
         _print_campaign(demo)
     config_path = save_client_config(api_url=api_url, token=prepared.local_token)
     click.echo("")
+    click.echo(f"dashboard:       {api_url}/  (sign in with the token in {credentials_path()})")
     click.echo(f"AdFlux API:      {api_url}/api/v1  (docs: {api_url}/api/v1/docs)")
     click.echo(f"database:        {settings.sqlalchemy_url_safe}")
     if sandbox is not None:
