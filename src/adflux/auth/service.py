@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,11 +14,6 @@ from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "adf_"
-# How long a process trusts a token it has checked before asking the database again. Revocation
-# takes effect at once in the process that revoked it and within this many seconds elsewhere;
-# in exchange, an API request costs no token query.
-TOKEN_CACHE_SECONDS = 5.0
-_CACHE_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -30,10 +23,6 @@ class Identity:
     id: int
     name: str
     role: str
-
-
-_cache: dict[str, tuple[float, Identity]] = {}
-_cache_lock = threading.Lock()
 
 
 def hash_token(token: str) -> str:
@@ -69,35 +58,24 @@ def create_token(*, db_session: DbSession, name: str, role: str) -> tuple[ApiTok
 
 
 def authenticate(*, db_session: DbSession, token: str) -> Identity | None:
-    """Who ``token`` speaks for, or None when it is unknown or revoked; records last use."""
-    digest = hash_token(token)
-    now = time.monotonic()
-    with _cache_lock:
-        cached = _cache.get(digest)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    """Who ``token`` speaks for, or None when it is unknown or revoked; records last use.
+
+    Checked against the database on every call, so a revocation takes effect at once in every
+    process (a cache would save one indexed query per request at the cost of that guarantee).
+    """
     row = db_session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
     )
     if row is None:
-        _forget(digest)
         return None
     used = utcnow()
     # Throttle the write: one update per minute per token is plenty for "last used".
     if row.last_used_at is None or (used - row.last_used_at).total_seconds() > 60:
         row.last_used_at = used
         db_session.commit()
-    identity = Identity(id=row.id, name=row.name, role=row.role)
-    with _cache_lock:
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache[digest] = (now + TOKEN_CACHE_SECONDS, identity)
-    return identity
-
-
-def _forget(digest: str) -> None:
-    with _cache_lock:
-        _cache.pop(digest, None)
+    return Identity(id=row.id, name=row.name, role=row.role)
 
 
 def list_tokens(*, db_session: DbSession) -> list[ApiToken]:
@@ -110,7 +88,6 @@ def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
         raise NotFound(f"no token named {name!r}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        _forget(token.token_hash)
         audit.record(
             db_session=db_session,
             action="token.revoke",
