@@ -61,9 +61,7 @@ def postgres_url() -> Iterator[str]:
     Its name carries this run's process id, so two test runs on one server never share it.
     """
     base = make_url(os.environ.get("ADFLUX_TEST_DATABASE_URL", DEFAULT_TEST_DB))
-    url = base.set(database=f"{base.database}_{os.getpid()}").render_as_string(
-        hide_password=False
-    )
+    url = base.set(database=f"{base.database}_{os.getpid()}").render_as_string(hide_password=False)
     _recreate_database(url)
     yield url
     with psycopg.connect(_admin_dsn(url), autocommit=True, connect_timeout=3) as conn:
