@@ -28,9 +28,10 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP) ## Run AdFlux on embedded defaults (SQLite, in-process tasks, local sandbox)
 	$(BIN)/adflux run
 
-test: $(DEV_STAMP) ## Install the dev dependencies, check lint and formatting, run the whole test suite
+test: $(DEV_STAMP) ## Install the dev dependencies, lint, type-check and run the whole test suite
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Lint, check formatting and type-check
