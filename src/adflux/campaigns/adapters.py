@@ -9,6 +9,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from adflux.campaigns.throttle import Throttle
 from adflux.platforms.base import PlatformAdapter
 from adflux.platforms.registry import PlatformInfo
 
@@ -17,6 +18,7 @@ from adflux.platforms.registry import PlatformInfo
 MIN_DAILY_BUDGET_COP = {"meta": 5_000, "google": 10_000, "x": 5_000, "tiktok": 80_000}
 
 EXTENSION_KEY = "adflux_platforms"
+THROTTLE_KEY = "adflux_throttle"
 
 
 class PlatformDirectory(Protocol):
@@ -45,7 +47,22 @@ class RegistryDirectory:
 
 
 def init_platforms(app: Flask, directory: PlatformDirectory | None = None) -> None:
+    from adflux.campaigns.throttle import LocalThrottle, RedisThrottle
+
+    # With Redis as the broker every worker shares the pacing; otherwise one process does the work.
     app.extensions[EXTENSION_KEY] = directory or RegistryDirectory()
+    settings = app.config["ADFLUX_SETTINGS"]
+    broker = settings.celery_broker_url or ""
+    rates = dict(settings.publish_rate_per_minute)
+    app.extensions[THROTTLE_KEY] = (
+        RedisThrottle(broker, rates)
+        if broker.startswith(("redis://", "rediss://"))
+        else LocalThrottle(rates)
+    )
+
+
+def platform_throttle() -> Throttle:
+    return current_app.extensions[THROTTLE_KEY]  # type: ignore[no-any-return]
 
 
 def platform_directory() -> PlatformDirectory:

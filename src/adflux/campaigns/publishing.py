@@ -18,7 +18,7 @@ from flask import current_app
 
 from adflux.audiences.service import ensure_segment_audience
 from adflux.background.dispatch import send_task
-from adflux.campaigns.adapters import adapter_for
+from adflux.campaigns.adapters import adapter_for, platform_throttle
 from adflux.campaigns.compliance import ComplianceError, SegmentFacts, ensure_compliant
 from adflux.campaigns.compliance import targeting_from_segments as build_targeting
 from adflux.campaigns.creatives import JobAd, build_creative
@@ -91,6 +91,14 @@ def attempt_publication(
     progress_at_start = len(publication.external_ids or {})
     # Until a read-back succeeds, an unseen create may exist: the next attempt must read back too.
     unreconciled = tried_before and (reconcile or claim == TAKEOVER)
+    wait_s = platform_throttle().reserve(publication.platform)
+    if wait_s > 0:
+        return _finish(
+            db_session,
+            publication,
+            campaign.id,
+            _paced(publication, wait_s, reconcile=reconcile, failed_in_a_row=failed_in_a_row),
+        )
     try:
         adapter = adapter_for(publication.platform)
         spec, consenting_ids, profiles = _build_spec(db_session, campaign, publication, adapter)
@@ -160,12 +168,40 @@ def attempt_publication(
         outcome = _fail(db_session, publication, exc.message, field)
     except (PlatformUnavailable, PlatformError) as exc:
         outcome = _fail(db_session, publication, exc.message, None)
+    return _finish(db_session, publication, campaign.id, outcome)
+
+
+def _paced(
+    publication: PlatformPublication,
+    wait_s: float,
+    *,
+    reconcile: bool,
+    failed_in_a_row: int | None,
+) -> Outcome:
+    """Give the slot back: waiting for AdFlux's own pacing is not an attempt."""
+    publication.attempts -= 1
+    publication.status = PublicationStatus.PENDING.value
+    publication.next_attempt_at = utcnow() + timedelta(seconds=wait_s)
+    return Outcome(
+        "paced",
+        f"waiting {wait_s:.0f} s for the {publication.platform} publishing budget",
+        retry_in_s=wait_s,
+        reconcile=reconcile,
+        failed_in_a_row=failed_in_a_row or 0,
+    )
+
+
+def _finish(
+    db_session: DbSession, publication: PlatformPublication, campaign_id: int, outcome: Outcome
+) -> Outcome:
+    publication_id = publication.id
     platform, attempts = publication.platform, publication.attempts
     # The attempt's outcome (flushed above) and the campaign's derived status commit together:
     # with two commits, a worker dying between them left the campaign "publishing" for good.
-    refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    db_session.flush()
+    refresh_campaign_status(db_session=db_session, campaign_id=campaign_id)
     db_session.commit()  # already done by the refresh unless the campaign vanished meanwhile
-    if outcome.state == "retry" and outcome.retry_in_s is not None:
+    if outcome.state in ("retry", "paced") and outcome.retry_in_s is not None:
         send_task(
             PUBLISH_TASK,
             publication_id,

@@ -238,3 +238,29 @@ def test_unknown_platform_message_lists_the_valid_ones(platforms, dispatcher, jo
 def test_unknown_job_is_not_found(platforms, dispatcher):
     with pytest.raises(NotFound):
         service.create_campaign(db_session=db.session, job_id=999_999, platforms=["meta"])
+
+
+def test_pacing_defers_without_spending_an_attempt(app, platforms, dispatcher, job):
+    from adflux.campaigns.throttle import LocalThrottle
+
+    previous = app.extensions["adflux_throttle"]
+    app.extensions["adflux_throttle"] = LocalThrottle({"meta": 1})
+    try:
+        first, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+        second, _ = service.create_campaign(
+            db_session=db.session, job_id=job.id, platforms=["meta"]
+        )
+        assert sorted(_run_sent(dispatcher)) == ["paced", "published"]
+        ((_, _, countdown),) = dispatcher.sent
+        assert 0 < countdown <= 60.1
+        paced = next(
+            p
+            for c in (first, second)
+            for p in db.session.get(AdCampaign, c.id).publications
+            if p.status == "pending"
+        )
+        assert paced.attempts == 0
+        assert paced.next_attempt_at is not None
+        assert len(platforms.platforms["meta"].created_of_kind("campaign")) == 1
+    finally:
+        app.extensions["adflux_throttle"] = previous
