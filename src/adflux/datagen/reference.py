@@ -395,7 +395,10 @@ AREAS = (
     ),
 )  # fmt: skip
 AREA_KEYS = tuple(a.key for a in AREAS)
+# Rows store the label (what a recruiter reads, and what ad copy may quote); keys stay internal.
+AREA_LABELS = tuple(a.label for a in AREAS)
 AREA_BY_KEY = {a.key: a for a in AREAS}
+AREA_BY_LABEL = {a.label: a for a in AREAS}
 
 # Monthly salary of each seniority relative to the area's junior median.
 SENIORITY_SALARY_FACTOR = {"junior": 1.0, "semi_senior": 1.45, "senior": 2.1, "lead": 3.0}

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from adflux.datagen.reference import AREA_BY_KEY, EDUCATION_LEVELS
+from adflux.datagen.reference import AREA_BY_KEY, AREA_BY_LABEL, EDUCATION_LEVELS
 from adflux.segmentation.features import SOURCE_FIELDS, candidate_features
 
 PROFILE_FIELDS = (*SOURCE_FIELDS, "marketing_consent")
@@ -164,7 +164,7 @@ def _seniority(median_years: float | None) -> str:
 
 
 def _people(area: str) -> str:
-    known = AREA_BY_KEY.get(area)
+    known = AREA_BY_LABEL.get(area) or AREA_BY_KEY.get(area)
     return known.people if known else f"Perfiles de {area.replace('_', ' ')}"
 
 

@@ -29,7 +29,7 @@ def test_deterministic_and_independent_of_start(jobs: list[dict]) -> None:
 
 def test_spanish_titles_and_multi_sentence_descriptions(jobs: list[dict]) -> None:
     for job in jobs:
-        area = ref.AREA_BY_KEY[job["area"]]
+        area = ref.AREA_BY_LABEL[job["area"]]
         titles = (*area.junior_titles, *area.titles, *area.lead_titles)
         assert job["title"].removesuffix(" senior") in titles
         assert job["company"] in job["description"]

@@ -9,6 +9,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from adflux.datagen.reference import AREA_BY_KEY
 from adflux.segmentation.features import candidate_features
 from adflux.segmentation.pipeline import (
     CATEGORY_WEIGHT,
@@ -53,7 +54,7 @@ def test_design_matrix_is_sparse_weighted_one_hot_plus_scaled_numbers(planted_fr
     matrix = preprocessor.fit_transform(planted_frame)
     assert sp.issparse(matrix)
     names = list(preprocessor.get_feature_names_out())
-    area = names.index("profile__area_tecnologia")
+    area = names.index(f"profile__area_{AREA_BY_KEY['tecnologia'].label}")
     values = matrix[:, area].toarray().ravel()
     assert set(np.unique(values)) <= {0.0, CATEGORY_WEIGHT}
     age = matrix[:, names.index("numeric__age")].toarray().ravel()

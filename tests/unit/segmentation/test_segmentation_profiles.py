@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from adflux.datagen.reference import AREA_BY_KEY
 from adflux.segmentation.profiles import (
     AGE_PROXY_AUC,
     build_profiles,
@@ -31,7 +32,7 @@ def test_sizes_shares_and_consent_add_up(profiles, trained, planted_columns) -> 
 
 def test_each_profile_reads_like_its_persona(profiles) -> None:
     by_area = {s["top_areas"][0]["value"]: s for s in profiles["segments"]}
-    developers = by_area["tecnologia"]
+    developers = by_area[AREA_BY_KEY["tecnologia"].label]
     assert developers["name"].startswith("Desarrolladores senior · Bogotá")
     assert developers["top_cities"][0] == {**developers["top_cities"][0], "value": "Bogotá"}
     salary = developers["desired_salary_cop"]
@@ -46,7 +47,7 @@ def test_each_profile_reads_like_its_persona(profiles) -> None:
 
 def test_age_proxy_flags_the_young_graduates(profiles) -> None:
     by_area = {s["top_areas"][0]["value"]: s for s in profiles["segments"]}
-    graduates = by_area["administracion"]["age_proxy"]
+    graduates = by_area[AREA_BY_KEY["administracion"].label]["age_proxy"]
     assert graduates["warning"] is True and "years_experience" in graduates["fields"]
     assert graduates["years_experience_auc"] <= 1 - AGE_PROXY_AUC
     assert profiles["age_proxy"]["eta_squared"]["age"] is not None
