@@ -9,17 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from adflux.db import JSONType, TimestampMixin, UTCDateTime
 from adflux.extensions import db
+from adflux.vocabulary import EDUCATION_LEVELS, REMOTE_MODES
 
-EDUCATION_LEVELS = (
-    "bachiller",
-    "tecnico",
-    "tecnologo",
-    "profesional",
-    "especializacion",
-    "maestria",
-    "doctorado",
-)
-REMOTE_PREFERENCES = ("presencial", "hibrido", "remoto")
+__all__ = ["EDUCATION_LEVELS", "REMOTE_PREFERENCES", "Candidate"]
+
+REMOTE_PREFERENCES = REMOTE_MODES
 
 
 class Candidate(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -13,18 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-EDUCATION_LEVELS = (
-    "bachiller",
-    "tecnico",
-    "tecnologo",
-    "profesional",
-    "especializacion",
-    "maestria",
-    "doctorado",
-)
-REMOTE_PREFERENCES = ("presencial", "hibrido", "remoto")
-SENIORITIES = ("junior", "semi_senior", "senior", "lead")
-EMPLOYMENT_TYPES = ("tiempo_completo", "medio_tiempo", "prestacion_servicios", "practicas")
+from adflux.vocabulary import EDUCATION_LEVELS, EMPLOYMENT_TYPES, SENIORITIES
+from adflux.vocabulary import REMOTE_MODES as REMOTE_PREFERENCES
+
+__all__ = ["EDUCATION_LEVELS", "EMPLOYMENT_TYPES", "REMOTE_PREFERENCES", "SENIORITIES"]
 
 # Salario mínimo mensual legal vigente 2025 (Decreto 1572 de 2024): nobody asks for less.
 SMMLV_COP = 1_423_500

@@ -9,16 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from adflux.db import JSONType, TimestampMixin
 from adflux.extensions import db
+from adflux.vocabulary import EMPLOYMENT_TYPES, REMOTE_MODES, SENIORITIES
+
+__all__ = ["EMPLOYMENT_TYPES", "REMOTE_MODES", "SENIORITIES", "JobOpening", "JobStatus"]
 
 
 class JobStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
-
-
-SENIORITIES = ("junior", "semi_senior", "senior", "lead")
-EMPLOYMENT_TYPES = ("tiempo_completo", "medio_tiempo", "prestacion_servicios", "practicas")
-REMOTE_MODES = ("presencial", "hibrido", "remoto")
 
 
 class JobOpening(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -233,6 +233,13 @@ class PlatformAdapter(ABC):
         """Make one cheap authenticated call and say whether the credential works."""
 
 
+def sdk_status(package: str, import_error: ImportError | None) -> tuple[bool, str]:
+    """What `PlatformAdapter.available` answers for an adapter built on `package`."""
+    if import_error is not None:
+        return False, f"{package} is not installed ({import_error})"
+    return True, package
+
+
 def named(publication_key: str, kind: str, name: str) -> str:
     """The platform object name: carries the publication key so `find_existing` can match it."""
     return f"[{publication_key}] {kind}: {name}"

@@ -33,6 +33,7 @@ from adflux.platforms.base import (
     TransientError,
     name_has_key,
     named,
+    sdk_status,
 )
 from adflux.platforms.settings import MetaSettings
 from adflux.platforms.transport import classify_network_error
@@ -74,9 +75,7 @@ class MetaAdapter(PlatformAdapter):
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
-        if _IMPORT_ERROR is not None:
-            return False, f"facebook-business is not installed ({_IMPORT_ERROR})"
-        return True, "facebook-business"
+        return sdk_status("facebook-business", _IMPORT_ERROR)
 
     # ------------------------------------------------------------------ plumbing
 

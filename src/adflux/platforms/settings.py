@@ -6,6 +6,7 @@ changes these variables. A platform is *configured* when every credential it nee
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -25,8 +26,9 @@ class _PlatformSettings(BaseSettings):
     def configured(self) -> bool:
         return not self.missing()
 
+    @abstractmethod
     def _required(self) -> tuple[str, ...]:
-        raise NotImplementedError
+        """The fields that must be set for the platform to be usable."""
 
 
 class MetaSettings(_PlatformSettings):

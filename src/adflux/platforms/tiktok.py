@@ -31,6 +31,7 @@ from adflux.platforms.base import (
     PublishResult,
     name_has_key,
     named,
+    sdk_status,
 )
 from adflux.platforms.settings import TikTokSettings
 from adflux.platforms.tiktok_errors import classify_business, classify_http
@@ -66,9 +67,7 @@ class TikTokAdapter(PlatformAdapter):
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
-        if _IMPORT_ERROR is not None:
-            return False, f"tiktok-business-api-sdk is not installed ({_IMPORT_ERROR})"
-        return True, "tiktok-business-api-sdk"
+        return sdk_status("tiktok-business-api-sdk", _IMPORT_ERROR)
 
     # ------------------------------------------------------------------ plumbing
 

@@ -34,6 +34,7 @@ from adflux.platforms.base import (
     cop_to_micros,
     name_has_key,
     named,
+    sdk_status,
 )
 from adflux.platforms.settings import XSettings
 from adflux.platforms.transport import classify_network_error
@@ -73,9 +74,7 @@ class XAdsAdapter(PlatformAdapter):
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
-        if _IMPORT_ERROR is not None:
-            return False, f"twitter-ads is not installed ({_IMPORT_ERROR})"
-        return True, "twitter-ads"
+        return sdk_status("twitter-ads", _IMPORT_ERROR)
 
     # ------------------------------------------------------------------ plumbing
 

@@ -28,6 +28,7 @@ from adflux.platforms.base import (
     PublishResult,
     name_has_key,
     named,
+    sdk_status,
 )
 from adflux.platforms.settings import GoogleAdsSettings
 from adflux.platforms.transport import classify_network_error
@@ -71,9 +72,7 @@ class GoogleAdsAdapter(PlatformAdapter):
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
-        if _IMPORT_ERROR is not None:
-            return False, f"google-ads is not installed ({_IMPORT_ERROR})"
-        return True, "google-ads"
+        return sdk_status("google-ads", _IMPORT_ERROR)
 
     # ------------------------------------------------------------------ plumbing
 

@@ -7,6 +7,7 @@ from, and the requests it is expected to refuse.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ class Rejection:
 
 
 @dataclass
-class ContractCase:
+class ContractCase(ABC):
     name: str
     # Object kinds publish returns, in creation order.
     tree: tuple[str, ...]
@@ -43,20 +44,21 @@ class ContractCase:
     needs_image: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @abstractmethod
     def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, dict]:
         """{kind: object as the platform's read endpoint serves it} for the tree's objects."""
-        raise NotImplementedError
 
+    @abstractmethod
     def is_paused(self, objects: Mapping[str, dict]) -> bool:
-        raise NotImplementedError
+        """Whether the read-back tree is paused on the platform."""
 
+    @abstractmethod
     def names(self, objects: Mapping[str, dict]) -> list[str]:
         """The names of the named objects in a read-back tree."""
-        raise NotImplementedError
 
+    @abstractmethod
     def uploaded(self, sandbox: RunningSandbox, audience_id: str) -> dict[str, set[str]]:
         """{"email": hashes, "phone": hashes} the sandbox received for the audience."""
-        raise NotImplementedError
 
 
 def sandbox_objects(sandbox: RunningSandbox, platform: str) -> list[dict[str, Any]]:
