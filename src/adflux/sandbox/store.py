@@ -39,12 +39,18 @@ class Clock:
 
 
 class Store:
-    """Objects by platform and id. Every public method takes the lock; returned dicts are copies."""
+    """Objects by platform and id. Every public method takes the lock; returned dicts are copies.
+
+    Objects are also filed by kind, so a search reads only its kind and copies only its matches:
+    every request waits for the lock, and a search that walked and copied the whole platform
+    made the sandbox slower with every object it held.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self._lock = threading.RLock()
         self._path = path
         self._objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self._by_kind: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         self._counters: dict[str, int] = {}
         if path is not None and path.exists():
             self._load(path)
@@ -69,7 +75,9 @@ class Store:
             objects = self._objects.setdefault(platform, {})
             if obj["id"] in objects:
                 raise KeyError(f"duplicate id {obj['id']}")
-            objects[obj["id"]] = copy.deepcopy(obj)
+            stored = copy.deepcopy(obj)
+            objects[obj["id"]] = stored
+            self._by_kind.setdefault((platform, obj["kind"]), {})[obj["id"]] = stored
             self._save()
             return copy.deepcopy(obj)
 
@@ -89,17 +97,29 @@ class Store:
             obj = self._objects.get(platform, {}).get(object_id)
             if obj is None:
                 return None
+            kind = obj["kind"]
             change(obj)
+            if obj["kind"] != kind:
+                del self._by_kind[(platform, kind)][object_id]
+                self._by_kind.setdefault((platform, obj["kind"]), {})[object_id] = obj
             self._save()
             return copy.deepcopy(obj)
 
-    def find(self, platform: str, kind: str, **equals: Any) -> list[dict[str, Any]]:
-        """Objects of one kind whose fields equal the given values, in creation order."""
+    def find(
+        self,
+        platform: str,
+        kind: str,
+        *,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+        **equals: Any,
+    ) -> list[dict[str, Any]]:
+        """Objects of one kind whose fields equal the given values (and that satisfy `where`, which
+        must only read), in creation order."""
         with self._lock:
             return [
                 copy.deepcopy(obj)
-                for obj in self._objects.get(platform, {}).values()
-                if obj["kind"] == kind and all(obj.get(k) == v for k, v in equals.items())
+                for obj in self._by_kind.get((platform, kind), {}).values()
+                if all(obj.get(k) == v for k, v in equals.items()) and (where is None or where(obj))
             ]
 
     def iter_platform(self, platform: str) -> Iterator[dict[str, Any]]:
@@ -119,6 +139,7 @@ class Store:
                 self._objects.clear()
             else:
                 self._objects.pop(platform, None)
+            self._index()
             self._save()
 
     # ----------------------------------------------------------------- persistence
@@ -127,6 +148,13 @@ class Store:
         data = json.loads(path.read_text(encoding="utf-8"))
         self._objects = data.get("objects", {})
         self._counters = data.get("counters", {})
+        self._index()
+
+    def _index(self) -> None:
+        self._by_kind = {}
+        for platform, objects in self._objects.items():
+            for object_id, obj in objects.items():
+                self._by_kind.setdefault((platform, obj["kind"]), {})[object_id] = obj
 
     def _save(self) -> None:
         if self._path is None:

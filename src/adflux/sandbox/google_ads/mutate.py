@@ -70,17 +70,26 @@ class Mutation:
             return None
         return KINDS[kind].from_dict(rec["resource"])
 
-    def all_live(self, kind: str) -> list[tuple[str, Any]]:
-        records = {
-            rec["id"]: rec
-            for rec in self.state.store.find(PLATFORM, kind, customer_id=self.customer_id)
-        }
-        records.update({n: r for n, r in self.staged.items() if r["kind"] == kind})
-        return [
-            (name, KINDS[kind].from_dict(rec["resource"]))
-            for name, rec in records.items()
-            if not rec.get("removed")
-        ]
+    def any_live_with(self, kind: str, excluding: str, **fields: str) -> bool:
+        # Compared on the stored JSON form (absent = the proto default ""): parsing every object
+        # of the kind back into a message made each create slower than the one before.
+        def same(rec: Record) -> bool:
+            resource = rec["resource"]
+            return (
+                rec["id"] != excluding
+                and not rec.get("removed")
+                and all(resource.get(field, "") == value for field, value in fields.items())
+            )
+
+        if any(rec["kind"] == kind and same(rec) for rec in self.staged.values()):
+            return True
+        stored = self.state.store.find(
+            PLATFORM,
+            kind,
+            customer_id=self.customer_id,
+            where=lambda rec: rec["id"] not in self.staged and same(rec),
+        )
+        return bool(stored)
 
     def today(self) -> date:
         return insights.today(self.now)

@@ -33,8 +33,8 @@ class Lookup(Protocol):
     def live(self, kind: str, resource_name: str) -> Any | None:
         """The resource when it exists and is not removed."""
 
-    def all_live(self, kind: str) -> list[tuple[str, Any]]:
-        """(resource name, resource) of every live object of `kind`."""
+    def any_live_with(self, kind: str, excluding: str, **fields: str) -> bool:
+        """Whether a live object of `kind`, other than `excluding`, has these field values."""
 
     def today(self) -> date:
         """Today in the account's time zone."""
@@ -111,8 +111,8 @@ def _micros(value: int, path: Path, field: str, out: Errors) -> None:
         )
 
 
-def _duplicate(lookup: Lookup, kind: str, own_name: str, same: Callable[[Any], bool]) -> bool:
-    return any(rn != own_name and same(other) for rn, other in lookup.all_live(kind))
+def _duplicate(lookup: Lookup, kind: str, own_name: str, **fields: str) -> bool:
+    return lookup.any_live_with(kind, own_name, **fields)
 
 
 # --------------------------------------------------------------------------- per resource
@@ -121,7 +121,7 @@ def _duplicate(lookup: Lookup, kind: str, own_name: str, same: Callable[[Any], b
 def campaign_budget(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None) -> Errors:
     out: Errors = []
     named = bool(res.name) and _name(res, path, out)
-    if named and _duplicate(lookup, "campaign_budget", own, lambda o: o.name == res.name):
+    if named and _duplicate(lookup, "campaign_budget", own, name=res.name):
         out.append(
             error(
                 "campaign_budget_error",
@@ -167,7 +167,7 @@ def _date_time(value: str, path: Path, field: str, out: Errors) -> date | None:
 
 def campaign(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None) -> Errors:
     out: Errors = []
-    if _name(res, path, out) and _duplicate(lookup, "campaign", own, lambda o: o.name == res.name):
+    if _name(res, path, out) and _duplicate(lookup, "campaign", own, name=res.name):
         out.append(
             error(
                 "campaign_error",
@@ -191,9 +191,7 @@ def campaign(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None)
         lookup, "campaign_budget", res.campaign_budget, path, "campaign_budget", out
     )
     if budget is not None and not budget.explicitly_shared:
-        shared = _duplicate(
-            lookup, "campaign", own, lambda o: o.campaign_budget == res.campaign_budget
-        )
+        shared = _duplicate(lookup, "campaign", own, campaign_budget=res.campaign_budget)
         if shared:
             out.append(
                 error(
@@ -317,7 +315,7 @@ def ad_group(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None)
     out: Errors = []
     _reference(lookup, "campaign", res.campaign, path, "campaign", out)
     if _name(res, path, out) and _duplicate(
-        lookup, "ad_group", own, lambda o: o.campaign == res.campaign and o.name == res.name
+        lookup, "ad_group", own, campaign=res.campaign, name=res.name
     ):
         out.append(
             error(
@@ -433,7 +431,7 @@ def _keyword(path: Path, code: str, message: str, text: str) -> GoogleAdsError:
 
 def user_list(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None) -> Errors:
     out: Errors = []
-    if _name(res, path, out) and _duplicate(lookup, "user_list", own, lambda o: o.name == res.name):
+    if _name(res, path, out) and _duplicate(lookup, "user_list", own, name=res.name):
         out.append(
             error(
                 "user_list_error",
