@@ -11,6 +11,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from time import sleep
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -48,6 +49,9 @@ from adflux.segmentation.models import Segment
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 2.0
+# A publishing slot this close is waited for in the worker thread; a later one sends the task back
+# to the queue until then, so that waiting publications never hold every worker thread.
+WAIT_IN_THREAD_S = 1.0
 BACKOFF_CAP_S = 300.0
 CLAIMED = "claimed"
 TAKEOVER = "takeover"
@@ -64,6 +68,8 @@ class Outcome:
     reconcile: bool = True
     # Transient failures since the tree last grew: what the retry's backoff grows with.
     failed_in_a_row: int = 0
+    # The publishing slot booked for the retry (epoch seconds), when the platform's pace set it.
+    slot_at: float | None = None
 
 
 def attempt_publication(
@@ -72,6 +78,7 @@ def attempt_publication(
     publication_id: int,
     reconcile: bool = True,
     failed_in_a_row: int | None = None,
+    slot_at: float | None = None,
 ) -> Outcome:
     """Run one attempt. The retries an attempt schedules say what it learnt, in the message:
 
@@ -80,6 +87,8 @@ def attempt_publication(
     abandoned claim always reads back, whatever the message said.
     ``failed_in_a_row``: transient failures since the tree last grew, for the backoff; without
     it (relay, redelivery) the backoff grows with every failure of the publication so far.
+    ``slot_at``: the publishing slot an earlier attempt booked in the platform's pace; without
+    it the attempt books one.
     """
     claim = _claim(db_session, publication_id)
     if claim is None:
@@ -91,14 +100,16 @@ def attempt_publication(
     progress_at_start = len(publication.external_ids or {})
     # Until a read-back succeeds, an unseen create may exist: the next attempt must read back too.
     unreconciled = tried_before and (reconcile or claim == TAKEOVER)
-    wait_s = platform_throttle().reserve(publication.platform)
-    if wait_s > 0:
+    wait_s = _until_slot(publication.platform, slot_at)
+    if wait_s > WAIT_IN_THREAD_S:
         return _finish(
             db_session,
             publication,
             campaign.id,
             _paced(publication, wait_s, reconcile=reconcile, failed_in_a_row=failed_in_a_row),
         )
+    if wait_s > 0:
+        sleep(wait_s)
     try:
         adapter = adapter_for(publication.platform)
         spec, consenting_ids, profiles = _build_spec(db_session, campaign, publication, adapter)
@@ -171,6 +182,13 @@ def attempt_publication(
     return _finish(db_session, publication, campaign.id, outcome)
 
 
+def _until_slot(platform: str, slot_at: float | None) -> float:
+    """Seconds until this attempt may call the platform."""
+    if slot_at is not None:  # booked by the attempt that sent this one back: not booked again
+        return max(0.0, slot_at - utcnow().timestamp())
+    return platform_throttle().reserve(platform)
+
+
 def _paced(
     publication: PlatformPublication,
     wait_s: float,
@@ -178,16 +196,18 @@ def _paced(
     reconcile: bool,
     failed_in_a_row: int | None,
 ) -> Outcome:
-    """Give the slot back: waiting for AdFlux's own pacing is not an attempt."""
+    """Back to the queue until the booked slot: waiting for AdFlux's own pace is not an attempt."""
     publication.attempts -= 1
     publication.status = PublicationStatus.PENDING.value
-    publication.next_attempt_at = utcnow() + timedelta(seconds=wait_s)
+    slot = utcnow() + timedelta(seconds=wait_s)
+    publication.next_attempt_at = slot
     return Outcome(
         "paced",
-        f"waiting {wait_s:.0f} s for the {publication.platform} publishing budget",
+        f"waiting {wait_s:.0f} s for its slot in the {publication.platform} publishing pace",
         retry_in_s=wait_s,
         reconcile=reconcile,
         failed_in_a_row=failed_in_a_row or 0,
+        slot_at=slot.timestamp(),
     )
 
 
@@ -207,6 +227,7 @@ def _finish(
             publication_id,
             outcome.reconcile,
             outcome.failed_in_a_row,
+            outcome.slot_at,
             countdown=outcome.retry_in_s,
         )
     log.info(

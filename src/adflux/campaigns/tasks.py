@@ -11,7 +11,10 @@ from adflux.extensions import db
 
 @shared_task(name="adflux.publish_publication", acks_late=True, ignore_result=True)
 def publish_publication(
-    publication_id: int, reconcile: bool = True, failed_in_a_row: int | None = None
+    publication_id: int,
+    reconcile: bool = True,
+    failed_in_a_row: int | None = None,
+    slot_at: float | None = None,
 ) -> str:
     """One publishing attempt; retries are scheduled by the attempt itself (see publishing.py).
 
@@ -25,6 +28,7 @@ def publish_publication(
                 publication_id=publication_id,
                 reconcile=reconcile,
                 failed_in_a_row=failed_in_a_row,
+                slot_at=slot_at,
             ).state
         finally:
             db.session.remove()

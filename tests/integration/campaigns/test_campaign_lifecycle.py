@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from adflux.audiences.models import AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.campaigns import publishing, service
 from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
+from adflux.db import utcnow
 from adflux.errors import NotFound, ValidationFailed
 from adflux.extensions import db
 from adflux.platforms.base import AuthExpired, InvalidRequest, RateLimited, TransientError
@@ -262,5 +264,54 @@ def test_pacing_defers_without_spending_an_attempt(app, platforms, dispatcher, j
         assert paced.attempts == 0
         assert paced.next_attempt_at is not None
         assert len(platforms.platforms["meta"].created_of_kind("campaign")) == 1
+    finally:
+        app.extensions["adflux_throttle"] = previous
+
+
+def test_a_paced_publication_goes_in_its_booked_slot_without_booking_again(
+    app, platforms, dispatcher, job, monkeypatch
+):
+    from adflux.campaigns.throttle import LocalThrottle
+
+    previous = app.extensions["adflux_throttle"]
+    app.extensions["adflux_throttle"] = LocalThrottle({"meta": 1})  # one slot a minute
+    try:
+        for _ in range(2):
+            service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+        assert sorted(_run_sent(dispatcher)) == ["paced", "published"]
+        ((_, (publication_id, reconcile, in_a_row, slot_at), countdown),) = dispatcher.take()
+        assert slot_at == pytest.approx(utcnow().timestamp() + countdown, abs=2)
+        later = utcnow() + timedelta(seconds=countdown + 1)
+        monkeypatch.setattr(publishing, "utcnow", lambda: later)
+        outcome = publishing.attempt_publication(
+            db_session=db.session,
+            publication_id=publication_id,
+            reconcile=reconcile,
+            failed_in_a_row=in_a_row,
+            slot_at=slot_at,
+        )
+        # Asking the pace again would have meant another minute: the booked slot was used.
+        assert outcome.state == "published"
+        assert len(platforms.platforms["meta"].created_of_kind("campaign")) == 2
+    finally:
+        app.extensions["adflux_throttle"] = previous
+
+
+def test_a_slot_less_than_a_second_away_is_waited_for_in_the_worker(
+    app, platforms, dispatcher, job
+):
+    from adflux.campaigns.throttle import LocalThrottle
+
+    previous = app.extensions["adflux_throttle"]
+    pace = LocalThrottle({"meta": 120})  # burst 6, then one slot every ~0.53 s
+    app.extensions["adflux_throttle"] = pace
+    try:
+        for _ in range(6):
+            assert pace.reserve("meta") == 0.0  # somebody else took the burst
+        service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+        started = time.monotonic()
+        assert _run_sent(dispatcher) == ["published"]
+        assert time.monotonic() - started >= 0.45
+        assert dispatcher.sent == []  # nothing went back to the queue
     finally:
         app.extensions["adflux_throttle"] = previous

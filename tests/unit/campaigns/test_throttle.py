@@ -1,26 +1,69 @@
-"""Per-platform pacing in one process."""
+"""Per-platform pacing in one process: a burst, then evenly spaced slots, never over the budget."""
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from adflux.campaigns import throttle
-from adflux.campaigns.throttle import LocalThrottle
+from adflux.campaigns.throttle import LocalThrottle, Pace
 
 
-def test_budget_per_platform_per_minute(monkeypatch):
-    monkeypatch.setattr(throttle.time, "time", lambda: 600.0 + 12.0)  # 12 s into a window
-    pace = LocalThrottle({"x": 2, "meta": 1})
-    assert [pace.reserve("x") for _ in range(2)] == [0.0, 0.0]
-    wait = pace.reserve("x")
-    assert 47.9 < wait < 48.2  # until the next minute starts
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(throttle.time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_a_burst_goes_at_once_then_slots_are_spaced_evenly(clock):
+    pace = LocalThrottle({"x": 40})  # burst 2, then one slot every 60/38 s
+    waits = [pace.reserve("x") for _ in range(5)]
+    interval = 60 / 38
+    assert waits[:2] == [0.0, 0.0]
+    assert waits[2:] == pytest.approx([interval, 2 * interval, 3 * interval])
+
+
+def test_every_caller_learns_its_own_slot_so_a_backlog_does_not_come_back_at_once(clock):
+    pace = LocalThrottle({"x": 430})
+    waits = [pace.reserve("x") for _ in range(1000)]
+    assert waits == sorted(waits)
+    assert len(set(waits[30:])) == len(waits[30:])  # no two waiting publications share a slot
+
+
+def test_platforms_have_budgets_of_their_own(clock):
+    pace = LocalThrottle({"x": 1, "meta": 1})
+    assert pace.reserve("x") == 0.0
+    assert pace.reserve("x") == pytest.approx(60.0)
     assert pace.reserve("meta") == 0.0  # platforms do not share a budget
     assert pace.reserve("google") == 0.0  # no budget configured: never paced
 
 
-def test_a_new_window_refills_the_budget(monkeypatch):
-    clock = [600.0]
-    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
-    pace = LocalThrottle({"x": 1})
-    assert pace.reserve("x") == 0.0
+def test_an_idle_platform_gets_its_burst_back(clock):
+    pace = LocalThrottle({"x": 40})
+    for _ in range(10):
+        pace.reserve("x")
+    clock[0] += 3600
+    assert [pace.reserve("x") for _ in range(2)] == [0.0, 0.0]
     assert pace.reserve("x") > 0
-    clock[0] += 60
-    assert pace.reserve("x") == 0.0
+
+
+@pytest.mark.parametrize("limit", [1, 7, 40, 200, 430])
+@pytest.mark.parametrize("arrivals", ["all at once", "steady", "random"])
+def test_no_sixty_seconds_ever_hold_more_starts_than_the_budget(limit, arrivals):
+    pace, rng = Pace.per_minute(limit), random.Random(limit)
+    now, next_free, starts = 0.0, 0.0, []
+    for number in range(5 * limit + 50):
+        if arrivals == "steady":
+            now = number * 0.05
+        elif arrivals == "random":
+            now += rng.expovariate(3 * limit / 60)
+        next_free, wait = pace.book(next_free, now)
+        starts.append(now + wait)
+    starts.sort()
+    # Two starts exactly 60 s apart would share one of X's windows: count half-open windows.
+    busiest = max(
+        sum(1 for t in starts[i:] if t < first + 60.0 - 1e-9) for i, first in enumerate(starts)
+    )
+    assert busiest <= limit
