@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from adflux.api.auth import requires
 from adflux.api.schemas import (
@@ -64,7 +64,7 @@ class CandidatePageSchema(PageMetaSchema):
 
 @blp.route("")
 class Candidates(MethodView):
-    @blp.arguments(CandidateListArgsSchema, location="query")
+    @blp.arguments(CandidateListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, CandidatePageSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

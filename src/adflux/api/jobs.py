@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from adflux.api.auth import requires
 from adflux.api.schemas import (
@@ -72,7 +72,7 @@ class JobPageSchema(PageMetaSchema):
 
 @blp.route("")
 class Jobs(MethodView):
-    @blp.arguments(JobListArgsSchema, location="query")
+    @blp.arguments(JobListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, JobPageSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,16 @@ def test_pagination_bounds_are_enforced(client, token_for, query):
     assert field in response.json["error"]["fields"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/jobs", "/api/v1/candidates", "/api/v1/campaigns", "/api/v1/segmentations"]
+)
+def test_a_misspelt_filter_is_refused_not_ignored(client, token_for, path):
+    # Ignored, "?stauts=open" would answer with every row as if it had filtered.
+    response = client.get(f"{path}?stauts=open", headers=token_for("viewer"))
+    assert response.status_code == 422
+    assert "stauts" in response.json["error"]["fields"]
+
+
 def test_missing_and_invalid_fields_are_named(client, token_for):
     body = job_payload(seniority="guru")
     del body["title"]
