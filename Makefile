@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-segmentation clean
+.PHONY: help run test lint format bench-seed bench-api bench-segmentation bench-publish clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,6 +52,10 @@ bench-api: $(DEV_STAMP) ## Benchmark GET /api/v1/jobs under gunicorn with wrk
 bench-segmentation: $(DEV_STAMP) ## Benchmark segmentation quality and scale
 	$(BIN)/python bench/segmentation_quality.py
 	$(BIN)/python bench/segmentation_scale.py
+
+bench-publish: $(DEV_STAMP) ## Benchmark publishing 1,000 campaigns on Meta, Google and X (paced, then unpaced)
+	$(BIN)/python bench/publish_throughput.py
+	$(BIN)/python bench/publish_throughput.py --pace off
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache
