@@ -134,11 +134,11 @@ def main() -> None:
             + f" (2 cores; load average {load_before:.1f} before, "
             f"{os.getloadavg()[0]:.1f} after)"
         )
-        own_ms = per_pub.get("api", 0.0) + per_pub["workers"]
+        own_ms = sum(per_pub.get(k, 0.0) for k in ("api", "workers", "postgres", "redis-server"))
         cores = os.cpu_count() or 1
         print(
             f"projection, not measured: with the platforms off this machine, AdFlux's own "
-            f"{own_ms:.1f} ms of CPU per publication (API + workers; PostgreSQL not counted) "
+            f"{own_ms:.1f} ms of CPU per publication (API, workers, PostgreSQL and Redis) "
             f"would allow about {cores * 1000 / own_ms:.0f} publications/s on {cores} cores "
             f"= {cores * 1000 / own_ms / serial_rate:.0f}x"
         )
@@ -249,7 +249,8 @@ def _parallel(
 
 
 def _cpu_seconds(deployment: Deployment) -> dict[str, float]:
-    """CPU time (user + system) of this process (sandbox, clients) and of each AdFlux process."""
+    """CPU time (user + system) of this process (sandbox, clients), of each AdFlux process and
+    of the PostgreSQL server (all of it: other databases' work counts too) and Redis."""
     tick = os.sysconf("SC_CLK_TCK")
 
     def of(pid: int) -> float:
@@ -264,6 +265,14 @@ def _cpu_seconds(deployment: Deployment) -> dict[str, float]:
     if deployment.server is not None:
         usage["api"] = tree(deployment.server.process.pid)
     usage["workers"] = sum(tree(w.process.pid) for w in deployment.workers)
+    for name in ("postgres", "redis-server"):
+        usage[name] = 0.0
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and (proc / "comm").read_text().strip() == name:
+                    usage[name] += of(int(proc.name))
+            except OSError:  # the process ended meanwhile
+                continue
     return usage
 
 
