@@ -5,6 +5,8 @@ Tests install an in-memory directory of fake adapters; production and the sandbo
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Protocol
 
 from flask import Flask, current_app
@@ -28,12 +30,20 @@ class PlatformDirectory(Protocol):
 
 
 class RegistryDirectory:
-    """Adapters from the platform registry, configured from the environment."""
+    """Adapters from the platform registry, configured from the environment.
+
+    One adapter per platform and process, shared by its threads: the SDK clients, HTTP keep-alive
+    connections and gRPC channels an adapter opens then serve every publication instead of being
+    rebuilt (and, for gRPC, handshaken) for each one. Adapters are thread-safe for this reason.
+    """
 
     def __init__(self) -> None:
         from adflux.platforms.settings import load_platform_settings
 
         self.settings = load_platform_settings()
+        self._adapters: dict[str, PlatformAdapter] = {}
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
 
     def infos(self) -> list[PlatformInfo]:
         from adflux.platforms import registry  # adapter modules (and SDKs) load on first use
@@ -43,7 +53,16 @@ class RegistryDirectory:
     def adapter(self, name: str) -> PlatformAdapter:
         from adflux.platforms import registry
 
-        return registry.get_adapter(name, self.settings)
+        with self._lock:
+            if self._pid != os.getpid():
+                # A forked child: gRPC channels and sockets opened before the fork are unusable.
+                self._adapters.clear()
+                self._pid = os.getpid()
+            adapter = self._adapters.get(name)
+            if adapter is None:
+                # An unavailable platform raises here every time, with today's reason.
+                adapter = self._adapters[name] = registry.get_adapter(name, self.settings)
+            return adapter
 
 
 def init_platforms(app: Flask, directory: PlatformDirectory | None = None) -> None:

@@ -116,13 +116,31 @@ def create_campaign(
             if earlier is not None:
                 return earlier, False
         raise
-    dispatch_publications([p.id for p in publications])
+    dispatch_publications(db_session=db_session, publication_ids=[p.id for p in publications])
     return campaign, True
 
 
-def dispatch_publications(publication_ids: Sequence[int]) -> int:
-    """Queue one publishing task per publication (after commit); returns how many were queued."""
-    return sum(1 for pid in publication_ids if send_task(PUBLISH_TASK, pid))
+def dispatch_publications(*, db_session: DbSession, publication_ids: Sequence[int]) -> list[int]:
+    """Queue one publishing task per publication (after commit); returns the ids queued.
+
+    A pending publication without `next_attempt_at` has its task in the broker; one the broker
+    refused is made due at once, so the relay sends it as soon as the broker is back.
+    """
+    queued: list[int] = []
+    refused: list[int] = []
+    for publication_id in publication_ids:
+        (queued if send_task(PUBLISH_TASK, publication_id) else refused).append(publication_id)
+    if refused:
+        db_session.execute(
+            sa.update(PlatformPublication)
+            .where(
+                PlatformPublication.id.in_(refused),
+                PlatformPublication.status == PublicationStatus.PENDING.value,
+            )
+            .values(next_attempt_at=utcnow())
+        )
+        db_session.commit()
+    return queued
 
 
 def list_campaigns(
@@ -186,7 +204,7 @@ def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
     )
     db_session.commit()
     refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
-    dispatch_publications([p.id for p in failed])
+    dispatch_publications(db_session=db_session, publication_ids=[p.id for p in failed])
     return campaign
 
 
@@ -227,8 +245,12 @@ def relay_due_publications(
 ) -> int:
     """Re-dispatch pending work whose time has come and reclaim work stuck in 'publishing'.
 
-    A publication can be pending with no task in the broker (broker down at creation, a lost
-    retry) or stuck publishing (worker killed). The task's claim makes a second delivery harmless.
+    A publication can be pending with no task in the broker (the broker refused it, a retry's
+    time came and went) or stuck publishing (worker killed). One whose task the broker took waits
+    in the queue, however long the queue: only after `publish_stale_after_s` without a start is
+    its message taken for lost (a broker restarted without persistence). Sending every queued
+    publication again each sweep made a long queue longer with tasks that found nothing to do.
+    The task's claim makes a second delivery harmless.
     """
     now = utcnow()
     settings = current_app.config["ADFLUX_SETTINGS"]
@@ -240,11 +262,13 @@ def relay_due_publications(
             sa.or_(
                 sa.and_(
                     PlatformPublication.status == PublicationStatus.PENDING.value,
+                    PlatformPublication.next_attempt_at <= now,
                     PlatformPublication.updated_at < quiet,
-                    sa.or_(
-                        PlatformPublication.next_attempt_at.is_(None),
-                        PlatformPublication.next_attempt_at <= now,
-                    ),
+                ),
+                sa.and_(
+                    PlatformPublication.status == PublicationStatus.PENDING.value,
+                    PlatformPublication.next_attempt_at.is_(None),
+                    PlatformPublication.updated_at < stale,
                 ),
                 sa.and_(
                     PlatformPublication.status == PublicationStatus.PUBLISHING.value,
@@ -267,7 +291,18 @@ def relay_due_publications(
         .values(updated_at=now)
     )
     db_session.commit()
-    return dispatch_publications(due)
+    queued = dispatch_publications(db_session=db_session, publication_ids=due)
+    if queued:  # in the broker now: waiting in its queue is not being due
+        db_session.execute(
+            sa.update(PlatformPublication)
+            .where(
+                PlatformPublication.id.in_(queued),
+                PlatformPublication.status == PublicationStatus.PENDING.value,
+            )
+            .values(next_attempt_at=None)
+        )
+        db_session.commit()
+    return len(queued)
 
 
 def _validate_platforms(platforms: Sequence[str]) -> list[str]:

@@ -190,7 +190,9 @@ OnCreated = Callable[[str, str], None]
 
 
 class PlatformAdapter(ABC):
-    """One ad platform behind the AdFlux port. Adapters only translate; they keep no state."""
+    """One ad platform behind the AdFlux port. Adapters only translate; they keep no state but
+    their SDK client, which every thread of the process shares (one adapter per platform and
+    process), so building it and calling through it must be thread-safe."""
 
     name: str  # "meta" | "google" | "x" | "tiktok"
     display_name: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -36,9 +37,10 @@ from adflux.platforms.base import (
     sdk_status,
 )
 from adflux.platforms.settings import MetaSettings
-from adflux.platforms.transport import classify_network_error
+from adflux.platforms.transport import HTTP_POOL_SIZE, classify_network_error
 
 try:
+    import requests.adapters
     from facebook_business.adobjects.ad import Ad
     from facebook_business.adobjects.adaccount import AdAccount
     from facebook_business.adobjects.adset import AdSet
@@ -72,6 +74,7 @@ class MetaAdapter(PlatformAdapter):
     def __init__(self, settings: MetaSettings) -> None:
         self._settings = settings
         self._api_instance: Any = None
+        self._lock = threading.Lock()
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -80,16 +83,22 @@ class MetaAdapter(PlatformAdapter):
     # ------------------------------------------------------------------ plumbing
 
     def _api(self) -> Any:
-        if self._api_instance is None:
-            s = self._settings
-            session = FacebookSession(
-                app_secret=s.app_secret.get_secret_value() if s.app_secret else None,
-                access_token=s.access_token.get_secret_value() if s.access_token else None,
-                timeout=s.timeout_s,
-            )
-            session.GRAPH = s.graph_url.rstrip("/")  # instance attribute: this session only
-            self._api_instance = FacebookAdsApi(session, api_version=s.api_version)
-        return self._api_instance
+        """The adapter's one API object: its requests session keeps connections alive across
+        calls and threads (requests' connection pools are thread-safe)."""
+        with self._lock:
+            if self._api_instance is None:
+                s = self._settings
+                session = FacebookSession(
+                    app_secret=s.app_secret.get_secret_value() if s.app_secret else None,
+                    access_token=s.access_token.get_secret_value() if s.access_token else None,
+                    timeout=s.timeout_s,
+                )
+                session.GRAPH = s.graph_url.rstrip("/")  # instance attribute: this session only
+                pooled = requests.adapters.HTTPAdapter(pool_maxsize=HTTP_POOL_SIZE)
+                for prefix in ("https://", "http://"):
+                    session.requests.mount(prefix, pooled)
+                self._api_instance = FacebookAdsApi(session, api_version=s.api_version)
+            return self._api_instance
 
     def _account(self) -> Any:
         return AdAccount(self._settings.ad_account_id, api=self._api())

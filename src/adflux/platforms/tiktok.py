@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, timedelta
@@ -36,7 +37,7 @@ from adflux.platforms.base import (
 from adflux.platforms.settings import TikTokSettings
 from adflux.platforms.tiktok_errors import classify_business, classify_http
 from adflux.platforms.tiktok_targeting import tiktok_targeting
-from adflux.platforms.transport import classify_network_error
+from adflux.platforms.transport import HTTP_POOL_SIZE, classify_network_error
 
 try:
     import urllib3
@@ -64,6 +65,7 @@ class TikTokAdapter(PlatformAdapter):
     def __init__(self, settings: TikTokSettings) -> None:
         self._settings = settings
         self._client: Any = None
+        self._lock = threading.Lock()
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -72,11 +74,15 @@ class TikTokAdapter(PlatformAdapter):
     # ------------------------------------------------------------------ plumbing
 
     def _api(self) -> Any:
-        if self._client is None:
-            configuration = Configuration()  # a copy of the class default: ours to change
-            configuration.host = self._settings.base_url.rstrip("/")
-            self._client = ApiClient(configuration)
-        return self._client
+        """The adapter's one ApiClient, shared by threads (its urllib3 pool is thread-safe)."""
+        with self._lock:
+            if self._client is None:
+                configuration = Configuration()  # a copy of the class default: ours to change
+                configuration.host = self._settings.base_url.rstrip("/")
+                # Keep-alive connections for every worker thread calling at once.
+                configuration.connection_pool_maxsize = HTTP_POOL_SIZE
+                self._client = ApiClient(configuration)
+            return self._client
 
     @property
     def _token(self) -> str:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from adflux.platforms.base import OutcomeUnknown, PlatformError, TransientError
 
+# Keep-alive connections an adapter keeps per host: one for each worker thread that may call at
+# once (requests keeps 10; a fuller pool logs "Connection pool is full" and drops the connection).
+HTTP_POOL_SIZE = 64
+
 
 def classify_network_error(
     platform: str, exc: BaseException, *, write: bool

@@ -9,6 +9,7 @@ settings (research/platforms.md §1.3). It is private, hence the exact version p
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -71,6 +72,7 @@ class XAdsAdapter(PlatformAdapter):
     def __init__(self, settings: XSettings) -> None:
         self._settings = settings
         self._client: Any = None
+        self._lock = threading.Lock()
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -80,17 +82,20 @@ class XAdsAdapter(PlatformAdapter):
 
     def _account(self, *, load: bool = False) -> Any:
         """The ad account; loaded from the API only when asked (saves one call per operation)."""
-        if self._client is None:
-            s = self._settings
-            # The one redirect the SDK allows: a class attribute (documented private override).
-            twitter_ads.http.Request._DEFAULT_DOMAIN = s.base_url.rstrip("/")
-            self._client = Client(
-                s.consumer_key.get_secret_value() if s.consumer_key else None,
-                s.consumer_secret.get_secret_value() if s.consumer_secret else None,
-                s.access_token.get_secret_value() if s.access_token else None,
-                s.access_token_secret.get_secret_value() if s.access_token_secret else None,
-                options={"handle_rate_limit": False, "retry_max": 0, "timeout": s.timeout_s},
-            )
+        with self._lock:
+            if self._client is None:
+                s = self._settings
+                # The one redirect the SDK allows: a class attribute (documented private override).
+                twitter_ads.http.Request._DEFAULT_DOMAIN = s.base_url.rstrip("/")
+                # Shared by threads: the SDK's Client holds credentials and options only (each
+                # request opens its own OAuth1Session).
+                self._client = Client(
+                    s.consumer_key.get_secret_value() if s.consumer_key else None,
+                    s.consumer_secret.get_secret_value() if s.consumer_secret else None,
+                    s.access_token.get_secret_value() if s.access_token else None,
+                    s.access_token_secret.get_secret_value() if s.access_token_secret else None,
+                    options={"handle_rate_limit": False, "retry_max": 0, "timeout": s.timeout_s},
+                )
         if load:
             return self._client.accounts(self._settings.account_id)
         return Account(self._client).from_response({"id": self._settings.account_id})

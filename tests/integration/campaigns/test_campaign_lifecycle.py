@@ -6,6 +6,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from adflux.audiences.models import AudienceSync
 from adflux.audit.models import AuditLog
@@ -189,6 +190,43 @@ def test_broker_down_keeps_the_campaign_and_the_relay_sends_it_later(platforms, 
     assert db.session.get(AdCampaign, campaign.id).status == "queued"
     dispatcher.broker_down = False
     assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 1
+    assert _run_sent(dispatcher) == ["published"]
+
+
+def test_the_relay_leaves_a_queued_publication_to_its_task_until_it_looks_lost(
+    app, platforms, dispatcher, job
+):
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    assert len(dispatcher.take()) == 1  # its task is in the broker, behind a long queue
+    (publication,) = db.session.get(AdCampaign, campaign.id).publications
+    assert publication.next_attempt_at is None
+    assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 0
+    assert dispatcher.sent == []
+    # No start for longer than a task may take to come out of the queue: its message was lost.
+    stale_after = app.config["ADFLUX_SETTINGS"].publish_stale_after_s
+    db.session.execute(
+        sa.update(PlatformPublication)
+        .where(PlatformPublication.id == publication.id)
+        .values(updated_at=utcnow() - timedelta(seconds=stale_after + 1))
+    )
+    db.session.commit()
+    assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 1
+    assert _run_sent(dispatcher) == ["published"]
+
+
+def test_a_publication_the_broker_refused_is_due_and_queued_once_relayed(
+    platforms, dispatcher, job
+):
+    dispatcher.broker_down = True
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    (publication,) = db.session.get(AdCampaign, campaign.id).publications
+    assert publication.next_attempt_at is not None  # nobody holds its task: due now
+    assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 0  # still down
+    dispatcher.broker_down = False
+    assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 1
+    db.session.refresh(publication)
+    assert publication.next_attempt_at is None  # in the broker now
+    assert service.relay_due_publications(db_session=db.session, grace_s=-1) == 0
     assert _run_sent(dispatcher) == ["published"]
 
 

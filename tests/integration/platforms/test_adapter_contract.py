@@ -12,6 +12,7 @@ import importlib
 import struct
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -139,6 +140,24 @@ def test_publishing_again_with_known_ids_creates_nothing(case, adapter, sandbox)
     assert again.external_ids == first.external_ids
     assert calls == []
     assert len(sandbox_objects(sandbox, case.name)) == stored
+
+
+def test_one_adapter_publishes_from_many_threads_at_once(case, adapter, sandbox, caplog):
+    """Workers share one adapter per platform and process, so its client must be thread-safe."""
+    keys = [f"adflux-pub-{n}" for n in range(1, 13)]
+    with ThreadPoolExecutor(max_workers=12) as threads:
+        published = threads.map(lambda key: _publish(adapter, make_spec(key=key)), keys)
+        results = dict(zip(keys, published, strict=True))
+
+    for key, (result, calls) in results.items():
+        assert tuple(result.external_ids) == case.tree
+        assert calls == list(result.external_ids.items())
+        names = case.names(case.read_back(sandbox, result.external_ids))
+        assert names and all(name_has_key(name, key) for name in names)
+    for kind in (case.tree[0], case.tree[-1]):  # images are shared: same bytes, same id
+        assert len({result.external_ids[kind] for result, _ in results.values()}) == len(keys)
+    pool_warnings = [r for r in caplog.records if "pool is full" in r.getMessage()]
+    assert pool_warnings == [], "keep-alive connections were dropped"
 
 
 class Crash(Exception):

@@ -9,6 +9,7 @@ channel is opened; research/platforms.md §1.2). Objects are identified by resou
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -67,6 +68,7 @@ class GoogleAdsAdapter(PlatformAdapter):
         self._settings = settings
         self._client_instance: Any = None
         self._services: dict[str, Any] = {}
+        self._lock = threading.RLock()  # the client and channels are built once, by one thread
         self._customer_id = (settings.customer_id or "").replace("-", "")
         self._login_customer_id = (settings.login_customer_id or "").replace("-", "") or None
 
@@ -92,33 +94,36 @@ class GoogleAdsAdapter(PlatformAdapter):
         )
 
     def _client(self) -> Any:
-        if self._client_instance is None:
-            if _IMPORT_ERROR is not None:
-                raise PlatformUnavailable(
-                    self.name, f"google-ads is not installed ({_IMPORT_ERROR})"
-                )
-            s = self._settings
-            if s.developer_token is None or not self._customer_id:
-                raise PlatformUnavailable(self.name, "developer token or customer id missing")
-            if s.ca_file:
-                # gRPC reads this once, when the process opens its first TLS channel.
-                os.environ[ROOTS_ENV] = s.ca_file
-            self._client_instance = GoogleAdsClient(
-                credentials=self._credentials(),
-                developer_token=s.developer_token.get_secret_value(),
-                login_customer_id=self._login_customer_id,
-                endpoint=s.endpoint,
-                version=s.api_version,
-                use_proto_plus=True,
-            )
-        return self._client_instance
+        with self._lock:
+            if self._client_instance is None:
+                self._client_instance = self._new_client()
+            return self._client_instance
+
+    def _new_client(self) -> Any:
+        if _IMPORT_ERROR is not None:
+            raise PlatformUnavailable(self.name, f"google-ads is not installed ({_IMPORT_ERROR})")
+        s = self._settings
+        if s.developer_token is None or not self._customer_id:
+            raise PlatformUnavailable(self.name, "developer token or customer id missing")
+        if s.ca_file:
+            # gRPC reads this once, when the process opens its first TLS channel.
+            os.environ[ROOTS_ENV] = s.ca_file
+        return GoogleAdsClient(
+            credentials=self._credentials(),
+            developer_token=s.developer_token.get_secret_value(),
+            login_customer_id=self._login_customer_id,
+            endpoint=s.endpoint,
+            version=s.api_version,
+            use_proto_plus=True,
+        )
 
     def _service(self, name: str) -> Any:
-        # get_service() opens a new TLS channel every time; one per service is plenty (and
-        # channels are thread-safe).
-        if name not in self._services:
-            self._services[name] = self._client().get_service(name)
-        return self._services[name]
+        # get_service() opens a new TLS channel every time; one per service and adapter (hence
+        # per process) is plenty: gRPC channels and the stubs on them are thread-safe.
+        with self._lock:
+            if name not in self._services:
+                self._services[name] = self._client().get_service(name)
+            return self._services[name]
 
     @contextmanager
     def _calling(self, *, write: bool, kind: str | None = None) -> Iterator[None]:
