@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+import queue
 import signal
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from adflux.sandbox.app import create_app
 from adflux.sandbox.faults import FaultPlan
@@ -42,6 +45,55 @@ class _QuietHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         path = self.path.split("?", 1)[0]
         log.debug("%s %s %s", self.command, path, code)
+
+
+class _PooledWSGIServer(BaseWSGIServer):
+    """Werkzeug's threaded server, with each connection served by a reused daemon thread.
+
+    Werkzeug answers every request with "Connection: close" (keep-alive is not an option), so each
+    SDK call is a connection of its own, and starting a thread for each one cost a quarter of the
+    CPU of a trivial call. A connection still never waits for another: a thread starts whenever
+    none is idle, as in werkzeug's threaded server.
+    """
+
+    multithread = True
+
+    def __init__(self, host: str, port: int, app: Flask) -> None:
+        super().__init__(host, port, app, handler=_QuietHandler)
+        self._connections: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        self._threads_lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._threads_lock:
+            if self._idle:
+                self._idle -= 1  # that thread takes this connection from the queue
+            else:
+                self._threads += 1
+                threading.Thread(
+                    target=self._serve_connections, name="sandbox-http", daemon=True
+                ).start()
+        self._connections.put((request, client_address))
+
+    def _serve_connections(self) -> None:
+        while (item := self._connections.get()) is not None:
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+            with self._threads_lock:
+                self._idle += 1
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._threads_lock:
+            for _ in range(self._threads):
+                self._connections.put(None)
+            self._threads = self._idle = 0
 
 
 @dataclass
@@ -142,7 +194,7 @@ def start_in_thread(
     for platform, plan in (faults or {}).items():
         state.faults.set(platform, FaultPlan.from_dict(dict(plan)))
     app = create_app(state)
-    http = make_server(host, http_port, app, threaded=True, request_handler=_QuietHandler)
+    http = _PooledWSGIServer(host, http_port, app)
     thread = threading.Thread(target=http.serve_forever, name="sandbox-http", daemon=True)
     thread.start()
     grpc = _start_grpc(state, host, grpc_port) if grpc_port is not None else None

@@ -23,6 +23,9 @@ URL = re.compile(r"https?://[^\s]+", re.IGNORECASE)
 # twitter-text v3 config: these code point ranges weigh 1, everything else (CJK, emoji) 2.
 LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 OAUTH_MAX_SKEW_S = 300
+# RFC 5849 §3.6 percent-encoding of each UTF-8 byte: unreserved characters stay as they are.
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+_ESCAPED = tuple(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256))
 
 ENTITY_STATUSES = {"ACTIVE", "DRAFT", "PAUSED"}
 OBJECTIVES = {
@@ -159,15 +162,19 @@ def verify_oauth(
     if not authorization or not authorization.startswith("OAuth "):
         raise unauthorized
     try:
-        header = dict(utils.parse_authorization_header(authorization))
+        header_params = utils.parse_authorization_header(authorization)
+        # The header is parsed once here and added below, as collect_parameters would add it.
         params = signature.collect_parameters(
-            uri_query=raw_query,
-            body=form_body,
-            headers={"Authorization": authorization},
-            exclude_oauth_signature=True,
+            uri_query=raw_query, body=form_body, exclude_oauth_signature=True
         )
     except ValueError:
         raise unauthorized from None
+    header = dict(header_params)
+    params += [
+        (key, utils.unescape(value) if key.startswith("oauth_") else value)
+        for key, value in header_params
+        if key not in ("realm", "oauth_signature")
+    ]
     if (
         header.get("oauth_signature_method") != "HMAC-SHA1"
         or header.get("oauth_consumer_key") != secrets["consumer_key"]
@@ -175,17 +182,29 @@ def verify_oauth(
         or abs(time.time() - float(header.get("oauth_timestamp") or 0)) > OAUTH_MAX_SKEW_S
     ):
         raise unauthorized
-    base_string = signature.signature_base_string(
-        method.upper(), signature.base_string_uri(base_url), signature.normalize_parameters(params)
+    base_string = "&".join(
+        (
+            _escape(method.upper()),
+            _escape(signature.base_string_uri(base_url)),
+            _escape(_normalize(params)),
+        )
     )
-    key = (
-        f"{utils.escape(secrets['consumer_secret'])}&{utils.escape(secrets['access_token_secret'])}"
-    )
+    key = f"{_escape(secrets['consumer_secret'])}&{_escape(secrets['access_token_secret'])}"
     expected = base64.b64encode(
         hmac.new(key.encode(), base_string.encode(), hashlib.sha1).digest()
     ).decode()
     if not hmac.compare_digest(expected, utils.unescape(header.get("oauth_signature") or "")):
         raise unauthorized
+
+
+def _escape(text: str) -> str:
+    """oauthlib's `utils.escape`, by table: its per-character quoting cost ~100 us a request."""
+    return "".join(map(_ESCAPED.__getitem__, text.encode()))
+
+
+def _normalize(params: list[tuple[str, str]]) -> str:
+    """RFC 5849 §3.4.1.3.2, as oauthlib's `signature.normalize_parameters`."""
+    return "&".join(f"{k}={v}" for k, v in sorted((_escape(k), _escape(v)) for k, v in params))
 
 
 def check_users_operations(body: Any) -> tuple[int, dict[str, set[str]], dict[str, set[str]]]:
