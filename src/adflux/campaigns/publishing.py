@@ -7,15 +7,18 @@ outcome asks the platform what already exists before creating anything.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from time import sleep
-from typing import Any, cast
+from typing import Any, ParamSpec, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import orm
 
 from adflux.audiences.service import ensure_segment_audience
 from adflux.background.dispatch import send_task
@@ -48,6 +51,8 @@ from adflux.segmentation.models import Segment
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+
 BACKOFF_BASE_S = 2.0
 # A publishing slot this close is waited for in the worker thread; a later one sends the task back
 # to the queue until then, so that waiting publications never hold every worker thread.
@@ -72,6 +77,29 @@ class Outcome:
     slot_at: float | None = None
 
 
+def _commits_keep_loaded_rows(attempt: Callable[P, Outcome]) -> Callable[P, Outcome]:
+    """Within an attempt, commits leave what the session loaded as it is instead of expiring it.
+
+    An attempt commits once per platform id (five or six times per publication), and each expiry
+    made the next step reload the publication and the campaign. The claim makes the attempt the
+    publication's only writer, the job and segments it reads do not change under it, and the
+    campaign row is read again under its lock by `refresh_campaign_status`.
+    """
+
+    @functools.wraps(attempt)
+    def run(*args: P.args, **kwargs: P.kwargs) -> Outcome:
+        db_session = cast(DbSession, kwargs["db_session"])
+        session = db_session() if isinstance(db_session, orm.scoped_session) else db_session
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            return attempt(*args, **kwargs)
+        finally:
+            session.expire_on_commit = expire_on_commit
+
+    return run
+
+
+@_commits_keep_loaded_rows
 def attempt_publication(
     *,
     db_session: DbSession,
@@ -93,7 +121,11 @@ def attempt_publication(
     claim = _claim(db_session, publication_id)
     if claim is None:
         return Outcome("skipped", "already published, failed, or being published by another worker")
-    publication = db_session.get(PlatformPublication, publication_id)
+    publication = db_session.get(
+        PlatformPublication,
+        publication_id,
+        options=[orm.joinedload(PlatformPublication.campaign)],
+    )
     assert publication is not None  # the claim just updated it
     campaign = publication.campaign
     tried_before = publication.attempts > 1 or publication.last_error is not None
@@ -268,6 +300,7 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
             .execution_options(synchronize_session=False)
         )
         db_session.commit()
+        db_session.expire_all()  # what the session held before is read again, after the claim
         if cast(sa.CursorResult[Any], result).rowcount == 1:
             return kind
     return None
@@ -276,8 +309,16 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
 def _record_id(
     db_session: DbSession, publication: PlatformPublication, kind: str, external_id: str
 ) -> None:
-    publication.external_ids = {**(publication.external_ids or {}), kind: str(external_id)}
+    """Commit one more platform id now: one UPDATE of the JSON column, no ORM flush."""
+    external_ids = {**(publication.external_ids or {}), kind: str(external_id)}
+    db_session.execute(
+        sa.update(PlatformPublication)
+        .where(PlatformPublication.id == publication.id)
+        .values(external_ids=external_ids, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db_session.commit()
+    orm.attributes.set_committed_value(publication, "external_ids", external_ids)
 
 
 def _build_spec(

@@ -173,7 +173,11 @@ def get_campaign_or_404(*, db_session: DbSession, campaign_id: int) -> AdCampaig
 def refresh_campaign_status(*, db_session: DbSession, campaign_id: int) -> str:
     """Recompute the stored status from the publications, holding the campaign row."""
     campaign = db_session.scalar(
-        sa.select(AdCampaign).where(AdCampaign.id == campaign_id).with_for_update()
+        sa.select(AdCampaign)
+        .where(AdCampaign.id == campaign_id)
+        .with_for_update()
+        # The row as locked, not a copy loaded earlier: an unchanged stale status is not written.
+        .execution_options(populate_existing=True)
     )
     if campaign is None:
         return "unknown"

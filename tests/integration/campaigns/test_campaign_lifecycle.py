@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from tests.fakes import FakeAdapter
 
 from adflux.audiences.models import AudienceSync
 from adflux.audit.models import AuditLog
@@ -353,3 +354,62 @@ def test_a_slot_less_than_a_second_away_is_waited_for_in_the_worker(
         assert dispatcher.sent == []  # nothing went back to the queue
     finally:
         app.extensions["adflux_throttle"] = previous
+
+
+def test_each_id_is_stored_before_the_next_create_and_the_session_is_left_as_found(
+    platforms, dispatcher, job, monkeypatch
+):
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    ((_, (publication_id,), _),) = dispatcher.take()
+    stored_at_each_create: list[list[str]] = []
+    publish = FakeAdapter.publish
+
+    def publish_watching_the_row(adapter, spec, *, known_ids, on_created):
+        def recorded(kind: str, object_id: str) -> None:
+            on_created(kind, object_id)
+            stored = db.session.scalar(
+                sa.select(PlatformPublication.external_ids).where(
+                    PlatformPublication.id == publication_id
+                )
+            )
+            stored_at_each_create.append(sorted(stored))
+
+        return publish(adapter, spec, known_ids=known_ids, on_created=recorded)
+
+    monkeypatch.setattr(FakeAdapter, "publish", publish_watching_the_row)
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+
+    outcome = publishing.attempt_publication(db_session=db.session, publication_id=publication_id)
+
+    assert outcome.state == "published"
+    assert stored_at_each_create == [
+        ["campaign"],
+        ["ad_set", "campaign"],
+        ["ad", "ad_set", "campaign"],
+    ]
+    assert session.expire_on_commit == expire_on_commit
+    publication = db.session.get(PlatformPublication, publication_id)
+    db.session.refresh(publication)
+    assert set(publication.external_ids) == {"campaign", "ad_set", "ad"}
+    assert db.session.get(AdCampaign, campaign.id).status == "published"
+
+
+def test_the_campaign_status_is_derived_over_the_locked_row_not_a_stale_copy(
+    platforms, dispatcher, job
+):
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    assert campaign.status == "queued"  # loaded in the session
+    # Another process writes the row; this session's copy still says "queued".
+    db.session.execute(
+        sa.update(AdCampaign)
+        .where(AdCampaign.id == campaign.id)
+        .values(status="failed")
+        .execution_options(synchronize_session=False)
+    )
+
+    assert service.refresh_campaign_status(db_session=db.session, campaign_id=campaign.id) == (
+        "queued"
+    )
+    stored = db.session.scalar(sa.select(AdCampaign.status).where(AdCampaign.id == campaign.id))
+    assert stored == "queued"
