@@ -63,6 +63,33 @@ def test_store_returns_copies_and_persists(tmp_path):
         reopened.insert("meta", {"id": "1", "kind": "campaign"})
 
 
+def _name(obj):
+    return obj.get("name")
+
+
+def test_store_finds_by_key_through_an_index_kept_up_to_date():
+    store = Store()
+    store.insert("google", {"id": "1", "kind": "campaign", "name": "a"})
+    assert [o["id"] for o in store.find_by("google", "campaign", _name, "a")] == ["1"]
+
+    store.insert("google", {"id": "2", "kind": "campaign", "name": "a"})
+    store.insert("google", {"id": "3", "kind": "budget", "name": "a"})
+    store.update("google", "1", lambda obj: obj.update(name="b"))
+    assert [o["id"] for o in store.find_by("google", "campaign", _name, "a")] == ["2"]
+    assert [o["id"] for o in store.find_by("google", "campaign", _name, "b")] == ["1"]
+
+    found = store.find_by("google", "campaign", _name, "b")[0]
+    found["name"] = "changed"  # a copy: the index and the object stay as stored
+    assert store.find_by("google", "campaign", _name, "b")[0]["name"] == "b"
+
+    store.update("google", "2", lambda obj: obj.update(kind="budget"))
+    assert store.find_by("google", "campaign", _name, "a") == []
+    assert [o["id"] for o in store.find_by("google", "budget", _name, "a")] == ["3", "2"]
+
+    store.reset("google")
+    assert store.find_by("google", "campaign", _name, "b") == []
+
+
 def test_delivery_needs_every_object_in_the_chain_active():
     campaign = [[0, True]]
     ad = [[0, False], [100, True], [300, False], [400, True]]

@@ -116,10 +116,15 @@ class _Call:
     """The checks every RPC goes through before and after its own work."""
 
     def __init__(
-        self, state: SandboxState, context: grpc.ServicerContext, method: str, customer_id: str
+        self,
+        state: SandboxState,
+        context: grpc.ServicerContext,
+        method: str,
+        customer_id: str,
+        request_id: str,
     ):
         self.state, self.context = state, context
-        self.request_id = uuid.uuid4().hex[:22]
+        self.request_id = request_id
         self.hold_s = 0.0
         _authenticate(state, context, customer_id)
         draw = state.faults.draw(PLATFORM, method)
@@ -144,8 +149,7 @@ def _unary(
     def handle(request: Any, context: grpc.ServicerContext) -> Any:
         request_id = uuid.uuid4().hex[:22]
         try:
-            call = _Call(state, context, method, request.customer_id)
-            request_id = call.request_id
+            call = _Call(state, context, method, request.customer_id, request_id)
             response = work(request)
             call.answer()
             return response
@@ -160,8 +164,7 @@ def _search_stream(state: SandboxState, method: str) -> Callable[[Any, Any], Ite
     def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         request_id = uuid.uuid4().hex[:22]
         try:
-            call = _Call(state, context, method, request.customer_id)
-            request_id = call.request_id
+            call = _Call(state, context, method, request.customer_id, request_id)
             batches = list(search.stream(state, request, request_id))
             call.answer()
         except ApiError as exc:

@@ -30,8 +30,9 @@ DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 
 
 class Lookup(Protocol):
-    def live(self, kind: str, resource_name: str) -> Any | None:
-        """The resource when it exists and is not removed."""
+    def live(self, kind: str, resource_name: str) -> dict[str, Any] | None:
+        """The resource's stored JSON form (proto field names, defaults left out) when it exists
+        and is not removed; parsing it back into a message cost more than most checks need."""
 
     def any_live_with(self, kind: str, excluding: str, **fields: str) -> bool:
         """Whether a live object of `kind`, other than `excluding`, has these field values."""
@@ -79,7 +80,7 @@ def _name(resource: Any, path: Path, out: Errors) -> bool:
 
 def _reference(
     lookup: Lookup, kind: str, value: str, path: Path, field: str, out: Errors
-) -> Any | None:
+) -> dict[str, Any] | None:
     if not value:
         out.append(_required(path, field))
         return None
@@ -190,7 +191,7 @@ def campaign(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None)
     budget = _reference(
         lookup, "campaign_budget", res.campaign_budget, path, "campaign_budget", out
     )
-    if budget is not None and not budget.explicitly_shared:
+    if budget is not None and not budget.get("explicitly_shared", False):
         shared = _duplicate(lookup, "campaign", own, campaign_budget=res.campaign_budget)
         if shared:
             out.append(
