@@ -309,13 +309,13 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
 def _record_id(
     db_session: DbSession, publication: PlatformPublication, kind: str, external_id: str
 ) -> None:
-    """Commit one more platform id now: one UPDATE of the JSON column, no ORM flush."""
+    """Commit one more platform id now: one UPDATE of the JSON column, past the ORM."""
     external_ids = {**(publication.external_ids or {}), kind: str(external_id)}
+    table = PlatformPublication.__table__
     db_session.execute(
-        sa.update(PlatformPublication)
-        .where(PlatformPublication.id == publication.id)
+        table.update()
+        .where(table.c.id == publication.id)
         .values(external_ids=external_ids, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
     )
     db_session.commit()
     orm.attributes.set_committed_value(publication, "external_ids", external_ids)
