@@ -73,6 +73,10 @@ class XAdsAdapter(PlatformAdapter):
         self._settings = settings
         self._client: Any = None
         self._lock = threading.Lock()
+        # (location type, query, country) -> X's targeting value. The keys are X's stable ids for
+        # places, so each is asked once per process instead of once per publication; places X
+        # does not know are asked again, in case X adds them.
+        self._known_places: dict[tuple[str, str, str], str] = {}
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -253,6 +257,9 @@ class XAdsAdapter(PlatformAdapter):
     def _lookup(
         self, account: Any, location_type: str, query: str, country: str, *, strict: bool
     ) -> str | None:
+        known = self._known_places.get((location_type, query, country))
+        if known is not None:
+            return known
         match = TargetingCriteria.locations(
             account, location_type=location_type, country_code=country, q=query
         ).first
@@ -261,7 +268,8 @@ class XAdsAdapter(PlatformAdapter):
                 raise InvalidRequest(self.name, f"X has no location {query or country}", field="q")
             log.info("X has no location %r in %s; targeting without it", query, country)
             return None
-        return str(match["targeting_value"])
+        key = self._known_places[(location_type, query, country)] = str(match["targeting_value"])
+        return key
 
     # ------------------------------------------------------------------ lookups and changes
 
