@@ -4,7 +4,7 @@ The platforms answer an exceeded limit with a rate-limit error, which the attemp
 keeps AdFlux from getting there. X allows 450 writes per minute per endpoint and every X
 publication writes each endpoint about once, so a publication budget per minute per platform keeps
 every endpoint under its limit however many workers run. Budgets come from
-``ADFLUX_PUBLISH_RATE_PER_MINUTE`` (JSON, e.g. ``{"x": 430, "meta": 400}``): at most that many
+``ADFLUX_PUBLISH_RATE_PER_MINUTE`` (JSON, e.g. ``{"x": 400, "meta": 360}``): at most that many
 publications of the platform start in any 60 seconds.
 
 Slots are booked with the generic cell rate algorithm (GCRA): a short burst goes at once, the rest
