@@ -16,7 +16,7 @@ brackets: `targeting_from_segments` builds targeting that passes these rules by 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adflux.campaigns.geo import find_city
@@ -325,6 +325,37 @@ class SegmentFacts:
     areas: tuple[str, ...] = ()
     skills: tuple[str, ...] = ()
     custom_audience_id: str | None = None
+
+    @classmethod
+    def from_profile(
+        cls, profile: Mapping | None, *, custom_audience_id: str | None = None
+    ) -> SegmentFacts:
+        """The top cities, areas and skills of a segment profile."""
+        profile = profile or {}
+        return cls(
+            cities=_top_values(profile.get("top_cities")),
+            areas=_top_values(profile.get("top_areas")),
+            skills=_top_values(profile.get("top_skills")),
+            custom_audience_id=custom_audience_id,
+        )
+
+    @classmethod
+    def of_job(cls, city: str, area: str, skills: Sequence[str] | None) -> SegmentFacts:
+        """What a campaign without segments targets: the job's own city, area and skills."""
+        return cls(cities=(city,), areas=(area,), skills=tuple(skills or ()))
+
+
+PROFILE_VALUES_USED = 5  # of each profile list, the most common values that targeting reads
+
+
+def _top_values(entries: object) -> tuple[str, ...]:
+    """Profile lists hold {"value": ..., "share": ...} entries or plain strings."""
+    values = []
+    for entry in entries or []:  # type: ignore[attr-defined]
+        value = (entry.get("value") or entry.get("name")) if isinstance(entry, Mapping) else entry
+        if value:
+            values.append(str(value))
+    return tuple(values[:PROFILE_VALUES_USED])
 
 
 def _dedupe(values: Iterable[str], limit: int) -> tuple[str, ...]:

@@ -345,19 +345,12 @@ def _build_spec(
         sync = ensure_segment_audience(db_session=db_session, segment=segment, adapter=adapter)
         if sync.external_audience_id:
             consenting_ids.append(sync.external_audience_id)
-        profile = segment.profile or {}
-        profiles[segment.name] = profile
+        profiles[segment.name] = segment.profile or {}
         facts.append(
-            SegmentFacts(
-                cities=tuple(_top_values(profile.get("top_cities"))),
-                areas=tuple(_top_values(profile.get("top_areas"))),
-                skills=tuple(_top_values(profile.get("top_skills"))),
-                custom_audience_id=sync.external_audience_id,
-            )
+            SegmentFacts.from_profile(segment.profile, custom_audience_id=sync.external_audience_id)
         )
     if not facts:
-        # No segments chosen: the job's own city and area.
-        facts.append(SegmentFacts(cities=(job.city,), areas=(job.area,), skills=tuple(job.skills)))
+        facts.append(SegmentFacts.of_job(job.city, job.area, job.skills))
     spec = AdSpec(
         publication_key=f"adflux-pub-{publication.id}",
         name=campaign.name,
@@ -375,16 +368,6 @@ def _build_spec(
         active=True,
     )
     return spec, consenting_ids, profiles
-
-
-def _top_values(entries: object) -> list[str]:
-    """Profile lists are [{"value": ..., "share": ...}] or plain strings."""
-    values = []
-    for entry in entries or []:  # type: ignore[attr-defined]
-        value = (entry.get("value") or entry.get("name")) if isinstance(entry, dict) else entry
-        if value:
-            values.append(str(value))
-    return values[:5]
 
 
 def _backoff(failures: int) -> float:

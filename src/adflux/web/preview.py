@@ -24,9 +24,6 @@ from adflux.campaigns.compliance import (
 from adflux.jobs.models import JobOpening
 from adflux.platforms.base import Targeting
 from adflux.segmentation.models import Segment
-from adflux.web.profiles import traits
-
-FACT_LIMIT = 5  # the publishing task reads the top five of each trait list
 
 
 @dataclass(frozen=True)
@@ -61,15 +58,6 @@ class Preview:
         return any(not c.ok for c in self.checks) or bool(self.problems)
 
 
-def segment_facts(segment: Segment) -> SegmentFacts:
-    profile = segment.profile or {}
-    return SegmentFacts(
-        cities=tuple(t.value for t in traits(profile, "top_cities", FACT_LIMIT)),
-        areas=tuple(t.value for t in traits(profile, "top_areas", FACT_LIMIT)),
-        skills=tuple(t.value for t in traits(profile, "top_skills", FACT_LIMIT)),
-    )
-
-
 def campaign_preview(
     *,
     job: JobOpening,
@@ -79,9 +67,9 @@ def campaign_preview(
     start_date: date | None,
     end_date: date | None,
 ) -> Preview:
-    facts = [segment_facts(s) for s in segments] or [
-        # No segment chosen: the task targets the job's own city, area and skills.
-        SegmentFacts(cities=(job.city,), areas=(job.area,), skills=tuple(job.skills or ()))
+    # The facts the publishing task builds; consent is met by construction (see above).
+    facts = [SegmentFacts.from_profile(s.profile) for s in segments] or [
+        SegmentFacts.of_job(job.city, job.area, job.skills)
     ]
     targeting = targeting_from_segments(segments=facts)
     checks = [

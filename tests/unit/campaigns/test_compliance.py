@@ -353,3 +353,22 @@ def test_targeting_from_segments_refuses_a_small_radius_and_caps_lists() -> None
     targeting = targeting_from_segments(segments=[many], max_locations=2, max_keywords=5)
     assert len(targeting.locations) == 2
     assert targeting.keywords == ("skill 0", "skill 1", "skill 2", "skill 3", "skill 4")
+
+
+def test_segment_facts_read_the_five_most_common_values_of_each_profile_list():
+    profile = {
+        "top_cities": [{"value": "Cali", "share": 0.4}, {"value": None}, "Medellín"],
+        "top_areas": [{"name": "Salud"}],
+        "top_skills": [f"skill {n}" for n in range(8)],
+    }
+    facts = SegmentFacts.from_profile(profile, custom_audience_id="aud-1")
+    assert facts.cities == ("Cali", "Medellín")  # an empty entry is skipped, not counted
+    assert facts.areas == ("Salud",)
+    assert facts.skills == tuple(f"skill {n}" for n in range(5))
+    assert facts.custom_audience_id == "aud-1"
+    assert SegmentFacts.from_profile(None) == SegmentFacts()
+
+
+def test_a_campaign_without_segments_targets_the_jobs_own_city_area_and_skills():
+    facts = SegmentFacts.of_job("Pasto", "Salud", None)
+    assert (facts.cities, facts.areas, facts.skills) == (("Pasto",), ("Salud",), ())
