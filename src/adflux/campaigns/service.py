@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -131,16 +132,21 @@ def dispatch_publications(*, db_session: DbSession, publication_ids: Sequence[in
     for publication_id in publication_ids:
         (queued if send_task(PUBLISH_TASK, publication_id) else refused).append(publication_id)
     if refused:
-        db_session.execute(
-            sa.update(PlatformPublication)
-            .where(
-                PlatformPublication.id.in_(refused),
-                PlatformPublication.status == PublicationStatus.PENDING.value,
-            )
-            .values(next_attempt_at=utcnow())
-        )
-        db_session.commit()
+        _update_pending(db_session, refused, next_attempt_at=utcnow())
     return queued
+
+
+def _update_pending(db_session: DbSession, publication_ids: Sequence[int], **values: Any) -> None:
+    """Set `values` on those of the publications that are still pending, and commit."""
+    db_session.execute(
+        sa.update(PlatformPublication)
+        .where(
+            PlatformPublication.id.in_(publication_ids),
+            PlatformPublication.status == PublicationStatus.PENDING.value,
+        )
+        .values(**values)
+    )
+    db_session.commit()
 
 
 def list_campaigns(
@@ -286,26 +292,10 @@ def relay_due_publications(
     if not due:
         return 0
     # Touch them so the next sweep leaves them alone while these tasks run.
-    db_session.execute(
-        sa.update(PlatformPublication)
-        .where(
-            PlatformPublication.id.in_(due),
-            PlatformPublication.status == PublicationStatus.PENDING.value,
-        )
-        .values(updated_at=now)
-    )
-    db_session.commit()
+    _update_pending(db_session, due, updated_at=now)
     queued = dispatch_publications(db_session=db_session, publication_ids=due)
     if queued:  # in the broker now: waiting in its queue is not being due
-        db_session.execute(
-            sa.update(PlatformPublication)
-            .where(
-                PlatformPublication.id.in_(queued),
-                PlatformPublication.status == PublicationStatus.PENDING.value,
-            )
-            .values(next_attempt_at=None)
-        )
-        db_session.commit()
+        _update_pending(db_session, queued, next_attempt_at=None)
     return len(queued)
 
 
