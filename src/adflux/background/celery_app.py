@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 from celery import Celery, Task
@@ -14,6 +15,11 @@ from adflux.config import Settings
 TASK_MODULES = ("adflux.campaigns.tasks", "adflux.segmentation.tasks")
 
 RELAY_INTERVAL_S = 30.0
+
+# Celery logs every task twice at INFO ("Received task", "Task ... succeeded"), formatting both on
+# the worker's threads; a publishing attempt logs its own outcome line, so only their warnings and
+# errors are kept. (Each is read once, when the worker builds its task strategies and tracers.)
+CELERY_PER_TASK_LOGGERS = ("celery.worker.strategy", "celery.app.trace")
 
 
 def celery_init_app(app: Flask, settings: Settings) -> Celery:
@@ -44,6 +50,8 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
             }
         },
     )
+    for name in CELERY_PER_TASK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     celery_app.set_default()
     for module in TASK_MODULES:
         importlib.import_module(module)  # registers its @shared_task functions on this app

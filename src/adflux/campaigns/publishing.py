@@ -278,26 +278,27 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
     claimed it long ago never finished: it may have created objects nobody recorded) or None."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].publish_stale_after_s)
+    # Core statements: the ORM's bulk-update machinery cost more than the UPDATE itself.
+    table = PlatformPublication.__table__
     for kind, condition in (
-        (CLAIMED, PlatformPublication.status == PublicationStatus.PENDING.value),
+        (CLAIMED, table.c.status == PublicationStatus.PENDING.value),
         (
             TAKEOVER,
             sa.and_(
-                PlatformPublication.status == PublicationStatus.PUBLISHING.value,
-                PlatformPublication.claimed_at < stale,
+                table.c.status == PublicationStatus.PUBLISHING.value,
+                table.c.claimed_at < stale,
             ),
         ),
     ):
         result = db_session.execute(
-            sa.update(PlatformPublication)
-            .where(PlatformPublication.id == publication_id, condition)
+            table.update()
+            .where(table.c.id == publication_id, condition)
             .values(
                 status=PublicationStatus.PUBLISHING.value,
                 claimed_at=now,
-                attempts=PlatformPublication.attempts + 1,
+                attempts=table.c.attempts + 1,
                 updated_at=now,
             )
-            .execution_options(synchronize_session=False)
         )
         db_session.commit()
         db_session.expire_all()  # what the session held before is read again, after the claim

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
@@ -177,22 +179,36 @@ def get_campaign_or_404(*, db_session: DbSession, campaign_id: int) -> AdCampaig
 
 
 def refresh_campaign_status(*, db_session: DbSession, campaign_id: int) -> str:
-    """Recompute the stored status from the publications, holding the campaign row."""
-    campaign = db_session.scalar(
-        sa.select(AdCampaign)
-        .where(AdCampaign.id == campaign_id)
-        .with_for_update()
-        # The row as locked, not a copy loaded earlier: an unchanged stale status is not written.
-        .execution_options(populate_existing=True)
-    )
-    if campaign is None:
+    """Recompute the stored status from the publications, holding the campaign row.
+
+    The publications are read by a statement that starts once the row lock is held, so a worker
+    that waited for another's lock sees that worker's committed outcome: deriving in the UPDATE
+    itself would read them as of before the wait and could write back a stale status. Core
+    statements, and an UPDATE only when the status changes (twice in a three-platform campaign's
+    six refreshes): this runs at the end of every publishing attempt.
+    """
+    campaigns = AdCampaign.__table__
+    publications = PlatformPublication.__table__
+    stored = db_session.execute(
+        sa.select(campaigns.c.status).where(campaigns.c.id == campaign_id).with_for_update()
+    ).scalar_one_or_none()
+    if stored is None:
         return "unknown"
-    statuses = db_session.scalars(
-        sa.select(PlatformPublication.status).where(PlatformPublication.campaign_id == campaign_id)
-    ).all()
-    campaign.status = derive_campaign_status(statuses)
+    status = derive_campaign_status(
+        db_session.execute(
+            sa.select(publications.c.status).where(publications.c.campaign_id == campaign_id)
+        ).scalars()
+    )
+    if status != stored:
+        db_session.execute(
+            campaigns.update().where(campaigns.c.id == campaign_id).values(status=status)
+        )
     db_session.commit()
-    return campaign.status
+    # A copy of the campaign this session holds shows the status it now has in the database.
+    loaded = db_session.identity_map.get(identity_key(AdCampaign, campaign_id))
+    if loaded is not None:
+        set_committed_value(loaded, "status", status)
+    return status
 
 
 def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:

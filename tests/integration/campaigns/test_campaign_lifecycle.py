@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import orm
+from tests.factories import job_payload
 from tests.fakes import FakeAdapter
 
 from adflux.audiences.models import AudienceSync
@@ -16,6 +19,7 @@ from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPubl
 from adflux.db import utcnow
 from adflux.errors import NotFound, ValidationFailed
 from adflux.extensions import db
+from adflux.jobs.models import JobOpening
 from adflux.platforms.base import AuthExpired, InvalidRequest, RateLimited, TransientError
 
 pytestmark = pytest.mark.postgres
@@ -413,3 +417,80 @@ def test_the_campaign_status_is_derived_over_the_locked_row_not_a_stale_copy(
     )
     stored = db.session.scalar(sa.select(AdCampaign.status).where(AdCampaign.id == campaign.id))
     assert stored == "queued"
+
+
+def test_two_workers_finishing_one_campaign_at_once_leave_the_status_derived_from_both(
+    migrated_app,
+):
+    """The second refresh waits for the first's row lock, then reads its committed outcome."""
+    with migrated_app.app_context():
+        make_session = orm.sessionmaker(bind=db.engine, expire_on_commit=False)
+        setup = make_session()
+        job = JobOpening(**job_payload())
+        setup.add(job)
+        setup.flush()
+        campaign = AdCampaign(
+            job_id=job.id,
+            name="race",
+            status="publishing",
+            daily_budget_cop=50_000,
+            start_date=date.today(),
+        )
+        setup.add(campaign)
+        setup.flush()
+        first, second = (
+            PlatformPublication(campaign_id=campaign.id, platform=p, status="publishing")
+            for p in ("meta", "x")
+        )
+        setup.add_all([first, second])
+        setup.commit()
+        worker_a, worker_b = make_session(), make_session()
+        try:
+            # Worker A has published its publication and holds the campaign row.
+            worker_a.execute(
+                sa.update(PlatformPublication)
+                .where(PlatformPublication.id == first.id)
+                .values(status="published")
+            )
+            worker_a.execute(
+                sa.select(AdCampaign.id).where(AdCampaign.id == campaign.id).with_for_update()
+            )
+            # Worker B publishes the other one and refreshes: it must wait for A's lock.
+            worker_b.execute(
+                sa.update(PlatformPublication)
+                .where(PlatformPublication.id == second.id)
+                .values(status="published")
+            )
+            refreshed_b: list[str] = []
+            waiting_b = threading.Thread(
+                target=lambda: refreshed_b.append(
+                    service.refresh_campaign_status(db_session=worker_b, campaign_id=campaign.id)
+                )
+            )
+            waiting_b.start()
+            deadline = time.monotonic() + 10
+            while not setup.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            ):
+                assert time.monotonic() < deadline, "worker B never waited for the row lock"
+                time.sleep(0.02)
+            # A does not see B's uncommitted outcome: for A, the campaign is still publishing.
+            assert (
+                service.refresh_campaign_status(db_session=worker_a, campaign_id=campaign.id)
+                == "publishing"
+            )
+            waiting_b.join(10)
+            assert refreshed_b == ["published"]
+            stored = setup.scalar(sa.select(AdCampaign.status).where(AdCampaign.id == campaign.id))
+            assert stored == "published"
+        finally:
+            worker_a.close()
+            worker_b.close()
+            setup.rollback()
+            setup.execute(sa.delete(AdCampaign).where(AdCampaign.id == campaign.id))
+            setup.execute(sa.delete(JobOpening).where(JobOpening.id == job.id))
+            setup.commit()
+            setup.close()
