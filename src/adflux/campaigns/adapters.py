@@ -72,11 +72,11 @@ def init_platforms(app: Flask, directory: PlatformDirectory | None = None) -> No
     app.extensions[EXTENSION_KEY] = directory or RegistryDirectory()
     settings = app.config["ADFLUX_SETTINGS"]
     broker = settings.celery_broker_url or ""
-    rates = dict(settings.publish_rate_per_minute)
+    per_minute, per_hour = settings.publish_rate_per_minute, settings.publish_rate_per_hour
     app.extensions[THROTTLE_KEY] = (
-        RedisThrottle(broker, rates)
+        RedisThrottle(broker, per_minute, per_hour=per_hour)
         if broker.startswith(("redis://", "rediss://"))
-        else LocalThrottle(rates)
+        else LocalThrottle(per_minute, per_hour=per_hour)
     )
 
 

@@ -41,6 +41,13 @@ def test_two_processes_book_from_one_schedule(prefix):
     assert worker_a.reserve("meta") == 0.0  # no budget configured: never paced
 
 
-def test_unreachable_store_does_not_block_publishing():
-    closed = RedisThrottle("redis://127.0.0.1:1/0", {"x": 1})
-    assert closed.reserve("x") == 0.0
+def test_every_budget_of_a_platform_is_booked_and_the_stricter_one_decides(prefix):
+    # Minute: a burst of 20; hour: a burst of 2, then one every 3600/38 s.
+    worker = RedisThrottle(URL, {"meta": 400}, per_hour={"meta": 40}, prefix=prefix)
+    waits = [worker.reserve("meta") for _ in range(3)]
+    hourly = 3600 / 38
+    assert waits[:2] == [0.0, 0.0]
+    assert hourly - 0.5 < waits[2] <= hourly
+    # Another worker with only the hourly budget books after the first worker's slots.
+    hourly_only = RedisThrottle(URL, {}, per_hour={"meta": 40}, prefix=prefix)
+    assert 2 * hourly - 0.5 < hourly_only.reserve("meta") <= 2 * hourly

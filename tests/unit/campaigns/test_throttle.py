@@ -49,21 +49,35 @@ def test_an_idle_platform_gets_its_burst_back(clock):
     assert pace.reserve("x") > 0
 
 
+def test_an_hourly_quota_lets_a_batch_go_at_once_and_the_stricter_budget_decides(clock):
+    pace = LocalThrottle({"meta": 40}, per_hour={"meta": 24_000, "x": 1_000})
+    assert [pace.reserve("meta") for _ in range(2)] == [0.0, 0.0]
+    assert pace.reserve("meta") == pytest.approx(60 / 38)  # the minute's budget is stricter
+    batch = [pace.reserve("x") for _ in range(50)]  # hourly only: a burst of 50
+    assert batch == [0.0] * 50
+    assert pace.reserve("x") == pytest.approx(3600 / 950)
+
+
+@pytest.mark.parametrize("window_s", [60.0, 3600.0])
 @pytest.mark.parametrize("limit", [1, 7, 40, 200, 430])
 @pytest.mark.parametrize("arrivals", ["all at once", "steady", "random"])
-def test_no_sixty_seconds_ever_hold_more_starts_than_the_budget(limit, arrivals):
-    pace, rng = Pace.per_minute(limit), random.Random(limit)
+def test_no_window_ever_holds_more_starts_than_the_budget(limit, arrivals, window_s):
+    pace, rng = Pace.within(limit, window_s), random.Random(limit)
     now, next_free, starts = 0.0, 0.0, []
     for number in range(5 * limit + 50):
         if arrivals == "steady":
-            now = number * 0.05
+            now = number * window_s / 1200
         elif arrivals == "random":
-            now += rng.expovariate(3 * limit / 60)
+            now += rng.expovariate(3 * limit / window_s)
         next_free, wait = pace.book(next_free, now)
         starts.append(now + wait)
     starts.sort()
-    # Two starts exactly 60 s apart would share one of X's windows: count half-open windows.
-    busiest = max(
-        sum(1 for t in starts[i:] if t < first + 60.0 - 1e-9) for i, first in enumerate(starts)
-    )
+    # Two starts exactly one window apart would share one of X's windows: count half-open ones,
+    # short by the microsecond that waits are rounded up to.
+    ends = 0
+    busiest = 0
+    for first_index, first in enumerate(starts):
+        while ends < len(starts) and starts[ends] < first + window_s - 1e-6:
+            ends += 1
+        busiest = max(busiest, ends - first_index)
     assert busiest <= limit
