@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
+from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
 from adflux.auth.models import Role
 from adflux.campaigns import service
@@ -69,7 +69,7 @@ class CampaignPageSchema(PageMetaSchema):
 
 @blp.route("")
 class Campaigns(MethodView):
-    @blp.arguments(CampaignListArgsSchema, location="query", unknown=RAISE)
+    @blp.arguments(CampaignListArgsSchema, location="query")
     @blp.response(200, CampaignPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List campaigns, newest first."""

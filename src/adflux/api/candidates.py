@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
+from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     ID_IN_PATH,
     MAX_ID,
@@ -64,7 +64,7 @@ class CandidatePageSchema(PageMetaSchema):
 
 @blp.route("")
 class Candidates(MethodView):
-    @blp.arguments(CandidateListArgsSchema, location="query", unknown=RAISE)
+    @blp.arguments(CandidateListArgsSchema, location="query")
     @blp.response(200, CandidatePageSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

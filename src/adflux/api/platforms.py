@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from adflux.api.blueprint import Blueprint
 from adflux.campaigns.adapters import platform_infos
 
 blp = Blueprint("platforms", __name__, url_prefix="/platforms", description="Ad platforms")

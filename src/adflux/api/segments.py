@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
+from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     ID_IN_PATH,
     ErrorSchema,
@@ -141,7 +141,7 @@ class CandidateSegmentSchema(Schema):
 
 @runs_blp.route("")
 class Runs(MethodView):
-    @runs_blp.arguments(PageArgsSchema, location="query", unknown=RAISE)
+    @runs_blp.arguments(PageArgsSchema, location="query")
     @runs_blp.response(200, RunPageSchema)
     @runs_blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

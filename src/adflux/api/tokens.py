@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
+from adflux.api.blueprint import Blueprint
 from adflux.auth import service
 from adflux.auth.models import Role
 from adflux.extensions import db

@@ -54,10 +54,10 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 
 BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 300.0
 # A publishing slot this close is waited for in the worker thread; a later one sends the task back
 # to the queue until then, so that waiting publications never hold every worker thread.
 WAIT_IN_THREAD_S = 1.0
-BACKOFF_CAP_S = 300.0
 CLAIMED = "claimed"
 TAKEOVER = "takeover"
 

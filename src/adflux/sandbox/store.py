@@ -129,21 +129,13 @@ class Store:
             self._save()
             return _clone(obj)
 
-    def find(
-        self,
-        platform: str,
-        kind: str,
-        *,
-        where: Callable[[dict[str, Any]], bool] | None = None,
-        **equals: Any,
-    ) -> list[dict[str, Any]]:
-        """Objects of one kind whose fields equal the given values (and that satisfy `where`, which
-        must only read), in creation order."""
+    def find(self, platform: str, kind: str, **equals: Any) -> list[dict[str, Any]]:
+        """Objects of one kind whose fields equal the given values, in creation order."""
         with self._lock:
             return [
                 _clone(obj)
                 for obj in self._by_kind.get((platform, kind), {}).values()
-                if all(obj.get(k) == v for k, v in equals.items()) and (where is None or where(obj))
+                if all(obj.get(k) == v for k, v in equals.items())
             ]
 
     def find_by(self, platform: str, kind: str, key: Key, value: Hashable) -> list[dict[str, Any]]:
