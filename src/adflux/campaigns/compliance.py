@@ -579,12 +579,17 @@ def check_targeting(
     return r.found
 
 
+def is_age_proxy(profile: Mapping | None) -> bool:
+    """Whether a segment profile says age explains the segment (`age_proxy.warning` is true)."""
+    proxy = (profile or {}).get("age_proxy")
+    return isinstance(proxy, Mapping) and proxy.get("warning") is True
+
+
 def segment_advisories(segment_profiles: Mapping[str, Mapping]) -> list[Advisory]:
     """Warnings for segments whose profile says age explains them (`age_proxy.warning`)."""
     advisories = []
     for name, profile in segment_profiles.items():
-        proxy = (profile or {}).get("age_proxy") or {}
-        if proxy.get("warning") is True:
+        if is_age_proxy(profile):
             advisories.append(
                 Advisory(
                     rule="segment_age_proxy",
