@@ -182,6 +182,10 @@ def test_an_age_proxy_segment_is_refused_until_the_operator_accepts_it(live: Liv
     assert warning.startswith("warning: Segment Recién egresados · Bogotá is largely explained")
     assert warning.endswith("[rule segment_age_proxy]")
     assert live.campaign_count() == before + 1
+    campaign_id = created.split()[1]
+    shown = live.deployment.cli("campaign", "show", campaign_id, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == warning
 
 
 def test_the_json_output_carries_the_warnings(live: Live) -> None:

@@ -58,7 +58,12 @@ class Publish(MethodView):
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def post(self, data: dict[str, Any], job_id: int) -> dict[str, Any]:
-        """Publish a job on the given platforms (creates a campaign); 202 processing."""
+        """Publish a job on the given platforms (creates a campaign); 202 processing.
+
+        The employment-ad rules of POST /api/v1/campaigns apply: age, gender, postal-code or
+        other forbidden narrowing is refused naming the rule, and a segment flagged as an age
+        proxy needs `acknowledge_warnings: ["segment_age_proxy"]`; `warnings` lists them.
+        """
         campaign, _ = service.create_campaign(db_session=db.session, job_id=job_id, **data)
         return {"status": "processing", "campaign_id": campaign.id, "warnings": campaign.warnings}
 

@@ -137,8 +137,7 @@ def create_campaign(
         print_json(campaign)
     else:
         click.echo(f"campaign {campaign['id']} created: {campaign['status']}")
-        for warning in campaign.get("warnings") or []:
-            click.echo(f"warning: {warning['message_en']} [rule {warning['rule']}]")
+        _echo_warnings(campaign)
     if wait and campaign["status"] not in {"published"}:
         raise click.ClickException(
             f"campaign {campaign['id']} ended {campaign['status']}: "
@@ -148,6 +147,12 @@ def create_campaign(
                 if p["status"] == "failed"
             )
         )
+
+
+def _echo_warnings(campaign: dict[str, Any]) -> None:
+    """The campaign's compliance warnings (age-proxy segments), one line each."""
+    for warning in campaign.get("warnings") or []:
+        click.echo(f"warning: {warning['message_en']} [rule {warning['rule']}]")
 
 
 def _iso(value: Any) -> str:
@@ -236,6 +241,7 @@ def show(campaign_id: int, as_json: bool) -> None:
         print_json(campaign)
         return
     Console().print(_progress_table(campaign))
+    _echo_warnings(campaign)
 
 
 def _action(verb: str) -> click.Command:
