@@ -33,7 +33,11 @@ def test_the_form_explains_the_rules_and_an_age_proxy_must_be_confirmed(
     flagged = form.locator("label.choice", has=page.locator(".badge-warn")).first
     expect(flagged).to_be_visible()
     segment_name = flagged.locator(".choice-title").inner_text()
+    # The confirmation is asked only once a flagged segment is chosen.
+    confirm = page.locator("#age-proxy-confirm")
+    expect(confirm).to_be_hidden()
     flagged.locator("input[name=segment_ids]").check()
+    expect(confirm).to_be_visible()
     # The compliance check on the page already warns before anything is sent.
     expect(page.locator("#preview-body .advisories")).to_contain_text(segment_name)
     page.get_by_role("button", name="Crear campaña").click()
