@@ -1,7 +1,8 @@
 """Employment-ad targeting rules, checked before any platform call.
 
 One rule set for every platform and every country (research/platforms.md §5): Colombian Ley 931 de
-2004 forbids age limits in job offers and the Constitution (art. 13 and 43) sex discrimination;
+2004 forbids age limits in job offers, the Constitution (art. 13 and 43) and Ley 1482 de 2011 sex
+discrimination, Ley 1581 de 2012 the use of sensitive data without explicit consent;
 Meta (special ad category EMPLOYMENT), Google ("access to opportunities"), X (HLE limitations) and
 TikTok (`special_industries=["EMPLOYMENT"]`) restrict the same things in the US and Canada. AdFlux
 applies the strictest common set everywhere:

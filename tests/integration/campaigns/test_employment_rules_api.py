@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from adflux.api.aliases import PublishSchema
+from adflux.api.campaigns import CampaignSchema
 from adflux.audit.models import AuditLog
+from adflux.campaigns.compliance import NARROWING_RULES, TARGETING_FIELD
 from adflux.campaigns.models import AdCampaign
 from adflux.extensions import db
 from adflux.segmentation.models import Segment
@@ -223,3 +226,11 @@ def test_the_openapi_document_declares_warnings_and_the_acknowledgement(client):
     ]
     post = spec["paths"]["/api/v1/campaigns"]["post"]
     assert "age_min" in post["description"] and "Ley 931" in post["description"]
+
+
+def test_no_field_the_api_accepts_is_a_forbidden_narrowing() -> None:
+    forbidden = {name for rule in NARROWING_RULES.values() for name in rule.fields}
+    forbidden.add(TARGETING_FIELD)
+    for schema in (CampaignSchema(), PublishSchema()):
+        accepted = {field.data_key or name for name, field in schema.fields.items()}
+        assert not accepted & forbidden, type(schema).__name__
