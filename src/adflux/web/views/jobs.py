@@ -69,7 +69,10 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
     form = CampaignForm()
     refused = _refused_narrowing()
     if refused:
-        flash({"message": translate("form.narrowing_refused"), "fields": refused}, "error")  # type: ignore[arg-type]
+        flash(
+            {"message": translate("form.narrowing_refused"), "fields": refused},  # type: ignore[arg-type]
+            "error",
+        )
         return _job_page(job, form, field_errors=refused), 422
     if not form.validate():
         flash(
