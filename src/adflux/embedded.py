@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
 from adflux.campaigns import service as campaigns
+from adflux.campaigns.compliance import is_age_proxy
 from adflux.campaigns.models import AdCampaign
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
@@ -123,7 +124,8 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
 
 
 def _demo_segments(job: JobOpening) -> Sequence[int]:
-    """Up to two segments of the active run whose members work in the job's area."""
+    """Up to two segments of the active run, none an age proxy, whose members work in the job's
+    area."""
     from adflux.segmentation.models import Segment, SegmentationRun
 
     segments = db.session.scalars(
@@ -132,6 +134,10 @@ def _demo_segments(job: JobOpening) -> Sequence[int]:
         .where(SegmentationRun.is_active.is_(True))
         .order_by(Segment.size.desc())
     ).all()
+
+    # The demo publishes without an operator to confirm an age-proxy warning: such segments
+    # are left out rather than acknowledged on someone's behalf.
+    segments = [s for s in segments if not is_age_proxy(s.profile)]
 
     def works_in_area(segment: Segment) -> bool:
         areas = (segment.profile or {}).get("top_areas") or []

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import request, url_for
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
 from adflux.auth.models import Role
 from adflux.campaigns import service
+from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS, narrowing_messages
 from adflux.campaigns.status import CAMPAIGN_STATUSES
 from adflux.extensions import db
 
@@ -30,6 +31,31 @@ class PublicationSchema(Schema):
     next_attempt_at = fields.DateTime(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
+
+
+def refuse_forbidden_narrowing(data: Any) -> Any:
+    """A body that narrows the audience by age, gender, postal code... is refused naming the
+    employment-ad rule, instead of the schema's bare "Unknown field."."""
+    refused = narrowing_messages(data)
+    if refused:
+        raise ValidationError(refused)
+    return data
+
+
+ACKNOWLEDGE_WARNINGS_DESCRIPTION = (
+    "Warnings the operator confirms. A segment flagged as an age proxy (rule segment_age_proxy) "
+    "may act as an indirect age filter (Ley 931 de 2004): a campaign using one is refused (422 "
+    "acknowledgement_required) unless this list holds segment_age_proxy; the confirmation is "
+    "recorded with the operator in the audit log."
+)
+
+
+class WarningSchema(Schema):
+    rule = fields.String(required=True)
+    field = fields.String(required=True)
+    message = fields.String(required=True, metadata={"description": "Spanish / English"})
+    message_es = fields.String(required=True)
+    message_en = fields.String(required=True)
 
 
 class CampaignSchema(Schema):
@@ -56,6 +82,22 @@ class CampaignSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     publications = fields.List(fields.Nested(PublicationSchema), dump_only=True)
+    warnings = fields.List(
+        fields.Nested(WarningSchema),
+        dump_only=True,
+        metadata={"description": "Employment-ad warnings about the target segments (age proxies)"},
+    )
+    acknowledge_warnings = fields.List(
+        fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
+        load_only=True,
+        load_default=list,
+        validate=validate.Length(max=len(ACKNOWLEDGEABLE_WARNINGS)),
+        metadata={"description": ACKNOWLEDGE_WARNINGS_DESCRIPTION},
+    )
+
+    @pre_load
+    def _employment_rules(self, data: Any, **_: Any) -> Any:
+        return refuse_forbidden_narrowing(data)
 
 
 class CampaignListArgsSchema(PageArgsSchema):
@@ -92,6 +134,13 @@ class Campaigns(MethodView):
         """Create a campaign; each platform is published in the background (202 + Location).
 
         Send an `Idempotency-Key` header to make retries of this request safe.
+
+        Employment-ad rules: AdFlux builds the targeting from the segments (ages 18-65+, all
+        genders, cities with a radius of 24 km or more). A body carrying `age_min`, `age_max`,
+        `genders`, `postal_codes`, `targeting` or another forbidden narrowing is refused with a
+        422 whose field message names the rule and its sources (Ley 931 de 2004, Meta special ad
+        category EMPLOYMENT...). `warnings` lists segments flagged as age proxies; creating a
+        campaign with one needs `acknowledge_warnings: ["segment_age_proxy"]`.
         """
         campaign, created = service.create_campaign(
             db_session=db.session,

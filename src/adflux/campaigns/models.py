@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from adflux.campaigns.compliance import Advisory, segment_advisories
 from adflux.db import JSONType, TimestampMixin, UTCDateTime
 from adflux.extensions import db
 
@@ -67,6 +68,11 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def segment_ids(self) -> list[int]:
         return [segment.id for segment in self.segments]
+
+    @property
+    def warnings(self) -> list[Advisory]:
+        """Employment-ad warnings about its segments (age proxies), from their profiles."""
+        return segment_advisories({s.name: s.profile or {} for s in self.segments})
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm.util import identity_key
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
+from adflux.campaigns.compliance import ensure_acknowledged, segment_advisories
 from adflux.campaigns.models import (
     AdCampaign,
     PlatformPublication,
@@ -47,10 +48,12 @@ def create_campaign(
     end_date: date | None = None,
     objective: str = "traffic",
     idempotency_key: str | None = None,
+    acknowledge_warnings: Collection[str] = (),
 ) -> tuple[AdCampaign, bool]:
     """Store the campaign, its segments and one pending publication per platform, then queue them.
 
     Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged.
+    A segment flagged as an age proxy needs its warning's rule in `acknowledge_warnings`.
     """
     if idempotency_key:
         earlier = db_session.scalar(
@@ -68,6 +71,8 @@ def create_campaign(
         )
     chosen = _validate_platforms(platforms)
     segments = _active_segments(db_session, segment_ids)
+    warnings = segment_advisories({s.name: s.profile or {} for s in segments})
+    ensure_acknowledged(warnings, acknowledge_warnings)
     budget = daily_budget_cop
     if budget is None:
         budget = max([DEFAULT_DAILY_BUDGET_COP, *(MIN_DAILY_BUDGET_COP[p] for p in chosen)])
@@ -105,7 +110,13 @@ def create_campaign(
         action="campaign.create",
         entity_type="campaign",
         entity_id=campaign.id,
-        details={"job_id": job.id, "platforms": chosen, "segment_ids": [s.id for s in segments]},
+        details={
+            "job_id": job.id,
+            "platforms": chosen,
+            "segment_ids": [s.id for s in segments],
+            # Who confirmed which warnings is on record: the entry carries the actor.
+            "acknowledged_warnings": sorted({w.rule for w in warnings}),
+        },
     )
     try:
         db_session.commit()

@@ -12,6 +12,12 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from adflux.campaigns.compliance import (
+    NARROWING_RULES,
+    TARGETING_FIELD,
+    TARGETING_REFUSAL_EN,
+    rule_for_field,
+)
 from adflux.cli.client import ApiClient
 from adflux.cli.options import json_option, limit_option, offset_option
 from adflux.cli.output import cop, emit, print_json
@@ -31,7 +37,47 @@ def _csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter("use comma-separated numbers, e.g. 3,5") from None
 
 
-@click.command("create-campaign")
+def _refuse_narrowing(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """An option that would narrow a job ad's audience: refused, naming the rule (exit 1).
+
+    In English, as the CLI's other messages; the API and the dashboard say the same in Spanish.
+    """
+    if value is None:
+        return
+    assert param.name is not None
+    rule = rule_for_field(param.name)
+    message = rule.message_en if rule is not None else TARGETING_REFUSAL_EN
+    raise click.ClickException(f"--{param.name.replace('_', '-')}: {message}")
+
+
+def refused_narrowing_options(command: Any) -> Any:
+    """`--age-min`, `--genders`, `--postal-codes`, `--targeting`...: each exists only to say which
+    employment-ad rule forbids it (eager, so before any other check and before any API call)."""
+    names = sorted({name for rule in NARROWING_RULES.values() for name in rule.fields})
+    for name in [*names, TARGETING_FIELD]:
+        command = click.option(
+            f"--{name.replace('_', '-')}",
+            name,
+            # With or without a value: `--lookalike` and `--age-min 25` are both refused.
+            is_flag=False,
+            flag_value="",
+            default=None,
+            hidden=True,
+            is_eager=True,
+            expose_value=False,
+            callback=_refuse_narrowing,
+        )(command)
+    return command
+
+
+@click.command(
+    "create-campaign",
+    epilog=(
+        "Job ads cannot be narrowed by age, gender, postal code, family status or sensitive "
+        "data (Ley 931 de 2004, Ley 1482 de 2011, Ley 1581 de 2012 and each platform's "
+        "employment-ad policy): options such as --age-min are refused, naming the rule."
+    ),
+)
 @click.option(
     "--job-id", type=click.IntRange(1), required=True, help="The job opening to advertise."
 )
@@ -47,7 +93,14 @@ def _csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option(
     "--timeout", type=click.IntRange(1), default=300, show_default=True, help="--wait limit (s)."
 )
+@click.option(
+    "--accept-age-proxy",
+    is_flag=True,
+    help="Confirm the offer is open to every age when a segment is flagged as an age proxy "
+    "(the confirmation is recorded with your token in the audit log).",
+)
 @json_option
+@refused_narrowing_options
 def create_campaign(
     job_id: int,
     platforms: list[str],
@@ -58,10 +111,13 @@ def create_campaign(
     end_date: Any,
     wait: bool,
     timeout: int,
+    accept_age_proxy: bool,
     as_json: bool,
 ) -> None:
     """Create a campaign for a job on the given platforms; publishing runs in the background."""
     body: dict[str, Any] = {"job_id": job_id, "platforms": platforms, "segment_ids": segment_ids}
+    if accept_age_proxy:
+        body["acknowledge_warnings"] = ["segment_age_proxy"]
     if name:
         body["name"] = name
     if daily_budget_cop:
@@ -81,6 +137,7 @@ def create_campaign(
         print_json(campaign)
     else:
         click.echo(f"campaign {campaign['id']} created: {campaign['status']}")
+        _echo_warnings(campaign)
     if wait and campaign["status"] not in {"published"}:
         raise click.ClickException(
             f"campaign {campaign['id']} ended {campaign['status']}: "
@@ -90,6 +147,12 @@ def create_campaign(
                 if p["status"] == "failed"
             )
         )
+
+
+def _echo_warnings(campaign: dict[str, Any]) -> None:
+    """The campaign's compliance warnings (age-proxy segments), one line each."""
+    for warning in campaign.get("warnings") or []:
+        click.echo(f"warning: {warning['message_en']} [rule {warning['rule']}]")
 
 
 def _iso(value: Any) -> str:
@@ -178,6 +241,7 @@ def show(campaign_id: int, as_json: bool) -> None:
         print_json(campaign)
         return
     Console().print(_progress_table(campaign))
+    _echo_warnings(campaign)
 
 
 def _action(verb: str) -> click.Command:

@@ -43,5 +43,9 @@ class CampaignForm(FlaskForm):
     end_date = DateField("end_date", validators=[Optional()])
     # A plain string checked against the list: the template draws the <select> itself.
     objective = StringField("objective", default="traffic", validators=[AnyOf(OBJECTIVES)])
+    # The warnings the operator confirms (an age-proxy segment); the service checks them.
+    acknowledge_warnings = SelectMultipleField(
+        "acknowledge_warnings", choices=[], validate_choice=False
+    )
     # A new key per rendered form: a double click or a resubmitted page creates one campaign.
     idempotency_key = HiddenField(default=lambda: f"web-{uuid.uuid4().hex}")

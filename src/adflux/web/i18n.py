@@ -133,6 +133,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "form.people": ("{size} personas", "{size} people"),
     "form.proxy_badge": ("posible filtro de edad", "possible age proxy"),
+    "form.accept_age_proxy": (
+        "Confirmo que la oferta es para todas las edades aunque elija un segmento marcado como "
+        "posible filtro de edad (Ley 931 de 2004); la confirmación queda registrada a mi nombre.",
+        "I confirm the offer is open to every age although I choose a segment flagged as a "
+        "possible age proxy (Ley 931 de 2004); the confirmation is recorded under my name.",
+    ),
+    "form.rules_title": ("Quién ve el anuncio", "Who sees the ad"),
+    "form.rules_note": (
+        "La segmentación por edad, género o código postal no se ofrece: la ley colombiana y las "
+        "políticas de anuncios de empleo de cada plataforma la prohíben. Cada anuncio llega a "
+        "todas las edades (18–65+), a todos los géneros y a ciudades enteras (radio de 24 km o "
+        "más).",
+        "Age, gender and postal-code targeting is not offered: Colombian law and each "
+        "platform's employment-ad policy forbid it. Every ad reaches all ages (18–65+), all "
+        "genders and whole cities (a radius of 24 km or more).",
+    ),
+    "form.rules_why": ("Las reglas y sus fuentes", "The rules and their sources"),
+    "form.narrowing_refused": (
+        "Esta segmentación no está permitida en anuncios de empleo; no se creó nada:",
+        "This targeting is not allowed in job ads; nothing was created:",
+    ),
     "form.name": ("Nombre (opcional)", "Name (optional)"),
     "form.budget": ("Presupuesto diario (COP)", "Daily budget (COP)"),
     "form.start": ("Inicio", "Start date"),
@@ -248,6 +269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaigns.filter": ("Filtrar por estado", "Filter by status"),
     "campaigns.none": ("Ninguna campaña con este estado.", "No campaign with this status."),
     "campaign.name": ("Campaña", "Campaign"),
+    "campaign.warnings": ("Advertencias de cumplimiento", "Compliance warnings"),
     "campaign.job": ("Vacante", "Job"),
     "campaign.status": ("Estado", "Status"),
     "campaign.platforms": ("Plataformas", "Platforms"),

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adflux.campaigns.compliance import is_age_proxy
+
 
 @dataclass(frozen=True)
 class Trait:
@@ -53,5 +55,5 @@ def number(profile: Mapping[str, Any] | None, *keys: str) -> float | None:
 
 
 def age_proxy_warning(profile: Mapping[str, Any] | None) -> bool:
-    proxy = (profile or {}).get("age_proxy") or {}
-    return isinstance(proxy, Mapping) and proxy.get("warning") is True
+    """The compliance rules' own test, so the badge and the warnings always agree."""
+    return is_age_proxy(profile)

@@ -7,12 +7,22 @@ import dataclasses
 import pytest
 
 from adflux.campaigns.compliance import (
+    ACKNOWLEDGEABLE_WARNINGS,
+    NARROWING_RULES,
+    TARGETING_FIELD,
+    TARGETING_REFUSAL_EN,
+    TARGETING_REFUSAL_ES,
+    AcknowledgementRequired,
     Advisory,
     ComplianceError,
     SegmentFacts,
     Violation,
     check_targeting,
+    ensure_acknowledged,
     ensure_compliant,
+    forbidden_narrowing,
+    narrowing_messages,
+    rule_for_field,
     segment_advisories,
     targeting_from_segments,
 )
@@ -372,3 +382,76 @@ def test_segment_facts_read_the_five_most_common_values_of_each_profile_list():
 def test_a_campaign_without_segments_targets_the_jobs_own_city_area_and_skills():
     facts = SegmentFacts.of_job("Pasto", "Salud", None)
     assert (facts.cities, facts.areas, facts.skills) == (("Pasto",), ("Salud",), ())
+
+
+# --------------------------------------------------------------------------- the rules table
+
+
+def test_each_narrowing_field_belongs_to_exactly_one_rule() -> None:
+    names = [name for rule in NARROWING_RULES.values() for name in rule.fields]
+    assert len(names) == len(set(names))
+    assert TARGETING_FIELD not in names
+    for rule in NARROWING_RULES.values():
+        assert all(rule_for_field(name) is rule for name in rule.fields)
+
+
+@pytest.mark.parametrize("rule", list(NARROWING_RULES.values()), ids=lambda r: r.rule)
+def test_each_rule_says_what_is_forbidden_why_and_on_whose_authority(rule) -> None:  # type: ignore[no-untyped-def]
+    assert rule.message_en.startswith(f"{rule.what_en} is not allowed in job ads (")
+    assert rule.message_es.startswith(f"{rule.what_es} no está permitida en anuncios de empleo (")
+    assert rule.message_en.endswith(f"[rule {rule.rule}]")
+    assert rule.message == f"{rule.message_es} / {rule.message_en}"
+    assert rule.platforms, "every rule comes from at least one platform's policy"
+    law_en = rule.law[1] if rule.law else "AdFlux policy: the same rules in every country"
+    assert rule.sources_en.startswith(law_en)
+
+
+def test_age_gender_and_postal_rules_cite_the_law_and_every_platform() -> None:
+    age = NARROWING_RULES["no_age_targeting"]
+    assert "Colombian Ley 931 of 2004" in age.sources_en
+    assert "Ley 1482 de 2011" in NARROWING_RULES["no_gender_targeting"].sources_es
+    for rule in ("no_age_targeting", "no_gender_targeting", "no_postal_codes"):
+        for platform in ("Meta", "Google Ads", "X Ads", "TikTok"):
+            assert platform in NARROWING_RULES[rule].sources_en
+
+
+def test_forbidden_narrowing_finds_fields_at_the_top_and_inside_targeting() -> None:
+    body = {
+        "job_id": 3,
+        "Age-Min": 25,
+        "targeting": {"genders": ["female"], "zip_codes": ["110111"], "cities": ["Cali"]},
+        "colour": "red",
+    }
+
+    found = forbidden_narrowing(body)
+
+    assert [(field, rule.rule if rule else None) for field, rule in found] == [
+        ("Age-Min", "no_age_targeting"),
+        ("targeting", None),
+        ("targeting.genders", "no_gender_targeting"),
+        ("targeting.zip_codes", "no_postal_codes"),
+    ]
+    messages = narrowing_messages(body)
+    assert messages["Age-Min"] == [NARROWING_RULES["no_age_targeting"].message]
+    assert messages["targeting"] == [f"{TARGETING_REFUSAL_ES} / {TARGETING_REFUSAL_EN}"]
+
+
+@pytest.mark.parametrize("data", [None, [], "age_min", 3, [{"age_min": 25}], {"job_id": 1}])
+def test_forbidden_narrowing_ignores_what_carries_no_such_field(data) -> None:  # type: ignore[no-untyped-def]
+    assert forbidden_narrowing(data) == []
+    assert narrowing_messages(data) == {}
+
+
+def test_an_unacknowledged_age_proxy_is_refused_and_an_acknowledged_one_passes() -> None:
+    advisories = segment_advisories({"Recién egresados": {"age_proxy": {"warning": True}}})
+
+    with pytest.raises(AcknowledgementRequired) as refused:
+        ensure_acknowledged(advisories, ())
+
+    error = refused.value
+    assert isinstance(error, AdfluxError) and error.status == 422
+    assert error.code == "acknowledgement_required"
+    assert error.fields["segment_ids"] == [advisories[0].message]
+    assert 'acknowledge_warnings: ["segment_age_proxy"]' in error.fields["acknowledge_warnings"][0]
+    assert ensure_acknowledged(advisories, ACKNOWLEDGEABLE_WARNINGS) is None
+    assert ensure_acknowledged([], ()) is None

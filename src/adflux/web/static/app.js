@@ -41,6 +41,20 @@
     if (form.querySelector("input[name=platforms]:checked")) refresh();
   }
 
+  // The age-proxy confirmation is asked only while a flagged segment is chosen, so that it is
+  // read rather than ticked out of habit (without this script it is always shown).
+  function setUpAgeProxyConfirm(form) {
+    var confirm = document.getElementById("age-proxy-confirm");
+    if (!confirm) return;
+    function update() {
+      var flagged = form.querySelector("input[name=segment_ids][data-age-proxy=true]:checked");
+      confirm.hidden = !flagged;
+      if (!flagged) confirm.querySelector("input").checked = false;
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
   // A campaign page polls while its platforms are still being published.
   function setUpCampaignLive(section) {
     var delay = 1500;
@@ -80,6 +94,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("campaign-form");
     if (form) setUpPreview(form);
+    if (form) setUpAgeProxyConfirm(form);
     var live = document.getElementById("campaign-live");
     if (live) setUpCampaignLive(live);
     var training = document.getElementById("training");

@@ -10,6 +10,12 @@ from werkzeug.wrappers import Response
 from adflux.auth.models import Role
 from adflux.campaigns import service as campaigns
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, platform_infos
+from adflux.campaigns.compliance import (
+    NARROWING_RULES,
+    TARGETING_REFUSAL_EN,
+    TARGETING_REFUSAL_ES,
+    forbidden_narrowing,
+)
 from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.jobs import service as jobs
@@ -19,7 +25,7 @@ from adflux.segmentation.models import Segment
 from adflux.web.blueprint import bp
 from adflux.web.forms import CampaignForm
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
-from adflux.web.i18n import translate
+from adflux.web.i18n import pick, translate
 from adflux.web.preview import Preview, campaign_preview
 from adflux.web.profiles import age_proxy_warning
 from adflux.web.session import requires
@@ -61,6 +67,13 @@ def job_detail(job_id: int) -> str:
 def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
     job = jobs.get_job_or_404(db_session=db.session, job_id=job_id)
     form = CampaignForm()
+    refused = _refused_narrowing()
+    if refused:
+        flash(
+            {"message": translate("form.narrowing_refused"), "fields": refused},  # type: ignore[arg-type]
+            "error",
+        )
+        return _job_page(job, form, field_errors=refused), 422
     if not form.validate():
         flash(
             {"message": translate("form.fix"), "fields": dict(form.errors)},  # type: ignore[arg-type]
@@ -81,12 +94,26 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
             end_date=form.end_date.data,
             objective=form.objective.data or "traffic",
             idempotency_key=form.idempotency_key.data or None,
+            acknowledge_warnings=form.acknowledge_warnings.data or [],
         )
     except AdfluxError as exc:
         db.session.rollback()
         return _job_page(job, form, preview=True, field_errors=flash_domain_error(exc)), 422
     flash(translate("form.created", id=campaign.id), "success")
     return redirect(url_for("web.campaign_detail", campaign_id=campaign.id))
+
+
+def _refused_narrowing() -> dict[str, list[str]]:
+    """Posted fields that would narrow the audience as job ads may not (age_min, genders...),
+    each with its rule; the form offers none of them, so only a crafted post carries one."""
+    return {
+        field: [
+            pick(rule.message_es, rule.message_en)
+            if rule is not None
+            else pick(TARGETING_REFUSAL_ES, TARGETING_REFUSAL_EN)
+        ]
+        for field, rule in forbidden_narrowing(request.form)
+    }
 
 
 @bp.get("/jobs/<int:job_id>/campaigns/preview.json")
@@ -135,6 +162,7 @@ def _job_page(
         "objectives": campaigns.OBJECTIVES,
         "segments": segments,
         "proxy": {s.id: age_proxy_warning(s.profile) for s in segments},
+        "narrowing_rules": list(NARROWING_RULES.values()),
         "preview": _preview(job, form) if preview else None,
         "field_errors": {**form.errors, **(field_errors or {})},
     }

@@ -1,0 +1,206 @@
+"""`adflux create-campaign` and the employment-ad rules, as a recruiter runs it: narrowing options
+refused naming the rule, and the age-proxy warning printed and confirmed against a live API
+(`adflux serve` on SQLite, publishing to the sandbox)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from tests.e2e.campaigns.stack import Deployment, base_env
+from tests.e2e.processes import clean_env, free_port, run_cli
+
+from adflux.app import create_app
+from adflux.campaigns.compliance import NARROWING_RULES
+from adflux.campaigns.models import AdCampaign
+from adflux.cli.main import cli
+from adflux.config import Settings
+from adflux.extensions import db
+from adflux.jobs.models import JobOpening
+from adflux.sandbox.server import start_in_thread
+from adflux.segmentation.models import Segment, SegmentationRun
+
+pytestmark = pytest.mark.slow
+
+NARROWING_FIELDS = sorted({name for rule in NARROWING_RULES.values() for name in rule.fields})
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# --- refusals: no API involved ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--age-min", "25"), "--age-min: Age targeting is not allowed in job ads"),
+        (("--genders", "female"), "--genders: Sex or gender targeting is not allowed"),
+        (("--postal-codes", "110111"), "--postal-codes: Postal-code (ZIP) targeting"),
+        (("--targeting", '{"age_max": 40}'), "--targeting: AdFlux builds each campaign's"),
+        (("--lookalike",), "--lookalike: A lookalike audience is not allowed"),
+    ],
+)
+def test_narrowing_options_are_refused_naming_the_rule(
+    args: tuple[str, ...], expected: str, tmp_path: Path
+) -> None:
+    # The API address is a closed port: the refusal comes before any call (and before the
+    # missing --job-id), so it needs no server.
+    env = clean_env(ADFLUX_DATA_DIR=str(tmp_path), ADFLUX_API_URL=f"http://127.0.0.1:{free_port()}")
+
+    line = _one_error_line(run_cli("create-campaign", *args, env=env))
+
+    assert line.startswith(f"Error: {expected}")
+    assert "No such option" not in line and "cannot reach" not in line
+
+
+@pytest.mark.parametrize("field", NARROWING_FIELDS)
+def test_every_forbidden_narrowing_has_an_option_that_names_its_rule(
+    field: str, tmp_path: Path
+) -> None:
+    # In-process (a cold interpreter per option would cost seconds); the entry point is above.
+    option = f"--{field.replace('_', '-')}"
+    result = CliRunner().invoke(
+        cli,
+        ["create-campaign", "--job-id", "1", "--platforms", "meta", option, "x"],
+        prog_name="adflux",
+        env={"ADFLUX_DATA_DIR": str(tmp_path), "ADFLUX_API_URL": "http://127.0.0.1:9"},
+    )
+
+    assert result.exit_code == 1, result.output
+    rule = next(r for r in NARROWING_RULES.values() if field in r.fields)
+    assert result.output.strip() == f"Error: {option}: {rule.message_en}"
+    assert f"[rule {rule.rule}]" in result.output
+
+
+# --- the age-proxy warning against a live API ---------------------------------------------------
+
+
+@dataclass
+class Live:
+    deployment: Deployment
+    data_dir: Path
+    job_id: int
+    proxy_segment_id: int
+    plain_segment_id: int
+
+    def campaign_count(self) -> int:
+        engine = sa.create_engine(f"sqlite:///{self.data_dir / 'adflux.db'}")
+        try:
+            with engine.connect() as connection:
+                return connection.scalar(sa.select(sa.func.count()).select_from(AdCampaign)) or 0
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    work = tmp_path_factory.mktemp("cli-rules")
+    data_dir = work / "data"
+    sandbox = start_in_thread(state_dir=work / "sandbox")
+    env = base_env(
+        database_url=f"sqlite:///{data_dir / 'adflux.db'}",
+        broker_url=None,
+        data_dir=data_dir,
+        sandbox=sandbox,
+        extra={"XDG_CONFIG_HOME": str(work / "xdg")},
+    )
+    deployment = Deployment(env=env, work_dir=work)
+    try:
+        deployment.prepare(jobs=5, candidates=30)
+        job_id, proxy_id, plain_id = _segments(data_dir)
+        deployment.start_server()
+        yield Live(deployment, data_dir, job_id, proxy_id, plain_id)
+    finally:
+        deployment.stop()
+        sandbox.stop()
+
+
+def _segments(data_dir: Path) -> tuple[int, int, int]:
+    """An active run with a segment flagged as an age proxy and one that is not."""
+    url = f"sqlite:///{data_dir / 'adflux.db'}"
+    app = create_app(Settings(database_url=url, data_dir=data_dir, log_level="WARNING"))
+    with app.app_context():
+        run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=2)
+        db.session.add(run)
+        db.session.flush()
+        proxy = Segment(
+            run_id=run.id,
+            cluster_index=0,
+            name="Recién egresados · Bogotá",
+            size=10,
+            profile={"top_cities": ["Bogotá"], "age_proxy": {"warning": True}},
+        )
+        plain = Segment(
+            run_id=run.id, cluster_index=1, name="Contadores · Cali", size=10, profile={}
+        )
+        db.session.add_all([proxy, plain])
+        job_id = db.session.scalar(
+            sa.select(JobOpening.id).where(JobOpening.status == "open").order_by(JobOpening.id)
+        )
+        db.session.commit()
+        ids = (job_id, proxy.id, plain.id)
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["adflux_dispatcher"].shutdown()
+    assert ids[0] is not None
+    return ids  # type: ignore[return-value]
+
+
+def _create(live: Live, *args: str) -> subprocess.CompletedProcess[str]:
+    return live.deployment.cli(
+        "create-campaign", "--job-id", str(live.job_id), "--platforms", "meta", *args, check=False
+    )
+
+
+def test_an_age_proxy_segment_is_refused_until_the_operator_accepts_it(live: Live) -> None:
+    before = live.campaign_count()
+
+    refused = _one_error_line(_create(live, "--segment-ids", str(live.proxy_segment_id)))
+
+    assert "unconfirmed warnings" in refused and "[HTTP 422]" in refused
+    assert "Recién egresados · Bogotá" in refused and "indirect age filter" in refused
+    assert "--accept-age-proxy" in refused
+    assert live.campaign_count() == before
+
+    accepted = _create(live, "--segment-ids", str(live.proxy_segment_id), "--accept-age-proxy")
+
+    assert accepted.returncode == 0, accepted.stderr
+    created, warning = accepted.stdout.strip().splitlines()
+    assert created.startswith("campaign ") and " created: " in created
+    assert warning.startswith("warning: Segment Recién egresados · Bogotá is largely explained")
+    assert warning.endswith("[rule segment_age_proxy]")
+    assert live.campaign_count() == before + 1
+    campaign_id = created.split()[1]
+    shown = live.deployment.cli("campaign", "show", campaign_id, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == warning
+
+
+def test_the_json_output_carries_the_warnings(live: Live) -> None:
+    result = _create(
+        live, "--segment-ids", str(live.proxy_segment_id), "--accept-age-proxy", "--json"
+    )
+
+    assert result.returncode == 0, result.stderr
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert warning["rule"] == "segment_age_proxy"
+
+
+def test_a_campaign_without_proxy_segments_prints_no_warning(live: Live) -> None:
+    result = _create(live, "--segment-ids", str(live.plain_segment_id))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [result.stdout.strip()]
+    assert "warning" not in result.stdout
