@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from adflux.audit import service as audit
-from adflux.db import DbSession
+from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -69,18 +69,25 @@ def create_job(*, db_session: DbSession, data: dict[str, Any]) -> JobOpening:
     fields.setdefault("external_ref", f"job-{uuid.uuid4().hex[:16]}")
     _check_salary(fields.get("salary_min_cop"), fields.get("salary_max_cop"))
     _ensure_ref_free(db_session, fields["external_ref"])
-    job = JobOpening(**fields)
-    db_session.add(job)
-    db_session.flush()
-    audit.record(
-        db_session=db_session,
-        action="job.create",
-        entity_type="job",
-        entity_id=job.id,
-        details={"title": job.title},
+
+    def insert() -> JobOpening:
+        job = JobOpening(**fields)
+        db_session.add(job)
+        db_session.flush()
+        audit.record(
+            db_session=db_session,
+            action="job.create",
+            entity_type="job",
+            entity_id=job.id,
+            details={"title": job.title},
+        )
+        db_session.commit()
+        return job
+
+    # A concurrent create of the same external_ref answers 409 too, not a database error.
+    return write_or_recheck(
+        db_session, insert, recheck=lambda: _ensure_ref_free(db_session, fields["external_ref"])
     )
-    db_session.commit()
-    return job
 
 
 def update_job(*, db_session: DbSession, job_id: int, changes: dict[str, Any]) -> JobOpening:
