@@ -76,7 +76,8 @@ def check_token_name(name: str) -> None:
     """A name is one URL path segment as typed (``/tokens/<name>/revoke``): a safe alphabet."""
     if not TOKEN_NAME_RE.fullmatch(name):
         raise ValidationFailed(
-            f"token name {name!r} is not allowed", fields={"name": [TOKEN_NAME_RULE]}
+            f"token name {name!r} is not allowed: use {TOKEN_NAME_RULE}",
+            fields={"name": [TOKEN_NAME_RULE]},
         )
 
 
@@ -128,8 +129,10 @@ def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
         # Two admins revoking each other's token at once must not leave none. PostgreSQL: lock
         # the active admin rows, so the second revocation waits and then sees the first. SQLite
         # ignores FOR UPDATE but runs each write statement alone, so the condition in the UPDATE
-        # itself is decided on the latest committed state.
-        db_session.execute(sa.select(ApiToken.id).where(active_admins).with_for_update()).all()
+        # itself is decided on the latest committed state. Locked in id order: no deadlock.
+        db_session.execute(
+            sa.select(ApiToken.id).where(active_admins).order_by(ApiToken.id).with_for_update()
+        ).all()
         others = (
             sa.select(sa.func.count())
             .select_from(ApiToken)

@@ -201,3 +201,34 @@ def test_same_idempotency_key_with_other_bodies_at_once_is_refused(committed_app
         )
         == 1
     )
+
+
+def test_admins_revoking_every_admin_token_at_once_leave_exactly_one(committed_app):
+    """Every admin revokes its own token at once: without serialising, all of them could go."""
+    n = 8
+    tokens = []
+    with committed_app.app_context():
+        for i in range(n):
+            _row, plain = auth_service.create_token(
+                db_session=db.session, name=f"admin-{i}", role="admin"
+            )
+            tokens.append((f"admin-{i}", {"Authorization": f"Bearer {plain}"}))
+        db.session.remove()
+    queue = iter(tokens)
+    lock = threading.Lock()
+
+    def send(client: Any) -> Any:
+        with lock:
+            name, headers = next(queue)
+        return client.post(f"/api/v1/tokens/{name}/revoke", headers=headers)
+
+    responses = _race(committed_app, send, n=n)
+
+    assert _statuses(responses) == {200: n - 1, 409: 1}, [r.json for r in responses]
+    active_admins = _count(
+        committed_app,
+        sa.select(sa.func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.role == "admin", ApiToken.revoked_at.is_(None)),
+    )
+    assert active_admins == 1
