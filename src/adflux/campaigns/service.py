@@ -82,7 +82,9 @@ def create_campaign(
         raise NotFound(f"job {job_id} does not exist", fields={"job_id": ["unknown job"]})
     if job.status != JobStatus.OPEN:
         raise ValidationFailed(
-            f"job {job_id} is closed", fields={"job_id": ["job is closed; reopen it first"]}
+            f"job {job_id} is {job.status}: campaigns are created only for open jobs; reopen it "
+            f"first (POST /api/v1/jobs/{job_id}/reopen, or adflux reopen-job {job_id})",
+            fields={"job_id": [f"job is {job.status}; reopen it first"]},
         )
     chosen = _validate_platforms(platforms)
     segments = _active_segments(db_session, segment_ids)
