@@ -34,7 +34,7 @@ from adflux.campaigns.models import (
     campaign_segments,
 )
 from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
-from adflux.db import DbSession, utcnow
+from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.base import (
     AdSpec,
@@ -454,9 +454,14 @@ def _fail(
 
 
 def _mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
-    row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
-    row.healthy = healthy
-    row.message = message
-    row.checked_at = utcnow()
-    db_session.add(row)
-    db_session.commit()
+    def upsert() -> PlatformCredential:
+        row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
+        row.healthy = healthy
+        row.message = message
+        row.checked_at = utcnow()
+        db_session.add(row)
+        db_session.commit()
+        return row
+
+    # Workers failing on one platform at once all insert its first row: the losers update it.
+    write_or_recheck(db_session, upsert, recheck=upsert)

@@ -20,18 +20,22 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
-from tests.factories import job_payload
+from tests.factories import job_payload, make_candidate, make_job
 from tests.fakes import FakeDirectory, RecordingDispatcher
 from tests.services import service_missing
 
 from adflux.app import create_app
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken
-from adflux.campaigns.models import AdCampaign
+from adflux.campaigns import publishing
+from adflux.campaigns import service as campaigns
+from adflux.campaigns.models import AdCampaign, PlatformCredential
 from adflux.config import Settings
 from adflux.database import upgrade_schema
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
+from adflux.platforms.base import AuthExpired
+from adflux.segmentation.models import SegmentationRun
 
 THREADS = 16
 
@@ -232,3 +236,70 @@ def test_admins_revoking_every_admin_token_at_once_leave_exactly_one(committed_a
         .where(ApiToken.role == "admin", ApiToken.revoked_at.is_(None)),
     )
     assert active_admins == 1
+
+
+def test_trainings_started_at_once_give_one_202_and_409s(committed_app):
+    """One in-flight segmentation run at a time (a partial unique index)."""
+    with committed_app.app_context():
+        for _ in range(6):
+            make_candidate()
+        db.session.commit()
+        db.session.remove()
+    headers = _token(committed_app, "operator")
+
+    responses = _race(
+        committed_app,
+        lambda c: c.post("/api/v1/segmentations", json={"k": 2}, headers=headers),
+    )
+
+    assert _statuses(responses) == {202: 1, 409: THREADS - 1}, [r.json for r in responses]
+    in_flight = _count(
+        committed_app,
+        sa.select(sa.func.count())
+        .select_from(SegmentationRun)
+        .where(SegmentationRun.in_flight.is_(True)),
+    )
+    assert in_flight == 1
+
+
+def test_publications_failing_on_one_platform_at_once_mark_its_credential_once(committed_app):
+    """Every worker whose token expired records the platform's credential row; none crashes."""
+    directory = committed_app.extensions["adflux_platforms"]
+    meta = directory.platforms["meta"]
+    meta.failures.extend(
+        ("campaign", AuthExpired("meta", "Error validating access token.")) for _ in range(THREADS)
+    )
+    with committed_app.app_context():
+        job = make_job()
+        publication_ids = []
+        for _ in range(THREADS):
+            campaign, _created = campaigns.create_campaign(
+                db_session=db.session, job_id=job.id, platforms=["meta"]
+            )
+            publication_ids.extend(p.id for p in campaign.publications)
+        db.session.remove()
+    ids = iter(publication_ids)
+    lock = threading.Lock()
+    barrier = threading.Barrier(THREADS)
+
+    def attempt(_: int) -> str:
+        with lock:
+            publication_id = next(ids)
+        with committed_app.app_context():
+            barrier.wait()
+            try:
+                return publishing.attempt_publication(
+                    db_session=db.session, publication_id=publication_id
+                ).state
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        states = list(pool.map(attempt, range(THREADS)))
+
+    assert Counter(states) == {"failed": THREADS}
+    assert _count(committed_app, sa.select(sa.func.count()).select_from(PlatformCredential)) == 1
+    with committed_app.app_context():
+        row = db.session.get(PlatformCredential, "meta")
+        assert row is not None and row.healthy is False
+        db.session.remove()
