@@ -164,7 +164,16 @@ def set_job_status(*, db_session: DbSession, job_id: int, status: JobStatus) -> 
                 f"a {current.value} job can become {allowed} (reopen it first)",
                 fields={"status": [f"cannot go from {current.value} to {status.value}"]},
             )
-        job.status = status.value
+        # Only from the status the check saw: a concurrent change (closed meanwhile) is seen
+        # again and judged afresh, instead of being overwritten by a transition it forbids.
+        moved = db_session.execute(
+            sa.update(JobOpening)
+            .where(JobOpening.id == job.id, JobOpening.status == current.value)
+            .values(status=status.value)
+        )
+        if moved.rowcount == 0:  # type: ignore[attr-defined]
+            db_session.rollback()
+            return set_job_status(db_session=db_session, job_id=job_id, status=status)
         audit.record(
             db_session=db_session,
             action=f"job.{STATUS_VERBS[status]}",

@@ -8,6 +8,7 @@ repeated an idempotency key; and exactly one row exists afterwards.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from tests.fakes import FakeDirectory, RecordingDispatcher
 from tests.services import service_missing
 
 from adflux.app import create_app
+from adflux.audit.models import AuditLog
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken
 from adflux.campaigns import publishing
@@ -303,3 +305,32 @@ def test_publications_failing_on_one_platform_at_once_mark_its_credential_once(c
         row = db.session.get(PlatformCredential, "meta")
         assert row is not None and row.healthy is False
         db.session.remove()
+
+
+def test_pauses_and_closes_of_one_job_at_once_never_move_a_closed_job(committed_app):
+    """A closed job is only reopened: a pause racing a close must not overwrite "closed"."""
+    headers = _token(committed_app, "operator")
+    job = committed_app.test_client().post("/api/v1/jobs", json=job_payload(), headers=headers).json
+    verbs = iter(["close", "pause"] * (THREADS // 2))
+    lock = threading.Lock()
+
+    def send(client: Any) -> Any:
+        with lock:
+            verb = next(verbs)
+        return client.post(f"/api/v1/jobs/{job['id']}/{verb}", headers=headers)
+
+    responses = _race(committed_app, send)
+
+    assert set(_statuses(responses)) <= {200, 409}, [r.json for r in responses]
+    with committed_app.app_context():
+        moves = [
+            (entry.details["from"], entry.details["to"])
+            for entry in db.session.scalars(
+                sa.select(AuditLog).where(AuditLog.action.like("job.%")).order_by(AuditLog.id)
+            )
+            if entry.action != "job.create"
+        ]
+        db.session.remove()
+    assert ("closed", "paused") not in moves, moves
+    # Every recorded move starts where the previous one ended.
+    assert all(after[0] == before[1] for before, after in itertools.pairwise(moves)), moves
