@@ -57,7 +57,7 @@ def create_campaign(
     Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged;
     the same key with another request is refused (422), as Stripe and the IETF draft do.
     """
-    fingerprint = request_fingerprint(
+    fingerprint = _request_fingerprint(
         job_id=job_id,
         platforms=sorted({p.strip().lower() for p in platforms}),
         segment_ids=sorted(set(segment_ids)),
@@ -147,7 +147,7 @@ def create_campaign(
     return campaign, True
 
 
-def request_fingerprint(**params: Any) -> str:
+def _request_fingerprint(**params: Any) -> str:
     """A digest of a request's canonical parameters, to tell a retry from another request."""
     canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
