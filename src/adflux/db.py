@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
+
+from adflux.errors import Conflict
+
+T = TypeVar("T")
 
 # Named constraints make Alembic migrations reproducible across SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -51,3 +57,45 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+# SQLite's extended result codes for a refused duplicate (sqlite3 exposes them from Python 3.11).
+_SQLITE_DUPLICATE_CODES = frozenset(
+    {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
+)
+_POSTGRES_UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
+    """Whether the database refused a duplicate value (by error code, on both backends)."""
+    sqlstate = getattr(error.orig, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return bool(sqlstate == _POSTGRES_UNIQUE_VIOLATION)
+    return getattr(error.orig, "sqlite_errorcode", None) in _SQLITE_DUPLICATE_CODES
+
+
+def write_or_recheck(
+    db_session: DbSession, write: Callable[[], T], *, recheck: Callable[[], T | None]
+) -> T:
+    """Run ``write`` (which flushes or commits); answer a lost race as the sequential path does.
+
+    A service checks a unique value (``recheck``) and then writes; a concurrent request can store
+    the same value between the two, and the database refuses the write. Then roll back and run the
+    check again: the winner is committed by now (PostgreSQL makes the loser wait for it, SQLite
+    serialises writers), so the check raises the 409 a sequential request gets, or returns the
+    winner's result for an idempotent retry. Reuse it for any create guarded by a unique column:
+    ``write_or_recheck(db_session, lambda: _insert(...), recheck=lambda: _check_free(...))``.
+    """
+    try:
+        return write()
+    except sa.exc.IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        db_session.rollback()
+        answer = recheck()
+        if answer is None:
+            # The winner is gone again (deleted meanwhile): a state the client can simply retry.
+            raise Conflict(
+                "a concurrent request stored the same value at the same time; send this one again"
+            ) from exc
+        return answer

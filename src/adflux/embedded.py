@@ -77,17 +77,20 @@ def train_segments_if_none(*, say: Callable[[str], None]) -> None:
 
 
 def _fresh_local_token() -> str:
-    """Revoke earlier local CLI tokens and create a new one: only its hash stays in the database."""
+    """Create a new local CLI token, then revoke earlier ones: only its hash stays in the database.
+
+    In that order, because the last active admin token cannot be revoked.
+    """
     earlier = db.session.scalars(
         sa.select(ApiToken.name).where(
             ApiToken.name.like("local-cli-%"), ApiToken.revoked_at.is_(None)
         )
     ).all()
-    for name in earlier:
-        auth_service.revoke_token(db_session=db.session, name=name)
     _row, plain = auth_service.create_token(
         db_session=db.session, name=f"local-cli-{time.time_ns()}", role=Role.ADMIN.value
     )
+    for name in earlier:
+        auth_service.revoke_token(db_session=db.session, name=name)
     return plain
 
 
@@ -98,20 +101,26 @@ DEMO_PLATFORMS = ("meta", "google", "x")
 def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
     """Publish one campaign for the first open job on Meta, Google Ads and X; wait for the result.
 
-    The same idempotency key every time: running again shows the campaign published before.
+    The same idempotency key every time: running again shows the campaign published before. It
+    is looked up rather than re-sent, since a key re-sent with other parameters (segments of a
+    newer run, another platform list) is refused.
     """
-    job = db.session.scalar(
-        sa.select(JobOpening).where(JobOpening.status == JobStatus.OPEN).order_by(JobOpening.id)
+    campaign = db.session.scalar(
+        sa.select(AdCampaign).where(AdCampaign.idempotency_key == DEMO_IDEMPOTENCY_KEY)
     )
-    if job is None:
-        raise RuntimeError("no open job to advertise")
-    campaign, _created = campaigns.create_campaign(
-        db_session=db.session,
-        job_id=job.id,
-        platforms=DEMO_PLATFORMS,
-        segment_ids=_demo_segments(job),
-        idempotency_key=DEMO_IDEMPOTENCY_KEY,
-    )
+    if campaign is None:
+        job = db.session.scalar(
+            sa.select(JobOpening).where(JobOpening.status == JobStatus.OPEN).order_by(JobOpening.id)
+        )
+        if job is None:
+            raise RuntimeError("no open job to advertise")
+        campaign, _created = campaigns.create_campaign(
+            db_session=db.session,
+            job_id=job.id,
+            platforms=DEMO_PLATFORMS,
+            segment_ids=_demo_segments(job),
+            idempotency_key=DEMO_IDEMPOTENCY_KEY,
+        )
     campaign_id = campaign.id
     deadline = time.monotonic() + timeout_s
     while True:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
@@ -100,6 +100,17 @@ class CampaignSchema(Schema):
         return refuse_forbidden_narrowing(data)
 
 
+class IdempotencyHeaderSchema(Schema):
+    idempotency_key = fields.String(
+        data_key=service.IDEMPOTENCY_HEADER,
+        validate=validate.Length(min=1, max=service.IDEMPOTENCY_KEY_MAX),
+        metadata={
+            "description": "Makes retries safe: a repeat with the same body returns the first "
+            "campaign (200); the same key with another body is refused (422)."
+        },
+    )
+
+
 class CampaignListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
     job_id = fields.Integer(validate=validate.Range(min=1))
@@ -126,11 +137,12 @@ class Campaigns(MethodView):
 
     @requires(Role.OPERATOR)
     @blp.arguments(CampaignSchema)
+    @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
     @blp.response(202, CampaignSchema)
     @blp.alt_response(200, schema=CampaignSchema, description="Repeated Idempotency-Key")
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
-    def post(self, data: dict[str, Any]) -> Any:
+    def post(self, data: dict[str, Any], idempotency_key: str | None = None) -> Any:
         """Create a campaign; each platform is published in the background (202 + Location).
 
         Send an `Idempotency-Key` header to make retries of this request safe.
@@ -143,9 +155,7 @@ class Campaigns(MethodView):
         campaign with one needs `acknowledge_warnings: ["segment_age_proxy"]`.
         """
         campaign, created = service.create_campaign(
-            db_session=db.session,
-            idempotency_key=request.headers.get("Idempotency-Key") or None,
-            **data,
+            db_session=db.session, idempotency_key=idempotency_key, **data
         )
         location = url_for("campaigns.CampaignById", campaign_id=campaign.id)
         return campaign, (202 if created else 200), {"Location": location}

@@ -1,4 +1,4 @@
-"""/api/v1/jobs: list, read, create, update and close job openings."""
+"""/api/v1/jobs: list, read, create, update, and pause, close or reopen job openings."""
 
 from __future__ import annotations
 
@@ -116,11 +116,53 @@ class JobById(MethodView):
         return service.update_job(db_session=db.session, job_id=job_id, changes=changes)
 
 
+class JobStatusChangeSchema(JobSchema):
+    campaigns_paused = fields.List(
+        fields.Integer(),
+        dump_only=True,
+        metadata={"description": "live campaigns paused on every platform by this change"},
+    )
+    campaigns_not_paused = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.List(fields.String())),
+        dump_only=True,
+        metadata={
+            "description": "campaign id -> platform -> why it is still live; repeat the request "
+            "to try again"
+        },
+    )
+
+
+def _set_status(job_id: int, status: JobStatus) -> Any:
+    return service.set_job_status(db_session=db.session, job_id=job_id, status=status)
+
+
 @blp.route(f"/<{ID_IN_PATH}:job_id>/close")
 class JobClose(MethodView):
     @requires(Role.OPERATOR)
-    @blp.response(200, JobSchema)
+    @blp.response(200, JobStatusChangeSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     def post(self, job_id: int) -> Any:
-        """Close a job opening (no new campaigns for it)."""
-        return service.close_job(db_session=db.session, job_id=job_id)
+        """Close a job opening (filled or withdrawn): no new campaigns, live ones paused."""
+        return _set_status(job_id, JobStatus.CLOSED)
+
+
+@blp.route(f"/<{ID_IN_PATH}:job_id>/pause")
+class JobPause(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.response(200, JobStatusChangeSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="A closed job: reopen it first")
+    def post(self, job_id: int) -> Any:
+        """Put a job opening on hold: no new campaigns, live ones paused on every platform."""
+        return _set_status(job_id, JobStatus.PAUSED)
+
+
+@blp.route(f"/<{ID_IN_PATH}:job_id>/reopen")
+class JobReopen(MethodView):
+    @requires(Role.OPERATOR)
+    @blp.response(200, JobStatusChangeSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def post(self, job_id: int) -> Any:
+        """Open a paused or closed job again; its paused campaigns stay paused until resumed."""
+        return _set_status(job_id, JobStatus.OPEN)

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
+from adflux.api.schemas import ErrorSchema
 from adflux.auth import service
 from adflux.auth.models import Role
 from adflux.extensions import db
@@ -18,7 +19,14 @@ blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API token
 
 class TokenSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=service.TOKEN_NAME_MAX),
+            validate.Regexp(service.TOKEN_NAME_PATTERN, error=service.TOKEN_NAME_RULE),
+        ],
+        metadata={"description": service.TOKEN_NAME_RULE},
+    )
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -41,6 +49,8 @@ class Tokens(MethodView):
     @requires(Role.ADMIN)
     @blp.arguments(TokenSchema)
     @blp.response(201, NewTokenSchema)
+    @blp.alt_response(409, schema=ErrorSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a token; the response is the only time its value is shown."""
         row, plain = service.create_token(
@@ -54,6 +64,8 @@ class Tokens(MethodView):
 class TokenRevoke(MethodView):
     @requires(Role.ADMIN)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The last active admin token")
     def post(self, name: str) -> Any:
-        """Revoke a token by name."""
+        """Revoke a token by name; the last active admin token cannot be revoked (409)."""
         return service.revoke_token(db_session=db.session, name=name)

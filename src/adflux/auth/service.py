@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -10,10 +11,19 @@ import sqlalchemy as sa
 
 from adflux.audit import service as audit
 from adflux.auth.models import ApiToken, Role
-from adflux.db import DbSession, utcnow
+from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "adf_"
+# Letters, digits, dot, dash and underscore, starting with a letter or digit: every name is one
+# path segment as typed (no "/", no "." or ".."), the same rule in the API schema and the CLI.
+TOKEN_NAME_MAX = 100
+TOKEN_NAME_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{TOKEN_NAME_MAX - 1}}}$"
+TOKEN_NAME_RE = re.compile(TOKEN_NAME_PATTERN)
+TOKEN_NAME_RULE = (
+    f"1 to {TOKEN_NAME_MAX} letters (A-Z, a-z), digits, '.', '-' or '_', "
+    "starting with a letter or digit"
+)
 
 
 @dataclass(frozen=True)
@@ -38,23 +48,42 @@ def create_token(*, db_session: DbSession, name: str, role: str) -> tuple[ApiTok
         raise ValidationFailed(
             f"unknown role {role!r}", fields={"role": [f"must be one of: {valid}"]}
         ) from None
-    if not name.strip():
-        raise ValidationFailed("token name is empty", fields={"name": ["required"]})
+    check_token_name(name)
+    _ensure_name_free(db_session, name)
+
+    def insert() -> tuple[ApiToken, str]:
+        plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken(
+            name=name, role=role_value, token_hash=hash_token(plain), prefix=plain[:10]
+        )
+        db_session.add(token)
+        db_session.flush()
+        audit.record(
+            db_session=db_session,
+            action="token.create",
+            entity_type="api_token",
+            entity_id=token.id,
+            details={"name": name, "role": role_value},
+        )
+        db_session.commit()
+        return token, plain
+
+    # Two creates of one name at once: the loser gets the same 409 as a sequential create.
+    return write_or_recheck(db_session, insert, recheck=lambda: _ensure_name_free(db_session, name))
+
+
+def check_token_name(name: str) -> None:
+    """A name is one URL path segment as typed (``/tokens/<name>/revoke``): a safe alphabet."""
+    if not TOKEN_NAME_RE.fullmatch(name):
+        raise ValidationFailed(
+            f"token name {name!r} is not allowed: use {TOKEN_NAME_RULE}",
+            fields={"name": [TOKEN_NAME_RULE]},
+        )
+
+
+def _ensure_name_free(db_session: DbSession, name: str) -> None:
     if db_session.scalar(sa.select(ApiToken.id).where(ApiToken.name == name)) is not None:
         raise Conflict(f"a token named {name!r} already exists", fields={"name": ["taken"]})
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name, role=role_value, token_hash=hash_token(plain), prefix=plain[:10])
-    db_session.add(token)
-    db_session.flush()
-    audit.record(
-        db_session=db_session,
-        action="token.create",
-        entity_type="api_token",
-        entity_id=token.id,
-        details={"name": name, "role": role_value},
-    )
-    db_session.commit()
-    return token, plain
 
 
 def authenticate(*, db_session: DbSession, token: str) -> Identity | None:
@@ -83,17 +112,53 @@ def list_tokens(*, db_session: DbSession) -> list[ApiToken]:
 
 
 def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
+    """Revoke a token; revoking a revoked one is a no-op. The last active admin token is kept.
+
+    Without an admin token nobody can create or revoke tokens any more through the API, the CLI's
+    local token included, so the last one is refused (409) until another admin token exists.
+    """
     token = db_session.scalar(sa.select(ApiToken).where(ApiToken.name == name))
     if token is None:
-        raise NotFound(f"no token named {name!r}")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        audit.record(
-            db_session=db_session,
-            action="token.revoke",
-            entity_type="api_token",
-            entity_id=token.id,
-            details={"name": name},
+        raise NotFound(f"no token named {name!r}", fields={"name": ["unknown token"]})
+    if token.revoked_at is not None:
+        return token
+    admin = Role.ADMIN.value
+    active_admins = sa.and_(ApiToken.role == admin, ApiToken.revoked_at.is_(None))
+    revoke = sa.update(ApiToken).where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
+    if token.role == admin:
+        # Two admins revoking each other's token at once must not leave none. PostgreSQL: lock
+        # the active admin rows, so the second revocation waits and then sees the first. SQLite
+        # ignores FOR UPDATE but runs each write statement alone, so the condition in the UPDATE
+        # itself is decided on the latest committed state. Locked in id order: no deadlock.
+        db_session.execute(
+            sa.select(ApiToken.id).where(active_admins).order_by(ApiToken.id).with_for_update()
+        ).all()
+        others = (
+            sa.select(sa.func.count())
+            .select_from(ApiToken)
+            .where(active_admins, ApiToken.id != token.id)
+            .scalar_subquery()
         )
-        db_session.commit()
+        revoke = revoke.where(others > 0)
+    revoked = db_session.execute(revoke.values(revoked_at=utcnow()))
+    if revoked.rowcount == 0:  # type: ignore[attr-defined]
+        db_session.rollback()
+        db_session.refresh(token)
+        if token.revoked_at is not None:  # a concurrent revocation of the same token won
+            return token
+        raise Conflict(
+            f"token {name!r} is the last active admin token and cannot be revoked: without it "
+            "nobody could manage tokens; create another admin token first "
+            "(adflux token create --role admin), then revoke this one",
+            fields={"name": ["last active admin token"]},
+        )
+    audit.record(
+        db_session=db_session,
+        action="token.revoke",
+        entity_type="api_token",
+        entity_id=token.id,
+        details={"name": name},
+    )
+    db_session.commit()
+    db_session.refresh(token)
     return token

@@ -55,6 +55,9 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     start_date: Mapped[date] = mapped_column(sa.Date)
     end_date: Mapped[date | None] = mapped_column(sa.Date)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
+    # SHA-256 of the first request's canonical parameters: the same key with another request is
+    # refused instead of answered with this campaign.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     created_by: Mapped[str | None] = mapped_column(sa.String(100))
 
     publications: Mapped[list[PlatformPublication]] = relationship(

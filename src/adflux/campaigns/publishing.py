@@ -34,8 +34,8 @@ from adflux.campaigns.models import (
     campaign_segments,
 )
 from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
-from adflux.db import DbSession, utcnow
-from adflux.jobs.models import JobOpening
+from adflux.db import DbSession, utcnow, write_or_recheck
+from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.base import (
     AdSpec,
     AuthExpired,
@@ -173,6 +173,12 @@ def attempt_publication(
         publication.last_error = publication.last_error_field = None
         publication.next_attempt_at = None
         db_session.flush()
+        if not _job_is_open(db_session, campaign.job_id):
+            # Paused or closed while this was publishing: that pause found nothing published
+            # here, so this attempt pauses what it just made live (a platform error retries).
+            adapter.set_active(publication.external_ids, False)
+            publication.status = PublicationStatus.PAUSED.value
+            db_session.flush()
         outcome = Outcome("published")
     except RateLimited as exc:
         # The platform's wait, not a failure of ours: the backoff streak does not grow.
@@ -307,6 +313,17 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
     return None
 
 
+def _job_is_open(db_session: DbSession, job_id: int) -> bool:
+    """The job's status now, not as loaded: locked until this attempt commits (PostgreSQL), so a
+    pause or close of the job waits and then finds this publication published. On SQLite the
+    caller's flush already holds the write lock, which orders it against the job's change."""
+    table = JobOpening.__table__
+    status = db_session.execute(
+        sa.select(table.c.status).where(table.c.id == job_id).with_for_update()
+    ).scalar_one()
+    return bool(status == JobStatus.OPEN.value)
+
+
 def _record_id(
     db_session: DbSession, publication: PlatformPublication, kind: str, external_id: str
 ) -> None:
@@ -437,9 +454,14 @@ def _fail(
 
 
 def _mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
-    row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
-    row.healthy = healthy
-    row.message = message
-    row.checked_at = utcnow()
-    db_session.add(row)
-    db_session.commit()
+    def upsert() -> PlatformCredential:
+        row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
+        row.healthy = healthy
+        row.message = message
+        row.checked_at = utcnow()
+        db_session.add(row)
+        db_session.commit()
+        return row
+
+    # Workers failing on one platform at once all insert its first row: the losers update it.
+    write_or_recheck(db_session, upsert, recheck=upsert)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -24,7 +26,7 @@ from adflux.campaigns.models import (
 )
 from adflux.campaigns.status import derive_campaign_status
 from adflux.context import actor_var
-from adflux.db import DbSession, utcnow
+from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -32,6 +34,8 @@ from adflux.platforms.base import PlatformError
 from adflux.segmentation.models import Segment, SegmentationRun
 
 PUBLISH_TASK = "adflux.publish_publication"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX = 100  # the column's length
 DEFAULT_DAILY_BUDGET_COP = 50_000
 OBJECTIVES = ("traffic", "leads", "awareness")
 
@@ -52,22 +56,38 @@ def create_campaign(
 ) -> tuple[AdCampaign, bool]:
     """Store the campaign, its segments and one pending publication per platform, then queue them.
 
-    Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged.
+    Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged;
+    the same key with another request is refused (422), as Stripe and the IETF draft do.
     A segment flagged as an age proxy needs its warning's rule in `acknowledge_warnings`.
     """
-    if idempotency_key:
-        earlier = db_session.scalar(
-            sa.select(AdCampaign).where(AdCampaign.idempotency_key == idempotency_key)
+    fingerprint = _request_fingerprint(
+        job_id=job_id,
+        platforms=sorted({p.strip().lower() for p in platforms}),
+        segment_ids=sorted(set(segment_ids)),
+        name=name,
+        daily_budget_cop=daily_budget_cop,
+        start_date=start_date,
+        end_date=end_date,
+        objective=objective,
+    )
+    if idempotency_key and len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationFailed(
+            "the Idempotency-Key is too long",
+            fields={IDEMPOTENCY_HEADER: [f"at most {IDEMPOTENCY_KEY_MAX} characters"]},
         )
+    if idempotency_key:
+        earlier = _replay(db_session, idempotency_key, fingerprint)
         if earlier is not None:
-            return earlier, False
+            return earlier
 
     job = db_session.get(JobOpening, job_id)
     if job is None:
         raise NotFound(f"job {job_id} does not exist", fields={"job_id": ["unknown job"]})
     if job.status != JobStatus.OPEN:
         raise ValidationFailed(
-            f"job {job_id} is closed", fields={"job_id": ["job is closed; reopen it first"]}
+            f"job {job_id} is {job.status}: campaigns are created only for open jobs; reopen it "
+            f"first (POST /api/v1/jobs/{job_id}/reopen, or adflux reopen-job {job_id})",
+            fields={"job_id": [f"job is {job.status}; reopen it first"]},
         )
     chosen = _validate_platforms(platforms)
     segments = _active_segments(db_session, segment_ids)
@@ -93,10 +113,25 @@ def create_campaign(
         start_date=start,
         end_date=end_date,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
     )
-    db_session.add(campaign)
-    db_session.flush()
+
+    def claim_key() -> tuple[AdCampaign, bool]:
+        db_session.add(campaign)
+        db_session.flush()  # the idempotency key's unique index decides a race here
+        return campaign, True
+
+    # Requests with one key at once: one inserts, the others get its campaign (or the 422).
+    campaign, created = write_or_recheck(
+        db_session,
+        claim_key,
+        recheck=lambda: (
+            _replay(db_session, idempotency_key, fingerprint) if idempotency_key else None
+        ),
+    )
+    if not created:
+        return campaign, False
     if segments:
         db_session.execute(
             sa.insert(campaign_segments),
@@ -118,20 +153,34 @@ def create_campaign(
             "acknowledged_warnings": sorted({w.rule for w in warnings}),
         },
     )
-    try:
-        db_session.commit()
-    except sa.exc.IntegrityError:
-        # Two requests with the same idempotency key raced: the other one won.
-        db_session.rollback()
-        if idempotency_key:
-            earlier = db_session.scalar(
-                sa.select(AdCampaign).where(AdCampaign.idempotency_key == idempotency_key)
-            )
-            if earlier is not None:
-                return earlier, False
-        raise
+    db_session.commit()
     dispatch_publications(db_session=db_session, publication_ids=[p.id for p in publications])
     return campaign, True
+
+
+def _request_fingerprint(**params: Any) -> str:
+    """A digest of a request's canonical parameters, to tell a retry from another request."""
+    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(
+    db_session: DbSession, idempotency_key: str, fingerprint: str
+) -> tuple[AdCampaign, bool] | None:
+    """The campaign an earlier request with this key created, if the request was the same."""
+    earlier = db_session.scalar(
+        sa.select(AdCampaign).where(AdCampaign.idempotency_key == idempotency_key)
+    )
+    if earlier is None:
+        return None
+    # Campaigns stored before fingerprints existed have none: they replay as they always did.
+    if earlier.idempotency_fingerprint not in (None, fingerprint):
+        raise ValidationFailed(
+            f"this Idempotency-Key was already used for another request (campaign {earlier.id});"
+            " send a new key for a new campaign",
+            fields={IDEMPOTENCY_HEADER: ["already used for a request with other parameters"]},
+        )
+    return earlier, False
 
 
 def dispatch_publications(*, db_session: DbSession, publication_ids: Sequence[int]) -> list[int]:

@@ -1,4 +1,4 @@
-"""Client commands about job openings."""
+"""Client commands about job openings: list them, and pause, close or reopen one."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import click
 
 from adflux.cli.client import ApiClient
 from adflux.cli.options import json_option, limit_option, offset_option
-from adflux.cli.output import cop, emit
+from adflux.cli.output import cop, emit, print_json
+
+JOB_STATUSES = ["open", "paused", "closed"]
 
 
 @click.command("view-jobs")
-@click.option("--status", type=click.Choice(["open", "closed"]), help="Only jobs in this status.")
+@click.option("--status", type=click.Choice(JOB_STATUSES), help="Only jobs in this status.")
 @click.option("--city", help="Only jobs in this city, e.g. Bogotá.")
 @click.option("--area", help="Only jobs in this area.")
 @limit_option
@@ -38,3 +40,40 @@ def view_jobs(
         title="Vacantes",
         total=page["total"],
     )
+
+
+def _status_action(verb: str, help_text: str) -> click.Command:
+    @click.command(f"{verb}-job", help=help_text)
+    @click.argument("job_id", type=click.IntRange(1))
+    @json_option
+    def command(job_id: int, as_json: bool) -> None:
+        change = ApiClient().post(f"/api/v1/jobs/{job_id}/{verb}")
+        if as_json:
+            print_json(change)
+            return
+        click.echo(f"job {job_id}: {change['status']}")
+        if change["campaigns_paused"]:
+            paused = ", ".join(map(str, change["campaigns_paused"]))
+            click.echo(f"campaigns paused on every platform: {paused}")
+        if change["campaigns_not_paused"]:
+            for campaign_id, platforms in change["campaigns_not_paused"].items():
+                reasons = "; ".join(f"{p}: {', '.join(m)}" for p, m in platforms.items())
+                click.echo(f"campaign {campaign_id} is still live on {reasons}", err=True)
+            raise click.ClickException(
+                f"some campaigns could not be paused; run 'adflux {verb}-job {job_id}' again"
+            )
+
+    return command
+
+
+pause_job = _status_action(
+    "pause", "Put a job on hold: no new campaigns, its live campaigns paused on every platform."
+)
+close_job = _status_action(
+    "close", "Close a filled or withdrawn job: no new campaigns, live ones paused everywhere."
+)
+reopen_job = _status_action(
+    "reopen",
+    "Open a paused or closed job again; its campaigns stay paused until resumed "
+    "(adflux campaign resume ID).",
+)

@@ -7,7 +7,7 @@ import click
 from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import view_candidates
 from adflux.cli.db import db_group, seed
-from adflux.cli.jobs import view_jobs
+from adflux.cli.jobs import close_job, pause_job, reopen_job, view_jobs
 from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
@@ -28,6 +28,9 @@ def cli() -> None:
 
 for command in (
     view_jobs,
+    pause_job,
+    close_job,
+    reopen_job,
     view_candidates,
     view_segments,
     segment_group,

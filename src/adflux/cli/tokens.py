@@ -14,7 +14,11 @@ def token_group() -> None:
 
 
 @token_group.command("create")
-@click.option("--name", required=True, help="Who or what will use the token.")
+@click.option(
+    "--name",
+    required=True,
+    help="Who or what will use the token: letters, digits, '.', '-', '_' (e.g. recruiter-bot).",
+)
 @click.option(
     "--role",
     type=click.Choice(["viewer", "operator", "admin"]),
@@ -51,7 +55,7 @@ def list_tokens() -> None:
 @token_group.command("revoke")
 @click.option("--name", required=True, help="The token's name.")
 def revoke(name: str) -> None:
-    """Revoke a token: it stops working at once."""
+    """Revoke a token: it stops working at once (the last active admin token is kept)."""
     from adflux.auth import service
     from adflux.extensions import db
 

@@ -15,7 +15,10 @@ __all__ = ["EMPLOYMENT_TYPES", "REMOTE_MODES", "SENIORITIES", "JobOpening", "Job
 
 
 class JobStatus(enum.StrEnum):
+    """Open jobs are advertised; paused and closed ones are not (their live campaigns paused)."""
+
     OPEN = "open"
+    PAUSED = "paused"
     CLOSED = "closed"
 
 
@@ -27,6 +30,7 @@ class JobOpening(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
             "salary_max_cop IS NULL OR salary_min_cop IS NULL OR salary_max_cop >= salary_min_cop",
             name="salary_range",
         ),
+        sa.CheckConstraint("status IN ('open', 'paused', 'closed')", name="status"),
         sa.Index("ix_job_openings_status_created", "status", "created_at"),
     )
 

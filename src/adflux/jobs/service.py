@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from adflux.audit import service as audit
-from adflux.db import DbSession
+from adflux.campaigns import service as campaigns
+from adflux.campaigns.models import AdCampaign, PlatformPublication, PublicationStatus
+from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -69,18 +72,25 @@ def create_job(*, db_session: DbSession, data: dict[str, Any]) -> JobOpening:
     fields.setdefault("external_ref", f"job-{uuid.uuid4().hex[:16]}")
     _check_salary(fields.get("salary_min_cop"), fields.get("salary_max_cop"))
     _ensure_ref_free(db_session, fields["external_ref"])
-    job = JobOpening(**fields)
-    db_session.add(job)
-    db_session.flush()
-    audit.record(
-        db_session=db_session,
-        action="job.create",
-        entity_type="job",
-        entity_id=job.id,
-        details={"title": job.title},
+
+    def insert() -> JobOpening:
+        job = JobOpening(**fields)
+        db_session.add(job)
+        db_session.flush()
+        audit.record(
+            db_session=db_session,
+            action="job.create",
+            entity_type="job",
+            entity_id=job.id,
+            details={"title": job.title},
+        )
+        db_session.commit()
+        return job
+
+    # A concurrent create of the same external_ref answers 409 too, not a database error.
+    return write_or_recheck(
+        db_session, insert, recheck=lambda: _ensure_ref_free(db_session, fields["external_ref"])
     )
-    db_session.commit()
-    return job
 
 
 def update_job(*, db_session: DbSession, job_id: int, changes: dict[str, Any]) -> JobOpening:
@@ -107,13 +117,99 @@ def update_job(*, db_session: DbSession, job_id: int, changes: dict[str, Any]) -
     return job
 
 
-def close_job(*, db_session: DbSession, job_id: int) -> JobOpening:
+# Which status a job may move to from each status. Open jobs are advertised; a paused job is
+# on hold (it will be advertised again) and a closed one is filled or withdrawn: neither takes
+# new campaigns, and moving to either pauses the job's live campaigns on every platform. A closed
+# job is only reopened (to pause it, reopen it first). Reopening resumes nothing by itself: the
+# recruiter resumes the campaigns that should run again (POST /campaigns/{id}/resume).
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.OPEN: frozenset({JobStatus.PAUSED, JobStatus.CLOSED}),
+    JobStatus.PAUSED: frozenset({JobStatus.OPEN, JobStatus.CLOSED}),
+    JobStatus.CLOSED: frozenset({JobStatus.OPEN}),
+}
+# The verb of each target status: the API action, the CLI command and the audit entry.
+STATUS_VERBS = {JobStatus.OPEN: "reopen", JobStatus.PAUSED: "pause", JobStatus.CLOSED: "close"}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A job after a status change, and what happened to its live campaigns."""
+
+    job: JobOpening
+    campaigns_paused: list[int] = field(default_factory=list)
+    # campaign id -> platform -> what the platform answered, for pauses that did not go through.
+    campaigns_not_paused: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        # The API answers with the job's own fields next to these two: read them from the job.
+        if name == "job":  # not set yet (copying, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.job, name)
+
+
+def set_job_status(*, db_session: DbSession, job_id: int, status: JobStatus) -> StatusChange:
+    """Move a job to ``status`` (see TRANSITIONS); pausing or closing pauses its live campaigns.
+
+    The status is committed first, so no campaign can be created for the job from then on; then
+    each live campaign is paused on every platform through the campaigns service. Repeating the
+    same status is harmless and pauses any campaign a platform refused to pause the first time.
+    """
     job = get_job_or_404(db_session=db_session, job_id=job_id)
-    if job.status != JobStatus.CLOSED:
-        job.status = JobStatus.CLOSED.value
-        audit.record(db_session=db_session, action="job.close", entity_type="job", entity_id=job.id)
+    current = JobStatus(job.status)
+    if status != current:
+        if status not in TRANSITIONS[current]:
+            allowed = " or ".join(sorted(s.value for s in TRANSITIONS[current]))
+            raise Conflict(
+                f"job {job_id} is {current.value} and cannot become {status.value} directly: "
+                f"a {current.value} job can become {allowed} (reopen it first)",
+                fields={"status": [f"cannot go from {current.value} to {status.value}"]},
+            )
+        # Only from the status the check saw: a concurrent change (closed meanwhile) is seen
+        # again and judged afresh, instead of being overwritten by a transition it forbids.
+        moved = db_session.execute(
+            sa.update(JobOpening)
+            .where(JobOpening.id == job.id, JobOpening.status == current.value)
+            .values(status=status.value)
+        )
+        if moved.rowcount == 0:  # type: ignore[attr-defined]
+            db_session.rollback()
+            return set_job_status(db_session=db_session, job_id=job_id, status=status)
+        audit.record(
+            db_session=db_session,
+            action=f"job.{STATUS_VERBS[status]}",
+            entity_type="job",
+            entity_id=job.id,
+            details={"from": current.value, "to": status.value},
+        )
         db_session.commit()
-    return job
+    if status == JobStatus.OPEN:
+        return StatusChange(job)
+    return _pause_live_campaigns(db_session, job)
+
+
+def _pause_live_campaigns(db_session: DbSession, job: JobOpening) -> StatusChange:
+    live = db_session.scalars(
+        sa.select(AdCampaign.id)
+        .join(PlatformPublication, PlatformPublication.campaign_id == AdCampaign.id)
+        .where(
+            AdCampaign.job_id == job.id,
+            PlatformPublication.status == PublicationStatus.PUBLISHED.value,
+        )
+        .distinct()
+        .order_by(AdCampaign.id)
+    ).all()
+    change = StatusChange(job)
+    for campaign_id in live:
+        try:
+            campaigns.set_campaign_active(
+                db_session=db_session, campaign_id=campaign_id, active=False
+            )
+        except Conflict as exc:  # some platforms refused; the others are paused
+            change.campaigns_not_paused[campaign_id] = exc.fields
+        else:
+            change.campaigns_paused.append(campaign_id)
+    db_session.refresh(job)
+    return change
 
 
 def _check_salary(low: int | None, high: int | None) -> None:

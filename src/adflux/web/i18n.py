@@ -111,7 +111,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La vacante está cerrada: no se pueden crear campañas.",
         "The job is closed: campaigns cannot be created.",
     ),
+    "job.paused_note": (
+        "La vacante está en pausa: no se pueden crear campañas hasta reabrirla.",
+        "The job is paused: campaigns cannot be created until it is reopened.",
+    ),
     "job.status.open": ("abierta", "open"),
+    "job.status.paused": ("en pausa", "paused"),
     "job.status.closed": ("cerrada", "closed"),
     "pager.prev": ("Anterior", "Previous"),
     "pager.next": ("Siguiente", "Next"),

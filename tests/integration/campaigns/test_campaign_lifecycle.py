@@ -240,10 +240,16 @@ def test_idempotency_key_returns_the_first_campaign(platforms, dispatcher, job):
         db_session=db.session, job_id=job.id, platforms=["meta"], idempotency_key="k-1"
     )
     again, created_again = service.create_campaign(
-        db_session=db.session, job_id=job.id, platforms=["google"], idempotency_key="k-1"
+        db_session=db.session, job_id=job.id, platforms=["meta"], idempotency_key="k-1"
     )
     assert created and not created_again
     assert again.id == first.id
+    # The same key with another request (another platform) is refused, not answered with the first.
+    with pytest.raises(ValidationFailed) as refused:
+        service.create_campaign(
+            db_session=db.session, job_id=job.id, platforms=["google"], idempotency_key="k-1"
+        )
+    assert "Idempotency-Key" in refused.value.fields
     assert db.session.query(AdCampaign).count() == 1
 
 

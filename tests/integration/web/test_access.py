@@ -80,6 +80,8 @@ def test_sign_in_never_redirects_off_site(client):
 
 
 def test_bad_or_revoked_token_is_refused(client):
+    # Another admin stays: the last active admin token cannot be revoked.
+    auth_service.create_token(db_session=db.session, name="stays", role="admin")
     row, plain = auth_service.create_token(db_session=db.session, name="gone", role="admin")
     auth_service.revoke_token(db_session=db.session, name=row.name)
     for token in ("adf_not-a-token", plain):
