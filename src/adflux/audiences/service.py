@@ -30,7 +30,7 @@ from adflux.audiences.models import AudienceMember, AudienceSync, MemberState
 from adflux.audit import service as audit
 from adflux.candidates.models import Candidate
 from adflux.context import actor_var
-from adflux.db import DbSession
+from adflux.db import DbSession, utcnow
 from adflux.platforms.base import (
     AudienceResult,
     AudienceSpec,
@@ -56,9 +56,10 @@ def audience_key(segment_id: int) -> str:
 
 
 def consenting_contacts(*, db_session: DbSession, segment: Segment) -> list[sa.Row]:
-    """Id, email and phone of the segment's members who accepted marketing (Ley 1581 de 2012)."""
+    """Id, email, phone and last change of the segment's members who accepted marketing (Ley 1581
+    de 2012)."""
     query = (
-        sa.select(Candidate.id, Candidate.email, Candidate.phone)
+        sa.select(Candidate.id, Candidate.email, Candidate.phone, Candidate.updated_at)
         .join(SegmentMembership, SegmentMembership.candidate_id == Candidate.id)
         .where(
             SegmentMembership.segment_id == segment.id,
@@ -121,9 +122,9 @@ def ensure_segment_audience(
 
 def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) -> AudienceSync:
     platform = adapter.name
-    desired, skipped = _desired(db_session, segment, platform)
     sync = _current_sync(db_session, segment.id, platform)
     if sync is None:
+        desired, skipped = _desired(db_session, segment, platform)
         result = adapter.sync_audience(
             AudienceSpec(
                 audience_key=audience_key(segment.id),
@@ -157,18 +158,32 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
         )
     }
     to_add: dict[int, HashedMember] = {}
-    for candidate_id, member in desired.items():
-        row = sent.get(candidate_id)
+    kept: set[int] = set()
+    skipped = 0  # among the members hashed in this refresh (new or changed)
+    for contact in consenting_contacts(db_session=db_session, segment=segment):
+        row = sent.get(contact.id)
+        if row is not None and row.updated_at >= contact.updated_at:
+            # Unchanged since it was sent: no need to hash it again (this keeps the refresh before
+            # every campaign cheap on large segments). Changes made through the candidates service
+            # have already marked the old row for removal.
+            kept.add(contact.id)
+            continue
+        member = hash_member(platform, contact)
+        if member is None:
+            skipped += 1
+            continue
+        kept.add(contact.id)
         if row is not None and (row.email_sha256, row.phone_sha256) == (
             member.email_sha256,
             member.phone_sha256,
         ):
+            row.updated_at = utcnow()  # checked against the candidate's latest change
             continue
-        to_add[candidate_id] = member
+        to_add[contact.id] = member
         if row is not None:
             row.state = MemberState.REMOVING  # the old address goes, the new one comes
     for sent_id, row in sent.items():
-        if sent_id is None or sent_id not in desired:
+        if sent_id is None or sent_id not in kept:
             row.state = MemberState.REMOVING  # left the segment, withdrew, or was deleted
     db_session.flush()
     # Removals first, keeping any hash about to be (re-)added, so a changed email never takes

@@ -17,6 +17,7 @@ from adflux.audiences.models import AudienceSync
 from adflux.campaigns import publishing
 from adflux.campaigns import service as campaigns
 from adflux.candidates import service as candidates
+from adflux.candidates.models import Candidate
 from adflux.extensions import db
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
@@ -119,6 +120,23 @@ def test_a_changed_email_replaces_the_old_hash(directory, segment):
     )
     refresh(directory)
 
+    assert held(meta) == {CARLA, PHONE}
+
+
+def test_a_change_made_outside_the_service_is_found_by_the_refresh(directory, segment):
+    ana = join(segment, email="ana.perez@example.com", phone="300 123 4567")
+    audiences.ensure_segment_audience(
+        db_session=db.session, segment=segment, adapter=directory.adapter("meta")
+    )
+    meta = directory.platforms["meta"]
+    # A bulk correction straight in the table (no service call to mark the old hashes).
+    db.session.get(Candidate, ana).email = "carla@example.com"
+    db.session.commit()
+
+    refresh(directory)
+
+    (removal,) = meta.removals
+    assert [(m.email_sha256, m.phone_sha256) for m in removal[1]] == [(ANA, None)]
     assert held(meta) == {CARLA, PHONE}
 
 
