@@ -13,7 +13,7 @@ from tests.factories import make_candidate, make_job
 from tests.fakes import FakeDirectory, FakePlatform, RecordingDispatcher
 
 from adflux.audiences import service as audiences
-from adflux.audiences.models import AudienceSync
+from adflux.audiences.models import AudienceMember, AudienceSync
 from adflux.campaigns import publishing
 from adflux.campaigns import service as campaigns
 from adflux.candidates import service as candidates
@@ -173,3 +173,22 @@ def test_a_member_who_leaves_the_segment_is_removed_at_the_refresh(directory, se
 
     # carla@example.com is the same text under every platform's rule.
     assert held(directory.platforms[platform]) == {CARLA}
+
+
+def test_a_withdrawal_reaches_audiences_uploaded_before_members_were_recorded(directory, segment):
+    ana = join(segment, email="ana.perez@example.com", phone="300 123 4567")
+    audiences.ensure_segment_audience(
+        db_session=db.session, segment=segment, adapter=directory.adapter("meta")
+    )
+    # An audience from before revision 0003: uploaded, but no per-member record.
+    db.session.execute(sa.delete(AudienceMember))
+    db.session.commit()
+    meta = directory.platforms["meta"]
+    assert held(meta) == {ANA, PHONE}
+
+    candidates.update_candidate(
+        db_session=db.session, candidate_id=ana, changes={"marketing_consent": False}
+    )
+    audiences.apply_pending_removals(db_session=db.session, adapter_for=directory.adapter)
+
+    assert held(meta) == set()
