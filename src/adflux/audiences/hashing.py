@@ -128,6 +128,28 @@ HASH_SCHEMAS: dict[str, str] = {
 }
 
 
+def _email_tiktok_v1(raw: str) -> str:
+    email = raw.strip().lower()
+    local, at, domain = email.partition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}" if at else email
+
+
+# Rules AdFlux used before they were corrected, keyed by the hash_schema their audiences carry: a
+# removal must send the hashes such an audience received (see hash_member_as_uploaded).
+_RETIRED_RULES: dict[str, tuple[str, Callable[[str], str], Callable[[str], str]]] = {
+    "v1 sha256-hex; email no-whitespace+lower; phone CO-parsed E.164 with +": (
+        "google",
+        lambda raw: "".join(raw.split()).lower(),
+        _plus,
+    ),
+    "v1 sha256-hex; email trim+lower, no +tag; phone CO-parsed E.164 with +": (
+        "tiktok",
+        _email_tiktok_v1,
+        _plus,
+    ),
+}
+
+
 def _check_platform(platform: str) -> None:
     if platform not in _EMAIL_RULES:
         raise ValueError(f"unknown platform {platform!r}; expected one of {sorted(_EMAIL_RULES)}")
@@ -138,7 +160,10 @@ def normalize_email(platform: str, raw: str | None) -> str | None:
     _check_platform(platform)
     if not raw:
         return None
-    email = _EMAIL_RULES[platform](raw)
+    return _valid_email(_EMAIL_RULES[platform](raw))
+
+
+def _valid_email(email: str) -> str | None:
     if len(email) > _EMAIL_MAX or not _EMAIL.fullmatch(email):
         return None
     return email
@@ -173,6 +198,26 @@ def hash_member(
     """
     email = normalize_email(platform, contact.email)
     phone = normalize_phone(platform, contact.phone, region=region)
+    if email is None and phone is None:
+        return None
+    return HashedMember(
+        email_sha256=sha256_hex(email) if email is not None else None,
+        phone_sha256=sha256_hex(phone) if phone is not None else None,
+    )
+
+
+def hash_member_as_uploaded(
+    platform: str, contact: Contact, *, schema: str, region: str = DEFAULT_REGION
+) -> HashedMember | None:
+    """The contact hashed by the rule an audience was uploaded with (its AudienceSync.hash_schema),
+    so that a removal sends what the audience received, also after a rule was corrected."""
+    retired = _RETIRED_RULES.get(schema)
+    if retired is None or retired[0] != platform:
+        return hash_member(platform, contact, region=region)
+    _platform, email_rule, phone_form = retired
+    email = _valid_email(email_rule(contact.email)) if contact.email else None
+    e164 = _e164(str(contact.phone), region) if contact.phone else None
+    phone = phone_form(e164) if e164 else None
     if email is None and phone is None:
         return None
     return HashedMember(

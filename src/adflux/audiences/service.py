@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adflux.audiences.hashing import hash_member, hash_schema
+from adflux.audiences.hashing import hash_member, hash_member_as_uploaded, hash_schema
 from adflux.audiences.models import AudienceMember, AudienceSync, MemberState
 from adflux.audit import service as audit
 from adflux.candidates.models import Candidate
@@ -275,17 +275,20 @@ def queue_candidate_removal(*, db_session: DbSession, candidate: Candidate, forg
             sa.select(AudienceMember).where(AudienceMember.candidate_id == candidate.id)
         )
     )
+    queued = set()
     for row in rows:
         row.state = MemberState.REMOVING
         if forget:
             row.candidate_id = None
-    covered: set[tuple[str, str | None]] = {
-        (row.platform, row.external_audience_id) for row in rows
-    }
-    # Audiences uploaded before members were recorded hold the person without a row: remove the
-    # hashes computed now, the way they were added. Removing someone absent is harmless.
+        queued.add((row.platform, row.external_audience_id, row.email_sha256, row.phone_sha256))
+    # Also the hashes computed now, by each rule the audiences of the candidate's segments were
+    # uploaded with: audiences from before members were recorded hold the person without a row,
+    # and one uploaded under a since-corrected rule holds that rule's hashes. Removing someone
+    # absent is harmless.
     audiences = db_session.execute(
-        sa.select(AudienceSync.platform, AudienceSync.external_audience_id)
+        sa.select(
+            AudienceSync.platform, AudienceSync.external_audience_id, AudienceSync.hash_schema
+        )
         .join(SegmentMembership, SegmentMembership.segment_id == AudienceSync.segment_id)
         .where(
             SegmentMembership.candidate_id == candidate.id,
@@ -293,13 +296,14 @@ def queue_candidate_removal(*, db_session: DbSession, candidate: Candidate, forg
         )
         .distinct()
     ).all()
-    for platform, audience_id in audiences:
-        if (platform, audience_id) in covered or audience_id is None:
+    for platform, audience_id, schema in audiences:
+        member = hash_member_as_uploaded(platform, candidate, schema=schema)
+        if member is None or audience_id is None:
             continue
-        member = hash_member(platform, candidate)
-        if member is None:
+        key = (platform, audience_id, member.email_sha256, member.phone_sha256)
+        if key in queued:
             continue
-        covered.add((platform, audience_id))
+        queued.add(key)
         db_session.add(
             AudienceMember(
                 platform=platform,
@@ -312,7 +316,7 @@ def queue_candidate_removal(*, db_session: DbSession, candidate: Candidate, forg
             )
         )
     db_session.flush()
-    return len(covered)
+    return len({(platform, audience_id) for platform, audience_id, _e, _p in queued})
 
 
 @dataclass

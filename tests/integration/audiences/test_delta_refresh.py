@@ -192,3 +192,30 @@ def test_a_withdrawal_reaches_audiences_uploaded_before_members_were_recorded(di
     audiences.apply_pending_removals(db_session=db.session, adapter_for=directory.adapter)
 
     assert held(meta) == set()
+
+
+def test_a_withdrawal_also_removes_the_hashes_of_a_since_corrected_rule(directory, segment):
+    """A Google audience uploaded before the Gmail rule was applied holds the dotted address's
+    hash: the removal sends it as well as today's."""
+    laura = join(segment, email="Laura.Gomez@gmail.com", phone=None)
+    audiences.ensure_segment_audience(
+        db_session=db.session, segment=segment, adapter=directory.adapter("google")
+    )
+    # As uploaded before revision 0003: the old rule's name on the sync, no per-member record.
+    sync = db.session.scalars(sa.select(AudienceSync)).one()
+    sync.hash_schema = "v1 sha256-hex; email no-whitespace+lower; phone CO-parsed E.164 with +"
+    db.session.execute(sa.delete(AudienceMember))
+    db.session.commit()
+    refresh(directory)  # the first refresh after the upgrade adds her under today's rule
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AudienceSync)) == 2
+
+    candidates.update_candidate(
+        db_session=db.session, candidate_id=laura, changes={"marketing_consent": False}
+    )
+    audiences.apply_pending_removals(db_session=db.session, adapter_for=directory.adapter)
+
+    (removal,) = directory.platforms["google"].removals
+    assert {m.email_sha256 for m in removal[1]} == {
+        "fe4fa12286911ace60a60ea6d5d80ebbff57e2d7faa2439e90d74ba272cf60f1",  # laura.gomez@gmail.com
+        "dab6457478d7f5905a10c264e0a9ccad1c7b369af43e3d8c283ba232050939d7",  # lauragomez@gmail.com
+    }

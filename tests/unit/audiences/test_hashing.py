@@ -15,6 +15,7 @@ import pytest
 
 from adflux.audiences.hashing import (
     HASH_SCHEMAS,
+    hash_member_as_uploaded,
     hash_members,
     hash_schema,
     normalize_email,
@@ -295,3 +296,62 @@ def test_unknown_platform_is_an_error() -> None:
         hash_members("linkedin", [contact("a@b.co")])
     with pytest.raises(ValueError, match="unknown platform"):
         normalize_phone("linkedin", "3001234567")
+
+
+# The rules AdFlux used before this correction, as stored on their audiences' AudienceSync rows.
+OLD_GOOGLE = "v1 sha256-hex; email no-whitespace+lower; phone CO-parsed E.164 with +"
+OLD_TIKTOK = "v1 sha256-hex; email trim+lower, no +tag; phone CO-parsed E.164 with +"
+PLUS_PHONE = "5b181b132cc2c1b40eb94df758a7b9048cbcd7581782bd3dd8d5a2f8aca96ad0"  # +573001234567
+DIGITS_PHONE = "173afe355201e7ed8e349c576f30ebd4be4314b65e1d87196ae5f75b21518172"  # 573001234567
+
+
+@pytest.mark.parametrize(
+    ("platform", "schema", "expected"),
+    [
+        # laura.gomez+empleos@gmail.com: the old Google rule kept dots and +suffix
+        (
+            "google",
+            OLD_GOOGLE,
+            HashedMember(
+                "245bde778871850d102dac5d13dee03cd952387519b896e5101784835d40991d", PLUS_PHONE
+            ),
+        ),
+        # laura.gomez@gmail.com and a phone with "+": the old TikTok rule
+        (
+            "tiktok",
+            OLD_TIKTOK,
+            HashedMember(
+                "fe4fa12286911ace60a60ea6d5d80ebbff57e2d7faa2439e90d74ba272cf60f1", PLUS_PHONE
+            ),
+        ),
+        # today's rules: lauragomez@gmail.com for Google, the phone without "+" for TikTok
+        (
+            "google",
+            HASH_SCHEMAS["google"],
+            HashedMember(
+                "dab6457478d7f5905a10c264e0a9ccad1c7b369af43e3d8c283ba232050939d7", PLUS_PHONE
+            ),
+        ),
+        (
+            "tiktok",
+            HASH_SCHEMAS["tiktok"],
+            HashedMember(
+                "fe4fa12286911ace60a60ea6d5d80ebbff57e2d7faa2439e90d74ba272cf60f1", DIGITS_PHONE
+            ),
+        ),
+        # another platform's retired rule does not apply
+        (
+            "meta",
+            OLD_GOOGLE,
+            HashedMember(
+                "245bde778871850d102dac5d13dee03cd952387519b896e5101784835d40991d", DIGITS_PHONE
+            ),
+        ),
+    ],
+)
+def test_hash_as_uploaded_follows_the_rule_the_audience_was_uploaded_with(
+    platform: str, schema: str, expected: HashedMember
+) -> None:
+    person = contact("Laura.Gomez+Empleos@Gmail.com", "300 123 4567")
+
+    assert hash_member_as_uploaded(platform, person, schema=schema) == expected
