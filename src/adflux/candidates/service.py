@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,17 +99,22 @@ def _check_unique(
         raise Conflict(f"a candidate with this {names} already exists", fields=taken)
 
 
-def _commit_unique(
-    db_session: DbSession, *, email: str | None, external_ref: str | None, other_than: int | None
-) -> None:
-    """Commit; a unique index hit by a concurrent request answers 409 like the check before it.
+@contextmanager
+def _conflict_if_raced(
+    db_session: DbSession,
+    *,
+    email: str | None,
+    external_ref: str | None = None,
+    other_than: int | None = None,
+) -> Iterator[None]:
+    """Around the writes: a unique index hit by a concurrent request answers 409 like the check.
 
     Two requests can both pass `_check_unique` and race to the INSERT/UPDATE: the database's
     unique index stops the second, and the same check, run again once the first has committed,
-    names the field.
+    names the field. (A local form of what the consistency work does for other unique keys.)
     """
     try:
-        db_session.commit()
+        yield
     except IntegrityError:
         db_session.rollback()
         _check_unique(db_session, email=email, external_ref=external_ref, other_than=other_than)
@@ -119,26 +126,20 @@ def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidat
     fields.setdefault("external_ref", f"cand-{uuid.uuid4().hex[:16]}")
     fields["email"] = normalize_email(fields["email"])
     _check_unique(db_session, email=fields["email"], external_ref=fields["external_ref"])
-    candidate = Candidate(**fields)
-    db_session.add(candidate)
-    try:
+    with _conflict_if_raced(db_session, email=fields["email"], external_ref=fields["external_ref"]):
+        candidate = Candidate(**fields)
+        db_session.add(candidate)
         db_session.flush()
-    except IntegrityError:
-        db_session.rollback()
-        _check_unique(db_session, email=fields["email"], external_ref=fields["external_ref"])
-        raise
-    # Its segment in the active run, in this same transaction (predicted by the run's model).
-    assignment.assign_new_candidate(db_session=db_session, candidate=candidate)
-    # Personal data stays out of the audit trail: the id is enough to find the row.
-    audit.record(
-        db_session=db_session,
-        action="candidate.create",
-        entity_type="candidate",
-        entity_id=candidate.id,
-    )
-    _commit_unique(
-        db_session, email=fields["email"], external_ref=fields["external_ref"], other_than=None
-    )
+        # Its segment in the active run, in this same transaction (predicted by the run's model).
+        assignment.assign_new_candidate(db_session=db_session, candidate=candidate)
+        # Personal data stays out of the audit trail: the id is enough to find the row.
+        audit.record(
+            db_session=db_session,
+            action="candidate.create",
+            entity_type="candidate",
+            entity_id=candidate.id,
+        )
+        db_session.commit()
     return candidate
 
 
@@ -162,20 +163,19 @@ def update_candidate(
         queued = audiences.queue_candidate_removal(
             db_session=db_session, candidate=candidate, forget=False
         )
-    for name in changed:
-        setattr(candidate, name, changes[name])
-    if changed:
-        audit.record(
-            db_session=db_session,
-            action="candidate.consent_withdrawn" if withdrawn else "candidate.update",
-            entity_type="candidate",
-            entity_id=candidate.id,
-            # Field names only: the values are personal data.
-            details={"fields": changed, "audiences_to_remove_from": queued},
-        )
-    _commit_unique(
-        db_session, email=changes.get("email"), external_ref=None, other_than=candidate.id
-    )
+    with _conflict_if_raced(db_session, email=changes.get("email"), other_than=candidate.id):
+        for name in changed:
+            setattr(candidate, name, changes[name])
+        if changed:
+            audit.record(
+                db_session=db_session,
+                action="candidate.consent_withdrawn" if withdrawn else "candidate.update",
+                entity_type="candidate",
+                entity_id=candidate.id,
+                # Field names only: the values are personal data.
+                details={"fields": changed, "audiences_to_remove_from": queued},
+            )
+        db_session.commit()
     if queued:
         send_task(audiences.REMOVAL_TASK)  # after the commit; the scheduled refresh is the net
     return candidate
