@@ -393,18 +393,27 @@ def _send_removals(
         ]
     )
     members = tuple(m for m in members if m.email_sha256 or m.phone_sha256)
+    ids = [row.id for row in rows]
     try:
         if members:
             adapter.remove_audience_members(audience_id, members)
     except PlatformError as exc:
-        for row in rows:
-            row.attempts += 1
-            row.last_error = exc.message[:500]
+        # Core statements: a concurrent run (the removal task beside a refresh) may have handled
+        # these rows already, which the ORM would take for an error.
+        db_session.execute(
+            sa.update(AudienceMember)
+            .where(AudienceMember.id.in_(ids))
+            .values(attempts=AudienceMember.attempts + 1, last_error=exc.message[:500])
+        )
         db_session.commit()
         raise
     candidate_ids = sorted({row.candidate_id for row in rows if row.candidate_id is not None})
+    db_session.execute(
+        sa.delete(AudienceMember).where(AudienceMember.id.in_(ids)),
+        execution_options={"synchronize_session": False},
+    )
     for row in rows:
-        db_session.delete(row)
+        db_session.expunge(row)
     audit.record(
         db_session=db_session,
         action="audience.members_removed",
