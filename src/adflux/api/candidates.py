@@ -40,7 +40,14 @@ class CandidateSchema(Schema):
     id = fields.Integer(dump_only=True)
     external_ref = fields.String(validate=validate.Length(min=1, max=64))
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = TrimmedEmail(required=True, validate=validate.Length(max=254))
+    email = TrimmedEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        metadata={
+            "description": "Unique per candidate. Surrounding spaces are trimmed and the address "
+            "is stored lower-cased."
+        },
+    )
     phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 ()-]{7,20}$"))
     age = fields.Integer(required=True, validate=validate.Range(min=14, max=100))
     city = fields.String(required=True, validate=validate.Length(min=1, max=100))
