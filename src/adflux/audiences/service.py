@@ -241,19 +241,26 @@ def _record_sync(
 def _record_sent(
     db_session: DbSession, platform: str, audience_id: str, members: dict[int, HashedMember]
 ) -> None:
-    for candidate_id, member in members.items():
-        db_session.add(
-            AudienceMember(
-                platform=platform,
-                external_audience_id=audience_id,
-                candidate_id=candidate_id,
-                email_sha256=member.email_sha256,
-                phone_sha256=member.phone_sha256,
-                state=MemberState.SENT,
-                attempts=0,
-            )
-        )
-    db_session.flush()
+    if not members:
+        return
+    # One executemany: a first upload records every member of a segment (tens of thousands).
+    now = utcnow()
+    db_session.execute(
+        sa.insert(AudienceMember),
+        [
+            {
+                "platform": platform,
+                "external_audience_id": audience_id,
+                "candidate_id": candidate_id,
+                "email_sha256": member.email_sha256,
+                "phone_sha256": member.phone_sha256,
+                "state": MemberState.SENT,
+                "attempts": 0,
+                "updated_at": now,
+            }
+            for candidate_id, member in members.items()
+        ],
+    )
 
 
 def _hashes(members: Iterable[HashedMember]) -> set[str]:
