@@ -270,9 +270,12 @@ def _hashes(members: Iterable[HashedMember]) -> set[str]:
 # --------------------------------------------------------------------------- removals
 
 
-def queue_candidate_removal(*, db_session: DbSession, candidate: Candidate, forget: bool) -> int:
+def queue_candidate_removal(
+    *, db_session: DbSession, candidate: Candidate, forget: bool
+) -> list[str]:
     """Mark the candidate's hashes for removal from every platform audience that may hold them, in
-    the caller's transaction; how many audiences. Call it before changing the email or phone.
+    the caller's transaction; those audiences ("platform:audience id", for the audit entry). Call
+    it before changing the email or phone.
 
     `forget` (a deletion) unlinks the rows from the candidate: only the hashes stay, and only
     until the platform has accepted their removal.
@@ -323,7 +326,7 @@ def queue_candidate_removal(*, db_session: DbSession, candidate: Candidate, forg
             )
         )
     db_session.flush()
-    return len({(platform, audience_id) for platform, audience_id, _e, _p in queued})
+    return sorted({f"{platform}:{audience_id}" for platform, audience_id, _e, _p in queued})
 
 
 @dataclass

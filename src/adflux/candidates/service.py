@@ -157,7 +157,7 @@ def update_candidate(
     changed = sorted(k for k, v in changes.items() if getattr(candidate, k) != v)
     withdrawn = candidate.marketing_consent and changes.get("marketing_consent") is False
     readdress = candidate.marketing_consent and any(k in changed for k in _AUDIENCE_IDENTIFIERS)
-    queued = 0
+    queued: list[str] = []
     if withdrawn or readdress:
         # Before the change: the hashes to remove are those of the address the platforms hold.
         queued = audiences.queue_candidate_removal(

@@ -265,6 +265,13 @@ def test_deleting_a_candidate_erases_them_and_their_hashes_everywhere(client, ba
         sa.select(AuditLog).where(AuditLog.action == "candidate.delete")
     ).one()
     assert entry.entity_id == str(ana_id)
+    (audience_id,) = meta.audience_members
+    assert entry.details["audiences_to_remove_from"] == [f"meta:{audience_id}"]
+    removal = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "audience.members_removed")
+    ).one()
+    assert removal.details["audience_id"] == audience_id
+    assert removal.details["count"] == 1
 
 
 def test_a_failed_removal_stays_pending_and_is_retried(client, backend, audience):
