@@ -12,8 +12,9 @@ Colombian numbers with `phonenumbers` (`parse(n, "CO")`, so "300 123 4567", "573
   gmail.com and googlemail.com addresses every "." before the "@" and any "+suffix" are removed too
   ("cloudy.sanfrancisco+shopping@gmail.com" -> "cloudysanfrancisco@gmail.com"), other domains keep
   them. Phone: E.164 with "+" (+573001234567).
-- x (Custom Audiences "User Data"): email lowercased, leading and trailing spaces removed. X
-  documents no phone format: E.164 digits without "+" (inferred, like Meta).
+- x (Custom Audiences "User Data"): email lowercased, leading and trailing spaces removed. The
+  page gives no phone format; X's own sample hashing tool (twitterdev/ads-platform-tools) accepts
+  digits only with leading zeros dropped, i.e. E.164 digits without "+".
 - tiktok ("List of supported IDs and formats for a customer file", August 2025): email lowercased,
   spaces removed, "+" and what follows it up to the "@" removed. Phone: symbols removed including
   "+", country code kept (37493828222; the page's hashed example is the SHA-256 of that text, not
