@@ -198,6 +198,7 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
         log.warning("removal from %s audience %s failed: %s", platform, audience_id, exc)
         removed = 0
     if not to_add:
+        db_session.commit()  # rows re-checked against their candidate's latest change
         return sync
     result = adapter.sync_audience(
         AudienceSpec(
