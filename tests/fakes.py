@@ -18,6 +18,7 @@ from adflux.platforms.base import (
     AudienceSpec,
     CredentialStatus,
     DailyInsight,
+    HashedMember,
     OnCreated,
     PlatformAdapter,
     PublishResult,
@@ -34,6 +35,9 @@ class FakePlatform:
     name: str
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     audiences: dict[str, AudienceSpec] = field(default_factory=dict)
+    # What each audience holds now: added by sync_audience, dropped by remove_audience_members.
+    audience_members: dict[str, set[HashedMember]] = field(default_factory=dict)
+    removals: list[tuple[str, tuple[HashedMember, ...]]] = field(default_factory=list)
     # Raised, in order, by the next publish calls; each entry is (kind before which, exception).
     failures: list[tuple[str, Exception]] = field(default_factory=list)
     # Create the object, then raise (a timeout after sending).
@@ -92,9 +96,21 @@ class FakeAdapter(PlatformAdapter):
             self.platform.objects[object_id]["active"] = active
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
-        audience_id = f"{self.name}-aud-{next(self.platform._ids)}"
+        audience_id = spec.existing_id or f"{self.name}-aud-{next(self.platform._ids)}"
         self.platform.audiences[audience_id] = spec
+        self.platform.audience_members.setdefault(audience_id, set()).update(spec.members)
         return AudienceResult(external_id=audience_id, uploaded=len(spec.members))
+
+    def remove_audience_members(
+        self, audience_id: str, members: tuple[HashedMember, ...]
+    ) -> AudienceResult:
+        self.platform.removals.append((audience_id, members))
+        emails = {m.email_sha256 for m in members if m.email_sha256}
+        phones = {m.phone_sha256 for m in members if m.phone_sha256}
+        held = self.platform.audience_members.get(audience_id, set())
+        # A platform matches on any one hash: a member goes when either of its hashes is removed.
+        held -= {m for m in held if m.email_sha256 in emails or m.phone_sha256 in phones}
+        return AudienceResult(external_id=audience_id, uploaded=len(members))
 
     def insights(
         self, external_ids: Mapping[str, str], since: date, until: date

@@ -1,6 +1,6 @@
 """Imports every table so that metadata (and Alembic) sees the whole schema."""
 
-from adflux.audiences.models import AudienceSync
+from adflux.audiences.models import AudienceMember, AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.auth.models import ApiToken
 from adflux.campaigns.models import (
@@ -16,6 +16,7 @@ from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembersh
 __all__ = [
     "AdCampaign",
     "ApiToken",
+    "AudienceMember",
     "AudienceSync",
     "AuditLog",
     "CampaignMetric",

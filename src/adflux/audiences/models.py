@@ -27,3 +27,46 @@ class AudienceSync(db.Model):  # type: ignore[name-defined,misc]
     receipt: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     requested_by: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemberState:
+    SENT = "sent"  # on the platform audience, as far as AdFlux knows
+    REMOVING = "removing"  # to be removed from it; the row goes once the platform accepted that
+
+
+class AudienceMember(db.Model):  # type: ignore[name-defined,misc]
+    """One candidate's hashes as sent to one platform audience: what a delta refresh compares with,
+    and what a withdrawal or deletion removes (hashed exactly as they were added).
+
+    A `removing` row outlives its candidate (candidate_id set to NULL on deletion) only until the
+    platform has accepted the removal; then it is deleted, hashes and all.
+    """
+
+    __tablename__ = "audience_members"
+    __table_args__ = (
+        sa.Index("ix_audience_members_audience", "platform", "external_audience_id", "state"),
+        sa.Index("ix_audience_members_candidate", "candidate_id"),
+        # One current row per candidate and audience; removals pending for it may sit beside it.
+        sa.Index(
+            "uq_audience_members_sent",
+            "platform",
+            "external_audience_id",
+            "candidate_id",
+            unique=True,
+            postgresql_where=sa.text("state = 'sent'"),
+            sqlite_where=sa.text("state = 'sent'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(sa.String(20))
+    external_audience_id: Mapped[str] = mapped_column(sa.String(100))
+    candidate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("candidates.id", ondelete="SET NULL")
+    )
+    email_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    phone_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    state: Mapped[str] = mapped_column(sa.String(10), default=MemberState.SENT)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -12,9 +12,11 @@ from flask import Flask
 from adflux.config import Settings
 
 # Task modules: imported by the worker so their @shared_task functions get registered.
-TASK_MODULES = ("adflux.campaigns.tasks", "adflux.segmentation.tasks")
+TASK_MODULES = ("adflux.campaigns.tasks", "adflux.segmentation.tasks", "adflux.audiences.tasks")
 
 RELAY_INTERVAL_S = 30.0
+# Scheduled audience refresh by delta (and retry of pending removals): audiences/service.py.
+AUDIENCE_REFRESH_INTERVAL_S = 15 * 60.0
 
 # Celery logs every task twice at INFO ("Received task", "Task ... succeeded"), formatting both on
 # the worker's threads; a publishing attempt logs its own outcome line, so only their warnings and
@@ -47,7 +49,11 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
             "relay-pending-publications": {
                 "task": "adflux.relay_publications",
                 "schedule": RELAY_INTERVAL_S,
-            }
+            },
+            "refresh-audiences": {
+                "task": "adflux.refresh_audiences",
+                "schedule": AUDIENCE_REFRESH_INTERVAL_S,
+            },
         },
     )
     for name in CELERY_PER_TASK_LOGGERS:

@@ -1,4 +1,4 @@
-"""Embedded mode's stand-in for Celery beat: sweep due publications from a daemon thread."""
+"""Embedded mode's stand-in for Celery beat: the scheduled tasks, each from a daemon thread."""
 
 from __future__ import annotations
 
@@ -7,15 +7,27 @@ import threading
 
 from flask import Flask
 
-from adflux.background.celery_app import RELAY_INTERVAL_S
+from adflux.background.celery_app import AUDIENCE_REFRESH_INTERVAL_S, RELAY_INTERVAL_S
 
 log = logging.getLogger(__name__)
 
 
 def start_relay_loop(app: Flask, *, interval_s: float = RELAY_INTERVAL_S) -> threading.Event:
     """Run the relay task every ``interval_s`` in this process; set the returned event to stop."""
+    return start_periodic_task(app, "adflux.relay_publications", interval_s=interval_s)
+
+
+def start_audience_refresh_loop(
+    app: Flask, *, interval_s: float = AUDIENCE_REFRESH_INTERVAL_S
+) -> threading.Event:
+    """Refresh audiences by delta (and retry pending removals) every ``interval_s``."""
+    return start_periodic_task(app, "adflux.refresh_audiences", interval_s=interval_s)
+
+
+def start_periodic_task(app: Flask, task_name: str, *, interval_s: float) -> threading.Event:
+    """Run ``task_name`` every ``interval_s`` from a daemon thread; set the event to stop."""
     stop = threading.Event()
-    task = app.extensions["celery"].tasks["adflux.relay_publications"]
+    task = app.extensions["celery"].tasks[task_name]
 
     def loop() -> None:
         while not stop.wait(interval_s):
@@ -23,7 +35,7 @@ def start_relay_loop(app: Flask, *, interval_s: float = RELAY_INTERVAL_S) -> thr
                 try:
                     task.run()
                 except Exception:
-                    log.exception("relay sweep failed")
+                    log.exception("scheduled %s failed", task_name)
 
-    threading.Thread(target=loop, name="adflux-relay", daemon=True).start()
+    threading.Thread(target=loop, name=f"adflux-{task_name}", daemon=True).start()
     return stop

@@ -22,11 +22,14 @@ class Candidate(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         sa.CheckConstraint("age BETWEEN 14 AND 100", name="age_range"),
         sa.CheckConstraint("years_experience IS NULL OR years_experience >= 0", name="experience"),
         sa.Index("ix_candidates_city_area", "city", "area"),
+        # A unique index, not a constraint: SQLite adds it without rebuilding the table.
+        sa.Index("uq_candidates_email", "email", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    # Stored normalised (candidates.service.normalize_email): the unique index sees a person once.
     email: Mapped[str] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     age: Mapped[int] = mapped_column(sa.SmallInteger)

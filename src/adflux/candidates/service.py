@@ -1,19 +1,41 @@
-"""Use cases for candidates."""
+"""Use cases for candidates: register, correct, withdraw consent, erase (Ley 1581 de 2012)."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
+from adflux.audiences import service as audiences
 from adflux.audit import service as audit
+from adflux.background.dispatch import send_task
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import Conflict, NotFound
 from adflux.pagination import Page, paginate
 from adflux.segmentation import assignment
 from adflux.segmentation.models import SegmentMembership
+
+# What a platform audience matched the candidate on: a change removes the old hashes.
+_AUDIENCE_IDENTIFIERS = ("email", "phone")
+
+
+def normalize_email(raw: str) -> str:
+    """The stored form of an email: surrounding whitespace trimmed, the whole address lower-cased.
+
+    The domain is case-insensitive by definition (RFC 5321 §2.4). The local part is lower-cased
+    too: every ad platform lower-cases the whole address before matching, and mailbox providers
+    treat it case-insensitively, so "ANA@x.co" and "ana@x.co" are one person to everything AdFlux
+    talks to and must be one candidate. Dots and "+tags" are kept: dropping them is Gmail's rule
+    only, and elsewhere "ana.perez" and "anaperez" are two people. NFC makes "é" one code point
+    whichever way it was typed.
+    """
+    return unicodedata.normalize("NFC", raw).strip().lower()
 
 
 def list_candidates(
@@ -52,28 +74,132 @@ def get_candidate_or_404(*, db_session: DbSession, candidate_id: int) -> Candida
     return candidate
 
 
+def _check_unique(
+    db_session: DbSession,
+    *,
+    email: str | None = None,
+    external_ref: str | None = None,
+    other_than: int | None = None,
+) -> None:
+    """Raise Conflict naming each unique field another candidate already holds."""
+    taken: dict[str, list[str]] = {}
+    for name, column, value in (
+        ("external_ref", Candidate.external_ref, external_ref),
+        ("email", Candidate.email, email),
+    ):
+        if value is None:
+            continue
+        query = sa.select(Candidate.id).where(column == value)
+        if other_than is not None:
+            query = query.where(Candidate.id != other_than)
+        if db_session.scalar(query.limit(1)) is not None:
+            taken[name] = ["already exists"]
+    if taken:
+        names = " and ".join(taken)
+        raise Conflict(f"a candidate with this {names} already exists", fields=taken)
+
+
+@contextmanager
+def _conflict_if_raced(
+    db_session: DbSession,
+    *,
+    email: str | None,
+    external_ref: str | None = None,
+    other_than: int | None = None,
+) -> Iterator[None]:
+    """Around the writes: a unique index hit by a concurrent request answers 409 like the check.
+
+    Two requests can both pass `_check_unique` and race to the INSERT/UPDATE: the database's
+    unique index stops the second, and the same check, run again once the first has committed,
+    names the field. (A local form of what the consistency work does for other unique keys.)
+    """
+    try:
+        yield
+    except IntegrityError:
+        db_session.rollback()
+        _check_unique(db_session, email=email, external_ref=external_ref, other_than=other_than)
+        raise  # not a uniqueness clash: a genuine server error
+
+
 def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidate:
     fields = dict(data)
     fields.setdefault("external_ref", f"cand-{uuid.uuid4().hex[:16]}")
-    taken = db_session.scalar(
-        sa.select(Candidate.id).where(Candidate.external_ref == fields["external_ref"])
-    )
-    if taken is not None:
-        raise Conflict(
-            f"a candidate with external_ref {fields['external_ref']!r} already exists",
-            fields={"external_ref": ["already exists"]},
+    fields["email"] = normalize_email(fields["email"])
+    _check_unique(db_session, email=fields["email"], external_ref=fields["external_ref"])
+    with _conflict_if_raced(db_session, email=fields["email"], external_ref=fields["external_ref"]):
+        candidate = Candidate(**fields)
+        db_session.add(candidate)
+        db_session.flush()
+        # Its segment in the active run, in this same transaction (predicted by the run's model).
+        assignment.assign_new_candidate(db_session=db_session, candidate=candidate)
+        # Personal data stays out of the audit trail: the id is enough to find the row.
+        audit.record(
+            db_session=db_session,
+            action="candidate.create",
+            entity_type="candidate",
+            entity_id=candidate.id,
         )
-    candidate = Candidate(**fields)
-    db_session.add(candidate)
-    db_session.flush()
-    # Its segment in the active run, in this same transaction (predicted by the run's model).
-    assignment.assign_new_candidate(db_session=db_session, candidate=candidate)
-    # Personal data stays out of the audit trail: the id is enough to find the row.
+        db_session.commit()
+    return candidate
+
+
+def update_candidate(
+    *, db_session: DbSession, candidate_id: int, changes: dict[str, Any]
+) -> Candidate:
+    """Correct a candidate's data or consent. Withdrawing consent, or changing the email or phone
+    an audience matched, removes the old hashes from every platform audience (see audiences/)."""
+    candidate = get_candidate_or_404(db_session=db_session, candidate_id=candidate_id)
+    changes = dict(changes)
+    changes.pop("external_ref", None)  # the source system's key is not editable
+    if "email" in changes:
+        changes["email"] = normalize_email(changes["email"])
+        _check_unique(db_session, email=changes["email"], other_than=candidate.id)
+    changed = sorted(k for k, v in changes.items() if getattr(candidate, k) != v)
+    withdrawn = candidate.marketing_consent and changes.get("marketing_consent") is False
+    readdress = candidate.marketing_consent and any(k in changed for k in _AUDIENCE_IDENTIFIERS)
+    queued: list[str] = []
+    if withdrawn or readdress:
+        # Before the change: the hashes to remove are those of the address the platforms hold.
+        queued = audiences.queue_candidate_removal(
+            db_session=db_session, candidate=candidate, forget=False
+        )
+    with _conflict_if_raced(db_session, email=changes.get("email"), other_than=candidate.id):
+        for name in changed:
+            setattr(candidate, name, changes[name])
+        if changed:
+            audit.record(
+                db_session=db_session,
+                action="candidate.consent_withdrawn" if withdrawn else "candidate.update",
+                entity_type="candidate",
+                entity_id=candidate.id,
+                # Field names only: the values are personal data.
+                details={"fields": changed, "audiences_to_remove_from": queued},
+            )
+        db_session.commit()
+    if queued:
+        send_task(audiences.REMOVAL_TASK)  # after the commit; the scheduled refresh is the net
+    return candidate
+
+
+def delete_candidate(*, db_session: DbSession, candidate_id: int) -> None:
+    """Erase a candidate on request (Ley 1581 de 2012, art. 8 e): the row, its segment memberships,
+    and, once each platform has accepted the removal, the hashes sent to its audiences."""
+    candidate = get_candidate_or_404(db_session=db_session, candidate_id=candidate_id)
+    queued = audiences.queue_candidate_removal(
+        db_session=db_session, candidate=candidate, forget=True
+    )
+    # Explicit: SQLite does not enforce the foreign keys' ON DELETE actions.
+    db_session.execute(
+        sa.delete(SegmentMembership).where(SegmentMembership.candidate_id == candidate.id)
+    )
+    db_session.delete(candidate)
     audit.record(
         db_session=db_session,
-        action="candidate.create",
+        action="candidate.delete",
         entity_type="candidate",
-        entity_id=candidate.id,
+        entity_id=candidate_id,
+        details={"audiences_to_remove_from": queued},
     )
     db_session.commit()
-    return candidate
+    if queued:
+        send_task(audiences.REMOVAL_TASK)

@@ -29,6 +29,12 @@ class ApiClient:
     def post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         return self._request("POST", path, json=body, headers=headers)
 
+    def patch(self, path: str, body: Any) -> Any:
+        return self._request("PATCH", path, json=body)
+
+    def delete(self, path: str) -> Any:
+        return self._request("DELETE", path)
+
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = self._http.request(method, path, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
-from adflux.cli.candidates import view_candidates
+from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_jobs
 from adflux.cli.sandbox import sandbox
@@ -32,6 +32,7 @@ for command in (
     close_job,
     reopen_job,
     view_candidates,
+    candidate_group,
     view_segments,
     segment_group,
     create_campaign,

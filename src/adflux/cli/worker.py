@@ -23,7 +23,10 @@ from adflux.cli.appctx import build_app
     "--beat/--no-beat",
     default=True,
     show_default=True,
-    help="Also run the periodic relay of pending publications (harmless if several workers do).",
+    help=(
+        "Also run the periodic relay of pending publications and the audience refresh "
+        "(harmless if several workers do)."
+    ),
 )
 @click.option(
     "--relay-interval",
@@ -44,8 +47,8 @@ def worker(concurrency: int, pool: str, beat: bool, relay_interval: float, logle
     celery_app = app.extensions["celery"]
     argv = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
     if beat:
-        for entry in celery_app.conf.beat_schedule.values():
-            entry["schedule"] = relay_interval
+        # Only the relay's interval: the audience refresh keeps its own (15 minutes).
+        celery_app.conf.beat_schedule["relay-pending-publications"]["schedule"] = relay_interval
         # Beat's default scheduler keeps "last run" times in a shelve file; several workers on one
         # data directory would write the same file. The relay only needs an interval, so the
         # in-memory scheduler is enough and leaves no file behind.

@@ -1,6 +1,7 @@
 """Bulk loading of generated rows: PostgreSQL COPY, batched driver inserts on SQLite.
 
-Rows whose ``external_ref`` already exists are skipped, so seeding twice adds nothing.
+Rows whose ``external_ref`` (or, for candidates, email) already exists are skipped, so seeding twice
+adds nothing and a seeded address someone already registered through the API is not a failure.
 Values are encoded a column at a time (numpy where it can), because per-row Python work is
 what limits throughput at a million rows.
 """
@@ -51,7 +52,7 @@ def load_rows(
 class _Prepared:
     names: list[str]
     count: int
-    refs: list[Any]
+    keys: dict[str, list[Any]]  # values of the chunk's unique columns, to find clashes
     payload: Any  # COPY text for PostgreSQL, row tuples for SQLite
 
 
@@ -102,7 +103,7 @@ def _encode_copy_chunk(table: sa.Table, chunk: Columns) -> _Prepared:
     stamped, count = _stamped(chunk)
     names = list(stamped)
     if count == 0:
-        return _Prepared(names, 0, [], "")
+        return _Prepared(names, 0, {}, "")
     encoded: list[Any] = []
     for name in names:
         values = stamped[name]
@@ -112,7 +113,12 @@ def _encode_copy_chunk(table: sa.Table, chunk: Columns) -> _Prepared:
         else:
             encoded.append(_copy_text_column(table.c[name].type, values))
     payload = "".join("\t".join(row) + "\n" for row in zip(*encoded, strict=True))
-    return _Prepared(names, count, _as_list(chunk["external_ref"]), payload)
+    keys = {name: _as_list(chunk[name]) for name in _UNIQUE_COLUMNS if name in chunk}
+    return _Prepared(names, count, keys, payload)
+
+
+# Single-column unique keys a seeded row may clash with (candidates.email since revision 0003).
+_UNIQUE_COLUMNS = ("external_ref", "email")
 
 
 def _copy_postgres(connection: Connection, table: sa.Table, prepared: _Prepared) -> int:
@@ -120,15 +126,16 @@ def _copy_postgres(connection: Connection, table: sa.Table, prepared: _Prepared)
     raw = connection.connection.driver_connection  # the psycopg 3 connection
     assert raw is not None
     with raw.cursor() as cursor:
+        where = " OR ".join(f"{name} = ANY(%s)" for name in prepared.keys)
         cursor.execute(
-            f"SELECT count(*) FROM {table.name} WHERE external_ref = ANY(%s)", (prepared.refs,)
+            f"SELECT count(*) FROM {table.name} WHERE {where}", tuple(prepared.keys.values())
         )
         clashes = cursor.fetchone()[0]
         if clashes == 0:
             with cursor.copy(f"COPY {table.name} ({column_list}) FROM STDIN") as copy:
                 copy.write(prepared.payload)
             return prepared.count
-        # Some refs exist: stage the chunk so ON CONFLICT can skip them (COPY cannot).
+        # Some rows exist: stage the chunk so ON CONFLICT can skip them (COPY cannot).
         staging = f"_seed_{table.name}"
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table.name} INCLUDING DEFAULTS)"
@@ -138,7 +145,7 @@ def _copy_postgres(connection: Connection, table: sa.Table, prepared: _Prepared)
             copy.write(prepared.payload)
         cursor.execute(
             f"INSERT INTO {table.name} ({column_list}) SELECT {column_list} FROM {staging} "
-            "ON CONFLICT (external_ref) DO NOTHING"
+            "ON CONFLICT DO NOTHING"
         )
         return int(cursor.rowcount)
 
@@ -194,7 +201,7 @@ def _encode_sqlite_chunk(table: sa.Table, chunk: Columns) -> _Prepared:
         if isinstance(values, _Constant):
             values = [values.value] * count
         columns.append(_sqlite_column(table.c[name].type, values))
-    return _Prepared(names, count, [], list(zip(*columns, strict=True)))
+    return _Prepared(names, count, {}, list(zip(*columns, strict=True)))
 
 
 def _insert_sqlite(connection: Connection, table: sa.Table, prepared: _Prepared) -> int:

@@ -225,6 +225,13 @@ class PlatformAdapter(ABC):
         """Create the custom audience (unless `spec.existing_id`) and upload its hashed members."""
 
     @abstractmethod
+    def remove_audience_members(
+        self, audience_id: str, members: tuple[HashedMember, ...]
+    ) -> AudienceResult:
+        """Remove these members (hashed as when they were added) from the custom audience, with
+        the platform's own remove-members call; removing someone absent is not an error."""
+
+    @abstractmethod
     def insights(
         self, external_ids: Mapping[str, str], since: date, until: date
     ) -> list[DailyInsight]:

@@ -25,6 +25,7 @@ from adflux.platforms.base import (
     AudienceSpec,
     CredentialStatus,
     DailyInsight,
+    HashedMember,
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
@@ -332,6 +333,44 @@ class TikTokAdapter(PlatformAdapter):
             raise InvalidRequest(self.name, "the audience has no members to upload")
         receipt["audience_id"] = audience_id
         return AudienceResult(external_id=audience_id, uploaded=len(spec.members), receipt=receipt)
+
+    def remove_audience_members(
+        self, audience_id: str, members: tuple[HashedMember, ...]
+    ) -> AudienceResult:
+        # The customer-file route's own removal: upload files of the same typed hashes, then
+        # `/dmp/custom_audience/update/` with action REMOVE ("only the data that coincide with the
+        # original file will be removed"; CustomAudienceUpdateBody in the SDK's GitHub models).
+        files = {
+            "EMAIL_SHA256": [m.email_sha256 for m in members if m.email_sha256],
+            "PHONE_SHA256": [m.phone_sha256 for m in members if m.phone_sha256],
+        }
+        receipt: dict[str, Any] = {"files": {}, "audience_id": audience_id}
+        with self._calling(write=False):  # removing twice is harmless
+            for calculate_type, hashes in files.items():
+                if not hashes:
+                    continue
+                path = tiktok_audience.upload_file(
+                    self._api(),
+                    token=self._token,
+                    advertiser_id=self._advertiser,
+                    calculate_type=calculate_type,
+                    hashes=hashes,
+                    options=self._opts(),
+                )
+                tiktok_audience.post_json(
+                    self._api(),
+                    "/update/",
+                    {
+                        "advertiser_id": self._advertiser,
+                        "custom_audience_id": audience_id,
+                        "action": "REMOVE",
+                        "file_paths": [path],
+                    },
+                    token=self._token,
+                    options=self._opts(),
+                )
+                receipt["files"][calculate_type] = {"file_path": path, "count": len(hashes)}
+        return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
 
     def insights(
         self, external_ids: Mapping[str, str], since: date, until: date

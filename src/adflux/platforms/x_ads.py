@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from adflux.platforms.base import (
     Creative,
     CredentialStatus,
     DailyInsight,
+    HashedMember,
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
@@ -326,15 +327,7 @@ class XAdsAdapter(PlatformAdapter):
                 )
             members = list(spec.members)
             for start in range(0, len(members), USERS_PER_OPERATION):
-                users = []
-                for member in members[start : start + USERS_PER_OPERATION]:
-                    user = {}
-                    if member.email_sha256:
-                        user["email"] = [member.email_sha256]
-                    if member.phone_sha256:
-                        user["phone_number"] = [member.phone_sha256]
-                    if user:
-                        users.append(user)
+                users = _audience_users(members[start : start + USERS_PER_OPERATION])
                 if not users:
                     continue
                 success, total = audience.users(
@@ -343,6 +336,23 @@ class XAdsAdapter(PlatformAdapter):
                 receipt["batches"].append({"success_count": success, "total_count": total})
         receipt["audience_id"] = audience.id
         return AudienceResult(external_id=audience.id, uploaded=len(spec.members), receipt=receipt)
+
+    def remove_audience_members(
+        self, audience_id: str, members: tuple[HashedMember, ...]
+    ) -> AudienceResult:
+        # The same users endpoint with operation_type "Delete" (Custom Audience users reference).
+        receipt: dict[str, Any] = {"batches": [], "audience_id": audience_id}
+        with self._calling(write=False):  # removing twice is harmless
+            audience = CustomAudience.load(self._account(), audience_id)
+            for start in range(0, len(members), USERS_PER_OPERATION):
+                users = _audience_users(members[start : start + USERS_PER_OPERATION])
+                if not users:
+                    continue
+                success, total = audience.users(
+                    [{"operation_type": "Delete", "params": {"users": users}}]
+                )
+                receipt["batches"].append({"success_count": success, "total_count": total})
+        return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
 
     def insights(
         self, external_ids: Mapping[str, str], since: date, until: date
@@ -419,3 +429,17 @@ def _daily(first_day: date, data: list[dict[str, Any]]) -> list[DailyInsight]:
                     )
                 )
     return rows
+
+
+def _audience_users(members: Sequence[HashedMember]) -> list[dict[str, list[str]]]:
+    """X's `users` items: one per member, each hash type in its own list."""
+    users = []
+    for member in members:
+        user = {}
+        if member.email_sha256:
+            user["email"] = [member.email_sha256]
+        if member.phone_sha256:
+            user["phone_number"] = [member.phone_sha256]
+        if user:
+            users.append(user)
+    return users

@@ -1,4 +1,5 @@
-"""Google Data Manager API: `POST /v1/audienceMembers:ingest` (Customer Match since 2026).
+"""Google Data Manager API: `POST /v1/audienceMembers:ingest` and `:remove` (Customer Match since
+2026).
 
 The official client (google-ads-datamanager, REST transport) sends `$alt=json;enum-encoding=int`,
 so enums arrive as integers; hand-written JSON uses names. Both are accepted. Members are checked
@@ -205,6 +206,48 @@ def _members(body: dict[str, Any]) -> list[list[dict[str, str]]]:
     return out
 
 
+def remove() -> Response:
+    """POST /v1/audienceMembers:remove: the user list really drops the members' identifiers."""
+    try:
+        _authenticate()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise _invalid("INVALID_ARGUMENT", "The body must be a JSON object.", "body")
+        user_list = _destination(body)
+        members = _members(body)
+    except DataManagerError as exc:
+        return exc.response()
+    request_id = str(uuid.uuid4())
+    if body.get("validateOnly"):
+        return jsonify(requestId=request_id)
+    store = get_state().store
+    store.insert(
+        PLATFORM,
+        {
+            "id": f"datamanager/requests/{request_id}",
+            "kind": "audience_removal",
+            "customer_id": user_list["customer_id"],
+            "user_list": user_list["id"],
+            "members": members,
+            "created_at": get_state().clock.now(),
+        },
+    )
+    gone = {value for member in members for identifier in member for value in identifier.values()}
+
+    def shrink(stored: dict[str, Any]) -> None:
+        held = stored.setdefault("_members", {})
+        for key in list(held):
+            held[key] = sorted(set(held[key]) - gone)
+        # A member matched by any of its identifiers is removed with it.
+        kept = [k for k in stored.setdefault("member_keys", []) if k not in gone]
+        stored["member_keys"] = kept
+        stored["resource"]["size_for_search"] = str(len(kept))
+        stored["resource"]["size_for_display"] = str(len(kept))
+
+    store.update(PLATFORM, user_list["id"], shrink)
+    return jsonify(requestId=request_id)
+
+
 def ingest() -> Response:
     """POST /v1/audienceMembers:ingest"""
     try:
@@ -263,6 +306,12 @@ def _record(
         # Sizes count distinct members by their first identifier; Google reports approximations.
         seen = set(stored.setdefault("member_keys", []))
         seen.update(next(iter(m[0].values())) for m in members if m)
+        # What the list holds now, per identifier type: `:remove` takes them out again.
+        held = stored.setdefault("_members", {})
+        for member in members:
+            for identifier in member:
+                for key, value in identifier.items():
+                    held[key] = sorted(set(held.get(key, [])) | {value})
         stored["member_keys"] = sorted(seen)
         stored["resource"]["size_for_search"] = str(len(seen))
         stored["resource"]["size_for_display"] = str(len(seen))
@@ -288,5 +337,6 @@ def _render_fault(fault: str, plan: FaultPlan) -> Response:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("sandbox_datamanager", __name__, url_prefix="/v1")
     bp.add_url_rule("/audienceMembers:ingest", "ingest", ingest, methods=["POST"])
+    bp.add_url_rule("/audienceMembers:remove", "remove", remove, methods=["POST"])
     install_faults(bp, PLATFORM, _render_fault)
     return bp

@@ -72,7 +72,8 @@ def create_audience(params: dict[str, Any]) -> dict[str, Any]:
 def update_audience(params: dict[str, Any]) -> dict[str, Any]:
     check_advertiser(params)
     require(params, "custom_audience_id", "action")
-    one_of(params, "action", {"APPEND", "DELETE", "REPLACE"})
+    # CustomAudienceUpdateBody.action: APPEND, REMOVE or REPLACE (the SDK's GitHub models).
+    one_of(params, "action", {"APPEND", "REMOVE", "REPLACE"})
     audience = get_object("audience", params["custom_audience_id"], "custom_audience_id")
     uploads = _files(params)
 
@@ -81,7 +82,7 @@ def update_audience(params: dict[str, Any]) -> dict[str, Any]:
             stored["_members"] = {}
         for upload in uploads:
             current = set(stored["_members"].get(upload["calculate_type"], []))
-            if params["action"] == "DELETE":
+            if params["action"] == "REMOVE":
                 current -= set(upload["ids"])
             else:
                 current |= set(upload["ids"])

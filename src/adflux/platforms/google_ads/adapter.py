@@ -22,6 +22,7 @@ from adflux.platforms.base import (
     AudienceSpec,
     CredentialStatus,
     DailyInsight,
+    HashedMember,
     OnCreated,
     PlatformAdapter,
     PlatformError,
@@ -278,6 +279,42 @@ class GoogleAdsAdapter(PlatformAdapter):
         sent = sum(len(r.audience_members) for r in requests)
         receipt = {"user_list": user_list, "request_ids": request_ids, "batches": len(requests)}
         return AudienceResult(external_id=user_list, uploaded=sent, receipt=receipt)
+
+    def remove_audience_members(
+        self, audience_id: str, members: tuple[HashedMember, ...]
+    ) -> AudienceResult:
+        # Data Manager `audienceMembers:remove`, the same destination and hashes as the ingest.
+        if audience.DATAMANAGER_IMPORT_ERROR is not None:
+            raise PlatformUnavailable(
+                self.name,
+                f"google-ads-datamanager is not installed ({audience.DATAMANAGER_IMPORT_ERROR})",
+            )
+        requests = audience.remove_requests(
+            members,
+            customer_id=self._customer_id,
+            login_customer_id=self._login_customer_id,
+            user_list_id=audience_id.rsplit("/", 1)[-1],
+        )
+        client = audience.ingestion_client(
+            self._client().credentials, self._settings.datamanager_url
+        )
+        request_ids = []
+        for request in requests:
+            try:
+                answer = client.remove_audience_members(
+                    request=request, retry=None, timeout=self._settings.timeout_s
+                )
+            except Exception as exc:
+                error = errors.classify_datamanager(exc, write=False) or classify_network_error(
+                    self.name, exc, write=False
+                )
+                if error is None:
+                    raise
+                raise error from exc
+            request_ids.append(answer.request_id)
+        sent = sum(len(r.audience_members) for r in requests)
+        receipt = {"user_list": audience_id, "request_ids": request_ids, "batches": len(requests)}
+        return AudienceResult(external_id=audience_id, uploaded=sent, receipt=receipt)
 
     def _user_list(self, spec: AudienceSpec) -> str:
         """The audience's user list: found by its key (after a lost answer) or created."""

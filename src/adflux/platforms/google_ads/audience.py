@@ -41,14 +41,7 @@ def _member(member: HashedMember) -> Any | None:
     return dm.AudienceMember(user_data=dm.UserData(user_identifiers=identifiers))
 
 
-def ingest_requests(
-    members: Sequence[HashedMember],
-    *,
-    customer_id: str,
-    login_customer_id: str | None,
-    user_list_id: str,
-) -> list[Any]:
-    """One IngestAudienceMembersRequest per 10,000 members with at least one hash."""
+def _destination(customer_id: str, login_customer_id: str | None, user_list_id: str) -> Any:
     account = dm.ProductAccount.AccountType.GOOGLE_ADS
     destination = dm.Destination(
         operating_account=dm.ProductAccount(account_type=account, account_id=customer_id),
@@ -58,6 +51,38 @@ def ingest_requests(
         destination.login_account = dm.ProductAccount(
             account_type=account, account_id=login_customer_id
         )
+    return destination
+
+
+def remove_requests(
+    members: Sequence[HashedMember],
+    *,
+    customer_id: str,
+    login_customer_id: str | None,
+    user_list_id: str,
+) -> list[Any]:
+    """One RemoveAudienceMembersRequest per 10,000 members with at least one hash."""
+    destination = _destination(customer_id, login_customer_id, user_list_id)
+    built = [m for m in (_member(member) for member in members) if m is not None]
+    return [
+        dm.RemoveAudienceMembersRequest(
+            destinations=[destination],
+            audience_members=built[start : start + MAX_MEMBERS_PER_REQUEST],
+            encoding=dm.Encoding.HEX,
+        )
+        for start in range(0, len(built), MAX_MEMBERS_PER_REQUEST)
+    ]
+
+
+def ingest_requests(
+    members: Sequence[HashedMember],
+    *,
+    customer_id: str,
+    login_customer_id: str | None,
+    user_list_id: str,
+) -> list[Any]:
+    """One IngestAudienceMembersRequest per 10,000 members with at least one hash."""
+    destination = _destination(customer_id, login_customer_id, user_list_id)
     built = [m for m in (_member(member) for member in members) if m is not None]
     requests = []
     for start in range(0, len(built), MAX_MEMBERS_PER_REQUEST):

@@ -66,8 +66,8 @@ CASE = TikTokCase(
     name="tiktok",
     tree=("campaign", "image", "ad_group", "ad"),
     findable=("campaign", "ad_group", "ad"),
-    # TikTok's help pages conflict; AdFlux follows the E.164 one, with "+".
-    phone_text="+573001234567",
+    # TikTok's customer-file page (Aug 2025): symbols removed, "+" included; country code kept.
+    phone_text="573001234567",
     first_create="POST /open_api/v1.3/campaign/create/",
     # TikTok names the field only inside its message ("age_groups: ..."): no separate field.
     rejected=Rejection({"targeting": narrowed_ages()}, field=None),

@@ -1,0 +1,152 @@
+"""Revision 0003_candidates_audiences on a database that already holds candidates with emails that
+collide once normalised, on SQLite and PostgreSQL: it runs, keeps the oldest row's address
+(with consent only if every copy had it), parks the newer copies under a reserved address without
+consent, audits each, and the unique index holds afterwards."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+from tests.services import service_missing
+
+from adflux.app import MIGRATIONS_DIR, create_app
+from adflux.config import Settings
+from adflux.extensions import db
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/adflux_test"
+
+# (email as stored before the revision, marketing consent), ids 1.. in this order.
+BEFORE = [
+    ("Ana@Example.com ", True),
+    ("ana@example.com", False),
+    (" ANA@EXAMPLE.COM", True),
+    ("luis@example.com", True),
+    ("  Carla.Pérez@Example.COM", True),
+    ("dora@example.com", True),
+    ("Dora@example.com", True),
+]
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(Settings(data_dir=tmp_path / "data", log_level="WARNING"), TESTING=True)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def postgres_db(tmp_path: Path) -> Iterator[Flask]:
+    server = make_url(os.environ.get("ADFLUX_TEST_DATABASE_URL", DEFAULT_SERVER))
+    name = f"adflux_test_0003_{os.getpid()}"
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(drop)
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        service_missing("PostgreSQL", f"{server.host}:{server.port}: {exc}".strip())
+    url = server.set(database=name).render_as_string(hide_password=False)
+    app = create_app(
+        Settings(database_url=url, data_dir=tmp_path / "data", log_level="WARNING"), TESTING=True
+    )
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(drop)
+
+
+@pytest.fixture(
+    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
+)
+def fresh(request: pytest.FixtureRequest) -> Flask:
+    return request.getfixturevalue("postgres_db" if request.param == "postgres" else "sqlite_db")
+
+
+def _seed_before(app: Flask) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": n,
+            "external_ref": f"cand-{n}",
+            "full_name": f"Persona {n}",
+            "email": email,
+            "age": 30,
+            "city": "Cali",
+            "department": "Valle del Cauca",
+            "education_level": "profesional",
+            "area": "Contabilidad",
+            "remote_preference": "presencial",
+            "languages": "[]",
+            "skills": "[]",
+            "marketing_consent": consent,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, (email, consent) in enumerate(BEFORE, start=1)
+    ]
+    columns = ", ".join(rows[0])
+    values = ", ".join(f":{c}" for c in rows[0])
+    sql = f"INSERT INTO candidates ({columns}) VALUES ({values})"
+    if db.engine.dialect.name == "postgresql":
+        sql = sql.replace(":languages", "CAST(:languages AS JSONB)")
+        sql = sql.replace(":skills", "CAST(:skills AS JSONB)")
+    db.session.execute(sa.text(sql), rows)
+    db.session.commit()
+
+
+def test_existing_repeated_emails_are_resolved_and_the_index_holds(fresh: Flask) -> None:
+    with fresh.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0001_initial")
+        _seed_before(fresh)
+
+        upgrade(directory=str(MIGRATIONS_DIR))  # to the head, through 0003_candidates_audiences
+
+        after = db.session.execute(
+            sa.text("SELECT id, email, marketing_consent FROM candidates ORDER BY id")
+        ).all()
+        audits = db.session.execute(
+            sa.text(
+                "SELECT entity_id, action FROM audit_log "
+                "WHERE action = 'candidate.email_deduplicated' ORDER BY entity_id"
+            )
+        ).all()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(
+                sa.text("UPDATE candidates SET email = 'luis@example.com' WHERE id = 5")
+            )
+        db.session.rollback()
+
+    assert [(r.id, r.email, bool(r.marketing_consent)) for r in after] == [
+        # Ana three times: the oldest keeps the address, without consent (one copy had refused).
+        (1, "ana@example.com", False),
+        (2, "duplicate-2@email-in-use.adflux.invalid", False),
+        (3, "duplicate-3@email-in-use.adflux.invalid", False),
+        (4, "luis@example.com", True),
+        (5, "carla.pérez@example.com", True),
+        # Dora twice, both consenting: the oldest keeps both address and consent.
+        (6, "dora@example.com", True),
+        (7, "duplicate-7@email-in-use.adflux.invalid", False),
+    ]
+    assert [tuple(r) for r in audits] == [
+        ("2", "candidate.email_deduplicated"),
+        ("3", "candidate.email_deduplicated"),
+        ("7", "candidate.email_deduplicated"),
+    ]
