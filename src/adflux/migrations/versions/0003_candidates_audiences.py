@@ -1,7 +1,7 @@
 """Candidates' emails normalised and unique; per-member record of what each audience was sent.
 
 Revision ID: 0003_candidates_audiences
-Revises: 0001_initial
+Revises: 0002_jobs_tokens_idempotency
 Create Date: 2026-12-03 10:00:00
 
 Existing rows: every email is trimmed and lower-cased (candidates.service.normalize_email). Where
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0003_candidates_audiences"
-down_revision = "0001_initial"
+down_revision = "0002_jobs_tokens_idempotency"
 branch_labels = None
 depends_on = None
 
