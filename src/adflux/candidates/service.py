@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from adflux.audiences import service as audiences
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.candidates.models import Candidate
-from adflux.db import DbSession
+from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound
 from adflux.pagination import Page, paginate
 from adflux.segmentation import assignment
@@ -99,34 +96,13 @@ def _check_unique(
         raise Conflict(f"a candidate with this {names} already exists", fields=taken)
 
 
-@contextmanager
-def _conflict_if_raced(
-    db_session: DbSession,
-    *,
-    email: str | None,
-    external_ref: str | None = None,
-    other_than: int | None = None,
-) -> Iterator[None]:
-    """Around the writes: a unique index hit by a concurrent request answers 409 like the check.
-
-    Two requests can both pass `_check_unique` and race to the INSERT/UPDATE: the database's
-    unique index stops the second, and the same check, run again once the first has committed,
-    names the field. (A local form of what the consistency work does for other unique keys.)
-    """
-    try:
-        yield
-    except IntegrityError:
-        db_session.rollback()
-        _check_unique(db_session, email=email, external_ref=external_ref, other_than=other_than)
-        raise  # not a uniqueness clash: a genuine server error
-
-
 def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidate:
     fields = dict(data)
     fields.setdefault("external_ref", f"cand-{uuid.uuid4().hex[:16]}")
     fields["email"] = normalize_email(fields["email"])
     _check_unique(db_session, email=fields["email"], external_ref=fields["external_ref"])
-    with _conflict_if_raced(db_session, email=fields["email"], external_ref=fields["external_ref"]):
+
+    def insert() -> Candidate:
         candidate = Candidate(**fields)
         db_session.add(candidate)
         db_session.flush()
@@ -140,7 +116,17 @@ def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidat
             entity_id=candidate.id,
         )
         db_session.commit()
-    return candidate
+        return candidate
+
+    # Two requests can both pass the check: the unique index stops the second, which then gets
+    # the same 409 as a sequential request.
+    return write_or_recheck(
+        db_session,
+        insert,
+        recheck=lambda: _check_unique(
+            db_session, email=fields["email"], external_ref=fields["external_ref"]
+        ),
+    )
 
 
 def update_candidate(
@@ -163,7 +149,8 @@ def update_candidate(
         queued = audiences.queue_candidate_removal(
             db_session=db_session, candidate=candidate, forget=False
         )
-    with _conflict_if_raced(db_session, email=changes.get("email"), other_than=candidate.id):
+
+    def write() -> None:
         for name in changed:
             setattr(candidate, name, changes[name])
         if changed:
@@ -176,6 +163,14 @@ def update_candidate(
                 details={"fields": changed, "audiences_to_remove_from": queued},
             )
         db_session.commit()
+
+    write_or_recheck(
+        db_session,
+        write,
+        recheck=lambda: _check_unique(
+            db_session, email=changes.get("email"), other_than=candidate.id
+        ),
+    )
     if queued:
         send_task(audiences.REMOVAL_TASK)  # after the commit; the scheduled refresh is the net
     return candidate
