@@ -30,6 +30,11 @@ class TrainForm(FlaskForm):
     k_max = IntegerField("k_max", default=10, validators=[Optional()])
 
 
+def new_idempotency_key() -> str:
+    """The hidden key of a freshly drawn campaign form."""
+    return f"web-{uuid.uuid4().hex}"
+
+
 class CampaignForm(FlaskForm):
     platforms = SelectMultipleField("platforms", choices=[], validate_choice=False)
     segment_ids = SelectMultipleField("segment_ids", coerce=int, choices=[], validate_choice=False)
@@ -48,4 +53,4 @@ class CampaignForm(FlaskForm):
         "acknowledge_warnings", choices=[], validate_choice=False
     )
     # A new key per rendered form: a double click or a resubmitted page creates one campaign.
-    idempotency_key = HiddenField(default=lambda: f"web-{uuid.uuid4().hex}")
+    idempotency_key = HiddenField(default=new_idempotency_key)

@@ -110,6 +110,30 @@ def test_create_campaign_from_the_form(client, sign_in, job, active_run, platfor
     assert "Analistas · Medellín" in page
 
 
+def test_a_sent_form_changed_and_sent_again_gets_a_new_key(
+    client, sign_in, job, platforms, dispatcher
+):
+    # A recruiter goes back to a form already sent and changes it: its key now names another
+    # request, so the page refuses it once and is drawn again with a fresh key that creates.
+    sign_in("operator")
+    data = _campaign_form(job.id, client, platforms=["meta"], name="Primera")
+    assert client.post(f"/jobs/{job.id}/campaigns", data=data).status_code == 302
+
+    changed = {**data, "name": "Segunda", "daily_budget_cop": "70000"}
+    refused = client.post(f"/jobs/{job.id}/campaigns", data=changed)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page)
+    assert key and key.group(1) != data["idempotency_key"]
+
+    again = client.post(
+        f"/jobs/{job.id}/campaigns", data={**changed, "idempotency_key": key.group(1)}
+    )
+    assert again.status_code == 302, again.get_data(as_text=True)
+    names = sorted(db.session.scalars(db.select(AdCampaign.name)))
+    assert names == ["Primera", "Segunda"]
+
+
 def test_preview_step_shows_the_check_and_creates_nothing(
     client, sign_in, job, active_run, platforms, dispatcher
 ):

@@ -23,7 +23,7 @@ from adflux.jobs.models import JobOpening, JobStatus
 from adflux.segmentation import service as segmentation
 from adflux.segmentation.models import Segment
 from adflux.web.blueprint import bp
-from adflux.web.forms import CampaignForm
+from adflux.web.forms import CampaignForm, new_idempotency_key
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
 from adflux.web.i18n import pick, translate
 from adflux.web.preview import Preview, campaign_preview
@@ -98,6 +98,9 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
         )
     except AdfluxError as exc:
         db.session.rollback()
+        # The page drawn again is a new request: with the old key, a recruiter who went back to a
+        # sent form and changed it would be refused as a reuse of that key.
+        form.idempotency_key.data = new_idempotency_key()
         return _job_page(job, form, preview=True, field_errors=flash_domain_error(exc)), 422
     flash(translate("form.created", id=campaign.id), "success")
     return redirect(url_for("web.campaign_detail", campaign_id=campaign.id))
