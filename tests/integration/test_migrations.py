@@ -23,7 +23,8 @@ from adflux.config import Settings
 from adflux.database import upgrade_schema
 from adflux.extensions import db
 
-MIGRATIONS_DB = "adflux_test_migrations"
+# This run's own database: two test runs on one server never share it.
+MIGRATIONS_DB = f"adflux_test_migrations_{os.getpid()}"
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/adflux_test"
 
 
