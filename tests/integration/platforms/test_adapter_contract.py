@@ -81,7 +81,7 @@ def make_spec(key: str = "adflux-pub-1", **changes) -> AdSpec:
             image_png=_png(),
         ),
         "targeting": Targeting(locations=(BOGOTA,)),
-        "daily_budget_cop": 50_000,
+        "daily_budget_cop": 80_000,  # TikTok's documented minimum; every platform accepts it
         "start_at": datetime.now(UTC).replace(minute=0, second=0, microsecond=0),
         "active": False,
     }
@@ -251,7 +251,7 @@ def test_insights_grow_with_active_time(case, adapter, sandbox):
     later = totals()
 
     assert 0 < early[0] < later[0]
-    assert 0 < later[2] <= 50_000 * 3  # never more than the daily budget per day
+    assert 0 < later[2] <= 80_000 * 3  # never more than the daily budget per day
     assert adapter.insights(paused.external_ids, today, today + timedelta(days=4)) == []
 
 
