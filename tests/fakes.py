@@ -12,17 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from adflux.campaigns.images import PLATFORM_IMAGE_SIZE
 from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
     AudienceSpec,
     CredentialStatus,
     DailyInsight,
+    InvalidRequest,
     OnCreated,
     PlatformAdapter,
     PublishResult,
 )
-from adflux.platforms.registry import PlatformInfo
+from adflux.platforms.registry import ADAPTERS, PlatformInfo
 
 TREE = ("campaign", "ad_set", "ad")
 
@@ -59,6 +61,9 @@ class FakeAdapter(PlatformAdapter):
         self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
     ) -> PublishResult:
         self.platform.specs.append(spec)
+        if self.name in PLATFORM_IMAGE_SIZE and spec.creative.image_png is None:
+            # As the real platform answers an image ad without its image (TikTok's words).
+            raise InvalidRequest(self.name, "image_ids: This field is required.", field="image_ids")
         ids = dict(known_ids)
         for kind in TREE:
             if kind in ids:
@@ -108,7 +113,7 @@ class FakeAdapter(PlatformAdapter):
 class FakeDirectory:
     """A platform directory of fake platforms (the app's `adflux_platforms` extension)."""
 
-    def __init__(self, names: tuple[str, ...] = ("meta", "google", "x")):
+    def __init__(self, names: tuple[str, ...] = tuple(ADAPTERS)):  # every platform AdFlux offers
         self.platforms = {name: FakePlatform(name) for name in names}
 
     def infos(self) -> list[PlatformInfo]:

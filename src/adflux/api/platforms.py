@@ -18,6 +18,9 @@ class PlatformSchema(Schema):
     display_name = fields.String()
     configured = fields.Boolean()
     available = fields.Boolean()
+    ready = fields.Boolean(
+        metadata={"description": "A campaign on this platform can be published from here now."}
+    )
     reason = fields.String()
 
 

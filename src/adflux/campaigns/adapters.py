@@ -5,12 +5,14 @@ Tests install an in-memory directory of fake adapters; production and the sandbo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from typing import Protocol
 
 from flask import Flask, current_app
 
+from adflux.campaigns.images import PLATFORM_IMAGE_SIZE, can_draw
 from adflux.campaigns.throttle import Throttle
 from adflux.platforms.base import PlatformAdapter
 from adflux.platforms.registry import PlatformInfo
@@ -105,4 +107,16 @@ def adapter_for(name: str) -> PlatformAdapter:
 
 
 def platform_infos() -> list[PlatformInfo]:
-    return platform_directory().infos()
+    """Every platform with `ready` set only when a publication on it can succeed here: its SDK
+    imports, its settings are complete, and the ad image its ads show can be drawn."""
+    return [_readiness(info) for info in platform_directory().infos()]
+
+
+def _readiness(info: PlatformInfo) -> PlatformInfo:
+    if not (info.available and info.configured):
+        return dataclasses.replace(info, ready=False)
+    if info.name in PLATFORM_IMAGE_SIZE:
+        drawable, why = can_draw()
+        if not drawable:
+            return dataclasses.replace(info, ready=False, reason=f"no ad image: {why}")
+    return dataclasses.replace(info, ready=True)

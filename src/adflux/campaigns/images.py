@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
 from adflux.campaigns.text_fit import ELLIPSIS, fit_words
 
@@ -51,6 +51,17 @@ BOLD_FONT = "DejaVuSans-Bold.ttf"
 def font_path(name: str) -> Path:
     """Path of one of matplotlib's bundled DejaVu fonts (read without importing matplotlib)."""
     return Path(str(resources.files("matplotlib").joinpath(f"{_FONT_DIR}/{name}")))
+
+
+@functools.lru_cache(maxsize=1)
+def can_draw() -> tuple[bool, str]:
+    """Whether ad images can be drawn here (Pillow with FreeType, the fonts), and why not."""
+    if not features.check("freetype2"):
+        return False, "Pillow was built without FreeType"
+    missing = [name for name in (REGULAR_FONT, BOLD_FONT) if not font_path(name).is_file()]
+    if missing:
+        return False, f"font {', '.join(missing)} not found in matplotlib's package data"
+    return True, "DejaVu Sans"
 
 
 @functools.lru_cache(maxsize=64)

@@ -326,7 +326,7 @@ def _validate_platforms(platforms: Sequence[str]) -> list[str]:
         info = infos.get(name)
         if info is None:
             problems.append(f"unknown platform {raw!r}; valid: {', '.join(infos)}")
-        elif not info.available or not info.configured:
+        elif not info.ready:
             problems.append(f"{name} is not usable here: {info.reason}")
         else:
             chosen.append(name)
