@@ -173,7 +173,7 @@ class AdImageText:
 class _Layout:
     width: int
     height: int
-    margin: int
+    unit: float
     brand: TextBlock
     company: TextBlock | None
     title: TextBlock
@@ -181,12 +181,53 @@ class _Layout:
     salary: TextBlock
     cta: TextBlock
 
+    @property
+    def margin(self) -> int:
+        return round(7 * self.unit)
+
+    @property
+    def pad(self) -> int:
+        return round(2 * self.unit)
+
+    @property
+    def gap(self) -> int:
+        return round(2.5 * self.unit)
+
+    @property
+    def header_bottom(self) -> int:
+        bottom = round(0.75 * self.margin) + self.brand.height
+        if self.company is not None:
+            bottom += round(0.5 * self.unit) + self.company.height
+        return bottom
+
+    @property
+    def footer_top(self) -> int:
+        return (
+            self.height - self.margin - self.cta.line_height - 2 * self.pad + round(2 * self.unit)
+        )
+
+    @property
+    def body_height(self) -> int:
+        pill = self.salary.height + 2 * self.pad
+        return self.title.height + self.gap + self.place.height + self.gap + pill
+
+    @property
+    def body_room(self) -> int:
+        """The height between header and footer, less a gap on each side."""
+        return self.footer_top - self.header_bottom - 2 * self.gap
+
+
+def _one_line_if_possible(text: str, *, font: str, sizes: range, width: int) -> TextBlock:
+    single = fit_block(text, font=font, sizes=sizes, width=width, max_lines=1)
+    if single.lines[0] == " ".join(text.split(" ")).strip():
+        return single
+    return fit_block(text, font=font, sizes=sizes, width=width, max_lines=2)
+
 
 def _layout(text: AdImageText, size: tuple[int, int]) -> _Layout:
     width, height = size
     unit = min(width, height) / 100  # 6.28 px on 1200×628, 10.8 px on 1080×1080
-    margin = round(7 * unit)
-    inner = width - 2 * margin
+    inner = width - 2 * round(7 * unit)
     pad = round(2 * unit)
     square = height >= width
 
@@ -202,19 +243,25 @@ def _layout(text: AdImageText, size: tuple[int, int]) -> _Layout:
     cta = fit_block(
         CALL_TO_ACTION, font=BOLD_FONT, sizes=scaled(4.6, 3.6), width=inner // 2, max_lines=1
     )
-    # The salary is never cut: two lines at worst ("$ 12.000.000 a" / "$ 15.000.000").
-    salary = fit_block(
-        text.salary, font=BOLD_FONT, sizes=scaled(5.6, 3.6), width=inner - 2 * pad, max_lines=2
+    # The salary is never cut: on one line if it fits at all, else two ("$ 12.000.000 a" /
+    # "$ 15.000.000").
+    salary = _one_line_if_possible(
+        text.salary, font=BOLD_FONT, sizes=scaled(5.6, 3.6), width=inner - 2 * pad
     )
     place = fit_block(text.place, font=REGULAR_FONT, sizes=scaled(5, 3.8), width=inner, max_lines=1)
-    title = fit_block(
-        text.title,
-        font=BOLD_FONT,
-        sizes=scaled(11 if square else 9, 5.5),
-        width=inner,
-        max_lines=4 if square else 3,
-    )
-    return _Layout(width, height, margin, brand, company, title, place, salary, cta)
+    # The title takes the room left: the largest size whose lines fit across and down.
+    sizes, max_lines = scaled(9 if square else 8, 5), 4 if square else 3
+    while True:
+        title = fit_block(text.title, font=BOLD_FONT, sizes=sizes, width=inner, max_lines=max_lines)
+        layout = _Layout(width, height, unit, brand, company, title, place, salary, cta)
+        if layout.body_height <= layout.body_room:
+            return layout
+        if title.size > sizes[-1]:
+            sizes = range(title.size - 1, sizes[-1] - 1, -1)
+        elif max_lines > 1:
+            max_lines -= 1
+        else:
+            return layout  # not reached at these sizes: one title line always fits
 
 
 def _draw_block(draw: ImageDraw.ImageDraw, block: TextBlock, x: int, y: int, fill: str) -> int:
@@ -231,15 +278,11 @@ def _block_width(block: TextBlock) -> int:
 
 
 def _render(layout: _Layout) -> Image.Image:
-    w, h, m = layout.width, layout.height, layout.margin
-    unit = min(w, h) / 100
-    pad = round(2 * unit)
-    gap = round(2.5 * unit)
+    w, h, m, pad, gap = layout.width, layout.height, layout.margin, layout.pad, layout.gap
     image = Image.new("RGB", (w, h), BRAND_COLOUR)
     draw = ImageDraw.Draw(image)
     # Footer band: the call to action, right-aligned, on a darker strip.
-    cta = layout.cta
-    footer_top = h - m - cta.line_height - 2 * pad + round(2 * unit)
+    cta, footer_top = layout.cta, layout.footer_top
     draw.rectangle((0, footer_top, w, h), fill=BRAND_DARK)
     cta_w = _block_width(cta) + 2 * pad
     cta_y = footer_top + (h - footer_top - cta.line_height - 2 * pad) // 2
@@ -249,18 +292,16 @@ def _render(layout: _Layout) -> Image.Image:
     _draw_block(draw, cta, w - m - cta_w + pad, cta_y + pad, ACCENT_INK)
 
     # Header: the brand and the employer.
-    y = round(0.75 * m)
-    y = _draw_block(draw, layout.brand, m, y, ACCENT)
+    y = _draw_block(draw, layout.brand, m, round(0.75 * m), ACCENT)
     if layout.company is not None:
-        y = _draw_block(draw, layout.company, m, y + round(0.5 * unit), SOFT_ON_BRAND)
+        _draw_block(draw, layout.company, m, y + round(0.5 * layout.unit), SOFT_ON_BRAND)
 
     # Body, centred between header and footer: title, place, then the salary in a white pill.
-    salary = layout.salary
-    pill_h = salary.height + 2 * pad
-    body = layout.title.height + gap + layout.place.height + gap + pill_h
-    y += max(gap, (footer_top - y - body) // 2)
+    y = layout.header_bottom + gap + max(0, (layout.body_room - layout.body_height) // 2)
     y = _draw_block(draw, layout.title, m, y, INK_ON_BRAND)
     y = _draw_block(draw, layout.place, m, y + gap, SOFT_ON_BRAND) + gap
+    salary = layout.salary
+    pill_h = salary.height + 2 * pad
     draw.rounded_rectangle(
         (m, y, m + _block_width(salary) + 2 * pad, y + pill_h), radius=pad, fill=INK_ON_BRAND
     )

@@ -129,3 +129,17 @@ def test_the_fonts_have_a_glyph_for_every_character_drawn():
         assert path.is_file(), path
         cmap = TTFont(str(path)).getBestCmap()
         assert {ch for ch in drawn if ord(ch) not in cmap} == set(), name
+
+
+@pytest.mark.parametrize("title", [*LONG_TITLES, "Coordinador de turno de bodega senior"])
+@pytest.mark.parametrize("size", [LANDSCAPE, SQUARE])
+def test_the_body_never_runs_into_the_footer(title, size):
+    image = decode(render_ad_image(image_text(job(title=title, salary_max_cop=19_800_000)), size))
+    width, height = image.size
+    dark = Image.new("RGB", (1, 1), BRAND_DARK).getpixel((0, 0))
+    brand = Image.new("RGB", (1, 1), BRAND_COLOUR).getpixel((0, 0))
+    footer_top = next(y for y in range(height) if image.getpixel((0, y)) == dark)
+    clearance = round(2 * min(width, height) / 100)
+    for y in range(footer_top - clearance, footer_top):
+        row = {image.getpixel((x, y)) for x in range(width)}
+        assert row == {brand}, (title, size, y)
