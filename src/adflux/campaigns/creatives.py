@@ -50,6 +50,7 @@ GOOGLE_DESCRIPTIONS_MIN, GOOGLE_DESCRIPTIONS_MAX = 2, 4
 GOOGLE_PATH_MAX = 15
 X_TEXT_MAX = 280
 X_NAME_MAX = 80  # card and post `name` (platforms.md §6)
+X_CARD_TITLE_MAX = 70  # a website card's DETAILS `title` (X Ads cards reference)
 TIKTOK_AD_TEXT_MAX = 100
 TIKTOK_DISPLAY_NAME_MAX = 40
 META_HEADLINE_MAX = 40
@@ -315,8 +316,12 @@ def _x(job: JobAd, p: _Phrases, link_url: str) -> Creative:
         extras=[f"{p.contract}, {p.modality}.", *([skills] if skills else []), "#Empleo"],
     )
     name = fit_title(f"{p.title} {p.where}", X_NAME_MAX, x_weighted_length)
+    # The website card under the post shows the ad image over this title and the link.
+    card_title = first_fitting([f"{p.title} {p.where}"], X_CARD_TITLE_MAX) or fit_title(
+        p.title, X_CARD_TITLE_MAX
+    )
     return Creative(
-        headlines=(name or BRAND,),
+        headlines=(name or BRAND, card_title or BRAND),
         descriptions=(),
         primary_text=body + tail,
         link_url=link_url,
@@ -437,8 +442,10 @@ def limit_problems(platform: str, creative: Creative) -> list[str]:
         over("primary text", creative.primary_text, META_PRIMARY_TEXT_MAX)
     elif platform == "x":
         over("post", creative.primary_text, X_TEXT_MAX, x_weighted_length)
-        for text in creative.headlines:
+        for text in creative.headlines[:1]:
             over("name", text, X_NAME_MAX, x_weighted_length)
+        for text in creative.headlines[1:2]:
+            over("card title", text, X_CARD_TITLE_MAX)
     elif platform == "tiktok":
         if not creative.primary_text:
             problems.append("ad_text is empty")

@@ -21,7 +21,7 @@ PLATFORMS = ("meta", "google", "x", "tiktok")  # every platform AdFlux offers
 TREE = {
     "meta": {"campaign", "image", "ad_set", "creative", "ad"},
     "google": {"budget", "campaign", "ad_group", "ad"},
-    "x": {"campaign", "line_item", "tweet", "promoted_tweet"},
+    "x": {"campaign", "line_item", "media", "card", "tweet", "promoted_tweet"},
     "tiktok": {"campaign", "image", "ad_group", "ad"},
 }
 # Uploaded images are files, not objects of one publication: the same job's image is one file

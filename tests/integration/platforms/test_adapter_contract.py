@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
-import struct
+import io
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from PIL import Image
 from tests.integration.platforms.cases.base import ContractCase, sandbox_objects
 
 from adflux.audiences.hashing import hash_members
@@ -50,20 +50,10 @@ PHONE = "300 123 4567"
 
 
 def _png() -> bytes:
-    """A valid 4x4 red PNG, built by hand so the test needs no imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\xd0\x10\x20" * 4 for _ in range(4))
-    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    """A plain 1200x628 PNG: 1.91:1, a size the image ads of every platform take."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 628), "#d01020").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def make_spec(key: str = "adflux-pub-1", **changes) -> AdSpec:

@@ -18,6 +18,7 @@ from adflux.campaigns.images import LANDSCAPE, SQUARE
 from adflux.platforms.base import InvalidRequest
 from adflux.platforms.meta import MetaAdapter
 from adflux.platforms.tiktok import TikTokAdapter
+from adflux.platforms.x_ads import XAdsAdapter
 
 
 def stored(sb, platform: str, kind: str) -> list[dict[str, Any]]:
@@ -209,3 +210,92 @@ def test_meta_refuses_a_file_that_is_not_an_image(sb):
     with pytest.raises(InvalidRequest) as refused:
         meta.publish(spec("meta", creative=broken), known_ids={}, on_created=Recorder())
     assert "image" in refused.value.message.lower()
+
+
+# --------------------------------------------------------------------------- X
+
+
+def test_x_post_carries_a_website_card_with_the_uploaded_image(sb):
+    x = adapter(sb, XAdsAdapter)
+    ad_spec = spec("x", key="adflux-pub-9")
+    recorder = Recorder()
+    result = x.publish(ad_spec, known_ids={}, on_created=recorder)
+
+    kinds = [kind for kind, _ in recorder.calls]
+    assert kinds.index("media") < kinds.index("card") < kinds.index("tweet")
+    png = ad_spec.creative.image_png
+    assert png is not None
+    [tweet] = stored(sb, "x", "tweet")
+    [card] = stored(sb, "x", "card")
+    assert tweet["card_uri"] == card["card_uri"] and card["id"] == result.external_ids["card"]
+    media_part, details = card["components"]
+    assert media_part == {"type": "MEDIA", "media_key": result.external_ids["media"]}
+    assert details["destination"] == {"type": "WEBSITE", "url": JOB.apply_url}
+    assert details["title"] == ad_spec.creative.headlines[1]
+    [media] = stored(sb, "x", "media")
+    assert media["in_library"] and (media["width"], media["height"]) == LANDSCAPE
+    file = httpx.get(f"{sb.base_url}/_sandbox/x/media/{media['media_key']}")
+    assert file.content == png
+
+
+def test_x_retry_reuses_the_recorded_media_and_card(sb):
+    x = adapter(sb, XAdsAdapter)
+    ad_spec = spec("x", key="adflux-pub-10")
+    first = Recorder(fail_on="card")  # the worker dies right after recording the card
+    with pytest.raises(RuntimeError):
+        x.publish(ad_spec, known_ids={}, on_created=first)
+    again = Recorder()
+    x.publish(ad_spec, known_ids=first.ids, on_created=again)
+    assert [kind for kind, _ in again.calls] == ["tweet", "promoted_tweet"]
+    assert len(stored(sb, "x", "media")) == len(stored(sb, "x", "card")) == 1
+    [tweet] = stored(sb, "x", "tweet")
+    [card] = stored(sb, "x", "card")
+    assert tweet["card_uri"] == card["card_uri"]
+
+
+@pytest.mark.parametrize(
+    ("size", "accepted"), [((1200, 628), True), ((800, 800), True), ((600, 314), False)]
+)
+def test_x_website_cards_take_documented_image_sizes(sb, size, accepted):
+    from tests.integration.sandbox.http_support import x_session
+
+    session = x_session(sb)
+    account = sb.state.credentials["x"]["account_id"]
+    uploaded = session.post(
+        f"{sb.base_url}/1.1/media/upload.json",
+        params={"media_category": "tweet_image"},
+        files={"media": ("a.png", _png(size), "image/png")},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    key = uploaded.json()["media_key"]
+    added = session.post(
+        f"{sb.base_url}/11/accounts/{account}/media_library", params={"media_key": key}
+    )
+    assert added.status_code == 200, added.text
+    card = session.post(
+        f"{sb.base_url}/11/accounts/{account}/cards",
+        json={
+            "name": "c",
+            "components": [
+                {"type": "MEDIA", "media_key": key},
+                {
+                    "type": "DETAILS",
+                    "title": "Auxiliar contable en Bogotá",
+                    "destination": {"type": "WEBSITE", "url": "https://empleos.example.co/1"},
+                },
+            ],
+        },
+    )
+    assert (card.status_code == 200) is accepted, card.text
+    if not accepted:
+        assert card.json()["errors"][0]["parameter"] == "media_key"
+
+
+def test_x_upload_refuses_a_file_that_is_not_an_image(sb):
+    from tests.integration.sandbox.http_support import x_session
+
+    answer = x_session(sb).post(
+        f"{sb.base_url}/1.1/media/upload.json",
+        files={"media": ("a.png", b"\x89PNG\r\n\x1a\n broken", "image/png")},
+    )
+    assert answer.status_code == 400 and answer.json()["errors"][0]["code"] == 324
