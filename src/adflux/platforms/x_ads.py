@@ -344,6 +344,11 @@ class XAdsAdapter(PlatformAdapter):
                     found["promoted_tweet"] = promoted.id
                     found["tweet"] = str(promoted.tweet_id)
             if "tweet" not in found:
+                # A card made by an attempt that never heard back (cards are named, posts too).
+                for card in Card.all(account, q=f"[{publication_key}]"):
+                    if card.name and name_has_key(card.name, publication_key):
+                        found["card"] = str(card.id)
+                        break
                 posts = Tweets.all(account, tweet_type="PUBLISHED", timeline_type="NULLCAST")
                 for post in posts:
                     if name_has_key(post.get("name") or "", publication_key):

@@ -35,6 +35,8 @@ LIST_PARAMS = {
     "custom_audience_ids",
     "metric_groups",
     "media_keys",
+    "card_ids",
+    "card_uris",
 }
 
 

@@ -379,6 +379,9 @@ def list_collection(
             found = [o for o in found if str(o.get(field)) in set(params[name])]
     if kind == "tweet" and params.get("timeline_type") == "NULLCAST":
         found = [o for o in found if o.get("nullcast")]
+    if kind in ("card", "media") and params.get("q"):  # X: case-insensitive prefix of the name
+        prefix = str(params["q"]).casefold()
+        found = [o for o in found if str(o.get("name") or "").casefold().startswith(prefix)]
     start = int(params.get("cursor") or 0)
     count = min(int(params.get("count") or 200), 1000)
     page = found[start : start + count]

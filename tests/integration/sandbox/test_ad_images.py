@@ -299,3 +299,17 @@ def test_x_upload_refuses_a_file_that_is_not_an_image(sb):
         files={"media": ("a.png", b"\x89PNG\r\n\x1a\n broken", "image/png")},
     )
     assert answer.status_code == 400 and answer.json()["errors"][0]["code"] == 324
+
+
+def test_x_finds_a_card_whose_creation_was_never_heard_back(sb):
+    x = adapter(sb, XAdsAdapter)
+    ad_spec = spec("x", key="adflux-pub-11")
+    lost = Recorder(fail_on="card")  # the card exists; its id never reached the database
+    with pytest.raises(RuntimeError):
+        x.publish(ad_spec, known_ids={}, on_created=lost)
+    known = {k: v for k, v in lost.ids.items() if k != "card"}
+
+    found = x.find_existing("adflux-pub-11")
+    assert found["card"] == lost.ids["card"]
+    x.publish(ad_spec, known_ids={**known, **found}, on_created=Recorder())
+    assert len(stored(sb, "x", "card")) == 1
