@@ -41,6 +41,7 @@ class FakePlatform:
     # Create the object, then raise (a timeout after sending).
     lose_answer_after: str | None = None
     specs: list[AdSpec] = field(default_factory=list)
+    credential_ok: bool = True  # what check_credentials answers
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -107,7 +108,9 @@ class FakeAdapter(PlatformAdapter):
         return []
 
     def check_credentials(self) -> CredentialStatus:
-        return CredentialStatus(ok=True, message="fake")
+        if self.platform.credential_ok:
+            return CredentialStatus(ok=True, message="fake")
+        return CredentialStatus(ok=False, message="Error validating access token")
 
 
 class FakeDirectory:

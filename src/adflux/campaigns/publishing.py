@@ -173,6 +173,9 @@ def attempt_publication(
         publication.last_error = publication.last_error_field = None
         publication.next_attempt_at = None
         db_session.flush()
+        credential = db_session.get(PlatformCredential, publication.platform)
+        if credential is not None and not credential.healthy:  # reconnected: it works again
+            _mark_credential(db_session, publication.platform, healthy=True, message="published")
         outcome = Outcome("published")
     except RateLimited as exc:
         # The platform's wait, not a failure of ours: the backoff streak does not grow.

@@ -184,3 +184,45 @@ def test_a_tiktok_campaign_publishes_with_the_job_image(
     assert spec.creative.image_png is not None
     assert spec.creative.image_png.startswith(b"\x89PNG")
     assert spec.daily_budget_cop == 80_000  # TikTok's minimum, chosen when none is given
+
+
+def test_a_platform_whose_credential_is_refused_is_not_ready_until_it_works_again(
+    client, token_for, platforms
+):
+    from adflux.campaigns.models import PlatformCredential
+
+    # A publication found the token revoked (publishing marks the credential so).
+    db.session.add(PlatformCredential(platform="meta", healthy=False, message="revoked"))
+    db.session.commit()
+    platforms.platforms["meta"].credential_ok = False
+
+    def meta() -> dict:
+        shown = client.get("/api/v1/platforms", headers=token_for("viewer")).json
+        return next(p for p in shown if p["name"] == "meta")
+
+    refused = meta()
+    assert refused["ready"] is False
+    assert refused["reason"] == (
+        "the credential is refused (Error validating access token); reconnect the account"
+    )
+    platforms.platforms["meta"].credential_ok = True  # reconnected
+    assert meta()["ready"] is True
+    assert db.session.get(PlatformCredential, "meta").healthy is True
+
+
+def test_a_publication_that_succeeds_marks_its_credential_healthy_again(
+    client, token_for, platforms, dispatcher, job
+):
+    from adflux.campaigns.models import PlatformCredential
+
+    db.session.add(PlatformCredential(platform="x", healthy=False, message="revoked"))
+    db.session.commit()
+    response = client.post(
+        "/api/v1/campaigns",
+        json={"job_id": job.id, "platforms": ["x"]},
+        headers=token_for("operator"),
+    )
+    assert response.status_code == 202, response.json
+    _work(dispatcher)
+    db.session.expire_all()
+    assert db.session.get(PlatformCredential, "x").healthy is True
