@@ -161,7 +161,7 @@ def _create_image(account: str, image: bytes | None) -> dict:
                 "height": info.height,
                 "original_width": info.width,
                 "original_height": info.height,
-                "_bytes": base64.b64encode(image).decode(),
+                "_blob": store.put_blob(image),
                 "_created": _now(),
                 "_updated": _now(),
             },

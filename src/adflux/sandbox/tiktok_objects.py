@@ -7,7 +7,6 @@ start of the message, as TikTok's do; the code is 40002 for invalid parameters.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -270,7 +269,7 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _image_ad_size(image: dict[str, Any]) -> bool:
-    info = inspect_image(base64.b64decode(image["_bytes"]))
+    info = inspect_image(get_state().store.get_blob(image["_blob"]) or b"")
     return info is not None and any(
         has_ratio(info, w, h) and info.width >= w and info.height >= h for w, h in IMAGE_MIN_SIZES
     )
@@ -299,7 +298,7 @@ def upload_image(params: dict[str, Any]) -> dict[str, Any]:
             {"id": image_id, "kind": "image", "image_id": image_id, "material_id": signature[:16],
              "signature": signature, "size": info.size, "width": info.width,
              "height": info.height, "format": info.format, "file_name": params.get("file_name"),
-             "_bytes": base64.b64encode(content).decode(), "_created": _now()},
+             "_blob": get_state().store.put_blob(content), "_created": _now()},
         )  # fmt: skip
     return _image_info(get_state().store.get(PLATFORM, image_id) or {})
 
@@ -326,7 +325,7 @@ def image_info(params: dict[str, Any]) -> dict[str, Any]:
 def image_bytes(signature: str) -> bytes | None:
     """The stored file behind an `image_url` (so a reader can see what was uploaded)."""
     image = get_state().store.get(PLATFORM, "ad-site-i18n-sg/" + signature, "image")
-    return base64.b64decode(image["_bytes"]) if image else None
+    return get_state().store.get_blob(image["_blob"]) if image else None
 
 
 # --------------------------------------------------------------------------- read and update

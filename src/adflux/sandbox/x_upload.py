@@ -81,7 +81,7 @@ def _upload() -> Response:
         {"id": media_key, "kind": "media", "media_key": media_key, "media_id": media_id,
          "media_type": "IMAGE", "media_category": category.upper(), "width": info.width,
          "height": info.height, "format": info.format, "size": info.size, "in_library": False,
-         "_bytes": base64.b64encode(content).decode(), "_created": now, "_updated": now},
+         "_blob": state.store.put_blob(content), "_created": now, "_updated": now},
     )  # fmt: skip
     return jsonify(
         {
@@ -99,4 +99,5 @@ def _file(media_key: str) -> Response:
     media = get_state().store.get(PLATFORM, media_key, "media")
     if media is None:
         abort(404)
-    return Response(base64.b64decode(media["_bytes"]), mimetype=f"image/{media['format']}")
+    content = get_state().store.get_blob(media["_blob"]) or b""
+    return Response(content, mimetype=f"image/{media['format']}")
