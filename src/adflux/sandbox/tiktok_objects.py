@@ -31,6 +31,7 @@ AGE_GROUPS = {"AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "
 ADULT_AGE_GROUPS = AGE_GROUPS - {"AGE_13_17"}
 GENDERS = {"GENDER_UNLIMITED", "GENDER_MALE", "GENDER_FEMALE"}
 AD_FORMATS = {"SINGLE_IMAGE", "SINGLE_VIDEO", "CAROUSEL_ADS"}
+PLACEMENTS = {"PLACEMENT_TIKTOK", "PLACEMENT_PANGLE", "PLACEMENT_GLOBAL_APP_BUNDLE"}
 CALL_TO_ACTIONS = {"APPLY_NOW", "LEARN_MORE", "SIGN_UP", "CONTACT_US", "DOWNLOAD_NOW"}
 AUDIENCE_TYPES = {"EMAIL_SHA256", "PHONE_SHA256", "IDFA_SHA256", "GAID_SHA256"}
 STATUSES = {"ENABLE", "DISABLE", "DELETE"}
@@ -176,6 +177,7 @@ def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
     one_of(params, "budget_mode", BUDGET_MODES)
     if params["placement_type"] == "PLACEMENT_TYPE_NORMAL":
         require(params, "placements")
+        one_of(params, "placements", PLACEMENTS)
     if params["budget_mode"] != "BUDGET_MODE_INFINITE":
         require(params, "budget")
         _minimum_budget(params, MIN_ADGROUP_DAILY_BUDGET)
@@ -247,6 +249,12 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
             require(creative, "video_id")
         if creative["ad_format"] == "SINGLE_IMAGE":
             require(creative, "image_ids")
+            if "PLACEMENT_TIKTOK" in (adgroup.get("placements") or []):
+                raise invalid(
+                    "ad_format",
+                    "For in-feed ads on TikTok, set ad_format to SINGLE_VIDEO; image ads run on "
+                    "the TikTok Ad Network (PLACEMENT_PANGLE) or Global App Bundle.",
+                )
             if len(creative["image_ids"]) != 1:
                 raise invalid("image_ids", "A single image ad takes exactly one image.")
         for image_id in creative.get("image_ids") or []:

@@ -107,7 +107,7 @@ def _tiktok_ad_with_image(sb, png: bytes) -> dict[str, Any]:
             "adgroup_name": "g",
             "promotion_type": "WEBSITE",
             "placement_type": "PLACEMENT_TYPE_NORMAL",
-            "placements": ["PLACEMENT_TIKTOK"],
+            "placements": ["PLACEMENT_PANGLE"],
             "location_ids": ["3686110"],
             "budget_mode": "BUDGET_MODE_DAY",
             "budget": MIN_DAILY_BUDGET_COP["tiktok"],
@@ -313,3 +313,41 @@ def test_x_finds_a_card_whose_creation_was_never_heard_back(sb):
     assert found["card"] == lost.ids["card"]
     x.publish(ad_spec, known_ids={**known, **found}, on_created=Recorder())
     assert len(stored(sb, "x", "card")) == 1
+
+
+def test_tiktok_refuses_an_image_ad_in_its_own_video_feed(sb):
+    """TikTok's feed takes videos ('for in-feed ads on TikTok, set this field to SINGLE_VIDEO');
+    AdFlux's image ads go to the TikTok Ad Network placement."""
+    tiktok = adapter(sb, TikTokAdapter)
+    tiktok.publish(spec("tiktok"), known_ids={}, on_created=Recorder())
+    [group] = stored(sb, "tiktok", "adgroup")
+    assert group["placements"] == ["PLACEMENT_PANGLE"]
+
+    c = sb.state.credentials["tiktok"]
+    [image] = stored(sb, "tiktok", "image")
+    feed_group = dict(group, placements=["PLACEMENT_TIKTOK"], adgroup_name="feed", request_id=None)
+    feed_group = {k: v for k, v in feed_group.items() if not k.startswith("_")}
+    for drop in ("id", "kind", "adgroup_id", "operation_status", "create_time"):
+        feed_group.pop(drop, None)
+    base, headers = f"{sb.base_url}/open_api/v1.3", {"Access-Token": c["access_token"]}
+    made = httpx.post(f"{base}/adgroup/create/", json=feed_group, headers=headers).json()
+    assert made["code"] == 0, made
+    creative = {
+        "ad_name": "a",
+        "identity_type": "CUSTOMIZED_USER",
+        "identity_id": c["identity_id"],
+        "ad_format": "SINGLE_IMAGE",
+        "image_ids": [image["image_id"]],
+        "ad_text": "Técnico electricista en Cartagena.",
+        "landing_page_url": "https://empleos.example.co/vacantes/77",
+    }
+    refused = httpx.post(
+        f"{base}/ad/create/",
+        json={
+            "advertiser_id": c["advertiser_id"],
+            "adgroup_id": made["data"]["adgroup_id"],
+            "creatives": [creative],
+        },
+        headers=headers,
+    ).json()
+    assert refused["code"] == 40002 and refused["message"].startswith("ad_format:")
