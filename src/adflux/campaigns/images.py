@@ -17,6 +17,7 @@ import functools
 import io
 import math
 import re
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -309,17 +310,25 @@ def _render(layout: _Layout) -> Image.Image:
     return image
 
 
+# The cached fonts are FreeType faces, which must not be used by two threads at once (a worker
+# publishes from several threads): measuring and drawing take turns.
+_FONTS_IN_USE = threading.Lock()
+
+
 @functools.lru_cache(maxsize=128)
 def render_ad_image(text: AdImageText, size: tuple[int, int]) -> bytes:
     """The ad image as PNG bytes, `size` = (width, height) in pixels. Deterministic."""
+    with _FONTS_IN_USE:
+        image = _render(_layout(text, size))
     buffer = io.BytesIO()
-    _render(_layout(text, size)).save(buffer, format="PNG", compress_level=6)
+    image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
 
 
 def image_lines(text: AdImageText, size: tuple[int, int]) -> dict[str, tuple[str, ...]]:
     """The lines each text block is drawn as (what a reader of the image sees)."""
-    layout = _layout(text, size)
+    with _FONTS_IN_USE:
+        layout = _layout(text, size)
     blocks = {
         "brand": layout.brand,
         "title": layout.title,
