@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from adflux.campaigns.images import PLATFORM_IMAGE_SIZE
 from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
@@ -19,11 +20,12 @@ from adflux.platforms.base import (
     CredentialStatus,
     DailyInsight,
     HashedMember,
+    InvalidRequest,
     OnCreated,
     PlatformAdapter,
     PublishResult,
 )
-from adflux.platforms.registry import PlatformInfo
+from adflux.platforms.registry import ADAPTERS, PlatformInfo
 
 TREE = ("campaign", "ad_set", "ad")
 
@@ -43,6 +45,7 @@ class FakePlatform:
     # Create the object, then raise (a timeout after sending).
     lose_answer_after: str | None = None
     specs: list[AdSpec] = field(default_factory=list)
+    credential_ok: bool = True  # what check_credentials answers
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -63,6 +66,9 @@ class FakeAdapter(PlatformAdapter):
         self, spec: AdSpec, *, known_ids: Mapping[str, str], on_created: OnCreated
     ) -> PublishResult:
         self.platform.specs.append(spec)
+        if self.name in PLATFORM_IMAGE_SIZE and spec.creative.image_png is None:
+            # As the real platform answers an image ad without its image (TikTok's words).
+            raise InvalidRequest(self.name, "image_ids: This field is required.", field="image_ids")
         ids = dict(known_ids)
         for kind in TREE:
             if kind in ids:
@@ -118,13 +124,15 @@ class FakeAdapter(PlatformAdapter):
         return []
 
     def check_credentials(self) -> CredentialStatus:
-        return CredentialStatus(ok=True, message="fake")
+        if self.platform.credential_ok:
+            return CredentialStatus(ok=True, message="fake")
+        return CredentialStatus(ok=False, message="Error validating access token")
 
 
 class FakeDirectory:
     """A platform directory of fake platforms (the app's `adflux_platforms` extension)."""
 
-    def __init__(self, names: tuple[str, ...] = ("meta", "google", "x")):
+    def __init__(self, names: tuple[str, ...] = tuple(ADAPTERS)):  # every platform AdFlux offers
         self.platforms = {name: FakePlatform(name) for name in names}
 
     def infos(self) -> list[PlatformInfo]:

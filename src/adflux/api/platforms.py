@@ -8,7 +8,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from adflux.api.blueprint import Blueprint
-from adflux.campaigns.adapters import platform_infos
+from adflux.campaigns import service
+from adflux.extensions import db
 
 blp = Blueprint("platforms", __name__, url_prefix="/platforms", description="Ad platforms")
 
@@ -18,6 +19,9 @@ class PlatformSchema(Schema):
     display_name = fields.String()
     configured = fields.Boolean()
     available = fields.Boolean()
+    ready = fields.Boolean(
+        metadata={"description": "A campaign on this platform can be published from here now."}
+    )
     reason = fields.String()
 
 
@@ -26,4 +30,4 @@ class Platforms(MethodView):
     @blp.response(200, PlatformSchema(many=True))
     def get(self) -> Any:
         """Configured adapters (credentials come from the environment and are never shown)."""
-        return platform_infos()
+        return service.list_platforms(db_session=db.session)

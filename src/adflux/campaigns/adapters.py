@@ -5,19 +5,33 @@ Tests install an in-memory directory of fake adapters; production and the sandbo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from typing import Protocol
 
 from flask import Flask, current_app
 
+from adflux.campaigns.images import PLATFORM_IMAGE_SIZE, can_draw
 from adflux.campaigns.throttle import Throttle
 from adflux.platforms.base import PlatformAdapter
 from adflux.platforms.registry import PlatformInfo
 
-# AdFlux's floor for a daily budget per platform, in COP: under these the platforms refuse the ad
-# set or barely deliver (Meta ~USD 1/day, TikTok ad groups USD 20/day).
-MIN_DAILY_BUDGET_COP = {"meta": 5_000, "google": 10_000, "x": 5_000, "tiktok": 80_000}
+# The smallest daily budget (COP) each platform accepts for what AdFlux publishes, the one table
+# every check reads (API, dashboard, CLI). USD figures at 4,000 COP per USD, as the sandbox uses
+# them; tests/integration/sandbox/test_minimum_budgets.py proves the sandbox refuses one peso less.
+MIN_DAILY_BUDGET_COP = {
+    # Meta Business Help "About minimum budgets": COP is not among the 16 higher-floor
+    # currencies, and AdFlux's ad sets are charged for impressions: USD 0.50 a day.
+    "meta": 2_000,
+    # Google documents no fixed floor (a budget under the campaign's own minimum is answered with
+    # BudgetPerDayMinimumErrorDetails); AdFlux's floor, so a job ad gets some clicks a day.
+    "google": 10_000,
+    # X Ads documents no minimum daily budget; AdFlux's floor, as for Google.
+    "x": 5_000,
+    # TikTok Help "About budgets": an ad group's daily budget must exceed USD 20.
+    "tiktok": 80_000,
+}
 
 EXTENSION_KEY = "adflux_platforms"
 THROTTLE_KEY = "adflux_throttle"
@@ -93,4 +107,16 @@ def adapter_for(name: str) -> PlatformAdapter:
 
 
 def platform_infos() -> list[PlatformInfo]:
-    return platform_directory().infos()
+    """Every platform with `ready` set only when a publication on it can succeed here: its SDK
+    imports, its settings are complete, and the ad image its ads show can be drawn."""
+    return [_readiness(info) for info in platform_directory().infos()]
+
+
+def _readiness(info: PlatformInfo) -> PlatformInfo:
+    if not (info.available and info.configured):
+        return dataclasses.replace(info, ready=False)
+    if info.name in PLATFORM_IMAGE_SIZE:
+        drawable, why = can_draw()
+        if not drawable:
+            return dataclasses.replace(info, ready=False, reason=f"no ad image: {why}")
+    return dataclasses.replace(info, ready=True)

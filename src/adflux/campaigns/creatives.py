@@ -17,12 +17,14 @@ and dots between thousands, no decimals ("$ 2.500.000"); a missing salary reads
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adflux.campaigns.images import PLATFORM_IMAGE_SIZE, AdImageText, render_ad_image
 from adflux.campaigns.text_fit import (
     URL,
     Measure,
@@ -48,6 +50,7 @@ GOOGLE_DESCRIPTIONS_MIN, GOOGLE_DESCRIPTIONS_MAX = 2, 4
 GOOGLE_PATH_MAX = 15
 X_TEXT_MAX = 280
 X_NAME_MAX = 80  # card and post `name` (platforms.md §6)
+X_CARD_TITLE_MAX = 70  # a website card's DETAILS `title` (X Ads cards reference)
 TIKTOK_AD_TEXT_MAX = 100
 TIKTOK_DISPLAY_NAME_MAX = 40
 META_HEADLINE_MAX = 40
@@ -313,8 +316,12 @@ def _x(job: JobAd, p: _Phrases, link_url: str) -> Creative:
         extras=[f"{p.contract}, {p.modality}.", *([skills] if skills else []), "#Empleo"],
     )
     name = fit_title(f"{p.title} {p.where}", X_NAME_MAX, x_weighted_length)
+    # The website card under the post shows the ad image over this title and the link.
+    card_title = first_fitting([f"{p.title} {p.where}"], X_CARD_TITLE_MAX) or fit_title(
+        p.title, X_CARD_TITLE_MAX
+    )
     return Creative(
-        headlines=(name or BRAND,),
+        headlines=(name or BRAND, card_title or BRAND),
         descriptions=(),
         primary_text=body + tail,
         link_url=link_url,
@@ -347,17 +354,48 @@ _BUILDERS: dict[str, Callable[[JobAd, _Phrases, str], Creative]] = {
 
 
 def build_creative(job: JobAd, platform: str, *, link_url: str | None = None) -> Creative:
-    """The job's ad texts for `platform` ("meta"|"google"|"x"|"tiktok"), within its limits.
+    """The job's ad for `platform` ("meta"|"google"|"x"|"tiktok"): texts within its limits and,
+    where its ads show one, the ad image in the size it asks for (campaigns/images.py).
 
     `link_url` (e.g. the apply URL with tracking parameters) defaults to `job.apply_url`.
     For X, `primary_text` is the whole post, link included.
     """
+    creative = ad_texts(job, platform, link_url=link_url)
+    size = PLATFORM_IMAGE_SIZE.get(platform)
+    if size is None:
+        return creative
+    return dataclasses.replace(creative, image_png=render_ad_image(image_text(job), size))
+
+
+def ad_texts(job: JobAd, platform: str, *, link_url: str | None = None) -> Creative:
+    """The texts of `build_creative` alone (no image is drawn)."""
     if platform not in _BUILDERS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {sorted(_BUILDERS)}")
     url = (link_url or job.apply_url).strip()
     if not URL.fullmatch(url):
         raise ValueError(f"the ad link must be an absolute http(s) URL, got {url!r}")
     return _BUILDERS[platform](job, _Phrases.of(job), url)
+
+
+def image_text(job: JobAd) -> AdImageText:
+    """What the job's ad image says: title, place, salary, brand and company."""
+    p = _Phrases.of(job)
+    department = clean_text(job.department)
+    if job.remote_mode == "remoto":
+        place = "Remoto · Colombia"
+    elif p.city and department and department.casefold() != p.city.casefold():
+        place = f"{p.city}, {department}"
+    else:
+        place = p.city or "Colombia"
+    if job.remote_mode == "hibrido":
+        place = f"{place} · híbrido"
+    return AdImageText(
+        title=p.title or BRAND,
+        place=place,
+        salary=p.salary.replace("$ ", "$\u00a0"),  # an amount never wraps away from its sign
+        brand=BRAND,
+        company=p.company,
+    )
 
 
 def google_paths(job: JobAd) -> tuple[str, str]:
@@ -404,8 +442,10 @@ def limit_problems(platform: str, creative: Creative) -> list[str]:
         over("primary text", creative.primary_text, META_PRIMARY_TEXT_MAX)
     elif platform == "x":
         over("post", creative.primary_text, X_TEXT_MAX, x_weighted_length)
-        for text in creative.headlines:
+        for text in creative.headlines[:1]:
             over("name", text, X_NAME_MAX, x_weighted_length)
+        for text in creative.headlines[1:2]:
+            over("card title", text, X_CARD_TITLE_MAX)
     elif platform == "tiktok":
         if not creative.primary_text:
             problems.append("ad_text is empty")

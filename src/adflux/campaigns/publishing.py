@@ -173,6 +173,9 @@ def attempt_publication(
         publication.last_error = publication.last_error_field = None
         publication.next_attempt_at = None
         db_session.flush()
+        credential = db_session.get(PlatformCredential, publication.platform)
+        if credential is not None and not credential.healthy:  # reconnected: it works again
+            _mark_credential(db_session, publication.platform, healthy=True, message="published")
         if not _job_is_open(db_session, campaign.job_id):
             # Paused or closed while this was publishing: that pause found nothing published
             # here, so this attempt pauses what it just made live (a platform error retries).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Collection, Sequence
@@ -20,6 +21,7 @@ from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platfor
 from adflux.campaigns.compliance import ensure_acknowledged, segment_advisories
 from adflux.campaigns.models import (
     AdCampaign,
+    PlatformCredential,
     PlatformPublication,
     PublicationStatus,
     campaign_segments,
@@ -31,6 +33,7 @@ from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
 from adflux.platforms.base import PlatformError
+from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
 
 PUBLISH_TASK = "adflux.publish_publication"
@@ -375,6 +378,33 @@ def relay_due_publications(
     return len(queued)
 
 
+def list_platforms(*, db_session: DbSession) -> list[PlatformInfo]:
+    """Every platform, `ready` only when a publication on it can succeed now.
+
+    Beyond `platform_infos` (SDK, settings, ad image): a credential the platform refused on a
+    publication is asked again here (one cheap authenticated call); until it works the platform
+    is not ready, and once it does it is marked healthy again.
+    """
+    refused = {
+        row.platform: row
+        for row in db_session.scalars(
+            sa.select(PlatformCredential).where(PlatformCredential.healthy.is_(False))
+        )
+    }
+    infos = []
+    for info in platform_infos():
+        row = refused.get(info.name)
+        if info.ready and row is not None:
+            status = adapter_for(info.name).check_credentials()
+            row.healthy, row.message, row.checked_at = status.ok, status.message, utcnow()
+            if not status.ok:
+                reason = f"the credential is refused ({status.message}); reconnect the account"
+                info = dataclasses.replace(info, ready=False, reason=reason)
+        infos.append(info)
+    db_session.commit()
+    return infos
+
+
 def _validate_platforms(platforms: Sequence[str]) -> list[str]:
     infos = {info.name: info for info in platform_infos()}
     chosen: list[str] = []
@@ -386,7 +416,7 @@ def _validate_platforms(platforms: Sequence[str]) -> list[str]:
         info = infos.get(name)
         if info is None:
             problems.append(f"unknown platform {raw!r}; valid: {', '.join(infos)}")
-        elif not info.available or not info.configured:
+        elif not info.ready:
             problems.append(f"{name} is not usable here: {info.reason}")
         else:
             chosen.append(name)

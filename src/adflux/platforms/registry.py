@@ -28,6 +28,9 @@ class PlatformInfo:
     configured: bool
     available: bool
     reason: str  # why it is not usable, or the SDK in use
+    # A publication on it can succeed here: usable, and what its ads need can be made (set by
+    # campaigns.adapters.platform_infos, which knows what an ad needs).
+    ready: bool = False
 
 
 def adapter_class(name: str) -> type[PlatformAdapter]:

@@ -78,6 +78,7 @@ class XSettings(_PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="ADFLUX_X_", extra="ignore")
 
     base_url: str = "https://ads-api.x.com"
+    upload_url: str = "https://upload.twitter.com"  # media upload host (X Ads "Media" guide)
     consumer_key: SecretStr | None = None
     consumer_secret: SecretStr | None = None
     access_token: SecretStr | None = None

@@ -185,7 +185,10 @@ class TikTokAdapter(PlatformAdapter):
             "request_id": hashlib.sha256(spec.publication_key.encode()).hexdigest()[:18],
             "promotion_type": "WEBSITE",
             "placement_type": "PLACEMENT_TYPE_NORMAL",
-            "placements": ["PLACEMENT_TIKTOK"],
+            # The ad is a single image, and TikTok's own feed shows videos only ("for in-feed ads
+            # on TikTok, set ad_format to SINGLE_VIDEO", SDK model docs): images run on the
+            # TikTok Ad Network (formerly Pangle), which takes 1:1, 1.91:1 and 9:16 images.
+            "placements": ["PLACEMENT_PANGLE"],
             "budget_mode": "BUDGET_MODE_DAY",
             "budget": int(spec.daily_budget_cop),  # currency units of the COP account
             "schedule_type": "SCHEDULE_FROM_NOW" if spec.end_at is None else "SCHEDULE_START_END",

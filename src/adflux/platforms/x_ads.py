@@ -51,7 +51,8 @@ try:
     from twitter_ads.audience import CustomAudience
     from twitter_ads.campaign import Campaign, LineItem, TargetingCriteria, Tweet
     from twitter_ads.client import Client
-    from twitter_ads.creative import PromotedTweet, Tweets
+    from twitter_ads.creative import Card, MediaLibrary, PromotedTweet, Tweets
+    from twitter_ads.http import Request
 
     _IMPORT_ERROR: ImportError | None = None
 except ImportError as exc:  # the SDK is an optional extra
@@ -63,7 +64,8 @@ AGE_OVER = {13, 18, 21, 25, 35, 50}
 GENDERS = {"male": "1", "female": "2"}
 USERS_PER_OPERATION = 2_500
 STATS_DAYS_PER_CALL = 7  # X serves at most 7 days of DAY-granularity stats per request
-NAME_LIMIT = 80  # post names; campaign and line item names allow 255
+NAME_LIMIT = 80  # post and card names; campaign and line item names allow 255
+MEDIA_UPLOAD_PATH = "/1.1/media/upload.json"
 
 
 class XAdsAdapter(PlatformAdapter):
@@ -175,13 +177,18 @@ class XAdsAdapter(PlatformAdapter):
                 criteria = self._criteria(account, spec.targeting, ids["line_item"])
                 TargetingCriteria.batch_save(account, criteria)  # one atomic request
                 created("targeting", ",".join(c.id for c in criteria))
+            card_uri = None
+            if spec.creative.image_png and "tweet" not in ids:
+                card_uri = self._website_card(account, spec, ids, created)
             if "tweet" not in ids:
+                card = {"card_uri": card_uri} if card_uri else {}
                 tweet = Tweet.create(
                     account,
                     text=post_text(spec.creative),
                     as_user_id=self._settings.user_id,
                     nullcast=True,  # promoted-only: never shown on the organic timeline
                     name=named(key, "tweet", spec.name)[:NAME_LIMIT],
+                    **card,
                 )
                 created("tweet", tweet["id_str"])
             if "promoted_tweet" not in ids:
@@ -190,6 +197,47 @@ class XAdsAdapter(PlatformAdapter):
                 )
                 created("promoted_tweet", attached.first.id)
         return PublishResult(external_ids=ids)
+
+    def _website_card(
+        self, account: Any, spec: AdSpec, ids: dict[str, str], created: OnCreated
+    ) -> str:
+        """The post's website card: the ad image (uploaded once, added to the account's media
+        library) over the job's title and link. Returns its `card_uri`."""
+        creative, key = spec.creative, spec.publication_key
+        if "card" in ids:  # made by an earlier attempt: X gives its uri on read
+            return str(Card.load(account, ids["card"]).card_uri)
+        if "media" not in ids:
+            created("media", self._upload_media(creative.image_png or b""))
+        library = MediaLibrary(account)
+        library.media_key = ids["media"]
+        library.name = named(key, "media", spec.name)[:NAME_LIMIT]
+        library.file_name = f"{key}.png"
+        library.add()  # adding a key already in the library is harmless on a retry
+        card = Card(account)
+        card.name = named(key, "card", spec.name)[:NAME_LIMIT]
+        card.components = [
+            {"type": "MEDIA", "media_key": ids["media"]},
+            {
+                "type": "DETAILS",
+                "title": card_title(creative),
+                "destination": {"type": "WEBSITE", "url": creative.link_url},
+            },
+        ]
+        card.save()
+        created("card", str(card.id))
+        return str(card.card_uri)
+
+    def _upload_media(self, png: bytes) -> str:
+        """X's simple media upload (one multipart request); its answer's `media_key`."""
+        response = Request(
+            self._client,
+            "post",
+            MEDIA_UPLOAD_PATH,
+            domain=self._settings.upload_url.rstrip("/"),
+            params={"media_category": "tweet_image"},
+            files={"media": ("ad.png", png, "image/png")},
+        ).perform()
+        return str(response.body["media_key"])
 
     def _funding_instrument(self, account: Any) -> str:
         if self._settings.funding_instrument_id:
@@ -297,6 +345,11 @@ class XAdsAdapter(PlatformAdapter):
                     found["promoted_tweet"] = promoted.id
                     found["tweet"] = str(promoted.tweet_id)
             if "tweet" not in found:
+                # A card made by an attempt that never heard back (cards are named, posts too).
+                for card in Card.all(account, q=f"[{publication_key}]"):
+                    if card.name and name_has_key(card.name, publication_key):
+                        found["card"] = str(card.id)
+                        break
                 posts = Tweets.all(account, tweet_type="PUBLISHED", timeline_type="NULLCAST")
                 for post in posts:
                     if name_has_key(post.get("name") or "", publication_key):
@@ -397,6 +450,12 @@ def post_text(creative: Creative) -> str:
     if creative.link_url in creative.primary_text:
         return creative.primary_text
     return f"{creative.primary_text} {creative.link_url}"
+
+
+def card_title(creative: Creative) -> str:
+    """The website card's title: the creative's card headline (campaigns/creatives.py fits it to
+    X's 70 characters), else its first."""
+    return creative.headlines[1] if len(creative.headlines) > 1 else creative.headlines[0]
 
 
 def _age_bucket(targeting: Targeting, platform: str) -> str:

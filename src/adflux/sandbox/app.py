@@ -20,10 +20,12 @@ from adflux.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 
-# Meta /v26.0/..., X /11/ and /12/, TikTok /open_api/v1.3/, Google Data Manager /v1/...
+# Meta /v26.0/..., X /11/ and /12/ (its uploads /1.1/media/upload.json), TikTok /open_api/v1.3/,
+# Google Data Manager /v1/...
 PLATFORM_MODULES: tuple[str, ...] = (
     "adflux.sandbox.meta",
     "adflux.sandbox.x_ads",
+    "adflux.sandbox.x_upload",
     "adflux.sandbox.tiktok",
     "adflux.sandbox.datamanager",
 )

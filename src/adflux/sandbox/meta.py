@@ -198,7 +198,10 @@ def _image_bytes(params: dict[str, Any], edge: str) -> bytes | None:
 
 def _image(image_hash: str):
     for obj in get_state().store.find(PLATFORM, "adimage", hash=image_hash):
-        return Response(base64.b64decode(obj["_bytes"]), mimetype="image/png")
+        content = get_state().store.get_blob(obj["_blob"]) or b""
+        return Response(
+            content, mimetype="image/png" if content[:4] == b"\x89PNG" else "image/jpeg"
+        )
     abort(404)
 
 

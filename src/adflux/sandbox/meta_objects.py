@@ -17,9 +17,13 @@ from adflux.sandbox.delivery import (
     local_day,
     status_entry,
 )
+from adflux.sandbox.images import inspect_image
 from adflux.sandbox.meta_rules import GraphError, invalid
 
 PLATFORM = "meta"
+# Ad images (Marketing API "Ad Image" reference): these formats, at most 30 MB.
+IMAGE_FORMATS = {"jpeg", "png", "gif", "bmp", "tiff"}
+IMAGE_MAX_BYTES = 30 * 1024 * 1024
 FIRST_ID = 120_210_000_000_000_001
 EDGE_KINDS = {
     "campaigns": "campaign",
@@ -135,8 +139,13 @@ def create(account: str, edge: str, params: dict[str, Any], image: bytes | None)
 
 
 def _create_image(account: str, image: bytes | None) -> dict:
-    if not image or not (image.startswith(b"\x89PNG\r\n\x1a\n") or image.startswith(b"\xff\xd8")):
-        raise invalid("Invalid image: upload a PNG or JPEG file", "bytes", subcode=1487242)
+    info = inspect_image(image) if image else None
+    if info is None or info.format not in IMAGE_FORMATS:
+        raise invalid("Invalid image: upload a JPG, PNG, GIF, BMP or TIFF file", "bytes",
+                      subcode=1487242)  # fmt: skip
+    if info.size > IMAGE_MAX_BYTES:
+        raise invalid("Image files must be 30 MB or smaller", "bytes", subcode=1487242)
+    assert image is not None
     image_hash = hashlib.md5(image).hexdigest()  # Meta image hashes are MD5 hex
     store = get_state().store
     if not store.find(PLATFORM, "adimage", hash=image_hash, account_id=account):
@@ -148,7 +157,11 @@ def _create_image(account: str, image: bytes | None) -> dict:
                 "hash": image_hash,
                 "account_id": account,
                 "name": "bytes",
-                "_bytes": base64.b64encode(image).decode(),
+                "width": info.width,
+                "height": info.height,
+                "original_width": info.width,
+                "original_height": info.height,
+                "_blob": store.put_blob(image),
                 "_created": _now(),
                 "_updated": _now(),
             },

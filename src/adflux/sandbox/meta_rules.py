@@ -23,6 +23,14 @@ OBJECTIVES = {
     "OUTCOME_TRAFFIC",
 }
 STATUSES = {"ACTIVE", "PAUSED"}
+# Minimum daily ad set budgets (Meta Business Help "About minimum budgets"): COP is not one of
+# the 16 currencies with the higher floor, so an ad set charged for impressions needs USD 0.50 a
+# day, one charged for clicks, likes, views or engagement USD 2.50, and low-frequency events
+# USD 40. The sandbox's ad account pays in COP, at 4,000 COP per USD.
+MIN_DAILY_BUDGET_IMPRESSIONS = 2_000
+MIN_DAILY_BUDGET_HIGH_FREQUENCY = 10_000
+MIN_DAILY_BUDGET_LOW_FREQUENCY = 160_000
+HIGH_FREQUENCY_EVENTS = {"CLICKS", "LINK_CLICKS", "PAGE_LIKES", "POST_ENGAGEMENT", "THRUPLAY"}
 UPDATE_STATUSES = STATUSES | {"ARCHIVED", "DELETED"}
 SPECIAL_AD_CATEGORIES = {
     "NONE",
@@ -190,6 +198,43 @@ def check_campaign(params: dict[str, Any]) -> None:
         )
 
 
+def min_daily_budget(billing_event: str) -> int:
+    """The smallest daily budget (COP) of an ad set charged for `billing_event`."""
+    if billing_event == "IMPRESSIONS":
+        return MIN_DAILY_BUDGET_IMPRESSIONS
+    if billing_event in HIGH_FREQUENCY_EVENTS:
+        return MIN_DAILY_BUDGET_HIGH_FREQUENCY
+    return MIN_DAILY_BUDGET_LOW_FREQUENCY
+
+
+def _minimum_budget(
+    billing_event: str,
+    daily: int | None,
+    lifetime: int | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> None:
+    minimum = min_daily_budget(billing_event)
+    if daily is not None and daily < minimum:
+        field, needed = "daily_budget", minimum
+    elif lifetime is not None and start and end:
+        # A lifetime budget must cover the daily minimum for every day of the schedule.
+        field, needed = (
+            "lifetime_budget",
+            minimum * max(1, -(-int((end - start).total_seconds()) // 86_400)),
+        )
+        if lifetime >= needed:
+            return
+    else:
+        return
+    raise invalid(
+        f"Your budget is too low. The minimum budget for this ad set is COP {needed:,}.",
+        field,
+        subcode=1885272,
+        title="Your Budget Is Too Low",
+    )
+
+
 def check_adset(params: dict[str, Any], campaign: dict[str, Any]) -> None:
     require(params, "name", "campaign_id", "billing_event", "optimization_goal", "targeting")
     one_of(params, "status", STATUSES)
@@ -209,6 +254,7 @@ def check_adset(params: dict[str, Any], campaign: dict[str, Any]) -> None:
         raise invalid("end_time is required when lifetime_budget is set", "end_time")
     if start and end and end <= start:
         raise invalid("The end time must be after the start time", "end_time")
+    _minimum_budget(params["billing_event"], daily, lifetime, start, end)
     targeting = params["targeting"]
     if not isinstance(targeting, dict):
         raise invalid("Param targeting must be a JSON object", "targeting")

@@ -133,6 +133,7 @@ class RunningSandbox:
             "ADFLUX_META_AD_ACCOUNT_ID": c["meta"]["ad_account_id"],
             "ADFLUX_META_PAGE_ID": c["meta"]["page_id"],
             "ADFLUX_X_BASE_URL": base,
+            "ADFLUX_X_UPLOAD_URL": base,
             "ADFLUX_X_CONSUMER_KEY": c["x"]["consumer_key"],
             "ADFLUX_X_CONSUMER_SECRET": c["x"]["consumer_secret"],
             "ADFLUX_X_ACCESS_TOKEN": c["x"]["access_token"],

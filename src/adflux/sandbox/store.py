@@ -7,6 +7,7 @@ set, line item ...). Platform modules own the shape of the objects; the store on
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import threading
@@ -72,6 +73,9 @@ class Store:
         self._counters: dict[str, int] = {}
         # (platform, kind) -> key function -> key -> {id: object}
         self._keyed: dict[tuple[str, str], dict[Key, dict[Hashable, dict[str, Any]]]] = {}
+        # Uploaded files (ad images), by SHA-256: kept out of the objects, which every write
+        # saves whole, and written once each beside the store's file.
+        self._blobs: dict[str, bytes] = {}
         if path is not None and path.exists():
             self._load(path)
 
@@ -154,6 +158,32 @@ class Store:
         with self._lock:
             items = [_clone(o) for o in self._objects.get(platform, {}).values()]
         return iter(items)
+
+    # ----------------------------------------------------------------- files
+
+    def put_blob(self, content: bytes) -> str:
+        """Keep an uploaded file; its SHA-256 hex, which `get_blob` takes. The same bytes are
+        kept once."""
+        digest = hashlib.sha256(content).hexdigest()
+        with self._lock:
+            if digest not in self._blobs:
+                self._blobs[digest] = content
+                folder = self._blob_folder()
+                if folder is not None:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    (folder / digest).write_bytes(content)
+            return digest
+
+    def get_blob(self, digest: str) -> bytes | None:
+        with self._lock:
+            content = self._blobs.get(digest)
+            folder = self._blob_folder()
+            if content is None and folder is not None and (folder / digest).is_file():
+                content = self._blobs[digest] = (folder / digest).read_bytes()
+            return content
+
+    def _blob_folder(self) -> Path | None:
+        return None if self._path is None else self._path.with_suffix(".files")
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         with self._lock:

@@ -39,6 +39,7 @@ def make_blueprint() -> Blueprint:
         ("GET", "/ad/get/"): lambda p: objects.list_kind("ad", p),
         ("POST", "/ad/status/update/"): lambda p: objects.set_status("ad", p),
         ("POST", "/file/image/ad/upload/"): objects.upload_image,
+        ("GET", "/file/image/ad/info/"): objects.image_info,
         ("GET", "/report/integrated/get/"): objects.report,
         ("POST", "/dmp/custom_audience/file/upload/"): audiences.upload_audience_file,
         ("POST", "/dmp/custom_audience/create/"): audiences.create_audience,
@@ -48,7 +49,15 @@ def make_blueprint() -> Blueprint:
     for (method, path), handler in routes.items():
         endpoint = path.strip("/").replace("/", "_")
         bp.add_url_rule(path, endpoint, _view(handler), methods=[method])
+    bp.add_url_rule("/file/image/ad/<signature>", "image_file", _image_file)
     return bp
+
+
+def _image_file(signature: str) -> Response:
+    content = objects.image_bytes(signature)
+    if content is None:
+        raise TikTokError(40002, "image_url: The image does not exist.", http_status=404)
+    return Response(content, mimetype="image/png" if content[:4] == b"\x89PNG" else "image/jpeg")
 
 
 def _view(handler):

@@ -19,6 +19,7 @@ from flask import request
 
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import active_intervals, clip, daily_figures, status_entry
+from adflux.sandbox.images import has_ratio, inspect_image
 
 PLATFORM = "tiktok"
 FIRST_ID = 1_800_000_000_000_000_001
@@ -30,6 +31,7 @@ AGE_GROUPS = {"AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "
 ADULT_AGE_GROUPS = AGE_GROUPS - {"AGE_13_17"}
 GENDERS = {"GENDER_UNLIMITED", "GENDER_MALE", "GENDER_FEMALE"}
 AD_FORMATS = {"SINGLE_IMAGE", "SINGLE_VIDEO", "CAROUSEL_ADS"}
+PLACEMENTS = {"PLACEMENT_TIKTOK", "PLACEMENT_PANGLE", "PLACEMENT_GLOBAL_APP_BUNDLE"}
 CALL_TO_ACTIONS = {"APPLY_NOW", "LEARN_MORE", "SIGN_UP", "CONTACT_US", "DOWNLOAD_NOW"}
 AUDIENCE_TYPES = {"EMAIL_SHA256", "PHONE_SHA256", "IDFA_SHA256", "GAID_SHA256"}
 STATUSES = {"ENABLE", "DISABLE", "DELETE"}
@@ -37,6 +39,15 @@ STATUSES = {"ENABLE", "DISABLE", "DELETE"}
 EMOJI = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 KINDS = {"campaign": "campaign_id", "adgroup": "adgroup_id", "ad": "ad_id", "audience": None}
+# Minimum daily budgets (TikTok help "About budgets": campaign more than USD 50, ad group more
+# than USD 20, or the same in the account currency). The sandbox's advertiser pays in COP, at
+# 4,000 COP per USD.
+MIN_CAMPAIGN_DAILY_BUDGET = 200_000
+MIN_ADGROUP_DAILY_BUDGET = 80_000
+# Image ads (TikTok help "image ad specifications" for Pangle and the Global App Bundle): a JPG or
+# PNG in one of these aspect ratios, at least this many pixels.
+IMAGE_FORMATS = {"png", "jpeg"}
+IMAGE_MIN_SIZES = ((640, 640), (720, 1280), (1280, 720), (1200, 628))
 
 
 @dataclass
@@ -139,6 +150,7 @@ def create_campaign(params: dict[str, Any]) -> dict[str, Any]:
     one_of(params, "special_industries", SPECIAL_INDUSTRIES)
     if params["budget_mode"] != "BUDGET_MODE_INFINITE":
         require(params, "budget")
+        _minimum_budget(params, MIN_CAMPAIGN_DAILY_BUDGET)
     fields = {k: params.get(k) for k in ("campaign_name", "objective_type", "budget_mode")}
     fields.update(
         advertiser_id=advertiser,
@@ -165,8 +177,10 @@ def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
     one_of(params, "budget_mode", BUDGET_MODES)
     if params["placement_type"] == "PLACEMENT_TYPE_NORMAL":
         require(params, "placements")
+        one_of(params, "placements", PLACEMENTS)
     if params["budget_mode"] != "BUDGET_MODE_INFINITE":
         require(params, "budget")
+        _minimum_budget(params, MIN_ADGROUP_DAILY_BUDGET)
     start, end = _time(params, "schedule_start_time"), _time(params, "schedule_end_time")
     if params["schedule_type"] == "SCHEDULE_START_END" and end is None:
         raise invalid("schedule_end_time", "Required when schedule_type is SCHEDULE_START_END.")
@@ -179,6 +193,22 @@ def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
     fields = {k: v for k, v in params.items() if k != "advertiser_id"}
     fields.update(advertiser_id=advertiser, _start=start, _end=end, request_id=request_id)
     return {"adgroup_id": insert("adgroup", fields, params.get("operation_status", "ENABLE"))}
+
+
+def _minimum_budget(params: dict[str, Any], daily_minimum: int) -> None:
+    try:
+        budget = float(params["budget"])
+    except (TypeError, ValueError):
+        raise invalid("budget", "Must be a number.") from None
+    days = 1
+    if params["budget_mode"] == "BUDGET_MODE_TOTAL":
+        start, end = _time(params, "schedule_start_time"), _time(params, "schedule_end_time")
+        if start and end:  # a lifetime budget covers the minimum for every scheduled day
+            days = max(1, -(-int(end - start) // 86_400))
+    if budget < daily_minimum * days:
+        raise invalid(
+            "budget", f"Budget must be at least {daily_minimum * days:,} COP ({days} day(s))."
+        )
 
 
 def _employment_rules(params: dict[str, Any]) -> None:
@@ -219,8 +249,22 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
             require(creative, "video_id")
         if creative["ad_format"] == "SINGLE_IMAGE":
             require(creative, "image_ids")
-        for image in creative.get("image_ids") or []:
-            get_object("image", image, "image_ids")
+            if "PLACEMENT_TIKTOK" in (adgroup.get("placements") or []):
+                raise invalid(
+                    "ad_format",
+                    "For in-feed ads on TikTok, set ad_format to SINGLE_VIDEO; image ads run on "
+                    "the TikTok Ad Network (PLACEMENT_PANGLE) or Global App Bundle.",
+                )
+            if len(creative["image_ids"]) != 1:
+                raise invalid("image_ids", "A single image ad takes exactly one image.")
+        for image_id in creative.get("image_ids") or []:
+            image = get_object("image", image_id, "image_ids")
+            if creative["ad_format"] == "SINGLE_IMAGE" and not _image_ad_size(image):
+                raise invalid(
+                    "image_ids",
+                    f"Image {image_id} is {image['width']}x{image['height']}; image ads need 1:1 "
+                    "(640x640 or more), 9:16 (720x1280), 16:9 (1280x720) or 1.91:1 (1200x628).",
+                )
         if not re.match(r"^https?://", str(creative["landing_page_url"])):
             raise invalid("landing_page_url", "Invalid URL.")
     made = []
@@ -232,25 +276,64 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
     return {"ad_ids": made, "creatives": [{"ad_id": i} for i in made]}
 
 
+def _image_ad_size(image: dict[str, Any]) -> bool:
+    info = inspect_image(get_state().store.get_blob(image["_blob"]) or b"")
+    return info is not None and any(
+        has_ratio(info, w, h) and info.width >= w and info.height >= h for w, h in IMAGE_MIN_SIZES
+    )
+
+
 def upload_image(params: dict[str, Any]) -> dict[str, Any]:
     check_advertiser(params)
+    upload_type = params.get("upload_type") or "UPLOAD_BY_FILE"
+    if upload_type != "UPLOAD_BY_FILE":
+        raise invalid("upload_type", "This sandbox accepts UPLOAD_BY_FILE only.")
     upload = request.files.get("image_file")
     if upload is None:
         raise invalid("image_file", "This field is required for UPLOAD_BY_FILE.")
     content = upload.read()
+    require(params, "image_signature")
     signature = hashlib.md5(content).hexdigest()
     if params.get("image_signature") != signature:
         raise invalid("image_signature", "The signature does not match the file (MD5).")
-    if not content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8")):
+    info = inspect_image(content)
+    if info is None or info.format not in IMAGE_FORMATS:
         raise invalid("image_file", "Only JPG and PNG images are supported.")
     image_id = "ad-site-i18n-sg/" + signature
-    if get_state().store.get(PLATFORM, image_id) is None:
+    if get_state().store.get(PLATFORM, image_id) is None:  # the same file gives the same image
         get_state().store.insert(
             PLATFORM,
-            {"id": image_id, "kind": "image", "image_id": image_id, "signature": signature,
-             "size": len(content), "file_name": params.get("file_name"), "_created": _now()},
+            {"id": image_id, "kind": "image", "image_id": image_id, "material_id": signature[:16],
+             "signature": signature, "size": info.size, "width": info.width,
+             "height": info.height, "format": info.format, "file_name": params.get("file_name"),
+             "_blob": get_state().store.put_blob(content), "_created": _now()},
         )  # fmt: skip
-    return {"image_id": image_id, "signature": signature, "size": len(content), "format": "png"}
+    return _image_info(get_state().store.get(PLATFORM, image_id) or {})
+
+
+def _image_info(image: dict[str, Any]) -> dict[str, Any]:
+    fields = ("image_id", "material_id", "signature", "size", "width", "height", "format")
+    info = {name: image.get(name) for name in fields}
+    info.update(file_name=image.get("file_name"), displayable=True, is_carousel_usable=True)
+    info["image_url"] = f"{request.host_url}open_api/v1.3/file/image/ad/{image['signature']}"
+    return info
+
+
+def image_info(params: dict[str, Any]) -> dict[str, Any]:
+    """`/file/image/ad/info/`: what TikTok holds for up to 100 image ids."""
+    check_advertiser(params)
+    require(params, "image_ids")
+    ids = params["image_ids"]
+    if not isinstance(ids, list) or len(ids) > 100:
+        raise invalid("image_ids", "Provide a list of at most 100 image ids.")
+    found = [get_state().store.get(PLATFORM, str(i), "image") for i in ids]
+    return {"list": [_image_info(image) for image in found if image is not None]}
+
+
+def image_bytes(signature: str) -> bytes | None:
+    """The stored file behind an `image_url` (so a reader can see what was uploaded)."""
+    image = get_state().store.get(PLATFORM, "ad-site-i18n-sg/" + signature, "image")
+    return get_state().store.get_blob(image["_blob"]) if image else None
 
 
 # --------------------------------------------------------------------------- read and update

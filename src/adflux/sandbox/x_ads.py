@@ -35,6 +35,8 @@ LIST_PARAMS = {
     "custom_audience_ids",
     "metric_groups",
     "media_keys",
+    "card_ids",
+    "card_uris",
 }
 
 
@@ -177,6 +179,10 @@ def _funding_instruments(account_id: str) -> Response:
 
 
 def _collection(account_id: str, collection: str) -> Response:
+    if request.method == "POST" and collection == "cards":  # JSON body only, as X documents
+        return answer(objects.create_card(account_id, request.get_json(silent=True)))
+    if request.method == "POST" and collection == "media_library":
+        return answer(objects.add_to_media_library(account_id, params()))
     if request.method == "POST":
         return answer(objects.create(account_id, collection, params()))
     data, cursor = objects.list_collection(account_id, collection, params())

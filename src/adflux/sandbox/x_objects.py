@@ -21,6 +21,8 @@ COLLECTIONS = {
     "promoted_tweets": "promoted_tweet",
     "custom_audiences": "custom_audience",
     "tweets": "tweet",
+    "media_library": "media",
+    "cards": "card",
 }
 # Filters each list endpoint understands: query parameter -> stored field, per kind.
 FILTERS = {
@@ -30,7 +32,17 @@ FILTERS = {
     "promoted_tweet": {"promoted_tweet_ids": "id", "line_item_ids": "line_item_id"},
     "custom_audience": {"custom_audience_ids": "id"},
     "tweet": {"tweet_ids": "id"},
+    "media": {"media_keys": "media_key"},
+    "card": {"card_ids": "id", "card_uris": "card_uri"},
 }
+# Website cards (X Ads "Cards" reference and the website card specs): a name of at most 80
+# characters, one MEDIA component (an image of the account's media library, 1.91:1 or 1:1, at
+# least 800 pixels wide) and one DETAILS component (a title of at most 70 characters and a WEBSITE
+# destination).
+CARD_NAME_MAX = 80
+CARD_TITLE_MAX = 70
+CARD_IMAGE_MIN_WIDTH = 800
+CARD_IMAGE_RATIOS = ((1200, 628), (1, 1))
 # Colombian places the sandbox knows (X's own location keys are opaque hashes).
 LOCATIONS = [
     {"name": "Colombia", "country_code": "CO", "location_type": "COUNTRIES",
@@ -243,6 +255,69 @@ def batch_targeting(account_id: str, body: Any) -> list[dict[str, Any]]:
     return [_render(_insert("targeting_criterion", fields)) for fields in checked]
 
 
+def add_to_media_library(account_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`POST accounts/:id/media_library`: an uploaded media key becomes usable by the account's
+    cards and posts. Adding a key already there answers it again."""
+    require(params, "media_key")
+    media = get_state().store.get(PLATFORM, str(params["media_key"]), "media")
+    if media is None:
+        raise invalid("media_key", f"Media {params['media_key']} was not uploaded")
+    if len(params.get("name") or "") > 100:
+        raise invalid("name", "name must be at most 100 characters")
+
+    def add(stored: dict[str, Any]) -> None:
+        stored.update(in_library=True, media_status="TRANSCODED", _updated=_now())
+        for field in ("name", "file_name", "title", "description"):
+            if params.get(field):
+                stored[field] = params[field]
+        stored["media_url"] = f"/_sandbox/x/media/{stored['media_key']}"
+
+    return _render(_updated(media["id"], add))
+
+
+def create_card(account_id: str, body: Any) -> dict[str, Any]:
+    """`POST accounts/:id/cards` with a MEDIA and a DETAILS component: an IMAGE_WEBSITE card."""
+    if not isinstance(body, dict):
+        raise invalid("body", "Card create requests only accept JSON bodies")
+    require(body, "name", "components")
+    if len(str(body["name"])) > CARD_NAME_MAX:
+        raise invalid("name", f"name must be at most {CARD_NAME_MAX} characters")
+    components = body["components"]
+    if not isinstance(components, list) or [c.get("type") for c in components] != [
+        "MEDIA",
+        "DETAILS",
+    ]:
+        raise invalid("components", "A website card is one MEDIA then one DETAILS component")
+    media_part, details = components
+    require(media_part, "media_key")
+    media = get_state().store.get(PLATFORM, str(media_part["media_key"]), "media")
+    if media is None or not media.get("in_library"):
+        raise invalid("media_key", f"Media {media_part['media_key']} is not in the media library")
+    if media["width"] < CARD_IMAGE_MIN_WIDTH or not any(
+        abs(media["width"] / media["height"] / (w / h) - 1) <= 0.01 for w, h in CARD_IMAGE_RATIOS
+    ):
+        raise invalid(
+            "media_key",
+            f"Website card images are 1.91:1 or 1:1 and at least {CARD_IMAGE_MIN_WIDTH} px wide "
+            f"(got {media['width']}x{media['height']})",
+        )
+    require(details, "title", "destination")
+    if len(str(details["title"])) > CARD_TITLE_MAX:
+        raise invalid("title", f"title must be at most {CARD_TITLE_MAX} characters")
+    destination = details["destination"]
+    if not isinstance(destination, dict) or destination.get("type") != "WEBSITE":
+        raise invalid("destination", "A DETAILS component takes a WEBSITE destination")
+    if not str(destination.get("url") or "").startswith(("https://", "http://")):
+        raise invalid("url", "The website url must be an absolute http(s) URL")
+    number = str(get_state().store.next_number(f"{PLATFORM}-cards", 1_880_000_000_000_000_001))
+    now = _now()
+    card = {"id": number, "kind": "card", "name": body["name"], "components": components,
+            "card_uri": f"card://{number}", "card_type": "IMAGE_WEBSITE", "_created": now,
+            "_updated": now}  # fmt: skip
+    get_state().store.insert(PLATFORM, card)
+    return _render(card)
+
+
 def create_tweet(account_id: str, params: dict[str, Any]) -> dict[str, Any]:
     require(params, "as_user_id")
     if params["as_user_id"] != get_state().credential(PLATFORM, "user_id"):
@@ -250,6 +325,10 @@ def create_tweet(account_id: str, params: dict[str, Any]) -> dict[str, Any]:
     if not params.get("text") and not params.get("media_keys") and not params.get("card_uri"):
         raise missing("text")
     rules.check_post_text(params.get("text"))
+    if params.get("card_uri") and not get_state().store.find(
+        PLATFORM, "card", card_uri=params["card_uri"]
+    ):
+        raise invalid("card_uri", f"Card {params['card_uri']} does not exist")
     if len(params.get("name") or "") > 80:
         raise invalid("name", "name must be at most 80 characters")
     number = get_state().store.next_number(f"{PLATFORM}-tweets", 1_860_000_000_000_000_001)
@@ -300,6 +379,9 @@ def list_collection(
             found = [o for o in found if str(o.get(field)) in set(params[name])]
     if kind == "tweet" and params.get("timeline_type") == "NULLCAST":
         found = [o for o in found if o.get("nullcast")]
+    if kind in ("card", "media") and params.get("q"):  # X: case-insensitive prefix of the name
+        prefix = str(params["q"]).casefold()
+        found = [o for o in found if str(o.get("name") or "").casefold().startswith(prefix)]
     start = int(params.get("cursor") or 0)
     count = min(int(params.get("count") or 200), 1000)
     page = found[start : start + count]

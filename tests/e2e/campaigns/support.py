@@ -16,13 +16,17 @@ from tests.e2e.campaigns.stack import (
 
 from adflux.sandbox.server import RunningSandbox
 
-PLATFORMS = ("meta", "google", "x")
+PLATFORMS = ("meta", "google", "x", "tiktok")  # every platform AdFlux offers
 # The platform objects every published tree has, by the name AdFlux records them under.
 TREE = {
-    "meta": {"campaign", "ad_set", "creative", "ad"},
+    "meta": {"campaign", "image", "ad_set", "creative", "ad"},
     "google": {"budget", "campaign", "ad_group", "ad"},
-    "x": {"campaign", "line_item", "tweet", "promoted_tweet"},
+    "x": {"campaign", "line_item", "media", "card", "tweet", "promoted_tweet"},
+    "tiktok": {"campaign", "image", "ad_group", "ad"},
 }
+# Uploaded images are files, not objects of one publication: the same job's image is one file
+# on the platform, which every publication of that job uses (checked by `_image_held`).
+SHARED_KINDS = {"image"}
 SETTLED = {"published", "failed"}
 
 
@@ -70,13 +74,23 @@ def assert_published_once(sandbox: RunningSandbox, rows: Sequence[dict]) -> None
         if missing:
             problems.append(f"publication {row['id']} lacks ids for {sorted(missing)}")
         held = owned[row["platform"]].get(f"adflux-pub-{row['id']}", set())
-        recorded = recorded_ids(row["external_ids"])
+        own = {k: v for k, v in row["external_ids"].items() if k not in SHARED_KINDS}
+        recorded = recorded_ids(own)
+        image = row["external_ids"].get("image")
+        if image and not _image_held(sandbox, row["platform"], image):
+            problems.append(f"{row['platform']} publication {row['id']}: no image {image}")
         if held != recorded:
             problems.append(
                 f"{row['platform']} publication {row['id']}: sandbox holds {sorted(held)}, "
                 f"AdFlux recorded {sorted(recorded)}"
             )
     assert not problems, "\n".join(problems)
+
+
+def _image_held(sandbox: RunningSandbox, platform: str, image: str) -> bool:
+    kind = {"meta": "adimage", "tiktok": "image"}[platform]
+    field = {"meta": "hash", "tiktok": "image_id"}[platform]
+    return bool(sandbox.state.store.find(platform, kind, **{field: image}))
 
 
 def campaign(api: Any, campaign_id: int) -> dict[str, Any]:

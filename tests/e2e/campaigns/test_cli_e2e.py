@@ -7,6 +7,7 @@ import json
 import pytest
 from tests.e2e.campaigns.stack import wait_for
 from tests.e2e.campaigns.support import (
+    PLATFORMS,
     assert_published_once,
     make_jobs,
     sandbox_admin,
@@ -20,6 +21,7 @@ CAMPAIGN_STATUS = {
     "meta": lambda obj: obj["status"],
     "google": lambda obj: obj["resource"]["status"],
     "x": lambda obj: obj["entity_status"],
+    "tiktok": lambda obj: obj["operation_status"],
 }
 
 
@@ -49,7 +51,7 @@ def test_create_wait_list_show_pause_resume(e2e):
     with e2e.deployment.api() as api:
         (job_id,) = make_jobs(api, 1)
     created = e2e.deployment.cli(
-        "create-campaign", "--job-id", str(job_id), "--platforms", "meta,google,x", "--wait"
+        "create-campaign", "--job-id", str(job_id), "--platforms", ",".join(PLATFORMS), "--wait"
     )
     assert created.stdout.startswith("campaign ") and created.stdout.strip().endswith("published")
     campaign_id = int(created.stdout.split()[1])
@@ -61,7 +63,7 @@ def test_create_wait_list_show_pause_resume(e2e):
     assert {c["status"] for c in listed} == {"published"}
 
     shown = e2e.deployment.cli("campaign", "show", str(campaign_id)).stdout
-    assert all(platform in shown for platform in ("meta", "google", "x"))
+    assert all(platform in shown for platform in PLATFORMS)
     campaign = _show(e2e, campaign_id)
     assert_published_once(
         e2e.sandbox, [{**p, "last_error": None} for p in campaign["publications"]]
@@ -73,6 +75,7 @@ def test_create_wait_list_show_pause_resume(e2e):
         "meta": "PAUSED",
         "google": "PAUSED",
         "x": "PAUSED",
+        "tiktok": "DISABLE",
     }
     resumed = e2e.deployment.cli("campaign", "resume", str(campaign_id))
     assert resumed.stdout.strip() == f"campaign {campaign_id}: published"
@@ -80,6 +83,7 @@ def test_create_wait_list_show_pause_resume(e2e):
         "meta": "ACTIVE",
         "google": "ENABLED",
         "x": "ACTIVE",
+        "tiktok": "ENABLE",
     }
 
 

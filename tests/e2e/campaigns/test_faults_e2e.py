@@ -26,6 +26,13 @@ def test_throttling_server_errors_and_timeouts_end_published_once(e2e):
             "google": {"server_error": 0.15, "rate_limit": 0.1, "retry_after_s": 1},
             # A timeout lets a create succeed and holds the answer past the client's patience:
             # the object exists but AdFlux never saw its id. On writes only, where it hurts.
+            # TikTok's HTTP 429 carries Retry-After (its in-envelope 40100 has no wait).
+            "tiktok": {
+                "rate_limit": 0.15,
+                "server_error": 0.1,
+                "variant": "429",
+                "retry_after_s": 1,
+            },
             "x": {
                 "rate_limit": 0.15,
                 "timeout": 0.15,
@@ -55,6 +62,7 @@ def test_a_throttled_publication_waits_as_long_as_the_platform_says(e2e):
             "meta": {"rate_limit": 1.0, "times": 1, "variant": "613", "retry_after_s": wait_s},
             "google": {"rate_limit": 1.0, "times": 1, "retry_after_s": wait_s},
             "x": {"rate_limit": 1.0, "times": 1, "retry_after_s": wait_s},
+            "tiktok": {"rate_limit": 1.0, "times": 1, "variant": "429", "retry_after_s": wait_s},
         },
     )
     with e2e.deployment.api() as api:

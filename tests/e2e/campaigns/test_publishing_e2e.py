@@ -36,7 +36,7 @@ def test_campaigns_are_published_once_on_every_platform(e2e):
 def test_the_seed_publish_endpoint_answers_processing_and_publishes(e2e):
     with e2e.deployment.api() as api:
         (job_id,) = make_jobs(api, 1)
-        response = api.post(f"/publish/{job_id}", json={"platforms": ["meta", "google", "x"]})
+        response = api.post(f"/publish/{job_id}", json={"platforms": list(PLATFORMS)})
         assert response.status_code == 202, response.text
         body = response.json()
         assert body["status"] == "processing"

@@ -8,14 +8,31 @@ import pytest
 from playwright.sync_api import expect
 from tests.e2e.web.conftest import VIEWPORTS, Dashboard, shot
 
+from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
+from adflux.platforms.registry import ADAPTERS
+
 pytestmark = pytest.mark.browser
 
 PUBLISH_TIMEOUT_MS = 45_000
 
 
-def _create_campaign(page, dashboard: Dashboard, job_id: int, platforms: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _create_campaign(  # type: ignore[no-untyped-def]
+    page,
+    dashboard: Dashboard,
+    job_id: int,
+    platforms: list[str],
+    *,
+    segments: int = 0,
+    budget: int | None = None,
+) -> int:
+    """Fill the job page's form (the first `segments` segments, `budget` if given) and submit."""
     page.goto(f"/jobs/{job_id}")
     form = page.locator("#campaign-form")
+    for index in range(segments):
+        form.locator("input[name=segment_ids]").nth(index).check()
+    if budget is not None:
+        form.locator("input[name=daily_budget_cop]").fill(str(budget))
+    shot(page, "job-form-filled-laptop")
     for name in platforms:
         form.locator(f"input[name=platforms][value={name}]").check()
     # The compliance check answers for each chosen platform before anything is submitted.
@@ -64,25 +81,30 @@ def test_campaign_created_from_the_form_is_published_on_every_platform(
 ):
     page = open_as("operator")
     job_id = dashboard.job_ids[0]
-    page.goto(f"/jobs/{job_id}")
-    # Two segments: their cities, areas and skills become the targeting on every platform.
-    page.locator("input[name=segment_ids]").nth(0).check()
-    page.locator("input[name=segment_ids]").nth(1).check()
-    shot(page, "job-form-filled-laptop")
-    campaign_id = _create_campaign(page, dashboard, job_id, ["meta", "google", "x"])
+    every_platform = list(ADAPTERS)  # every platform AdFlux offers
+    # Two segments: their cities, areas and skills become the targeting on every platform. The
+    # budget covers every platform's minimum (TikTok's is above the form's default).
+    campaign_id = _create_campaign(
+        page,
+        dashboard,
+        job_id,
+        every_platform,
+        segments=2,
+        budget=max(MIN_DAILY_BUDGET_COP.values()),
+    )
     # The page refreshes itself: no reload between "queued" and "published".
     status = page.locator("#campaign-status")
     expect(status).to_have_attribute("data-status", "published", timeout=PUBLISH_TIMEOUT_MS)
     rows = page.locator("tr[data-platform]")
-    expect(rows).to_have_count(3)
-    for platform in ("meta", "google", "x"):
+    expect(rows).to_have_count(len(every_platform))
+    for platform in every_platform:
         row = page.locator(f"tr[data-platform={platform}]")
         expect(row).to_have_attribute("data-status", "published")
         expect(row.locator("td.ids code").first).not_to_be_empty()
     shot(page, "campaign-published-laptop")
     objects = dashboard.sandbox.state.store.dump()
     key = re.compile(r"adflux-pub-\d+")
-    assert all(objects.get(p) for p in ("meta", "google", "x")), objects.keys()
+    assert all(objects.get(p) for p in every_platform), objects.keys()
     assert any(key.search(str(o)) for o in objects["meta"])
     phone = open_as("operator", viewport="phone")
     phone.goto(f"/campaigns/{campaign_id}")

@@ -128,5 +128,101 @@ def test_seed_publish_alias_returns_processing(client, token_for, platforms, dis
 
 def test_platforms_endpoint_never_shows_secrets(client, token_for, platforms):
     response = client.get("/api/v1/platforms", headers=token_for("viewer"))
-    assert [p["name"] for p in response.json] == ["meta", "google", "x"]
+    assert [p["name"] for p in response.json] == ["meta", "google", "x", "tiktok"]
     assert "token" not in response.get_data(as_text=True).lower()
+
+
+def test_every_offered_platform_is_ready_with_the_fakes(client, token_for, platforms):
+    response = client.get("/api/v1/platforms", headers=token_for("viewer"))
+    assert {p["name"]: p["ready"] for p in response.json} == {
+        "meta": True,
+        "google": True,
+        "x": True,
+        "tiktok": True,
+    }
+
+
+def test_a_platform_whose_ad_image_cannot_be_drawn_is_not_ready(
+    client, token_for, platforms, dispatcher, job, monkeypatch
+):
+    from adflux.campaigns import adapters
+
+    monkeypatch.setattr(adapters, "can_draw", lambda: (False, "font missing"))
+    shown = client.get("/api/v1/platforms", headers=token_for("viewer")).json
+    by_name = {p["name"]: p for p in shown}
+    assert by_name["google"]["ready"] is True  # text ads need no image
+    for name in ("meta", "x", "tiktok"):
+        assert by_name[name]["ready"] is False
+        assert by_name[name]["reason"] == "no ad image: font missing"
+    refused = client.post(
+        "/api/v1/campaigns",
+        json={"job_id": job.id, "platforms": ["tiktok"]},
+        headers=token_for("operator"),
+    )
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"]["platforms"] == [
+        "tiktok is not usable here: no ad image: font missing"
+    ]
+    assert dispatcher.sent == []
+
+
+def test_a_tiktok_campaign_publishes_with_the_job_image(
+    client, token_for, platforms, dispatcher, job
+):
+    """The publishing path itself gives TikTok's ad its image (the fake refuses an ad without
+    one, as TikTok does: 'image_ids: This field is required.')."""
+    response = client.post(
+        "/api/v1/campaigns",
+        json={"job_id": job.id, "platforms": ["tiktok"]},
+        headers=token_for("operator"),
+    )
+    assert response.status_code == 202, response.json
+    _work(dispatcher)
+    shown = client.get(f"/api/v1/campaigns/{response.json['id']}", headers=token_for("viewer"))
+    assert shown.json["status"] == "published", shown.json
+    [spec] = platforms.platforms["tiktok"].specs
+    assert spec.creative.image_png is not None
+    assert spec.creative.image_png.startswith(b"\x89PNG")
+    assert spec.daily_budget_cop == 80_000  # TikTok's minimum, chosen when none is given
+
+
+def test_a_platform_whose_credential_is_refused_is_not_ready_until_it_works_again(
+    client, token_for, platforms
+):
+    from adflux.campaigns.models import PlatformCredential
+
+    # A publication found the token revoked (publishing marks the credential so).
+    db.session.add(PlatformCredential(platform="meta", healthy=False, message="revoked"))
+    db.session.commit()
+    platforms.platforms["meta"].credential_ok = False
+
+    def meta() -> dict:
+        shown = client.get("/api/v1/platforms", headers=token_for("viewer")).json
+        return next(p for p in shown if p["name"] == "meta")
+
+    refused = meta()
+    assert refused["ready"] is False
+    assert refused["reason"] == (
+        "the credential is refused (Error validating access token); reconnect the account"
+    )
+    platforms.platforms["meta"].credential_ok = True  # reconnected
+    assert meta()["ready"] is True
+    assert db.session.get(PlatformCredential, "meta").healthy is True
+
+
+def test_a_publication_that_succeeds_marks_its_credential_healthy_again(
+    client, token_for, platforms, dispatcher, job
+):
+    from adflux.campaigns.models import PlatformCredential
+
+    db.session.add(PlatformCredential(platform="x", healthy=False, message="revoked"))
+    db.session.commit()
+    response = client.post(
+        "/api/v1/campaigns",
+        json={"job_id": job.id, "platforms": ["x"]},
+        headers=token_for("operator"),
+    )
+    assert response.status_code == 202, response.json
+    _work(dispatcher)
+    db.session.expire_all()
+    assert db.session.get(PlatformCredential, "x").healthy is True

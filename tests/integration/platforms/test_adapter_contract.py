@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
-import struct
+import io
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from PIL import Image
 from tests.integration.platforms.cases.base import ContractCase, sandbox_objects
 
 from adflux.audiences.hashing import hash_members
@@ -50,20 +50,10 @@ PHONE = "300 123 4567"
 
 
 def _png() -> bytes:
-    """A valid 4x4 red PNG, built by hand so the test needs no imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\xd0\x10\x20" * 4 for _ in range(4))
-    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    """A plain 1200x628 PNG: 1.91:1, a size the image ads of every platform take."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 628), "#d01020").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def make_spec(key: str = "adflux-pub-1", **changes) -> AdSpec:
@@ -81,7 +71,7 @@ def make_spec(key: str = "adflux-pub-1", **changes) -> AdSpec:
             image_png=_png(),
         ),
         "targeting": Targeting(locations=(BOGOTA,)),
-        "daily_budget_cop": 50_000,
+        "daily_budget_cop": 80_000,  # TikTok's documented minimum; every platform accepts it
         "start_at": datetime.now(UTC).replace(minute=0, second=0, microsecond=0),
         "active": False,
     }
@@ -251,7 +241,7 @@ def test_insights_grow_with_active_time(case, adapter, sandbox):
     later = totals()
 
     assert 0 < early[0] < later[0]
-    assert 0 < later[2] <= 50_000 * 3  # never more than the daily budget per day
+    assert 0 < later[2] <= 80_000 * 3  # never more than the daily budget per day
     assert adapter.insights(paused.external_ids, today, today + timedelta(days=4)) == []
 
 

@@ -45,7 +45,7 @@ def ad_group(sb, **changes) -> dict:
         "placements": ["PLACEMENT_TIKTOK"],
         "location_ids": ["3686110"],
         "budget_mode": "BUDGET_MODE_DAY",
-        "budget": 50000,
+        "budget": 80000,
         "schedule_type": "SCHEDULE_FROM_NOW",
         "schedule_start_time": "2026-12-01 00:00:00",
         "optimization_goal": "CLICK",

@@ -67,6 +67,17 @@ def _name(obj):
     return obj.get("name")
 
 
+def test_uploaded_files_are_kept_once_out_of_the_objects_and_survive_a_restart(tmp_path):
+    path = tmp_path / "sandbox.json"
+    store = Store(path)
+    digest = store.put_blob(b"\x89PNG image")
+    assert store.put_blob(b"\x89PNG image") == digest  # the same bytes, one file
+    store.insert("tiktok", {"id": "i1", "kind": "image", "_blob": digest})
+    assert b"PNG image" not in path.read_bytes()  # not rewritten with every object saved
+    assert Store(path).get_blob(digest) == b"\x89PNG image"
+    assert store.get_blob("0" * 64) is None
+
+
 def test_store_finds_by_key_through_an_index_kept_up_to_date():
     store = Store()
     store.insert("google", {"id": "1", "kind": "campaign", "name": "a"})

@@ -60,7 +60,7 @@ class XCase(ContractCase):
 
 CASE = XCase(
     name="x",
-    tree=("campaign", "line_item", "targeting", "tweet", "promoted_tweet"),
+    tree=("campaign", "line_item", "targeting", "media", "card", "tweet", "promoted_tweet"),
     findable=("campaign", "line_item", "targeting", "tweet", "promoted_tweet"),
     # X documents no phone format; AdFlux sends E.164 digits without "+" (audiences/hashing.py).
     phone_text="573001234567",
