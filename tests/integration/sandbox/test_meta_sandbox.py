@@ -175,3 +175,60 @@ def test_audience_users_must_be_sha256_hex(sb):
         payload={"schema": "EMAIL_SHA256", "data": ["a" * 64, "ana@example.com"]},
     ).json()
     assert answer["num_received"] == 2 and answer["num_invalid_entries"] == 1
+
+
+def _ad(sb) -> dict[str, str]:
+    """campaign -> ad set -> creative -> ad, created on the wire; {kind: id}."""
+    ids = {"campaign": campaign(sb)}
+    ids["adset"] = ad_set(sb, ids["campaign"]).json()["id"]
+    link = "https://empleos.example.co/vacantes/42"
+    story = {"page_id": sb.state.credentials["meta"]["page_id"], "link_data": {"link": link}}
+    ids["creative"] = post(sb, f"{ACCOUNT}/adcreatives", name="k", object_story_spec=story).json()[
+        "id"
+    ]
+    made = post(
+        sb,
+        f"{ACCOUNT}/ads",
+        name="a",
+        adset_id=ids["adset"],
+        creative={"creative_id": ids["creative"]},
+        status="PAUSED",
+    )
+    assert made.status_code == 200, made.text
+    ids["ad"] = made.json()["id"]
+    return ids
+
+
+def get(sb, path: str, **params):
+    return httpx.get(f"{sb.base_url}/v26.0/{path}", params={**meta_auth(sb), **params})
+
+
+def test_an_ads_creative_reads_back_as_the_creative_node(sb):
+    ids = _ad(sb)
+    ad = get(sb, ids["ad"], fields="creative,adset,campaign,adset_id").json()
+    assert ad["creative"] == {"id": ids["creative"]}
+    assert ad["adset"] == {"id": ids["adset"]} and ad["campaign"] == {"id": ids["campaign"]}
+    assert ad["adset_id"] == ids["adset"]
+    assert get(sb, ids["adset"], fields="campaign").json()["campaign"] == {"id": ids["campaign"]}
+
+
+def test_the_read_edges_of_campaigns_ad_sets_and_ads(sb):
+    ids = _ad(sb)
+    _ad(sb)  # another tree: never listed under the first one's nodes
+
+    def listed(node: str, edge: str, **params) -> list[dict]:
+        answer = get(sb, f"{node}/{edge}", **params)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["data"]
+
+    assert listed(ids["campaign"], "adsets") == [{"id": ids["adset"]}]
+    assert listed(ids["campaign"], "ads", fields="name") == [{"name": "a", "id": ids["ad"]}]
+    assert listed(ids["adset"], "ads", fields="creative") == [
+        {"creative": {"id": ids["creative"]}, "id": ids["ad"]}
+    ]
+    for node in (ids["ad"], ids["adset"]):
+        (creative,) = listed(node, "adcreatives", fields="name,object_story_spec")
+        assert creative["id"] == ids["creative"]
+        assert creative["object_story_spec"]["link_data"]["link"].endswith("/vacantes/42")
+    unknown = error(get(sb, f"{ids['ad']}/leads"))
+    assert unknown["code"] == 100 and "Unsupported get request" in unknown["message"]
