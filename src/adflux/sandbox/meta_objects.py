@@ -7,6 +7,8 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import request
+
 from adflux.sandbox import meta_rules as rules
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import (
@@ -62,6 +64,8 @@ NODE_EDGES = {
 OPTIONAL_FIELDS = {
     "campaign": {"daily_budget", "lifetime_budget", "stop_time", "start_time", "buying_type"},
     "adset": {"end_time", "start_time", "bid_amount", "lifetime_budget", "daily_budget"},
+    # Graph's AdImage `url` is where the image can be fetched (its CDN; here the sandbox).
+    "adimage": {"url"},
     "customaudience": {
         "approximate_count_lower_bound",
         "approximate_count_upper_bound",
@@ -212,10 +216,17 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             out[name] = {"id": obj[parents[name]]}
         elif name == "creative" and kind == "ad":
             out[name] = _creative_node(obj[name])
+        elif name == "url" and kind == "adimage":
+            out[name] = image_url(obj["hash"])
         elif name in obj:
             out[name] = obj[name]
     out["id"] = obj["id"]
     return out
+
+
+def image_url(image_hash: str) -> str:
+    """The absolute URL the sandbox serves an uploaded image's bytes at."""
+    return f"{request.host_url}_sandbox/meta/adimages/{image_hash}"
 
 
 def _creative_node(stored: dict[str, Any]) -> dict[str, Any]:

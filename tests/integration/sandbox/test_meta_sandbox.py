@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 
 import httpx
@@ -232,3 +234,15 @@ def test_the_read_edges_of_campaigns_ad_sets_and_ads(sb):
         assert creative["object_story_spec"]["link_data"]["link"].endswith("/vacantes/42")
     unknown = error(get(sb, f"{ids['ad']}/leads"))
     assert unknown["code"] == 100 and "Unsupported get request" in unknown["message"]
+
+
+def test_an_uploaded_image_reads_back_with_the_url_of_its_bytes(sb):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))  # the sandbox checks the signature only
+    uploaded = post(sb, f"{ACCOUNT}/adimages", bytes=base64.b64encode(png).decode())
+    (image,) = uploaded.json()["images"].values()
+
+    listed = get(sb, f"{ACCOUNT}/adimages", hashes=json.dumps([image["hash"]]), fields="hash,url")
+
+    (read,) = listed.json()["data"]
+    assert read["hash"] == image["hash"] == hashlib.md5(png).hexdigest()
+    assert httpx.get(read["url"]).content == png
