@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 import time
@@ -171,3 +172,20 @@ def test_the_request_log_filters_by_platform_and_position_and_is_cleared(sb):
     assert {e["platform"] for e in httpx.get(log).json()["requests"]} == {"meta", "unknown"}
     httpx.post(f"{sb.base_url}/_sandbox/reset", json={})
     assert httpx.get(log).json()["requests"] == []
+
+
+def test_the_client_environment_file_is_private_and_names_the_ca_certificate(tmp_path):
+    sandbox = start_in_thread(http_port=0, grpc_port=0, state_dir=tmp_path / "state")
+    try:
+        written = sandbox.write_client_env(tmp_path / "conf" / "sandbox.env")
+    finally:
+        sandbox.stop()
+
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    exported = dict(
+        line.removeprefix("export ").split("=", 1) for line in written.read_text().splitlines()
+    )
+    assert exported["ADFLUX_META_GRAPH_URL"] == sandbox.base_url
+    assert exported["ADFLUX_META_ACCESS_TOKEN"] == sandbox.state.credentials["meta"]["access_token"]
+    assert exported["ADFLUX_GOOGLE_ADS_CA_FILE"] == str(sandbox.ca_pem)
+    assert sandbox.ca_pem is not None and sandbox.ca_pem.parent == tmp_path / "state"
