@@ -256,10 +256,19 @@ def upload_image(params: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- read and update
 
 
-def _render(obj: dict[str, Any]) -> dict[str, Any]:
+def _render(obj: dict[str, Any], fields: list[str] | None = None) -> dict[str, Any]:
+    """An object as `*/get/` lists it: every field, or only `fields` when the caller names some
+    ("When not specified, all fields are returned by default", the SDK's `fields` docs)."""
     data = {k: v for k, v in obj.items() if not k.startswith("_") and k not in ("kind", "id")}
-    data["create_time"] = datetime.fromtimestamp(obj["_created"], UTC).strftime("%Y-%m-%d %H:%M:%S")
+    data["create_time"] = _time_text(obj["_created"])
+    data["modify_time"] = _time_text(obj.get("_updated", obj["_created"]))
+    if fields:
+        data = {name: data[name] for name in fields if name in data}
     return data
+
+
+def _time_text(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -282,8 +291,13 @@ def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     page, size = int(params.get("page") or 1), min(int(params.get("page_size") or 10), 1000)
     chunk = found[(page - 1) * size : page * size]
     total_pages = max(1, -(-len(found) // size))
+    fields = params.get("fields")
+    if fields is not None and not (
+        isinstance(fields, list) and all(isinstance(f, str) for f in fields)
+    ):
+        raise invalid("fields", "Must be a list of field names.")
     return {
-        "list": [_render(o) for o in chunk],
+        "list": [_render(o, fields) for o in chunk],
         "page_info": {
             "page": page,
             "page_size": size,
@@ -305,6 +319,7 @@ def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     def change(stored: dict[str, Any]) -> None:
         stored["operation_status"] = status
         stored["_status_log"].append(status_entry(now, status == "ENABLE"))
+        stored["_updated"] = now
 
     for obj in objects:
         get_state().store.update(PLATFORM, obj["id"], change)

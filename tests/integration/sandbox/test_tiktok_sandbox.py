@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from tests.integration.sandbox.http_support import fault
@@ -117,3 +119,42 @@ def test_rate_limit_variant_429_is_an_http_error(sb):
     fault(sb, "tiktok", rate_limit=1.0, times=1, variant="429", retry_after_s=30)
     answer = call(sb, "campaign/create/", {})
     assert answer.status_code == 429 and answer.headers["Retry-After"] == "30"
+
+
+def _get(sb, path: str, **params) -> dict:
+    encoded = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in params.items()}
+    answer = httpx.get(
+        f"{sb.base_url}/open_api/v1.3/{path}",
+        params={"advertiser_id": ADVERTISER, **encoded},
+        headers={"Access-Token": sb.state.credentials["tiktok"]["access_token"]},
+    )
+    return envelope(answer)
+
+
+def test_get_returns_only_the_fields_asked_for_and_every_field_otherwise(sb):
+    campaign_id = campaign(sb)
+    filtering = {"campaign_ids": [campaign_id]}
+
+    (some,) = _get(
+        sb, "campaign/get/", filtering=filtering, fields=["campaign_id", "campaign_name"]
+    )["data"]["list"]
+    (every,) = _get(sb, "campaign/get/", filtering=filtering)["data"]["list"]
+
+    assert some == {"campaign_id": campaign_id, "campaign_name": "c"}
+    assert {"campaign_id", "budget_mode", "create_time", "modify_time"} <= set(every)
+    refused = _get(sb, "campaign/get/", filtering=filtering, fields="campaign_id")
+    assert refused["code"] == 40002 and refused["message"].startswith("fields")
+
+
+def test_a_status_change_moves_modify_time(sb):
+    campaign_id = campaign(sb)
+    sb.state.clock.advance(60)
+    call(
+        sb,
+        "campaign/status/update/",
+        {"campaign_ids": [campaign_id], "operation_status": "DISABLE"},
+    )
+
+    (read,) = _get(sb, "campaign/get/", filtering={"campaign_ids": [campaign_id]})["data"]["list"]
+
+    assert read["operation_status"] == "DISABLE" and read["modify_time"] > read["create_time"]
