@@ -59,8 +59,6 @@ READ_BACK = {
 }
 # Which stored id selects each kind's rows (criteria and keywords hang off their parents).
 SELECTED_BY = {"criteria": "campaign", "keywords": "ad_group"}
-# The sandbox customer's time zone (Google reads a campaign's dates in the account's zone).
-ACCOUNT_TZ = ZoneInfo("America/Bogota")
 # Google's constants: geoTargetConstants/2170 is Colombia, languageConstants/1003 Spanish.
 COUNTRY_GEO_TARGETS = {"CO": "geoTargetConstants/2170"}
 LANGUAGE_CONSTANTS = {"es": "languageConstants/1003"}
@@ -80,18 +78,26 @@ class GoogleAdsCase(ContractCase):
             use_proto_plus=True,
         )
 
-    def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, Any]:
+    def _search(self, sandbox: RunningSandbox, query: str) -> list[Any]:
         service = self._client(sandbox).get_service("GoogleAdsService")
         customer_id = sandbox.state.credentials["google"]["customer_id"]
+        return [
+            row
+            for batch in service.search_stream(customer_id=customer_id, query=query, timeout=5)
+            for row in batch.results
+        ]
+
+    def _account_zone(self, sandbox: RunningSandbox) -> ZoneInfo:
+        """The customer's time zone, as Google answers it: campaign dates are read in it."""
+        (row,) = self._search(sandbox, "SELECT customer.time_zone FROM customer")
+        return ZoneInfo(row.customer.time_zone)
+
+    def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, Any]:
         objects: dict[str, Any] = {}
         for kind, (resource, fields, selector) in READ_BACK.items():
             selected = ids[SELECTED_BY.get(kind, kind)]
             query = f"SELECT {fields} FROM {resource} WHERE {selector} = '{selected}'"
-            rows = [
-                _as_dict(getattr(row, resource))
-                for batch in service.search_stream(customer_id=customer_id, query=query, timeout=5)
-                for row in batch.results
-            ]
+            rows = [_as_dict(getattr(row, resource)) for row in self._search(sandbox, query)]
             if kind in SELECTED_BY:
                 objects[kind] = rows
             else:
@@ -137,9 +143,10 @@ class GoogleAdsCase(ContractCase):
     def meant(self, sandbox: RunningSandbox, spec: AdSpec) -> Held:
         creative, targeting = spec.creative, spec.targeting
         places = [p for p in targeting.locations if p.latitude is not None]
-        today = datetime.now(ACCOUNT_TZ).date()
-        start = max(spec.start_at.astimezone(ACCOUNT_TZ).date(), today)
-        end = spec.end_at.astimezone(ACCOUNT_TZ).date() if spec.end_at else None
+        zone = self._account_zone(sandbox)
+        today = datetime.now(zone).date()
+        start = max(spec.start_at.astimezone(zone).date(), today)
+        end = spec.end_at.astimezone(zone).date() if spec.end_at else None
         return Held(
             link=creative.link_url,
             texts=(*creative.headlines, *creative.descriptions),
