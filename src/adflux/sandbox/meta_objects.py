@@ -66,6 +66,7 @@ OPTIONAL_FIELDS = {
     "adset": {"end_time", "start_time", "bid_amount", "lifetime_budget", "daily_budget"},
     # Graph's AdImage `url` is where the image can be fetched (its CDN; here the sandbox).
     "adimage": {"url"},
+    "adcreative": {"status", "object_type", "body", "title", "image_hash", "call_to_action_type"},
     "customaudience": {
         "approximate_count_lower_bound",
         "approximate_count_upper_bound",
@@ -208,6 +209,8 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             out[name] = _effective_status(obj)
         elif name == "configured_status":
             out[name] = obj.get("status")
+        elif name == "status" and kind == "adcreative":
+            out[name] = obj.get("status", "ACTIVE")  # a creative in use is ACTIVE
         elif name in ("created_time", "updated_time"):
             out[name] = _iso(obj["_created" if name == "created_time" else "_updated"])
         elif name.startswith("approximate_count"):
@@ -218,10 +221,31 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             out[name] = _creative_node(obj[name])
         elif name == "url" and kind == "adimage":
             out[name] = image_url(obj["hash"])
+        elif kind == "adcreative" and name in CREATIVE_FROM_LINK_DATA:
+            value = _creative_field(obj, name)
+            if value is not None:
+                out[name] = value
         elif name in obj:
             out[name] = obj[name]
     out["id"] = obj["id"]
     return out
+
+
+# AdCreative fields Graph fills from a link ad's object_story_spec.link_data.
+CREATIVE_FROM_LINK_DATA = {"body", "title", "image_hash", "call_to_action_type", "object_type"}
+
+
+def _creative_field(obj: dict[str, Any], name: str) -> Any:
+    link_data = (obj.get("object_story_spec") or {}).get("link_data") or {}
+    if name == "object_type":
+        return "SHARE" if link_data else None  # a link ad is a shared link post
+    if name == "body":
+        return link_data.get("message")
+    if name == "title":
+        return link_data.get("name")
+    if name == "call_to_action_type":
+        return (link_data.get("call_to_action") or {}).get("type")
+    return link_data.get(name)
 
 
 def image_url(image_hash: str) -> str:

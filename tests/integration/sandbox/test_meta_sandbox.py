@@ -246,3 +246,41 @@ def test_an_uploaded_image_reads_back_with_the_url_of_its_bytes(sb):
     (read,) = listed.json()["data"]
     assert read["hash"] == image["hash"] == hashlib.md5(png).hexdigest()
     assert httpx.get(read["url"]).content == png
+
+
+def test_a_link_ads_creative_reads_back_the_fields_graph_derives_from_its_link_data(sb):
+    ids = _ad(sb)
+    fields = "status,object_type,body,title,call_to_action_type,image_hash,object_story_spec"
+
+    creative = get(sb, ids["creative"], fields=fields).json()
+
+    # The wire-level creative has a link only: no message, headline, image or call to action.
+    assert creative == {
+        "status": "ACTIVE",
+        "object_type": "SHARE",
+        "object_story_spec": creative["object_story_spec"],
+        "id": ids["creative"],
+    }
+
+
+def test_a_creatives_body_title_and_call_to_action_come_from_its_link_data(sb):
+    link = "https://empleos.example.co/vacantes/42"
+    story = {
+        "page_id": sb.state.credentials["meta"]["page_id"],
+        "link_data": {
+            "link": link,
+            "message": "Buscamos analista en Bogotá.",
+            "name": "Analista de marca",
+            "call_to_action": {"type": "APPLY_NOW", "value": {"link": link}},
+        },
+    }
+    made = post(sb, f"{ACCOUNT}/adcreatives", name="k", object_story_spec=story).json()
+
+    read = get(sb, made["id"], fields="body,title,call_to_action_type").json()
+
+    assert read == {
+        "body": "Buscamos analista en Bogotá.",
+        "title": "Analista de marca",
+        "call_to_action_type": "APPLY_NOW",
+        "id": made["id"],
+    }
