@@ -62,11 +62,14 @@ class ContractCase(ABC):
     expected_wait_s: Any = None
     # The sandbox's flavour of rate-limit answer that carries a wait (None: its default one).
     rate_limit_variant: str | None = None
+    # Kinds of the tree that exist only to show the ad's image.
+    image_kinds: tuple[str, ...] = ("image",)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def tree_for(self, spec: AdSpec) -> tuple[str, ...]:
-        """The kinds publish creates for `spec`: an image only when the ad carries one."""
-        return tuple(k for k in self.tree if k != "image" or spec.creative.image_png is not None)
+        """The kinds publish creates for `spec`: its image's only when the ad carries one."""
+        has_image = spec.creative.image_png is not None
+        return tuple(k for k in self.tree if has_image or k not in self.image_kinds)
 
     @abstractmethod
     def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, dict]:

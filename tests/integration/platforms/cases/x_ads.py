@@ -148,8 +148,10 @@ class XCase(ContractCase):
 
 CASE = XCase(
     name="x",
-    tree=("campaign", "line_item", "targeting", "tweet", "promoted_tweet"),
+    # The image goes up as media, then a website card shows it (with the link) on the post.
+    tree=("campaign", "line_item", "targeting", "media", "card", "tweet", "promoted_tweet"),
     findable=("campaign", "line_item", "targeting", "tweet", "promoted_tweet"),
+    image_kinds=("media", "card"),
     # X documents no phone format; AdFlux sends E.164 digits without "+" (audiences/hashing.py).
     phone_text="573001234567",
     first_create="POST /11/accounts/18ce54d4x5t/campaigns",
