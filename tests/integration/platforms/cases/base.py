@@ -107,8 +107,10 @@ def narrowed_ages() -> Targeting:
     return Targeting(age_min=25, age_max=40)
 
 
-def fetch_bytes(sandbox: RunningSandbox, url: str) -> bytes:
+def fetch_bytes(
+    sandbox: RunningSandbox, url: str, headers: Mapping[str, str] | None = None
+) -> bytes:
     """The file behind an image URL a platform answered (absolute, or relative to its host)."""
-    response = httpx.get(httpx.URL(sandbox.base_url).join(url), timeout=5)
+    response = httpx.get(httpx.URL(sandbox.base_url).join(url), headers=headers, timeout=5)
     response.raise_for_status()
     return response.content

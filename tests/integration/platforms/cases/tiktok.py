@@ -53,7 +53,12 @@ class TikTokCase(ContractCase):
         image_ids = objects["ad"].get("image_ids") or []
         if image_ids:
             images = self._get(sandbox, "file/image/ad/info/", image_ids=image_ids)["list"]
-            objects["images"] = [fetch_bytes(sandbox, image["image_url"]) for image in images]
+            # TikTok's image_url is a CDN link anyone may fetch; the sandbox serves it on its
+            # API host, where a request without the Access-Token header is refused.
+            token = {"Access-Token": sandbox.state.credentials["tiktok"]["access_token"]}
+            objects["images"] = [
+                fetch_bytes(sandbox, image["image_url"], headers=token) for image in images
+            ]
         return objects
 
     def held(self, sandbox: RunningSandbox, objects: Mapping[str, Any]) -> Held:
