@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import struct
+import zlib
 
 import httpx
 import pytest
@@ -237,7 +239,7 @@ def test_the_read_edges_of_campaigns_ad_sets_and_ads(sb):
 
 
 def test_an_uploaded_image_reads_back_with_the_url_of_its_bytes(sb):
-    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))  # the sandbox checks the signature only
+    png = _png(600, 314)
     uploaded = post(sb, f"{ACCOUNT}/adimages", bytes=base64.b64encode(png).decode())
     (image,) = uploaded.json()["images"].values()
 
@@ -284,3 +286,20 @@ def test_a_creatives_body_title_and_call_to_action_come_from_its_link_data(sb):
         "call_to_action_type": "APPLY_NOW",
         "id": made["id"],
     }
+
+
+def _png(width: int, height: int) -> bytes:
+    """A plain PNG, built by hand (no imaging library in the test)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xd0\x10\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
