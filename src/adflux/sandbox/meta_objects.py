@@ -75,6 +75,7 @@ OPTIONAL_FIELDS = {
     },
 }
 STATUSFUL = {"campaign", "adset", "ad"}
+SCHEDULE_TIMES = {"start_time", "end_time", "stop_time"}
 
 
 def missing(node: str) -> GraphError:
@@ -213,6 +214,10 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             out[name] = obj.get("status", "ACTIVE")  # a creative in use is ACTIVE
         elif name in ("created_time", "updated_time"):
             out[name] = _iso(obj["_created" if name == "created_time" else "_updated"])
+        elif name in SCHEDULE_TIMES and obj.get(name):
+            # Graph answers times in the ad account's zone, whatever offset they were sent with.
+            moment = rules.timestamp(obj, name)
+            out[name] = _iso(moment.timestamp()) if moment else obj[name]
         elif name.startswith("approximate_count"):
             out[name] = len({h for hashes in obj["_users"].values() for h in hashes})
         elif name in parents:

@@ -303,3 +303,18 @@ def _png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def test_schedule_times_read_back_in_the_ad_accounts_zone(sb):
+    made = ad_set(sb, campaign(sb)).json()
+    answer = httpx.post(
+        f"{sb.base_url}/v26.0/{made['id']}",
+        params=meta_auth(sb),
+        data={"end_time": "2026-12-21T04:59:59+00:00"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    read = get(sb, made["id"], fields="end_time").json()
+
+    # Graph's notation: the account's offset (Bogotá, -0500) without a colon.
+    assert read["end_time"] == "2026-12-20T23:59:59-0500"
