@@ -44,7 +44,15 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
     )
     try:
         server.wait_ready(timeout=READY_TIMEOUT)
-        assert server.base_url in server.log(), "the run command must print where the API is"
+        log = server.log()
+        assert server.base_url in log, "the run command must print where the API is"
+        # It says where the sandbox's CA certificate and credentials are, and both exist.
+        ca_file = data_dir / "sandbox" / "google-ads-ca.pem"
+        sandbox_env = data_dir / "sandbox" / "sandbox.env"
+        assert f"sandbox CA certificate (Google Ads TLS): {ca_file}" in log, log
+        assert f"sandbox credentials: {sandbox_env}" in log, log
+        assert ca_file.is_file() and stat.S_IMODE(sandbox_env.stat().st_mode) == 0o600
+        assert f"ADFLUX_GOOGLE_ADS_CA_FILE={ca_file}" in sandbox_env.read_text()
 
         credentials = xdg / "adflux" / "credentials.json"
         assert stat.S_IMODE(credentials.stat().st_mode) == 0o600

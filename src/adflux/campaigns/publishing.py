@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from time import sleep
 from typing import Any, ParamSpec, cast
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 
+# A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
+CAMPAIGN_TZ = ZoneInfo("America/Bogota")
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 # A publishing slot this close is waited for in the worker thread; a later one sends the task back
@@ -352,7 +355,6 @@ def _build_spec(
     job = db_session.get(JobOpening, campaign.job_id)
     assert job is not None
     apply_url = settings.apply_url_template.format(external_ref=job.external_ref, id=job.id)
-    creative = build_creative(JobAd.from_opening(job, apply_url=apply_url), adapter.name)
     segments = db_session.scalars(
         sa.select(Segment)
         .join(campaign_segments, campaign_segments.c.segment_id == Segment.id)
@@ -370,25 +372,50 @@ def _build_spec(
         facts.append(
             SegmentFacts.from_profile(segment.profile, custom_audience_id=sync.external_audience_id)
         )
-    if not facts:
-        facts.append(SegmentFacts.of_job(job.city, job.area, job.skills))
-    spec = AdSpec(
+    spec = build_ad_spec(
+        job=JobAd.from_opening(job, apply_url=apply_url),
+        platform=adapter.name,
         publication_key=f"adflux-pub-{publication.id}",
-        name=campaign.name,
-        creative=creative,
-        targeting=build_targeting(segments=facts),
+        campaign_name=campaign.name,
         daily_budget_cop=campaign.daily_budget_cop,
-        start_at=datetime.combine(campaign.start_date, time(0, 0), tzinfo=UTC),
-        end_at=(
-            datetime.combine(campaign.end_date, time(23, 59), tzinfo=UTC)
-            if campaign.end_date
-            else None
-        ),
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
         objective=campaign.objective,
+        segments=facts,
+    )
+    return spec, consenting_ids, profiles
+
+
+def build_ad_spec(
+    *,
+    job: JobAd,
+    platform: str,
+    publication_key: str,
+    campaign_name: str,
+    daily_budget_cop: int,
+    start_date: date,
+    end_date: date | None,
+    objective: str,
+    segments: Sequence[SegmentFacts],
+) -> AdSpec:
+    """The ad AdFlux publishes for one campaign on one platform, from plain values (no database):
+    the job's creative for the platform, targeting from the segments (the job's own city, area
+    and skills without any), the budget, and the campaign's days as whole days in Colombia."""
+    facts = list(segments) or [SegmentFacts.of_job(job.city, job.area, job.skills)]
+    return AdSpec(
+        publication_key=publication_key,
+        name=campaign_name,
+        creative=build_creative(job, platform),
+        targeting=build_targeting(segments=facts),
+        daily_budget_cop=daily_budget_cop,
+        start_at=datetime.combine(start_date, time(0, 0), tzinfo=CAMPAIGN_TZ),
+        end_at=(
+            datetime.combine(end_date, time(23, 59, 59), tzinfo=CAMPAIGN_TZ) if end_date else None
+        ),
+        objective=objective,
         # Published live: a recruiter who creates a campaign wants it running (pause is explicit).
         active=True,
     )
-    return spec, consenting_ids, profiles
 
 
 def _backoff(failures: int) -> float:

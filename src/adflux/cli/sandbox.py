@@ -57,9 +57,9 @@ def sandbox(
         click.echo(f"sandbox HTTP on {running.base_url}", err=True)
         if running.grpc_endpoint:
             click.echo(f"sandbox Google Ads gRPC (TLS) on {running.grpc_endpoint}", err=True)
+            click.echo(f"sandbox CA certificate: {running.ca_pem}", err=True)
         if env_file is not None:
-            env_file.write_text("\n".join(lines) + "\n")
-            env_file.chmod(0o600)
+            running.write_client_env(env_file)
             click.echo(f"environment written to {env_file}", err=True)
         click.echo("\n".join(lines), nl=True)
 

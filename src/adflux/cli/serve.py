@@ -57,7 +57,7 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
     from adflux.server import serve as run_server
 
     settings = load_settings()
-    sandbox = _start_sandbox(settings.data_dir / "sandbox") if use_sandbox else None
+    sandbox = _start_sandbox(settings.data_dir) if use_sandbox else None
     app = build_app()
     api_url = f"http://{settings.host}:{settings.port}"
     with app.app_context(), acting_as("adflux run"):
@@ -74,6 +74,13 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
     click.echo(f"database:        {settings.sqlalchemy_url_safe}")
     if sandbox is not None:
         click.echo(f"platform sandbox: {sandbox.base_url} (gRPC {sandbox.grpc_endpoint})")
+        if sandbox.ca_pem is not None:
+            click.echo(f"sandbox CA certificate (Google Ads TLS): {sandbox.ca_pem}")
+        click.echo(
+            f"sandbox credentials: {sandbox_env_path(settings.data_dir)} "
+            f"(the ADFLUX_* settings this process uses; `source` it elsewhere)"
+        )
+        click.echo(f"sandbox request log: {sandbox.base_url}/_sandbox/requests")
     if prepared.seeded:
         click.echo(
             f"seeded:          {prepared.jobs_inserted:,} jobs, "
@@ -89,12 +96,19 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
     run_server(app, host=settings.host, port=settings.port, workers=1, threads=8)
 
 
-def _start_sandbox(state_dir: Path) -> RunningSandbox:
-    """Start the sandbox in this process and point this process's adapters at it."""
+def sandbox_env_path(data_dir: Path) -> Path:
+    """Where the run command writes the environment that points AdFlux at its sandbox."""
+    return data_dir / "sandbox" / "sandbox.env"
+
+
+def _start_sandbox(data_dir: Path) -> RunningSandbox:
+    """Start the sandbox in this process, point this process's adapters at it, and write the
+    same settings (endpoints, credentials, CA file) where other processes can read them."""
     from adflux.sandbox.server import start_in_thread
 
-    running = start_in_thread(state_dir=state_dir, persist=True)
+    running = start_in_thread(state_dir=data_dir / "sandbox", persist=True)
     os.environ.update(running.client_env())
+    running.write_client_env(sandbox_env_path(data_dir))
     return running
 
 

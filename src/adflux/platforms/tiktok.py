@@ -83,6 +83,13 @@ class TikTokAdapter(PlatformAdapter):
                 # Keep-alive connections for every worker thread calling at once.
                 configuration.connection_pool_maxsize = HTTP_POOL_SIZE
                 self._client = ApiClient(configuration)
+                # urllib3's default retries sleep out an HTTP 429's Retry-After inside the call
+                # (minutes, holding a worker thread); the wait must reach the caller instead, as
+                # RateLimited.retry_after_s. Connection retries stay as urllib3's default.
+                pool = self._client.rest_client.pool_manager
+                pool.connection_pool_kw["retries"] = urllib3.util.Retry.DEFAULT.new(
+                    respect_retry_after_header=False
+                )
             return self._client
 
     @property

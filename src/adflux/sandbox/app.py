@@ -11,7 +11,7 @@ import importlib
 import logging
 from collections.abc import Iterable
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
 from adflux.sandbox.common import EXTENSION_KEY, get_state
@@ -29,6 +29,14 @@ PLATFORM_MODULES: tuple[str, ...] = (
     "adflux.sandbox.tiktok",
     "adflux.sandbox.datamanager",
 )
+# Which platform each blueprint speaks for, as the request log names it.
+BLUEPRINT_PLATFORMS = {
+    "meta": "meta",
+    "x_ads": "x",
+    "tiktok": "tiktok",
+    "sandbox_datamanager": "google",
+}
+ADMIN_BLUEPRINT = "sandbox_admin"
 
 
 def load_platform_blueprints(modules: Iterable[str] = PLATFORM_MODULES) -> list[Blueprint]:
@@ -55,11 +63,26 @@ def create_app(state: SandboxState, *, blueprints: Iterable[Blueprint] | None = 
     app.register_blueprint(admin_blueprint())
     for blueprint in load_platform_blueprints() if blueprints is None else blueprints:
         app.register_blueprint(blueprint)
+    app.after_request(_log_request)
     return app
 
 
+def _log_request(response: Response) -> Response:
+    """Record each platform call (admin calls are not platform calls); unrouted paths too."""
+    if request.blueprint != ADMIN_BLUEPRINT:
+        get_state().requests.record(
+            platform=BLUEPRINT_PLATFORMS.get(request.blueprint or "", "unknown"),
+            protocol="http",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+        )
+    return response
+
+
 def admin_blueprint() -> Blueprint:
-    """`/_sandbox/...`: health, objects dump, reset, faults, credential revocation, clock."""
+    """`/_sandbox/...`: health, objects dump, request log, reset, faults, credential revocation,
+    clock."""
     bp = Blueprint("sandbox_admin", __name__, url_prefix="/_sandbox")
 
     @bp.get("/health")
@@ -71,6 +94,21 @@ def admin_blueprint() -> Blueprint:
         dump = get_state().store.dump()
         platform = request.args.get("platform")
         return jsonify({platform: dump.get(platform, [])} if platform else dump)
+
+    @bp.get("/requests")
+    def requests_log():
+        # ?platform=meta&after=<seq>: the calls one platform received since a known point.
+        try:
+            after = int(request.args.get("after", 0))
+        except ValueError:
+            return jsonify(error="after must be an integer (a seq of the log)"), 400
+        entries = get_state().requests.entries(platform=request.args.get("platform"), after=after)
+        return jsonify(requests=entries)
+
+    @bp.delete("/requests")
+    def clear_requests_log():
+        get_state().requests.clear(request.args.get("platform"))
+        return jsonify(requests=[])
 
     @bp.post("/reset")
     def reset():

@@ -181,6 +181,8 @@ def _edge(version: str, node: str, edge: str):
         return jsonify(objects.insights(node, params))
     if edge == "users" and request.method in ("POST", "DELETE"):
         return jsonify(objects.users(node, params, remove=request.method == "DELETE"))
+    if request.method == "GET":
+        return jsonify(objects.node_edge(node, edge, params, request.base_url))
     raise invalid(f"Unsupported {request.method} request on /{edge}")
 
 

@@ -7,6 +7,8 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import request
+
 from adflux.sandbox import meta_rules as rules
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import (
@@ -49,9 +51,26 @@ COMPUTED_FIELDS = {
     "created_time",
     "updated_time",
 }
+# Parent nodes Graph serves as objects ({"id": ...}) beside their `*_id` fields.
+PARENT_FIELDS = {
+    "adset": {"campaign": "campaign_id"},
+    "ad": {"campaign": "campaign_id", "adset": "adset_id"},
+}
+# Read edges of the objects AdFlux creates (the SDK's Campaign.get_ad_sets, Campaign.get_ads,
+# AdSet.get_ads, AdSet.get_ad_creatives, Ad.get_ad_creatives): (node kind, edge) -> listed kind.
+NODE_EDGES = {
+    ("campaign", "adsets"): "adset",
+    ("campaign", "ads"): "ad",
+    ("adset", "ads"): "ad",
+    ("adset", "adcreatives"): "adcreative",
+    ("ad", "adcreatives"): "adcreative",
+}
 OPTIONAL_FIELDS = {
     "campaign": {"daily_budget", "lifetime_budget", "stop_time", "start_time", "buying_type"},
     "adset": {"end_time", "start_time", "bid_amount", "lifetime_budget", "daily_budget"},
+    # Graph's AdImage `url` is where the image can be fetched (its CDN; here the sandbox).
+    "adimage": {"url"},
+    "adcreative": {"status", "object_type", "body", "title", "image_hash", "call_to_action_type"},
     "customaudience": {
         "approximate_count_lower_bound",
         "approximate_count_upper_bound",
@@ -60,6 +79,7 @@ OPTIONAL_FIELDS = {
     },
 }
 STATUSFUL = {"campaign", "adset", "ad"}
+SCHEDULE_TIMES = {"start_time", "end_time", "stop_time"}
 
 
 def missing(node: str) -> GraphError:
@@ -124,6 +144,8 @@ def create(account: str, edge: str, params: dict[str, Any], image: bytes | None)
         )
         _get_kind(creative_id or "", "adcreative", "creative")
         params["campaign_id"] = adset["campaign_id"]
+        # Written as {"creative_id": ...}; Graph reads the field back as the AdCreative node.
+        params["creative"] = {"id": str(creative_id)}
     elif kind == "customaudience":
         rules.check_custom_audience(params)
     now = _now()
@@ -188,7 +210,8 @@ def _effective_status(obj: dict[str, Any]) -> str:
 
 def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     kind = obj["kind"]
-    allowed = COMPUTED_FIELDS | OPTIONAL_FIELDS.get(kind, set())
+    parents = PARENT_FIELDS.get(kind, {})
+    allowed = COMPUTED_FIELDS | OPTIONAL_FIELDS.get(kind, set()) | set(parents)
     allowed |= {k for k in obj if not k.startswith("_") and k != "kind"}
     out: dict[str, Any] = {}
     for name in fields:
@@ -200,14 +223,57 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             out[name] = _effective_status(obj)
         elif name == "configured_status":
             out[name] = obj.get("status")
+        elif name == "status" and kind == "adcreative":
+            out[name] = obj.get("status", "ACTIVE")  # a creative in use is ACTIVE
         elif name in ("created_time", "updated_time"):
             out[name] = _iso(obj["_created" if name == "created_time" else "_updated"])
+        elif name in SCHEDULE_TIMES and obj.get(name):
+            # Graph answers times in the ad account's zone, whatever offset they were sent with.
+            moment = rules.timestamp(obj, name)
+            out[name] = _iso(moment.timestamp()) if moment else obj[name]
         elif name.startswith("approximate_count"):
             out[name] = len({h for hashes in obj["_users"].values() for h in hashes})
+        elif name in parents:
+            out[name] = {"id": obj[parents[name]]}
+        elif name == "creative" and kind == "ad":
+            out[name] = _creative_node(obj[name])
+        elif name == "url" and kind == "adimage":
+            out[name] = image_url(obj["hash"])
+        elif kind == "adcreative" and name in CREATIVE_FROM_LINK_DATA:
+            value = _creative_field(obj, name)
+            if value is not None:
+                out[name] = value
         elif name in obj:
             out[name] = obj[name]
     out["id"] = obj["id"]
     return out
+
+
+# AdCreative fields Graph fills from a link ad's object_story_spec.link_data.
+CREATIVE_FROM_LINK_DATA = {"body", "title", "image_hash", "call_to_action_type", "object_type"}
+
+
+def _creative_field(obj: dict[str, Any], name: str) -> Any:
+    link_data = (obj.get("object_story_spec") or {}).get("link_data") or {}
+    if name == "object_type":
+        return "SHARE" if link_data else None  # a link ad is a shared link post
+    if name == "body":
+        return link_data.get("message")
+    if name == "title":
+        return link_data.get("name")
+    if name == "call_to_action_type":
+        return (link_data.get("call_to_action") or {}).get("type")
+    return link_data.get(name)
+
+
+def image_url(image_hash: str) -> str:
+    """The absolute URL the sandbox serves an uploaded image's bytes at."""
+    return f"{request.host_url}_sandbox/meta/adimages/{image_hash}"
+
+
+def _creative_node(stored: dict[str, Any]) -> dict[str, Any]:
+    # Objects stored before the create normalised it still hold {"creative_id": ...}.
+    return {"id": str(stored.get("id") or stored.get("creative_id"))}
 
 
 def _fields(params: dict[str, Any], default: str = "id,name") -> list[str]:
@@ -268,22 +334,48 @@ def list_edge(account: str, edge: str, params: dict[str, Any], url: str) -> dict
     kind = EDGE_KINDS.get(edge)
     if kind is None:
         raise invalid(f"Unsupported get request on edge {edge}")
+    found = get_state().store.find(PLATFORM, kind, account_id=account)
+    if kind == "adimage" and params.get("hashes"):
+        found = [o for o in found if o["hash"] in params["hashes"]]
+    return _listing(found, params, url, "hash,name" if kind == "adimage" else "id")
+
+
+def node_edge(node: str, edge: str, params: dict[str, Any], url: str) -> dict[str, Any]:
+    """A read edge of a campaign, ad set or ad: its ad sets, ads or ad creatives."""
+    obj = _get(node)
+    listed = NODE_EDGES.get((obj["kind"], edge))
+    if listed is None:
+        raise GraphError(
+            f"(#100) Unsupported get request. Edge '{edge}' does not exist on node type "
+            f"({NODE_TYPES[obj['kind']]}).",
+        )
+    store = get_state().store
+    if listed != "adcreative":
+        found = store.find(PLATFORM, listed, **{f"{obj['kind']}_id": obj["id"]})
+    else:
+        ads = [obj] if obj["kind"] == "ad" else store.find(PLATFORM, "ad", adset_id=obj["id"])
+        wanted = list(dict.fromkeys(_creative_node(ad["creative"])["id"] for ad in ads))
+        found = [c for c in (store.get(PLATFORM, i, "adcreative") for i in wanted) if c]
+    return _listing(found, params, url, "id")
+
+
+def _listing(
+    found: list[dict[str, Any]], params: dict[str, Any], url: str, default_fields: str
+) -> dict[str, Any]:
+    """One page of an edge, Graph's way: filtering, effective_status, fields, cursor paging."""
     found = [
         o
-        for o in get_state().store.find(PLATFORM, kind, account_id=account)
+        for o in found
         if o.get("status") != "DELETED"
         and all(_matches(o, rule) for rule in params.get("filtering") or [])
     ]
     statuses = params.get("effective_status")
     if statuses:
         found = [o for o in found if _effective_status(o) in statuses]
-    if kind == "adimage" and params.get("hashes"):
-        found = [o for o in found if o["hash"] in params["hashes"]]
     limit = int(params.get("limit") or 25)
     start = int(base64.b64decode(params["after"]).decode()) if params.get("after") else 0
     page = found[start : start + limit]
-    default = "hash,name" if kind == "adimage" else "id"
-    data = [render(o, _fields(params, default)) for o in page]
+    data = [render(o, _fields(params, default_fields)) for o in page]
     paging: dict[str, Any] = {
         "cursors": {
             "before": base64.b64encode(str(start).encode()).decode(),

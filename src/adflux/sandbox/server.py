@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import queue
+import shlex
 import signal
 import socket
 import threading
@@ -158,6 +159,19 @@ class RunningSandbox:
                 }
             )
         return env
+
+    def write_client_env(self, path: Path) -> Path:
+        """Write `client_env()` as shell `export` lines to `path`, readable by its owner only.
+
+        `source` it (or copy the lines) to point another AdFlux process at this sandbox; the
+        values are the sandbox's test credentials, but the file is still treated as a secret.
+        """
+        lines = [f"export {k}={shlex.quote(v)}" for k, v in sorted(self.client_env().items())]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.chmod(0o600)  # an existing file keeps its mode on touch
+        path.write_text("\n".join(lines) + "\n")
+        return path
 
     def stop(self) -> None:
         if self._stopped:

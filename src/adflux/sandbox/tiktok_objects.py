@@ -339,10 +339,19 @@ def image_bytes(signature: str) -> bytes | None:
 # --------------------------------------------------------------------------- read and update
 
 
-def _render(obj: dict[str, Any]) -> dict[str, Any]:
+def _render(obj: dict[str, Any], fields: list[str] | None = None) -> dict[str, Any]:
+    """An object as `*/get/` lists it: every field, or only `fields` when the caller names some
+    ("When not specified, all fields are returned by default", the SDK's `fields` docs)."""
     data = {k: v for k, v in obj.items() if not k.startswith("_") and k not in ("kind", "id")}
-    data["create_time"] = datetime.fromtimestamp(obj["_created"], UTC).strftime("%Y-%m-%d %H:%M:%S")
+    data["create_time"] = _time_text(obj["_created"])
+    data["modify_time"] = _time_text(obj.get("_updated", obj["_created"]))
+    if fields:
+        data = {name: data[name] for name in fields if name in data}
     return data
+
+
+def _time_text(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -365,8 +374,13 @@ def list_kind(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     page, size = int(params.get("page") or 1), min(int(params.get("page_size") or 10), 1000)
     chunk = found[(page - 1) * size : page * size]
     total_pages = max(1, -(-len(found) // size))
+    fields = params.get("fields")
+    if fields is not None and not (
+        isinstance(fields, list) and all(isinstance(f, str) for f in fields)
+    ):
+        raise invalid("fields", "Must be a list of field names.")
     return {
-        "list": [_render(o) for o in chunk],
+        "list": [_render(o, fields) for o in chunk],
         "page_info": {
             "page": page,
             "page_size": size,
@@ -388,6 +402,7 @@ def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     def change(stored: dict[str, Any]) -> None:
         stored["operation_status"] = status
         stored["_status_log"].append(status_entry(now, status == "ENABLE"))
+        stored["_updated"] = now
 
     for obj in objects:
         get_state().store.update(PLATFORM, obj["id"], change)
@@ -397,13 +412,27 @@ def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- report
 
 
+# Report levels served: data_level -> (the object's id dimension, its filtering field, kind).
+REPORT_LEVELS = {
+    "AUCTION_AD": ("ad_id", "ad_ids", "ad"),
+    "AUCTION_ADGROUP": ("adgroup_id", "adgroup_ids", "adgroup"),
+    "AUCTION_CAMPAIGN": ("campaign_id", "campaign_ids", "campaign"),
+}
+
+
 def report(params: dict[str, Any]) -> dict[str, Any]:
+    """BASIC reports per ad, ad group or campaign and day; an ad group's or campaign's figures
+    are the sum of its ads', as TikTok aggregates them."""
     check_advertiser(params)
     require(params, "report_type", "data_level", "dimensions", "start_date", "end_date")
-    if params["report_type"] != "BASIC" or params["data_level"] != "AUCTION_AD":
-        raise invalid("data_level", "This sandbox serves BASIC reports at AUCTION_AD level.")
-    if sorted(params["dimensions"]) != ["ad_id", "stat_time_day"]:
-        raise invalid("dimensions", "This sandbox serves [ad_id, stat_time_day].")
+    level = REPORT_LEVELS.get(params["data_level"])
+    if params["report_type"] != "BASIC" or level is None:
+        raise invalid(
+            "data_level", f"This sandbox serves BASIC reports at {', '.join(REPORT_LEVELS)}."
+        )
+    id_dimension, id_filter, kind = level
+    if sorted(params["dimensions"]) != sorted([id_dimension, "stat_time_day"]):
+        raise invalid("dimensions", f"This sandbox serves [{id_dimension}, stat_time_day].")
     try:
         since, until = (
             date.fromisoformat(params["start_date"]),
@@ -413,29 +442,32 @@ def report(params: dict[str, Any]) -> dict[str, Any]:
         raise invalid("start_date", "Format must be YYYY-MM-DD.") from None
     if not 0 <= (until - since).days <= 29:
         raise invalid("end_date", "The date range of daily data cannot exceed 30 days.")
-    ad_ids: list[str] = []
+    object_ids: list[str] = []
     for rule in params.get("filtering") or []:
-        if rule.get("field_name") == "ad_ids":
+        if rule.get("field_name") == id_filter:
             value = rule.get("filter_value")
-            ad_ids += [str(v) for v in (value if isinstance(value, list) else _json_list(value))]
+            object_ids += [
+                str(v) for v in (value if isinstance(value, list) else _json_list(value))
+            ]
     store, now, rows = get_state().store, _now(), []
-    for ad_id in ad_ids:
-        ad = get_object("ad", ad_id, "filtering")
-        adgroup = store.get(PLATFORM, ad["adgroup_id"]) or {}
-        campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
-        logs = [campaign["_status_log"], adgroup["_status_log"], ad["_status_log"]]
-        intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
-        budget = int(float(adgroup.get("budget") or campaign.get("budget") or 0))
-        for fig in daily_figures(
-            seed=ad_id, intervals=intervals, since=since, until=until, daily_budget=budget
-        ):
+    for object_id in object_ids:
+        get_object(kind, object_id, "filtering")
+        ads = store.find(PLATFORM, "ad", **{id_dimension: object_id})
+        per_day: dict[date, list[float]] = {}
+        for ad in ads:
+            for fig in _ad_days(store, ad, now, since, until):
+                totals = per_day.setdefault(fig.day, [0, 0, 0.0])
+                totals[0] += fig.impressions
+                totals[1] += fig.clicks
+                totals[2] += fig.spend
+        for day, (impressions, clicks, spend) in sorted(per_day.items()):
             rows.append(
                 {
-                    "dimensions": {"ad_id": ad_id, "stat_time_day": f"{fig.day} 00:00:00"},
+                    "dimensions": {id_dimension: object_id, "stat_time_day": f"{day} 00:00:00"},
                     "metrics": {
-                        "impressions": str(fig.impressions),
-                        "clicks": str(fig.clicks),
-                        "spend": f"{fig.spend:.2f}",
+                        "impressions": str(int(impressions)),
+                        "clicks": str(int(clicks)),
+                        "spend": f"{spend:.2f}",
                     },
                 }
             )
@@ -448,6 +480,17 @@ def report(params: dict[str, Any]) -> dict[str, Any]:
             "total_page": 1,
         },
     }
+
+
+def _ad_days(store: Any, ad: dict[str, Any], now: float, since: date, until: date) -> list[Any]:
+    adgroup = store.get(PLATFORM, ad["adgroup_id"]) or {}
+    campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
+    logs = [campaign["_status_log"], adgroup["_status_log"], ad["_status_log"]]
+    intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
+    budget = int(float(adgroup.get("budget") or campaign.get("budget") or 0))
+    return daily_figures(
+        seed=ad["id"], intervals=intervals, since=since, until=until, daily_budget=budget
+    )
 
 
 def _json_list(value: Any) -> list[Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from tests.e2e.campaigns.stack import publication_rows, wait_for
 from tests.e2e.campaigns.support import (
@@ -52,10 +50,7 @@ def test_campaigns_created_while_redis_is_down_are_published_when_it_is_back(e2e
     with e2e.deployment.api() as api:
         jobs = make_jobs(api, 3)
         e2e.redis.stop()
-        started = time.monotonic()
         ids = create_campaigns(api, jobs)
-        took = time.monotonic() - started
-        assert took < 3 * 5, f"creating 3 campaigns with the broker down took {took:.1f} s"
         rows = publication_rows(e2e.db, ids)
         assert len(rows) == 3 * len(PLATFORMS) and {r["status"] for r in rows} == {"pending"}
         assert {c["status"] for c in (api.get(f"/api/v1/campaigns/{i}").json() for i in ids)} == {

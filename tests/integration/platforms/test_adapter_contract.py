@@ -2,6 +2,11 @@
 
 Each test runs once per platform in CASES. Adding a platform is one line in CASE_MODULES plus a
 `cases/<module>.py` describing how to read its objects back through its own API.
+
+The ads published are the ones AdFlux itself builds for a job (`build_ad_spec`, the function the
+publishing task calls: the job's creative for the platform, targeting from the job, the default
+budget, the campaign's days), for a job as AdFlux's own data generator makes them; never a spec
+written by hand for the test.
 """
 
 from __future__ import annotations
@@ -9,28 +14,28 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
-import io
-import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from PIL import Image
 from tests.integration.platforms.cases.base import ContractCase, sandbox_objects
 
 from adflux.audiences.hashing import hash_members
+from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
+from adflux.campaigns.creatives import JobAd
+from adflux.campaigns.publishing import CAMPAIGN_TZ, build_ad_spec
+from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP
+from adflux.config import Settings
+from adflux.datagen.generator import generate_jobs
 from adflux.platforms.base import (
     AdSpec,
     AudienceSpec,
     AuthExpired,
-    Creative,
-    GeoTarget,
     InvalidRequest,
     OutcomeUnknown,
     PlatformAdapter,
     RateLimited,
-    Targeting,
     TransientError,
     name_has_key,
 )
@@ -44,39 +49,34 @@ CASES: list[ContractCase] = [
     for module in CASE_MODULES
 ]
 
-BOGOTA = GeoTarget("Bogotá", latitude=4.711, longitude=-74.0721, radius_km=30)
 EMAIL = "  Ana.Perez@Example.COM "
 PHONE = "300 123 4567"
+# A job as `adflux seed` makes them (deterministic), in a city every platform's catalogue knows.
+JOB = next(job for job in generate_jobs(40, seed=7) if job["city"] == "Bogotá")
+APPLY_URL = Settings().apply_url_template.format(external_ref=JOB["external_ref"], id=1)
 
 
-def _png() -> bytes:
-    """A plain 1200x628 PNG: 1.91:1, a size the image ads of every platform take."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 628), "#d01020").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def make_spec(key: str = "adflux-pub-1", **changes) -> AdSpec:
-    values = {
-        "publication_key": key,
-        "name": "Auxiliar contable",
-        "creative": Creative(
-            headlines=("Auxiliar contable en Bogotá", "Postúlate hoy", "Salario COP 2.500.000"),
-            descriptions=(
-                "Empresa líder busca auxiliar contable con un año de experiencia.",
-                "Contrato a término indefinido. Postúlate en minutos.",
-            ),
-            primary_text="Auxiliar contable en Bogotá, salario $2.500.000. ¡Postúlate hoy!",
-            link_url="https://empleos.example.co/vacantes/42",
-            image_png=_png(),
-        ),
-        "targeting": Targeting(locations=(BOGOTA,)),
-        "daily_budget_cop": 80_000,  # TikTok's documented minimum; every platform accepts it
-        "start_at": datetime.now(UTC).replace(minute=0, second=0, microsecond=0),
-        "active": False,
-    }
-    values.update(changes)
-    return AdSpec(**values)
+def make_spec(
+    case: ContractCase,
+    key: str = "adflux-pub-1",
+    *,
+    end_date: date | None = None,
+    **changes,
+) -> AdSpec:
+    """The ad AdFlux publishes on `case`'s platform for JOB; paused unless `active=True`."""
+    spec = build_ad_spec(
+        job=JobAd.from_opening(SimpleNamespace(**JOB), apply_url=APPLY_URL),
+        platform=case.name,
+        publication_key=key,
+        campaign_name=f"{JOB['title']} · {JOB['city']}",  # the campaign service's default name
+        # The campaign service's default budget for a campaign on this platform.
+        daily_budget_cop=max(DEFAULT_DAILY_BUDGET_COP, MIN_DAILY_BUDGET_COP[case.name]),
+        start_date=datetime.now(CAMPAIGN_TZ).date(),
+        end_date=end_date,
+        objective="traffic",
+        segments=(),
+    )
+    return dataclasses.replace(spec, **{"active": False, **changes})
 
 
 @pytest.fixture(params=CASES, ids=[case.name for case in CASES])
@@ -109,23 +109,36 @@ def test_credentials_are_accepted(adapter):
     assert status.ok, status.message
 
 
-def test_publish_creates_the_tree_and_the_platform_serves_it_back(case, adapter, sandbox):
-    spec = make_spec()
+def test_the_ad_is_the_one_adflux_builds_for_the_job(case):
+    spec = make_spec(case)
+
+    assert spec.creative.link_url == APPLY_URL
+    assert spec.creative.primary_text and JOB["title"].split()[0] in spec.creative.primary_text
+    assert spec.targeting.locations and spec.targeting.locations[0].name == "Bogotá"
+    assert spec.targeting.keywords  # the job's skills and area
+
+
+def test_publish_creates_the_tree_and_the_platform_holds_the_ad_adflux_built(
+    case, adapter, sandbox
+):
+    spec = make_spec(case, end_date=datetime.now(CAMPAIGN_TZ).date() + timedelta(days=30))
     result, calls = _publish(adapter, spec)
 
-    assert tuple(result.external_ids) == case.tree
+    assert tuple(result.external_ids) == case.tree_for(spec)
     assert calls == list(result.external_ids.items())  # reported the moment each existed
     objects = case.read_back(sandbox, result.external_ids)
     assert case.is_paused(objects)
     names = case.names(objects)
     assert names and all(name_has_key(name, spec.publication_key) for name in names)
+    # Link, texts, budget, targeting, schedule and image, as the platform answers them.
+    assert case.held(sandbox, objects) == case.meant(sandbox, spec)
 
 
 def test_publishing_again_with_known_ids_creates_nothing(case, adapter, sandbox):
-    first, _ = _publish(adapter, make_spec())
+    first, _ = _publish(adapter, make_spec(case))
     stored = len(sandbox_objects(sandbox, case.name))
 
-    again, calls = _publish(adapter, make_spec(), known=first.external_ids)
+    again, calls = _publish(adapter, make_spec(case), known=first.external_ids)
 
     assert again.external_ids == first.external_ids
     assert calls == []
@@ -136,15 +149,16 @@ def test_one_adapter_publishes_from_many_threads_at_once(case, adapter, sandbox,
     """Workers share one adapter per platform and process, so its client must be thread-safe."""
     keys = [f"adflux-pub-{n}" for n in range(1, 13)]
     with ThreadPoolExecutor(max_workers=12) as threads:
-        published = threads.map(lambda key: _publish(adapter, make_spec(key=key)), keys)
+        published = threads.map(lambda key: _publish(adapter, make_spec(case, key=key)), keys)
         results = dict(zip(keys, published, strict=True))
 
     for key, (result, calls) in results.items():
-        assert tuple(result.external_ids) == case.tree
+        assert tuple(result.external_ids) == case.tree_for(make_spec(case, key=key))
         assert calls == list(result.external_ids.items())
         names = case.names(case.read_back(sandbox, result.external_ids))
         assert names and all(name_has_key(name, key) for name in names)
-    for kind in (case.tree[0], case.tree[-1]):  # images are shared: same bytes, same id
+    # One tree per key (an image may be shared: the same bytes are the same image).
+    for kind in (case.tree[0], case.tree[-1]):
         assert len({result.external_ids[kind] for result, _ in results.values()}) == len(keys)
     pool_warnings = [r for r in caplog.records if "pool is full" in r.getMessage()]
     assert pool_warnings == [], "keep-alive connections were dropped"
@@ -163,20 +177,23 @@ def test_a_publish_interrupted_after_the_first_object_resumes_without_duplicates
         saved[kind] = object_id
         raise Crash
 
+    spec = make_spec(case)
     with pytest.raises(Crash):
-        adapter.publish(make_spec(), known_ids={}, on_created=persist_then_die)
+        adapter.publish(spec, known_ids={}, on_created=persist_then_die)
     assert list(saved) == [case.tree[0]]
 
-    resumed, calls = _publish(adapter, make_spec(), known=saved)
+    resumed, calls = _publish(adapter, spec, known=saved)
 
     assert resumed.external_ids[case.tree[0]] == saved[case.tree[0]]
-    assert [kind for kind, _ in calls] == list(case.tree[1:])
+    assert [kind for kind, _ in calls] == list(case.tree_for(spec)[1:])
     assert case.is_paused(case.read_back(sandbox, resumed.external_ids))
 
 
 def test_find_existing_returns_the_ids_by_publication_key(case, adapter):
-    mine, _ = _publish(adapter, make_spec(key="adflux-pub-4"))
-    _publish(adapter, make_spec(key="adflux-pub-42"))  # a key that extends ours must not match
+    mine, _ = _publish(adapter, make_spec(case, key="adflux-pub-4"))
+    _publish(
+        adapter, make_spec(case, key="adflux-pub-42")
+    )  # a key that extends ours must not match
 
     found = adapter.find_existing("adflux-pub-4")
 
@@ -185,7 +202,7 @@ def test_find_existing_returns_the_ids_by_publication_key(case, adapter):
 
 
 def test_pause_and_resume(case, adapter, sandbox):
-    result, _ = _publish(adapter, make_spec(active=True))
+    result, _ = _publish(adapter, make_spec(case, active=True))
     assert not case.is_paused(case.read_back(sandbox, result.external_ids))
 
     adapter.set_active(result.external_ids, False)
@@ -224,8 +241,9 @@ def test_audience_sync_adds_to_an_existing_audience(case, adapter, sandbox):
 
 
 def test_insights_grow_with_active_time(case, adapter, sandbox):
-    result, _ = _publish(adapter, make_spec(active=True))
-    paused, _ = _publish(adapter, make_spec(key="adflux-pub-2", active=False))
+    spec = make_spec(case, active=True)
+    result, _ = _publish(adapter, spec)
+    paused, _ = _publish(adapter, make_spec(case, key="adflux-pub-2", active=False))
     today = local_day(sandbox.state.clock.now())
 
     def totals() -> tuple[int, int, int]:
@@ -241,7 +259,7 @@ def test_insights_grow_with_active_time(case, adapter, sandbox):
     later = totals()
 
     assert 0 < early[0] < later[0]
-    assert 0 < later[2] <= 80_000 * 3  # never more than the daily budget per day
+    assert 0 < later[2] <= spec.daily_budget_cop * 3  # never more than the daily budget a day
     assert adapter.insights(paused.external_ids, today, today + timedelta(days=4)) == []
 
 
@@ -249,7 +267,14 @@ def test_insights_grow_with_active_time(case, adapter, sandbox):
 
 
 def test_rate_limit_raises_with_the_platforms_wait(case, adapter, sandbox):
-    _fault(sandbox, case.name, rate_limit=1.0, times=1, retry_after_s=180)
+    _fault(
+        sandbox,
+        case.name,
+        rate_limit=1.0,
+        times=1,
+        retry_after_s=180,
+        variant=case.rate_limit_variant,
+    )
 
     with pytest.raises(RateLimited) as caught:
         adapter.find_existing("adflux-pub-1")
@@ -269,13 +294,13 @@ def test_revoked_credential_is_auth_expired(case, adapter, sandbox):
     sandbox.state.revoke(case.name)
 
     with pytest.raises(AuthExpired):
-        adapter.publish(make_spec(), known_ids={}, on_created=lambda k, i: None)
+        adapter.publish(make_spec(case), known_ids={}, on_created=lambda k, i: None)
     status = adapter.check_credentials()
     assert not status.ok and status.message
 
 
 def test_invalid_request_names_the_field(case, adapter, sandbox):
-    spec = make_spec(**case.rejected.changes)
+    spec = make_spec(case, **case.rejected.changes)
 
     with pytest.raises(InvalidRequest) as caught:
         adapter.publish(spec, known_ids={}, on_created=lambda k, i: None)
@@ -286,12 +311,11 @@ def test_invalid_request_names_the_field(case, adapter, sandbox):
 
 def test_timeout_after_sending_is_outcome_unknown_and_reconciles(case, adapter, sandbox):
     _fault(sandbox, case.name, timeout=1.0, times=1, match=case.first_create, timeout_hold_s=2.5)
-    spec = make_spec(key="adflux-pub-9")
-    started = time.monotonic()
+    spec = make_spec(case, key="adflux-pub-9")
 
+    # The sandbox holds the answer longer than the client waits: the client gives up.
     with pytest.raises(OutcomeUnknown):
         adapter.publish(spec, known_ids={}, on_created=lambda k, i: None)
-    assert time.monotonic() - started < 2.5  # the client gave up; the sandbox still holds
 
     found = adapter.find_existing(spec.publication_key)
     assert set(found) == {case.tree[0]}  # the create went through although nobody saw its id
@@ -302,5 +326,5 @@ def test_timeout_after_sending_is_outcome_unknown_and_reconciles(case, adapter, 
 
 def test_spec_is_plain_data():
     # The port is SDK-free: specs compare and copy as values.
-    spec = make_spec()
+    spec = make_spec(CASES[0])
     assert dataclasses.replace(spec) == spec

@@ -366,3 +366,31 @@ def test_audience_upload_errors(adapter, sandbox):
             )
         )
     assert limited.value.retry_after_s == 9
+
+
+def test_ad_groups_and_ads_report_the_metrics_their_campaign_delivers(adapter, client, sandbox):
+    _publish(adapter, _spec(active=True))
+    _publish(adapter, _spec("adflux-pub-2", active=True))
+    sandbox.state.clock.advance(6 * 3600)
+    today = _today_in_bogota()
+    during = f"WHERE segments.date BETWEEN '{today - timedelta(days=1)}' AND '{today}'"
+
+    def totals(resource: str) -> dict[str, tuple[int, int, int]]:
+        rows = search(
+            client,
+            f"SELECT campaign.resource_name, metrics.impressions, metrics.clicks, "
+            f"metrics.cost_micros FROM {resource} {during}",
+        )
+        summed: dict[str, tuple[int, int, int]] = {}
+        for row in rows:
+            before = summed.get(row.campaign.resource_name, (0, 0, 0))
+            figures = (row.metrics.impressions, row.metrics.clicks, row.metrics.cost_micros)
+            summed[row.campaign.resource_name] = tuple(  # type: ignore[assignment]
+                a + b for a, b in zip(before, figures, strict=True)
+            )
+        return summed
+
+    campaigns = totals("campaign")
+    assert len(campaigns) == 2 and all(figures[0] > 0 for figures in campaigns.values())
+    assert totals("ad_group") == campaigns
+    assert totals("ad_group_ad") == campaigns

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import struct
+import zlib
 
 import httpx
 import pytest
@@ -175,3 +179,142 @@ def test_audience_users_must_be_sha256_hex(sb):
         payload={"schema": "EMAIL_SHA256", "data": ["a" * 64, "ana@example.com"]},
     ).json()
     assert answer["num_received"] == 2 and answer["num_invalid_entries"] == 1
+
+
+def _ad(sb) -> dict[str, str]:
+    """campaign -> ad set -> creative -> ad, created on the wire; {kind: id}."""
+    ids = {"campaign": campaign(sb)}
+    ids["adset"] = ad_set(sb, ids["campaign"]).json()["id"]
+    link = "https://empleos.example.co/vacantes/42"
+    story = {"page_id": sb.state.credentials["meta"]["page_id"], "link_data": {"link": link}}
+    ids["creative"] = post(sb, f"{ACCOUNT}/adcreatives", name="k", object_story_spec=story).json()[
+        "id"
+    ]
+    made = post(
+        sb,
+        f"{ACCOUNT}/ads",
+        name="a",
+        adset_id=ids["adset"],
+        creative={"creative_id": ids["creative"]},
+        status="PAUSED",
+    )
+    assert made.status_code == 200, made.text
+    ids["ad"] = made.json()["id"]
+    return ids
+
+
+def get(sb, path: str, **params):
+    return httpx.get(f"{sb.base_url}/v26.0/{path}", params={**meta_auth(sb), **params})
+
+
+def test_an_ads_creative_reads_back_as_the_creative_node(sb):
+    ids = _ad(sb)
+    ad = get(sb, ids["ad"], fields="creative,adset,campaign,adset_id").json()
+    assert ad["creative"] == {"id": ids["creative"]}
+    assert ad["adset"] == {"id": ids["adset"]} and ad["campaign"] == {"id": ids["campaign"]}
+    assert ad["adset_id"] == ids["adset"]
+    assert get(sb, ids["adset"], fields="campaign").json()["campaign"] == {"id": ids["campaign"]}
+
+
+def test_the_read_edges_of_campaigns_ad_sets_and_ads(sb):
+    ids = _ad(sb)
+    _ad(sb)  # another tree: never listed under the first one's nodes
+
+    def listed(node: str, edge: str, **params) -> list[dict]:
+        answer = get(sb, f"{node}/{edge}", **params)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["data"]
+
+    assert listed(ids["campaign"], "adsets") == [{"id": ids["adset"]}]
+    assert listed(ids["campaign"], "ads", fields="name") == [{"name": "a", "id": ids["ad"]}]
+    assert listed(ids["adset"], "ads", fields="creative") == [
+        {"creative": {"id": ids["creative"]}, "id": ids["ad"]}
+    ]
+    for node in (ids["ad"], ids["adset"]):
+        (creative,) = listed(node, "adcreatives", fields="name,object_story_spec")
+        assert creative["id"] == ids["creative"]
+        assert creative["object_story_spec"]["link_data"]["link"].endswith("/vacantes/42")
+    unknown = error(get(sb, f"{ids['ad']}/leads"))
+    assert unknown["code"] == 100 and "Unsupported get request" in unknown["message"]
+
+
+def test_an_uploaded_image_reads_back_with_the_url_of_its_bytes(sb):
+    png = _png(600, 314)
+    uploaded = post(sb, f"{ACCOUNT}/adimages", bytes=base64.b64encode(png).decode())
+    (image,) = uploaded.json()["images"].values()
+
+    listed = get(sb, f"{ACCOUNT}/adimages", hashes=json.dumps([image["hash"]]), fields="hash,url")
+
+    (read,) = listed.json()["data"]
+    assert read["hash"] == image["hash"] == hashlib.md5(png).hexdigest()
+    assert httpx.get(read["url"]).content == png
+
+
+def test_a_link_ads_creative_reads_back_the_fields_graph_derives_from_its_link_data(sb):
+    ids = _ad(sb)
+    fields = "status,object_type,body,title,call_to_action_type,image_hash,object_story_spec"
+
+    creative = get(sb, ids["creative"], fields=fields).json()
+
+    # The wire-level creative has a link only: no message, headline, image or call to action.
+    assert creative == {
+        "status": "ACTIVE",
+        "object_type": "SHARE",
+        "object_story_spec": creative["object_story_spec"],
+        "id": ids["creative"],
+    }
+
+
+def test_a_creatives_body_title_and_call_to_action_come_from_its_link_data(sb):
+    link = "https://empleos.example.co/vacantes/42"
+    story = {
+        "page_id": sb.state.credentials["meta"]["page_id"],
+        "link_data": {
+            "link": link,
+            "message": "Buscamos analista en Bogotá.",
+            "name": "Analista de marca",
+            "call_to_action": {"type": "APPLY_NOW", "value": {"link": link}},
+        },
+    }
+    made = post(sb, f"{ACCOUNT}/adcreatives", name="k", object_story_spec=story).json()
+
+    read = get(sb, made["id"], fields="body,title,call_to_action_type").json()
+
+    assert read == {
+        "body": "Buscamos analista en Bogotá.",
+        "title": "Analista de marca",
+        "call_to_action_type": "APPLY_NOW",
+        "id": made["id"],
+    }
+
+
+def _png(width: int, height: int) -> bytes:
+    """A plain PNG, built by hand (no imaging library in the test)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xd0\x10\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_schedule_times_read_back_in_the_ad_accounts_zone(sb):
+    made = ad_set(sb, campaign(sb)).json()
+    answer = httpx.post(
+        f"{sb.base_url}/v26.0/{made['id']}",
+        params=meta_auth(sb),
+        data={"end_time": "2026-12-21T04:59:59+00:00"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    read = get(sb, made["id"], fields="end_time").json()
+
+    # Graph's notation: the account's offset (Bogotá, -0500) without a colon.
+    assert read["end_time"] == "2026-12-20T23:59:59-0500"

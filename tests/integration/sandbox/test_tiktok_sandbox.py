@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import struct
+import zlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import httpx
 import pytest
 from tests.integration.sandbox.http_support import fault
@@ -117,3 +124,121 @@ def test_rate_limit_variant_429_is_an_http_error(sb):
     fault(sb, "tiktok", rate_limit=1.0, times=1, variant="429", retry_after_s=30)
     answer = call(sb, "campaign/create/", {})
     assert answer.status_code == 429 and answer.headers["Retry-After"] == "30"
+
+
+def _get(sb, path: str, **params) -> dict:
+    encoded = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in params.items()}
+    answer = httpx.get(
+        f"{sb.base_url}/open_api/v1.3/{path}",
+        params={"advertiser_id": ADVERTISER, **encoded},
+        headers={"Access-Token": sb.state.credentials["tiktok"]["access_token"]},
+    )
+    return envelope(answer)
+
+
+def test_get_returns_only_the_fields_asked_for_and_every_field_otherwise(sb):
+    campaign_id = campaign(sb)
+    filtering = {"campaign_ids": [campaign_id]}
+
+    (some,) = _get(
+        sb, "campaign/get/", filtering=filtering, fields=["campaign_id", "campaign_name"]
+    )["data"]["list"]
+    (every,) = _get(sb, "campaign/get/", filtering=filtering)["data"]["list"]
+
+    assert some == {"campaign_id": campaign_id, "campaign_name": "c"}
+    assert {"campaign_id", "budget_mode", "create_time", "modify_time"} <= set(every)
+    refused = _get(sb, "campaign/get/", filtering=filtering, fields="campaign_id")
+    assert refused["code"] == 40002 and refused["message"].startswith("fields")
+
+
+def test_a_status_change_moves_modify_time(sb):
+    campaign_id = campaign(sb)
+    sb.state.clock.advance(60)
+    call(
+        sb,
+        "campaign/status/update/",
+        {"campaign_ids": [campaign_id], "operation_status": "DISABLE"},
+    )
+
+    (read,) = _get(sb, "campaign/get/", filtering={"campaign_ids": [campaign_id]})["data"]["list"]
+
+    assert read["operation_status"] == "DISABLE" and read["modify_time"] > read["create_time"]
+
+
+def _square_png(side: int = 640) -> bytes:
+    """A plain side x side PNG, built by hand: the smallest square image ad TikTok takes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x10\x60\xd0" * side for _ in range(side))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _ad(sb, adgroup_id: str) -> str:
+    png = _square_png()
+    uploaded = envelope(
+        httpx.post(
+            f"{sb.base_url}/open_api/v1.3/file/image/ad/upload/",
+            data={"advertiser_id": ADVERTISER, "image_signature": hashlib.md5(png).hexdigest()},
+            files={"image_file": ("ad.png", png, "image/png")},
+            headers={"Access-Token": sb.state.credentials["tiktok"]["access_token"]},
+        )
+    )
+    creative = {
+        "ad_name": "a",
+        "identity_type": "CUSTOMIZED_USER",
+        "identity_id": IDENTITY,
+        "ad_format": "SINGLE_IMAGE",
+        "image_ids": [uploaded["data"]["image_id"]],
+        "ad_text": "Analista de marca en Bogotá.",
+        "call_to_action": "APPLY_NOW",
+        "landing_page_url": "https://empleos.example.co/vacantes/42",
+        "display_name": "Magneto Empleos",
+    }
+    made = envelope(call(sb, "ad/create/", {"adgroup_id": adgroup_id, "creatives": [creative]}))
+    assert made["code"] == 0, made
+    return made["data"]["ad_ids"][0]
+
+
+def test_reports_per_ad_group_and_campaign_add_up_their_ads(sb):
+    group = ad_group(sb, budget=80_000)["data"]["adgroup_id"]
+    (read,) = _get(sb, "adgroup/get/", filtering={"adgroup_ids": [group]})["data"]["list"]
+    ads = [_ad(sb, group), _ad(sb, group)]
+    sb.state.clock.advance(6 * 3600)
+    today = datetime.fromtimestamp(sb.state.clock.now(), ZoneInfo("America/Bogota")).date()
+
+    def report(level: str, dimension: str, ids: list[str]) -> dict[str, tuple[int, int, float]]:
+        answer = _get(
+            sb,
+            "report/integrated/get/",
+            report_type="BASIC",
+            data_level=level,
+            dimensions=[dimension, "stat_time_day"],
+            start_date=str(today - timedelta(days=1)),
+            end_date=str(today),
+            filtering=[{"field_name": f"{dimension}s", "filter_value": json.dumps(ids)}],
+        )
+        assert answer["code"] == 0, answer
+        totals: dict[str, tuple[int, int, float]] = {}
+        for row in answer["data"]["list"]:
+            day, m = row["dimensions"]["stat_time_day"], row["metrics"]
+            before = totals.get(day, (0, 0, 0.0))
+            totals[day] = (
+                before[0] + int(m["impressions"]),
+                before[1] + int(m["clicks"]),
+                round(before[2] + float(m["spend"]), 2),
+            )
+        return totals
+
+    by_ad = report("AUCTION_AD", "ad_id", ads)
+    assert by_ad and sum(figures[0] for figures in by_ad.values()) > 0
+    assert report("AUCTION_ADGROUP", "adgroup_id", [group]) == by_ad
+    assert report("AUCTION_CAMPAIGN", "campaign_id", [read["campaign_id"]]) == by_ad

@@ -60,15 +60,29 @@ def test_campaign_declares_no_eu_political_ads_and_is_paused_by_default(client):
     assert campaign.campaign_budget == "customers/1/campaignBudgets/9"
     assert "manual_cpc" in campaign
     assert campaign.network_settings.target_content_network is False
-    # 2026-12-02 15:00 UTC is 10:00 in Bogotá (UTC-5), the account's time zone.
-    assert campaign.start_date_time == "2026-12-02 10:00:00"
+    # Search campaigns serve whole days: 2026-12-02 15:00 UTC is 10:00 that day in Bogotá.
+    assert campaign.start_date_time == "2026-12-02 00:00:00"
+    assert not campaign.end_date_time  # no end: runs until paused
 
 
-def test_active_campaign_starting_now_has_no_start_date(client):
-    spec = _spec(active=True, start_at=NOW - timedelta(minutes=5))
-    campaign = ops.campaign_operation(client, spec, "customers/1/campaignBudgets/9", now=NOW).create
+def test_active_campaign_starting_now_starts_today_in_the_account_time_zone(client):
+    # 2026-12-02 03:00 UTC is still 2026-12-01 (22:00) in Bogotá.
+    late_evening = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    spec = _spec(active=True, start_at=late_evening - timedelta(hours=6))
+    campaign = ops.campaign_operation(
+        client, spec, "customers/1/campaignBudgets/9", now=late_evening
+    ).create
     assert campaign.status.name == "ENABLED"
-    assert not campaign.start_date_time
+    assert campaign.start_date_time == "2026-12-01 00:00:00"
+
+
+def test_the_end_is_the_last_whole_day_in_the_account_time_zone(client):
+    # 2026-12-20 23:59 in Bogotá is 2026-12-21 04:59 UTC.
+    end = datetime(2026, 12, 21, 4, 59, tzinfo=UTC)
+    campaign = ops.campaign_operation(
+        client, _spec(end_at=end), "customers/1/campaignBudgets/9", now=NOW
+    ).create
+    assert campaign.end_date_time == "2026-12-20 23:59:59"
 
 
 def test_country_and_language_criteria_without_cities(client):

@@ -17,7 +17,7 @@ from adflux.platforms.base import (
     TransientError,
 )
 from adflux.platforms.tiktok_errors import classify_business, classify_http
-from adflux.platforms.tiktok_targeting import ADULT_AGE_GROUPS, tiktok_targeting
+from adflux.platforms.tiktok_targeting import tiktok_targeting
 from adflux.platforms.x_ads import _age_bucket, _daily, post_text
 
 
@@ -64,7 +64,14 @@ def test_x_stats_arrays_become_days():
 def test_tiktok_targeting_defaults_to_adults_everywhere_configured():
     fields = tiktok_targeting(Targeting(), "3686110, 3688689")
     assert fields["location_ids"] == ["3686110", "3688689"]
-    assert fields["age_groups"] == list(ADULT_AGE_GROUPS)
+    # TikTok's adult age groups (its age_groups enum), 18 and over: every one of them.
+    assert fields["age_groups"] == [
+        "AGE_18_24",
+        "AGE_25_34",
+        "AGE_35_44",
+        "AGE_45_54",
+        "AGE_55_100",
+    ]
     assert fields["gender"] == "GENDER_UNLIMITED"
     narrowed = tiktok_targeting(Targeting(age_min=25, age_max=40, genders=("male",)), "1")
     assert narrowed["age_groups"] == ["AGE_25_34", "AGE_35_44"]

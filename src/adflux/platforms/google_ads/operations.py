@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,9 +28,22 @@ PATH1 = "empleos"  # display path: googleads shows example.co/empleos
 MICROS_PER_DEGREE = 1_000_000
 
 
-def _date_time(moment: datetime) -> str:
+def _account_day(moment: datetime) -> date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ACCOUNT_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return aware.astimezone(ACCOUNT_TZ).date()
+
+
+def schedule(spec: AdSpec, *, now: datetime) -> tuple[str, str | None]:
+    """The campaign's `start_date_time` and `end_date_time`, in the account's time zone.
+
+    Search campaigns serve whole days (time granularity "is only supported for some campaign
+    types", v26 Campaign reference): the start day at 00:00:00, the end day at 23:59:59. A start
+    day already past is refused (CANNOT_SET_DATE_TO_PAST), so it becomes today: left unset, the
+    campaign would still start now but read back with no start date.
+    """
+    start = max(_account_day(spec.start_at), _account_day(now))
+    end = None if spec.end_at is None else f"{_account_day(spec.end_at):%Y-%m-%d} 23:59:59"
+    return f"{start:%Y-%m-%d} 00:00:00", end
 
 
 def budget_operation(client: Any, spec: AdSpec) -> Any:
@@ -65,12 +78,9 @@ def campaign_operation(client: Any, spec: AdSpec, budget: str, *, now: datetime)
     campaign.contains_eu_political_advertising = (
         client.enums.EuPoliticalAdvertisingStatusEnum.DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING
     )
-    aware_start = spec.start_at if spec.start_at.tzinfo else spec.start_at.replace(tzinfo=UTC)
-    if aware_start > now:
-        # A start in the past is refused (CANNOT_SET_DATE_TO_PAST); unset means "start now".
-        campaign.start_date_time = _date_time(spec.start_at)
-    if spec.end_at is not None:
-        campaign.end_date_time = _date_time(spec.end_at)
+    campaign.start_date_time, end = schedule(spec, now=now)
+    if end is not None:
+        campaign.end_date_time = end
     return op
 
 

@@ -148,28 +148,45 @@ def _unary(
 ) -> Callable[[Any, Any], Any]:
     def handle(request: Any, context: grpc.ServicerContext) -> Any:
         request_id = uuid.uuid4().hex[:22]
+        status = grpc.StatusCode.UNKNOWN  # what an exception escaping the handler becomes
         try:
             call = _Call(state, context, method, request.customer_id, request_id)
             response = work(request)
             call.answer()
+            status = grpc.StatusCode.OK
             return response
         except ApiError as exc:
+            status = exc.status
             _abort(context, exc, request_id)
             raise  # unreachable: abort raises
+        finally:
+            _log(state, method, status)
 
     return handle
+
+
+def _log(state: SandboxState, method: str, status: grpc.StatusCode) -> None:
+    """One request-log entry per RPC: gRPC runs over HTTP/2 POSTs to the method's path."""
+    state.requests.record(
+        platform=PLATFORM, protocol="grpc", method="POST", path=method, status=status.name
+    )
 
 
 def _search_stream(state: SandboxState, method: str) -> Callable[[Any, Any], Iterator[Any]]:
     def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         request_id = uuid.uuid4().hex[:22]
+        status = grpc.StatusCode.UNKNOWN
         try:
             call = _Call(state, context, method, request.customer_id, request_id)
             batches = list(search.stream(state, request, request_id))
             call.answer()
+            status = grpc.StatusCode.OK
         except ApiError as exc:
+            status = exc.status
             _abort(context, exc, request_id)
             return
+        finally:
+            _log(state, method, status)
         yield from batches
 
     return handle

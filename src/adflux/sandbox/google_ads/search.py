@@ -73,8 +73,12 @@ def field_value(row: Any, path: str) -> Any:
     return None
 
 
+# Resources whose rows carry metrics: the campaign's delivery, shared among its ad groups / ads.
+METRIC_RESOURCES = ("campaign", "ad_group", "ad_group_ad")
+
+
 def _allowed(kind: Kind) -> set[str]:
-    metrics = set(METRIC_PREFIXES) if kind.name == "campaign" else set()
+    metrics = set(METRIC_PREFIXES) if kind.name in METRIC_RESOURCES else set()
     return {kind.name, *kind.related} | metrics
 
 
@@ -93,7 +97,7 @@ def _check_fields(query: gaql.Query, allowed: set[str]) -> dict[str, str]:
                 "PROHIBITED_METRIC_IN_SELECT_OR_WHERE_CLAUSE"
                 if prefix == "metrics"
                 else "PROHIBITED_SEGMENT_IN_SELECT_OR_WHERE_CLAUSE",
-                f"The sandbox serves {prefix} FROM campaign only.",
+                f"The sandbox serves {prefix} FROM {', '.join(METRIC_RESOURCES)} only.",
                 field,
             )
         if prefix not in allowed:
@@ -156,19 +160,56 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
         if not wants_metrics:
             rows.append(gas.GoogleAdsRow.pb(base))
             continue
-        rows.extend(_metric_rows(base, rec, resource, records, now, date_filters, dated))
+        campaign_rec, share = _delivery_share(kind.name, rec, base, records)
+        if campaign_rec is None:
+            continue
+        rows.extend(_metric_rows(base, campaign_rec, records, now, date_filters, dated, share))
     return rows
+
+
+def _delivery_share(
+    kind: str, rec: dict[str, Any], base: Any, records: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any] | None, tuple[int, int]]:
+    """The campaign whose delivery a row reports, and the row's part of it (index, parts).
+
+    The campaign's figures are split evenly among its ad groups (FROM ad_group) or among the ads
+    of all its ad groups (FROM ad_group_ad), the remainder to the oldest, so the rows of one
+    campaign add up to the campaign's own metrics.
+    """
+    if kind == "campaign":
+        return rec, (0, 1)
+    campaign_name = base.campaign.resource_name
+    campaign_rec = records.get(campaign_name)
+    groups = {
+        name
+        for name, other in records.items()
+        if other["kind"] == "ad_group" and other["resource"].get("campaign") == campaign_name
+    }
+    siblings = sorted(
+        (other["created_at"], name)
+        for name, other in records.items()
+        if other["kind"] == kind
+        and (name in groups if kind == "ad_group" else other["resource"].get("ad_group") in groups)
+    )
+    names = [name for _created, name in siblings]
+    return campaign_rec, (names.index(rec["id"]) if rec["id"] in names else 0, max(1, len(names)))
+
+
+def _part(total: int, share: tuple[int, int]) -> int:
+    index, parts = share
+    return total // parts + (total % parts if index == 0 else 0)
 
 
 def _metric_rows(
     base: Any,
     rec: dict[str, Any],
-    campaign: Any,
     records: dict[str, dict[str, Any]],
     now: float,
     date_filters: list[gaql.Condition],
     dated: bool,
+    share: tuple[int, int] = (0, 1),
 ) -> list[Any]:
+    campaign = KINDS["campaign"].from_dict(rec["resource"])
     budget = records.get(campaign.campaign_budget)
     budget_micros = int(budget["resource"].get("amount_micros", 0)) if budget else 0
     today = insights.today(now)
@@ -178,7 +219,13 @@ def _metric_rows(
         if all(gaql.matches(c, f.day.isoformat(), today) for c in date_filters)
     ]
     totals: list[tuple[int, int, int, str | None]] = [
-        (f.impressions, f.clicks, f.spend * insights.MICROS, f.day.isoformat()) for f in figures
+        (
+            _part(f.impressions, share),
+            _part(f.clicks, share),
+            _part(f.spend, share) * insights.MICROS,
+            f.day.isoformat(),
+        )
+        for f in figures
     ]
     if not dated:
         totals = [
