@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import sleep
 from typing import Any, ParamSpec, cast
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -34,7 +33,7 @@ from adflux.campaigns.models import (
     PublicationStatus,
     campaign_segments,
 )
-from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
+from adflux.campaigns.service import CAMPAIGN_TZ, PUBLISH_TASK, refresh_campaign_status
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.base import (
@@ -54,8 +53,6 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 
-# A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
-CAMPAIGN_TZ = ZoneInfo("America/Bogota")
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 # A publishing slot this close is waited for in the worker thread; a later one sends the task back

@@ -6,8 +6,9 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Collection, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,6 +38,8 @@ from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
 
 PUBLISH_TASK = "adflux.publish_publication"
+# A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
+CAMPAIGN_TZ = ZoneInfo("America/Bogota")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 100  # the column's length
 DEFAULT_DAILY_BUDGET_COP = 50_000
@@ -100,7 +103,7 @@ def create_campaign(
     if budget is None:
         budget = max([DEFAULT_DAILY_BUDGET_COP, *(MIN_DAILY_BUDGET_COP[p] for p in chosen)])
     _validate_budget(budget, chosen)
-    start = start_date or date.today()
+    start = start_date or campaign_today()
     _validate_dates(start, end_date)
     if objective not in OBJECTIVES:
         raise ValidationFailed(
@@ -159,6 +162,11 @@ def create_campaign(
     db_session.commit()
     dispatch_publications(db_session=db_session, publication_ids=[p.id for p in publications])
     return campaign, True
+
+
+def campaign_today() -> date:
+    """Today in the campaigns' time zone: a form filled in Bogotá at 21:00 means this day."""
+    return datetime.now(CAMPAIGN_TZ).date()
 
 
 def _request_fingerprint(**params: Any) -> str:
@@ -458,7 +466,7 @@ def _validate_budget(budget: int, platforms: Sequence[str]) -> None:
 
 
 def _validate_dates(start: date, end: date | None) -> None:
-    if start < date.today() - timedelta(days=1):
+    if start < campaign_today() - timedelta(days=1):
         raise ValidationFailed("start date is in the past", fields={"start_date": ["in the past"]})
     if end is not None and end < start:
         raise ValidationFailed(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP, OBJECTIVES
+from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP, OBJECTIVES, campaign_today
 
 
 class SignInForm(FlaskForm):
@@ -44,7 +43,7 @@ class CampaignForm(FlaskForm):
         default=DEFAULT_DAILY_BUDGET_COP,
         validators=[DataRequired(), NumberRange(min=1, max=10_000_000_000)],
     )
-    start_date = DateField("start_date", default=date.today, validators=[Optional()])
+    start_date = DateField("start_date", default=campaign_today, validators=[Optional()])
     end_date = DateField("end_date", validators=[Optional()])
     # A plain string checked against the list: the template draws the <select> itself.
     objective = StringField("objective", default="traffic", validators=[AnyOf(OBJECTIVES)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -500,3 +500,19 @@ def test_two_workers_finishing_one_campaign_at_once_leave_the_status_derived_fro
             setup.execute(sa.delete(JobOpening).where(JobOpening.id == job.id))
             setup.commit()
             setup.close()
+
+
+def test_a_campaign_without_start_date_starts_on_todays_date_in_bogota(
+    platforms, dispatcher, job, monkeypatch
+):
+    # 02:00 UTC on 2 June is still 1 June (21:00) in Bogotá, where the ads run.
+    class EveningInBogota(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2030, 6, 2, 2, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(service, "datetime", EveningInBogota)
+
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+
+    assert campaign.start_date == date(2030, 6, 1)
