@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     configure_logging(level=settings.log_level, fmt=settings.log_format)
 
     app = Flask(__name__)
+    _install_path_converters(app)
     app.config.update(
         ADFLUX_SETTINGS=settings,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
@@ -51,6 +52,14 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     )
     init_platforms(app)
     return app
+
+
+def _install_path_converters(app: Flask) -> None:
+    """Path ids the database cannot hold never reach it, in the API and the dashboard alike."""
+    from adflux.api.schemas import BoundedIntConverter, IdConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["id"] = IdConverter
 
 
 def get_settings(app: Flask) -> Settings:
