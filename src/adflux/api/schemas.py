@@ -88,13 +88,6 @@ def _type_problem(field: fields.Field, value: Any, *, text: bool) -> str | None:
     """Why ``value`` is not of the JSON type ``field`` declares, or None when it is."""
     if value is None:
         return None  # allow_none is the field's own business
-    if isinstance(field, fields.List):
-        if isinstance(value, list | tuple):
-            for item in value:
-                problem = _type_problem(field.inner, item, text=text)
-                if problem:
-                    return problem
-        return None  # not a list: the field says so itself
     if text:
         # Query strings are text: the text must spell the declared type exactly.
         if isinstance(field, fields.Boolean) and value not in ("true", "false"):
@@ -162,13 +155,23 @@ class ApiSchema(Schema):
     def _refuse_loose_values(self, data: Any, **_: Any) -> Any:
         if not isinstance(data, Mapping):
             return data  # marshmallow answers "Invalid input type" itself
-        problems: dict[str, list[str]] = {}
+        problems: dict[str, Any] = {}
         for name, field in self.load_fields.items():
             key = field.data_key or name
-            if key in data:
-                problem = _type_problem(field, data[key], text=self.values_are_text)
-                if problem:
-                    problems[key] = [problem]
+            if key not in data:
+                continue
+            value, text = data[key], self.values_are_text
+            if isinstance(field, fields.List) and isinstance(value, list | tuple):
+                # Named by position, as marshmallow names the items it refuses: "skills.1".
+                items = {
+                    index: [problem]
+                    for index, item in enumerate(value)
+                    if (problem := _type_problem(field.inner, item, text=text))
+                }
+                if items:
+                    problems[key] = items
+            elif problem := _type_problem(field, value, text=text):
+                problems[key] = [problem]
         if problems:
             raise ValidationError(problems)
         return data
