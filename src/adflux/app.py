@@ -6,9 +6,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from adflux.config import Settings, load_settings
+from adflux.errors import ValidationFailed
 from adflux.extensions import db, migrate
 from adflux.logging_setup import configure_logging
 
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
 
     app = Flask(__name__)
     _install_path_converters(app)
+    app.before_request(_refuse_nul_characters)
     app.config.update(
         ADFLUX_SETTINGS=settings,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
@@ -60,6 +62,24 @@ def _install_path_converters(app: Flask) -> None:
 
     app.url_map.converters["int"] = BoundedIntConverter
     app.url_map.converters["id"] = IdConverter
+
+
+def _refuse_nul_characters() -> None:
+    """No query parameter or form field of any page or endpoint carries a NUL character.
+
+    PostgreSQL cannot store one (a 500 before this) and SQLite stores it (and a platform then gets
+    it in an ad name). JSON bodies are checked by the API's schemas, field by field.
+    """
+    from adflux.api.schemas import NUL_MESSAGE
+
+    found = {
+        name.replace("\x00", "\\0"): [NUL_MESSAGE]
+        for values in (request.args, request.form)
+        for name, value in values.items(multi=True)
+        if "\x00" in name or "\x00" in value
+    }
+    if found:
+        raise ValidationFailed("the request has NUL characters", fields=found)
 
 
 def get_settings(app: Flask) -> Settings:

@@ -78,13 +78,16 @@ class ApiParser(FlaskParser):
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         body = read_body(req)
-        if not body:
-            return core.missing  # no body: the schema says which fields were required
         if not is_json_request(req):
+            # A form may have been parsed already (its stream is then read): look at both.
+            if not (body or req.form or req.files):
+                return core.missing  # no body: the schema says which fields were required
             raise UnsupportedMediaType(
                 f"send the body as JSON with 'Content-Type: application/json'"
                 f" (got {req.mimetype or 'no Content-Type'})"
             )
+        if not body:
+            return core.missing
         too_deep = f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep"
         try:
             value = core.parse_json(body)

@@ -23,10 +23,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from adflux.api.fastdump import CompiledDumpSchema
+from adflux.db import MAX_ID
 
-# Primary keys are 32-bit integers on PostgreSQL: a larger id matches nothing, and sending it to
-# the database would fail there ("integer out of range") instead of answering 404.
-MAX_ID = 2**31 - 1
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
 INT_BOUNDS = (-(2**31), 2**31 - 1)
 # A page of more than this many rows is refused: part of the API's contract, so a constant here
