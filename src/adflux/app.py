@@ -58,9 +58,10 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
 
 def _install_path_converters(app: Flask) -> None:
     """Path ids the database cannot hold never reach it, in the API and the dashboard alike."""
-    from adflux.api.schemas import BoundedIntConverter, IdConverter
+    from adflux.api.schemas import BoundedIntConverter, IdConverter, TextConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.url_map.converters["id"] = IdConverter
 
 

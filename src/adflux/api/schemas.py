@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from flask import current_app
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import BaseConverter, IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map, UnicodeConverter
 
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
@@ -68,6 +68,14 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class TextConverter(UnicodeConverter):
+    """Werkzeug's default ``string`` converter, refusing a NUL character (%00) like the rest."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
+
+
 def id_in_path(resource: str) -> str:
     """How a route spells a path id of ``resource``: ``f"/<{id_in_path('job')}:job_id>"``."""
     return f'id("{resource}")'
@@ -80,6 +88,11 @@ ID_IN_PATH = id_in_path("resource")
 def id_param_schema(_converter: IdConverter) -> dict[str, Any]:
     """How the OpenAPI document describes an ``id`` path parameter."""
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def text_param_schema(converter: TextConverter) -> dict[str, Any]:
+    """How the OpenAPI document describes a ``string`` path parameter."""
+    return {"type": "string", "pattern": f"^{converter.regex}$"}
 
 
 def _type_problem(field: fields.Field, value: Any, *, text: bool) -> str | None:

@@ -395,3 +395,11 @@ def test_a_dashboard_path_id_out_of_range_is_not_a_server_error(api):
     ):
         response = api.get(path)
         assert response.status_code == 404, path
+
+
+def test_a_nul_character_in_a_path_matches_no_route(api, admin):
+    # The token name is a path segment: with %00 it reached the database (a 422 naming nothing on
+    # PostgreSQL, a lookup on SQLite).
+    response = api.post("/api/v1/tokens/bot%00/revoke", headers=admin)
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
