@@ -29,7 +29,7 @@ from adflux.background.dispatch import Dispatcher
 from adflux.datagen.service import seed
 from adflux.extensions import db
 
-EXAMPLES_PER_OPERATION = 15
+EXAMPLES_PER_OPERATION = 10
 
 
 def _documented_rule_refusal(response: Any, case: Any) -> bool:
