@@ -23,7 +23,6 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
 
     app = Flask(__name__)
     _install_path_converters(app)
-    app.before_request(_refuse_nul_characters)
     app.config.update(
         ADFLUX_SETTINGS=settings,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
@@ -47,6 +46,8 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     from adflux.web import init_web
 
     init_api(app)
+    # After the API's request id is given, so the refusal carries it.
+    app.before_request(_refuse_nul_characters)
     init_web(app)
     celery_init_app(app, settings)
     app.extensions["adflux_dispatcher"] = (

@@ -403,3 +403,10 @@ def test_a_nul_character_in_a_path_matches_no_route(api, admin):
     response = api.post("/api/v1/tokens/bot%00/revoke", headers=admin)
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+def test_a_refused_nul_character_is_answered_with_the_request_id(api, admin):
+    response = api.get("/api/v1/jobs?city=%00", headers={**admin, "X-Request-Id": "req-nul-1"})
+    assert response.status_code == 422
+    assert response.json["error"]["request_id"] == "req-nul-1"
+    assert response.headers["X-Request-Id"] == "req-nul-1"
