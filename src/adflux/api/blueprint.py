@@ -92,8 +92,13 @@ class ApiParser(FlaskParser):
         too_deep = f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep"
         try:
             value = core.parse_json(body)
+        except json.JSONDecodeError:
+            raise  # webargs answers it: invalid JSON body
         except RecursionError:
             abort(400, messages={"json": [too_deep]})
+        except ValueError:
+            # Python refuses integers of more than 4,300 digits (CVE-2020-10735) with a ValueError.
+            abort(400, messages={"json": ["invalid JSON body: a number has too many digits"]})
         if _too_deep(value):
             abort(400, messages={"json": [too_deep]})
         return value

@@ -6,7 +6,7 @@ the rules of what the API accepts are written once:
 - a value has the JSON type its field declares: ``1.5`` or ``"30"`` is not an integer, ``"yes"``
   or ``1`` is not a boolean (marshmallow would coerce all of them);
 - no string anywhere holds a NUL character (PostgreSQL cannot store one; SQLite would, and an ad
-  name would then carry it to a platform);
+  name would then carry it to a platform) or an unpaired surrogate (no database encodes one);
 - every integer has bounds, declared in the OpenAPI document: a field that declares none gets
   the range of a database ``integer``, so no value reaches the database that it cannot hold.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import current_app
@@ -123,6 +124,33 @@ def _type_problem(field: fields.Field, value: Any, *, text: bool) -> str | None:
     return None
 
 
+def _encodable(value: str) -> None:
+    """Text without an unpaired UTF-16 surrogate: JSON's "\\ud800" escape decodes to one, which
+    no database encodes (a 500 there). Not in the document: a JSON Schema string is Unicode
+    text, which has no such characters, so no generator sends one."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("must not contain unpaired surrogates (\\ud800-\\udfff)") from None
+
+
+def _utc_representable(value: datetime) -> None:
+    """A moment that exists in UTC between years 1 and 9999 (what every backend stores)."""
+    if value.tzinfo is None:
+        return
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("must fall between the years 1 and 9999 in UTC") from None
+
+
+def _all_values(data: Mapping[str, Any], key: str) -> list[Any]:
+    """Every value a query string gives ``key`` (webargs' proxy shows the first of a scalar)."""
+    multidict = getattr(data, "data", data)
+    getlist = getattr(multidict, "getlist", None)
+    return list(getlist(key)) if getlist else [data[key]]
+
+
 def _has_bounds(field: fields.Field) -> bool:
     return any(
         isinstance(v, validate.Range) and v.min is not None and v.max is not None
@@ -131,22 +159,25 @@ def _has_bounds(field: fields.Field) -> bool:
 
 
 def _declare_limits(field: fields.Field) -> None:
-    """Add what every field of its kind declares: integer bounds, strings without NUL.
+    """Add what every field of its kind must hold: bounded integers, storable text and times.
 
-    Added as validators, so the OpenAPI document states them (minimum/maximum, pattern).
+    Added as validators: bounds and the no-NUL pattern appear in the OpenAPI document.
     """
     if field.dump_only:
         return
     if isinstance(field, fields.List):
         _declare_limits(field.inner)
-    elif isinstance(field, fields.Integer) and not _has_bounds(field):
-        # No bounds of its own: the range of a database integer, so the database can hold it.
-        field.validators.append(validate.Range(*INT_BOUNDS))
-    elif isinstance(field, fields.String) and not any(
-        isinstance(v, validate.Regexp) for v in field.validators
-    ):
-        # A field with a pattern of its own lists the characters it takes; NUL is not one.
-        field.validators.append(validate.Regexp(NO_NUL_PATTERN, error=NUL_MESSAGE))
+    elif isinstance(field, fields.Integer):
+        if not _has_bounds(field):
+            # No bounds of its own: the range of a database integer, which every column holds.
+            field.validators.append(validate.Range(*INT_BOUNDS))
+    elif isinstance(field, fields.String):
+        if not any(isinstance(v, validate.Regexp) for v in field.validators):
+            # A field with a pattern of its own lists the characters it takes; NUL is not one.
+            field.validators.append(validate.Regexp(NO_NUL_PATTERN, error=NUL_MESSAGE))
+        field.validators.append(_encodable)
+    elif isinstance(field, fields.DateTime):
+        field.validators.append(_utc_representable)
 
 
 class ApiSchema(Schema):
@@ -172,6 +203,9 @@ class ApiSchema(Schema):
             if key not in data:
                 continue
             value, text = data[key], self.values_are_text
+            if text and not isinstance(field, fields.List) and len(_all_values(data, key)) > 1:
+                problems[key] = ["give one value, not several"]
+                continue
             if isinstance(field, fields.List) and isinstance(value, list | tuple):
                 # Named by position, as marshmallow names the items it refuses: "skills.1".
                 items = {

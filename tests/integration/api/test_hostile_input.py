@@ -410,3 +410,48 @@ def test_a_refused_nul_character_is_answered_with_the_request_id(api, admin):
     assert response.status_code == 422
     assert response.json["error"]["request_id"] == "req-nul-1"
     assert response.headers["X-Request-Id"] == "req-nul-1"
+
+
+def test_an_unpaired_surrogate_is_refused_and_nothing_stored(api, admin):
+    # JSON's "\ud800" escape decodes to a lone surrogate, which no database can encode.
+    body = json.dumps(job_payload(title="Cajero \ud800 nocturno"))
+    before = count_rows(JobOpening)
+    response = api.post(
+        "/api/v1/jobs", data=body, headers={**admin, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert list(_fields(response)) == ["title"]
+    assert count_rows(JobOpening) == before
+
+
+def test_a_surrogate_pair_is_an_ordinary_character(api, admin):
+    body = json.dumps(job_payload(title="Cajero 😀 nocturno", external_ref=uuid.uuid4().hex))
+    response = api.post(
+        "/api/v1/jobs", data=body, headers={**admin, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["title"] == "Cajero 😀 nocturno"
+
+
+def test_a_moment_no_database_holds_is_a_422_naming_it(api, admin):
+    # 9999-12-31T23:59:59-23:00 is in the year 10000 in UTC: SQLite stored it, PostgreSQL
+    # refused it without naming the field.
+    body = candidate_payload(last_active_at="9999-12-31T23:59:59-23:00")
+    response = api.post("/api/v1/candidates", json=body, headers=admin)
+    assert response.status_code == 422
+    assert list(_fields(response)) == ["last_active_at"]
+
+
+def test_a_number_with_thousands_of_digits_is_a_400(api, admin):
+    body = '{"salary_min_cop": ' + "9" * 5_000 + "}"
+    response = api.post(
+        "/api/v1/jobs", data=body, headers={**admin, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request"
+
+
+def test_a_query_parameter_given_twice_is_refused_not_half_read(api, admin):
+    response = api.get("/api/v1/jobs?limit=1&limit=2", headers=admin)
+    assert response.status_code == 422
+    assert list(_fields(response)) == ["limit"]
