@@ -3,7 +3,9 @@
 Every operation gets a bounded, derandomised set of generated requests, valid and invalid, sent with
 an admin token to the app on PostgreSQL (rolled back afterwards) and on SQLite (a fresh file), with
 every check of the installed schemathesis on: no 5xx, every response (status code, content type,
-headers, body) as the document declares, invalid data refused, valid data accepted.
+headers, body) as the document declares, invalid data refused, valid data accepted (a 404 for a
+row that does not exist, or a 422 for a business rule the document lists under
+``x-business-rules``, being the answers a valid request may still get).
 
 The operations are looped over inside one test rather than through ``schema.parametrize()``:
 the schema comes from the ``app`` fixture, and schemathesis's fixture-based loader does not run
