@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tests.factories import job_payload
 
-from adflux.api.schemas import PAGE_SIZE_MAX
+from adflux.api.schemas import PAGE_SIZE_MAX, ApiSchema, ArgsSchema
 from adflux.db import MAX_ID
 
 pytestmark = pytest.mark.postgres
@@ -138,3 +138,23 @@ def test_the_seed_job_openings_resource_is_documented_like_jobs(document):
     assert same(paths["/job_openings/{job_id}"]["get"]) == same(
         paths["/api/v1/jobs/{job_id}"]["get"]
     )
+
+
+def test_every_request_schema_is_strict(app):
+    """Every body and query schema of every endpoint derives from the strict bases, so a schema
+    added later cannot quietly coerce "30" to 30 or let a NUL through."""
+    checked = 0
+    for endpoint, view in app.view_functions.items():
+        view_class = getattr(view, "view_class", None)
+        for method in getattr(view_class, "methods", None) or ():
+            handler = getattr(view_class, method.lower())
+            arguments = getattr(handler, "_apidoc", {}).get("arguments", {})
+            for parameter in arguments.get("parameters", []):
+                schema = parameter["schema"]
+                schema_class = schema if isinstance(schema, type) else type(schema)
+                base = ArgsSchema if parameter["in"] == "query" else ApiSchema
+                assert issubclass(schema_class, base), (endpoint, method, schema_class)
+                if parameter["in"] != "query":
+                    assert not issubclass(schema_class, ArgsSchema), (endpoint, method)
+                checked += 1
+    assert checked >= 10
