@@ -24,6 +24,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi import checks as builtin_checks
+from tests.factories import candidate_payload, job_payload, make_job
+from tests.fakes import FakeDirectory
 
 from adflux.api.errors import SCHEMA_ERROR_PREFIX
 from adflux.auth import service as auth_service
@@ -114,6 +116,8 @@ def test_api_conforms_to_its_openapi_document(backend_app, monkeypatch) -> None:
     app = backend_app
     # Publishing threads would share the test's single rolled-back connection.
     monkeypatch.setitem(app.extensions, "adflux_dispatcher", _QueueNothing())
+    # Platforms this deployment can publish on, so that valid campaigns are created (202).
+    monkeypatch.setitem(app.extensions, "adflux_platforms", FakeDirectory())
     # A few rows, so that reads and filtered lists return bodies to validate.
     seed(n_jobs=5, n_candidates=20, seed=3)
     _row, plain = auth_service.create_token(
@@ -136,3 +140,39 @@ def test_api_conforms_to_its_openapi_document(backend_app, monkeypatch) -> None:
             except (Exception, BaseExceptionGroup) as exc:
                 failures.append(f"{operation.label} [{mode.value}]: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def _known_valid_requests(operations: dict[str, Any], job_id: int) -> list[Any]:
+    """Requests that must succeed, for the success answers random data seldom reaches (a
+    random job id is rarely a stored job): their bodies are checked against the document."""
+    return [
+        operations["POST /api/v1/campaigns"].Case(body={"job_id": job_id, "platforms": ["meta"]}),
+        operations["POST /publish/{job_id}"].Case(
+            path_parameters={"job_id": job_id}, body={"platforms": ["google", "x"]}
+        ),
+        operations["GET /api/v1/jobs/{job_id}"].Case(path_parameters={"job_id": job_id}),
+        operations["GET /job_openings/{job_id}"].Case(path_parameters={"job_id": job_id}),
+        operations["POST /api/v1/jobs"].Case(body=job_payload()),
+        operations["POST /job_openings"].Case(body=job_payload()),
+        operations["POST /api/v1/candidates"].Case(body=candidate_payload()),
+        operations["GET /api/v1/campaigns"].Case(query={"job_id": job_id}),
+    ]
+
+
+def test_valid_requests_succeed_as_documented(backend_app, monkeypatch) -> None:
+    app = backend_app
+    monkeypatch.setitem(app.extensions, "adflux_dispatcher", _QueueNothing())
+    monkeypatch.setitem(app.extensions, "adflux_platforms", FakeDirectory())
+    job = make_job()
+    _row, plain = auth_service.create_token(db_session=db.session, name="known", role="admin")
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = {result.ok().label: result.ok() for result in schema.get_all_operations()}
+
+    for case in _known_valid_requests(operations, job.id):
+        try:
+            response = case.call_and_validate(
+                headers={"Authorization": f"Bearer {plain}"}, checks=_all_checks()
+            )
+        finally:
+            db.session.remove()
+        assert 200 <= response.status_code < 300, (case.operation.label, response.text)
