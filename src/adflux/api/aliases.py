@@ -14,7 +14,6 @@ from marshmallow import Schema, fields, validate
 from adflux.api import jobs
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
-from adflux.api.campaigns import PLATFORM_NAMES
 from adflux.api.schemas import MAX_ID, ApiSchema, ErrorSchema, id_in_path
 from adflux.api.segments import CandidateSegmentSchema
 from adflux.auth.models import Role
@@ -36,7 +35,7 @@ class JobOpeningById(jobs.JobById):
 
 class PublishSchema(ApiSchema):
     platforms = fields.List(
-        fields.String(validate=validate.OneOf(PLATFORM_NAMES)),
+        fields.String(validate=validate.Length(min=1, max=20)),
         required=True,
         validate=validate.Length(min=1, max=4),
     )
