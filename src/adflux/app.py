@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     from adflux.web import init_web
 
     init_api(app)
-    # After the API's request id is given, so the refusal carries it.
+    # After the API's request id is given, so the refusals carry it.
+    app.before_request(_refuse_oversized_chunked_bodies)
     app.before_request(_refuse_nul_characters)
     init_web(app)
     celery_init_app(app, settings)
@@ -64,6 +65,15 @@ def _install_path_converters(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.url_map.converters["id"] = IdConverter
+
+
+def _refuse_oversized_chunked_bodies() -> None:
+    """A body sent without Content-Length (chunked) past ADFLUX_MAX_BODY_BYTES is a 413 for
+    every page and endpoint: Werkzeug would cut it at the limit and parse what is left."""
+    from adflux.api.blueprint import read_body
+
+    if request.content_length is None and request.headers.get("Transfer-Encoding"):
+        read_body(request)  # cached: the form or JSON parser reads the same bytes afterwards
 
 
 def _refuse_nul_characters() -> None:

@@ -3,6 +3,8 @@ with a 4xx page, as the API does, instead of a server error."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from tests.conftest import count_rows
 from tests.factories import make_job
@@ -46,3 +48,21 @@ def test_a_dashboard_path_id_past_the_database_integers_is_a_404(client, sign_in
     sign_in("viewer")
     for path in ("/campaigns/9223372036854775808", "/jobs/2147483648"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_chunked_form_over_the_limit_is_a_413_not_a_cut_form(app, client, sign_in):
+    sign_in("operator")
+    job = make_job()
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    body = ("name=" + "x" * limit + "&platforms=meta").encode()
+    response = client.post(
+        f"/jobs/{job.id}/campaigns",
+        input_stream=io.BytesIO(body),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Transfer-Encoding": "chunked",
+        },
+        # What gunicorn and Werkzeug's server set for a chunked request they de-chunk.
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
