@@ -290,24 +290,14 @@ class TikTokAdapter(PlatformAdapter):
                     self._set_status(kind, [external_ids[key]], status)
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
-        files = {
-            "EMAIL_SHA256": [m.email_sha256 for m in spec.members if m.email_sha256],
-            "PHONE_SHA256": [m.phone_sha256 for m in spec.members if m.phone_sha256],
-        }
+        files = _hashes_by_type(spec.members)
         receipt: dict[str, Any] = {"files": {}}
         audience_id = spec.existing_id
         with self._calling(write=True):
             for calculate_type, hashes in files.items():
                 if not hashes:
                     continue
-                path = tiktok_audience.upload_file(
-                    self._api(),
-                    token=self._token,
-                    advertiser_id=self._advertiser,
-                    calculate_type=calculate_type,
-                    hashes=hashes,
-                    options=self._opts(),
-                )
+                path = self._upload_hashes(calculate_type, hashes)
                 receipt["files"][calculate_type] = {"file_path": path, "count": len(hashes)}
                 if audience_id is None:
                     data = tiktok_audience.post_json(
@@ -327,18 +317,7 @@ class TikTokAdapter(PlatformAdapter):
                     )
                     audience_id = str(data["custom_audience_id"])
                 else:
-                    tiktok_audience.post_json(
-                        self._api(),
-                        "/update/",
-                        {
-                            "advertiser_id": self._advertiser,
-                            "custom_audience_id": audience_id,
-                            "action": "APPEND",
-                            "file_paths": [path],
-                        },
-                        token=self._token,
-                        options=self._opts(),
-                    )
+                    self._update_audience(audience_id, "APPEND", path)
         if audience_id is None:
             raise InvalidRequest(self.name, "the audience has no members to upload")
         receipt["audience_id"] = audience_id
@@ -350,37 +329,42 @@ class TikTokAdapter(PlatformAdapter):
         # The customer-file route's own removal: upload files of the same typed hashes, then
         # `/dmp/custom_audience/update/` with action REMOVE ("only the data that coincide with the
         # original file will be removed"; CustomAudienceUpdateBody in the SDK's GitHub models).
-        files = {
-            "EMAIL_SHA256": [m.email_sha256 for m in members if m.email_sha256],
-            "PHONE_SHA256": [m.phone_sha256 for m in members if m.phone_sha256],
-        }
+        files = _hashes_by_type(members)
         receipt: dict[str, Any] = {"files": {}, "audience_id": audience_id}
         with self._calling(write=False):  # removing twice is harmless
             for calculate_type, hashes in files.items():
                 if not hashes:
                     continue
-                path = tiktok_audience.upload_file(
-                    self._api(),
-                    token=self._token,
-                    advertiser_id=self._advertiser,
-                    calculate_type=calculate_type,
-                    hashes=hashes,
-                    options=self._opts(),
-                )
-                tiktok_audience.post_json(
-                    self._api(),
-                    "/update/",
-                    {
-                        "advertiser_id": self._advertiser,
-                        "custom_audience_id": audience_id,
-                        "action": "REMOVE",
-                        "file_paths": [path],
-                    },
-                    token=self._token,
-                    options=self._opts(),
-                )
+                path = self._upload_hashes(calculate_type, hashes)
+                self._update_audience(audience_id, "REMOVE", path)
                 receipt["files"][calculate_type] = {"file_path": path, "count": len(hashes)}
         return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
+
+    def _upload_hashes(self, calculate_type: str, hashes: list[str]) -> str:
+        """Upload one customer file of typed hashes; its file path for the audience calls."""
+        return tiktok_audience.upload_file(
+            self._api(),
+            token=self._token,
+            advertiser_id=self._advertiser,
+            calculate_type=calculate_type,
+            hashes=hashes,
+            options=self._opts(),
+        )
+
+    def _update_audience(self, audience_id: str, action: str, path: str) -> None:
+        """`/dmp/custom_audience/update/` with an uploaded file: APPEND or REMOVE its members."""
+        tiktok_audience.post_json(
+            self._api(),
+            "/update/",
+            {
+                "advertiser_id": self._advertiser,
+                "custom_audience_id": audience_id,
+                "action": action,
+                "file_paths": [path],
+            },
+            token=self._token,
+            options=self._opts(),
+        )
 
     def insights(
         self, external_ids: Mapping[str, str], since: date, until: date
@@ -437,3 +421,11 @@ class TikTokAdapter(PlatformAdapter):
         except PlatformError as exc:
             return CredentialStatus(False, exc.message)
         return CredentialStatus(True, f"advertiser {self._advertiser}")
+
+
+def _hashes_by_type(members: tuple[HashedMember, ...]) -> dict[str, list[str]]:
+    """Members' hashes as TikTok's customer files take them: one file per calculate_type."""
+    return {
+        "EMAIL_SHA256": [m.email_sha256 for m in members if m.email_sha256],
+        "PHONE_SHA256": [m.phone_sha256 for m in members if m.phone_sha256],
+    }

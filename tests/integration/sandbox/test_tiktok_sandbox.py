@@ -209,7 +209,8 @@ def _ad(sb, adgroup_id: str) -> str:
 
 
 def test_reports_per_ad_group_and_campaign_add_up_their_ads(sb):
-    group = ad_group(sb, budget=80_000)["data"]["adgroup_id"]
+    # Image ads run on the TikTok Ad Network: TikTok's own feed takes videos only.
+    group = ad_group(sb, budget=80_000, placements=["PLACEMENT_PANGLE"])["data"]["adgroup_id"]
     (read,) = _get(sb, "adgroup/get/", filtering={"adgroup_ids": [group]})["data"]["list"]
     ads = [_ad(sb, group), _ad(sb, group)]
     sb.state.clock.advance(6 * 3600)
