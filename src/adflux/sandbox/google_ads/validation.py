@@ -335,25 +335,13 @@ def ad_group(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None)
 
 
 def _targeting_setting(res: Any, path: Path) -> Errors:
-    """Each TargetRestriction names its dimension, once (the later one would silently win)."""
-    out: Errors = []
-    seen: set[int] = set()
+    """Each TargetRestriction names the dimension it restricts (or leaves to bids only)."""
     where = [*path, "targeting_setting"]
-    for index, restriction in enumerate(res.targeting_setting.target_restrictions):
-        dimension = int(restriction.targeting_dimension)
-        if dimension in (0, 1):  # UNSPECIFIED, UNKNOWN
-            out.append(_required([*where, ("target_restrictions", index)], "targeting_dimension"))
-        elif dimension in seen:
-            out.append(
-                error(
-                    "setting_error",
-                    "TARGETING_SETTING_CONTAINS_INVALID_CRITERION_TYPE_GROUP",
-                    "The supplied TargetingSetting contains an invalid CriterionTypeGroup.",
-                    path=[*where, ("target_restrictions", index), "targeting_dimension"],
-                )
-            )
-        seen.add(dimension)
-    return out
+    return [
+        _required([*where, ("target_restrictions", index)], "targeting_dimension")
+        for index, restriction in enumerate(res.targeting_setting.target_restrictions)
+        if int(restriction.targeting_dimension) in (0, 1)  # UNSPECIFIED, UNKNOWN
+    ]
 
 
 def _assets(items: Sequence[Any], path: Path, field: str, limits: tuple[int, int, int]) -> Errors:
