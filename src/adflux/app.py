@@ -6,9 +6,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from adflux.config import Settings, load_settings
+from adflux.errors import ValidationFailed
 from adflux.extensions import db, migrate
 from adflux.logging_setup import configure_logging
 
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     configure_logging(level=settings.log_level, fmt=settings.log_format)
 
     app = Flask(__name__)
+    _install_path_converters(app)
     app.config.update(
         ADFLUX_SETTINGS=settings,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
@@ -44,6 +46,9 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     from adflux.web import init_web
 
     init_api(app)
+    # After the API's request id is given, so the refusals carry it.
+    app.before_request(_refuse_oversized_chunked_bodies)
+    app.before_request(_refuse_nul_characters)
     init_web(app)
     celery_init_app(app, settings)
     app.extensions["adflux_dispatcher"] = (
@@ -51,6 +56,42 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     )
     init_platforms(app)
     return app
+
+
+def _install_path_converters(app: Flask) -> None:
+    """Path ids the database cannot hold never reach it, in the API and the dashboard alike."""
+    from adflux.api.schemas import BoundedIntConverter, IdConverter, TextConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
+    app.url_map.converters["id"] = IdConverter
+
+
+def _refuse_oversized_chunked_bodies() -> None:
+    """A body sent without Content-Length (chunked) past ADFLUX_MAX_BODY_BYTES is a 413 for
+    every page and endpoint: Werkzeug would cut it at the limit and parse what is left."""
+    from adflux.api.blueprint import read_body
+
+    if request.content_length is None and request.headers.get("Transfer-Encoding"):
+        read_body(request)  # cached: the form or JSON parser reads the same bytes afterwards
+
+
+def _refuse_nul_characters() -> None:
+    """No query parameter or form field of any page or endpoint carries a NUL character.
+
+    PostgreSQL cannot store one (a 500 before this) and SQLite stores it (and a platform then gets
+    it in an ad name). JSON bodies are checked by the API's schemas, field by field.
+    """
+    from adflux.api.schemas import NUL_MESSAGE
+
+    found = {
+        name.replace("\x00", "\\0"): [NUL_MESSAGE]
+        for values in (request.args, request.form)
+        for name, value in values.items(multi=True)
+        if "\x00" in name or "\x00" in value
+    }
+    if found:
+        raise ValidationFailed("the request has NUL characters", fields=found)
 
 
 def get_settings(app: Flask) -> Settings:

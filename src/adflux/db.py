@@ -24,6 +24,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Primary keys are 32-bit integers on PostgreSQL (``integer``): no row has a larger id, and a
+# larger value sent in a query fails there ("integer out of range") or, past 2**63, on SQLite.
+MAX_ID = 2**31 - 1
+
 # What services take as ``db_session``: a Session, or Flask-SQLAlchemy's scoped ``db.session``.
 DbSession: TypeAlias = Session | scoped_session[Any]
 

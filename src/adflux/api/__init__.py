@@ -18,7 +18,13 @@ from adflux.api import (
 from adflux.api.auth import authenticate_request
 from adflux.api.docs import register_docs
 from adflux.api.request_id import install_request_id
-from adflux.api.schemas import ErrorSchema
+from adflux.api.schemas import (
+    ErrorSchema,
+    IdConverter,
+    TextConverter,
+    id_param_schema,
+    text_param_schema,
+)
 from adflux.extensions import api
 
 API_PREFIX = "/api/v1"
@@ -54,6 +60,8 @@ def init_api(app: Flask) -> None:
     # Document every error with the project's one error shape, not flask-smorest's own.
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)
+    api.register_converter(IdConverter, id_param_schema)
+    api.register_converter(TextConverter, text_param_schema)
     for blueprint, prefix in [
         *((b, f"{API_PREFIX}{b.url_prefix or ''}") for b in RESOURCE_BLUEPRINTS),
         *((b, "") for b in ALIAS_BLUEPRINTS),

@@ -1,12 +1,17 @@
-"""The seed document's endpoints, kept as aliases of the /api/v1 resources."""
+"""The seed document's endpoints, kept as aliases of the /api/v1 resources.
+
+Each is served by the same service, with the same token check and the same errors as the
+resource it aliases; ``/job_openings`` is the jobs resource itself, mounted a second time.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask.views import MethodView
 from marshmallow import Schema, fields, pre_load, validate
 
+from adflux.api import jobs
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.campaigns import (
@@ -14,7 +19,7 @@ from adflux.api.campaigns import (
     WarningSchema,
     refuse_forbidden_narrowing,
 )
-from adflux.api.schemas import ID_IN_PATH, ErrorSchema
+from adflux.api.schemas import MAX_ID, ApiSchema, ErrorSchema, id_in_path
 from adflux.api.segments import CandidateSegmentSchema
 from adflux.auth.models import Role
 from adflux.campaigns import service
@@ -24,14 +29,27 @@ from adflux.segmentation import assignment
 
 blp = Blueprint("aliases", __name__, description="The seed document's endpoints")
 
+# The seed's job-openings resource: list, create and one by id, by the views of /api/v1/jobs.
+blp.route("/job_openings", endpoint="JobOpenings")(jobs.Jobs)
 
-class PublishSchema(Schema):
+
+@blp.route(f"/job_openings/<{id_in_path('job')}:job_id>")
+class JobOpeningById(jobs.JobById):
+    # The seed reads one job opening; changes go through /api/v1/jobs.
+    methods: ClassVar[set[str]] = {"GET"}
+
+
+class PublishSchema(ApiSchema):
     platforms = fields.List(
         fields.String(validate=validate.Length(min=1, max=20)),
         required=True,
         validate=validate.Length(min=1, max=4),
     )
-    segment_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list)
+    segment_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
     acknowledge_warnings = fields.List(
         fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
         load_default=list,
@@ -50,13 +68,17 @@ class ProcessingSchema(Schema):
     warnings = fields.List(fields.Nested(WarningSchema), required=True)
 
 
-@blp.route("/publish/<int:job_id>")
+@blp.route(f"/publish/<{id_in_path('job')}:job_id>")
 class Publish(MethodView):
     @requires(Role.OPERATOR)
     @blp.arguments(PublishSchema)
     @blp.response(202, ProcessingSchema)
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.rules_response(
+        job_id="the job must be open",
+        platforms="each a platform this deployment can publish on (GET /api/v1/platforms)",
+        segment_ids="segments of the active segmentation run",
+    )
     def post(self, data: dict[str, Any], job_id: int) -> dict[str, Any]:
         """Publish a job on the given platforms (creates a campaign); 202 processing.
 
@@ -68,7 +90,7 @@ class Publish(MethodView):
         return {"status": "processing", "campaign_id": campaign.id, "warnings": campaign.warnings}
 
 
-@blp.route(f"/segment/<{ID_IN_PATH}:candidate_id>")
+@blp.route(f"/segment/<{id_in_path('candidate')}:candidate_id>")
 class CandidateSegment(MethodView):
     @blp.response(200, CandidateSegmentSchema)
     @blp.alt_response(404, schema=ErrorSchema)

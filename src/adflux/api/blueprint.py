@@ -1,26 +1,135 @@
-"""The API's blueprint: flask-smorest's, with query parameters no schema declares refused.
+"""The API's blueprint: flask-smorest's, with one request parser that every endpoint shares.
 
-webargs ignores unknown query parameters by default, so a misspelt filter ("?stauts=open")
-answered with every row as if it had filtered. Refused here, every list endpoint says so with
-a 422 naming the parameter.
+What the parser adds to webargs' own:
+- query parameters no schema declares are refused (webargs ignores them by default, so a
+  misspelt filter, "?stauts=open", answered with every row as if it had filtered);
+- a body that is not JSON is a 415 naming the content type expected (webargs ignored it and
+  answered "Missing data" for every field);
+- a body streamed without Content-Length (chunked) past ADFLUX_MAX_BODY_BYTES is a 413
+  (Werkzeug cuts such a stream at the limit silently, and the cut JSON was a 400);
+- JSON nested deeper than MAX_JSON_DEPTH is a 400 (the standard parser recursed into a
+  RecursionError, a 500).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import flask
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import RAISE
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Where apispec puts ErrorSchema (named after the class, less "Schema").
+ERROR_SCHEMA_REF = "#/components/schemas/Error"
+
+# No API body needs more than three levels (object, list, value); this leaves room and still stops
+# a body that is only brackets long before it costs anything.
+MAX_JSON_DEPTH = 32
 
 
-def _strict_query_parser() -> FlaskParser:
-    parser = FlaskParser()
-    parser.DEFAULT_UNKNOWN_BY_LOCATION = {
+def read_body(req: flask.Request) -> bytes:
+    """The request body, with a chunked body over the size limit refused (413)."""
+    data = req.get_data(cache=True)
+    limit = req.max_content_length
+    if (
+        limit is not None
+        and req.content_length is None
+        and len(data) >= limit
+        # Werkzeug stops reading at the limit without saying so: look one byte further.
+        and req.environ["wsgi.input"].read(1)
+    ):
+        raise RequestEntityTooLarge(body_too_large_message(limit))
+    return data
+
+
+def body_too_large_message(limit: int) -> str:
+    return f"the request body is larger than {limit:,} bytes (ADFLUX_MAX_BODY_BYTES)"
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether a parsed JSON value nests deeper than MAX_JSON_DEPTH (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class ApiParser(FlaskParser):
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {  # noqa: RUF012  (as webargs declares it)
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
         "query": RAISE,
         "querystring": RAISE,
     }
-    return parser
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        body = read_body(req)
+        if not is_json_request(req):
+            # A form may have been parsed already (its stream is then read): look at both.
+            if not (body or req.form or req.files):
+                return core.missing  # no body: the schema says which fields were required
+            raise UnsupportedMediaType(
+                f"send the body as JSON with 'Content-Type: application/json'"
+                f" (got {req.mimetype or 'no Content-Type'})"
+            )
+        if not body:
+            return core.missing
+        too_deep = f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep"
+        try:
+            value = core.parse_json(body)
+        except json.JSONDecodeError:
+            raise  # webargs answers it: invalid JSON body
+        except RecursionError:
+            abort(400, messages={"json": [too_deep]})
+        except ValueError:
+            # Python refuses integers of more than 4,300 digits (CVE-2020-10735) with a ValueError.
+            abort(400, messages={"json": ["invalid JSON body: a number has too many digits"]})
+        if _too_deep(value):
+            abort(400, messages={"json": [too_deep]})
+        return value
+
+    def _handle_invalid_json_error(
+        self,
+        error: json.JSONDecodeError | UnicodeDecodeError,
+        req: flask.Request,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        abort(400, exc=error, messages={"json": [f"invalid JSON body: {error}"]})
 
 
 class Blueprint(SmorestBlueprint):  # type: ignore[misc]
-    ARGUMENTS_PARSER = _strict_query_parser()
+    ARGUMENTS_PARSER = ApiParser()
+
+    def rules_response(self, **rules: str) -> Callable[[F], F]:
+        """Document the 422 that a request valid by the schema still gets when it breaks a rule
+        the schema cannot state (one field against another, against stored rows or today's
+        date, against this deployment's platforms): one entry per field the refusal names.
+
+        The rules are listed in the response's description and, for tools, under
+        ``x-business-rules`` (field -> rule).
+        """
+        listed = "; ".join(f"`{field}`: {rule}" for field, rule in rules.items())
+        # The whole response, written here: flask-smorest documents the body's own 422 by
+        # reference, and a manual doc replaces such a reference instead of merging into it.
+        response = {
+            "description": f"Invalid fields, or a business rule refused the request: {listed}",
+            "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA_REF}}},
+            "x-business-rules": rules,
+        }
+        return self.doc(responses={"422": response})  # type: ignore[no-any-return]

@@ -10,7 +10,16 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
-from adflux.api.schemas import ErrorSchema, PageArgsSchema, PageMetaSchema, page_body, page_limit
+from adflux.api.schemas import (
+    MAX_ID,
+    ApiSchema,
+    ErrorSchema,
+    PageArgsSchema,
+    PageMetaSchema,
+    id_in_path,
+    page_body,
+    page_limit,
+)
 from adflux.auth.models import Role
 from adflux.campaigns import service
 from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS, narrowing_messages
@@ -58,17 +67,18 @@ class WarningSchema(Schema):
     message_en = fields.String(required=True)
 
 
-class CampaignSchema(Schema):
+class CampaignSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
-    job_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    job_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     platforms = fields.List(
+        # Not an enum: the service's refusal names the value and the platforms usable here.
         fields.String(validate=validate.Length(min=1, max=20)),
         required=True,
         load_only=True,
         validate=validate.Length(min=1, max=4),
     )
     segment_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
         load_default=list,
         validate=validate.Length(max=20),
     )
@@ -76,7 +86,7 @@ class CampaignSchema(Schema):
     daily_budget_cop = fields.Integer(validate=validate.Range(min=1, max=10_000_000_000))
     start_date = fields.Date()
     end_date = fields.Date(allow_none=True)
-    objective = fields.String(load_default="traffic")
+    objective = fields.String(load_default="traffic", validate=validate.OneOf(service.OBJECTIVES))
     status = fields.String(dump_only=True)
     created_by = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -100,10 +110,14 @@ class CampaignSchema(Schema):
         return refuse_forbidden_narrowing(data)
 
 
-class IdempotencyHeaderSchema(Schema):
+class IdempotencyHeaderSchema(ApiSchema):
     idempotency_key = fields.String(
         data_key=service.IDEMPOTENCY_HEADER,
-        validate=validate.Length(min=1, max=service.IDEMPOTENCY_KEY_MAX),
+        validate=[
+            validate.Length(min=1, max=service.IDEMPOTENCY_KEY_MAX),
+            # Visible ASCII, as the IETF draft's keys and the UUIDs clients send are.
+            validate.Regexp(r"^[\x21-\x7e]+$", error="visible ASCII characters only"),
+        ],
         metadata={
             "description": "Makes retries safe: a repeat with the same body returns the first "
             "campaign (200); the same key with another body is refused (422)."
@@ -113,7 +127,7 @@ class IdempotencyHeaderSchema(Schema):
 
 class CampaignListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
-    job_id = fields.Integer(validate=validate.Range(min=1))
+    job_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class CampaignPageSchema(PageMetaSchema):
@@ -141,7 +155,14 @@ class Campaigns(MethodView):
     @blp.response(202, CampaignSchema)
     @blp.alt_response(200, schema=CampaignSchema, description="Repeated Idempotency-Key")
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.rules_response(
+        job_id="the job must be open",
+        platforms="each a platform this deployment can publish on (GET /api/v1/platforms)",
+        segment_ids="segments of the active segmentation run",
+        daily_budget_cop="at least the minimum daily budget of every platform chosen",
+        start_date="today or later",
+        end_date="on or after start_date",
+    )
     def post(self, data: dict[str, Any], idempotency_key: str | None = None) -> Any:
         """Create a campaign; each platform is published in the background (202 + Location).
 
@@ -161,7 +182,7 @@ class Campaigns(MethodView):
         return campaign, (202 if created else 200), {"Location": location}
 
 
-@blp.route("/<int:campaign_id>")
+@blp.route(f"/<{id_in_path('campaign')}:campaign_id>")
 class CampaignById(MethodView):
     @blp.response(200, CampaignSchema)
     @blp.alt_response(404, schema=ErrorSchema)
@@ -171,7 +192,7 @@ class CampaignById(MethodView):
         return campaign
 
 
-@blp.route("/<int:campaign_id>/retry")
+@blp.route(f"/<{id_in_path('campaign')}:campaign_id>/retry")
 class CampaignRetry(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(202, CampaignSchema)
@@ -182,7 +203,7 @@ class CampaignRetry(MethodView):
         return campaign
 
 
-@blp.route("/<int:campaign_id>/pause")
+@blp.route(f"/<{id_in_path('campaign')}:campaign_id>/pause")
 class CampaignPause(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(200, CampaignSchema)
@@ -195,7 +216,7 @@ class CampaignPause(MethodView):
         return campaign
 
 
-@blp.route("/<int:campaign_id>/resume")
+@blp.route(f"/<{id_in_path('campaign')}:campaign_id>/resume")
 class CampaignResume(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(200, CampaignSchema)

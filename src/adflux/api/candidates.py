@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
-    ID_IN_PATH,
     MAX_ID,
+    ApiSchema,
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
+    id_in_path,
     page_body,
     page_limit,
 )
@@ -36,7 +37,7 @@ class TrimmedEmail(fields.Email):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class CandidateSchema(Schema):
+class CandidateSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     external_ref = fields.String(validate=validate.Length(min=1, max=64))
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -76,8 +77,8 @@ class CandidateUpdateSchema(CandidateSchema):
 
 
 class CandidateListArgsSchema(PageArgsSchema):
-    city = fields.String()
-    area = fields.String()
+    city = fields.String(validate=validate.Length(max=100))
+    area = fields.String(validate=validate.Length(max=100))
     segment_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     consenting = fields.Boolean()
 
@@ -114,7 +115,7 @@ class Candidates(MethodView):
         return service.create_candidate(db_session=db.session, data=data)
 
 
-@blp.route(f"/<{ID_IN_PATH}:candidate_id>")
+@blp.route(f"/<{id_in_path('candidate')}:candidate_id>")
 class CandidateById(MethodView):
     @blp.response(200, CandidateSchema)
     @blp.alt_response(404, schema=ErrorSchema)

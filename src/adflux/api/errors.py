@@ -7,13 +7,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, g, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from adflux.api.blueprint import body_too_large_message
 from adflux.errors import AdfluxError
 
 log = logging.getLogger(__name__)
+
+# How a request the schemas refuse is answered, followed by the fields: a service's refusal (a
+# business rule) has a message of its own.
+SCHEMA_ERROR_PREFIX = "the request has invalid fields: "
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -39,6 +44,9 @@ def error_response(
         body["request_id"] = g.request_id
     response = jsonify({"error": body})
     response.status_code = status
+    if status == 401:
+        # RFC 9110 §11.6.1 (and RFC 6750 for bearer tokens): a 401 names the scheme to use.
+        response.headers["WWW-Authenticate"] = 'Bearer realm="adflux"'
     return response
 
 
@@ -66,13 +74,25 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     fields = _flatten_webargs(data.get("messages")) if "messages" in data else None
     if status == 422 and fields:
-        message = "the request has invalid fields: " + ", ".join(sorted(fields))
+        message = SCHEMA_ERROR_PREFIX + ", ".join(sorted(fields))
+    elif fields:
+        message = "; ".join(m for msgs in fields.values() for m in msgs)
+    elif status == 404 and request.url_rule is None:
+        # No route matched (an id the routes refuse names its resource itself, see IdConverter).
+        message = str(error.description) if _described(error) else f"nothing at {request.path}"
+    elif status == 413 and not _described(error):
+        message = body_too_large_message(request.max_content_length or 0)
     else:
         message = data.get("message") or error.description or error.name
     response = error_response(status, _HTTP_CODES.get(status, "http_error"), message, fields)
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     return response
+
+
+def _described(error: HTTPException) -> bool:
+    """Whether the exception carries its own description rather than Werkzeug's generic one."""
+    return error.description != type(error).description
 
 
 def handle_domain_error(error: AdfluxError) -> Response:

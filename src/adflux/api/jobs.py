@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
-    ID_IN_PATH,
+    ApiSchema,
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
+    id_in_path,
     page_body,
     page_limit,
 )
@@ -27,7 +28,7 @@ blp = Blueprint("jobs", __name__, url_prefix="/jobs", description="Job openings"
 _salary = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000_000))
 
 
-class JobSchema(Schema):
+class JobSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     external_ref = fields.String(validate=validate.Length(min=1, max=64))
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
@@ -61,8 +62,8 @@ class JobUpdateSchema(JobSchema):
 
 class JobListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
-    city = fields.String()
-    area = fields.String()
+    city = fields.String(validate=validate.Length(max=100))
+    area = fields.String(validate=validate.Length(max=100))
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "title"})
 
 
@@ -92,13 +93,13 @@ class Jobs(MethodView):
     @blp.arguments(JobSchema)
     @blp.response(201, JobSchema)
     @blp.alt_response(409, schema=ErrorSchema)
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.rules_response(salary_max_cop="must be at least salary_min_cop")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a job opening."""
         return service.create_job(db_session=db.session, data=data)
 
 
-@blp.route(f"/<{ID_IN_PATH}:job_id>")
+@blp.route(f"/<{id_in_path('job')}:job_id>")
 class JobById(MethodView):
     @blp.response(200, JobSchema)
     @blp.alt_response(404, schema=ErrorSchema)
@@ -110,7 +111,7 @@ class JobById(MethodView):
     @blp.arguments(JobUpdateSchema)
     @blp.response(200, JobSchema)
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.rules_response(salary_max_cop="must be at least salary_min_cop")
     def patch(self, changes: dict[str, Any], job_id: int) -> Any:
         """Change some fields of a job opening."""
         return service.update_job(db_session=db.session, job_id=job_id, changes=changes)
@@ -137,7 +138,7 @@ def _set_status(job_id: int, status: JobStatus) -> Any:
     return service.set_job_status(db_session=db.session, job_id=job_id, status=status)
 
 
-@blp.route(f"/<{ID_IN_PATH}:job_id>/close")
+@blp.route(f"/<{id_in_path('job')}:job_id>/close")
 class JobClose(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(200, JobStatusChangeSchema)
@@ -147,7 +148,7 @@ class JobClose(MethodView):
         return _set_status(job_id, JobStatus.CLOSED)
 
 
-@blp.route(f"/<{ID_IN_PATH}:job_id>/pause")
+@blp.route(f"/<{id_in_path('job')}:job_id>/pause")
 class JobPause(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(200, JobStatusChangeSchema)
@@ -158,7 +159,7 @@ class JobPause(MethodView):
         return _set_status(job_id, JobStatus.PAUSED)
 
 
-@blp.route(f"/<{ID_IN_PATH}:job_id>/reopen")
+@blp.route(f"/<{id_in_path('job')}:job_id>/reopen")
 class JobReopen(MethodView):
     @requires(Role.OPERATOR)
     @blp.response(200, JobStatusChangeSchema)

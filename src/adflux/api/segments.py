@@ -11,10 +11,11 @@ from marshmallow import Schema, fields, validate
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
-    ID_IN_PATH,
+    ApiSchema,
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
+    id_in_path,
     page_body,
     page_limit,
 )
@@ -31,21 +32,18 @@ runs_blp = Blueprint(
 blp = Blueprint("segments", __name__, description="Candidate segments of the active run")
 
 
-class TrainSchema(Schema):
+class TrainSchema(ApiSchema):
     k = fields.Integer(
-        strict=True,
         allow_none=True,
         load_default=None,
         validate=validate.Range(*service.K_LIMITS),
         metadata={"description": "a fixed number of segments; omit to choose it automatically"},
     )
     k_min = fields.Integer(
-        strict=True,
         load_default=service.DEFAULT_K_RANGE[0],
         validate=validate.Range(*service.K_LIMITS),
     )
     k_max = fields.Integer(
-        strict=True,
         load_default=service.DEFAULT_K_RANGE[1],
         validate=validate.Range(*service.K_LIMITS),
     )
@@ -152,10 +150,13 @@ class Runs(MethodView):
         return page_body(page)
 
     @requires(Role.OPERATOR)
-    @runs_blp.arguments(TrainSchema)
+    @runs_blp.arguments(TrainSchema, required=False)
     @runs_blp.response(202, RunSchema)
     @runs_blp.alt_response(409, schema=ErrorSchema, description="A training is already running")
-    @runs_blp.alt_response(422, schema=ErrorSchema)
+    @runs_blp.rules_response(
+        k="at most half the number of candidates",
+        k_max="at least k_min, and at most half the number of candidates",
+    )
     @runs_blp.alt_response(503, schema=ErrorSchema, description="The task queue is unavailable")
     def post(self, data: dict[str, Any]) -> Any:
         """Train a new segmentation in the background (202 + Location of the run).
@@ -168,7 +169,7 @@ class Runs(MethodView):
         return run, 202, {"Location": url_for("segmentations.RunById", run_id=run.id)}
 
 
-@runs_blp.route(f"/<{ID_IN_PATH}:run_id>")
+@runs_blp.route(f"/<{id_in_path('segmentation run')}:run_id>")
 class RunById(MethodView):
     @runs_blp.response(200, RunSchema)
     @runs_blp.alt_response(404, schema=ErrorSchema)
@@ -177,7 +178,7 @@ class RunById(MethodView):
         return service.get_run_or_404(db_session=db.session, run_id=run_id)
 
 
-@runs_blp.route(f"/<{ID_IN_PATH}:run_id>/projection")
+@runs_blp.route(f"/<{id_in_path('segmentation run')}:run_id>/projection")
 class RunProjection(MethodView):
     @runs_blp.response(200, ProjectionSchema)
     @runs_blp.alt_response(404, schema=ErrorSchema)
@@ -186,7 +187,7 @@ class RunProjection(MethodView):
         return service.get_projection(db_session=db.session, run_id=run_id)
 
 
-@runs_blp.route(f"/<{ID_IN_PATH}:run_id>/projection.png")
+@runs_blp.route(f"/<{id_in_path('segmentation run')}:run_id>/projection.png")
 class RunProjectionImage(MethodView):
     @runs_blp.doc(
         responses={
@@ -212,7 +213,7 @@ class Segments(MethodView):
         return {"run": run, "items": segments}
 
 
-@blp.route(f"/segments/<{ID_IN_PATH}:segment_id>")
+@blp.route(f"/segments/<{id_in_path('segment')}:segment_id>")
 class SegmentById(MethodView):
     @blp.response(200, SegmentSchema)
     @blp.alt_response(404, schema=ErrorSchema)
@@ -221,7 +222,7 @@ class SegmentById(MethodView):
         return service.get_segment_or_404(db_session=db.session, segment_id=segment_id)
 
 
-@blp.route(f"/candidates/<{ID_IN_PATH}:candidate_id>/segment")
+@blp.route(f"/candidates/<{id_in_path('candidate')}:candidate_id>/segment")
 class CandidateSegment(MethodView):
     @blp.response(200, CandidateSegmentSchema)
     @blp.alt_response(404, schema=ErrorSchema)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
-from adflux.api.schemas import ErrorSchema
+from adflux.api.schemas import ApiSchema, ErrorSchema
 from adflux.auth import service
 from adflux.auth.models import Role
 from adflux.extensions import db
@@ -17,7 +17,7 @@ from adflux.extensions import db
 blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API tokens (admin)")
 
 
-class TokenSchema(Schema):
+class TokenSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String(
         required=True,

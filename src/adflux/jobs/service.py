@@ -52,7 +52,8 @@ def list_jobs(
     if area:
         query = query.where(JobOpening.area == area)
     if search:
-        query = query.where(JobOpening.title.ilike(f"%{search}%"))
+        # autoescape: "%" and "_" typed by a user are characters to find, not wildcards.
+        query = query.where(JobOpening.title.icontains(search, autoescape=True))
     return paginate(db_session, query, limit=limit, offset=offset)
 
 

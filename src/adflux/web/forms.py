@@ -16,6 +16,15 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP, OBJECTIVES, campaign_today
+from adflux.db import MAX_ID
+
+
+def _row_id(value: str | int) -> int:
+    """A row id from a form value; one the database cannot hold is refused like a non-number."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"{value} is not a valid id")
+    return number
 
 
 class SignInForm(FlaskForm):
@@ -36,7 +45,9 @@ def new_idempotency_key() -> str:
 
 class CampaignForm(FlaskForm):
     platforms = SelectMultipleField("platforms", choices=[], validate_choice=False)
-    segment_ids = SelectMultipleField("segment_ids", coerce=int, choices=[], validate_choice=False)
+    segment_ids = SelectMultipleField(
+        "segment_ids", coerce=_row_id, choices=[], validate_choice=False
+    )
     name = StringField("name", validators=[Optional(), Length(max=200)])
     daily_budget_cop = IntegerField(
         "daily_budget_cop",

@@ -30,6 +30,11 @@ def _create_campaign(  # type: ignore[no-untyped-def]
     form = page.locator("#campaign-form")
     for index in range(segments):
         form.locator("input[name=segment_ids]").nth(index).check()
+    confirmation = form.locator("input[name=acknowledge_warnings]")
+    if confirmation.is_visible():
+        # A chosen segment is flagged as a possible age filter: the recruiter confirms the offer
+        # is open to every age, as the form asks.
+        confirmation.check()
     if budget is not None:
         form.locator("input[name=daily_budget_cop]").fill(str(budget))
     shot(page, "job-form-filled-laptop")

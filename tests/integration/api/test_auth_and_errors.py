@@ -17,7 +17,7 @@ def test_every_api_endpoint_needs_a_token(app, client):
     rules = [
         r
         for r in app.url_map.iter_rules()
-        if r.rule.startswith(("/api/v1/", "/publish/", "/segment/"))
+        if r.rule.startswith(("/api/v1/", "/publish/", "/segment/", "/job_openings"))
     ]
     protected = [r for r in rules if "openapi" not in r.rule and "/docs" not in r.rule]
     assert protected, "no API routes found"
