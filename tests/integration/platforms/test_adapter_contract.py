@@ -23,6 +23,7 @@ from tests.integration.platforms.cases.base import ContractCase, sandbox_objects
 
 from adflux.audiences.hashing import hash_members
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
+from adflux.campaigns.compliance import SegmentFacts
 from adflux.campaigns.creatives import JobAd
 from adflux.campaigns.publishing import CAMPAIGN_TZ, build_ad_spec
 from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP
@@ -61,9 +62,11 @@ def make_spec(
     key: str = "adflux-pub-1",
     *,
     end_date: date | None = None,
+    segments: tuple[SegmentFacts, ...] = (),
     **changes,
 ) -> AdSpec:
-    """The ad AdFlux publishes on `case`'s platform for JOB; paused unless `active=True`."""
+    """The ad AdFlux publishes on `case`'s platform for JOB (on `segments`, if given); paused
+    unless `active=True`."""
     spec = build_ad_spec(
         job=JobAd.from_opening(SimpleNamespace(**JOB), apply_url=APPLY_URL),
         platform=case.name,
@@ -74,7 +77,7 @@ def make_spec(
         start_date=datetime.now(CAMPAIGN_TZ).date(),
         end_date=end_date,
         objective="traffic",
-        segments=(),
+        segments=segments,
     )
     return dataclasses.replace(spec, **{"active": False, **changes})
 
@@ -131,6 +134,54 @@ def test_publish_creates_the_tree_and_the_platform_holds_the_ad_adflux_built(
     names = case.names(objects)
     assert names and all(name_has_key(name, spec.publication_key) for name in names)
     # Link, texts, budget, targeting, schedule and image, as the platform answers them.
+    assert case.held(sandbox, objects) == case.meant(sandbox, spec)
+
+
+def _segment_on_its_audience(case: ContractCase, adapter: PlatformAdapter) -> SegmentFacts:
+    """A segment of JOB's people as publishing sees it: its profile, and the platform audience
+    `sync_audience` made of its consenting members (the id publishing passes on)."""
+    members, _ = hash_members(case.name, [SimpleNamespace(email=EMAIL, phone=PHONE)])
+    audience = adapter.sync_audience(AudienceSpec("aud-7", "Contadores en Bogotá", members))
+    profile = {
+        "top_cities": [{"value": JOB["city"], "share": 0.8}],
+        "top_areas": [{"value": JOB["area"], "share": 0.9}],
+        "top_skills": [{"value": skill, "share": 0.5} for skill in JOB["skills"]],
+    }
+    return SegmentFacts.from_profile(profile, custom_audience_id=audience.external_id)
+
+
+def test_an_ad_on_a_segment_reaches_the_segments_audience(case, adapter, sandbox):
+    segment = _segment_on_its_audience(case, adapter)
+    spec = make_spec(case, segments=(segment,))
+    assert spec.targeting.custom_audience_ids == (segment.custom_audience_id,)
+
+    result, calls = _publish(adapter, spec)
+
+    assert tuple(result.external_ids) == case.tree_for(spec)
+    assert calls == list(result.external_ids.items())
+    objects = case.read_back(sandbox, result.external_ids)
+    # The platform holds the audience where it restricts delivery, and the rest as meant.
+    assert case.held(sandbox, objects) == case.meant(sandbox, spec)
+
+
+def test_publishing_on_a_segment_again_attaches_its_audience_once(case, adapter, sandbox):
+    spec = make_spec(case, segments=(_segment_on_its_audience(case, adapter),))
+    first, _ = _publish(adapter, spec)
+    stored = len(sandbox_objects(sandbox, case.name))
+
+    # A redelivered task: the ids recorded so far, or (after a lost answer) what find_existing
+    # recovers by the publication key.
+    again, calls = _publish(adapter, spec, known=first.external_ids)
+    assert again.external_ids == first.external_ids and calls == []
+    assert len(sandbox_objects(sandbox, case.name)) == stored
+    found = adapter.find_existing(spec.publication_key)
+    assert found == {k: v for k, v in first.external_ids.items() if k in case.findable}
+    recovered, more = _publish(adapter, spec, known=found)
+
+    # Only what cannot be found by the key is made again; the audience is attached once.
+    assert {kind for kind, _ in more} <= set(first.external_ids) - set(found)
+    assert {k: v for k, v in recovered.external_ids.items() if k in found} == found
+    objects = case.read_back(sandbox, recovered.external_ids)
     assert case.held(sandbox, objects) == case.meant(sandbox, spec)
 
 

@@ -476,3 +476,127 @@ def test_the_request_log_lists_each_rpc_with_its_status(sandbox, client):
         ("grpc", "POST", f"{SERVICE}.GoogleAdsService/SearchStream", "OK"),
     ]
     assert sandbox.state.credentials["google"]["access_token"] not in str(entries)
+
+
+# --------------------------------------------------------------------------- audience criteria
+
+
+def _user_list(client, name: str = "Segmento 1") -> str:
+    op = client.get_type("UserListOperation")
+    op.create.name = name
+    op.create.crm_based_user_list.upload_key_type = (
+        client.enums.CustomerMatchUploadKeyTypeEnum.CONTACT_INFO
+    )
+    return _mutate(client, "UserListService", "mutate_user_lists", [op])[0]
+
+
+def _audience_op(client, ad_group: str, user_list: str):
+    op = client.get_type("AdGroupCriterionOperation")
+    op.create.ad_group = ad_group
+    op.create.user_list.user_list = user_list
+    return op
+
+
+def _add_audience(client, ad_group: str, user_list: str) -> list[str]:
+    ops = [_audience_op(client, ad_group, user_list)]
+    return _mutate(client, "AdGroupCriterionService", "mutate_ad_group_criteria", ops)
+
+
+def _refused(client, ad_group: str, user_list: str):
+    with pytest.raises(GoogleAdsException) as caught:
+        _add_audience(client, ad_group, user_list)
+    (error,) = caught.value.failure.errors
+    return _code(error), _path(error)[-2:], error.trigger.string_value
+
+
+def test_a_user_list_criterion_reads_back_with_the_ad_groups_restriction(client):
+    user_list = _user_list(client)
+    op = client.get_type("AdGroupOperation")
+    op.create.name = "Grupo con audiencia"
+    op.create.campaign = _campaign(client)
+    op.create.cpc_bid_micros = 1_000_000_000
+    restriction = client.get_type("TargetRestriction")
+    restriction.targeting_dimension = client.enums.TargetingDimensionEnum.AUDIENCE
+    restriction.bid_only = False
+    op.create.targeting_setting.target_restrictions.append(restriction)
+    (ad_group,) = _mutate(client, "AdGroupService", "mutate_ad_groups", [op])
+
+    (criterion,) = _add_audience(client, ad_group, user_list)
+
+    (row,) = search(
+        client,
+        "SELECT ad_group_criterion.user_list.user_list, ad_group_criterion.type, "
+        "ad_group.targeting_setting.target_restrictions FROM ad_group_criterion "
+        f"WHERE ad_group_criterion.ad_group = '{ad_group}' "
+        "AND ad_group_criterion.type = 'USER_LIST'",
+    )
+    assert row.ad_group_criterion.user_list.user_list == user_list
+    assert row.ad_group_criterion.type_.name == "USER_LIST"
+    (held,) = row.ad_group.targeting_setting.target_restrictions
+    assert (held.targeting_dimension.name, held.bid_only) == ("AUDIENCE", False)
+    assert criterion.startswith(f"{ad_group.replace('adGroups', 'adGroupCriteria')}~")
+    keywords = search(
+        client,
+        "SELECT ad_group_criterion.resource_name FROM ad_group_criterion "
+        "WHERE ad_group_criterion.type = 'KEYWORD'",
+    )
+    assert keywords == []
+
+
+def test_a_user_list_criterion_needs_an_open_list_of_the_customer_and_a_live_ad_group(client):
+    ad_group, user_list = _ad_group(client), _user_list(client)
+    missing = f"customers/{CUSTOMER_ID}/userLists/424242"
+    elsewhere = "customers/9999999999/userLists/" + user_list.rsplit("/", 1)[-1]
+
+    assert _refused(client, ad_group, missing) == (
+        "mutate_error: RESOURCE_NOT_FOUND",
+        [("user_list", None), ("user_list", None)],
+        missing,
+    )
+    assert _refused(client, ad_group, elsewhere)[:2] == (
+        "criterion_error: INVALID_USER_LIST",
+        [("user_list", None), ("user_list", None)],
+    )
+    assert _refused(client, ad_group, "userLists/1")[0] == (
+        "request_error: RESOURCE_NAME_MALFORMED"
+    )
+    gone = f"customers/{CUSTOMER_ID}/adGroups/424242"
+    assert _refused(client, gone, user_list)[:2] == (
+        "mutate_error: RESOURCE_NOT_FOUND",
+        [("create", None), ("ad_group", None)],
+    )
+
+    close = client.get_type("UserListOperation")
+    close.update.resource_name = user_list
+    close.update.membership_status = client.enums.UserListMembershipStatusEnum.CLOSED
+    close.update_mask.paths.append("membership_status")
+    _mutate(client, "UserListService", "mutate_user_lists", [close])
+    assert (
+        _refused(client, ad_group, user_list)[0] == "criterion_error: CANNOT_ADD_CLOSED_USER_LIST"
+    )
+    assert search(client, "SELECT ad_group_criterion.criterion_id FROM ad_group_criterion") == []
+
+
+def test_a_list_is_targeted_once_per_ad_group(client):
+    ad_group, user_list = _ad_group(client), _user_list(client)
+    _add_audience(client, ad_group, user_list)
+
+    assert _refused(client, ad_group, user_list)[0] == "mutate_error: RESOURCE_ALREADY_EXISTS"
+
+
+def test_a_target_restriction_names_its_dimension(client):
+    op = client.get_type("AdGroupOperation")
+    op.create.name = "Grupo"
+    op.create.campaign = _campaign(client)
+    restriction = client.get_type("TargetRestriction")
+    restriction.bid_only = False
+    op.create.targeting_setting.target_restrictions.append(restriction)
+    with pytest.raises(GoogleAdsException) as caught:
+        _mutate(client, "AdGroupService", "mutate_ad_groups", [op])
+    (error,) = caught.value.failure.errors
+    assert _code(error) == "field_error: REQUIRED"
+    assert _path(error)[-3:] == [
+        ("targeting_setting", None),
+        ("target_restrictions", 0),
+        ("targeting_dimension", None),
+    ]

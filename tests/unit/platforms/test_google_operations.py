@@ -8,7 +8,7 @@ import pytest
 from google.ads.googleads.client import GoogleAdsClient
 from google.oauth2.credentials import Credentials
 
-from adflux.platforms.base import AdSpec, Creative, GeoTarget, Targeting
+from adflux.platforms.base import AdSpec, Creative, GeoTarget, InvalidRequest, Targeting
 from adflux.platforms.google_ads import operations as ops
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -125,6 +125,62 @@ def test_responsive_search_ad_carries_the_fitted_texts(client):
     assert [d.text for d in rsa.descriptions] == list(_spec().creative.descriptions)
     assert list(ad.ad.final_urls) == ["https://empleos.example.co/vacantes/42"]
     assert ad.status.name == "ENABLED"
+
+
+def test_an_ad_group_without_audiences_sets_no_targeting_setting(client):
+    group = ops.ad_group_operation(client, _spec(), "customers/1/campaigns/2").create
+    assert "targeting_setting" not in group
+    assert ops.audience_operations(client, _spec(), "customers/1/adGroups/3") == []
+
+
+def test_audiences_restrict_the_ad_group_to_their_users(client):
+    spec = _spec(targeting=Targeting(custom_audience_ids=("customers/1/userLists/55",)))
+    group = ops.ad_group_operation(client, spec, "customers/1/campaigns/2").create
+    (restriction,) = group.targeting_setting.target_restrictions
+    # "Targeting", not "Observation" (bid_only=true would only adjust bids).
+    assert restriction.targeting_dimension.name == "AUDIENCE"
+    assert restriction.bid_only is False
+    assert "bid_only" in restriction  # sent explicitly, not left to the default
+
+
+@pytest.mark.parametrize(
+    ("held", "expected"),
+    [
+        # What UserListService answers, and what sync_audience returns.
+        ("customers/1234567890/userLists/555", "customers/1234567890/userLists/555"),
+        # The Data Manager API's name for the same list.
+        (
+            "accountTypes/GOOGLE_ADS/accounts/1234567890/userLists/555",
+            "customers/1234567890/userLists/555",
+        ),
+        ("555", "customers/1234567890/userLists/555"),
+    ],
+)
+def test_each_audience_is_a_user_list_criterion_of_the_ad_group(client, held, expected):
+    spec = _spec(targeting=Targeting(custom_audience_ids=(held,)))
+    (op,) = ops.audience_operations(client, spec, "customers/1234567890/adGroups/3")
+    assert op.create.ad_group == "customers/1234567890/adGroups/3"
+    assert op.create.user_list.user_list == expected
+    assert op.create.status.name == "ENABLED"
+    assert not op.create.negative
+
+
+def test_the_same_list_twice_is_one_criterion(client):
+    ids = ("customers/1/userLists/55", "55", "customers/1/userLists/56")
+    spec = _spec(targeting=Targeting(custom_audience_ids=ids))
+    ops_ = ops.audience_operations(client, spec, "customers/1/adGroups/3")
+    assert [op.create.user_list.user_list for op in ops_] == [
+        "customers/1/userLists/55",
+        "customers/1/userLists/56",
+    ]
+
+
+@pytest.mark.parametrize("held", ["ca-101", "customers/1/campaigns/55", "accountTypes/META/1", ""])
+def test_an_id_that_is_no_user_list_is_refused_naming_it(client, held):
+    spec = _spec(targeting=Targeting(custom_audience_ids=("55", held)))
+    with pytest.raises(InvalidRequest) as caught:
+        ops.audience_operations(client, spec, "customers/1/adGroups/3")
+    assert caught.value.field == "targeting.custom_audience_ids[1]"
 
 
 @pytest.mark.parametrize(

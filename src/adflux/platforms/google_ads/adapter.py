@@ -48,17 +48,20 @@ except ImportError as exc:  # the SDK is an optional extra
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 ROOTS_ENV = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
 
-# find_existing: (port kind, GAQL resource, field holding the name that carries the key).
-# Ads and criteria have no names of their own: they are found through their parent's name.
+# find_existing: (port kind, GAQL resource, field holding the name that carries the key, and a
+# condition telling apart kinds that share a resource). Ads and criteria have no names of their
+# own: they are found through their parent's name; keywords and audiences are both ad group
+# criteria, told apart by their type.
 LOOKUPS = (
-    ("budget", "campaign_budget", "campaign_budget.name"),
-    ("campaign", "campaign", "campaign.name"),
-    ("criteria", "campaign_criterion", "campaign.name"),
-    ("ad_group", "ad_group", "ad_group.name"),
-    ("keywords", "ad_group_criterion", "ad_group.name"),
-    ("ad", "ad_group_ad", "ad_group.name"),
+    ("budget", "campaign_budget", "campaign_budget.name", ""),
+    ("campaign", "campaign", "campaign.name", ""),
+    ("criteria", "campaign_criterion", "campaign.name", ""),
+    ("ad_group", "ad_group", "ad_group.name", ""),
+    ("keywords", "ad_group_criterion", "ad_group.name", "ad_group_criterion.type = 'KEYWORD'"),
+    ("audiences", "ad_group_criterion", "ad_group.name", "ad_group_criterion.type = 'USER_LIST'"),
+    ("ad", "ad_group_ad", "ad_group.name", ""),
 )
-MULTI = {"criteria", "keywords"}  # several objects, stored comma-separated
+MULTI = {"criteria", "keywords", "audiences"}  # several objects, stored comma-separated
 
 
 class GoogleAdsAdapter(PlatformAdapter):
@@ -177,10 +180,11 @@ class GoogleAdsAdapter(PlatformAdapter):
         prefix = f"[{publication_key}] "
         pattern = operations.quote(operations.like_prefix(prefix))
         found: dict[str, str] = {}
-        for kind, resource, name_field in LOOKUPS:
+        for kind, resource, name_field, condition in LOOKUPS:
             query = (
                 f"SELECT {resource}.resource_name, {name_field} FROM {resource} "
                 f"WHERE {name_field} LIKE {pattern} AND {resource}.status != 'REMOVED'"
+                + (f" AND {condition}" if condition else "")
             )
             names = [
                 _get(row, f"{resource}.resource_name")

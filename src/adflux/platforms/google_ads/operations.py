@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from adflux.platforms.base import AdSpec, GeoTarget, cop_to_micros, named
+from adflux.platforms.base import AdSpec, GeoTarget, InvalidRequest, cop_to_micros, named
 
 # The account's time zone: Google reads start/end date-times in it.
 ACCOUNT_TZ = ZoneInfo("America/Bogota")
@@ -25,6 +25,10 @@ CPC_BID_RANGE_COP = (500, 5_000)  # manual CPC, from 1/20 of the daily budget wi
 KEYWORD_MAX_CHARS, KEYWORD_MAX_WORDS = 80, 10
 KEYWORD_INVALID = re.compile(r"[!@%,*^=;~`<>?\\|]")
 PATH1 = "empleos"  # display path: googleads shows example.co/empleos
+# The forms a Customer Match list id takes: what UserListService answers (and sync_audience
+# returns), the Data Manager API's own name for the same list, and the bare numeric id.
+USER_LIST_NAME = re.compile(r"customers/(\d+)/userLists/(\d+)")
+DATA_MANAGER_USER_LIST_NAME = re.compile(r"accountTypes/GOOGLE_ADS/accounts/(\d+)/userLists/(\d+)")
 MICROS_PER_DEGREE = 1_000_000
 
 
@@ -147,6 +151,19 @@ def ad_group_operation(client: Any, spec: AdSpec, campaign: str) -> Any:
     group.status = client.enums.AdGroupStatusEnum.ENABLED
     group.type_ = client.enums.AdGroupTypeEnum.SEARCH_STANDARD
     group.cpc_bid_micros = cpc_bid_micros(spec.daily_budget_cop)
+    if spec.targeting.custom_audience_ids:
+        # "Targeting", not "Observation": bid_only=false restricts the ad group's traffic to the
+        # users on its lists (developers.google.com/google-ads/api/docs/targeting/
+        # targeting-settings: keep bid_only false for a campaign set up for its audience). Meta,
+        # X and TikTok likewise serve an ad set with custom audiences to those audiences only.
+        # Set on create: Google refuses switching a Customer Match list from observation to
+        # targeting later (SettingError.BID_ONLY_IS_NOT_ALLOWED_TO_BE_MODIFIED_WITH_CUSTOMER_
+        # MATCH_TARGETING), and the campaign carries no targeting_setting of its own (an ad
+        # group may not set one when its campaign does).
+        restriction = client.get_type("TargetRestriction")
+        restriction.targeting_dimension = client.enums.TargetingDimensionEnum.AUDIENCE
+        restriction.bid_only = False
+        group.targeting_setting.target_restrictions.append(restriction)
     return op
 
 
@@ -168,6 +185,45 @@ def keyword_operations(client: Any, spec: AdSpec, ad_group: str) -> list[Any]:
         op.create.status = client.enums.AdGroupCriterionStatusEnum.ENABLED
         op.create.keyword.text = text
         op.create.keyword.match_type = client.enums.KeywordMatchTypeEnum.PHRASE
+        operations.append(op)
+    return operations
+
+
+def user_list_resource(audience_id: str, customer_id: str, index: int = 0) -> str:
+    """The Google Ads resource name of a Customer Match list id AdFlux holds for `customer_id`."""
+    text = audience_id.strip()
+    found = USER_LIST_NAME.fullmatch(text) or DATA_MANAGER_USER_LIST_NAME.fullmatch(text)
+    if found is not None:
+        owner, list_id = found.groups()
+    elif text.isdigit():
+        owner, list_id = customer_id, text
+    else:
+        raise InvalidRequest(
+            "google",
+            f"{audience_id!r} is not a Google Ads user list id",
+            field=f"targeting.custom_audience_ids[{index}]",
+        )
+    return f"customers/{owner}/userLists/{list_id}"
+
+
+def audience_operations(client: Any, spec: AdSpec, ad_group: str) -> list[Any]:
+    """The segments' Customer Match lists, each an audience criterion of the ad group.
+
+    Customer Match lists are targeted through an AdGroupCriterion whose UserListInfo names the
+    list (developers.google.com/google-ads/api/docs/remarketing/audience-segments/customer-match);
+    the ad group's targeting_setting (ad_group_operation) makes them restrict delivery.
+    """
+    customer_id = ad_group.split("/")[1]  # the list lives in the ad group's own customer
+    names = [
+        user_list_resource(audience_id, customer_id, index)
+        for index, audience_id in enumerate(spec.targeting.custom_audience_ids)
+    ]
+    operations = []
+    for name in dict.fromkeys(names):
+        op = client.get_type("AdGroupCriterionOperation")
+        op.create.ad_group = ad_group
+        op.create.status = client.enums.AdGroupCriterionStatusEnum.ENABLED
+        op.create.user_list.user_list = name
         operations.append(op)
     return operations
 
@@ -242,6 +298,13 @@ PUBLISH_STEPS = (
         "mutate_ad_group_criteria",
         "ad_group_criterion",
         lambda client, spec, ids: keyword_operations(client, spec, ids["ad_group"]),
+    ),
+    Step(
+        "audiences",
+        "AdGroupCriterionService",
+        "mutate_ad_group_criteria",
+        "ad_group_criterion",
+        lambda client, spec, ids: audience_operations(client, spec, ids["ad_group"]),
     ),
     Step(
         "ad",

@@ -283,6 +283,9 @@ class Mutation:
                 number = _id_of(res.location.geo_target_constant)
             elif which == "language":
                 number = _id_of(res.language.language_constant)
+            elif which == "user_list":
+                # As with constants, the criterion id is the list's: one list once per ad group.
+                number = _id_of(res.user_list.user_list)
             res.criterion_id = int(number)
         elif kind.name == "ad_group_ad":
             res.ad.id = int(number)

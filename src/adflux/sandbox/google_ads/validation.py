@@ -30,6 +30,8 @@ DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 
 
 class Lookup(Protocol):
+    customer_id: str  # the customer the request mutates
+
     def live(self, kind: str, resource_name: str) -> dict[str, Any] | None:
         """The resource's stored JSON form (proto field names, defaults left out) when it exists
         and is not removed; parsing it back into a message cost more than most checks need."""
@@ -328,7 +330,18 @@ def ad_group(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None)
             )
         )
     _micros(res.cpc_bid_micros, path, "cpc_bid_micros", out)
+    out.extend(_targeting_setting(res, path))
     return out
+
+
+def _targeting_setting(res: Any, path: Path) -> Errors:
+    """Each TargetRestriction names the dimension it restricts (or leaves to bids only)."""
+    where = [*path, "targeting_setting"]
+    return [
+        _required([*where, ("target_restrictions", index)], "targeting_dimension")
+        for index, restriction in enumerate(res.targeting_setting.target_restrictions)
+        if int(restriction.targeting_dimension) in (0, 1)  # UNSPECIFIED, UNKNOWN
+    ]
 
 
 def _assets(items: Sequence[Any], path: Path, field: str, limits: tuple[int, int, int]) -> Errors:
@@ -403,7 +416,10 @@ def ad_group_criterion(
 ) -> Errors:
     out: Errors = []
     _reference(lookup, "ad_group", res.ad_group, path, "ad_group", out)
-    if _criterion_type(res, path, out) == "keyword":
+    which = _criterion_type(res, path, out)
+    if which == "user_list":
+        out.extend(_user_list_criterion(res.user_list.user_list, [*path, "user_list"], lookup))
+    if which == "keyword":
         kw_path, text = [*path, "keyword"], res.keyword.text
         if not text.strip():
             out.append(_required(kw_path, "text"))
@@ -423,6 +439,39 @@ def ad_group_criterion(
             )
         if not res.keyword.match_type:
             out.append(_required(kw_path, "match_type"))
+    return out
+
+
+def _user_list_criterion(name: str, path: Path, lookup: Lookup) -> Errors:
+    """UserListInfo.user_list: a user list of the request's own customer, open to new members."""
+    out: Errors = []
+    if not name:
+        return [_required(path, "user_list")]
+    found = re.fullmatch(r"customers/(\d+)/userLists/(\d+)", name)
+    if found is None:
+        return [_malformed(path[:-1], "user_list", "user_list", name)]
+    if found.group(1) != lookup.customer_id:
+        # A list of another account is not this customer's to target (nor to look up).
+        return [
+            error(
+                "criterion_error",
+                "INVALID_USER_LIST",
+                "Invalid user list criterion.",
+                path=[*path, "user_list"],
+                trigger=name,
+            )
+        ]
+    user_list = _reference(lookup, "user_list", name, path, "user_list", out)
+    if user_list is not None and user_list.get("membership_status") == "CLOSED":
+        out.append(
+            error(
+                "criterion_error",
+                "CANNOT_ADD_CLOSED_USER_LIST",
+                "Cannot add a closed user list.",
+                path=[*path, "user_list"],
+                trigger=name,
+            )
+        )
     return out
 
 

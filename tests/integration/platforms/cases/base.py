@@ -64,12 +64,21 @@ class ContractCase(ABC):
     rate_limit_variant: str | None = None
     # Kinds of the tree that exist only to show the ad's image.
     image_kinds: tuple[str, ...] = ("image",)
+    # Kinds of the tree that exist only to attach the segments' custom audiences.
+    audience_kinds: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def tree_for(self, spec: AdSpec) -> tuple[str, ...]:
-        """The kinds publish creates for `spec`: its image's only when the ad carries one."""
+        """The kinds publish creates for `spec`: its image's only when the ad carries one, its
+        audiences' only when its targeting names custom audiences."""
         has_image = spec.creative.image_png is not None
-        return tuple(k for k in self.tree if has_image or k not in self.image_kinds)
+        has_audiences = bool(spec.targeting.custom_audience_ids)
+        return tuple(
+            k
+            for k in self.tree
+            if (has_image or k not in self.image_kinds)
+            and (has_audiences or k not in self.audience_kinds)
+        )
 
     @abstractmethod
     def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, dict]:

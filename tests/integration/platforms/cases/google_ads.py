@@ -15,12 +15,14 @@ from tests.integration.platforms.cases.base import ContractCase, Held, Rejection
 from adflux.platforms.base import AdSpec, Creative
 from adflux.sandbox.server import RunningSandbox
 
-# kind -> (GAQL resource, fields read back, the field that selects the kind's rows)
+# kind -> (GAQL resource, fields read back, the field that selects the kind's rows, and the
+# criterion type when several kinds share a resource)
 READ_BACK = {
     "budget": (
         "campaign_budget",
         "campaign_budget.name, campaign_budget.amount_micros, campaign_budget.period",
         "campaign_budget.resource_name",
+        None,
     ),
     "campaign": (
         "campaign",
@@ -28,6 +30,7 @@ READ_BACK = {
         "campaign.contains_eu_political_advertising, campaign.campaign_budget, "
         "campaign.start_date_time, campaign.end_date_time",
         "campaign.resource_name",
+        None,
     ),
     "criteria": (
         "campaign_criterion",
@@ -37,17 +40,28 @@ READ_BACK = {
         "campaign_criterion.location.geo_target_constant, "
         "campaign_criterion.language.language_constant, campaign_criterion.negative",
         "campaign_criterion.campaign",
+        None,
     ),
     "ad_group": (
         "ad_group",
-        "ad_group.name, ad_group.status, ad_group.campaign",
+        "ad_group.name, ad_group.status, ad_group.campaign, "
+        "ad_group.targeting_setting.target_restrictions",
         "ad_group.resource_name",
+        None,
     ),
     "keywords": (
         "ad_group_criterion",
         "ad_group_criterion.keyword.text, ad_group_criterion.keyword.match_type, "
         "ad_group_criterion.negative",
         "ad_group_criterion.ad_group",
+        "KEYWORD",
+    ),
+    "audiences": (
+        "ad_group_criterion",
+        "ad_group_criterion.user_list.user_list, ad_group_criterion.status, "
+        "ad_group_criterion.negative",
+        "ad_group_criterion.ad_group",
+        "USER_LIST",
     ),
     "ad": (
         "ad_group_ad",
@@ -55,10 +69,11 @@ READ_BACK = {
         "ad_group_ad.ad.responsive_search_ad.headlines, "
         "ad_group_ad.ad.responsive_search_ad.descriptions",
         "ad_group_ad.resource_name",
+        None,
     ),
 }
 # Which stored id selects each kind's rows (criteria and keywords hang off their parents).
-SELECTED_BY = {"criteria": "campaign", "keywords": "ad_group"}
+SELECTED_BY = {"criteria": "campaign", "keywords": "ad_group", "audiences": "ad_group"}
 # Google's constants: geoTargetConstants/2170 is Colombia, languageConstants/1003 Spanish.
 COUNTRY_GEO_TARGETS = {"CO": "geoTargetConstants/2170"}
 LANGUAGE_CONSTANTS = {"es": "languageConstants/1003"}
@@ -94,9 +109,11 @@ class GoogleAdsCase(ContractCase):
 
     def read_back(self, sandbox: RunningSandbox, ids: Mapping[str, str]) -> dict[str, Any]:
         objects: dict[str, Any] = {}
-        for kind, (resource, fields, selector) in READ_BACK.items():
+        for kind, (resource, fields, selector, criterion_type) in READ_BACK.items():
             selected = ids[SELECTED_BY.get(kind, kind)]
             query = f"SELECT {fields} FROM {resource} WHERE {selector} = '{selected}'"
+            if criterion_type:
+                query += f" AND {resource}.type = '{criterion_type}'"
             rows = [_as_dict(getattr(row, resource)) for row in self._search(sandbox, query)]
             if kind in SELECTED_BY:
                 objects[kind] = rows
@@ -111,6 +128,12 @@ class GoogleAdsCase(ContractCase):
         criteria = objects["criteria"]
         assert not any(c.get("negative") for c in criteria)  # no exclusions
         campaign = objects["campaign"]
+        audiences = objects["audiences"]
+        assert not any(a.get("negative") for a in audiences)  # included, not excluded
+        assert {a["status"] for a in audiences} <= {"ENABLED"}
+        restrictions = (
+            objects["ad_group"].get("targeting_setting", {}).get("target_restrictions", [])
+        )
         return Held(
             link=link,
             texts=tuple(a["text"] for a in search_ad["headlines"] + search_ad["descriptions"]),
@@ -133,6 +156,10 @@ class GoogleAdsCase(ContractCase):
                     c["language"]["language_constant"] for c in criteria if "language" in c
                 ),
                 "keywords": sorted(k["keyword"]["text"].casefold() for k in objects["keywords"]),
+                "audiences": sorted(a["user_list"]["user_list"] for a in audiences),
+                "audience_restriction": sorted(
+                    (r["targeting_dimension"], r.get("bid_only", False)) for r in restrictions
+                ),
                 "budget_period": objects["budget"]["period"],
                 "eu_political": campaign["contains_eu_political_advertising"],
             },
@@ -166,6 +193,14 @@ class GoogleAdsCase(ContractCase):
                 "languages": sorted(LANGUAGE_CONSTANTS[code] for code in targeting.languages),
                 # Keywords match case-insensitively on Google.
                 "keywords": sorted({k.casefold() for k in targeting.keywords}),
+                # Each segment's Customer Match list, by the resource name UserListService gave
+                # it, as an ad group audience criterion (UserListInfo.user_list)...
+                "audiences": sorted(targeting.custom_audience_ids),
+                # ...that restricts who sees the ad ("Targeting": bid_only false), as the ad sets
+                # of Meta, X and TikTok do; "Observation" would only adjust bids.
+                "audience_restriction": (
+                    [("AUDIENCE", False)] if targeting.custom_audience_ids else []
+                ),
                 "budget_period": "DAILY",
                 "eu_political": "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING",
             },
@@ -205,8 +240,9 @@ def _as_dict(message: Any) -> dict:
 
 CASE = GoogleAdsCase(
     name="google",
-    tree=("budget", "campaign", "criteria", "ad_group", "keywords", "ad"),
-    findable=("budget", "campaign", "criteria", "ad_group", "keywords", "ad"),
+    tree=("budget", "campaign", "criteria", "ad_group", "keywords", "audiences", "ad"),
+    findable=("budget", "campaign", "criteria", "ad_group", "keywords", "audiences", "ad"),
+    audience_kinds=("audiences",),
     # Google Customer Match / Data Manager: E.164 with "+".
     phone_text="+573001234567",
     first_create="CampaignBudgetService/MutateCampaignBudgets",
