@@ -248,11 +248,7 @@ class GoogleAdsAdapter(PlatformAdapter):
     # ------------------------------------------------------------------ audiences
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
-        if audience.DATAMANAGER_IMPORT_ERROR is not None:
-            raise PlatformUnavailable(
-                self.name,
-                f"google-ads-datamanager is not installed ({audience.DATAMANAGER_IMPORT_ERROR})",
-            )
+        self._require_datamanager()
         user_list = spec.existing_id or self._user_list(spec)
         requests = audience.ingest_requests(
             spec.members,
@@ -260,14 +256,38 @@ class GoogleAdsAdapter(PlatformAdapter):
             login_customer_id=self._login_customer_id,
             user_list_id=user_list.rsplit("/", 1)[-1],
         )
+        # Ingesting the same members twice is harmless, so a lost answer is just transient.
+        return self._send_members(user_list, requests, "ingest_audience_members")
+
+    def remove_audience_members(
+        self, audience_id: str, members: tuple[HashedMember, ...]
+    ) -> AudienceResult:
+        # Data Manager `audienceMembers:remove`, the same destination and hashes as the ingest.
+        self._require_datamanager()
+        requests = audience.remove_requests(
+            members,
+            customer_id=self._customer_id,
+            login_customer_id=self._login_customer_id,
+            user_list_id=audience_id.rsplit("/", 1)[-1],
+        )
+        return self._send_members(audience_id, requests, "remove_audience_members")
+
+    def _require_datamanager(self) -> None:
+        if audience.DATAMANAGER_IMPORT_ERROR is not None:
+            raise PlatformUnavailable(
+                self.name,
+                f"google-ads-datamanager is not installed ({audience.DATAMANAGER_IMPORT_ERROR})",
+            )
+
+    def _send_members(self, user_list: str, requests: list[Any], method: str) -> AudienceResult:
+        """Send Data Manager member requests (`method` of its ingestion client) one by one."""
         client = audience.ingestion_client(
             self._client().credentials, self._settings.datamanager_url
         )
         request_ids = []
         for request in requests:
-            # Ingesting the same members twice is harmless, so a lost answer is just transient.
             try:
-                answer = client.ingest_audience_members(
+                answer = getattr(client, method)(
                     request=request, retry=None, timeout=self._settings.timeout_s
                 )
             except PlatformError:
@@ -283,42 +303,6 @@ class GoogleAdsAdapter(PlatformAdapter):
         sent = sum(len(r.audience_members) for r in requests)
         receipt = {"user_list": user_list, "request_ids": request_ids, "batches": len(requests)}
         return AudienceResult(external_id=user_list, uploaded=sent, receipt=receipt)
-
-    def remove_audience_members(
-        self, audience_id: str, members: tuple[HashedMember, ...]
-    ) -> AudienceResult:
-        # Data Manager `audienceMembers:remove`, the same destination and hashes as the ingest.
-        if audience.DATAMANAGER_IMPORT_ERROR is not None:
-            raise PlatformUnavailable(
-                self.name,
-                f"google-ads-datamanager is not installed ({audience.DATAMANAGER_IMPORT_ERROR})",
-            )
-        requests = audience.remove_requests(
-            members,
-            customer_id=self._customer_id,
-            login_customer_id=self._login_customer_id,
-            user_list_id=audience_id.rsplit("/", 1)[-1],
-        )
-        client = audience.ingestion_client(
-            self._client().credentials, self._settings.datamanager_url
-        )
-        request_ids = []
-        for request in requests:
-            try:
-                answer = client.remove_audience_members(
-                    request=request, retry=None, timeout=self._settings.timeout_s
-                )
-            except Exception as exc:
-                error = errors.classify_datamanager(exc, write=False) or classify_network_error(
-                    self.name, exc, write=False
-                )
-                if error is None:
-                    raise
-                raise error from exc
-            request_ids.append(answer.request_id)
-        sent = sum(len(r.audience_members) for r in requests)
-        receipt = {"user_list": audience_id, "request_ids": request_ids, "batches": len(requests)}
-        return AudienceResult(external_id=audience_id, uploaded=sent, receipt=receipt)
 
     def _user_list(self, spec: AudienceSpec) -> str:
         """The audience's user list: found by its key (after a lost answer) or created."""
