@@ -82,7 +82,7 @@ def refused_narrowing_options(command: Any) -> Any:
     "--job-id", type=click.IntRange(1), required=True, help="The job opening to advertise."
 )
 @click.option(
-    "--platforms", required=True, callback=_csv, help="Comma-separated: meta,google,x (tiktok)."
+    "--platforms", required=True, callback=_csv, help="Comma-separated: meta,google,x,tiktok."
 )
 @click.option("--segment-ids", callback=_csv_ints, help="Comma-separated target segment ids.")
 @click.option("--name", help="Campaign name (default: job title · city).")

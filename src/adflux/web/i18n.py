@@ -115,6 +115,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La vacante está en pausa: no se pueden crear campañas hasta reabrirla.",
         "The job is paused: campaigns cannot be created until it is reopened.",
     ),
+    "job.to.open": ("Reabrir", "Reopen"),
+    "job.to.paused": ("Pausar vacante", "Pause job"),
+    "job.to.closed": ("Cerrar vacante", "Close job"),
+    "job.now.open": (
+        "Vacante reabierta; sus campañas siguen en pausa hasta que las reanude.",
+        "Job reopened; its campaigns stay paused until you resume them.",
+    ),
+    "job.now.paused": (
+        "Vacante en pausa; campañas pausadas en todas las plataformas: {paused}.",
+        "Job paused; campaigns paused on every platform: {paused}.",
+    ),
+    "job.now.closed": (
+        "Vacante cerrada; campañas pausadas en todas las plataformas: {paused}.",
+        "Job closed; campaigns paused on every platform: {paused}.",
+    ),
+    "job.not_paused": (
+        "Siguen activas en alguna plataforma: {ids}. Repita la acción para intentarlo de nuevo.",
+        "Still live on some platform: {ids}. Repeat the action to try again.",
+    ),
+    "job.status_unknown": ("Estado de vacante desconocido.", "Unknown job status."),
     "job.status.open": ("abierta", "open"),
     "job.status.paused": ("en pausa", "paused"),
     "job.status.closed": ("cerrada", "closed"),

@@ -22,7 +22,14 @@ def test_every_text_key_used_exists_in_both_languages():
         text = path.read_text()
         used |= set(re.findall(r"""\bt\(\s*'([a-z_]+\.[a-z_.0-9]+)'""", text))
         used |= set(re.findall(r"""translate\(\s*"([a-z_]+\.[a-z_.0-9]+)\"""", text))
-    dynamic_prefixes = ("status.", "role.", "run.status.", "job.status.", "form.objective.")
+    dynamic_prefixes = (
+        "status.",
+        "role.",
+        "run.status.",
+        "job.status.",
+        "job.to.",
+        "form.objective.",
+    )
     assert used, "the scan found no keys"
     # 'status.' ~ value builds the key at render time: checked by prefix below.
     missing = sorted(k for k in used if not k.endswith(".") and k not in MESSAGES)
@@ -37,12 +44,16 @@ def test_every_text_key_used_exists_in_both_languages():
 def test_every_status_has_a_label():
     from adflux.campaigns.models import PublicationStatus
     from adflux.campaigns.status import CAMPAIGN_STATUSES
+    from adflux.jobs.models import JobStatus
     from adflux.segmentation.models import RunStatus
 
     for status in (*CAMPAIGN_STATUSES, *(s.value for s in PublicationStatus)):
         assert f"status.{status}" in MESSAGES
     for status in RunStatus:
         assert f"run.status.{status.value}" in MESSAGES
+    for job_status in JobStatus:  # its badge, the button that moves a job there, what it says then
+        for key in ("job.status.", "job.to.", "job.now."):
+            assert f"{key}{job_status.value}" in MESSAGES
 
 
 def test_scatter_reads_each_projection_shape_and_fits_the_viewbox():

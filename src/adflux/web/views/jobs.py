@@ -62,6 +62,36 @@ def job_detail(job_id: int) -> str:
     return _job_page(job, CampaignForm())
 
 
+@bp.post("/jobs/<int:job_id>/status")
+@requires(Role.OPERATOR)
+def job_set_status(job_id: int) -> Response:
+    """Pause, close or reopen the job; pausing or closing pauses its live campaigns."""
+    try:
+        target = JobStatus(request.form.get("status", ""))
+    except ValueError:
+        flash(translate("job.status_unknown"), "error")
+        return redirect(url_for("web.job_detail", job_id=job_id))
+    try:
+        change = jobs.set_job_status(db_session=db.session, job_id=job_id, status=target)
+    except AdfluxError as exc:
+        if exc.status == 404:
+            raise
+        db.session.rollback()
+        flash_domain_error(exc)
+    else:
+        flash(translate(f"job.now.{target.value}", paused=len(change.campaigns_paused)), "success")
+        if change.campaigns_not_paused:
+            # Still live somewhere: say where, and that sending the same change again retries.
+            flash(
+                translate(
+                    "job.not_paused",
+                    ids=", ".join(f"#{cid}" for cid in sorted(change.campaigns_not_paused)),
+                ),
+                "error",
+            )
+    return redirect(url_for("web.job_detail", job_id=job_id))
+
+
 @bp.post("/jobs/<int:job_id>/campaigns")
 @requires(Role.OPERATOR)
 def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
@@ -159,6 +189,8 @@ def _job_page(
     context: dict[str, Any] = {
         "job": job,
         "form": form,
+        # The statuses this job can move to, in the order a recruiter reads them.
+        "job_transitions": [s for s in JobStatus if s in jobs.TRANSITIONS[JobStatus(job.status)]],
         "campaigns": job_campaigns.items,
         "platforms": platform_infos(),
         "min_budget": MIN_DAILY_BUDGET_COP,
