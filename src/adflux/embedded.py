@@ -18,6 +18,7 @@ from adflux.datagen import service as datagen
 from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening, JobStatus
+from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation import service as segmentation
 
 
@@ -95,11 +96,16 @@ def _fresh_local_token() -> str:
 
 
 DEMO_IDEMPOTENCY_KEY = "adflux-demo-campaign"
-DEMO_PLATFORMS = ("meta", "google", "x")
+
+
+def demo_platforms() -> list[PlatformInfo]:
+    """The platforms the demo campaign goes to: every one a publication can succeed on here (all
+    of them against the sandbox; those configured, with `--no-sandbox`)."""
+    return [info for info in campaigns.list_platforms(db_session=db.session) if info.ready]
 
 
 def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
-    """Publish one campaign for the first open job on Meta, Google Ads and X; wait for the result.
+    """Publish one campaign for the first open job on every ready platform; wait for the result.
 
     The same idempotency key every time: running again shows the campaign published before. It
     is looked up rather than re-sent, since a key re-sent with other parameters (segments of a
@@ -117,7 +123,7 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
         campaign, _created = campaigns.create_campaign(
             db_session=db.session,
             job_id=job.id,
-            platforms=DEMO_PLATFORMS,
+            platforms=[info.name for info in demo_platforms()],
             segment_ids=_demo_segments(job),
             idempotency_key=DEMO_IDEMPOTENCY_KEY,
         )

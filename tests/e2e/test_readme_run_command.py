@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -19,6 +20,8 @@ from tests.e2e.processes import (
     free_port,
     pids_with_env,
 )
+
+from adflux.platforms.registry import ADAPTERS
 
 RUN_COMMAND = ["make", "run"]
 # Installing (first time only), migrating and seeding 20,000 candidates on a busy 2-core machine.
@@ -46,6 +49,9 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
         server.wait_ready(timeout=READY_TIMEOUT)
         log = server.log()
         assert server.base_url in log, "the run command must print where the API is"
+        # The demo campaign is published on every platform AdFlux offers, TikTok included.
+        for platform in ADAPTERS:
+            assert re.search(rf"^\s+{platform}\s+published\b", log, re.M), log
         # It says where the sandbox's CA certificate and credentials are, and both exist.
         ca_file = data_dir / "sandbox" / "google-ads-ca.pem"
         sandbox_env = data_dir / "sandbox" / "sandbox.env"

@@ -64,7 +64,8 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
         prepared = embedded.prepare(
             seed_jobs=seed_jobs, seed_candidates=seed_candidates, seed=seed, say=click.echo
         )
-        click.echo("publishing the demo campaign on Meta, Google Ads and X…")
+        names = ", ".join(info.display_name for info in embedded.demo_platforms())
+        click.echo(f"publishing the demo campaign on {names}…")
         demo = embedded.publish_demo_campaign()
         _print_campaign(demo)
     config_path = save_client_config(api_url=api_url, token=prepared.local_token)
