@@ -78,6 +78,21 @@ def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
     return getattr(error.orig, "sqlite_errorcode", None) in _SQLITE_DUPLICATE_CODES
 
 
+# Another transaction held what this one needed: PostgreSQL's serialization failure, deadlock and
+# lock-not-available classes; SQLite's BUSY and LOCKED (its timeout ran out waiting for a writer).
+_POSTGRES_CONTENTION = {"40001", "40P01", "55P03"}
+_SQLITE_CONTENTION = {5, 6}
+
+
+def is_contention(error: sa.exc.OperationalError) -> bool:
+    """Whether the database gave up on locks held by concurrent work: worth retrying at once."""
+    sqlstate = getattr(error.orig, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate in _POSTGRES_CONTENTION
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _SQLITE_CONTENTION  # extended codes keep the base
+
+
 def write_or_recheck(
     db_session: DbSession, write: Callable[[], T], *, recheck: Callable[[], T | None]
 ) -> T:

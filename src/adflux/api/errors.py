@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from adflux.api.blueprint import body_too_large_message
+from adflux.db import is_contention
 from adflux.errors import AdfluxError
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,15 @@ def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     if isinstance(error, OperationalError):
+        if is_contention(error):
+            # Concurrent requests held the rows or the file longer than the wait allows: nothing
+            # was written, and the same request can simply be sent again.
+            log.warning("database busy: %s", type(error.orig).__name__)
+            response = error_response(
+                503, "database_busy", "the database is busy with other requests; send this again"
+            )
+            response.headers["Retry-After"] = "1"
+            return response
         log.error("database unavailable: %s", error.orig)
         return error_response(503, "service_unavailable", "the database is unavailable")
     if isinstance(error, DataError):
