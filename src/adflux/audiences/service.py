@@ -99,6 +99,32 @@ def _desired(
     return desired, skipped
 
 
+# Ids per IN list: under SQLite's limit on bound variables, whatever the segment's size.
+_ID_BATCH = 10_000
+
+
+def _still_consenting(
+    db_session: DbSession, members: dict[int, HashedMember]
+) -> dict[int, HashedMember]:
+    """Right before an upload, the members who still consent, their rows locked until the upload
+    is recorded: a withdrawal committed since the contacts were read is seen here, and one made
+    now waits, then finds the rows just sent and removes them (no upload slips past it)."""
+    ids = list(members)
+    consenting: set[int] = set()
+    for start in range(0, len(ids), _ID_BATCH):
+        consenting.update(
+            db_session.scalars(
+                sa.select(Candidate.id)
+                .where(
+                    Candidate.id.in_(ids[start : start + _ID_BATCH]),
+                    Candidate.marketing_consent.is_(True),
+                )
+                .with_for_update()
+            )
+        )
+    return {cid: member for cid, member in members.items() if cid in consenting}
+
+
 def _unique(members: list[HashedMember]) -> tuple[HashedMember, ...]:
     return tuple(dict.fromkeys(members))
 
@@ -125,6 +151,7 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
     sync = _current_sync(db_session, segment.id, platform)
     if sync is None:
         desired, skipped = _desired(db_session, segment, platform)
+        desired = _still_consenting(db_session, desired)
         result = adapter.sync_audience(
             AudienceSpec(
                 audience_key=audience_key(segment.id),
@@ -197,6 +224,7 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
         # the adds below go ahead, as a campaign may be waiting for them.
         log.warning("removal from %s audience %s failed: %s", platform, audience_id, exc)
         removed = 0
+    to_add = _still_consenting(db_session, to_add)
     if not to_add:
         db_session.commit()  # rows re-checked against their candidate's latest change
         return sync
@@ -349,7 +377,10 @@ def apply_pending_removals(*, db_session: DbSession, adapter_for: AdapterFor) ->
         try:
             adapter = adapter_for(platform)
             outcome.removed += _send_removals(db_session, adapter, audience_id, keep=set())
-        except PlatformError as exc:
+        except Exception as exc:
+            # One platform (unconfigured now, an unmapped SDK error) never holds up the others;
+            # its rows stay marked and the task's retries and the scheduled refresh come back.
+            db_session.rollback()
             outcome.failed.append(f"{platform}:{audience_id}")
             log.warning("removal from %s audience %s failed: %s", platform, audience_id, exc)
     return outcome

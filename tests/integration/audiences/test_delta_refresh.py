@@ -219,3 +219,62 @@ def test_a_withdrawal_also_removes_the_hashes_of_a_since_corrected_rule(director
         "fe4fa12286911ace60a60ea6d5d80ebbff57e2d7faa2439e90d74ba272cf60f1",  # laura.gomez@gmail.com
         "dab6457478d7f5905a10c264e0a9ccad1c7b369af43e3d8c283ba232050939d7",  # lauragomez@gmail.com
     }
+
+
+@pytest.mark.parametrize("uploaded_before", [False, True], ids=["first upload", "delta"])
+def test_a_withdrawal_between_reading_members_and_uploading_is_not_uploaded(
+    directory, segment, monkeypatch, uploaded_before
+):
+    # The refresh has read the segment's consenting contacts; before its upload, Carla
+    # withdraws (committed). The upload must not carry her.
+    join(segment, email="ana.perez@example.com", phone=None)
+    meta = directory.platforms["meta"]
+    if uploaded_before:
+        audiences.ensure_segment_audience(
+            db_session=db.session, segment=segment, adapter=directory.adapter("meta")
+        )
+    carla = join(segment, email="carla@example.com", phone=None)
+    read_contacts = audiences.consenting_contacts
+
+    def read_then_withdraw(**kwargs):
+        contacts = read_contacts(**kwargs)
+        db.session.execute(
+            sa.update(Candidate).where(Candidate.id == carla).values(marketing_consent=False)
+        )
+        return contacts
+
+    monkeypatch.setattr(audiences, "consenting_contacts", read_then_withdraw)
+
+    audiences.ensure_segment_audience(
+        db_session=db.session, segment=segment, adapter=directory.adapter("meta")
+    )
+
+    assert held(meta) == {ANA}
+    assert CARLA not in {m.email_sha256 for spec in meta.audiences.values() for m in spec.members}
+
+
+def test_one_platform_failing_unexpectedly_does_not_hold_up_the_other_removals(directory, segment):
+    ana = join(segment, email="ana.perez@example.com", phone=None)
+    for platform in ("meta", "x"):
+        audiences.ensure_segment_audience(
+            db_session=db.session, segment=segment, adapter=directory.adapter(platform)
+        )
+    candidates.update_candidate(
+        db_session=db.session, candidate_id=ana, changes={"marketing_consent": False}
+    )
+
+    def adapter_for(platform: str):
+        if platform == "meta":  # sorted first: before the fix, its error ended the whole run
+            raise RuntimeError("meta is not configured here any more")
+        return directory.adapter(platform)
+
+    outcome = audiences.apply_pending_removals(db_session=db.session, adapter_for=adapter_for)
+
+    assert [f.split(":")[0] for f in outcome.failed] == ["meta"]
+    assert held(directory.platforms["x"]) == set()
+    assert ANA in held(directory.platforms["meta"])  # still marked, for the retries to remove
+    assert db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AudienceMember)
+        .where(AudienceMember.platform == "meta", AudienceMember.state == "removing")
+    )
