@@ -216,14 +216,14 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
     # Removals first, keeping any hash about to be (re-)added, so a changed email never takes
     # the unchanged phone with it.
     try:
-        removed = _send_removals(
+        removed, deferred = _send_removals(
             db_session, adapter, audience_id, keep=_hashes(to_add.values()), segment_id=segment.id
         )
     except PlatformError as exc:
         # Still marked for removal (committed): the removal task and the next refresh retry it;
         # the adds below go ahead, as a campaign may be waiting for them.
         log.warning("removal from %s audience %s failed: %s", platform, audience_id, exc)
-        removed = 0
+        removed, deferred = 0, []
     to_add = _still_consenting(db_session, to_add)
     if not to_add:
         db_session.commit()  # rows re-checked against their candidate's latest change
@@ -238,6 +238,13 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
     )
     new_sync = _record_sync(db_session, segment, platform, result, skipped)
     _record_sent(db_session, platform, audience_id, to_add)
+    # Rows kept back for this add (a changed email whose phone stays): their other hashes went in
+    # the removal above, and the new rows hold the kept ones now, so they go in the same commit.
+    # Had the add failed, they would still mark those hashes for removal.
+    db_session.execute(
+        sa.delete(AudienceMember).where(AudienceMember.id.in_(deferred)),
+        execution_options={"synchronize_session": False},
+    )
     audit.record(
         db_session=db_session,
         action="audience.refresh",
@@ -376,7 +383,7 @@ def apply_pending_removals(*, db_session: DbSession, adapter_for: AdapterFor) ->
     for platform, audience_id in pending:
         try:
             adapter = adapter_for(platform)
-            outcome.removed += _send_removals(db_session, adapter, audience_id, keep=set())
+            outcome.removed += _send_removals(db_session, adapter, audience_id, keep=set())[0]
         except Exception as exc:
             # One platform (unconfigured now, an unmapped SDK error) never holds up the others;
             # its rows stay marked and the task's retries and the scheduled refresh come back.
@@ -393,11 +400,13 @@ def _send_removals(
     *,
     keep: set[str],
     segment_id: int | None = None,
-) -> int:
-    """Remove the audience's rows marked `removing` on the platform, then forget them (committed).
+) -> tuple[int, list[int]]:
+    """Remove the audience's rows marked `removing` on the platform, then forget them (committed);
+    (rows forgotten, ids of the rows kept back).
 
     A hash another current member still holds (two candidates with one phone), or in `keep`, is
-    not sent: removing it would take that member too.
+    not sent: removing it would take that member too. A row with a hash in `keep` stays marked
+    until the add that keeps it is recorded, so a failed add never leaves that hash untracked.
     """
     platform = adapter.name
     rows = list(
@@ -412,7 +421,7 @@ def _send_removals(
         )
     )
     if not rows:
-        return 0
+        return 0, []
     held = keep | {
         h
         for email, phone in db_session.execute(
@@ -436,6 +445,7 @@ def _send_removals(
     )
     members = tuple(m for m in members if m.email_sha256 or m.phone_sha256)
     ids = [row.id for row in rows]
+    kept_back = [row for row in rows if {row.email_sha256, row.phone_sha256} & keep]
     try:
         if members:
             adapter.remove_audience_members(audience_id, members)
@@ -449,6 +459,11 @@ def _send_removals(
         )
         db_session.commit()
         raise
+    rows = [row for row in rows if row not in kept_back]
+    if not rows:
+        db_session.commit()
+        return 0, [row.id for row in kept_back]
+    ids = [row.id for row in rows]
     candidate_ids = sorted({row.candidate_id for row in rows if row.candidate_id is not None})
     db_session.execute(
         sa.delete(AudienceMember).where(AudienceMember.id.in_(ids)),
@@ -471,7 +486,7 @@ def _send_removals(
         },
     )
     db_session.commit()
-    return len(rows)
+    return len(rows), [row.id for row in kept_back]
 
 
 # --------------------------------------------------------------------------- scheduled refresh

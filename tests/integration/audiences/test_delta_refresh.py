@@ -19,6 +19,7 @@ from adflux.campaigns import service as campaigns
 from adflux.candidates import service as candidates
 from adflux.candidates.models import Candidate
 from adflux.extensions import db
+from adflux.platforms.base import TransientError
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
 pytestmark = pytest.mark.postgres
@@ -278,3 +279,32 @@ def test_one_platform_failing_unexpectedly_does_not_hold_up_the_other_removals(d
         .select_from(AudienceMember)
         .where(AudienceMember.platform == "meta", AudienceMember.state == "removing")
     )
+
+
+def test_a_kept_phone_stays_tracked_when_the_add_that_keeps_it_fails(directory, segment):
+    ana = join(segment, email="ana.perez@example.com", phone="300 123 4567")
+    adapter = directory.adapter("meta")
+    audiences.ensure_segment_audience(db_session=db.session, segment=segment, adapter=adapter)
+    candidates.update_candidate(
+        db_session=db.session, candidate_id=ana, changes={"email": "carla@example.com"}
+    )
+
+    def platform_down(spec):
+        raise TransientError("meta", "service unavailable")
+
+    adapter.sync_audience = platform_down  # type: ignore[method-assign]
+    with pytest.raises(TransientError):
+        audiences.ensure_segment_audience(db_session=db.session, segment=segment, adapter=adapter)
+
+    meta = directory.platforms["meta"]
+    assert ANA not in held(meta)  # the old email went before the add failed
+    tracked = db.session.scalars(
+        sa.select(AudienceMember.phone_sha256).where(AudienceMember.candidate_id == ana)
+    ).all()
+    assert PHONE in tracked  # so a withdrawal or the next refresh can still remove it
+
+    candidates.update_candidate(
+        db_session=db.session, candidate_id=ana, changes={"marketing_consent": False}
+    )
+    audiences.apply_pending_removals(db_session=db.session, adapter_for=directory.adapter)
+    assert held(meta) == set()
