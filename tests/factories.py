@@ -8,6 +8,7 @@ from typing import Any
 from adflux.candidates.models import Candidate
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
+from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
 _seq = itertools.count(1)
 
@@ -68,3 +69,29 @@ def make_candidate(**overrides: Any) -> Candidate:
     db.session.add(candidate)
     db.session.flush()
     return candidate
+
+
+def make_active_segment(
+    *, city: str, size: int, consents: tuple[bool, ...] = (), area: str = "Contabilidad"
+) -> Segment:
+    """An active run's one segment of accountants in `city`, with a member per entry of
+    `consents` (whether that member accepted marketing)."""
+    run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=1)
+    db.session.add(run)
+    db.session.flush()
+    segment = Segment(
+        run_id=run.id,
+        cluster_index=0,
+        name=f"Contadores · {city}",
+        size=size,
+        profile={"top_cities": [{"value": city}], "top_areas": [{"value": area}]},
+    )
+    db.session.add(segment)
+    db.session.flush()
+    for consent in consents:
+        member = make_candidate(city=city, marketing_consent=consent)
+        db.session.add(
+            SegmentMembership(run_id=run.id, candidate_id=member.id, segment_id=segment.id)
+        )
+    db.session.flush()
+    return segment

@@ -5,24 +5,15 @@ consent, audits each, and the unique index holds afterwards."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
-from tests.services import service_missing
 
-from adflux.app import MIGRATIONS_DIR, create_app
-from adflux.config import Settings
+from adflux.app import MIGRATIONS_DIR
 from adflux.extensions import db
-
-DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/adflux_test"
 
 # (email as stored before the revision, marketing consent), ids 1.. in this order.
 BEFORE = [
@@ -36,48 +27,13 @@ BEFORE = [
 ]
 
 
-@pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(Settings(data_dir=tmp_path / "data", log_level="WARNING"), TESTING=True)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def postgres_db(tmp_path: Path) -> Iterator[Flask]:
-    server = make_url(os.environ.get("ADFLUX_TEST_DATABASE_URL", DEFAULT_SERVER))
-    name = f"adflux_test_0003_{os.getpid()}"
-    admin = server.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(drop)
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        service_missing("PostgreSQL", f"{server.host}:{server.port}: {exc}".strip())
-    url = server.set(database=name).render_as_string(hide_password=False)
-    app = create_app(
-        Settings(database_url=url, data_dir=tmp_path / "data", log_level="WARNING"), TESTING=True
-    )
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(drop)
-
-
 @pytest.fixture(
     params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
 )
 def fresh(request: pytest.FixtureRequest) -> Flask:
-    return request.getfixturevalue("postgres_db" if request.param == "postgres" else "sqlite_db")
+    return request.getfixturevalue(
+        "postgres_fresh" if request.param == "postgres" else "sqlite_fresh"
+    )
 
 
 def _seed_before(app: Flask) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from tests.factories import make_candidate, make_job
+from tests.factories import make_active_segment, make_candidate, make_job
 from tests.fakes import FakeDirectory, FakePlatform, RecordingDispatcher
 
 from adflux.audiences import service as audiences
@@ -20,7 +20,7 @@ from adflux.candidates import service as candidates
 from adflux.candidates.models import Candidate
 from adflux.extensions import db
 from adflux.platforms.base import TransientError
-from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
+from adflux.segmentation.models import Segment, SegmentMembership
 
 pytestmark = pytest.mark.postgres
 
@@ -42,17 +42,7 @@ def directory(app: Flask) -> Iterator[FakeDirectory]:
 
 @pytest.fixture
 def segment(directory) -> Segment:
-    run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=1)
-    db.session.add(run)
-    db.session.flush()
-    segment = Segment(
-        run_id=run.id,
-        cluster_index=0,
-        name="Contadores · Cali",
-        size=2,
-        profile={"top_cities": [{"value": "Cali"}], "top_areas": [{"value": "Contabilidad"}]},
-    )
-    db.session.add(segment)
+    segment = make_active_segment(city="Cali", size=2)
     db.session.commit()
     return segment
 

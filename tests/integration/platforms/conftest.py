@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests.fakes import RecordingDispatcher
 
+from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
 from adflux.platforms.settings import PlatformSettings, load_platform_settings
 from adflux.sandbox.server import RunningSandbox, start_in_thread
 
@@ -36,3 +38,23 @@ def settings(sandbox: RunningSandbox) -> PlatformSettings:
     for prefix in ("META", "X", "TIKTOK", "GOOGLE_ADS"):
         environ[f"ADFLUX_{prefix}_TIMEOUT_S"] = CLIENT_TIMEOUT_S
     return load_platform_settings(environ)
+
+
+@pytest.fixture
+def real_platforms(app, sandbox: RunningSandbox) -> Iterator[RegistryDirectory]:
+    """The app's adapters, built by the registry from the sandbox's client environment."""
+    directory = RegistryDirectory()
+    directory.settings = load_platform_settings(sandbox.client_env())
+    previous = app.extensions[EXTENSION_KEY]
+    app.extensions[EXTENSION_KEY] = directory
+    yield directory
+    app.extensions[EXTENSION_KEY] = previous
+
+
+@pytest.fixture
+def dispatcher(app) -> Iterator[RecordingDispatcher]:
+    recording = RecordingDispatcher()
+    previous = app.extensions["adflux_dispatcher"]
+    app.extensions["adflux_dispatcher"] = recording
+    yield recording
+    app.extensions["adflux_dispatcher"] = previous

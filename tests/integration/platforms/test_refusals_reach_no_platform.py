@@ -6,19 +6,14 @@ The app's real adapters point at the sandbox here (no fakes), so any call would 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from tests.conftest import count_rows
 from tests.factories import make_job
-from tests.fakes import RecordingDispatcher
 
 from adflux.campaigns import publishing
-from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
 from adflux.campaigns.models import AdCampaign
 from adflux.extensions import db
-from adflux.platforms.settings import load_platform_settings
 from adflux.sandbox.server import RunningSandbox
 
 pytestmark = pytest.mark.postgres
@@ -32,26 +27,6 @@ REFUSED = [
     {"postal_codes": ["110111"]},
     {"targeting": {"age_min": 25, "age_max": 40}},
 ]
-
-
-@pytest.fixture
-def real_platforms(app, sandbox: RunningSandbox) -> Iterator[RegistryDirectory]:
-    """The app's adapters, built by the registry from the sandbox's client environment."""
-    directory = RegistryDirectory()
-    directory.settings = load_platform_settings(sandbox.client_env())
-    previous = app.extensions[EXTENSION_KEY]
-    app.extensions[EXTENSION_KEY] = directory
-    yield directory
-    app.extensions[EXTENSION_KEY] = previous
-
-
-@pytest.fixture
-def dispatcher(app) -> Iterator[RecordingDispatcher]:
-    recording = RecordingDispatcher()
-    previous = app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_dispatcher"] = recording
-    yield recording
-    app.extensions["adflux_dispatcher"] = previous
 
 
 def _platform_calls(sandbox: RunningSandbox) -> list[dict]:

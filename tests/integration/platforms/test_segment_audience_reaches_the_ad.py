@@ -6,23 +6,19 @@ platform's own API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import make_candidate, make_job
-from tests.fakes import RecordingDispatcher
+from tests.factories import make_active_segment, make_job
 from tests.integration.platforms.test_adapter_contract import CASES
 
 from adflux.audiences.models import AudienceSync
 from adflux.campaigns import publishing, service
-from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
 from adflux.campaigns.models import PlatformPublication
 from adflux.extensions import db
-from adflux.platforms.settings import load_platform_settings
-from adflux.sandbox.server import RunningSandbox
-from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
+from adflux.segmentation.models import Segment
 
 pytestmark = pytest.mark.postgres
 
@@ -38,46 +34,9 @@ AUDIENCES_HELD: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
 
 
 @pytest.fixture
-def real_platforms(app, sandbox: RunningSandbox) -> Iterator[RegistryDirectory]:
-    """The app's adapters, built by the registry from the sandbox's client environment."""
-    sandbox.state.reset()
-    directory = RegistryDirectory()
-    directory.settings = load_platform_settings(sandbox.client_env())
-    previous = app.extensions[EXTENSION_KEY]
-    app.extensions[EXTENSION_KEY] = directory
-    yield directory
-    app.extensions[EXTENSION_KEY] = previous
-
-
-@pytest.fixture
-def dispatcher(app) -> Iterator[RecordingDispatcher]:
-    recording = RecordingDispatcher()
-    previous = app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_dispatcher"] = recording
-    yield recording
-    app.extensions["adflux_dispatcher"] = previous
-
-
-@pytest.fixture
 def segment(app) -> Segment:
     """An active run's segment of accountants in Bogotá, two of whom consent to marketing."""
-    run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=1)
-    db.session.add(run)
-    db.session.flush()
-    segment = Segment(
-        run_id=run.id,
-        cluster_index=0,
-        name="Contadores · Bogotá",
-        size=3,
-        profile={"top_cities": [{"value": "Bogotá"}], "top_areas": [{"value": "Contabilidad"}]},
-    )
-    db.session.add(segment)
-    db.session.flush()
-    for consent in (True, True, False):
-        person = make_candidate(city="Bogotá", marketing_consent=consent)
-        db.session.add(
-            SegmentMembership(run_id=run.id, candidate_id=person.id, segment_id=segment.id)
-        )
+    segment = make_active_segment(city="Bogotá", size=3, consents=(True, True, False))
     db.session.commit()
     return segment
 
