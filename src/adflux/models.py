@@ -3,19 +3,16 @@
 from adflux.audiences.models import AudienceMember, AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.auth.models import ApiToken
-from adflux.campaigns.models import (
-    AdCampaign,
-    CampaignMetric,
-    PlatformCredential,
-    PlatformPublication,
-)
+from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
 from adflux.candidates.models import Candidate
 from adflux.jobs.models import JobOpening
+from adflux.results.models import Application, CampaignMetric, ReportSync
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
 __all__ = [
     "AdCampaign",
     "ApiToken",
+    "Application",
     "AudienceMember",
     "AudienceSync",
     "AuditLog",
@@ -24,6 +21,7 @@ __all__ = [
     "JobOpening",
     "PlatformCredential",
     "PlatformPublication",
+    "ReportSync",
     "Segment",
     "SegmentMembership",
     "SegmentationRun",

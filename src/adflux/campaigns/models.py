@@ -1,10 +1,10 @@
-"""Campaigns, their target segments, per-platform publications and daily metrics."""
+"""Campaigns, their target segments and per-platform publications (results: adflux.results)."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -111,19 +111,3 @@ class PlatformCredential(db.Model):  # type: ignore[name-defined,misc]
     healthy: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     message: Mapped[str | None] = mapped_column(sa.Text)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class CampaignMetric(db.Model):  # type: ignore[name-defined,misc]
-    __tablename__ = "campaign_metrics"
-    __table_args__ = (sa.UniqueConstraint("publication_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    publication_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("platform_publications.id", ondelete="CASCADE")
-    )
-    day: Mapped[date] = mapped_column(sa.Date)
-    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    clicks: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    spend_cop: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    applications: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -124,6 +124,18 @@ class DailyInsight:
 
 
 @dataclass(frozen=True)
+class ReportRow:
+    """What the platform reports for one published ad tree on one account-local day
+    (America/Bogota): the delivery of the tree's ad(s), spend in whole Colombian pesos."""
+
+    publication_key: str
+    day: date
+    impressions: int
+    clicks: int
+    spend_cop: int
+
+
+@dataclass(frozen=True)
 class CredentialStatus:
     """Whether the configured credential works, with a message for people."""
 
@@ -236,6 +248,15 @@ class PlatformAdapter(ABC):
         self, external_ids: Mapping[str, str], since: date, until: date
     ) -> list[DailyInsight]:
         """Daily impressions, clicks and spend (COP) for a published tree, both days included."""
+
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        """Daily figures for many published trees (publication key -> external ids), both days
+        included, in as few report calls as the platform's reporting API allows (account-level
+        reports at ad level, not one call per object per day). Days without delivery may be
+        omitted. Raises the port's errors; a partial answer is never returned as complete."""
+        raise NotImplementedError(f"{self.name} has no account-level report yet")
 
     @abstractmethod
     def check_credentials(self) -> CredentialStatus:

@@ -105,6 +105,19 @@ class Store:
             self._file_keyed(platform, stored)
             self._save()
 
+    def insert_once(self, platform: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """Store `obj` unless an object with its id is already there; return the stored one.
+
+        One locked step, so two requests racing with the same content-derived id (the same
+        image uploaded twice at once) both get the one object instead of a duplicate-id error.
+        """
+        with self._lock:
+            existing = self._objects.get(platform, {}).get(obj["id"])
+            if existing is None:
+                self.insert(platform, obj)
+                existing = self._objects[platform][obj["id"]]
+            return _clone(existing)
+
     def get(self, platform: str, object_id: str, kind: str | None = None) -> dict[str, Any] | None:
         """The object, or None when absent (or of another kind than asked)."""
         with self._lock:

@@ -300,15 +300,14 @@ def upload_image(params: dict[str, Any]) -> dict[str, Any]:
     if info is None or info.format not in IMAGE_FORMATS:
         raise invalid("image_file", "Only JPG and PNG images are supported.")
     image_id = "ad-site-i18n-sg/" + signature
-    if get_state().store.get(PLATFORM, image_id) is None:  # the same file gives the same image
-        get_state().store.insert(
-            PLATFORM,
-            {"id": image_id, "kind": "image", "image_id": image_id, "material_id": signature[:16],
-             "signature": signature, "size": info.size, "width": info.width,
-             "height": info.height, "format": info.format, "file_name": params.get("file_name"),
-             "_blob": get_state().store.put_blob(content), "_created": _now()},
-        )  # fmt: skip
-    return _image_info(get_state().store.get(PLATFORM, image_id) or {})
+    image = get_state().store.insert_once(  # the same file gives the same image
+        PLATFORM,
+        {"id": image_id, "kind": "image", "image_id": image_id, "material_id": signature[:16],
+         "signature": signature, "size": info.size, "width": info.width,
+         "height": info.height, "format": info.format, "file_name": params.get("file_name"),
+         "_blob": get_state().store.put_blob(content), "_created": _now()},
+    )  # fmt: skip
+    return _image_info(image)
 
 
 def _image_info(image: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
@@ -99,6 +101,22 @@ def test_store_finds_by_key_through_an_index_kept_up_to_date():
 
     store.reset("google")
     assert store.find_by("google", "campaign", _name, "b") == []
+
+
+def test_insert_once_gives_racing_writers_of_one_id_the_same_object():
+    # Two uploads of the same image at once both derive the same id; the second must get the
+    # first's object, not a duplicate-id error (a 500 from the TikTok sandbox, seen in CI).
+    store = Store()
+    barrier = threading.Barrier(8)
+
+    def upload(n: int) -> dict[str, object]:
+        barrier.wait()
+        return store.insert_once("tiktok", {"id": "img/abc", "kind": "image", "writer": n})
+
+    with ThreadPoolExecutor(8) as threads:
+        stored = list(threads.map(upload, range(8)))
+    assert len({item["writer"] for item in stored}) == 1
+    assert store.find("tiktok", "image") == [stored[0]]
 
 
 def test_delivery_needs_every_object_in_the_chain_active():
