@@ -13,9 +13,7 @@ from adflux.sandbox import meta_rules as rules
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import (
     ACCOUNT_TZ,
-    active_intervals,
-    clip,
-    daily_figures,
+    DayFigures,
     local_day,
     status_entry,
 )
@@ -400,17 +398,14 @@ def _ads_under(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return store.find(PLATFORM, "ad", **{key: obj["id"]})
 
 
-def _schedule(adset: dict[str, Any]) -> tuple[float | None, float | None]:
-    def epoch(name: str) -> float | None:
-        parsed = rules.timestamp(adset, name)
-        return parsed.timestamp() if parsed is not None else None
-
-    return epoch("start_time"), epoch("end_time")
+def ad_days(ad_id: str, since: date, until: date, now: float) -> list[DayFigures]:
+    """One ad's figures per day in [since, until] with delivery, from the simulated market."""
+    return get_state().market.ad_days(PLATFORM, ad_id, since=since, until=until, now=now)
 
 
 def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
     obj = _get(node)
-    store, now = get_state().store, _now()
+    now = _now()
     time_range = params.get("time_range") or {}
     try:
         until = date.fromisoformat(time_range.get("until", local_day(now).isoformat()))
@@ -423,16 +418,7 @@ def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
         raise invalid("time_range since must not be after until", "time_range")
     per_day: dict[date, list[int]] = {}
     for ad in _ads_under(obj):
-        adset = store.get(PLATFORM, ad["adset_id"]) or {}
-        campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
-        logs = [campaign.get("_status_log", []), adset.get("_status_log", []), ad["_status_log"]]
-        for fig in daily_figures(
-            seed=ad["id"],
-            intervals=clip(active_intervals(logs, now), *_schedule(adset)),
-            since=since,
-            until=until,
-            daily_budget=int(adset.get("daily_budget") or 0),
-        ):
+        for fig in ad_days(ad["id"], since, until, now):
             totals = per_day.setdefault(fig.day, [0, 0, 0])
             totals[0] += fig.impressions
             totals[1] += fig.clicks

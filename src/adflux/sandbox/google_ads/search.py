@@ -163,7 +163,9 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
         campaign_rec, share = _delivery_share(kind.name, rec, base, records)
         if campaign_rec is None:
             continue
-        rows.extend(_metric_rows(base, campaign_rec, records, now, date_filters, dated, share))
+        rows.extend(
+            _metric_rows(base, campaign_rec, records, now, date_filters, dated, share, state=state)
+        )
     return rows
 
 
@@ -208,6 +210,8 @@ def _metric_rows(
     date_filters: list[gaql.Condition],
     dated: bool,
     share: tuple[int, int] = (0, 1),
+    *,
+    state: SandboxState,
 ) -> list[Any]:
     campaign = KINDS["campaign"].from_dict(rec["resource"])
     budget = records.get(campaign.campaign_budget)
@@ -215,7 +219,7 @@ def _metric_rows(
     today = insights.today(now)
     figures = [
         f
-        for f in insights.campaign_days(rec, campaign, budget_micros, now)
+        for f in insights.campaign_days(rec, campaign, budget_micros, now, market=state.market)
         if all(gaql.matches(c, f.day.isoformat(), today) for c in date_filters)
     ]
     totals: list[tuple[int, int, int, str | None]] = [
