@@ -9,7 +9,7 @@ learns only from reported figures and the applications it receives):
 - per platform: the CPM range (COP per thousand impressions), the click-through rate and the
   apply propensity (the chance that a perfectly fitting clicker applies);
 - impressions per reachable person per day at saturation (reach saturates: impressions =
-  A·F·w·(1 - exp(-budget / (cpm·A·F·w))) for A reachable people, frequency F, weekday factor w,
+  w·A·F·(1 - exp(-budget / (cpm·A·F))) for A reachable people, frequency F, weekday factor w,
   so doubling the budget on a small audience gives less than double);
 - the weights of fit: area match, city (or remote / hybrid reach), experience against
   seniority, salary expectation against the offer, education;
@@ -404,12 +404,13 @@ class Market:
         rng = _rng(self.seed, view.platform, view.ad_id, day, "day")
         budget = view.daily_budget or UNSET_BUDGET_COP
         cpm = rng.uniform(rates.cpm_low, rates.cpm_high)
-        capacity = reach.size * self.params.frequency * self.params.weekday[day.weekday()]
+        capacity = reach.size * self.params.frequency
         if capacity <= 0:
             return _Potential(0.0, 0.0, budget, ())
-        impressions = capacity * -math.expm1(-budget * 1000 / (cpm * capacity))
-        impressions *= rng.uniform(0.95, 1.05)
-        saturation = impressions / capacity
+        saturation = -math.expm1(-budget * 1000 / (cpm * capacity))
+        # Fewer people scroll on weekends: the weekday scales what the budget can buy.
+        weekday = self.params.weekday[day.weekday()]
+        impressions = capacity * saturation * weekday * rng.uniform(0.95, 1.05)
         spend = min(float(budget), impressions * cpm * (1 + saturation) / 1000)
         count = round(impressions * rates.ctr * rng.uniform(0.8, 1.2))
         start = _day_start(day)
