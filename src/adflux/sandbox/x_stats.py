@@ -4,7 +4,7 @@ line items and campaigns (a line item's or campaign's figures are the sum of its
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from adflux.sandbox.common import get_state
@@ -75,9 +75,3 @@ def _series(promoted: dict[str, Any], since: date, until: date, days: int) -> di
         "clicks": [f.clicks if f else 0 for f in series],
         "billed_charge_local_micro": [f.spend * 1_000_000 if f else 0 for f in series],
     }
-
-
-def _epoch(value: str | None) -> float | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

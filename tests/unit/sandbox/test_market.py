@@ -123,6 +123,20 @@ def test_on_a_large_audience_impressions_follow_the_budget():
     assert 1.8 * small.impressions < double.impressions <= 2 * small.impressions
 
 
+def test_figures_grow_with_the_time_the_ad_was_active():
+    store = Store()
+    m = market(store)
+    meta_ad(store, "ad")
+
+    def today(hours: float):
+        return m.ad_days("meta", "ad", since=DAY0, until=DAY0, now=T0 + hours * 3600)
+
+    (two,), (four,) = today(2), today(4)
+    assert 0 < two.impressions < four.impressions and two.clicks <= four.clicks
+    assert two.spend < four.spend
+    assert today(0) == []
+
+
 def test_spend_never_exceeds_the_daily_budget_reported_or_final():
     store = Store()
     m = market(store, people=[person(i) for i in range(300)])
