@@ -12,12 +12,14 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 from tests.integration.sandbox.ad_support import JOB, Recorder, adapter, spec
+from tests.integration.sandbox.http_support import fault, meta_auth
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from adflux.campaigns.creatives import build_creative
 from adflux.datagen.world import connect_job_site, publish_world
 from adflux.platforms.meta import MetaAdapter
+from adflux.sandbox.delivery import local_day
 
 TOKEN = "job-site-token"
 LINK = (
@@ -148,3 +150,25 @@ def test_a_bad_world_is_refused_with_the_field_and_the_old_world_kept(sb):
     assert answer.json()["field"] == "people[0].education_level"
     assert site.status_code == 400 and site.json()["field"] == "applications_url"
     assert len(sb.state.market.world.people) == 3
+
+
+def test_report_calls_meet_injected_faults_and_then_report_the_market(sb):
+    ad = replace(spec("meta"), daily_budget_cop=100_000, active=True)
+    adapter(sb, MetaAdapter).publish(ad, known_ids={}, on_created=Recorder())
+    sb.state.clock.advance(2 * 86_400)
+    (ad_id,) = [o["id"] for o in sb.state.store.find("meta", "ad")]
+    fault(sb, "meta", rate_limit=1.0, times=1, match="/insights")
+    url = f"{sb.base_url}/v26.0/{ad_id}/insights"
+    params = {**meta_auth(sb), "time_increment": "1"}
+
+    limited = httpx.get(url, params=params)
+    answered = httpx.get(url, params=params)
+
+    assert limited.status_code != 200
+    assert limited.json()["error"]["code"] == 80000  # the ads_insights rate limit
+    assert answered.status_code == 200
+    today = local_day(sb.state.clock.now())
+    market = sb.state.market.ad_days("meta", ad_id, since=today - timedelta(days=29), until=today)
+    assert [
+        (r["date_start"], int(r["impressions"]), int(r["spend"])) for r in answered.json()["data"]
+    ] == [(d.day.isoformat(), d.impressions, d.spend) for d in market]
