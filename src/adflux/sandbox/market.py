@@ -32,7 +32,7 @@ anonymous audience, and nobody applies.
 
 from __future__ import annotations
 
-import bisect
+import functools
 import hashlib
 import json
 import math
@@ -44,6 +44,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
 
 from adflux.sandbox.delivery import ACCOUNT_TZ, DayFigures, local_day
 from adflux.sandbox.market_ads import AdView, all_ads, read_ad
@@ -65,6 +67,7 @@ RESTATEMENT_DAYS = 3
 DAY_S = 86_400
 ANONYMOUS_REACH = 40_000  # people an ad reaches when no world is loaded
 UNSET_BUDGET_COP = 50_000  # an ad whose platform holds no daily budget spends like this
+POTENTIALS_KEPT = 1_000_000  # cached days of delivery, about 150 bytes each
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 
 
@@ -155,27 +158,19 @@ class TruthDay:
 
 
 @dataclass(frozen=True)
-class _Click:
-    moment: float
-    person: int  # index in the world's people; -1 = someone the world does not know
-    apply_roll: float
-    delay_s: float
-
-
-@dataclass(frozen=True)
 class _Potential:
     """A day's delivery had the ad run all day."""
 
     impressions: float
     spend: float
     budget: int
-    clicks: tuple[_Click, ...]
+    clicks: int
 
 
 @dataclass
 class _Reach:
-    people: list[int]
-    cumulative: list[float]
+    people: np.ndarray  # indexes in the world's people
+    cumulative: np.ndarray  # cumulative click weights, aligned with `people`
     size: int
 
 
@@ -192,6 +187,11 @@ class Market:
     job_site: tuple[str, str] | None = field(init=False, default=None)
     _lock: threading.RLock = field(init=False, default_factory=threading.RLock)
     _reach_cache: dict[tuple[Any, ...], _Reach] = field(init=False, default_factory=dict)
+    # Keyed by the _Reach object's id: a reach stays cached (alive) while its potentials are.
+    _potentials: dict[tuple[Any, ...], _Potential] = field(init=False, default_factory=dict)
+    # Applications of days over (they no longer change), and fit by (person index, job ref).
+    _finished: dict[tuple[Any, ...], list[Application]] = field(init=False, default_factory=dict)
+    _fits: dict[tuple[int, str], np.ndarray] = field(init=False, default_factory=dict)
     _world_version: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
@@ -215,7 +215,7 @@ class Market:
         with self._lock:
             self.world = world
             self._world_version += 1
-            self._reach_cache.clear()
+            self._forget()
             self._save()
         return world
 
@@ -230,9 +230,16 @@ class Market:
             self.world = World()
             self.job_site = None
             self._world_version += 1
-            self._reach_cache.clear()
+            self._forget()
             self._save()
         self.outbox.clear()
+
+    def _forget(self) -> None:
+        """Drop every cached computation (the world changed, or the caches grew too large)."""
+        self._reach_cache.clear()
+        self._potentials.clear()
+        self._finished.clear()
+        self._fits.clear()
 
     def _save(self) -> None:
         if self.path is None:
@@ -304,7 +311,7 @@ class Market:
         size = self.params.restatement
         imp_r = round(imp * (1 - rng.uniform(0, size / 3) * left))
         clicks_r = min(imp_r, round(clicks * (1 - rng.uniform(0, size) * left)))
-        budget = self._potential(view, day).budget
+        budget = view.daily_budget or UNSET_BUDGET_COP
         spend_r = min(budget, round(spend * (1 + rng.uniform(0, size) * left)))
         return DayFigures(day, imp_r, clicks_r, spend_r)
 
@@ -318,8 +325,11 @@ class Market:
         share = active / DAY_S
         imp = int(potential.impressions * share)
         spend = min(potential.budget, int(potential.spend * share))
-        clicks = min(imp, sum(1 for c in potential.clicks if _inside(view, c.moment, now)))
-        return imp, clicks, spend
+        if active >= DAY_S:
+            return imp, min(imp, potential.clicks), spend
+        moments = self._moments(view, day, potential.clicks)
+        clicks = int(_inside(view, moments, min(end, now)).sum())
+        return imp, min(imp, clicks), spend
 
     def applications(self, view: AdView, day: date, now: float) -> list[Application]:
         """The applications the ad's clickers of `day` made up to `now`."""
@@ -330,24 +340,36 @@ class Market:
         if job is None or not world.people:
             return []
         imp, _, _ = self._actual(view, day, now)
-        potential = self._potential(view, day)
-        propensity = self.params.rates[view.platform].propensity
+        reach = self._reach(view)
+        if not imp or not len(reach.people):
+            return []
+        key = (view.platform, view.ad_id, day, view.daily_budget, id(reach), view.link)
+        finished = now >= _day_start(day) + DAY_S
+        if finished:
+            with self._lock:
+                cached = self._finished.get(key)
+            if cached is not None:
+                return cached
+        moments = self._moments(view, day, self._potential(view, day).clicks)
+        count = len(moments)
+        # Who clicked, drawn for every click moment of the day so the draw never depends on now.
+        rng = _np_rng(self.seed, view.platform, view.ad_id, day, "clickers")
+        picks, rolls, delays = rng.random(count), rng.random(count), rng.uniform(60, 1800, count)
+        picks = np.searchsorted(reach.cumulative, picks * reach.cumulative[-1], side="right")
+        picks = np.minimum(picks, len(reach.people) - 1)
+        clicked = np.flatnonzero(_inside(view, moments, now))[:imp]
+        # A person applies once per ad and day at most: their first click counts.
+        _, first = np.unique(reach.people[picks[clicked]], return_index=True)
+        clicked = np.sort(clicked[first])
+        chance = self.params.rates[view.platform].propensity * self._fit_of(reach, job)
+        clicked = clicked[rolls[clicked] < chance[picks[clicked]]]
         end_of_day = _day_start(day) + DAY_S - 1
-        found, seen = [], set()
-        counted = 0
-        for index, click in enumerate(potential.clicks):
-            if not _inside(view, click.moment, now):
-                continue
-            counted += 1
-            if counted > imp or click.person < 0 or click.person in seen:
-                continue
-            seen.add(click.person)
-            person = world.people[click.person]
-            if click.apply_roll >= propensity * self.fit(person, job):
-                continue
-            applied_at = min(click.moment + click.delay_s, end_of_day)
+        applied = np.minimum(moments[clicked] + delays[clicked], end_of_day)
+        found = []
+        for index, applied_at in zip(clicked.tolist(), applied.tolist(), strict=True):
             if applied_at > now:
                 continue
+            person = world.people[int(reach.people[picks[index]])]
             digest = hashlib.sha256(
                 f"{self.seed}|{view.platform}|{view.ad_id}|{day}|{index}".encode()
             ).hexdigest()
@@ -363,6 +385,11 @@ class Market:
                     utm=utm,
                 )
             )
+        if finished:
+            with self._lock:
+                if len(self._finished) > POTENTIALS_KEPT:
+                    self._finished.clear()
+                self._finished[key] = found
         return found
 
     def fit(self, person: Person, job: Job) -> float:
@@ -400,30 +427,47 @@ class Market:
 
     def _potential(self, view: AdView, day: date) -> _Potential:
         reach = self._reach(view)
+        budget = view.daily_budget or UNSET_BUDGET_COP
+        key = (view.platform, view.ad_id, day, budget, id(reach))
+        with self._lock:
+            cached = self._potentials.get(key)
+        if cached is not None:
+            return cached
         rates = self.params.rates[view.platform]
         rng = _rng(self.seed, view.platform, view.ad_id, day, "day")
-        budget = view.daily_budget or UNSET_BUDGET_COP
         cpm = rng.uniform(rates.cpm_low, rates.cpm_high)
         capacity = reach.size * self.params.frequency
         if capacity <= 0:
-            return _Potential(0.0, 0.0, budget, ())
+            return _Potential(0.0, 0.0, budget, 0)
         saturation = -math.expm1(-budget * 1000 / (cpm * capacity))
         # Fewer people scroll on weekends: the weekday scales what the budget can buy.
         weekday = self.params.weekday[day.weekday()]
         impressions = capacity * saturation * weekday * rng.uniform(0.95, 1.05)
         spend = min(float(budget), impressions * cpm * (1 + saturation) / 1000)
         count = round(impressions * rates.ctr * rng.uniform(0.8, 1.2))
-        start = _day_start(day)
-        clicks = []
-        for _ in range(count):
-            moment = start + rng.random() * DAY_S
-            person = -1
-            if reach.people:
-                pick = bisect.bisect(reach.cumulative, rng.random() * reach.cumulative[-1])
-                person = reach.people[min(pick, len(reach.people) - 1)]
-            clicks.append(_Click(moment, person, rng.random(), rng.uniform(60, 1800)))
-        clicks.sort(key=lambda c: c.moment)
-        return _Potential(impressions, spend, budget, tuple(clicks))
+        potential = _Potential(impressions, spend, budget, count)
+        with self._lock:
+            if len(self._potentials) > POTENTIALS_KEPT:
+                self._potentials.clear()
+            self._potentials[key] = potential
+        return potential
+
+    def _moments(self, view: AdView, day: date, count: int) -> np.ndarray:
+        """When the day's `count` potential clicks happen, ascending."""
+        rng = _np_rng(self.seed, view.platform, view.ad_id, day, "moments")
+        return np.sort(_day_start(day) + rng.random(count) * DAY_S)
+
+    def _fit_of(self, reach: _Reach, job: Job) -> np.ndarray:
+        """The fit of each person `reach` holds for `job`."""
+        key = (id(reach), job.ref)
+        with self._lock:
+            cached = self._fits.get(key)
+            people = self.world.people
+        if cached is None:
+            cached = np.array([self.fit(people[i], job) for i in reach.people.tolist()])
+            with self._lock:
+                self._fits[key] = cached
+        return cached
 
     def _reach(self, view: AdView) -> _Reach:
         job_ref, _ = _job_and_utm(view.link)
@@ -434,7 +478,7 @@ class Market:
         if cached is not None:
             return cached
         if not world.people:
-            reach = _Reach([], [], ANONYMOUS_REACH)
+            reach = _Reach(np.zeros(0, dtype=np.int64), np.zeros(0), ANONYMOUS_REACH)
         else:
             job = world.jobs.get(job_ref or "")
             if view.audiences is not None:
@@ -453,14 +497,12 @@ class Market:
                     1.0 if job is not None and world.people[i].area == job.area else 0.25
                     for i in people
                 ]
-            cumulative, total = [], 0.0
-            for weight in weights:
-                total += weight
-                cumulative.append(total)
-            reach = _Reach(people, cumulative, len(people))
+            reach = _Reach(
+                np.array(people, dtype=np.int64), np.cumsum(np.array(weights)), len(people)
+            )
         with self._lock:
             if len(self._reach_cache) > 50_000:
-                self._reach_cache.clear()
+                self._forget()
             self._reach_cache[key] = reach
         return reach
 
@@ -477,8 +519,17 @@ def _day_start(day: date) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=ACCOUNT_TZ).timestamp()
 
 
-def _inside(view: AdView, moment: float, now: float) -> bool:
-    return moment <= now and any(a <= moment < b for a, b in view.intervals)
+def _np_rng(seed: int, platform: str, ad_id: str, day: date, purpose: str) -> np.random.Generator:
+    digest = hashlib.sha256(f"{seed}|{platform}|{ad_id}|{day}|{purpose}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+def _inside(view: AdView, moments: np.ndarray, now: float) -> np.ndarray:
+    """Which moments fall while the ad was active, up to `now`."""
+    mask = np.zeros(len(moments), dtype=bool)
+    for a, b in view.intervals:
+        mask |= (moments >= a) & (moments < min(b, now + 1e-9))
+    return mask & (moments <= now)
 
 
 def _days(view: AdView, now: float) -> list[date]:
@@ -488,6 +539,7 @@ def _days(view: AdView, now: float) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+@functools.lru_cache(maxsize=100_000)
 def _job_and_utm(link: str | None) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """The job ref in `.../empleos/{ref}?utm_...` and the link's UTM parameters, as they are."""
     if not link:
