@@ -6,9 +6,9 @@ among its ad groups and ads). For each the market reads:
 
 - when the whole chain was active (status logs of campaign, ad set / ad group / line item, ad)
   inside the schedule;
-- the daily budget the platform holds (Meta ad set `daily_budget`; TikTok ad group `budget` in
-  BUDGET_MODE_DAY, else the campaign's; X campaign `daily_budget_amount_local_micro`; Google
-  campaign budget `amount_micros`);
+- the daily budget the platform holds (Meta ad set `daily_budget`; TikTok ad group `budget`,
+  else the campaign's; X campaign `daily_budget_amount_local_micro`; Google campaign budget
+  `amount_micros`; lifetime budgets are not read: such an ad spends like UNSET_BUDGET_COP);
 - the link people land on (Meta creative `object_story_spec.link_data.link`, Google ad
   `final_urls[0]`, X card's website destination or the post's text URL, TikTok
   `landing_page_url`);
@@ -89,8 +89,7 @@ def _tiktok(store: Store, ad_id: str, now: float) -> AdView | None:
     campaign = store.get("tiktok", ad.get("campaign_id", "")) or {}
     logs = [campaign.get("_status_log", []), adgroup.get("_status_log", []), ad["_status_log"]]
     intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
-    budget = adgroup.get("budget") if adgroup.get("budget_mode") == "BUDGET_MODE_DAY" else None
-    budget = budget or adgroup.get("budget") or campaign.get("budget") or 0
+    budget = adgroup.get("budget") or campaign.get("budget") or 0
     audiences = None
     if adgroup.get("audience_ids"):
         audiences = tuple(

@@ -269,3 +269,34 @@ def test_a_bad_world_is_refused_naming_the_field(body, field):
     with pytest.raises(WorldError) as caught:
         parse_world(body)
     assert caught.value.field == field
+
+
+def test_the_world_and_the_job_site_survive_a_restart(tmp_path):
+    store, path = Store(), tmp_path / "market.json"
+    first = Market(store=store, clock=Clock(), path=path)
+    first.set_world({"people": [person(1)], "jobs": [JOB]})
+    first.set_job_site({"applications_url": "http://127.0.0.1:1/api/v1/applications", "token": "t"})
+
+    again = Market(store=store, clock=Clock(), path=path)
+
+    assert again.world.people == first.world.people and list(again.world.jobs) == ["job-1"]
+    assert again.job_site == ("http://127.0.0.1:1/api/v1/applications", "t")
+
+
+def test_a_post_that_cannot_connect_is_kept_and_retried_after_a_backoff():
+    store = Store()
+    m = market(store, people=[person(i) for i in range(300)])
+    meta_ad(store, "ad", budget=100_000)
+    # Nothing listens on port 9 (discard) here: every post fails to connect.
+    m.set_job_site({"applications_url": "http://127.0.0.1:9/api/v1/applications", "token": "t"})
+    now = T0 + 3 * 86_400
+
+    first = m.outbox.deliver(now)
+    again = m.outbox.deliver(now + 1)  # inside the backoff: nothing is due
+    later = m.outbox.deliver(now + 3 * 86_400)
+
+    made = len(m.all_applications(now))
+    assert made > 0 and first["delivered"] == 0 and first["failed"] > 0
+    assert first["pending"] >= made  # kept: at least one post per application
+    assert again["failed"] == 0 and again["pending"] == first["pending"]
+    assert later["failed"] >= first["pending"] and later["delivered"] == 0
