@@ -4,13 +4,14 @@ Every platform's insights / stats / report endpoint reports `Market.ad_days` fig
 job site posts the applications the market draws to AdFlux (`market_delivery`). AdFlux never
 imports this module and no endpoint returns what it hides.
 
-Hidden parameters (seeded by SANDBOX_MARKET_SEED, fixed by default; hidden from AdFlux, which
-learns only from reported figures and the applications it receives):
+Hidden parameters (`market_params`, seeded by SANDBOX_MARKET_SEED, fixed by default; hidden from
+AdFlux, which learns only from reported figures and the applications it receives):
 - per platform: the CPM range (COP per thousand impressions), the click-through rate and the
   apply propensity (the chance that a perfectly fitting clicker applies);
 - impressions per reachable person per day at saturation (reach saturates: impressions =
   w·A·F·(1 - exp(-budget / (cpm·A·F))) for A reachable people, frequency F, weekday factor w,
-  so doubling the budget on a small audience gives less than double);
+  so doubling the budget on a small audience gives less than double; spend = impressions at a
+  CPM that rises with saturation, never above the daily budget);
 - the weights of fit: area match, city (or remote / hybrid reach), experience against
   seniority, salary expectation against the offer, education;
 - the weekday pattern and the restatement size (the last 3 days' clicks, impressions and spend
@@ -50,16 +51,8 @@ import numpy as np
 from adflux.sandbox.delivery import ACCOUNT_TZ, DayFigures, local_day
 from adflux.sandbox.market_ads import AdView, all_ads, read_ad
 from adflux.sandbox.market_delivery import Outbox
-from adflux.sandbox.market_world import (
-    EDUCATION_RANK,
-    SENIORITY_EDUCATION,
-    SENIORITY_YEARS,
-    Job,
-    Person,
-    World,
-    parse_job_site,
-    parse_world,
-)
+from adflux.sandbox.market_params import HiddenParameters, fit
+from adflux.sandbox.market_world import Job, Person, World, parse_job_site, parse_world
 from adflux.sandbox.store import Clock, Store
 
 DEFAULT_SEED = 20_261_203
@@ -72,57 +65,9 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 
 
 @dataclass(frozen=True)
-class PlatformRates:
-    cpm_low: int
-    cpm_high: int
-    ctr: float
-    propensity: float
-
-
-@dataclass(frozen=True)
-class HiddenParameters:
-    rates: dict[str, PlatformRates]
-    frequency: float
-    fit_weights: dict[str, float]  # area, place, experience, salary, education; sum 1
-    weekday: tuple[float, ...]  # Monday first
-    restatement: float
-
-    @classmethod
-    def from_seed(cls, seed: int) -> HiddenParameters:
-        rng = random.Random(seed)
-        # (CPM envelope, CTR envelope, propensity envelope) per platform, drawn inside.
-        envelopes = {
-            "meta": ((6_000, 12_000), (0.008, 0.016), (0.25, 0.45)),
-            "google": ((14_000, 30_000), (0.02, 0.05), (0.35, 0.6)),
-            "x": ((5_000, 10_000), (0.004, 0.01), (0.12, 0.3)),
-            "tiktok": ((4_000, 9_000), (0.006, 0.012), (0.15, 0.35)),
-        }
-        rates = {}
-        for name, ((low, high), (ctr_lo, ctr_hi), (p_lo, p_hi)) in envelopes.items():
-            cpm = rng.randint(low, high)
-            rates[name] = PlatformRates(
-                int(cpm * 0.8), int(cpm * 1.2), rng.uniform(ctr_lo, ctr_hi), rng.uniform(p_lo, p_hi)
-            )
-        raw = {
-            "area": rng.uniform(0.3, 0.4),
-            "place": rng.uniform(0.2, 0.3),
-            "experience": rng.uniform(0.12, 0.2),
-            "salary": rng.uniform(0.1, 0.16),
-            "education": rng.uniform(0.04, 0.08),
-        }
-        total = sum(raw.values())
-        base = (1.1, 1.12, 1.06, 1.0, 0.88, 0.62, 0.7)
-        return cls(
-            rates=rates,
-            frequency=rng.uniform(3.0, 5.0),
-            fit_weights={k: v / total for k, v in raw.items()},
-            weekday=tuple(w * rng.uniform(0.95, 1.05) for w in base),
-            restatement=rng.uniform(0.03, 0.08),
-        )
-
-
-@dataclass(frozen=True)
 class Application:
+    """One application the simulated job site sends to AdFlux (`payload` is the POST body)."""
+
     application_id: str
     platform: str
     ad_id: str
@@ -189,10 +134,11 @@ class Market:
     _reach_cache: dict[tuple[Any, ...], _Reach] = field(init=False, default_factory=dict)
     # Keyed by the _Reach object's id: a reach stays cached (alive) while its potentials are.
     _potentials: dict[tuple[Any, ...], _Potential] = field(init=False, default_factory=dict)
-    # Applications of days over (they no longer change), and fit by (person index, job ref).
+    # Applications of days over (they no longer change); fit of a reach's people, by job ref.
     _finished: dict[tuple[Any, ...], list[Application]] = field(init=False, default_factory=dict)
     _fits: dict[tuple[int, str], np.ndarray] = field(init=False, default_factory=dict)
     _world_version: int = field(init=False, default=0)
+    outbox: Outbox = field(init=False)
 
     def __post_init__(self) -> None:
         self.params = HiddenParameters.from_seed(self.seed)
@@ -394,36 +340,7 @@ class Market:
 
     def fit(self, person: Person, job: Job) -> float:
         """How well a person fits a job, 0..1, by the hidden weights."""
-        w = self.params.fit_weights
-        area = 1.0 if person.area.casefold() == job.area.casefold() else 0.0
-        same_city = person.city.casefold() == job.city.casefold()
-        place = 1.0 if job.remote_mode == "remoto" or same_city else 0.0
-        if not same_city and job.remote_mode == "hibrido":
-            place = 0.3
-        if person.remote_preference == "remoto" and job.remote_mode == "presencial":
-            place *= 0.6
-        need = SENIORITY_YEARS[job.seniority]
-        years = person.years_experience
-        if years is None:
-            experience = 0.5
-        elif years >= need:
-            experience = 1.0 if years < need + 8 else 0.7
-        else:
-            experience = max(0.0, 1 - (need - years) / 3)
-        desired, offer = person.desired_salary_cop, job.salary_max_cop
-        if desired is None or not offer:
-            salary = 0.7
-        else:
-            salary = 1.0 if desired <= offer else max(0.0, 1 - (desired - offer) / offer)
-        expected = SENIORITY_EDUCATION[job.seniority]
-        education = 1.0 if EDUCATION_RANK[person.education_level] >= expected else 0.5
-        return (
-            w["area"] * area
-            + w["place"] * place
-            + w["experience"] * experience
-            + w["salary"] * salary
-            + w["education"] * education
-        )
+        return fit(person, job, self.params.fit_weights)
 
     def _potential(self, view: AdView, day: date) -> _Potential:
         reach = self._reach(view)
@@ -528,7 +445,7 @@ def _inside(view: AdView, moments: np.ndarray, now: float) -> np.ndarray:
     """Which moments fall while the ad was active, up to `now`."""
     mask = np.zeros(len(moments), dtype=bool)
     for a, b in view.intervals:
-        mask |= (moments >= a) & (moments < min(b, now + 1e-9))
+        mask |= (moments >= a) & (moments < b)
     return mask & (moments <= now)
 
 
