@@ -4,6 +4,7 @@ adapter, a week of sandbox time, and applications posted to a job-site receiver.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -108,6 +109,12 @@ def test_a_week_of_an_ad_brings_applications_that_match_the_markets_truth(sb, re
     adapter(sb, MetaAdapter).publish(ad, known_ids={}, on_created=Recorder())
 
     httpx.post(f"{base}/_sandbox/clock", json={"advance_s": 7 * 86_400 + 3600})
+    # Advancing the clock wakes the market's sender: posts start without being asked for.
+    for _ in range(50):
+        if receiver.posts:
+            break
+        time.sleep(0.1)
+    assert receiver.posts
     results = []
     for _ in range(14):  # two more days: the late and the second posts come due
         results.append(httpx.post(f"{base}/_sandbox/market/deliver", timeout=30).json())
