@@ -114,6 +114,7 @@ class _Potential:
 
 @dataclass
 class _Reach:
+    world: World  # the world it was drawn from (a PUT may replace the market's meanwhile)
     people: np.ndarray  # indexes in the world's people
     cumulative: np.ndarray  # cumulative click weights, aligned with `people`
     size: int
@@ -280,14 +281,12 @@ class Market:
     def applications(self, view: AdView, day: date, now: float) -> list[Application]:
         """The applications the ad's clickers of `day` made up to `now`."""
         job_ref, utm = _job_and_utm(view.link)
-        with self._lock:
-            world = self.world
-        job = world.jobs.get(job_ref or "")
-        if job is None or not world.people:
+        reach = self._reach(view)
+        job = reach.world.jobs.get(job_ref or "")
+        if job is None or not len(reach.people):
             return []
         imp, _, _ = self._actual(view, day, now)
-        reach = self._reach(view)
-        if not imp or not len(reach.people):
+        if not imp:
             return []
         key = (view.platform, view.ad_id, day, view.daily_budget, id(reach), view.link)
         finished = now >= _day_start(day) + DAY_S
@@ -315,7 +314,7 @@ class Market:
         for index, applied_at in zip(clicked.tolist(), applied.tolist(), strict=True):
             if applied_at > now:
                 continue
-            person = world.people[int(reach.people[picks[index]])]
+            person = reach.world.people[int(reach.people[picks[index]])]
             digest = hashlib.sha256(
                 f"{self.seed}|{view.platform}|{view.ad_id}|{day}|{index}".encode()
             ).hexdigest()
@@ -379,8 +378,8 @@ class Market:
         key = (id(reach), job.ref)
         with self._lock:
             cached = self._fits.get(key)
-            people = self.world.people
         if cached is None:
+            people = reach.world.people
             cached = np.array([self.fit(people[i], job) for i in reach.people.tolist()])
             with self._lock:
                 self._fits[key] = cached
@@ -395,7 +394,7 @@ class Market:
         if cached is not None:
             return cached
         if not world.people:
-            reach = _Reach(np.zeros(0, dtype=np.int64), np.zeros(0), ANONYMOUS_REACH)
+            reach = _Reach(world, np.zeros(0, dtype=np.int64), np.zeros(0), ANONYMOUS_REACH)
         else:
             job = world.jobs.get(job_ref or "")
             if view.audiences is not None:
@@ -415,7 +414,7 @@ class Market:
                     for i in people
                 ]
             reach = _Reach(
-                np.array(people, dtype=np.int64), np.cumsum(np.array(weights)), len(people)
+                world, np.array(people, dtype=np.int64), np.cumsum(np.array(weights)), len(people)
             )
         with self._lock:
             if len(self._reach_cache) > 50_000:

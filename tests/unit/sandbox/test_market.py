@@ -159,7 +159,7 @@ def test_weekends_deliver_less_than_weekdays():
 
     weekday = [f.impressions for f in weeks if f.day.weekday() in (0, 1)]
     weekend = [f.impressions for f in weeks if f.day.weekday() in (5, 6)]
-    assert max(weekend) < min(weekday)
+    assert sum(weekend) / len(weekend) * 1.3 < sum(weekday) / len(weekday)
 
 
 def test_figures_are_deterministic_from_seed_platform_ad_and_day():
