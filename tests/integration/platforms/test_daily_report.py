@@ -263,3 +263,29 @@ def test_the_platforms_report_rate_limit_is_enforced(case, adapter, sandbox):
 
     sandbox.state.clock.advance(601)  # the window passes: the platform answers again
     assert adapter.daily_report(trees, today - timedelta(days=1), today)
+
+
+def test_x_reports_21_posts_over_8_days_in_2_batches_of_2_windows(sandbox, settings):
+    # At X's own limits, unpatched: 20 entity ids and 7 days a request.
+    case = next(c for c in CASES if c.name == "x")
+    adapter = get_adapter("x", settings)
+    trees = {}
+    for i in range(21):
+        spec = make_spec(case, key=f"adflux-pub-{i + 1}", active=True)
+        trees[spec.publication_key] = adapter.publish(
+            spec, known_ids={}, on_created=lambda kind, object_id: None
+        ).external_ids
+    sandbox.state.clock.advance(DAY_S)
+    for ids in trees.values():
+        adapter.set_active(ids, False)
+    until = local_day(sandbox.state.clock.now())
+    since = until - timedelta(days=7)
+    before = _last_seq(sandbox)
+
+    rows = adapter.daily_report(trees, since, until)
+
+    ad_ids = _ad_ids("x", trees)
+    expected = _expected("x", sandbox, ad_ids, since, until)
+    assert _by_ad(rows, trees) == expected
+    assert {ad for ad, _ in expected} == set(ad_ids)
+    assert _report_calls(sandbox, "x", before) == 4
