@@ -408,6 +408,21 @@ def _schedule(adset: dict[str, Any]) -> tuple[float | None, float | None]:
     return epoch("start_time"), epoch("end_time")
 
 
+def ad_days(store: Any, ad: dict[str, Any], now: float, since: date, until: date) -> list[Any]:
+    """One ad's figures for each day in [since, until] with delivery: what every insights row
+    of the ad (or of a node above it, summed) reports."""
+    adset = store.get(PLATFORM, ad["adset_id"]) or {}
+    campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
+    logs = [campaign.get("_status_log", []), adset.get("_status_log", []), ad["_status_log"]]
+    return daily_figures(
+        seed=ad["id"],
+        intervals=clip(active_intervals(logs, now), *_schedule(adset)),
+        since=since,
+        until=until,
+        daily_budget=int(adset.get("daily_budget") or 0),
+    )
+
+
 def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
     obj = _get(node)
     store, now = get_state().store, _now()
@@ -423,16 +438,7 @@ def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
         raise invalid("time_range since must not be after until", "time_range")
     per_day: dict[date, list[int]] = {}
     for ad in _ads_under(obj):
-        adset = store.get(PLATFORM, ad["adset_id"]) or {}
-        campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
-        logs = [campaign.get("_status_log", []), adset.get("_status_log", []), ad["_status_log"]]
-        for fig in daily_figures(
-            seed=ad["id"],
-            intervals=clip(active_intervals(logs, now), *_schedule(adset)),
-            since=since,
-            until=until,
-            daily_budget=int(adset.get("daily_budget") or 0),
-        ):
+        for fig in ad_days(store, ad, now, since, until):
             totals = per_day.setdefault(fig.day, [0, 0, 0])
             totals[0] += fig.impressions
             totals[1] += fig.clicks

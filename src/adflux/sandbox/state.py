@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from adflux.sandbox.faults import Faults
+from adflux.sandbox.quotas import Quotas
 from adflux.sandbox.requestlog import RequestLog
 from adflux.sandbox.store import Clock, Store
 
@@ -59,6 +60,7 @@ class SandboxState:
     credentials: dict[str, dict[str, str]]
     state_dir: Path | None = None
     requests: RequestLog = field(default_factory=RequestLog)
+    quotas: Quotas = field(default_factory=Quotas)
     _revoked: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -109,11 +111,12 @@ class SandboxState:
                 self._revoked.discard(platform)
 
     def reset(self, platform: str | None = None) -> None:
-        """Forget objects, faults, revocations and logged requests (of one platform, or all and
-        the clock too)."""
+        """Forget objects, faults, revocations, logged requests and report quotas (of one
+        platform, or all and the clock too)."""
         self.store.reset(platform)
         self.faults.clear(platform)
         self.requests.clear(platform)
+        self.quotas.clear(platform)
         self.restore(platform)
         if platform is None:
             self.clock.reset()
