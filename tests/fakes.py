@@ -18,12 +18,12 @@ from adflux.platforms.base import (
     AudienceResult,
     AudienceSpec,
     CredentialStatus,
-    DailyInsight,
     HashedMember,
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
     PublishResult,
+    ReportRow,
 )
 from adflux.platforms.registry import ADAPTERS, PlatformInfo
 
@@ -46,6 +46,12 @@ class FakePlatform:
     lose_answer_after: str | None = None
     specs: list[AdSpec] = field(default_factory=list)
     credential_ok: bool = True  # what check_credentials answers
+    # What the platform reports: daily_report answers the rows of the trees and days asked for.
+    report_rows: list[ReportRow] = field(default_factory=list)
+    # Raised, in order, by the next daily_report calls (a 429, a 5xx ...).
+    report_failures: list[Exception] = field(default_factory=list)
+    # Each daily_report call: (publication keys asked for, since, until).
+    report_calls: list[tuple[frozenset[str], date, date]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -118,10 +124,17 @@ class FakeAdapter(PlatformAdapter):
         held -= {m for m in held if m.email_sha256 in emails or m.phone_sha256 in phones}
         return AudienceResult(external_id=audience_id, uploaded=len(members))
 
-    def insights(
-        self, external_ids: Mapping[str, str], since: date, until: date
-    ) -> list[DailyInsight]:
-        return []
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        self.platform.report_calls.append((frozenset(trees), since, until))
+        if self.platform.report_failures:
+            raise self.platform.report_failures.pop(0)
+        return [
+            row
+            for row in self.platform.report_rows
+            if row.publication_key in trees and since <= row.day <= until
+        ]
 
     def check_credentials(self) -> CredentialStatus:
         if self.platform.credential_ok:

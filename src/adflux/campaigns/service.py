@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Collection, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from adflux import clock
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
@@ -166,7 +167,7 @@ def create_campaign(
 
 def campaign_today() -> date:
     """Today in the campaigns' time zone: a form filled in Bogotá at 21:00 means this day."""
-    return datetime.now(CAMPAIGN_TZ).date()
+    return clock.now().astimezone(CAMPAIGN_TZ).date()
 
 
 def _request_fingerprint(**params: Any) -> str:

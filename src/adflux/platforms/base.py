@@ -114,16 +114,6 @@ class AudienceResult:
 
 
 @dataclass(frozen=True)
-class DailyInsight:
-    """Delivery figures for one day; spend in whole Colombian pesos."""
-
-    day: date
-    impressions: int
-    clicks: int
-    spend_cop: int
-
-
-@dataclass(frozen=True)
 class ReportRow:
     """What the platform reports for one published ad tree on one account-local day
     (America/Bogota): the delivery of the tree's ad(s), spend in whole Colombian pesos."""
@@ -244,11 +234,6 @@ class PlatformAdapter(ABC):
         the platform's own remove-members call; removing someone absent is not an error."""
 
     @abstractmethod
-    def insights(
-        self, external_ids: Mapping[str, str], since: date, until: date
-    ) -> list[DailyInsight]:
-        """Daily impressions, clicks and spend (COP) for a published tree, both days included."""
-
     def daily_report(
         self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
     ) -> list[ReportRow]:
@@ -256,7 +241,6 @@ class PlatformAdapter(ABC):
         included, in as few report calls as the platform's reporting API allows (account-level
         reports at ad level, not one call per object per day). Days without delivery may be
         omitted. Raises the port's errors; a partial answer is never returned as complete."""
-        raise NotImplementedError(f"{self.name} has no account-level report yet")
 
     @abstractmethod
     def check_credentials(self) -> CredentialStatus:

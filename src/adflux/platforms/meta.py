@@ -23,7 +23,6 @@ from adflux.platforms.base import (
     AudienceSpec,
     AuthExpired,
     CredentialStatus,
-    DailyInsight,
     HashedMember,
     InvalidRequest,
     OnCreated,
@@ -31,6 +30,7 @@ from adflux.platforms.base import (
     PlatformError,
     PublishResult,
     RateLimited,
+    ReportRow,
     Targeting,
     TransientError,
     name_has_key,
@@ -69,6 +69,12 @@ MAX_USERS_PER_REQUEST = 10_000  # Meta's documented limit per /users call
 # under the 64 KB that common HTTP servers accept.
 MAX_USERS_PER_REMOVAL = 500
 GENDERS = {"male": 1, "female": 2}
+# Insights rows per page: Meta documents no maximum, and a large synchronous page times out
+# (Insights error 100/1504018 "Try a smaller date range, fetch less data").
+REPORT_PAGE_SIZE = 500
+# Ad ids per account-level query: the SDK sends GET params in the query string; 1,000 ids keep
+# the request line near 27 KB, under the 64 KB common HTTP servers accept.
+REPORT_IDS_PER_CALL = 1000
 
 
 class MetaAdapter(PlatformAdapter):
@@ -307,30 +313,42 @@ class MetaAdapter(PlatformAdapter):
                     receipt["batches"].append({"schema": schema, **answer})
         return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
 
-    def insights(
-        self, external_ids: Mapping[str, str], since: date, until: date
-    ) -> list[DailyInsight]:
-        node_id = external_ids.get("ad") or external_ids.get("campaign")
-        if node_id is None:
-            return []
-        node = Ad(node_id, api=self._api())
-        with self._calling(write=False):
-            rows = node.get_insights(
-                fields=["impressions", "clicks", "spend", "date_start"],
-                params={
-                    "time_range": {"since": since.isoformat(), "until": until.isoformat()},
-                    "time_increment": 1,
-                },
-            )
-            return [
-                DailyInsight(
-                    day=date.fromisoformat(row["date_start"]),
-                    impressions=int(row.get("impressions", 0)),
-                    clicks=int(row.get("clicks", 0)),
-                    spend_cop=int(Decimal(str(row.get("spend", "0"))).to_integral(ROUND_HALF_UP)),
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        # One account-level Insights query at level=ad, a row per ad and day, filtered to the
+        # trees' ads; the SDK's Cursor follows `paging.cursors.after` page by page.
+        keys = {ids["ad"]: key for key, ids in trees.items() if ids.get("ad")}
+        ad_ids = sorted(keys)
+        rows: list[ReportRow] = []
+        account = self._account()
+        for start in range(0, len(ad_ids), REPORT_IDS_PER_CALL):
+            batch = ad_ids[start : start + REPORT_IDS_PER_CALL]
+            with self._calling(write=False):
+                cursor = account.get_insights(
+                    fields=["ad_id", "impressions", "clicks", "spend", "date_start", "date_stop"],
+                    params={
+                        "level": "ad",
+                        "time_increment": 1,
+                        "time_range": {"since": since.isoformat(), "until": until.isoformat()},
+                        "filtering": [{"field": "ad.id", "operator": "IN", "value": batch}],
+                        "limit": REPORT_PAGE_SIZE,
+                    },
                 )
-                for row in rows
-            ]
+                rows += [
+                    ReportRow(
+                        publication_key=keys[str(row["ad_id"])],
+                        day=date.fromisoformat(row["date_start"]),
+                        impressions=int(row.get("impressions", 0)),
+                        clicks=int(row.get("clicks", 0)),
+                        spend_cop=int(
+                            Decimal(str(row.get("spend", "0"))).to_integral(ROUND_HALF_UP)
+                        ),
+                    )
+                    for row in cursor
+                    if str(row.get("ad_id")) in keys
+                ]
+        return rows
 
     def check_credentials(self) -> CredentialStatus:
         try:

@@ -24,13 +24,13 @@ from adflux.platforms.base import (
     AudienceResult,
     AudienceSpec,
     CredentialStatus,
-    DailyInsight,
     HashedMember,
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
     PlatformError,
     PublishResult,
+    ReportRow,
     name_has_key,
     named,
     sdk_status,
@@ -57,6 +57,8 @@ except ImportError as exc:  # the SDK is an optional extra
     _IMPORT_ERROR = exc
 
 REPORT_DAYS_PER_CALL = 30
+REPORT_IDS_PER_CALL = 100  # ids an ad_ids filter takes
+REPORT_PAGE_SIZE = 1000  # the largest page TikTok serves
 
 
 class TikTokAdapter(PlatformAdapter):
@@ -366,41 +368,27 @@ class TikTokAdapter(PlatformAdapter):
             options=self._opts(),
         )
 
-    def insights(
-        self, external_ids: Mapping[str, str], since: date, until: date
-    ) -> list[DailyInsight]:
-        ad_id = external_ids.get("ad")
-        if ad_id is None:
-            return []
-        result: list[DailyInsight] = []
-        reporting = ReportingApi(self._api())
-        with self._calling(write=False):
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        # Synchronous BASIC reports at AUCTION_AD level, a row per ad and day: TikTok takes at
+        # most 100 ids in the ad_ids filter and 30 days per report, and pages of up to 1,000 rows.
+        keys = {ids["ad"]: key for key, ids in trees.items() if ids.get("ad")}
+        ad_ids = sorted(keys)
+        rows: list[ReportRow] = []
+        for start in range(0, len(ad_ids), REPORT_IDS_PER_CALL):
+            batch = ad_ids[start : start + REPORT_IDS_PER_CALL]
             day = since
             while day <= until:
                 last = min(until, day + timedelta(days=REPORT_DAYS_PER_CALL - 1))
-                answer = reporting.report_integrated_get(
-                    self._advertiser,
-                    "BASIC",
-                    ["ad_id", "stat_time_day"],
-                    self._token,
-                    data_level="AUCTION_AD",
-                    metrics=["impressions", "clicks", "spend"],
-                    start_date=day.isoformat(),
-                    end_date=last.isoformat(),
-                    filtering=[
-                        {
-                            "field_name": "ad_ids",
-                            "filter_type": "IN",
-                            "filter_value": json.dumps([ad_id]),
-                        }
-                    ],
-                    page_size=1000,
-                    **self._opts(),
-                )
-                for row in answer["data"].get("list") or []:
+                for row in self._report_rows(batch, day, last):
+                    ad_id = str(row["dimensions"]["ad_id"])
+                    if ad_id not in keys:
+                        continue
                     metrics = row["metrics"]
-                    result.append(
-                        DailyInsight(
+                    rows.append(
+                        ReportRow(
+                            publication_key=keys[ad_id],
                             day=date.fromisoformat(row["dimensions"]["stat_time_day"][:10]),
                             impressions=int(metrics.get("impressions") or 0),
                             clicks=int(metrics.get("clicks") or 0),
@@ -410,7 +398,38 @@ class TikTokAdapter(PlatformAdapter):
                         )
                     )
                 day = last + timedelta(days=1)
-        return sorted(result, key=lambda insight: insight.day)
+        return rows
+
+    def _report_rows(self, ad_ids: list[str], since: date, until: date) -> Iterator[dict]:
+        """Every row of one report, page after page (`page_info.total_page` says how many)."""
+        reporting = ReportingApi(self._api())
+        page, pages = 1, 1
+        while page <= pages:
+            with self._calling(write=False):
+                answer = reporting.report_integrated_get(
+                    self._advertiser,
+                    "BASIC",
+                    ["ad_id", "stat_time_day"],
+                    self._token,
+                    data_level="AUCTION_AD",
+                    metrics=["spend", "impressions", "clicks"],
+                    start_date=since.isoformat(),
+                    end_date=until.isoformat(),
+                    filtering=[
+                        {
+                            "field_name": "ad_ids",
+                            "filter_type": "IN",
+                            "filter_value": json.dumps(ad_ids),
+                        }
+                    ],
+                    page=page,
+                    page_size=REPORT_PAGE_SIZE,
+                    **self._opts(),
+                )
+            data = answer["data"]
+            yield from data.get("list") or []
+            pages = int((data.get("page_info") or {}).get("total_page") or 1)
+            page += 1
 
     def check_credentials(self) -> CredentialStatus:
         try:

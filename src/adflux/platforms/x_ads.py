@@ -23,7 +23,6 @@ from adflux.platforms.base import (
     AuthExpired,
     Creative,
     CredentialStatus,
-    DailyInsight,
     HashedMember,
     InvalidRequest,
     OnCreated,
@@ -31,6 +30,7 @@ from adflux.platforms.base import (
     PlatformError,
     PublishResult,
     RateLimited,
+    ReportRow,
     Targeting,
     TransientError,
     cop_to_micros,
@@ -64,6 +64,7 @@ AGE_OVER = {13, 18, 21, 25, 35, 50}
 GENDERS = {"male": "1", "female": "2"}
 USERS_PER_OPERATION = 2_500
 STATS_DAYS_PER_CALL = 7  # X serves at most 7 days of DAY-granularity stats per request
+STATS_IDS_PER_CALL = 20  # and at most 20 entity_ids (docs.x.com/x-ads-api/analytics)
 NAME_LIMIT = 80  # post and card names; campaign and line item names allow 255
 MEDIA_UPLOAD_PATH = "/1.1/media/upload.json"
 
@@ -407,30 +408,40 @@ class XAdsAdapter(PlatformAdapter):
                 receipt["batches"].append({"success_count": success, "total_count": total})
         return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
 
-    def insights(
-        self, external_ids: Mapping[str, str], since: date, until: date
-    ) -> list[DailyInsight]:
-        promoted_id = external_ids.get("promoted_tweet")
-        if promoted_id is None:
-            return []
-        result = []
-        with self._calling(write=False):
-            account = self._account()
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        # Synchronous stats of the account's promoted posts: X takes at most 20 entity ids and
+        # 7 days per request, so the calls are (id batches) x (7-day windows), each returning
+        # every post of its batch with a metric array indexed by day.
+        keys = {ids["promoted_tweet"]: k for k, ids in trees.items() if ids.get("promoted_tweet")}
+        promoted_ids = sorted(keys)
+        rows: list[ReportRow] = []
+        account = self._account()
+        for start in range(0, len(promoted_ids), STATS_IDS_PER_CALL):
+            batch = promoted_ids[start : start + STATS_IDS_PER_CALL]
             day = since
             while day <= until:
                 last = min(until, day + timedelta(days=STATS_DAYS_PER_CALL - 1))
-                data = PromotedTweet.all_stats(
-                    account,
-                    [promoted_id],
-                    ["ENGAGEMENT", "BILLING"],
-                    granularity="DAY",
-                    start_time=datetime(day.year, day.month, day.day),
-                    end_time=datetime(last.year, last.month, last.day) + timedelta(days=1),
-                    placement="ALL_ON_TWITTER",
-                )
-                result += _daily(day, data)
+                with self._calling(write=False):
+                    data = PromotedTweet.all_stats(
+                        account,
+                        batch,
+                        ["ENGAGEMENT", "BILLING"],
+                        granularity="DAY",
+                        # The SDK sends DAY bounds as dates: the account's (America/Bogota) days.
+                        start_time=datetime(day.year, day.month, day.day),
+                        end_time=datetime(last.year, last.month, last.day) + timedelta(days=1),
+                        placement="ALL_ON_TWITTER",
+                    )
+                rows += [
+                    ReportRow(keys[entity["id"]], *figures)
+                    for entity in data
+                    if entity.get("id") in keys
+                    for figures in _daily(day, entity)
+                ]
                 day = last + timedelta(days=1)
-        return result
+        return rows
 
     def check_credentials(self) -> CredentialStatus:
         try:
@@ -467,26 +478,26 @@ def _age_bucket(targeting: Targeting, platform: str) -> str:
     raise InvalidRequest(platform, f"X has no age bucket for {low}-{high}", field="age")
 
 
-def _daily(first_day: date, data: list[dict[str, Any]]) -> list[DailyInsight]:
-    """Per-day rows from X's stats shape: metric arrays indexed by day."""
-    rows: list[DailyInsight] = []
-    for entity in data:
-        for segment in entity.get("id_data", []):
-            metrics = segment.get("metrics", {})
-            impressions = metrics.get("impressions") or []
-            clicks = metrics.get("clicks") or []
-            billed = metrics.get("billed_charge_local_micro") or []
-            for i, count in enumerate(impressions):
-                if not count:
-                    continue
-                rows.append(
-                    DailyInsight(
-                        day=first_day + timedelta(days=i),
-                        impressions=int(count),
-                        clicks=int(clicks[i] or 0) if i < len(clicks) else 0,
-                        spend_cop=round(int(billed[i] or 0) / 1_000_000) if i < len(billed) else 0,
-                    )
+def _daily(first_day: date, entity: dict[str, Any]) -> list[tuple[date, int, int, int]]:
+    """(day, impressions, clicks, spend COP) per day with delivery, from X's stats shape: metric
+    arrays indexed by day; billed_charge_local_micro is in the account currency (COP)."""
+    rows: list[tuple[date, int, int, int]] = []
+    for segment in entity.get("id_data", []):
+        metrics = segment.get("metrics", {})
+        impressions = metrics.get("impressions") or []
+        clicks = metrics.get("clicks") or []
+        billed = metrics.get("billed_charge_local_micro") or []
+        for i, count in enumerate(impressions):
+            if not count:
+                continue
+            rows.append(
+                (
+                    first_day + timedelta(days=i),
+                    int(count),
+                    int(clicks[i] or 0) if i < len(clicks) else 0,
+                    round(int(billed[i] or 0) / 1_000_000) if i < len(billed) else 0,
                 )
+            )
     return rows
 
 

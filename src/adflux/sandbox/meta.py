@@ -21,6 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from adflux.sandbox import meta_objects as objects
+from adflux.sandbox import meta_reports as reports
 from adflux.sandbox.common import get_state, install_faults
 from adflux.sandbox.faults import RATE_LIMIT, FaultPlan
 from adflux.sandbox.meta_rules import GraphError, invalid
@@ -172,6 +173,11 @@ def _edge(version: str, node: str, edge: str):
     _authenticate(version, params)
     if node.startswith("act_"):
         number = _account_number(node)
+        if edge == "insights" and request.method == "GET":
+            wait = reports.take_quota()
+            if wait is not None:
+                return _throttle(FaultPlan(variant="80000", retry_after_s=wait))
+            return jsonify(reports.account_insights(number, params, request.base_url))
         if request.method == "POST":
             return jsonify(objects.create(number, edge, params, _image_bytes(params, edge)))
         if request.method == "GET":

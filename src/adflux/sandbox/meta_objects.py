@@ -398,14 +398,18 @@ def _ads_under(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return store.find(PLATFORM, "ad", **{key: obj["id"]})
 
 
-def ad_days(ad_id: str, since: date, until: date, now: float) -> list[DayFigures]:
-    """One ad's figures per day in [since, until] with delivery, from the simulated market."""
-    return get_state().market.ad_days(PLATFORM, ad_id, since=since, until=until, now=now)
+def ad_days(
+    store: Any, ad: dict[str, Any], now: float, since: date, until: date
+) -> list[DayFigures]:
+    """One ad's figures for each day in [since, until] with delivery: what every insights row
+    of the ad (or of a node above it, summed) reports. The simulated market computes them from
+    the ad's chain, budget, audiences and link as the store holds them."""
+    return get_state().market.ad_days(PLATFORM, ad["id"], since=since, until=until, now=now)
 
 
 def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
     obj = _get(node)
-    now = _now()
+    store, now = get_state().store, _now()
     time_range = params.get("time_range") or {}
     try:
         until = date.fromisoformat(time_range.get("until", local_day(now).isoformat()))
@@ -418,7 +422,7 @@ def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:
         raise invalid("time_range since must not be after until", "time_range")
     per_day: dict[date, list[int]] = {}
     for ad in _ads_under(obj):
-        for fig in ad_days(ad["id"], since, until, now):
+        for fig in ad_days(store, ad, now, since, until):
             totals = per_day.setdefault(fig.day, [0, 0, 0])
             totals[0] += fig.impressions
             totals[1] += fig.clicks

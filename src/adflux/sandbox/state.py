@@ -14,6 +14,7 @@ from typing import Any
 
 from adflux.sandbox.faults import Faults
 from adflux.sandbox.market import Market
+from adflux.sandbox.quotas import Quotas
 from adflux.sandbox.requestlog import RequestLog
 from adflux.sandbox.store import Clock, Store
 
@@ -61,6 +62,7 @@ class SandboxState:
     market: Market
     state_dir: Path | None = None
     requests: RequestLog = field(default_factory=RequestLog)
+    quotas: Quotas = field(default_factory=Quotas)
     _revoked: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -118,11 +120,12 @@ class SandboxState:
                 self._revoked.discard(platform)
 
     def reset(self, platform: str | None = None) -> None:
-        """Forget objects, faults, revocations and logged requests (of one platform, or all and
-        the clock and the market's world, job site and outbox too)."""
+        """Forget objects, faults, revocations, logged requests and report quotas (of one
+        platform, or all and the clock and the market's world, job site and outbox too)."""
         self.store.reset(platform)
         self.faults.clear(platform)
         self.requests.clear(platform)
+        self.quotas.clear(platform)
         self.restore(platform)
         if platform is None:
             self.clock.reset()

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from adflux.sandbox import tiktok_audiences as audiences
 from adflux.sandbox import tiktok_objects as objects
+from adflux.sandbox import tiktok_reports as reports
 from adflux.sandbox.common import get_state, install_faults
 from adflux.sandbox.faults import RATE_LIMIT, FaultPlan
 from adflux.sandbox.tiktok_objects import TikTokError
@@ -40,7 +41,7 @@ def make_blueprint() -> Blueprint:
         ("POST", "/ad/status/update/"): lambda p: objects.set_status("ad", p),
         ("POST", "/file/image/ad/upload/"): objects.upload_image,
         ("GET", "/file/image/ad/info/"): objects.image_info,
-        ("GET", "/report/integrated/get/"): objects.report,
+        ("GET", "/report/integrated/get/"): reports.report,
         ("POST", "/dmp/custom_audience/file/upload/"): audiences.upload_audience_file,
         ("POST", "/dmp/custom_audience/create/"): audiences.create_audience,
         ("POST", "/dmp/custom_audience/update/"): audiences.update_audience,

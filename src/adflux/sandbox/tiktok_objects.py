@@ -8,7 +8,6 @@ start of the message, as TikTok's do; the code is 40002 for invalid parameters.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -408,87 +407,10 @@ def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     return {ids_field: [o["id"] for o in objects], "status": status}
 
 
-# --------------------------------------------------------------------------- report
+# --------------------------------------------------------------------------- delivery
 
 
-# Report levels served: data_level -> (the object's id dimension, its filtering field, kind).
-REPORT_LEVELS = {
-    "AUCTION_AD": ("ad_id", "ad_ids", "ad"),
-    "AUCTION_ADGROUP": ("adgroup_id", "adgroup_ids", "adgroup"),
-    "AUCTION_CAMPAIGN": ("campaign_id", "campaign_ids", "campaign"),
-}
-
-
-def report(params: dict[str, Any]) -> dict[str, Any]:
-    """BASIC reports per ad, ad group or campaign and day; an ad group's or campaign's figures
-    are the sum of its ads', as TikTok aggregates them."""
-    check_advertiser(params)
-    require(params, "report_type", "data_level", "dimensions", "start_date", "end_date")
-    level = REPORT_LEVELS.get(params["data_level"])
-    if params["report_type"] != "BASIC" or level is None:
-        raise invalid(
-            "data_level", f"This sandbox serves BASIC reports at {', '.join(REPORT_LEVELS)}."
-        )
-    id_dimension, id_filter, kind = level
-    if sorted(params["dimensions"]) != sorted([id_dimension, "stat_time_day"]):
-        raise invalid("dimensions", f"This sandbox serves [{id_dimension}, stat_time_day].")
-    try:
-        since, until = (
-            date.fromisoformat(params["start_date"]),
-            date.fromisoformat(params["end_date"]),
-        )
-    except ValueError:
-        raise invalid("start_date", "Format must be YYYY-MM-DD.") from None
-    if not 0 <= (until - since).days <= 29:
-        raise invalid("end_date", "The date range of daily data cannot exceed 30 days.")
-    object_ids: list[str] = []
-    for rule in params.get("filtering") or []:
-        if rule.get("field_name") == id_filter:
-            value = rule.get("filter_value")
-            object_ids += [
-                str(v) for v in (value if isinstance(value, list) else _json_list(value))
-            ]
-    store, now, rows = get_state().store, _now(), []
-    for object_id in object_ids:
-        get_object(kind, object_id, "filtering")
-        ads = store.find(PLATFORM, "ad", **{id_dimension: object_id})
-        per_day: dict[date, list[float]] = {}
-        for ad in ads:
-            for fig in _ad_days(store, ad, now, since, until):
-                totals = per_day.setdefault(fig.day, [0, 0, 0.0])
-                totals[0] += fig.impressions
-                totals[1] += fig.clicks
-                totals[2] += fig.spend
-        for day, (impressions, clicks, spend) in sorted(per_day.items()):
-            rows.append(
-                {
-                    "dimensions": {id_dimension: object_id, "stat_time_day": f"{day} 00:00:00"},
-                    "metrics": {
-                        "impressions": str(int(impressions)),
-                        "clicks": str(int(clicks)),
-                        "spend": f"{spend:.2f}",
-                    },
-                }
-            )
-    return {
-        "list": rows,
-        "page_info": {
-            "page": 1,
-            "page_size": len(rows),
-            "total_number": len(rows),
-            "total_page": 1,
-        },
-    }
-
-
-def _ad_days(store: Any, ad: dict[str, Any], now: float, since: date, until: date) -> list[Any]:
-    # The simulated market reads the ad's chain, budget, audiences and link from the store.
+def ad_days(store: Any, ad: dict[str, Any], now: float, since: date, until: date) -> list[Any]:
+    """One ad's figures for each day in [since, until] with delivery (every report row of it),
+    from the simulated market, which reads the ad's chain, budget, audiences and link."""
     return get_state().market.ad_days(PLATFORM, ad["id"], since=since, until=until, now=now)
-
-
-def _json_list(value: Any) -> list[Any]:
-    try:
-        parsed = json.loads(value)
-    except (TypeError, ValueError):
-        raise invalid("filtering", "filter_value must be a JSON array.") from None
-    return parsed if isinstance(parsed, list) else [parsed]

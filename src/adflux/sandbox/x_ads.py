@@ -214,5 +214,23 @@ def _locations() -> Response:
 
 
 def _stats(account_id: str) -> Response:
-    data, extra = x_stats.stats(account_id, params())
-    return answer(data, **extra)
+    # Synchronous analytics has its own user-level limit (x_stats.LIMIT), told in x-rate-limit-*.
+    wait = x_stats.take_quota()
+    reset = str(int(time.time()) + (wait or x_stats.LIMIT.window_s))
+    used = get_state().quotas.used(x_stats.BUCKET)
+    headers = {
+        "x-rate-limit-limit": str(x_stats.LIMIT.calls),
+        "x-rate-limit-remaining": str(max(0, x_stats.LIMIT.calls - used)),
+        "x-rate-limit-reset": reset,
+    }
+    if wait is not None:
+        headers["x-rate-limit-remaining"] = "0"
+        raise XError(429, "TOO_MANY_REQUESTS", "Rate limit exceeded", headers=headers)
+    try:
+        data, extra = x_stats.stats(account_id, params())
+    except XError as error:
+        error.headers.update(headers)  # a refused call still counts, and says so
+        raise
+    response = answer(data, **extra)
+    response.headers.update(headers)
+    return response

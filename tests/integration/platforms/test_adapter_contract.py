@@ -263,7 +263,7 @@ def test_pause_and_resume(case, adapter, sandbox):
     assert not case.is_paused(case.read_back(sandbox, result.external_ids))
 
 
-# --------------------------------------------------------------------------- audiences, insights
+# --------------------------------------------------------------------------- audiences, reports
 
 
 def test_audience_sync_sends_the_hashes_of_the_platforms_normal_form(case, adapter, sandbox):
@@ -291,14 +291,16 @@ def test_audience_sync_adds_to_an_existing_audience(case, adapter, sandbox):
     assert len(case.uploaded(sandbox, created.external_id)["email"]) == 2
 
 
-def test_insights_grow_with_active_time(case, adapter, sandbox):
+def test_reported_figures_grow_with_active_time(case, adapter, sandbox):
     spec = make_spec(case, active=True)
     result, _ = _publish(adapter, spec)
     paused, _ = _publish(adapter, make_spec(case, key="adflux-pub-2", active=False))
+    trees = {spec.publication_key: result.external_ids, "adflux-pub-2": paused.external_ids}
     today = local_day(sandbox.state.clock.now())
 
     def totals() -> tuple[int, int, int]:
-        rows = adapter.insights(result.external_ids, today, today + timedelta(days=4))
+        rows = adapter.daily_report(trees, today, today + timedelta(days=4))
+        assert {row.publication_key for row in rows} == {spec.publication_key}  # paused: none
         assert len({row.day for row in rows}) == len(rows)
         return tuple(
             sum(getattr(r, f) for r in rows) for f in ("impressions", "clicks", "spend_cop")
@@ -311,7 +313,6 @@ def test_insights_grow_with_active_time(case, adapter, sandbox):
 
     assert 0 < early[0] < later[0]
     assert 0 < later[2] <= spec.daily_budget_cop * 3  # never more than the daily budget a day
-    assert adapter.insights(paused.external_ids, today, today + timedelta(days=4)) == []
 
 
 # --------------------------------------------------------------------------- errors

@@ -211,18 +211,18 @@ def _today_in_bogota() -> date:
     return (datetime.now(UTC) - timedelta(hours=5)).date()
 
 
-def test_insights_grow_while_the_campaign_serves(adapter, sandbox):
+def test_reported_figures_grow_while_the_campaign_serves(adapter, sandbox):
     ids, _ = _publish(adapter, _spec(active=True))
     today = _today_in_bogota()
     window = (today - timedelta(days=7), today + timedelta(days=7))
 
     sandbox.state.clock.advance(3600)
-    first = adapter.insights(ids, *window)
+    first = adapter.daily_report({"adflux-pub-1": ids}, *window)
     sandbox.state.clock.advance(3600)
-    second = adapter.insights(ids, *window)
+    second = adapter.daily_report({"adflux-pub-1": ids}, *window)
     adapter.set_active(ids, False)
     sandbox.state.clock.advance(3600)
-    paused = adapter.insights(ids, *window)
+    paused = adapter.daily_report({"adflux-pub-1": ids}, *window)
 
     assert sum(d.impressions for d in first) > 0
     assert sum(d.impressions for d in second) > sum(d.impressions for d in first)
@@ -231,10 +231,11 @@ def test_insights_grow_while_the_campaign_serves(adapter, sandbox):
     assert all(d.clicks <= d.impressions for d in second)
 
 
-def test_insights_of_a_paused_campaign_are_empty(adapter, sandbox):
+def test_a_paused_campaign_reports_nothing(adapter, sandbox):
     ids, _ = _publish(adapter, _spec())
     sandbox.state.clock.advance(3600)
-    assert adapter.insights(ids, _today_in_bogota(), _today_in_bogota()) == []
+    today = _today_in_bogota()
+    assert adapter.daily_report({"adflux-pub-1": ids}, today, today) == []
 
 
 def _sha(value: str) -> str:

@@ -39,23 +39,21 @@ def test_the_post_carries_the_link_once():
 
 
 def test_x_stats_arrays_become_days():
-    data = [
-        {
-            "id": "p1",
-            "id_data": [
-                {
-                    "segment": None,
-                    "metrics": {
-                        "impressions": [0, 120, 80],
-                        "clicks": [0, 3, None],
-                        "billed_charge_local_micro": [0, 1_500_400_000, 999_600_000],
-                    },
-                }
-            ],
-        }
-    ]
-    rows = _daily(date(2026, 12, 1), data)
-    assert [(r.day.day, r.impressions, r.clicks, r.spend_cop) for r in rows] == [
+    entity = {
+        "id": "p1",
+        "id_data": [
+            {
+                "segment": None,
+                "metrics": {
+                    "impressions": [0, 120, 80],
+                    "clicks": [0, 3, None],
+                    "billed_charge_local_micro": [0, 1_500_400_000, 999_600_000],
+                },
+            }
+        ],
+    }
+    rows = _daily(date(2026, 12, 1), entity)
+    assert [(day.day, impressions, clicks, spend) for day, impressions, clicks, spend in rows] == [
         (2, 120, 3, 1500),
         (3, 80, 0, 1000),
     ]

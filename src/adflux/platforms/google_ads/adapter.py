@@ -21,13 +21,13 @@ from adflux.platforms.base import (
     AudienceResult,
     AudienceSpec,
     CredentialStatus,
-    DailyInsight,
     HashedMember,
     OnCreated,
     PlatformAdapter,
     PlatformError,
     PlatformUnavailable,
     PublishResult,
+    ReportRow,
     name_has_key,
     named,
     sdk_status,
@@ -205,20 +205,24 @@ class GoogleAdsAdapter(PlatformAdapter):
                 customer_id=self._customer_id, operations=[op], timeout=self._settings.timeout_s
             )
 
-    def insights(
-        self, external_ids: Mapping[str, str], since: date, until: date
-    ) -> list[DailyInsight]:
-        campaign = external_ids.get("campaign")
-        if not campaign:
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        # One GAQL report FROM ad_group_ad segmented by date, over SearchStream (no paging: all
+        # rows stream back in batches of one call). The ad's id is the part after "~" of its
+        # resource name, customers/{customer}/adGroupAds/{ad_group}~{ad}.
+        keys = {ids["ad"].rsplit("~", 1)[-1]: key for key, ids in trees.items() if ids.get("ad")}
+        if not keys:
             return []
         rows = self._search(
-            "SELECT segments.date, metrics.impressions, metrics.clicks, metrics.cost_micros "
-            f"FROM campaign WHERE campaign.resource_name = {operations.quote(campaign)} "
-            f"AND segments.date BETWEEN '{since.isoformat()}' AND '{until.isoformat()}' "
-            "ORDER BY segments.date"
+            "SELECT ad_group_ad.ad.id, segments.date, metrics.impressions, metrics.clicks, "
+            "metrics.cost_micros FROM ad_group_ad "
+            f"WHERE segments.date BETWEEN '{since.isoformat()}' AND '{until.isoformat()}' "
+            f"AND ad_group_ad.ad.id IN ({', '.join(sorted(keys, key=int))})"
         )
         return [
-            DailyInsight(
+            ReportRow(
+                publication_key=keys[str(row.ad_group_ad.ad.id)],
                 day=date.fromisoformat(row.segments.date),
                 impressions=int(row.metrics.impressions),
                 clicks=int(row.metrics.clicks),
@@ -228,6 +232,7 @@ class GoogleAdsAdapter(PlatformAdapter):
                 ),
             )
             for row in rows
+            if str(row.ad_group_ad.ad.id) in keys
         ]
 
     def check_credentials(self) -> CredentialStatus:

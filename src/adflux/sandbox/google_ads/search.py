@@ -14,14 +14,24 @@ from typing import Any
 from google.ads.googleads.v26.services.types import google_ads_service as gas
 from google.protobuf import field_mask_pb2
 
+from adflux.sandbox import delivery
 from adflux.sandbox.google_ads import gaql, insights
 from adflux.sandbox.google_ads.catalog import KINDS, PLATFORM, Kind
-from adflux.sandbox.google_ads.failures import ApiError, error, invalid
+from adflux.sandbox.google_ads.failures import ApiError, error, invalid, quota_exhausted
+from adflux.sandbox.market import Market
+from adflux.sandbox.quotas import Limit
 from adflux.sandbox.state import SandboxState
 
 BATCH_ROWS = 10_000  # SearchStream sends results in batches of up to 10,000 rows
 METRIC_PREFIXES = ("metrics", "segments")
 ROW_DESCRIPTOR = gas.GoogleAdsRow.pb().DESCRIPTOR
+# Basic access allows a developer token 15,000 operations a day, and each Search or SearchStream
+# request counts as one (developers.google.com/google-ads/api/docs/best-practices/quotas). The
+# sandbox counts report queries (those selecting metrics or segments) against it, so read-backs
+# and lookups never run it dry; past it Google answers RESOURCE_EXHAUSTED with
+# QuotaErrorDetails.retry_delay.
+REPORT_BUCKET = "google:reports"
+REPORT_LIMIT = Limit(calls=15_000, window_s=24 * 3600)
 
 
 def _query_error(code: str, message: str, trigger: str) -> ApiError:
@@ -160,17 +170,49 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
         if not wants_metrics:
             rows.append(gas.GoogleAdsRow.pb(base))
             continue
-        campaign_rec, share = _delivery_share(kind.name, rec, base, records)
-        if campaign_rec is None:
+        figures = delivery_days(kind.name, rec, records, now, market=state.market)
+        if figures is None:
             continue
-        rows.extend(
-            _metric_rows(base, campaign_rec, records, now, date_filters, dated, share, state=state)
-        )
+        rows.extend(_metric_rows(base, figures, now, date_filters, dated))
     return rows
 
 
+def delivery_days(
+    kind: str,
+    rec: dict[str, Any],
+    records: dict[str, dict[str, Any]],
+    now: float,
+    *,
+    market: Market,
+) -> list[delivery.DayFigures] | None:
+    """What one campaign, ad group or ad (`rec`, FROM `kind`) delivered on each day with
+    delivery: its part of its campaign's figures; None when it has no campaign."""
+    campaign_rec, share = _delivery_share(kind, rec, _campaign_name(kind, rec, records), records)
+    if campaign_rec is None:
+        return None
+    campaign = KINDS["campaign"].from_dict(campaign_rec["resource"])
+    budget = records.get(campaign.campaign_budget)
+    budget_micros = int(budget["resource"].get("amount_micros", 0)) if budget else 0
+    return [
+        delivery.DayFigures(
+            f.day, _part(f.impressions, share), _part(f.clicks, share), _part(f.spend, share)
+        )
+        for f in insights.campaign_days(campaign_rec, campaign, budget_micros, now, market=market)
+    ]
+
+
+def _campaign_name(kind: str, rec: dict[str, Any], records: dict[str, dict[str, Any]]) -> str:
+    resource = rec["resource"]
+    if kind == "campaign":
+        return rec["id"]
+    if kind == "ad_group":
+        return resource.get("campaign", "")
+    group = records.get(resource.get("ad_group", "")) or {"resource": {}}
+    return group["resource"].get("campaign", "")
+
+
 def _delivery_share(
-    kind: str, rec: dict[str, Any], base: Any, records: dict[str, dict[str, Any]]
+    kind: str, rec: dict[str, Any], campaign_name: str, records: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any] | None, tuple[int, int]]:
     """The campaign whose delivery a row reports, and the row's part of it (index, parts).
 
@@ -180,7 +222,6 @@ def _delivery_share(
     """
     if kind == "campaign":
         return rec, (0, 1)
-    campaign_name = base.campaign.resource_name
     campaign_rec = records.get(campaign_name)
     groups = {
         name
@@ -204,32 +245,17 @@ def _part(total: int, share: tuple[int, int]) -> int:
 
 def _metric_rows(
     base: Any,
-    rec: dict[str, Any],
-    records: dict[str, dict[str, Any]],
+    figures: list[delivery.DayFigures],
     now: float,
     date_filters: list[gaql.Condition],
     dated: bool,
-    share: tuple[int, int] = (0, 1),
-    *,
-    state: SandboxState,
 ) -> list[Any]:
-    campaign = KINDS["campaign"].from_dict(rec["resource"])
-    budget = records.get(campaign.campaign_budget)
-    budget_micros = int(budget["resource"].get("amount_micros", 0)) if budget else 0
     today = insights.today(now)
     figures = [
-        f
-        for f in insights.campaign_days(rec, campaign, budget_micros, now, market=state.market)
-        if all(gaql.matches(c, f.day.isoformat(), today) for c in date_filters)
+        f for f in figures if all(gaql.matches(c, f.day.isoformat(), today) for c in date_filters)
     ]
     totals: list[tuple[int, int, int, str | None]] = [
-        (
-            _part(f.impressions, share),
-            _part(f.clicks, share),
-            _part(f.spend, share) * insights.MICROS,
-            f.day.isoformat(),
-        )
-        for f in figures
+        (f.impressions, f.clicks, f.spend * insights.MICROS, f.day.isoformat()) for f in figures
     ]
     if not dated:
         totals = [
@@ -257,6 +283,12 @@ def _metric_rows(
     return rows
 
 
+def _is_report(query: gaql.Query) -> bool:
+    """A query that selects or filters metrics or segments: a report, counted in its quota."""
+    named = [*query.fields, *(c.field for c in query.conditions)]
+    return any(f.split(".")[0] in METRIC_PREFIXES for f in named)
+
+
 def _customer_row(state: SandboxState, customer_id: str) -> Any:
     row = gas.GoogleAdsRow.pb()()
     customer = row.customer
@@ -278,6 +310,10 @@ def _order_value(path: str, row: Any) -> tuple[int, Any]:
 def search(state: SandboxState, customer_id: str, text: str) -> tuple[list[Any], list[str]]:
     """Matching rows (projected GoogleAdsRow messages) and the field mask paths."""
     query = gaql.parse(text)
+    if _is_report(query):
+        wait = state.quotas.take(REPORT_BUCKET, REPORT_LIMIT, state.clock.now())
+        if wait is not None:
+            raise quota_exhausted(wait)
     kind = KINDS.get(query.resource)
     if query.resource == "customer":
         paths = _check_fields(query, {"customer"})
