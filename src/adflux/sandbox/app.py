@@ -16,6 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from adflux.sandbox.common import EXTENSION_KEY, get_state
 from adflux.sandbox.faults import FaultPlan
+from adflux.sandbox.market_world import WorldError
 from adflux.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _log_request(response: Response) -> Response:
 
 def admin_blueprint() -> Blueprint:
     """`/_sandbox/...`: health, objects dump, request log, reset, faults, credential revocation,
-    clock."""
+    clock, and the market's world, job site and on-demand delivery (never its hidden rates)."""
     bp = Blueprint("sandbox_admin", __name__, url_prefix="/_sandbox")
 
     @bp.get("/health")
@@ -161,6 +162,29 @@ def admin_blueprint() -> Blueprint:
     @bp.post("/clock")
     def clock():
         advance = float((request.get_json(silent=True) or {}).get("advance_s", 0))
-        return jsonify(offset_s=get_state().clock.advance(advance), now=get_state().clock.now())
+        offset = get_state().clock.advance(advance)
+        get_state().market.outbox.wake()  # the market settles the elapsed time
+        return jsonify(offset_s=offset, now=get_state().clock.now())
+
+    @bp.put("/market/world")
+    def market_world():
+        # The people platforms can reach and the job site's open jobs; replaces the last world.
+        try:
+            world = get_state().market.set_world(request.get_json(silent=True))
+        except WorldError as exc:
+            return jsonify(error=str(exc), field=exc.field), 400
+        return jsonify(people=len(world.people), jobs=len(world.jobs))
+
+    @bp.put("/market/job-site")
+    def market_job_site():
+        try:
+            get_state().market.set_job_site(request.get_json(silent=True))
+        except WorldError as exc:
+            return jsonify(error=str(exc), field=exc.field), 400
+        return jsonify(status="connected")
+
+    @bp.post("/market/deliver")
+    def market_deliver():
+        return jsonify(get_state().market.outbox.deliver())
 
     return bp

@@ -1,12 +1,11 @@
-"""Simulated delivery: impressions, clicks and spend that grow with the time an ad has been active.
+"""Delivery time: when an ad's whole chain was active, in the account's time zone.
 
-Deterministic: the same ad id, status history and clock give the same figures, so tests can check
-exact numbers. Every emulated platform reports these through its own insights/stats/report shape.
+The figures themselves come from the simulated market (`adflux.sandbox.market`), which every
+emulated platform reports through its own insights/stats/report shape.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,37 +65,6 @@ def _state_at(log: Sequence[Sequence[float | bool]], moment: float) -> bool:
         else:
             break
     return state
-
-
-def daily_figures(
-    *,
-    seed: str,
-    intervals: Sequence[tuple[float, float]],
-    since: date,
-    until: date,
-    daily_budget: int,
-) -> list[DayFigures]:
-    """Figures for each day in [since, until] with any delivery (days without it are omitted)."""
-    digest = hashlib.sha256(seed.encode()).digest()
-    per_hour = 300 + digest[0] * 600 // 255  # impressions per active hour
-    ctr = 0.008 + digest[1] * 0.017 / 255  # 0.8 % .. 2.5 %
-    cpm = 8_000 + digest[2] * 7_000 // 255  # COP per thousand impressions
-    result = []
-    day = since
-    while day <= until:
-        start = datetime(day.year, day.month, day.day, tzinfo=ACCOUNT_TZ).timestamp()
-        end = start + 86_400
-        active_s = sum(max(0.0, min(b, end) - max(a, start)) for a, b in intervals)
-        impressions = int(active_s / 3600 * per_hour)
-        spend = impressions * cpm // 1000
-        if daily_budget and spend > daily_budget:
-            # Pacing: the platform stops delivering once the day's budget is spent.
-            impressions = daily_budget * 1000 // cpm
-            spend = impressions * cpm // 1000
-        if impressions:
-            result.append(DayFigures(day, impressions, int(impressions * ctr), spend))
-        day += timedelta(days=1)
-    return result
 
 
 def local_day(epoch_s: float) -> date:

@@ -13,9 +13,7 @@ from adflux.sandbox import meta_rules as rules
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import (
     ACCOUNT_TZ,
-    active_intervals,
-    clip,
-    daily_figures,
+    DayFigures,
     local_day,
     status_entry,
 )
@@ -400,27 +398,13 @@ def _ads_under(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return store.find(PLATFORM, "ad", **{key: obj["id"]})
 
 
-def _schedule(adset: dict[str, Any]) -> tuple[float | None, float | None]:
-    def epoch(name: str) -> float | None:
-        parsed = rules.timestamp(adset, name)
-        return parsed.timestamp() if parsed is not None else None
-
-    return epoch("start_time"), epoch("end_time")
-
-
-def ad_days(store: Any, ad: dict[str, Any], now: float, since: date, until: date) -> list[Any]:
+def ad_days(
+    store: Any, ad: dict[str, Any], now: float, since: date, until: date
+) -> list[DayFigures]:
     """One ad's figures for each day in [since, until] with delivery: what every insights row
-    of the ad (or of a node above it, summed) reports."""
-    adset = store.get(PLATFORM, ad["adset_id"]) or {}
-    campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
-    logs = [campaign.get("_status_log", []), adset.get("_status_log", []), ad["_status_log"]]
-    return daily_figures(
-        seed=ad["id"],
-        intervals=clip(active_intervals(logs, now), *_schedule(adset)),
-        since=since,
-        until=until,
-        daily_budget=int(adset.get("daily_budget") or 0),
-    )
+    of the ad (or of a node above it, summed) reports. The simulated market computes them from
+    the ad's chain, budget, audiences and link as the store holds them."""
+    return get_state().market.ad_days(PLATFORM, ad["id"], since=since, until=until, now=now)
 
 
 def insights(node: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -177,6 +177,7 @@ class RunningSandbox:
         if self._stopped:
             return
         self._stopped = True
+        self.state.market.outbox.stop()
         if self._grpc is not None:
             self._grpc.stop()
         self._http.shutdown()
@@ -209,6 +210,7 @@ def start_in_thread(
     for platform, plan in (faults or {}).items():
         state.faults.set(platform, FaultPlan.from_dict(dict(plan)))
     app = create_app(state)
+    state.market.outbox.start()
     http = _PooledWSGIServer(host, http_port, app)
     thread = threading.Thread(target=http.serve_forever, name="sandbox-http", daemon=True)
     thread.start()

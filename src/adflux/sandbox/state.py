@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from adflux.sandbox.faults import Faults
+from adflux.sandbox.market import Market
 from adflux.sandbox.quotas import Quotas
 from adflux.sandbox.requestlog import RequestLog
 from adflux.sandbox.store import Clock, Store
@@ -58,6 +59,7 @@ class SandboxState:
     faults: Faults
     clock: Clock
     credentials: dict[str, dict[str, str]]
+    market: Market
     state_dir: Path | None = None
     requests: RequestLog = field(default_factory=RequestLog)
     quotas: Quotas = field(default_factory=Quotas)
@@ -72,22 +74,29 @@ class SandboxState:
         persist: bool = False,
         credentials: dict[str, dict[str, str]] | None = None,
         seed: int = 0,
+        market_seed: int | None = None,
     ) -> SandboxState:
-        """A fresh state; with `persist` the objects live in `state_dir/objects.json`."""
+        """A fresh state; with `persist` the objects live in `state_dir/objects.json` and the
+        market's world and job site in `state_dir/market.json`. `market_seed` defaults to
+        SANDBOX_MARKET_SEED, else a fixed seed."""
         merged = default_credentials()
         for platform, values in (credentials or {}).items():
             merged.setdefault(platform, {}).update(values)
-        path = None
+        path = market_path = None
         if persist:
             if state_dir is None:
                 raise ValueError("persist needs a state_dir")
             state_dir.mkdir(parents=True, exist_ok=True)
-            path = state_dir / "objects.json"
+            path, market_path = state_dir / "objects.json", state_dir / "market.json"
+        store, clock = Store(path), Clock()
+        if market_seed is None:
+            market_seed = Market.seed_from_environment()
         return cls(
-            store=Store(path),
+            store=store,
             faults=Faults(seed=seed),
-            clock=Clock(),
+            clock=clock,
             credentials=merged,
+            market=Market(store=store, clock=clock, seed=market_seed, path=market_path),
             state_dir=state_dir,
         )
 
@@ -112,7 +121,7 @@ class SandboxState:
 
     def reset(self, platform: str | None = None) -> None:
         """Forget objects, faults, revocations, logged requests and report quotas (of one
-        platform, or all and the clock too)."""
+        platform, or all and the clock and the market's world, job site and outbox too)."""
         self.store.reset(platform)
         self.faults.clear(platform)
         self.requests.clear(platform)
@@ -120,6 +129,7 @@ class SandboxState:
         self.restore(platform)
         if platform is None:
             self.clock.reset()
+            self.market.reset()
 
     def describe(self) -> dict[str, Any]:
         with self._lock:

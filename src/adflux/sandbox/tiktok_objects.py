@@ -17,7 +17,7 @@ from typing import Any
 from flask import request
 
 from adflux.sandbox.common import get_state
-from adflux.sandbox.delivery import active_intervals, clip, daily_figures, status_entry
+from adflux.sandbox.delivery import status_entry
 from adflux.sandbox.images import has_ratio, inspect_image
 
 PLATFORM = "tiktok"
@@ -411,12 +411,6 @@ def set_status(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def ad_days(store: Any, ad: dict[str, Any], now: float, since: date, until: date) -> list[Any]:
-    """One ad's figures for each day in [since, until] with delivery (every report row of it)."""
-    adgroup = store.get(PLATFORM, ad["adgroup_id"]) or {}
-    campaign = store.get(PLATFORM, ad["campaign_id"]) or {}
-    logs = [campaign["_status_log"], adgroup["_status_log"], ad["_status_log"]]
-    intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
-    budget = int(float(adgroup.get("budget") or campaign.get("budget") or 0))
-    return daily_figures(
-        seed=ad["id"], intervals=intervals, since=since, until=until, daily_budget=budget
-    )
+    """One ad's figures for each day in [since, until] with delivery (every report row of it),
+    from the simulated market, which reads the ad's chain, budget, audiences and link."""
+    return get_state().market.ad_days(PLATFORM, ad["id"], since=since, until=until, now=now)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from adflux.sandbox.common import get_state
-from adflux.sandbox.delivery import ACCOUNT_TZ, active_intervals, clip, daily_figures
+from adflux.sandbox.delivery import ACCOUNT_TZ
 from adflux.sandbox.quotas import Limit
 from adflux.sandbox.x_objects import PLATFORM, owned
 from adflux.sandbox.x_rules import invalid, one_of, require
@@ -102,21 +102,11 @@ ENTITIES: dict[str, tuple[str, Any]] = {
 
 
 def _series(promoted: dict[str, Any], since: date, until: date, days: int) -> dict[str, list[int]]:
-    store, now = get_state().store, get_state().clock.now()
-    line_item = store.get(PLATFORM, promoted["line_item_id"]) or {}
-    campaign = store.get(PLATFORM, line_item.get("campaign_id", "")) or {}
-    logs = [
-        campaign.get("_status_log", []),
-        line_item.get("_status_log", []),
-        promoted["_status_log"],
-    ]
-    start = _epoch(line_item.get("start_time"))
-    intervals = clip(active_intervals(logs, now), start, _epoch(line_item.get("end_time")))
-    budget = int(campaign.get("daily_budget_amount_local_micro") or 0) // 1_000_000
+    now = get_state().clock.now()
     figures = {
         f.day: f
-        for f in daily_figures(
-            seed=promoted["id"], intervals=intervals, since=since, until=until, daily_budget=budget
+        for f in get_state().market.ad_days(
+            PLATFORM, promoted["id"], since=since, until=until, now=now
         )
     }
     series = [figures.get(since + timedelta(days=i)) for i in range(days)]
@@ -125,9 +115,3 @@ def _series(promoted: dict[str, Any], since: date, until: date, days: int) -> di
         "clicks": [f.clicks if f else 0 for f in series],
         "billed_charge_local_micro": [f.spend * 1_000_000 if f else 0 for f in series],
     }
-
-
-def _epoch(value: str | None) -> float | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -107,7 +107,9 @@ def _expected(platform: str, sandbox: RunningSandbox, ad_ids: list[str], since, 
                 customer = state.credential("google", "customer_id")
                 records = {r["id"]: r for r in store.iter_platform("google")}
                 records = {k: r for k, r in records.items() if r["customer_id"] == customer}
-                every = google_search.delivery_days("ad_group_ad", records[ad_id], records, now)
+                every = google_search.delivery_days(
+                    "ad_group_ad", records[ad_id], records, now, market=state.market
+                )
                 days = [f for f in every or [] if since <= f.day <= until]
             else:
                 length = (until - since).days + 1

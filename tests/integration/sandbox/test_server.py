@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from tests.integration.sandbox.http_support import meta_auth
 
+import adflux
 from adflux.sandbox.app import PLATFORM_MODULES, load_platform_blueprints
 from adflux.sandbox.server import start_in_thread
 
@@ -40,6 +43,33 @@ def test_the_sandbox_imports_nothing_else_from_adflux():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+MARKET_PREFIX = "adflux.sandbox.market"  # market.py and its market_*.py modules
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_nothing_outside_the_sandbox_imports_the_market():
+    # The market's hidden rates must stay hidden from AdFlux: not even an import reaches them.
+    package = Path(adflux.__file__).parent
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "sandbox" not in path.relative_to(package).parts
+        and any(name.startswith(MARKET_PREFIX) for name in _imported_modules(path))
+    ]
+    assert package.joinpath("sandbox", "market.py").is_file()
+    assert offenders == []
 
 
 def test_faults_endpoint_sets_reads_and_clears_plans(sb):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
 
 import pytest
 
-from adflux.sandbox.delivery import ACCOUNT_TZ, active_intervals, clip, daily_figures
+from adflux.sandbox.delivery import active_intervals, clip
 from adflux.sandbox.faults import FaultPlan, Faults
 from adflux.sandbox.store import Store
 from adflux.sandbox.x_rules import weighted_length
@@ -125,27 +124,6 @@ def test_delivery_needs_every_object_in_the_chain_active():
     assert active_intervals([campaign, ad], now=500) == [(100, 300), (400, 500)]
     assert active_intervals([campaign, [[0, False]]], now=500) == []
     assert clip([(100, 300), (400, 500)], 200, 450) == [(200, 300), (400, 450)]
-
-
-def test_daily_figures_grow_with_time_and_respect_the_budget():
-    day = date(2026, 12, 1)
-    start = datetime(2026, 12, 1, tzinfo=ACCOUNT_TZ).timestamp()
-
-    def figures(hours: float, budget: int = 0):
-        return daily_figures(
-            seed="ad-1",
-            intervals=[(start, start + hours * 3600)],
-            since=day,
-            until=day,
-            daily_budget=budget,
-        )
-
-    (two,) = figures(2)
-    (four,) = figures(4)
-    assert 0 < two.impressions < four.impressions and two.clicks <= four.clicks
-    (capped,) = figures(24, budget=20_000)
-    assert capped.spend <= 20_000
-    assert figures(0) == []
 
 
 @pytest.mark.parametrize(

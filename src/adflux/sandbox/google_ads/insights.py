@@ -1,8 +1,8 @@
 """Simulated delivery for Google Ads campaigns, on the sandbox's shared delivery model.
 
 A campaign delivers while it is ENABLED (its status log) and inside its start/end date-times.
-Figures come from `adflux.sandbox.delivery`, like every other emulated platform's, and are served
-as metrics.impressions / clicks / cost_micros per segments.date.
+Figures come from the simulated market (`adflux.sandbox.market`), like every other emulated
+platform's, and are served as metrics.impressions / clicks / cost_micros per segments.date.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from adflux.sandbox import delivery
+from adflux.sandbox.market import Market
 
 MICROS = 1_000_000
 
@@ -32,20 +33,16 @@ def _moment(value: str) -> float | None:
 
 
 def campaign_days(
-    record: dict[str, Any], campaign: Any, budget_micros: int, now: float
+    record: dict[str, Any], campaign: Any, budget_micros: int, now: float, *, market: Market
 ) -> list[delivery.DayFigures]:
-    """Every day with delivery, from the campaign's creation until today."""
-    intervals = delivery.clip(
-        delivery.active_intervals([record.get("status_log", [])], now),
-        _moment(campaign.start_date_time),
-        _moment(campaign.end_date_time),
-    )
-    return delivery.daily_figures(
-        seed=record["id"],
-        intervals=intervals,
+    """Every day with delivery, from the campaign's creation until today, from the simulated
+    market (which reads the campaign's status log, schedule, budget, audiences and ad link)."""
+    return market.ad_days(
+        "google",
+        record["id"],
         since=delivery.local_day(record["created_at"]),
         until=delivery.local_day(now),
-        daily_budget=budget_micros // MICROS,
+        now=now,
     )
 
 

@@ -18,6 +18,7 @@ from adflux.sandbox import delivery
 from adflux.sandbox.google_ads import gaql, insights
 from adflux.sandbox.google_ads.catalog import KINDS, PLATFORM, Kind
 from adflux.sandbox.google_ads.failures import ApiError, error, invalid, quota_exhausted
+from adflux.sandbox.market import Market
 from adflux.sandbox.quotas import Limit
 from adflux.sandbox.state import SandboxState
 
@@ -169,7 +170,7 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
         if not wants_metrics:
             rows.append(gas.GoogleAdsRow.pb(base))
             continue
-        figures = delivery_days(kind.name, rec, records, now)
+        figures = delivery_days(kind.name, rec, records, now, market=state.market)
         if figures is None:
             continue
         rows.extend(_metric_rows(base, figures, now, date_filters, dated))
@@ -177,7 +178,12 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
 
 
 def delivery_days(
-    kind: str, rec: dict[str, Any], records: dict[str, dict[str, Any]], now: float
+    kind: str,
+    rec: dict[str, Any],
+    records: dict[str, dict[str, Any]],
+    now: float,
+    *,
+    market: Market,
 ) -> list[delivery.DayFigures] | None:
     """What one campaign, ad group or ad (`rec`, FROM `kind`) delivered on each day with
     delivery: its part of its campaign's figures; None when it has no campaign."""
@@ -191,7 +197,7 @@ def delivery_days(
         delivery.DayFigures(
             f.day, _part(f.impressions, share), _part(f.clicks, share), _part(f.spend, share)
         )
-        for f in insights.campaign_days(campaign_rec, campaign, budget_micros, now)
+        for f in insights.campaign_days(campaign_rec, campaign, budget_micros, now, market=market)
     ]
 
 
