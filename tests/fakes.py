@@ -24,6 +24,7 @@ from adflux.platforms.base import (
     OnCreated,
     PlatformAdapter,
     PublishResult,
+    ReportRow,
 )
 from adflux.platforms.registry import ADAPTERS, PlatformInfo
 
@@ -46,6 +47,11 @@ class FakePlatform:
     lose_answer_after: str | None = None
     specs: list[AdSpec] = field(default_factory=list)
     credential_ok: bool = True  # what check_credentials answers
+    # What daily_report answers: the rows a test sets (filtered to the trees and days asked),
+    # after raising, in order, the exceptions of `report_failures`; each call is noted.
+    report_rows: list[ReportRow] = field(default_factory=list)
+    report_failures: list[Exception] = field(default_factory=list)
+    report_calls: list[tuple[dict[str, dict[str, str]], date, date]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -122,6 +128,20 @@ class FakeAdapter(PlatformAdapter):
         self, external_ids: Mapping[str, str], since: date, until: date
     ) -> list[DailyInsight]:
         return []
+
+    def daily_report(
+        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
+    ) -> list[ReportRow]:
+        self.platform.report_calls.append(
+            ({key: dict(ids) for key, ids in trees.items()}, since, until)
+        )
+        if self.platform.report_failures:
+            raise self.platform.report_failures.pop(0)
+        return [
+            row
+            for row in self.platform.report_rows
+            if row.publication_key in trees and since <= row.day <= until
+        ]
 
     def check_credentials(self) -> CredentialStatus:
         if self.platform.credential_ok:
