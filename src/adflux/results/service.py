@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute
 
 from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
 from adflux.db import DbSession
@@ -237,7 +238,8 @@ def _row(
             keys["day"] = value if isinstance(value, date) else date.fromisoformat(str(value))
         else:
             keys[name] = value
-    return ResultRow(*(int(v or 0) for v in sums), **keys)
+    impressions, clicks, spend_cop, applications = (int(v or 0) for v in sums)
+    return ResultRow(impressions, clicks, spend_cop, applications, **keys)
 
 
 def _segment_ids(key: str | None) -> list[int]:
@@ -271,7 +273,7 @@ def _segment_split(
         sa.select(*keys, facts.c.application_segment_id, applications)
         .where(facts.c.applications > 0)
         .group_by(*keys, facts.c.application_segment_id)
-        .order_by(*keys, facts.c.application_segment_id)
+        .order_by(*keys, facts.c.application_segment_id.nulls_last())
     ).all()
     split: dict[tuple[Any, ...], list[SegmentApplications]] = {}
     for row in found:
@@ -324,7 +326,7 @@ def _facts(
     sets = _segment_sets(db_session)
     segments = sa.func.coalesce(sets.c.segments, "").label("segments")
 
-    def conditions(day: sa.ColumnElement[date]) -> list[sa.ColumnElement[bool]]:
+    def conditions(day: InstrumentedAttribute[date]) -> list[sa.ColumnElement[bool]]:
         found: list[sa.ColumnElement[bool]] = []
         if campaign_id is not None:
             found.append(PlatformPublication.campaign_id == campaign_id)

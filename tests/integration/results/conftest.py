@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from tests.factories import make_job
 from tests.fakes import FakeDirectory
 
+from adflux.app import create_app
 from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
+from adflux.config import Settings
+from adflux.database import upgrade_schema
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.results.models import Application, CampaignMetric
@@ -20,10 +25,35 @@ from adflux.segmentation.models import Segment, SegmentationRun
 _sources = itertools.count(1)
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded database migrated once; each test gets a copy (a migration takes seconds)."""
+    data_dir = tmp_path_factory.mktemp("sqlite-template")
+    app = create_app(Settings(data_dir=data_dir, log_level="WARNING"), TESTING=True)
+    with app.app_context():
+        upgrade_schema()
+        db.session.remove()
+        db.engine.dispose()
+    return data_dir / "adflux.db"
+
+
+@pytest.fixture
+def copied_sqlite_app(tmp_path: Path, _migrated_sqlite_file: Path) -> Iterator[Flask]:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copyfile(_migrated_sqlite_file, data_dir / "adflux.db")
+    app = create_app(Settings(data_dir=data_dir, log_level="WARNING"), TESTING=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(params=["postgres", "sqlite"])
 def any_app(request: pytest.FixtureRequest) -> Flask:
     """The app on PostgreSQL (rolled back) and on a fresh embedded SQLite file."""
-    return request.getfixturevalue("app" if request.param == "postgres" else "sqlite_app")  # type: ignore[no-any-return]
+    name = "app" if request.param == "postgres" else "copied_sqlite_app"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
