@@ -135,6 +135,10 @@ class PlatformSyncStateSchema(Schema):
 
 class SyncStatusSchema(Schema):
     requested_at = fields.DateTime()
+    syncing = fields.List(
+        fields.String(),
+        metadata={"description": "The platforms with publications to sync (POST's answer)"},
+    )
     platforms = fields.List(fields.Nested(PlatformSyncStateSchema), required=True)
 
 
@@ -249,7 +253,9 @@ class ResultsSync(MethodView):
         platform = args.get("platform")
         if not send_task(service.SYNC_TASK, [platform] if platform else None, True):
             raise ServiceUnavailable("the task broker is unreachable: try again shortly")
+        syncing = service.platforms_to_sync(db_session=db.session)
         return {
             "requested_at": requested_at,
+            "syncing": [name for name in syncing if platform in (None, name)],
             "platforms": service.sync_states(db_session=db.session),
         }

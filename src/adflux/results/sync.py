@@ -345,6 +345,12 @@ def upsert_metrics(db_session: DbSession, values: Sequence[Mapping[str, Any]]) -
         )
 
 
+def platforms_to_sync(*, db_session: DbSession) -> list[str]:
+    """The platforms a sync started now would ask for figures (they have publications to sync)."""
+    now, today = clock.now(), report_today()
+    return sorted(_trees_by_platform(db_session, now=now, today=today, restate_days=1))
+
+
 def sync_states(*, db_session: DbSession) -> list[ReportSync]:
     """Where each platform's sync stands (last attempt, success, error, next attempt)."""
     return list(db_session.scalars(sa.select(ReportSync).order_by(ReportSync.platform)))
