@@ -47,11 +47,12 @@ class FakePlatform:
     lose_answer_after: str | None = None
     specs: list[AdSpec] = field(default_factory=list)
     credential_ok: bool = True  # what check_credentials answers
-    # What daily_report answers: the rows a test sets (filtered to the trees and days asked),
-    # after raising, in order, the exceptions of `report_failures`; each call is noted.
+    # What the platform reports: daily_report answers the rows of the trees and days asked for.
     report_rows: list[ReportRow] = field(default_factory=list)
+    # Raised, in order, by the next daily_report calls (a 429, a 5xx ...).
     report_failures: list[Exception] = field(default_factory=list)
-    report_calls: list[tuple[dict[str, dict[str, str]], date, date]] = field(default_factory=list)
+    # Each daily_report call: (publication keys asked for, since, until).
+    report_calls: list[tuple[frozenset[str], date, date]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -132,9 +133,7 @@ class FakeAdapter(PlatformAdapter):
     def daily_report(
         self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
     ) -> list[ReportRow]:
-        self.platform.report_calls.append(
-            ({key: dict(ids) for key, ids in trees.items()}, since, until)
-        )
+        self.platform.report_calls.append((frozenset(trees), since, until))
         if self.platform.report_failures:
             raise self.platform.report_failures.pop(0)
         return [

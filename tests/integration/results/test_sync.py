@@ -32,7 +32,8 @@ def _metrics() -> dict[tuple[int, str], tuple[int, int, int]]:
 
 
 def _sync(**kwargs):
-    return sync.sync_results(db_session=db.session, adapter_for=adapter_for, **kwargs)
+    kwargs.setdefault("adapter_for", adapter_for)
+    return sync.sync_results(db_session=db.session, **kwargs)
 
 
 def _key(pub) -> str:
@@ -49,7 +50,17 @@ def test_rows_upserted_restated_days_overwrite_and_a_rerun_changes_nothing(any_a
     ]
     platforms.platforms["x"].report_rows = [ReportRow(_key(x), today, 50, 2, 700)]
 
-    first = _sync()
+    asked: list[dict] = []
+
+    def recording(name: str):
+        adapter = adapter_for(name)
+        answer = adapter.daily_report
+        adapter.daily_report = lambda trees, since, until: (  # type: ignore[method-assign]
+            asked.append(dict(trees)) or answer(trees, since, until)
+        )
+        return adapter
+
+    first = _sync(adapter_for=recording)
 
     assert {p.platform: (p.ok, p.calls, p.rows) for p in first.platforms} == {
         "meta": (True, 1, 2),
@@ -57,7 +68,9 @@ def test_rows_upserted_restated_days_overwrite_and_a_rerun_changes_nothing(any_a
     }
     # The first sync asks from the campaign's start, whatever the restated window.
     (call,) = platforms.platforms["meta"].report_calls
-    assert call[0] == {_key(meta): meta.external_ids}
+    assert call[0] == {_key(meta)}
+    # Each tree is asked for by its key, with every platform id the publication recorded.
+    assert {_key(meta): meta.external_ids} in asked
     assert (call[1], call[2]) == (campaign.start_date, today)
     d1, d2 = (today - timedelta(days=2)).isoformat(), (today - timedelta(days=1)).isoformat()
     assert _metrics() == {
