@@ -1,4 +1,4 @@
-"""Results sync: 10,000 live publications across four platforms, against one call per object per day.
+"""Results sync: 10,000 live publications on four platforms, against one call per object per day.
 
 Everything in one process, against the sandbox started in-process (as the tests do) and a private
 PostgreSQL database. In one run:
@@ -39,25 +39,25 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
-import sqlalchemy as sa  # noqa: E402
-from tests.e2e.campaigns.stack import PostgresDatabase, platform_objects  # noqa: E402
-from tests.factories import job_payload  # noqa: E402
+import sqlalchemy as sa
+from adflux.sandbox.quotas import Limit
+from tests.e2e.campaigns.stack import PostgresDatabase, platform_objects
+from tests.factories import job_payload
 
-from adflux import clock  # noqa: E402
-from adflux.app import create_app  # noqa: E402
-from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory  # noqa: E402
-from adflux.campaigns.creatives import JobAd  # noqa: E402
-from adflux.campaigns.models import AdCampaign, PlatformPublication  # noqa: E402
-from adflux.campaigns.publishing import build_ad_spec  # noqa: E402
-from adflux.config import Settings  # noqa: E402
-from adflux.database import upgrade_schema  # noqa: E402
-from adflux.extensions import db  # noqa: E402
-from adflux.jobs.models import JobOpening  # noqa: E402
-from adflux.platforms.settings import load_platform_settings  # noqa: E402
-from adflux.results import sync  # noqa: E402
-from adflux.results.models import CampaignMetric  # noqa: E402
-from adflux.sandbox.quotas import Limit  # noqa: E402
-from adflux.sandbox.server import RunningSandbox, start_in_thread  # noqa: E402
+from adflux import clock
+from adflux.app import create_app
+from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
+from adflux.campaigns.creatives import JobAd
+from adflux.campaigns.models import AdCampaign, PlatformPublication
+from adflux.campaigns.publishing import build_ad_spec
+from adflux.config import Settings
+from adflux.database import upgrade_schema
+from adflux.extensions import db
+from adflux.jobs.models import JobOpening
+from adflux.platforms.settings import load_platform_settings
+from adflux.results import sync
+from adflux.results.models import CampaignMetric
+from adflux.sandbox.server import RunningSandbox, start_in_thread
 
 PLATFORMS = ("meta", "google", "x", "tiktok")
 DAY_S = 86_400
@@ -259,7 +259,7 @@ def _publications(
             trees[platform][key] = _clone_tree(
                 sandbox, platform, owned, published.external_ids, prototype_key, key, n
             )
-        for n, (key, ids) in enumerate(trees[platform].items()):
+        for n, ids in enumerate(trees[platform].values()):
             rows.append(
                 {
                     "id": first_id + n,
