@@ -213,7 +213,7 @@ def _publications(
 ) -> dict[str, dict[str, dict[str, str]]]:
     """Campaigns and publications in the database, one real tree per platform and its clones in
     the sandbox; platform -> publication key -> external ids."""
-    today = sync.report_today()
+    today, published_at = sync.report_today(), clock.now()
     job = JobOpening(**job_payload(city="Bogotá"))
     db.session.add(job)
     db.session.flush()
@@ -267,6 +267,7 @@ def _publications(
                     "platform": platform,
                     "status": "published",
                     "external_ids": ids,
+                    "published_at": published_at,
                 }
             )
     db.session.execute(sa.insert(PlatformPublication), rows)
@@ -315,9 +316,10 @@ def _id_tokens(object_id: str) -> list[str]:
     """The parts of an id that are the object's own: the id itself, or the numbers after the
     last "/" of a Google resource name ("adGroupAds/100000005~100000008"). Short numbers (a
     language constant's 1003) and ids with other characters (X media keys) are left alone."""
-    last = object_id.rsplit("/", 1)[-1]
-    tokens = last.split("~")
-    return [t for t in tokens if _TOKEN.fullmatch(t) and (not t.isdigit() or len(t) >= 6)]
+    if "/" not in object_id:
+        return [object_id] if _TOKEN.fullmatch(object_id) else []
+    tokens = object_id.rsplit("/", 1)[-1].split("~")
+    return [t for t in tokens if t.isdigit() and len(t) >= 6]
 
 
 def _shift(token: str, n: int) -> str:
