@@ -10,6 +10,7 @@ from tests.integration.results.conftest import add_metric, make_campaign, public
 
 from adflux.audit.models import AuditLog
 from adflux.campaigns.adapters import adapter_for
+from adflux.campaigns.models import PlatformPublication
 from adflux.extensions import db
 from adflux.platforms.base import RateLimited, ReportRow, TransientError
 from adflux.results import sync
@@ -203,8 +204,8 @@ def test_only_live_and_recently_ended_publications_with_ids_are_synced(any_app, 
     paused_long_ago = make_campaign(platforms=("meta",), start=today, status="paused")
     db.session.flush()
     db.session.execute(
-        sa.update(sync.PlatformPublication)
-        .where(sync.PlatformPublication.campaign_id == paused_long_ago.id)
+        sa.update(PlatformPublication)
+        .where(PlatformPublication.campaign_id == paused_long_ago.id)
         .values(updated_at=datetime.now(UTC) - timedelta(days=8))
     )
 
