@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-segmentation bench-publish clean
+.PHONY: help run test lint format bench-seed bench-api bench-segmentation bench-publish bench-results-sync clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -56,6 +56,9 @@ bench-segmentation: $(DEV_STAMP) ## Benchmark segmentation quality and scale
 bench-publish: $(DEV_STAMP) ## Benchmark publishing 1,000 campaigns on Meta, Google and X (paced, then unpaced)
 	$(BIN)/python bench/publish_throughput.py
 	$(BIN)/python bench/publish_throughput.py --pace off
+
+bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publications on four platforms
+	$(BIN)/python bench/results_sync.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

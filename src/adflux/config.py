@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     publish_rate_per_hour: dict[str, int] = Field(default_factory=lambda: {"meta": 24_000})
     publish_max_attempts: int = Field(default=6, ge=1, le=50)
     publish_stale_after_s: int = Field(default=600, ge=30)
+    # How often every platform's daily figures are pulled (Celery beat / the embedded thread),
+    # and how many recent days each pull asks for again: platforms restate the last days
+    # (late conversions, invalid-click refunds), and the latest statement is the billed one.
+    results_sync_interval_s: float = Field(default=900.0, ge=10)
+    results_restate_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("database_url")
     @classmethod

@@ -25,9 +25,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
     """Block serving ``app``; threads let one worker answer while tasks run beside it.
 
-    In embedded mode each worker process also sweeps due publications and refreshes audiences
-    (Celery beat's job when a broker is configured). Threads are started after the fork: they
-    would not survive it.
+    In embedded mode each worker process also sweeps due publications, refreshes audiences and
+    syncs results (Celery beat's job when a broker is configured). Threads are started after the
+    fork: they would not survive it.
     """
     embedded = app.config["ADFLUX_SETTINGS"].is_embedded
 
@@ -39,12 +39,17 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
             db.engine.dispose(close=False)
         if embedded:
             from adflux.background.dispatch import InProcessDispatcher
-            from adflux.background.relay_loop import start_audience_refresh_loop, start_relay_loop
+            from adflux.background.relay_loop import (
+                start_audience_refresh_loop,
+                start_relay_loop,
+                start_results_sync_loop,
+            )
 
             # The parent's task threads did not survive the fork: give this process its own.
             app.extensions["adflux_dispatcher"] = InProcessDispatcher(app)
             start_relay_loop(app)
             start_audience_refresh_loop(app)
+            start_results_sync_loop(app)
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         app.extensions["adflux_dispatcher"].shutdown()

@@ -156,6 +156,8 @@ def _known_valid_requests(operations: dict[str, Any], job_id: int) -> list[Any]:
         operations["POST /job_openings"].Case(body=job_payload()),
         operations["POST /api/v1/candidates"].Case(body=candidate_payload()),
         operations["GET /api/v1/campaigns"].Case(query={"job_id": job_id}),
+        operations["GET /api/v1/results"].Case(query={"by": "campaign,segment,day"}),
+        operations["POST /api/v1/results/sync"].Case(),
     ]
 
 

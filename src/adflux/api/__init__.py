@@ -12,6 +12,7 @@ from adflux.api import (
     health,
     jobs,
     platforms,
+    results,
     segments,
     tokens,
 )
@@ -34,6 +35,7 @@ RESOURCE_BLUEPRINTS = (
     segments.runs_blp,
     segments.blp,
     campaigns.blp,
+    results.blp,
     platforms.blp,
     tokens.blp,
 )

@@ -12,7 +12,12 @@ from flask import Flask
 from adflux.config import Settings
 
 # Task modules: imported by the worker so their @shared_task functions get registered.
-TASK_MODULES = ("adflux.campaigns.tasks", "adflux.segmentation.tasks", "adflux.audiences.tasks")
+TASK_MODULES = (
+    "adflux.campaigns.tasks",
+    "adflux.segmentation.tasks",
+    "adflux.audiences.tasks",
+    "adflux.results.tasks",
+)
 
 RELAY_INTERVAL_S = 30.0
 # Scheduled audience refresh by delta (and retry of pending removals): audiences/service.py.
@@ -53,6 +58,11 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
             "refresh-audiences": {
                 "task": "adflux.refresh_audiences",
                 "schedule": AUDIENCE_REFRESH_INTERVAL_S,
+            },
+            # Every platform's daily figures (results/sync.py): ADFLUX_RESULTS_SYNC_INTERVAL_S.
+            "sync-results": {
+                "task": "adflux.sync_results",
+                "schedule": settings.results_sync_interval_s,
             },
         },
     )

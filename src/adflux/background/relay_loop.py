@@ -24,6 +24,12 @@ def start_audience_refresh_loop(
     return start_periodic_task(app, "adflux.refresh_audiences", interval_s=interval_s)
 
 
+def start_results_sync_loop(app: Flask, *, interval_s: float | None = None) -> threading.Event:
+    """Pull every platform's daily figures every ``interval_s`` (default: the setting)."""
+    interval = interval_s or app.config["ADFLUX_SETTINGS"].results_sync_interval_s
+    return start_periodic_task(app, "adflux.sync_results", interval_s=interval)
+
+
 def start_periodic_task(app: Flask, task_name: str, *, interval_s: float) -> threading.Event:
     """Run ``task_name`` every ``interval_s`` from a daemon thread; set the event to stop."""
     stop = threading.Event()

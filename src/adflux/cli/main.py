@@ -8,6 +8,7 @@ from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_jobs
+from adflux.cli.results import sync_results, view_results
 from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
@@ -38,6 +39,8 @@ for command in (
     create_campaign,
     view_campaigns,
     campaign_group,
+    view_results,
+    sync_results,
     run,
     serve,
     worker,

@@ -24,8 +24,8 @@ from adflux.cli.appctx import build_app
     default=True,
     show_default=True,
     help=(
-        "Also run the periodic relay of pending publications and the audience refresh "
-        "(harmless if several workers do)."
+        "Also run the periodic relay of pending publications, the audience refresh and the "
+        "results sync (harmless if several workers do)."
     ),
 )
 @click.option(
@@ -47,7 +47,8 @@ def worker(concurrency: int, pool: str, beat: bool, relay_interval: float, logle
     celery_app = app.extensions["celery"]
     argv = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
     if beat:
-        # Only the relay's interval: the audience refresh keeps its own (15 minutes).
+        # Only the relay's interval: the audience refresh keeps its own (15 minutes), the results
+        # sync ADFLUX_RESULTS_SYNC_INTERVAL_S.
         celery_app.conf.beat_schedule["relay-pending-publications"]["schedule"] = relay_interval
         # Beat's default scheduler keeps "last run" times in a shelve file; several workers on one
         # data directory would write the same file. The relay only needs an interval, so the

@@ -1,0 +1,391 @@
+"""The numbers: impressions, clicks, spend and applications rolled up by the database by campaign,
+platform, segment, job and day, with CTR, CPC, apply rate and cost per application; and the
+results sync that fills them (adflux.results.sync).
+
+Segments: a publication's ad targets its campaign's segments together (one ad per platform), so
+a platform's figures cannot be split by segment honestly. Grouped by segment, a row is keyed by
+the campaign's segment *set*: a campaign targeting exactly one segment gives that segment's row
+with its own figures; a campaign targeting several gives one shared row (``segments: [3, 5]``)
+with the figures of all of them, and its applications split by the segment each applicant was
+attributed to (an application is one person, so that split is honest; the spend's is not).
+Nothing here ever divides an ad's figures between segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute
+
+from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
+from adflux.db import DbSession
+from adflux.errors import ValidationFailed
+from adflux.pagination import paginate
+from adflux.results.models import Application, CampaignMetric
+from adflux.results.sync import (
+    SYNC_TASK,
+    PlatformSync,
+    SyncOutcome,
+    platforms_to_sync,
+    report_today,
+    sync_results,
+    sync_states,
+)
+
+__all__ = [
+    "CAMPAIGN_DIMENSIONS",
+    "DIMENSIONS",
+    "SYNC_TASK",
+    "Figures",
+    "PlatformSync",
+    "ResultRow",
+    "Results",
+    "SegmentApplications",
+    "SyncOutcome",
+    "parse_by",
+    "platforms_to_sync",
+    "report_today",
+    "results",
+    "sync_results",
+    "sync_states",
+]
+
+# What rows can be grouped by, in the order a combined grouping is keyed and sorted.
+DIMENSIONS = ("campaign", "platform", "segment", "job", "day")
+# Within one campaign, grouping by campaign or job would give one row: not offered there.
+CAMPAIGN_DIMENSIONS = ("platform", "segment", "day")
+
+_RATIO = Decimal("0.0001")  # CTR and apply rate: four decimals
+_PESO = Decimal("1")  # CPC and cost per application: whole COP
+
+
+def _ratio(numerator: int, denominator: int, quantum: Decimal) -> Decimal | None:
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Summed delivery and applications, and the ratios derived from them (None when the
+    denominator is zero: no CPA without an application)."""
+
+    impressions: int
+    clicks: int
+    spend_cop: int
+    applications: int
+
+    @property
+    def ctr(self) -> float | None:
+        """Clicks per impression, four decimals."""
+        value = _ratio(self.clicks, self.impressions, _RATIO)
+        return None if value is None else float(value)
+
+    @property
+    def cpc_cop(self) -> int | None:
+        """Spend per click, whole COP (half up)."""
+        value = _ratio(self.spend_cop, self.clicks, _PESO)
+        return None if value is None else int(value)
+
+    @property
+    def apply_rate(self) -> float | None:
+        """Applications per click, four decimals."""
+        value = _ratio(self.applications, self.clicks, _RATIO)
+        return None if value is None else float(value)
+
+    @property
+    def cost_per_application_cop(self) -> int | None:
+        """Spend per application, whole COP (half up); None without applications."""
+        value = _ratio(self.spend_cop, self.applications, _PESO)
+        return None if value is None else int(value)
+
+
+@dataclass(frozen=True)
+class SegmentApplications:
+    """How many of a row's applications were attributed to one segment (None: to none)."""
+
+    segment_id: int | None
+    applications: int
+
+
+@dataclass(frozen=True)
+class ResultRow(Figures):
+    """One group: the keys of the dimensions grouped by are set, the others None."""
+
+    campaign_id: int | None = None
+    platform: str | None = None
+    # The campaign's target segments, ascending ([] for a campaign with none: the job's
+    # audience); several means the figures are shared by them (see the module's docstring).
+    segments: list[int] | None = None
+    job_id: int | None = None
+    day: date | None = None
+    # Grouped by segment: the row's applications by the applicant's attributed segment.
+    segment_applications: list[SegmentApplications] | None = None
+
+    @property
+    def shared(self) -> bool | None:
+        return None if self.segments is None else len(self.segments) > 1
+
+
+@dataclass(frozen=True)
+class Results:
+    """Totals of everything the filters match, and one page of its rows grouped by `by`. The
+    rows of every grouping sum to the totals exactly (grouped by day as by anything else)."""
+
+    by: tuple[str, ...]
+    totals: Figures
+    rows: list[ResultRow]
+    total_rows: int
+    limit: int
+    offset: int
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_by(
+    value: str | Sequence[str] | None, *, allowed: Sequence[str] = DIMENSIONS
+) -> tuple[str, ...]:
+    """``"platform,day"`` -> ("platform", "day") in DIMENSIONS order; refused naming `by`."""
+    parts = value.split(",") if isinstance(value, str) else list(value or [])
+    names = [part.strip() for part in parts if part.strip()]
+    unknown = [name for name in names if name not in allowed]
+    if unknown or not names:
+        raise ValidationFailed(
+            f"by: group by one or more of {', '.join(allowed)}, comma-separated",
+            fields={"by": [f"unknown: {', '.join(unknown)}" if unknown else "give at least one"]},
+        )
+    if len(set(names)) != len(names):
+        raise ValidationFailed("by: a dimension is named twice", fields={"by": ["named twice"]})
+    return tuple(name for name in DIMENSIONS if name in names)
+
+
+def results(
+    *,
+    db_session: DbSession,
+    by: Sequence[str],
+    campaign_id: int | None = None,
+    job_id: int | None = None,
+    platform: str | None = None,
+    segment_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Results:
+    """Totals and grouped rows of what the filters match, summed by the database.
+
+    `segment_id` keeps the campaigns that target that segment (alone or with others);
+    `since`/`until` are America/Bogota days, both included. Applications are those attributed
+    to an AdFlux ad (their tracking code named a publication), counted on the day they were
+    made. Without `limit` every row is returned.
+    """
+    by = parse_by(by)
+    if since is not None and until is not None and since > until:
+        raise ValidationFailed(
+            "until is before since", fields={"until": ["must be on or after since"]}
+        )
+    filters = {
+        "campaign_id": campaign_id,
+        "job_id": job_id,
+        "platform": platform,
+        "segment_id": segment_id,
+        "since": since,
+        "until": until,
+    }
+    facts = _facts(db_session, **filters)  # type: ignore[arg-type]
+    keys = [_dimension(facts, name) for name in by]
+    sums = _sums(facts)
+    totals = Figures(*(int(v or 0) for v in db_session.execute(sa.select(*sums)).one()))
+    grouped = sa.select(*keys, *sums).group_by(*keys).order_by(*keys)
+    if limit is None:
+        found = [tuple(row) for row in db_session.execute(grouped).all()]
+        total_rows, limit = len(found), len(found)
+    else:
+        page = paginate(db_session, grouped, limit=limit, offset=offset, whole_rows=True)
+        found, total_rows = [tuple(row) for row in page.items], page.total
+    split = _segment_split(db_session, facts, keys) if "segment" in by else {}
+    rows = [_row(by, values, split) for values in found]
+    return Results(
+        by=by,
+        totals=totals,
+        rows=rows,
+        total_rows=total_rows,
+        limit=limit,
+        offset=offset,
+        filters={k: v for k, v in filters.items() if v is not None},
+    )
+
+
+def _row(
+    by: tuple[str, ...],
+    values: tuple[Any, ...],
+    split: dict[tuple[Any, ...], list[SegmentApplications]],
+) -> ResultRow:
+    group, sums = values[: len(by)], values[len(by) :]
+    keys: dict[str, Any] = {}
+    for name, value in zip(by, group, strict=True):
+        if name == "campaign":
+            keys["campaign_id"] = value
+        elif name == "job":
+            keys["job_id"] = value
+        elif name == "segment":
+            keys["segments"] = _segment_ids(value)
+            keys["segment_applications"] = split.get(tuple(group), [])
+        elif name == "day":
+            keys["day"] = value if isinstance(value, date) else date.fromisoformat(str(value))
+        else:
+            keys[name] = value
+    impressions, clicks, spend_cop, applications = (int(v or 0) for v in sums)
+    return ResultRow(impressions, clicks, spend_cop, applications, **keys)
+
+
+def _segment_ids(key: str | None) -> list[int]:
+    return [int(part) for part in (key or "").split(",") if part]
+
+
+def _sums(facts: sa.Subquery) -> list[sa.ColumnElement[Any]]:
+    return [
+        sa.func.coalesce(sa.func.sum(facts.c[name]), 0).label(name)
+        for name in ("impressions", "clicks", "spend_cop", "applications")
+    ]
+
+
+def _dimension(facts: sa.Subquery, name: str) -> sa.ColumnElement[Any]:
+    column = {
+        "campaign": "campaign_id",
+        "platform": "platform",
+        "segment": "segments",
+        "job": "job_id",
+        "day": "day",
+    }[name]
+    return facts.c[column]
+
+
+def _segment_split(
+    db_session: DbSession, facts: sa.Subquery, keys: list[sa.ColumnElement[Any]]
+) -> dict[tuple[Any, ...], list[SegmentApplications]]:
+    """Per group, its applications by the applicant's attributed segment (one query)."""
+    applications = sa.func.sum(facts.c.applications)
+    found = db_session.execute(
+        sa.select(*keys, facts.c.application_segment_id, applications)
+        .where(facts.c.applications > 0)
+        .group_by(*keys, facts.c.application_segment_id)
+        .order_by(*keys, facts.c.application_segment_id.nulls_last())
+    ).all()
+    split: dict[tuple[Any, ...], list[SegmentApplications]] = {}
+    for row in found:
+        group = tuple(row[: len(keys)])
+        split.setdefault(group, []).append(SegmentApplications(row[-2], int(row[-1])))
+    return split
+
+
+def _segment_sets(db_session: DbSession) -> sa.Subquery:
+    """campaign_id -> its segment ids, ascending and comma-separated ("3,5")."""
+    link = campaign_segments.c
+    if db_session.get_bind().dialect.name == "postgresql":
+        joined = sa.func.string_agg(
+            sa.cast(link.segment_id, sa.Text),
+            aggregate_order_by(sa.literal_column("','"), link.segment_id),
+        )
+        return (
+            sa.select(link.campaign_id, joined.label("segments"))
+            .group_by(link.campaign_id)
+            .subquery("segment_sets")
+        )
+    # SQLite (3.40 here) has no ORDER BY inside an aggregate; group_concat takes the rows in
+    # the order of an ordered subquery, which is what makes the key canonical.
+    ordered = (
+        sa.select(link.campaign_id, link.segment_id)
+        .order_by(link.campaign_id, link.segment_id)
+        .subquery("ordered_segments")
+    )
+    return (
+        sa.select(
+            ordered.c.campaign_id,
+            sa.func.group_concat(ordered.c.segment_id, ",").label("segments"),
+        )
+        .group_by(ordered.c.campaign_id)
+        .subquery("segment_sets")
+    )
+
+
+def _facts(
+    db_session: DbSession,
+    *,
+    campaign_id: int | None,
+    job_id: int | None,
+    platform: str | None,
+    segment_id: int | None,
+    since: date | None,
+    until: date | None,
+) -> sa.Subquery:
+    """One row per metric row and per attributed application, with every dimension's key."""
+    sets = _segment_sets(db_session)
+    segments = sa.func.coalesce(sets.c.segments, "").label("segments")
+
+    def conditions(day: InstrumentedAttribute[date]) -> list[sa.ColumnElement[bool]]:
+        found: list[sa.ColumnElement[bool]] = []
+        if campaign_id is not None:
+            found.append(PlatformPublication.campaign_id == campaign_id)
+        if job_id is not None:
+            found.append(AdCampaign.job_id == job_id)
+        if platform is not None:
+            found.append(PlatformPublication.platform == platform)
+        if segment_id is not None:
+            targeting = sa.select(campaign_segments.c.campaign_id).where(
+                campaign_segments.c.segment_id == segment_id
+            )
+            found.append(PlatformPublication.campaign_id.in_(targeting))
+        if since is not None:
+            found.append(day >= since)
+        if until is not None:
+            found.append(day <= until)
+        return found
+
+    zero = sa.literal(0, sa.BigInteger)
+    delivery = (
+        sa.select(
+            PlatformPublication.campaign_id.label("campaign_id"),
+            PlatformPublication.platform.label("platform"),
+            AdCampaign.job_id.label("job_id"),
+            CampaignMetric.day.label("day"),
+            segments,
+            CampaignMetric.impressions.label("impressions"),
+            CampaignMetric.clicks.label("clicks"),
+            CampaignMetric.spend_cop.label("spend_cop"),
+            zero.label("applications"),
+            sa.cast(sa.null(), sa.Integer).label("application_segment_id"),
+        )
+        .select_from(CampaignMetric)
+        .join(PlatformPublication, PlatformPublication.id == CampaignMetric.publication_id)
+        .join(AdCampaign, AdCampaign.id == PlatformPublication.campaign_id)
+        .outerjoin(sets, sets.c.campaign_id == PlatformPublication.campaign_id)
+        .where(*conditions(CampaignMetric.day))
+    )
+    # Attributed applications only: by their publication, so campaign and platform are the
+    # ad's own (an unattributed application has no ad to count it against).
+    applied = (
+        sa.select(
+            PlatformPublication.campaign_id,
+            PlatformPublication.platform,
+            AdCampaign.job_id,
+            Application.day,
+            segments,
+            zero,
+            zero,
+            zero,
+            sa.literal(1, sa.BigInteger),
+            Application.segment_id,
+        )
+        .select_from(Application)
+        .join(PlatformPublication, PlatformPublication.id == Application.publication_id)
+        .join(AdCampaign, AdCampaign.id == PlatformPublication.campaign_id)
+        .outerjoin(sets, sets.c.campaign_id == PlatformPublication.campaign_id)
+        .where(*conditions(Application.day))
+    )
+    return sa.union_all(delivery, applied).subquery("facts")
