@@ -1,13 +1,16 @@
 """Chart geometry for inline SVG drawn by the templates: no JavaScript, no image files.
 
-Pure functions from the run's stored JSON (projection, metrics per k) to coordinates in a fixed
-viewBox; the templates only place circles, lines and labels.
+Pure functions from stored figures (a segmentation run's projection and metrics per k, a
+campaign's daily results) to coordinates in a fixed viewBox; the templates only place shapes and
+labels.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 # Okabe-Ito plus three: distinguishable with the common colour-vision deficiencies.
@@ -186,9 +189,125 @@ def _short(value: float) -> str:
     """Compact numbers for axis labels: 0.412, 12.3k, 4.1M."""
     magnitude = abs(value)
     if magnitude >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
+        return f"{value / 1_000_000:.1f}".removesuffix(".0") + "M"
     if magnitude >= 10_000:
-        return f"{value / 1_000:.1f}k"
+        return f"{value / 1_000:.1f}".removesuffix(".0") + "k"
     if magnitude >= 100:
         return f"{value:.0f}"
     return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+@dataclass(frozen=True)
+class DayBar:
+    """One day of a campaign: its spend as a bar, its applications as a point of the line."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    point_y: float
+    day: str
+    spend_cop: int
+    applications: int
+
+
+@dataclass(frozen=True)
+class DailyChart:
+    """Spend per day as bars (left axis, COP) and applications per day as a line (right axis):
+    a recruiter sees at a glance whether the money bought applicants, and on which days."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    bottom: int
+    bars: list[DayBar]
+    polyline: str
+    spend_ticks: list[Tick]
+    application_ticks: list[Tick]
+    day_ticks: list[Tick]
+
+
+def daily_chart(
+    days: Sequence[tuple[date, int, int]],
+    *,
+    width: int = 720,
+    height: int = 240,
+    left: int = 64,
+    right: int = 44,
+    bottom: int = 28,
+    top: int = 12,
+) -> DailyChart | None:
+    """Geometry for (day, spend_cop, applications) rows, one per day in order; None when empty.
+
+    Both axes start at zero (a bar's height is its amount) and end at a rounded maximum, so the
+    two scales read without arithmetic; days without a row are drawn empty, not skipped.
+    """
+    if not days:
+        return None
+    by_day = {day: (spend, applications) for day, spend, applications in days}
+    first, last = min(by_day), max(by_day)
+    span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    spend_top = _nice_ceiling(max(spend for spend, _ in by_day.values()))
+    applications_top = _nice_ceiling(max(count for _, count in by_day.values()))
+    plot_width = width - left - right
+    slot = plot_width / len(span)
+    base = height - bottom
+
+    def spend_y(value: float) -> float:
+        return round(base - value / spend_top * (base - top), 1)
+
+    def applications_y(value: float) -> float:
+        return round(base - value / applications_top * (base - top), 1)
+
+    bars = []
+    for index, day in enumerate(span):
+        spend, applications = by_day.get(day, (0, 0))
+        x = left + index * slot
+        bars.append(
+            DayBar(
+                x=round(x + slot * 0.15, 1),
+                y=spend_y(spend),
+                width=round(slot * 0.7, 1),
+                height=round(base - spend_y(spend), 1),
+                point_y=applications_y(applications),
+                day=day.isoformat(),
+                spend_cop=spend,
+                applications=applications,
+            )
+        )
+    polyline = " ".join(f"{round(b.x + b.width / 2, 1)},{b.point_y}" for b in bars)
+    every = max(1, len(span) // 8)  # at most about eight day labels, whatever the span
+    day_ticks = [
+        Tick(round(b.x + b.width / 2, 1), day.strftime("%d/%m"))
+        for b, day in list(zip(bars, span, strict=True))[::every]
+    ]
+    thirds = (0.0, 0.5, 1.0)
+    return DailyChart(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        bottom=bottom,
+        bars=bars,
+        polyline=polyline,
+        spend_ticks=[Tick(spend_y(spend_top * f), _short(spend_top * f)) for f in thirds],
+        # Applications are whole people: no tick at a half.
+        application_ticks=[
+            Tick(applications_y(applications_top * f), _short(applications_top * f))
+            for f in thirds
+            if (applications_top * f).is_integer()
+        ],
+        day_ticks=day_ticks,
+    )
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next 1, 2, 2.5 or 5 × 10ⁿ at or above `value` (1 for nothing), for an axis's top."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5):
+        if value <= step * magnitude:
+            return float(step * magnitude)
+    return float(10 * magnitude)

@@ -322,6 +322,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign.resumed": ("Campaña reanudada.", "Campaign resumed."),
     "campaign.live": ("Actualizando automáticamente…", "Refreshing automatically…"),
     "campaign.field": ("campo {field}", "field {field}"),
+    # results
+    "platform.meta": ("Meta", "Meta"),
+    "platform.google": ("Google Ads", "Google Ads"),
+    "platform.x": ("X", "X"),
+    "platform.tiktok": ("TikTok", "TikTok"),
+    "platform.snapchat": ("Snapchat", "Snapchat"),
+    "results.title": ("Resultados", "Results"),
+    "results.spend": ("Inversión", "Spend"),
+    "results.applications": ("Postulaciones", "Applications"),
+    "results.applications_count": ("{count} postulaciones", "{count} applications"),
+    "results.cpa": ("Costo por postulación", "Cost per application"),
+    "results.clicks": ("Clics", "Clicks"),
+    "results.impressions": ("Impresiones", "Impressions"),
+    "results.ctr": ("CTR", "CTR"),
+    "results.ctr_note": ("{ctr} de las impresiones", "{ctr} of impressions"),
+    "results.cpc": ("Costo por clic", "Cost per click"),
+    "results.apply_rate": ("Tasa de postulación", "Apply rate"),
+    "results.apply_rate_note": ("postulaciones por clic", "applications per click"),
+    "results.chart_title": (
+        "Inversión diaria (barras, COP) y postulaciones (línea)",
+        "Daily spend (bars, COP) and applications (line)",
+    ),
+    "results.legend_spend": ("Inversión diaria (COP, eje izquierdo)", "Daily spend (COP, left)"),
+    "results.legend_applications": (
+        "Postulaciones (eje derecho)",
+        "Applications (right axis)",
+    ),
+    "results.by_platform": ("Por plataforma", "By platform"),
+    "results.by_segment": ("Por segmento", "By segment"),
+    "results.no_segment": ("Fuera de los segmentos", "Outside the segments"),
+    "results.shared_note": (
+        "Un mismo anuncio llega a estos segmentos en cada plataforma, así que su inversión "
+        "({spend} COP, {cpa} COP por postulación) no se puede repartir entre ellos; las "
+        "postulaciones sí, por el segmento de cada persona.",
+        "One ad reaches these segments on each platform, so its spend ({spend} COP, {cpa} COP "
+        "per application) cannot be split between them; applications can, by each person's "
+        "segment.",
+    ),
+    "results.none_yet": (
+        "Aún no hay resultados: las plataformas informan impresiones, clics e inversión unas "
+        "horas después de publicar, y las postulaciones llegan desde el sitio de empleo.",
+        "No results yet: the platforms report impressions, clicks and spend some hours after "
+        "publishing, and applications arrive from the job site.",
+    ),
+    "results.overview": ("Resultados de las campañas", "Campaign results"),
     "status.queued": ("en cola", "queued"),
     "status.publishing": ("publicando", "publishing"),
     "status.published": ("publicada", "published"),

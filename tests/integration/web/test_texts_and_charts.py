@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from adflux.web import charts
 from adflux.web.i18n import MESSAGES
 from adflux.web.profiles import age_proxy_warning, number, traits
@@ -29,6 +31,7 @@ def test_every_text_key_used_exists_in_both_languages():
         "job.status.",
         "job.to.",
         "form.objective.",
+        "platform.",
     )
     assert used, "the scan found no keys"
     # 'status.' ~ value builds the key at render time: checked by prefix below.
@@ -118,3 +121,32 @@ def test_profile_readers_accept_both_trait_shapes():
     assert age_proxy_warning(profile) is True
     assert age_proxy_warning({"age_proxy": {"warning": "yes"}}) is False
     assert age_proxy_warning(None) is False
+
+
+def test_every_platform_has_its_proper_name():
+    from adflux.platforms.registry import ADAPTERS
+
+    for name in ADAPTERS:
+        assert f"platform.{name}" in MESSAGES, name
+    assert MESSAGES["platform.google"] == ("Google Ads", "Google Ads")
+
+
+def test_daily_chart_draws_every_day_from_zero_with_rounded_axes():
+    from datetime import date
+
+    chart = charts.daily_chart([(date(2026, 11, 23), 180_000, 4), (date(2026, 11, 25), 120_000, 0)])
+    assert chart is not None
+    # The day between the two rows is drawn (an empty bar), not skipped.
+    assert [bar.day for bar in chart.bars] == ["2026-11-23", "2026-11-24", "2026-11-25"]
+    empty = chart.bars[1]
+    assert (empty.height, empty.spend_cop, empty.applications) == (0.0, 0, 0)
+    # Axes start at zero and end at a round figure: 180.000 -> 200.000; 4 -> 5.
+    assert [tick.label for tick in chart.spend_ticks] == ["0", "100k", "200k"]
+    assert [tick.label for tick in chart.application_ticks] == ["0", "5"]  # no half person
+    tallest = chart.bars[0]
+    assert tallest.height == pytest.approx((chart.height - chart.bottom - 12) * 0.9, abs=0.2)
+    # Everything inside the viewBox.
+    for bar in chart.bars:
+        assert chart.left <= bar.x and bar.x + bar.width <= chart.width - chart.right
+        assert 0 <= bar.point_y <= chart.height - chart.bottom
+    assert charts.daily_chart([]) is None

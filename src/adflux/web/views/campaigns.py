@@ -12,7 +12,9 @@ from adflux.campaigns.status import CAMPAIGN_STATUSES, PUBLISHING, QUEUED
 from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.reporting import service as reporting
+from adflux.results import service as results
 from adflux.web.blueprint import bp
+from adflux.web.charts import daily_chart
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
 from adflux.web.i18n import translate
 from adflux.web.session import requires
@@ -52,7 +54,27 @@ def campaign_detail(campaign_id: int) -> str:
             campaign.job_id, ""
         ),
         live=_live(campaign),
+        results=campaign_results(campaign),
     )
+
+
+def campaign_results(campaign: AdCampaign) -> dict[str, object]:
+    """What the campaign's ads did: totals, the daily chart, and tables by platform and segment
+    (three grouped queries; each grouping's rows add up to the totals)."""
+    daily = results.results(db_session=db.session, by=("day",), campaign_id=campaign.id)
+    by_platform = results.results(db_session=db.session, by=("platform",), campaign_id=campaign.id)
+    by_segment = results.results(db_session=db.session, by=("segment",), campaign_id=campaign.id)
+    names = {segment.id: segment.name for segment in campaign.segments}
+    return {
+        "totals": daily.totals,
+        "chart": daily_chart(
+            [(row.day, row.spend_cop, row.applications) for row in daily.rows if row.day]
+        ),
+        "platforms": by_platform.rows,
+        "segment_rows": by_segment.rows,
+        "segment_names": names,
+        "shared": len(names) > 1,
+    }
 
 
 @bp.get("/campaigns/<int:campaign_id>/live.json")

@@ -7,6 +7,7 @@ from flask import render_template
 from adflux.campaigns.status import CAMPAIGN_STATUSES
 from adflux.extensions import db
 from adflux.reporting import service as reporting
+from adflux.results import service as results
 from adflux.web.blueprint import bp
 
 PUBLICATION_STATUSES = ("pending", "publishing", "published", "paused", "failed")
@@ -18,6 +19,7 @@ def overview() -> str:
     return render_template(
         "web/overview.html",
         figures=figures,
+        results=results.results(db_session=db.session, by=("platform",)),
         campaign_statuses=CAMPAIGN_STATUSES,
         publication_statuses=PUBLICATION_STATUSES,
     )
