@@ -41,7 +41,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
 import sqlalchemy as sa
-from adflux.sandbox.quotas import Limit
 from tests.e2e.campaigns.stack import PostgresDatabase, platform_objects
 from tests.factories import job_payload
 
@@ -58,6 +57,7 @@ from adflux.jobs.models import JobOpening
 from adflux.platforms.settings import load_platform_settings
 from adflux.results import sync
 from adflux.results.models import CampaignMetric
+from adflux.sandbox.quotas import Limit
 from adflux.sandbox.server import RunningSandbox, start_in_thread
 
 PLATFORMS = ("meta", "google", "x", "tiktok")

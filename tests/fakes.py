@@ -136,18 +136,6 @@ class FakeAdapter(PlatformAdapter):
             if row.publication_key in trees and since <= row.day <= until
         ]
 
-    def daily_report(
-        self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
-    ) -> list[ReportRow]:
-        self.platform.report_calls.append((frozenset(trees), since, until))
-        if self.platform.report_failures:
-            raise self.platform.report_failures.pop(0)
-        return [
-            row
-            for row in self.platform.report_rows
-            if row.publication_key in trees and since <= row.day <= until
-        ]
-
     def check_credentials(self) -> CredentialStatus:
         if self.platform.credential_ok:
             return CredentialStatus(ok=True, message="fake")
