@@ -6,6 +6,7 @@ from flask import Flask
 
 from adflux.api import (
     aliases,
+    applications,
     campaigns,
     candidates,
     errors,
@@ -36,6 +37,7 @@ RESOURCE_BLUEPRINTS = (
     campaigns.blp,
     platforms.blp,
     tokens.blp,
+    applications.blp,
 )
 # The seed document's endpoints live at the root, outside /api/v1, with the same auth.
 ALIAS_BLUEPRINTS = (aliases.blp,)
