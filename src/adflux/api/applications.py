@@ -73,7 +73,10 @@ class BatchSchema(ApiSchema):
     applications = fields.List(
         # Any value per item: each is checked on its own and answered on its own (a bad item
         # does not refuse the batch), so no item is invalid for the batch as a whole.
-        fields.Raw(metadata={"description": "An application, as POST /applications takes it."}),
+        fields.Raw(
+            allow_none=True,
+            metadata={"description": "An application, as POST /applications takes it."},
+        ),
         required=True,
         validate=validate.Length(min=1, max=BATCH_MAX),
     )
