@@ -53,14 +53,6 @@ class Receipt:
     attributed: bool  # tied to an ad (a publication)
 
 
-@dataclass(frozen=True)
-class _Attribution:
-    campaign_id: int | None = None
-    publication_id: int | None = None
-    platform: str | None = None
-    segment_id: int | None = None
-
-
 def record_application(
     *,
     db_session: DbSession,
@@ -72,17 +64,14 @@ def record_application(
 ) -> Receipt:
     """Store one application (idempotent on `application_id`) and commit; a resend, even one
     racing the first delivery, answers DUPLICATE and changes nothing."""
-    known = _receipt_of_stored(db_session, application_id)
-    if known is not None:
-        return known
-    row = _build_row(
-        db_session,
-        application_id=application_id,
-        job_ref=job_ref,
-        candidate_ref=candidate_ref,
-        applied_at=applied_at,
-        tracking=tracking,
-    )
+    item = {
+        "application_id": application_id,
+        "job_ref": job_ref,
+        "candidate_ref": candidate_ref,
+        "applied_at": applied_at,
+        "tracking": tracking,
+    }
+    row = _Directory(db_session, [item]).row(item)
 
     def insert() -> Receipt:
         db_session.add(row)
@@ -90,6 +79,8 @@ def record_application(
         log.debug("application %s stored (publication %s)", application_id, row.publication_id)
         return Receipt(application_id, ACCEPTED, row.publication_id is not None)
 
+    # Written first, checked only when the unique source id refuses it: most deliveries are the
+    # first, and a resend costs one rolled-back insert instead of every delivery a lookup.
     return write_or_recheck(
         db_session, insert, recheck=lambda: _receipt_of_stored(db_session, application_id)
     )
@@ -102,15 +93,16 @@ def record_applications(
     answer each in order; an id already stored, or sent twice in the batch, is DUPLICATE."""
     if not applications:
         return []
-    ids = [item["application_id"] for item in applications]
+    ids = {item["application_id"] for item in applications}
     stored = {
         source_id: publication_id is not None
         for source_id, publication_id in db_session.execute(
             sa.select(Application.source_id, Application.publication_id).where(
-                Application.source_id.in_(set(ids))
+                Application.source_id.in_(ids)
             )
         )
     }
+    directory = _Directory(db_session, applications)
     receipts: list[Receipt] = []
     rows: list[Application] = []
     for item in applications:
@@ -118,7 +110,7 @@ def record_applications(
         if application_id in stored:
             receipts.append(Receipt(application_id, DUPLICATE, stored[application_id]))
             continue
-        row = _build_row(db_session, **item)
+        row = directory.row(item)
         rows.append(row)
         stored[application_id] = row.publication_id is not None
         receipts.append(Receipt(application_id, ACCEPTED, row.publication_id is not None))
@@ -160,102 +152,113 @@ def _receipt_of_stored(db_session: DbSession, application_id: str) -> Receipt | 
     return Receipt(application_id, DUPLICATE, publication_id[0] is not None)
 
 
-def _build_row(
-    db_session: DbSession,
-    *,
-    application_id: str,
-    job_ref: str,
-    candidate_ref: str | None,
-    applied_at: datetime,
-    tracking: dict[str, str],
-) -> Application:
-    job_id = db_session.scalar(sa.select(JobOpening.id).where(JobOpening.external_ref == job_ref))
-    candidate_id = (
-        db_session.scalar(sa.select(Candidate.id).where(Candidate.external_ref == candidate_ref))
-        if candidate_ref is not None
-        else None
-    )
-    tracking = {
-        key: str(tracking[key])[:TRACKING_VALUE_MAX]
-        for key in UTM_KEYS
-        if tracking.get(key) is not None
-    }
-    found = _attribute(db_session, job_id=job_id, candidate_id=candidate_id, tracking=tracking)
-    return Application(
-        source_id=application_id,
-        job_ref=job_ref,
-        job_id=job_id,
-        candidate_ref=candidate_ref,
-        candidate_id=candidate_id,
-        campaign_id=found.campaign_id,
-        publication_id=found.publication_id,
-        platform=found.platform,
-        segment_id=found.segment_id,
-        applied_at=applied_at,
-        day=applied_at.astimezone(CAMPAIGN_TZ).date(),
-        received_at=clock.now(),
-        tracking=tracking,
-    )
+class _Directory:
+    """What attributing a set of applications needs to know, read in a few queries for the whole
+    set (a batch costs what one application does): jobs and candidates by reference, the
+    campaigns the codes name with their publications and segments, and the applicants' segments
+    where an ad targeted several."""
 
-
-def _attribute(
-    db_session: DbSession, *, job_id: int | None, candidate_id: int | None, tracking: dict
-) -> _Attribution:
-    campaign_id = campaign_id_of(tracking.get("utm_campaign"))
-    if job_id is None or campaign_id is None:
-        return _Attribution()
-    if db_session.scalar(sa.select(AdCampaign.job_id).where(AdCampaign.id == campaign_id)) != (
-        job_id
-    ):
-        return _Attribution()  # no such campaign, or another job's: the code is not this job's
-    publication_id, platform = None, None
-    source = tracking.get("utm_source")
-    if source:
-        publication_id = db_session.scalar(
-            sa.select(PlatformPublication.id).where(
-                PlatformPublication.campaign_id == campaign_id,
-                PlatformPublication.platform == source,
-            )
+    def __init__(self, db_session: DbSession, items: Sequence[dict[str, Any]]) -> None:
+        self.jobs = _ids_by_ref(db_session, JobOpening, {i["job_ref"] for i in items})
+        self.candidates = _ids_by_ref(
+            db_session, Candidate, {i["candidate_ref"] for i in items} - {None}
         )
-        platform = source if publication_id is not None else None
-    return _Attribution(
-        campaign_id=campaign_id,
-        publication_id=publication_id,
-        platform=platform,
-        segment_id=_segment(
-            db_session,
-            campaign_id=campaign_id,
-            candidate_id=candidate_id,
-            named=segment_ids_of(tracking.get("utm_content")),
-        ),
-    )
-
-
-def _segment(
-    db_session: DbSession, *, campaign_id: int, candidate_id: int | None, named: list[int]
-) -> int | None:
-    """The segment the ad's code names, among the campaign's own; the applicant's when several."""
-    if not named:
-        return None
-    ours = set(
-        db_session.scalars(
-            sa.select(campaign_segments.c.segment_id).where(
-                campaign_segments.c.campaign_id == campaign_id,
+        codes = [_code(i["tracking"]) for i in items]
+        campaign_ids = {campaign_id for campaign_id, _source, _segments in codes} - {None}
+        self.campaign_jobs: dict[int, int] = {}
+        self.publications: dict[tuple[int, str], int] = {}
+        self.campaign_segments: dict[int, set[int]] = {}
+        self.memberships: dict[int, set[int]] = {}
+        if not campaign_ids:
+            return
+        for campaign_id, job_id, platform, publication_id in db_session.execute(
+            sa.select(AdCampaign.id, AdCampaign.job_id)
+            .add_columns(PlatformPublication.platform, PlatformPublication.id)
+            .outerjoin(PlatformPublication, PlatformPublication.campaign_id == AdCampaign.id)
+            .where(AdCampaign.id.in_(campaign_ids))
+        ):
+            self.campaign_jobs[campaign_id] = job_id
+            if publication_id is not None:
+                self.publications[(campaign_id, platform)] = publication_id
+        named = {segment for _c, _s, segments in codes for segment in segments}
+        if not named:
+            return
+        for campaign_id, segment_id in db_session.execute(
+            sa.select(campaign_segments.c.campaign_id, campaign_segments.c.segment_id).where(
+                campaign_segments.c.campaign_id.in_(campaign_ids),
                 campaign_segments.c.segment_id.in_(named),
             )
+        ):
+            self.campaign_segments.setdefault(campaign_id, set()).add(segment_id)
+        applicants = {
+            self.candidates[item["candidate_ref"]]
+            for item, (_c, _s, segments) in zip(items, codes, strict=True)
+            if len(segments) > 1 and item["candidate_ref"] in self.candidates
+        }
+        if applicants:
+            for candidate_id, segment_id in db_session.execute(
+                sa.select(SegmentMembership.candidate_id, SegmentMembership.segment_id).where(
+                    SegmentMembership.candidate_id.in_(applicants),
+                    SegmentMembership.segment_id.in_(named),
+                )
+            ):
+                self.memberships.setdefault(candidate_id, set()).add(segment_id)
+
+    def row(self, item: dict[str, Any]) -> Application:
+        """The application's row, attributed (not added to the session)."""
+        tracking = {
+            key: str(item["tracking"][key])[:TRACKING_VALUE_MAX]
+            for key in UTM_KEYS
+            if item["tracking"].get(key) is not None
+        }
+        job_id = self.jobs.get(item["job_ref"])
+        candidate_ref = item["candidate_ref"]
+        candidate_id = self.candidates.get(candidate_ref) if candidate_ref is not None else None
+        campaign_id, source, segments = _code(tracking)
+        publication_id, segment_id = None, None
+        if campaign_id is None or job_id is None or self.campaign_jobs.get(campaign_id) != job_id:
+            campaign_id = None  # no such campaign, or another job's: the code is not this job's
+        else:
+            publication_id = self.publications.get((campaign_id, source or ""))
+            segment_id = self._segment(campaign_id, candidate_id, segments)
+        applied_at: datetime = item["applied_at"]
+        return Application(
+            source_id=item["application_id"],
+            job_ref=item["job_ref"],
+            job_id=job_id,
+            candidate_ref=candidate_ref,
+            candidate_id=candidate_id,
+            campaign_id=campaign_id,
+            publication_id=publication_id,
+            platform=source if publication_id is not None else None,
+            segment_id=segment_id,
+            applied_at=applied_at,
+            day=applied_at.astimezone(CAMPAIGN_TZ).date(),
+            received_at=clock.now(),
+            tracking=tracking,
         )
+
+    def _segment(self, campaign_id: int, candidate_id: int | None, named: list[int]) -> int | None:
+        """The segment the code names, among the campaign's own; the applicant's when several."""
+        ours = self.campaign_segments.get(campaign_id, set()).intersection(named)
+        if len(named) == 1:
+            return named[0] if ours else None
+        theirs = ours & self.memberships.get(candidate_id, set()) if candidate_id else set()
+        # One of the ad's segments is the applicant's; none (or, across runs, two) says nothing.
+        return theirs.pop() if len(theirs) == 1 else None
+
+
+def _code(tracking: dict[str, Any]) -> tuple[int | None, str | None, list[int]]:
+    """(campaign id, platform, segment ids) as an application's tracking code states them."""
+    return (
+        campaign_id_of(tracking.get("utm_campaign")),
+        tracking.get("utm_source"),
+        segment_ids_of(tracking.get("utm_content")),
     )
-    if len(named) == 1:
-        return named[0] if named[0] in ours else None
-    if candidate_id is None or not ours:
-        return None
-    theirs = set(
-        db_session.scalars(
-            sa.select(SegmentMembership.segment_id).where(
-                SegmentMembership.candidate_id == candidate_id,
-                SegmentMembership.segment_id.in_(ours),
-            )
-        )
-    )
-    # One of the ad's segments is the applicant's; none (or, across runs, two) says nothing sure.
-    return theirs.pop() if len(theirs) == 1 else None
+
+
+def _ids_by_ref(db_session: DbSession, model: Any, refs: set[str]) -> dict[str, int]:
+    if not refs:
+        return {}
+    query = sa.select(model.external_ref, model.id).where(model.external_ref.in_(refs))
+    return {ref: row_id for ref, row_id in db_session.execute(query)}
