@@ -72,12 +72,13 @@ def record_application(
         "tracking": tracking,
     }
     row = _Directory(db_session, [item]).row(item)
+    publication_id = row["publication_id"]
 
     def insert() -> Receipt:
-        db_session.add(row)
+        db_session.execute(sa.insert(Application), [row])
         db_session.commit()
-        log.debug("application %s stored (publication %s)", application_id, row.publication_id)
-        return Receipt(application_id, ACCEPTED, row.publication_id is not None)
+        log.debug("application %s stored (publication %s)", application_id, publication_id)
+        return Receipt(application_id, ACCEPTED, publication_id is not None)
 
     # Written first, checked only when the unique source id refuses it: most deliveries are the
     # first, and a resend costs one rolled-back insert instead of every delivery a lookup.
@@ -104,7 +105,7 @@ def record_applications(
     }
     directory = _Directory(db_session, applications)
     receipts: list[Receipt] = []
-    rows: list[Application] = []
+    rows: list[dict[str, Any]] = []
     for item in applications:
         application_id = item["application_id"]
         if application_id in stored:
@@ -112,10 +113,11 @@ def record_applications(
             continue
         row = directory.row(item)
         rows.append(row)
-        stored[application_id] = row.publication_id is not None
-        receipts.append(Receipt(application_id, ACCEPTED, row.publication_id is not None))
+        stored[application_id] = row["publication_id"] is not None
+        receipts.append(Receipt(application_id, ACCEPTED, stored[application_id]))
     try:
-        db_session.add_all(rows)
+        if rows:
+            db_session.execute(sa.insert(Application), rows)
         db_session.commit()
     except sa.exc.IntegrityError as exc:
         if not is_unique_violation(exc):
@@ -159,27 +161,42 @@ class _Directory:
     where an ad targeted several."""
 
     def __init__(self, db_session: DbSession, items: Sequence[dict[str, Any]]) -> None:
-        self.jobs = _ids_by_ref(db_session, JobOpening, {i["job_ref"] for i in items})
         self.candidates = _ids_by_ref(
             db_session, Candidate, {i["candidate_ref"] for i in items} - {None}
         )
         codes = [_code(i["tracking"]) for i in items]
         campaign_ids = {campaign_id for campaign_id, _source, _segments in codes} - {None}
+        self.jobs: dict[str, int] = {}
         self.campaign_jobs: dict[int, int] = {}
         self.publications: dict[tuple[int, str], int] = {}
         self.campaign_segments: dict[int, set[int]] = {}
         self.memberships: dict[int, set[int]] = {}
-        if not campaign_ids:
+        # The jobs, with those of the named campaigns that advertise them (only those attribute)
+        # and their publications: one query, the round trip that costs most per application.
+        query: Any = sa.select(JobOpening.external_ref, JobOpening.id).where(
+            JobOpening.external_ref.in_({i["job_ref"] for i in items})
+        )
+        if campaign_ids:
+            query = (
+                query.add_columns(
+                    AdCampaign.id, PlatformPublication.platform, PlatformPublication.id
+                )
+                .outerjoin(
+                    AdCampaign,
+                    sa.and_(AdCampaign.job_id == JobOpening.id, AdCampaign.id.in_(campaign_ids)),
+                )
+                .outerjoin(PlatformPublication, PlatformPublication.campaign_id == AdCampaign.id)
+            )
+        for found in db_session.execute(query):
+            job_id = self.jobs[found[0]] = found[1]
+            if len(found) > 2 and found[2] is not None:
+                campaign_id, platform, publication_id = found[2:]
+                self.campaign_jobs[campaign_id] = job_id
+                if publication_id is not None:
+                    self.publications[(campaign_id, platform)] = publication_id
+        if not self.campaign_jobs:
             return
-        for campaign_id, job_id, platform, publication_id in db_session.execute(
-            sa.select(AdCampaign.id, AdCampaign.job_id)
-            .add_columns(PlatformPublication.platform, PlatformPublication.id)
-            .outerjoin(PlatformPublication, PlatformPublication.campaign_id == AdCampaign.id)
-            .where(AdCampaign.id.in_(campaign_ids))
-        ):
-            self.campaign_jobs[campaign_id] = job_id
-            if publication_id is not None:
-                self.publications[(campaign_id, platform)] = publication_id
+        campaign_ids = set(self.campaign_jobs)
         named = {segment for _c, _s, segments in codes for segment in segments}
         if not named:
             return
@@ -204,8 +221,8 @@ class _Directory:
             ):
                 self.memberships.setdefault(candidate_id, set()).add(segment_id)
 
-    def row(self, item: dict[str, Any]) -> Application:
-        """The application's row, attributed (not added to the session)."""
+    def row(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The application's row (column values), attributed."""
         tracking = {
             key: str(item["tracking"][key])[:TRACKING_VALUE_MAX]
             for key in UTM_KEYS
@@ -222,21 +239,21 @@ class _Directory:
             publication_id = self.publications.get((campaign_id, source or ""))
             segment_id = self._segment(campaign_id, candidate_id, segments)
         applied_at: datetime = item["applied_at"]
-        return Application(
-            source_id=item["application_id"],
-            job_ref=item["job_ref"],
-            job_id=job_id,
-            candidate_ref=candidate_ref,
-            candidate_id=candidate_id,
-            campaign_id=campaign_id,
-            publication_id=publication_id,
-            platform=source if publication_id is not None else None,
-            segment_id=segment_id,
-            applied_at=applied_at,
-            day=applied_at.astimezone(CAMPAIGN_TZ).date(),
-            received_at=clock.now(),
-            tracking=tracking,
-        )
+        return {
+            "source_id": item["application_id"],
+            "job_ref": item["job_ref"],
+            "job_id": job_id,
+            "candidate_ref": candidate_ref,
+            "candidate_id": candidate_id,
+            "campaign_id": campaign_id,
+            "publication_id": publication_id,
+            "platform": source if publication_id is not None else None,
+            "segment_id": segment_id,
+            "applied_at": applied_at,
+            "day": applied_at.astimezone(CAMPAIGN_TZ).date(),
+            "received_at": clock.now(),
+            "tracking": tracking,
+        }
 
     def _segment(self, campaign_id: int, candidate_id: int | None, named: list[int]) -> int | None:
         """The segment the code names, among the campaign's own; the applicant's when several."""
