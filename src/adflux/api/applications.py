@@ -140,7 +140,7 @@ class Applications(MethodView):
     @requires(Role.APPLICATIONS)
     @blp.arguments(ApplicationSchema)
     @blp.response(202, ReceiptSchema)
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.rules_response(applied_at=service.APPLIED_AT_RULE)
     def post(self, data: dict[str, Any]) -> Any:
         """Record one application; a resend of its id answers `duplicate` and changes nothing."""
         receipt = service.record_application(db_session=db.session, **_arguments(data))
@@ -162,6 +162,8 @@ class ApplicationsBatch(MethodView):
         for index, raw in enumerate(data["applications"]):
             try:
                 loaded = schema.load(raw)
+                if problem := service.applied_at_problem(loaded["applied_at"]):
+                    raise ValidationError({"applied_at": [problem]})
             except ValidationError as exc:
                 raw_id = raw.get("application_id") if isinstance(raw, dict) else None
                 items.append(

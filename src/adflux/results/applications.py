@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ from adflux.campaigns.service import CAMPAIGN_TZ
 from adflux.campaigns.tracking import UTM_KEYS, campaign_id_of, segment_ids_of
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession, is_unique_violation, write_or_recheck
+from adflux.errors import ValidationFailed
 from adflux.jobs.models import JobOpening
 from adflux.results.models import Application
 from adflux.segmentation.models import SegmentMembership
@@ -42,6 +43,17 @@ BATCH_MAX = 1_000
 # A tracking value is kept up to this length: a longer one is no code of AdFlux's, and is kept
 # only for an operator's look, never refused.
 TRACKING_VALUE_MAX = 200
+# When an application can have been made: a job site's clock is not this far off, and a day
+# outside these years has no Colombian calendar day on every backend (year 1 in UTC is year 0
+# in Bogotá).
+APPLIED_AT_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+APPLIED_AT_RULE = "must fall in the years 2000 to 2099"
+
+
+def applied_at_problem(applied_at: datetime) -> str | None:
+    """Why `applied_at` cannot be an application's time, or None when it can."""
+    low, high = APPLIED_AT_RANGE
+    return None if low <= applied_at < high else APPLIED_AT_RULE
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ def record_application(
 ) -> Receipt:
     """Store one application (idempotent on `application_id`) and commit; a resend, even one
     racing the first delivery, answers DUPLICATE and changes nothing."""
+    if problem := applied_at_problem(applied_at):
+        raise ValidationFailed(f"applied_at {problem}", fields={"applied_at": [problem]})
     item = {
         "application_id": application_id,
         "job_ref": job_ref,
@@ -91,7 +105,8 @@ def record_applications(
     *, db_session: DbSession, applications: Sequence[dict[str, Any]]
 ) -> list[Receipt]:
     """Store a batch of applications (each as `record_application` takes it) in one commit and
-    answer each in order; an id already stored, or sent twice in the batch, is DUPLICATE."""
+    answer each in order; an id already stored, or sent twice in the batch, is DUPLICATE.
+    Each `applied_at` must be plausible (`applied_at_problem`): the caller refuses the others."""
     if not applications:
         return []
     ids = {item["application_id"] for item in applications}

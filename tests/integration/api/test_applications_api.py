@@ -214,6 +214,8 @@ def test_an_ad_for_several_segments_credits_the_applicants_own(backend):
     [
         ({"applied_at": "2026-12-03T10:00:00"}, "applied_at"),  # no UTC offset
         ({"applied_at": "yesterday"}, "applied_at"),
+        ({"applied_at": "0001-01-01T00:00:00+00:00"}, "applied_at"),  # no day in Bogotá
+        ({"applied_at": "2150-01-01T00:00:00+00:00"}, "applied_at"),
         ({"application_id": 12345}, "application_id"),
         ({"application_id": 10**400}, "application_id"),  # a huge integer, not a string
         ({"application_id": ""}, "application_id"),
@@ -287,6 +289,7 @@ def test_a_batch_answers_each_item_and_stores_every_valid_one(backend):
         _body(job),  # no tracking code
         fresh,  # twice in the batch
         "not an object",
+        _body(job, applied_at="0001-01-01T03:00:00+00:00"),
     ]
 
     response = client.post(f"{URL}/batch", json={"applications": items}, headers=headers)
@@ -300,12 +303,14 @@ def test_a_batch_answers_each_item_and_stores_every_valid_one(backend):
         (3, "accepted"),
         (4, "duplicate"),
         (5, "refused"),
+        (6, "refused"),
     ]
     assert answer["items"][1]["errors"] == {"applied_at": ["Not a valid datetime."]}
     assert answer["items"][1]["application_id"] == items[1]["application_id"]
     assert [i["attributed"] for i in answer["items"] if i["status"] == "accepted"] == [True, False]
     counts = {k: answer[k] for k in ("accepted", "duplicates", "unattributed", "refused")}
-    assert counts == {"accepted": 2, "duplicates": 2, "unattributed": 1, "refused": 2}
+    assert counts == {"accepted": 2, "duplicates": 2, "unattributed": 1, "refused": 3}
+    assert answer["items"][6]["errors"] == {"applied_at": ["must fall in the years 2000 to 2099"]}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 3
 
 
