@@ -15,20 +15,12 @@ class ApiError(click.ClickException):
 
 
 class ApiClient:
-    def __init__(
-        self,
-        config: ClientConfig | None = None,
-        *,
-        timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,  # e.g. the app in-process, for tests
-    ):
+    def __init__(self, config: ClientConfig | None = None, *, timeout: float = 30.0):
         self.config = config or load_client_config()
         headers = {"Accept": "application/json"}
         if self.config.token:
             headers["Authorization"] = f"Bearer {self.config.token}"
-        self._http = httpx.Client(
-            base_url=self.config.api_url, headers=headers, timeout=timeout, transport=transport
-        )
+        self._http = httpx.Client(base_url=self.config.api_url, headers=headers, timeout=timeout)
 
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}

@@ -3,7 +3,6 @@ transport, so the command's real requests reach the real endpoint on the test's 
 
 from __future__ import annotations
 
-import functools
 import json
 
 import httpx
@@ -13,19 +12,20 @@ from click.testing import CliRunner
 from tests.factories import make_job
 
 from adflux.auth import service as auth_service
-from adflux.cli import applications as command
-from adflux.cli.client import ApiClient
 from adflux.cli.main import cli
 from adflux.extensions import db
 from adflux.results.models import Application
 
 
 @pytest.fixture
-def run(app, monkeypatch, tmp_path):
+def run(app, monkeypatch):
     _row, token = auth_service.create_token(db_session=db.session, name="site", role="applications")
-    monkeypatch.setattr(
-        command, "ApiClient", functools.partial(ApiClient, transport=httpx.WSGITransport(app=app))
-    )
+    real_client = httpx.Client
+
+    def in_process(**kwargs):
+        return real_client(transport=httpx.WSGITransport(app=app), **kwargs)
+
+    monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
     env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
 
     def invoke(*args: str):
