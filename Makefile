@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-segmentation bench-publish bench-results-sync clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,9 @@ bench-seed: $(DEV_STAMP) ## Benchmark seeding 1,000,000 candidates (PostgreSQL a
 
 bench-api: $(DEV_STAMP) ## Benchmark GET /api/v1/jobs under gunicorn with wrk
 	$(BIN)/python bench/api_throughput.py
+
+bench-applications: $(DEV_STAMP) ## Benchmark POST /api/v1/applications (10 % resent) against one INSERT per request
+	$(BIN)/python bench/applications_ingest.py
 
 bench-segmentation: $(DEV_STAMP) ## Benchmark segmentation quality and scale
 	$(BIN)/python bench/segmentation_quality.py

@@ -271,6 +271,8 @@ def _publications(
             job=ad,
             platform=platform,
             publication_key=prototype_key,
+            campaign_id=1,
+            segment_ids=[],
             campaign_name="bench",
             daily_budget_cop=100_000,
             start_date=today,

@@ -6,6 +6,7 @@ from flask import Flask
 
 from adflux.api import (
     aliases,
+    applications,
     campaigns,
     candidates,
     errors,
@@ -38,6 +39,7 @@ RESOURCE_BLUEPRINTS = (
     results.blp,
     platforms.blp,
     tokens.blp,
+    applications.blp,
 )
 # The seed document's endpoints live at the root, outside /api/v1, with the same auth.
 ALIAS_BLUEPRINTS = (aliases.blp,)

@@ -13,16 +13,26 @@ from adflux.extensions import db
 
 
 class Role(enum.StrEnum):
+    """viewer < operator < admin, each allowed what the one before is; and `applications`, the
+    job site's narrow role beside that ladder: it may only send applications (which an admin may
+    also do, e.g. a bulk import), and nothing else, not even read."""
+
     VIEWER = "viewer"
     OPERATOR = "operator"
     ADMIN = "admin"
+    APPLICATIONS = "applications"
 
     @property
     def rank(self) -> int:
-        return list(Role).index(self)
+        return _LADDER.index(self) if self in _LADDER else -1
 
     def allows(self, required: Role) -> bool:
-        return self.rank >= required.rank
+        if required is Role.APPLICATIONS:
+            return self in (Role.APPLICATIONS, Role.ADMIN)
+        return self in _LADDER and self.rank >= required.rank
+
+
+_LADDER = (Role.VIEWER, Role.OPERATOR, Role.ADMIN)
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]

@@ -34,6 +34,7 @@ from adflux.campaigns.models import (
     campaign_segments,
 )
 from adflux.campaigns.service import CAMPAIGN_TZ, PUBLISH_TASK, refresh_campaign_status
+from adflux.campaigns.tracking import tracked_link
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.base import (
@@ -373,6 +374,8 @@ def _build_spec(
         job=JobAd.from_opening(job, apply_url=apply_url),
         platform=adapter.name,
         publication_key=f"adflux-pub-{publication.id}",
+        campaign_id=campaign.id,
+        segment_ids=[segment.id for segment in segments],
         campaign_name=campaign.name,
         daily_budget_cop=campaign.daily_budget_cop,
         start_date=campaign.start_date,
@@ -388,6 +391,8 @@ def build_ad_spec(
     job: JobAd,
     platform: str,
     publication_key: str,
+    campaign_id: int,
+    segment_ids: Sequence[int],
     campaign_name: str,
     daily_budget_cop: int,
     start_date: date,
@@ -396,13 +401,18 @@ def build_ad_spec(
     segments: Sequence[SegmentFacts],
 ) -> AdSpec:
     """The ad AdFlux publishes for one campaign on one platform, from plain values (no database):
-    the job's creative for the platform, targeting from the segments (the job's own city, area
-    and skills without any), the budget, and the campaign's days as whole days in Colombia."""
+    the job's creative for the platform, linking to the job's apply URL with the publication's
+    tracking code (campaign `campaign_id` on `platform`, audience `segment_ids`), targeting from
+    the segments (the job's own city, area and skills without any), the budget, and the
+    campaign's days as whole days in Colombia."""
     facts = list(segments) or [SegmentFacts.of_job(job.city, job.area, job.skills)]
+    link = tracked_link(
+        job.apply_url, platform=platform, campaign_id=campaign_id, segment_ids=segment_ids
+    )
     return AdSpec(
         publication_key=publication_key,
         name=campaign_name,
-        creative=build_creative(job, platform),
+        creative=build_creative(job, platform, link_url=link),
         targeting=build_targeting(segments=facts),
         daily_budget_cop=daily_budget_cop,
         start_at=datetime.combine(start_date, time(0, 0), tzinfo=CAMPAIGN_TZ),

@@ -15,6 +15,7 @@ from adflux.candidates.models import Candidate
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound
 from adflux.pagination import Page, paginate
+from adflux.results import applications
 from adflux.segmentation import assignment
 from adflux.segmentation.models import SegmentMembership
 
@@ -178,7 +179,8 @@ def update_candidate(
 
 def delete_candidate(*, db_session: DbSession, candidate_id: int) -> None:
     """Erase a candidate on request (Ley 1581 de 2012, art. 8 e): the row, its segment memberships,
-    and, once each platform has accepted the removal, the hashes sent to its audiences."""
+    who they are on their applications (which keep counting), and, once each platform has
+    accepted the removal, the hashes sent to its audiences."""
     candidate = get_candidate_or_404(db_session=db_session, candidate_id=candidate_id)
     queued = audiences.queue_candidate_removal(
         db_session=db_session, candidate=candidate, forget=True
@@ -187,6 +189,7 @@ def delete_candidate(*, db_session: DbSession, candidate_id: int) -> None:
     db_session.execute(
         sa.delete(SegmentMembership).where(SegmentMembership.candidate_id == candidate.id)
     )
+    applications.forget_candidate(db_session=db_session, candidate=candidate)
     db_session.delete(candidate)
     audit.record(
         db_session=db_session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from adflux.cli.applications import import_applications
 from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
@@ -41,6 +42,7 @@ for command in (
     campaign_group,
     view_results,
     sync_results,
+    import_applications,
     run,
     serve,
     worker,

@@ -21,9 +21,10 @@ def token_group() -> None:
 )
 @click.option(
     "--role",
-    type=click.Choice(["viewer", "operator", "admin"]),
+    type=click.Choice(["viewer", "operator", "admin", "applications"]),
     required=True,
-    help="viewer reads; operator creates campaigns and trains segments; admin manages tokens.",
+    help="viewer reads; operator creates campaigns and trains segments; admin manages tokens; "
+    "applications only sends applications (the job site's token).",
 )
 def create(name: str, role: str) -> None:
     """Create a token and print it once (only its hash is stored)."""

@@ -73,8 +73,8 @@ def lifetime() -> timedelta:
 def sign_in(*, db_session: DbSession, token: str) -> WebUser | None:
     """Check `token` and start a session for it; None when it is unknown or revoked."""
     row = auth_service.authenticate(db_session=db_session, token=token.strip())
-    if row is None:
-        return None
+    if row is None or not Role(row.role).allows(Role.VIEWER):
+        return None  # a token that may not read (the job site's) has no dashboard either
     # A fresh session: nothing from before sign-in (e.g. a planted value) survives.
     session.clear()
     session.permanent = True
@@ -101,7 +101,7 @@ def current_user(*, db_session: DbSession) -> WebUser | None:
         session.clear()
         raise SessionExpired
     row = db_session.get(ApiToken, int(token_id))
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or not Role(row.role).allows(Role.VIEWER):
         session.clear()
         return None
     # The row is the authority on the role: a changed role applies to open sessions at once.

@@ -37,6 +37,7 @@ from adflux.database import upgrade_schema
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.platforms.base import AuthExpired
+from adflux.results.models import Application
 from adflux.segmentation.models import SegmentationRun
 
 THREADS = 16
@@ -334,3 +335,73 @@ def test_pauses_and_closes_of_one_job_at_once_never_move_a_closed_job(committed_
     assert ("closed", "paused") not in moves, moves
     # Every recorded move starts where the previous one ended.
     assert all(after[0] == before[1] for before, after in itertools.pairwise(moves)), moves
+
+
+def test_the_same_application_delivered_at_once_is_stored_once(committed_app):
+    headers = _token(committed_app, "applications")
+    with committed_app.app_context():
+        job_ref = make_job().external_ref
+        db.session.commit()
+        db.session.remove()
+    body = {
+        "application_id": "site-app-1",
+        "job_ref": job_ref,
+        "candidate_ref": None,
+        "applied_at": "2026-12-03T15:00:00-05:00",
+        "utm_source": "meta",
+    }
+
+    responses = _race(
+        committed_app, lambda c: c.post("/api/v1/applications", json=body, headers=headers)
+    )
+
+    assert _statuses(responses) == {202: THREADS}, [r.json for r in responses]
+    assert Counter(r.json["status"] for r in responses) == {
+        "accepted": 1,
+        "duplicate": THREADS - 1,
+    }
+    assert (
+        _count(
+            committed_app,
+            sa.select(sa.func.count())
+            .select_from(Application)
+            .where(Application.source_id == "site-app-1"),
+        )
+        == 1
+    )
+
+
+def test_overlapping_batches_at_once_store_each_application_once(committed_app):
+    headers = _token(committed_app, "applications")
+    with committed_app.app_context():
+        job_ref = make_job().external_ref
+        db.session.commit()
+        db.session.remove()
+    items = [
+        {
+            "application_id": f"site-batch-{n}",
+            "job_ref": job_ref,
+            "candidate_ref": None,
+            "applied_at": "2026-12-03T15:00:00-05:00",
+        }
+        for n in range(20)
+    ]
+    starts = itertools.count()
+
+    def send(client: Any) -> Any:
+        start = next(starts) % 4 * 5  # each batch shares most of its items with the others
+        batch = {"applications": (items * 2)[start : start + 15]}
+        return client.post("/api/v1/applications/batch", json=batch, headers=headers)
+
+    responses = _race(committed_app, send, n=8)
+
+    assert _statuses(responses) == {200: 8}, [r.json for r in responses]
+    accepted = Counter(
+        item["application_id"]
+        for r in responses
+        for item in r.json["items"]
+        if item["status"] == "accepted"
+    )
+    assert sorted(accepted) == sorted(i["application_id"] for i in items)
+    assert set(accepted.values()) == {1}
+    assert _count(committed_app, sa.select(sa.func.count()).select_from(Application)) == 20

@@ -116,3 +116,7 @@ def test_the_cli_applies_the_same_rules(tmp_path: Path):
     assert run("token", "revoke", "--name", "ops").exit_code == 0
     listing = run("token", "list").output
     assert "ops\tadmin" in listing and "revoked" in listing
+
+    # The job site's narrow token (it may only send applications).
+    assert run("token", "create", "--name", "job-site", "--role", "applications").exit_code == 0
+    assert "job-site\tapplications" in run("token", "list").output

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 from tests.factories import job_payload
 from tests.fakes import FakeAdapter
 
+from adflux import clock
 from adflux.audiences.models import AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.campaigns import publishing, service
@@ -506,12 +507,7 @@ def test_a_campaign_without_start_date_starts_on_todays_date_in_bogota(
     platforms, dispatcher, job, monkeypatch
 ):
     # 02:00 UTC on 2 June is still 1 June (21:00) in Bogotá, where the ads run.
-    class EveningInBogota(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime(2030, 6, 2, 2, 0, tzinfo=UTC).astimezone(tz)
-
-    monkeypatch.setattr(service, "datetime", EveningInBogota)
+    monkeypatch.setattr(clock, "now", lambda: datetime(2030, 6, 2, 2, 0, tzinfo=UTC))
 
     campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
 

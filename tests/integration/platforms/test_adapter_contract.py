@@ -71,6 +71,8 @@ def make_spec(
         job=JobAd.from_opening(SimpleNamespace(**JOB), apply_url=APPLY_URL),
         platform=case.name,
         publication_key=key,
+        campaign_id=1,
+        segment_ids=range(1, len(segments) + 1),
         campaign_name=f"{JOB['title']} · {JOB['city']}",  # the campaign service's default name
         # The campaign service's default budget for a campaign on this platform.
         daily_budget_cop=max(DEFAULT_DAILY_BUDGET_COP, MIN_DAILY_BUDGET_COP[case.name]),
@@ -115,7 +117,11 @@ def test_credentials_are_accepted(adapter):
 def test_the_ad_is_the_one_adflux_builds_for_the_job(case):
     spec = make_spec(case)
 
-    assert spec.creative.link_url == APPLY_URL
+    # The job's apply URL with the publication's tracking code (campaign 1, no segment).
+    assert spec.creative.link_url == (
+        f"{APPLY_URL}?utm_source={case.name}&utm_medium=paid_social"
+        "&utm_campaign=adflux-1&utm_content=job"
+    )
     assert spec.creative.primary_text and JOB["title"].split()[0] in spec.creative.primary_text
     assert spec.targeting.locations and spec.targeting.locations[0].name == "Bogotá"
     assert spec.targeting.keywords  # the job's skills and area

@@ -93,6 +93,15 @@ def test_bad_or_revoked_token_is_refused(client):
     assert client.get("/").status_code == 302
 
 
+def test_the_job_sites_token_opens_no_dashboard(client):
+    _row, plain = auth_service.create_token(db_session=db.session, name="site", role="applications")
+    response = client.post("/sign-in", data={"token": plain, "csrf_token": csrf_token(client)})
+    assert response.status_code == 401
+    with client.session_transaction() as session:
+        assert "uid" not in session
+    assert client.get("/").status_code == 302
+
+
 def test_session_cookie_holds_no_token_and_has_safe_flags(app, client, sign_in):
     plain = sign_in("operator")
     cookie = client.get_cookie(COOKIE)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
 
 from adflux.campaigns.compliance import SegmentFacts
-from adflux.campaigns.creatives import JobAd
+from adflux.campaigns.creatives import JobAd, limit_problems
 from adflux.campaigns.publishing import build_ad_spec
+from adflux.campaigns.text_fit import URL
+from adflux.campaigns.tracking import (
+    campaign_id_of,
+    segment_ids_of,
+    tracked_link,
+)
 
 JOB = JobAd(
     title="Analista de marca",
@@ -29,6 +38,8 @@ def _spec(**changes):
         "job": JOB,
         "platform": "meta",
         "publication_key": "adflux-pub-7",
+        "campaign_id": 42,
+        "segment_ids": (),
         "campaign_name": "Analista de marca · Bogotá",
         "daily_budget_cop": 50_000,
         "start_date": date(2026, 12, 3),
@@ -66,6 +77,51 @@ def test_segments_bring_their_places_and_consenting_audiences():
 
 def test_the_creative_is_the_platforms_own_and_links_to_the_job():
     meta, google = _spec(), _spec(platform="google")
-    assert meta.creative.link_url == google.creative.link_url == JOB.apply_url
+    assert meta.creative.link_url.startswith(JOB.apply_url + "?")
     assert len(google.creative.headlines) >= 3 and len(meta.creative.headlines) == 1
     assert meta.publication_key == "adflux-pub-7" and meta.active is True
+
+
+@pytest.mark.parametrize("platform", ["meta", "google", "x", "tiktok"])
+def test_every_platforms_ad_links_to_the_job_with_the_publications_tracking_code(platform):
+    spec = _spec(platform=platform, segment_ids=(12, 3))
+    link = spec.creative.link_url
+    parts = urlsplit(link)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == JOB.apply_url
+    assert parse_qsl(parts.query) == [
+        ("utm_source", platform),
+        ("utm_medium", "paid_social"),
+        ("utm_campaign", "adflux-42"),
+        ("utm_content", "seg-3-12"),
+    ]
+    assert limit_problems(platform, spec.creative) == []
+    if platform == "x":  # the post itself carries the link, whole
+        assert URL.findall(spec.creative.primary_text) == [link]
+
+
+def test_a_campaign_without_segments_is_tracked_as_the_jobs_own_audience():
+    link = _spec(platform="tiktok").creative.link_url
+    assert link.endswith("&utm_campaign=adflux-42&utm_content=job")
+
+
+def test_a_query_the_apply_url_has_is_kept_and_its_utm_keys_give_way():
+    link = tracked_link(
+        "https://jobs.example.co/v/7?ref=mag&utm_source=old&lang=es#top",
+        platform="meta",
+        campaign_id=5,
+        segment_ids=[9],
+    )
+    assert link == (
+        "https://jobs.example.co/v/7?ref=mag&lang=es&utm_source=meta&utm_medium=paid_social"
+        "&utm_campaign=adflux-5&utm_content=seg-9#top"
+    )
+
+
+def test_the_tracking_code_reads_back_what_the_link_carries():
+    query = dict(parse_qsl(urlsplit(_spec(segment_ids=(8, 2, 8)).creative.link_url).query))
+    assert campaign_id_of(query["utm_campaign"]) == 42
+    assert segment_ids_of(query["utm_content"]) == [2, 8]
+    assert segment_ids_of("job") == [] and segment_ids_of("seg-") == []
+    assert campaign_id_of("adflux-0") is None and campaign_id_of("other-42") is None
+    # An id no row can have is not one (PostgreSQL would refuse it in a query).
+    assert campaign_id_of(f"adflux-{2**31}") is None and segment_ids_of(f"seg-1-{2**31}") == []
