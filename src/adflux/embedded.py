@@ -5,20 +5,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
+import httpx
 import sqlalchemy as sa
 
+from adflux import clock
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
 from adflux.campaigns import service as campaigns
+from adflux.campaigns.adapters import adapter_for
 from adflux.campaigns.compliance import is_age_proxy
 from adflux.campaigns.models import AdCampaign
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
+from adflux.datagen.world import (
+    advance_market,
+    connect_job_site,
+    deliver_applications,
+    publish_world,
+    world_from_database,
+)
 from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.registry import PlatformInfo
+from adflux.results import service as results_service
+from adflux.results.service import Figures, SyncOutcome, sync_results
 from adflux.segmentation import service as segmentation
 
 
@@ -82,13 +95,18 @@ def _fresh_local_token() -> str:
 
     In that order, because the last active admin token cannot be revoked.
     """
+    return _fresh_token("local-cli-", Role.ADMIN)
+
+
+def _fresh_token(prefix: str, role: Role) -> str:
+    """A new token named `prefix` + a timestamp; earlier tokens of that prefix are revoked after."""
     earlier = db.session.scalars(
         sa.select(ApiToken.name).where(
-            ApiToken.name.like("local-cli-%"), ApiToken.revoked_at.is_(None)
+            ApiToken.name.like(f"{prefix}%"), ApiToken.revoked_at.is_(None)
         )
     ).all()
     _row, plain = auth_service.create_token(
-        db_session=db.session, name=f"local-cli-{time.time_ns()}", role=Role.ADMIN.value
+        db_session=db.session, name=f"{prefix}{time.time_ns()}", role=role.value
     )
     for name in earlier:
         auth_service.revoke_token(db_session=db.session, name=name)
@@ -161,3 +179,52 @@ def _demo_segments(job: JobOpening) -> Sequence[int]:
 
     matching = [s.id for s in segments if works_in_area(s)]
     return (matching or [s.id for s in segments])[:2]
+
+
+DEMO_WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DemoWeek:
+    sync: SyncOutcome
+    totals: Figures
+    job_site_token: str
+
+
+def simulate_demo_week(*, sandbox_url: str, say: Callable[[str], None]) -> DemoWeek:
+    """A week of results at once: the sandbox's people and jobs become AdFlux's candidates and
+    open jobs, the market's clock and AdFlux's move a week ahead, and the platforms' figures for
+    it are synced. Applications come later, from the job site, once the API serves (see
+    `connect_demo_job_site`): AdFlux hears of them only that way, as in production."""
+    world = world_from_database(db.session)
+    say(f"simulated market: {len(world['people']):,} people, {len(world['jobs']):,} open jobs")
+    publish_world(sandbox_url, world)
+    offset_s = advance_market(sandbox_url, DEMO_WEEK.total_seconds())
+    # AdFlux lives on the platforms' days: a sync asks for the days they have reported.
+    clock.set_offset(timedelta(seconds=offset_s))
+    say(f"a week passes on the market (now {clock.now():%Y-%m-%d %H:%M} UTC); syncing results…")
+    outcome = sync_results(db_session=db.session, adapter_for=adapter_for, force=True)
+    for failed in outcome.failed:
+        say(f"  results sync failed on {failed.platform}: {failed.error}")
+    totals = results_service.results(db_session=db.session, by=("platform",)).totals
+    token = _fresh_token("job-site-sandbox-", Role.APPLICATIONS)
+    return DemoWeek(outcome, totals, token)
+
+
+def connect_demo_job_site(
+    *, sandbox_url: str, api_url: str, token: str, timeout_s: float = 120.0
+) -> dict[str, int] | None:
+    """Once the API answers, point the simulated job site at it and deliver the week's
+    applications; None if the API never came up. Meant for a thread beside the server."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{api_url}/healthz", timeout=2.0).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        return None
+    connect_job_site(sandbox_url, f"{api_url}/api/v1/applications", token)
+    return deliver_applications(sandbox_url)

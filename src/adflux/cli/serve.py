@@ -68,6 +68,13 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
         click.echo(f"publishing the demo campaign on {names}…")
         demo = embedded.publish_demo_campaign()
         _print_campaign(demo)
+        week = (
+            embedded.simulate_demo_week(sandbox_url=sandbox.base_url, say=click.echo)
+            if sandbox is not None
+            else None
+        )
+        if week is not None:
+            _print_week(week)
     config_path = save_client_config(api_url=api_url, token=prepared.local_token)
     click.echo("")
     click.echo(f"dashboard:       {api_url}/  (sign in with the token in {credentials_path()})")
@@ -93,6 +100,8 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
         if sandbox is not None:
             sandbox.stop()
         return
+    if sandbox is not None and week is not None:
+        _deliver_applications_once_serving(sandbox.base_url, api_url, week.job_site_token)
     click.echo("serving; press Ctrl+C to stop")
     run_server(app, host=settings.host, port=settings.port, workers=1, threads=8)
 
@@ -111,6 +120,36 @@ def _start_sandbox(data_dir: Path) -> RunningSandbox:
     os.environ.update(running.client_env())
     running.write_client_env(sandbox_env_path(data_dir))
     return running
+
+
+def _print_week(week: Any) -> None:
+    totals = week.totals
+    click.echo(
+        f"a simulated week of results: {totals.impressions:,} impressions, "
+        f"{totals.clicks:,} clicks, {totals.spend_cop:,} COP spent "
+        f"({week.sync.calls} report calls)"
+    )
+
+
+def _deliver_applications_once_serving(sandbox_url: str, api_url: str, token: str) -> None:
+    """The simulated job site sends the week's applications to the API as soon as it answers
+    (a thread: serving blocks this one)."""
+    import threading
+
+    from adflux import embedded
+
+    def deliver() -> None:
+        done = embedded.connect_demo_job_site(sandbox_url=sandbox_url, api_url=api_url, token=token)
+        if done is None:
+            click.echo("the job site could not reach the API: no applications delivered", err=True)
+        else:
+            # The job site's own sender may have posted most of them already: say what is left.
+            click.echo(
+                f"the job site has sent the week's applications ({done['pending']:,} still "
+                f"waiting); see {api_url}/campaigns/ or `adflux view-results`"
+            )
+
+    threading.Thread(target=deliver, name="demo-job-site", daemon=True).start()
 
 
 def _print_campaign(campaign: Any) -> None:

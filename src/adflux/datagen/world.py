@@ -12,15 +12,15 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from adflux.candidates.models import Candidate
+from adflux.db import DbSession
 from adflux.jobs.models import JobOpening, JobStatus
 
 TIMEOUT_S = 60.0  # a world of a million people is a large body
 
 
-def world_from_database(db_session: Session) -> dict[str, Any]:
+def world_from_database(db_session: DbSession) -> dict[str, Any]:
     """Every candidate as a person and every open job as a job, in the sandbox's world shape."""
     people = [
         {
@@ -74,3 +74,20 @@ def connect_job_site(sandbox_url: str, applications_url: str, token: str) -> Non
         timeout=TIMEOUT_S,
     )
     answer.raise_for_status()
+
+
+def advance_market(sandbox_url: str, seconds: float) -> float:
+    """Move the sandbox's clock (and its market) `seconds` ahead; its total offset in seconds."""
+    answer = httpx.post(
+        f"{sandbox_url.rstrip('/')}/_sandbox/clock", json={"advance_s": seconds}, timeout=TIMEOUT_S
+    )
+    answer.raise_for_status()
+    return float(answer.json()["offset_s"])
+
+
+def deliver_applications(sandbox_url: str) -> dict[str, int]:
+    """Have the job site post every application due now: {delivered, failed, pending}."""
+    answer = httpx.post(f"{sandbox_url.rstrip('/')}/_sandbox/market/deliver", timeout=600.0)
+    answer.raise_for_status()
+    result: dict[str, int] = answer.json()
+    return result
