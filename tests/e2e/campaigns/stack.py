@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import httpx
 import psycopg
 from sqlalchemy.engine import make_url
+from tests.e2e.processes import run_cli
 
 from adflux.sandbox.faults import Draw, FaultPlan, Faults
 from adflux.sandbox.server import RunningSandbox, start_in_thread
@@ -290,14 +291,7 @@ class Deployment:
         env = {**self.env, "ADFLUX_API_URL": self.api_url}
         if self.token:
             env["ADFLUX_API_TOKEN"] = self.token
-        result = subprocess.run(
-            [ADFLUX, *args],
-            env=env,
-            cwd=self.work_dir,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        result = run_cli(*args, env=env, timeout=timeout, cwd=self.work_dir)
         if check and result.returncode != 0:
             raise RuntimeError(
                 f"adflux {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n"
