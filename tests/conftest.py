@@ -8,6 +8,7 @@ migrated once per session with Alembic; every test runs inside a transaction tha
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,13 +122,29 @@ def token_for(app: Flask):
     return make
 
 
-@pytest.fixture
-def sqlite_app(tmp_path: Path) -> Iterator[Flask]:
-    """The embedded default: a brand-new SQLite file, migrated."""
-    settings = Settings(data_dir=tmp_path / "data", log_level="WARNING")
-    app = create_app(settings, TESTING=True)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per session (with Alembic, as ``adflux run`` does); each
+    ``sqlite_app`` starts from a copy of it. The migrations' own tests migrate from empty."""
+    data_dir = tmp_path_factory.mktemp("sqlite-template") / "data"
+    app = create_app(Settings(data_dir=data_dir, log_level="WARNING"), TESTING=True)
     with app.app_context():
         upgrade_schema()
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["adflux_dispatcher"].shutdown()
+    return data_dir / "adflux.db"
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
+    """The embedded default: a brand-new SQLite file, migrated (a copy of the session's)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copyfile(sqlite_template, data_dir / "adflux.db")
+    settings = Settings(data_dir=data_dir, log_level="WARNING")
+    app = create_app(settings, TESTING=True)
+    with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,17 +43,83 @@ def clean_env(**values: str) -> dict[str, str]:
     return env
 
 
+# Commands that only talk to the API over HTTP. The tests run them in this process (click's
+# runner, same environment, same working directory): a cold interpreter per call costs a second
+# or more, and the installed entry point is exercised by the --help test, the README test and
+# the server-side commands (db, seed, token, serve, worker), which still run as processes.
+CLIENT_COMMANDS = frozenset(
+    {
+        "view-jobs",
+        "pause-job",
+        "close-job",
+        "reopen-job",
+        "view-candidates",
+        "candidate",
+        "view-segments",
+        "segment",
+        "create-campaign",
+        "view-campaigns",
+        "campaign",
+    }
+)
+
+
 def run_cli(
-    *args: str, env: dict[str, str], timeout: float = 60
+    *args: str, env: dict[str, str], timeout: float = 60, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+    if args and args[0] in CLIENT_COMMANDS:
+        return invoke_in_process(*args, env=env, cwd=cwd)
     return subprocess.run(
         [str(ADFLUX), *args],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+class _ToCapturedStderr(logging.Handler):
+    """What Python's last-resort handler does in a process whose logging nobody configured
+    (warnings and errors to stderr), for the records of the invoking thread only."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:
+            sys.stderr.write(self.format(record) + "\n")
+
+
+def invoke_in_process(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``adflux`` client command in this process as the process would: exactly ``env``
+    as the environment, ``cwd`` as the working directory, stdout and stderr apart, and an
+    uncaught exception printed as a traceback on stderr with exit status 1."""
+    from click.testing import CliRunner
+
+    from adflux.cli.main import cli
+
+    environment: dict[str, str | None] = {name: None for name in os.environ if name not in env}
+    environment.update(env)
+    handler = _ToCapturedStderr()
+    root = logging.getLogger()
+    previous_dir = Path.cwd()
+    root.addHandler(handler)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = CliRunner().invoke(cli, list(args), prog_name="adflux", env=environment)
+    finally:
+        os.chdir(previous_dir)
+        root.removeHandler(handler)
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(["adflux", *args], result.exit_code, result.stdout, stderr)
 
 
 def ok(*args: str, env: dict[str, str]) -> str:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e import test_cli_against_live_api as live
+from tests.e2e.conftest import LiveApi
 from tests.e2e.processes import ok, run_cli
-from tests.e2e.test_cli_against_live_api import LiveApi
-
-live_api = live.live_api  # the same module-scoped fixture: one seeded server for this module
 
 
 def _candidates(live: LiveApi) -> list[dict]:

@@ -17,10 +17,13 @@ from tests.e2e.campaigns.stack import Deployment, base_env
 from tests.e2e.processes import clean_env, free_port, run_cli
 
 from adflux.app import create_app
+from adflux.auth import service as auth_service
 from adflux.campaigns.compliance import NARROWING_RULES
 from adflux.campaigns.models import AdCampaign
 from adflux.cli.main import cli
 from adflux.config import Settings
+from adflux.database import upgrade_schema
+from adflux.datagen import service as datagen
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.sandbox.server import start_in_thread
@@ -118,8 +121,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     )
     deployment = Deployment(env=env, work_dir=work)
     try:
-        deployment.prepare(jobs=5, candidates=30)
-        job_id, proxy_id, plain_id = _segments(data_dir)
+        job_id, proxy_id, plain_id = _prepare(deployment, data_dir)
         deployment.start_server()
         yield Live(deployment, data_dir, job_id, proxy_id, plain_id)
     finally:
@@ -127,11 +129,19 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         sandbox.stop()
 
 
-def _segments(data_dir: Path) -> tuple[int, int, int]:
-    """An active run with a segment flagged as an age proxy and one that is not."""
+def _prepare(deployment: Deployment, data_dir: Path) -> tuple[int, int, int]:
+    """The migrated and seeded database, an admin token for the CLI, and an active run with a
+    segment flagged as an age proxy and one that is not; in this process, which is quicker than
+    starting the CLI for each (`db upgrade`, `seed` and `token create` run as processes in the
+    other e2e tests)."""
     url = f"sqlite:///{data_dir / 'adflux.db'}"
     app = create_app(Settings(database_url=url, data_dir=data_dir, log_level="WARNING"))
     with app.app_context():
+        upgrade_schema()
+        datagen.seed(n_jobs=5, n_candidates=30)
+        _row, deployment.token = auth_service.create_token(
+            db_session=db.session, name="e2e-rules", role="admin"
+        )
         run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=2)
         db.session.add(run)
         db.session.flush()

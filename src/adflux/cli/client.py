@@ -21,6 +21,9 @@ class ApiClient:
         if self.config.token:
             headers["Authorization"] = f"Bearer {self.config.token}"
         self._http = httpx.Client(base_url=self.config.api_url, headers=headers, timeout=timeout)
+        context = click.get_current_context(silent=True)
+        if context is not None:  # the connections close with the command, not with the process
+            context.call_on_close(self._http.close)
 
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}

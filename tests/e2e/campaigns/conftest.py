@@ -48,8 +48,9 @@ class Stack:
     def ensure_workers(self, count: int = 2) -> None:
         """Start workers until ``count`` are alive (tests may kill or stop some)."""
         self.deployment.workers = [w for w in self.deployment.workers if w.alive()]
-        while len(self.deployment.workers) < count:
-            self.deployment.start_worker(*WORKER_ARGS)
+        missing = count - len(self.deployment.workers)
+        if missing > 0:
+            self.deployment.start_workers(missing, *WORKER_ARGS)
 
     def x_city_jobs(self) -> list[int]:
         rows = self.db.rows(

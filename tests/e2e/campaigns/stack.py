@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import httpx
 import psycopg
 from sqlalchemy.engine import make_url
+from tests.e2e.processes import run_cli
 
 from adflux.sandbox.faults import Draw, FaultPlan, Faults
 from adflux.sandbox.server import RunningSandbox, start_in_thread
@@ -290,14 +291,7 @@ class Deployment:
         env = {**self.env, "ADFLUX_API_URL": self.api_url}
         if self.token:
             env["ADFLUX_API_TOKEN"] = self.token
-        result = subprocess.run(
-            [ADFLUX, *args],
-            env=env,
-            cwd=self.work_dir,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        result = run_cli(*args, env=env, timeout=timeout, cwd=self.work_dir)
         if check and result.returncode != 0:
             raise RuntimeError(
                 f"adflux {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n"
@@ -306,12 +300,34 @@ class Deployment:
         return result
 
     def prepare(self, *, jobs: int = 20, candidates: int = 300) -> None:
-        """Migrate, seed, and mint an admin token for the API calls."""
-        self.cli("db", "upgrade")
-        self.cli("seed", "--jobs", str(jobs), "--candidates", str(candidates))
-        self.token = self.cli(
-            "token", "create", "--name", f"e2e-{time.time_ns()}", "--role", "admin"
-        ).stdout.strip()
+        """Migrate, seed, and mint an admin token for the API calls: what `adflux db upgrade`,
+        `adflux seed` and `adflux token create` do, in this process on the deployment's database
+        (three cold interpreters cost seconds; the CLI tests run those commands as processes)."""
+        from adflux.app import create_app
+        from adflux.auth import service as auth_service
+        from adflux.config import Settings
+        from adflux.context import acting_as
+        from adflux.database import upgrade_schema
+        from adflux.datagen import service as datagen
+        from adflux.extensions import db
+
+        settings = Settings(
+            database_url=self.env["DATABASE_URL"],
+            data_dir=Path(self.env["ADFLUX_DATA_DIR"]),
+            log_level="WARNING",
+        )
+        app = create_app(settings)
+        try:
+            with app.app_context(), acting_as("cli"):
+                upgrade_schema()
+                datagen.seed(n_jobs=jobs, n_candidates=candidates)
+                _row, self.token = auth_service.create_token(
+                    db_session=db.session, name=f"e2e-{time.time_ns()}", role="admin"
+                )
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            app.extensions["adflux_dispatcher"].shutdown()
 
     def spawn(self, name: str, *args: str) -> Proc:
         self._count += 1
@@ -344,14 +360,22 @@ class Deployment:
             return False
 
     def start_worker(self, *args: str) -> Proc:
-        worker = self.spawn(f"worker{len(self.workers) + 1}", "worker", *args)
-        self.workers.append(worker)
-        wait_for(
-            lambda: _ready_line(worker),
-            timeout=30,
-            what=f"{worker.name} to connect to the broker",
-        )
+        (worker,) = self.start_workers(1, *args)
         return worker
+
+    def start_workers(self, count: int, *args: str) -> list[Proc]:
+        """Start ``count`` workers at once and wait until each is connected to the broker."""
+        started = []
+        for _ in range(count):
+            started.append(self.spawn(f"worker{len(self.workers) + 1}", "worker", *args))
+            self.workers.append(started[-1])
+        for worker in started:
+            wait_for(
+                lambda worker=worker: _ready_line(worker),
+                timeout=30,
+                what=f"{worker.name} to connect to the broker",
+            )
+        return started
 
     def api(self) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}

@@ -22,6 +22,8 @@ from tests.services import service_missing
 from adflux.app import create_app
 from adflux.auth import service as auth_service
 from adflux.config import Settings
+from adflux.database import upgrade_schema
+from adflux.datagen import service as datagen
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.sandbox.server import RunningSandbox, start_in_thread
@@ -78,8 +80,6 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     )
     deployment = Deployment(env=env, work_dir=work)
     try:
-        deployment.cli("db", "upgrade")
-        deployment.cli("seed", "--jobs", "20", "--candidates", "500")
         tokens, job_ids = _prepare_in_process(data_dir)
         deployment.start_server()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -90,11 +90,14 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 
 
 def _prepare_in_process(data_dir: Path) -> tuple[dict[str, str], list[int]]:
-    """Tokens for each role, a trained and active segmentation run and the open jobs; in this
-    process, which is quicker than starting the CLI once for each."""
+    """The migrated database seeded with 20 jobs and 500 candidates, tokens for each role, a
+    trained and active segmentation run and the open jobs; in this process, which is quicker
+    than starting the CLI once for each (`db upgrade` and `seed` run as processes elsewhere)."""
     url = f"sqlite:///{data_dir / 'adflux.db'}"
     app = create_app(Settings(database_url=url, data_dir=data_dir, log_level="WARNING"))
     with app.app_context():
+        upgrade_schema()
+        datagen.seed(n_jobs=20, n_candidates=500)
         run = segmentation.run_training(
             db_session=db.session, run_id=segmentation.create_run(db_session=db.session).id
         )
