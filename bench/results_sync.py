@@ -150,6 +150,10 @@ def _run(
     }.items():
         per = ", ".join(f"{p} {calls[p]:,}" for p in PLATFORMS)
         print(f"| {name} | {sum(calls.values()):,} | {wall:,.1f} s | {per} |")
+    print(
+        "\n(Google's times are the sandbox's: it renders every ad of the account for each query"
+        " before filtering, so each call costs the same whatever it asks for.)"
+    )
     ratio_calls = sum(baseline[0].values()) / max(1, sum(periodic[0].values()))
     ratio_time = baseline[1] / max(periodic[1], 1e-9)
     print(
@@ -180,14 +184,27 @@ def _sync(
     sandbox: RunningSandbox, directory: RegistryDirectory, *, restate_days: int, force: bool = False
 ) -> tuple[Counter[str], float]:
     seq = _last_seq(sandbox)
+    spent: Counter[str] = Counter()
+
+    def timed(name: str) -> Any:
+        adapter = directory.adapter(name)
+
+        class Timed:
+            def daily_report(self, *args: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return adapter.daily_report(*args)
+                finally:
+                    spent[name] += time.perf_counter() - started
+
+        return Timed()
+
     started = time.perf_counter()
     outcome = sync.sync_results(
-        db_session=db.session,
-        adapter_for=directory.adapter,
-        restate_days=restate_days,
-        force=force,
+        db_session=db.session, adapter_for=timed, restate_days=restate_days, force=force
     )
     wall = time.perf_counter() - started
+    print("  time in report calls: " + ", ".join(f"{p} {spent[p]:.1f} s" for p in PLATFORMS))
     for result in outcome.platforms:
         state = "ok" if result.ok else f"FAILED: {result.error}"
         print(

@@ -93,7 +93,9 @@ def deployment(tmp_path):
             "DATABASE_URL": database.url,
             "CELERY_BROKER_URL": redis.url,
             "ADFLUX_DATA_DIR": str(tmp_path / "data"),
-            "PYTHONPATH": str(REPO),
+            # This checkout's package and tests, whichever checkout the virtualenv was made in.
+            "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(REPO))),
+            "PYTHONUNBUFFERED": "1",
         }
         with log_path.open("ab") as log:
             process = subprocess.Popen(
