@@ -25,6 +25,7 @@ from adflux.auth import service as auth_service
 from adflux.config import Settings
 from adflux.database import upgrade_schema
 from adflux.extensions import db
+from tests.fakes import RecordingDispatcher
 from tests.services import service_missing
 
 DEFAULT_TEST_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/adflux_test"
@@ -106,6 +107,17 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def dispatcher(app: Flask) -> Iterator[RecordingDispatcher]:
+    """The app's task dispatcher replaced by one that records what would be sent (a test runs
+    the tasks it wants, when it wants)."""
+    recording = RecordingDispatcher()
+    previous = app.extensions["adflux_dispatcher"]
+    app.extensions["adflux_dispatcher"] = recording
+    yield recording
+    app.extensions["adflux_dispatcher"] = previous
 
 
 @pytest.fixture

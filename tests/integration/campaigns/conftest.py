@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from tests.factories import make_active_segment, make_job
-from tests.fakes import FakeDirectory, RecordingDispatcher
+from tests.fakes import FakeDirectory
 
 
 @pytest.fixture
@@ -12,15 +12,6 @@ def platforms(app):
     app.extensions["adflux_platforms"] = directory
     yield directory
     app.extensions["adflux_platforms"] = previous
-
-
-@pytest.fixture
-def dispatcher(app):
-    recording = RecordingDispatcher()
-    previous = app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_dispatcher"] = recording
-    yield recording
-    app.extensions["adflux_dispatcher"] = previous
 
 
 @pytest.fixture

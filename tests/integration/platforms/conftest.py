@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.fakes import RecordingDispatcher
 
 from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
 from adflux.platforms.settings import PlatformSettings, load_platform_settings
@@ -49,12 +48,3 @@ def real_platforms(app, sandbox: RunningSandbox) -> Iterator[RegistryDirectory]:
     app.extensions[EXTENSION_KEY] = directory
     yield directory
     app.extensions[EXTENSION_KEY] = previous
-
-
-@pytest.fixture
-def dispatcher(app) -> Iterator[RecordingDispatcher]:
-    recording = RecordingDispatcher()
-    previous = app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_dispatcher"] = recording
-    yield recording
-    app.extensions["adflux_dispatcher"] = previous

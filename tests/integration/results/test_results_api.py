@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
-from tests.fakes import RecordingDispatcher
 from tests.integration.results.conftest import (
     add_applications,
     add_metric,
@@ -39,15 +38,6 @@ def campaign(app):
     add_applications(publication(campaign, "x"), D2, 1, segment_id=s5.id)
     db.session.commit()
     return campaign
-
-
-@pytest.fixture
-def dispatcher(app):
-    recording = RecordingDispatcher()
-    previous = app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_dispatcher"] = recording
-    yield recording
-    app.extensions["adflux_dispatcher"] = previous
 
 
 def test_a_campaigns_results_by_platform_and_day_with_totals(client, token_for, campaign):
