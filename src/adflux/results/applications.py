@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from adflux import clock
 from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
 from adflux.campaigns.service import CAMPAIGN_TZ
 from adflux.campaigns.tracking import UTM_KEYS, campaign_id_of, segment_ids_of
 from adflux.candidates.models import Candidate
-from adflux.db import DbSession, is_unique_violation, write_or_recheck
+from adflux.db import DbSession, write_or_recheck
 from adflux.errors import ValidationFailed
 from adflux.jobs.models import JobOpening
 from adflux.results.models import Application
@@ -119,29 +120,60 @@ def record_applications(
         )
     }
     directory = _Directory(db_session, applications)
+    rows: dict[str, dict[str, Any]] = {}
+    for item in applications:
+        if item["application_id"] not in stored and item["application_id"] not in rows:
+            rows[item["application_id"]] = directory.row(item)
+    inserted = _insert_new(db_session, rows)
+    db_session.commit()
+    # Rows another delivery stored between the read above and this insert are duplicates too.
+    lost = set(rows) - inserted
+    if lost:
+        stored |= {
+            source_id: publication_id is not None
+            for source_id, publication_id in db_session.execute(
+                sa.select(Application.source_id, Application.publication_id).where(
+                    Application.source_id.in_(lost)
+                )
+            )
+        }
     receipts: list[Receipt] = []
-    rows: list[dict[str, Any]] = []
     for item in applications:
         application_id = item["application_id"]
-        if application_id in stored:
-            receipts.append(Receipt(application_id, DUPLICATE, stored[application_id]))
-            continue
-        row = directory.row(item)
-        rows.append(row)
-        stored[application_id] = row["publication_id"] is not None
-        receipts.append(Receipt(application_id, ACCEPTED, stored[application_id]))
-    try:
-        if rows:
-            db_session.execute(sa.insert(Application), rows)
-        db_session.commit()
-    except sa.exc.IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        # A concurrent delivery stored some of these meanwhile: one at a time, each race-safe.
-        db_session.rollback()
-        return [record_application(db_session=db_session, **item) for item in applications]
-    log.debug("%d applications stored of %d received", len(rows), len(applications))
+        if application_id in inserted:
+            inserted.discard(application_id)  # a second copy in the same batch is a duplicate
+            row = rows[application_id]
+            receipts.append(Receipt(application_id, ACCEPTED, row["publication_id"] is not None))
+        else:
+            attributed = (
+                stored[application_id]
+                if application_id in stored
+                else rows[application_id]["publication_id"] is not None
+            )
+            receipts.append(Receipt(application_id, DUPLICATE, attributed))
+    log.debug("%d applications stored of %d received", len(rows) - len(lost), len(applications))
     return receipts
+
+
+def _insert_new(db_session: DbSession, rows: dict[str, dict[str, Any]]) -> set[str]:
+    """Insert the rows whose id nobody stored meanwhile; the ids inserted.
+
+    ON CONFLICT DO NOTHING instead of failing the whole batch on a concurrent delivery's row, and
+    in id order: two batches that share ids then take their locks in the same order, where in
+    arrival order each could wait for the other's uncommitted row (a deadlock, seen on
+    PostgreSQL with overlapping batches sent at once).
+    """
+    if not rows:
+        return set()
+    dialect = db_session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Application)
+        .values([rows[key] for key in sorted(rows)])
+        .on_conflict_do_nothing(index_elements=[Application.source_id])
+        .returning(Application.source_id)
+    )
+    return set(db_session.scalars(statement))
 
 
 def forget_candidate(*, db_session: DbSession, candidate: Candidate) -> None:
