@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adflux.campaigns.geo import all_cities, find_city
-from adflux.vocabulary import EDUCATION_LEVELS, SENIORITIES
+from adflux.vocabulary import EDUCATION_LEVELS
 
 # A commute people accept for a job: the radius (km) around the job's city that counts as "near".
 NEAR_KM = 60.0
@@ -28,8 +28,8 @@ SENIORITY_YEARS: dict[str, tuple[float, float | None]] = {
     "senior": (5.0, None),
     "lead": (8.0, None),
 }
-assert set(SENIORITY_YEARS) == set(SENIORITIES)
 
+# Hybrid jobs count like on-site ones: the office days need the commute.
 # Who reaches a remote job: anyone in Colombia, but how likely they apply follows their stated
 # preference (someone who asked for on-site work still applies to remote jobs, less often).
 REMOTE_REACH: dict[str, float] = {"remoto": 1.0, "hibrido": 0.75, "presencial": 0.4}

@@ -6,6 +6,7 @@ import pytest
 
 from adflux.targeting import fit
 from adflux.targeting.fit import MemberTally
+from adflux.vocabulary import SENIORITIES
 
 TECH = "Tecnología y desarrollo de software"
 SALES = "Ventas y comercial"
@@ -149,5 +150,6 @@ def test_ranking_is_best_first_with_stable_ties():
 
 
 def test_every_seniority_has_a_band():
+    assert set(fit.SENIORITY_YEARS) == set(SENIORITIES)
     for seniority, (low, high) in fit.SENIORITY_YEARS.items():
         assert high is None or high > low, seniority
