@@ -236,6 +236,14 @@ def _secondary(shares: dict[str, float | None]) -> float:
     return sum(w * (shares[k] or 0.0) for k, w in known.items()) / total
 
 
+def _in_sentence(label: str) -> str:
+    """An area label as Spanish writes it mid-sentence ("Ventas y comercial" -> "ventas y
+    comercial"); an acronym ("TI") keeps its capitals."""
+    if len(label) > 1 and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _pct(share: float) -> str:
     return f"{round(share * 100)} %"
 
@@ -246,7 +254,7 @@ def _reasons(terms: JobTerms, shares: dict[str, float | None]) -> tuple[Reason, 
         Reason(
             "area",
             area,
-            f"{_pct(area)} trabaja en {terms.area}",
+            f"{_pct(area)} trabaja en {_in_sentence(terms.area)}",
             f"{_pct(area)} work in {terms.area}",
         ),
         _place_reason(terms, place),
@@ -337,7 +345,8 @@ def no_fit_reason(
         return Reason(
             "no_fit",
             best_area,
-            f"Ningún segmento reúne candidatos de {terms.area} (el mejor: {_pct(best_area)})",
+            f"Ningún segmento reúne candidatos de {_in_sentence(terms.area)} "
+            f"(el mejor: {_pct(best_area)})",
             f"No segment gathers candidates in {terms.area} (the best: {_pct(best_area)})",
         )
     where_es = "con disposición a trabajo remoto" if terms.remote else f"cerca de {terms.city}"
@@ -345,6 +354,6 @@ def no_fit_reason(
     return Reason(
         "no_fit",
         None,
-        f"Ningún segmento tiene suficientes candidatos de {terms.area} {where_es}",
+        f"Ningún segmento tiene suficientes candidatos de {_in_sentence(terms.area)} {where_es}",
         f"No segment has enough candidates in {terms.area} {where_en}",
     )

@@ -44,7 +44,7 @@ def test_no_segment_fits_is_said_plainly(client, token_for):
     body = client.get(f"/api/v1/jobs/{job.id}/audience", headers=token_for("viewer")).json
     assert body["no_fit_reason"]["code"] == "no_fit"
     assert body["no_fit_reason"]["message_es"].startswith(
-        "Ningún segmento reúne candidatos de Salud"
+        "Ningún segmento reúne candidatos de salud"
     )
 
 

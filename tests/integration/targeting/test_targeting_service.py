@@ -106,7 +106,7 @@ def test_segments_are_ranked_best_first_with_reasons(any_app):
     best = ranked[0]
     assert best.fits and best.reach == 4 and 0 < best.score <= 1
     assert [r.message_es for r in best.reasons[:2]] == [
-        f"100 % trabaja en {TECH}",
+        "100 % trabaja en tecnología y desarrollo de software",
         "75 % vive en Manizales o a menos de 60 km",
     ]
     assert not ranked[1].fits and ranked[1].score == 0.0

@@ -76,7 +76,7 @@ def test_reasons_read_like_a_recruiter_would_write_them():
     assert codes[:2] == ["area", "place"]
     assert codes[2] == "salary"  # secondary reasons by share, highest first
     assert len(result.reasons) == fit.MAX_REASONS
-    assert result.reasons[0].message_es == f"72 % trabaja en {TECH}"
+    assert result.reasons[0].message_es == "72 % trabaja en tecnología y desarrollo de software"
     assert result.reasons[1].message_es == "64 % vive en Manizales o a menos de 60 km"
     assert result.reasons[1].message_en == "64 % live in Manizales or within 60 km"
 
@@ -111,7 +111,7 @@ def test_a_job_whose_area_no_segment_has_gets_a_clear_no_fit_answer():
     assert not any(f.fits for f in fits)
     reason = fit.no_fit_reason(terms, fits, tallies)
     assert reason is not None and reason.share == pytest.approx(0.03)
-    assert reason.message_es == "Ningún segmento reúne candidatos de Salud (el mejor: 3 %)"
+    assert reason.message_es == "Ningún segmento reúne candidatos de salud (el mejor: 3 %)"
 
 
 def test_no_reason_when_one_segment_fits_and_a_reason_without_segments():
@@ -153,3 +153,10 @@ def test_every_seniority_has_a_band():
     assert set(fit.SENIORITY_YEARS) == set(SENIORITIES)
     for seniority, (low, high) in fit.SENIORITY_YEARS.items():
         assert high is None or high > low, seniority
+
+
+def test_acronym_areas_keep_their_capitals_mid_sentence():
+    terms = _terms(area="TI y telecomunicaciones")
+    result = fit.score_segment(terms, _tally(area=50, place=50), name="t")
+    assert result.reasons[0].message_es == "50 % trabaja en TI y telecomunicaciones"
+    assert result.reasons[0].message_en == "50 % work in TI y telecomunicaciones"
