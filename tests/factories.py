@@ -95,3 +95,24 @@ def make_active_segment(
         )
     db.session.flush()
     return segment
+
+
+def make_segmented_run(segments: dict[str, list[dict[str, Any]]]) -> list[Segment]:
+    """An active run with one segment per name, each holding a member per dict of candidate
+    overrides (consenting unless the dict says otherwise), in the order given."""
+    run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=len(segments))
+    db.session.add(run)
+    db.session.flush()
+    made = []
+    for index, (name, members) in enumerate(segments.items()):
+        segment = Segment(run_id=run.id, cluster_index=index, name=name, size=len(members))
+        db.session.add(segment)
+        db.session.flush()
+        for overrides in members:
+            member = make_candidate(**overrides)
+            db.session.add(
+                SegmentMembership(run_id=run.id, candidate_id=member.id, segment_id=segment.id)
+            )
+        made.append(segment)
+    db.session.flush()
+    return made

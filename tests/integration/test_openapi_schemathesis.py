@@ -151,6 +151,7 @@ def _known_valid_requests(operations: dict[str, Any], job_id: int) -> list[Any]:
             path_parameters={"job_id": job_id}, body={"platforms": ["google", "x"]}
         ),
         operations["GET /api/v1/jobs/{job_id}"].Case(path_parameters={"job_id": job_id}),
+        operations["GET /api/v1/jobs/{job_id}/audience"].Case(path_parameters={"job_id": job_id}),
         operations["GET /job_openings/{job_id}"].Case(path_parameters={"job_id": job_id}),
         operations["POST /api/v1/jobs"].Case(body=job_payload()),
         operations["POST /job_openings"].Case(body=job_payload()),

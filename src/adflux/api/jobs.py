@@ -22,6 +22,7 @@ from adflux.auth.models import Role
 from adflux.extensions import db
 from adflux.jobs import service
 from adflux.jobs.models import EMPLOYMENT_TYPES, REMOTE_MODES, SENIORITIES, JobStatus
+from adflux.targeting import service as targeting
 
 blp = Blueprint("jobs", __name__, url_prefix="/jobs", description="Job openings")
 
@@ -167,3 +168,53 @@ class JobReopen(MethodView):
     def post(self, job_id: int) -> Any:
         """Open a paused or closed job again; its paused campaigns stay paused until resumed."""
         return _set_status(job_id, JobStatus.OPEN)
+
+
+class FitReasonSchema(ApiSchema):
+    code = fields.String(
+        dump_only=True,
+        metadata={
+            "description": "area | place | experience | salary | education | no_members | "
+            "no_segments | no_fit"
+        },
+    )
+    share = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "share of consenting members"}
+    )
+    message_es = fields.String(dump_only=True)
+    message_en = fields.String(dump_only=True)
+
+
+class SegmentFitSchema(ApiSchema):
+    segment_id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    score = fields.Float(dump_only=True, metadata={"description": "0 to 1, higher fits better"})
+    reach = fields.Integer(dump_only=True, metadata={"description": "consenting members"})
+    fits = fields.Boolean(
+        dump_only=True, metadata={"description": "score at or above the fit threshold"}
+    )
+    reasons = fields.List(fields.Nested(FitReasonSchema), dump_only=True)
+
+
+class JobAudienceSchema(ApiSchema):
+    job_id = fields.Integer(dump_only=True)
+    segments = fields.List(
+        fields.Nested(SegmentFitSchema),
+        dump_only=True,
+        metadata={"description": "the active segmentation's segments, best fit first"},
+    )
+    no_fit_reason = fields.Nested(
+        FitReasonSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "why no segment is recommended; null when one fits"},
+    )
+
+
+@blp.route(f"/<{id_in_path('job')}:job_id>/audience")
+class JobAudience(MethodView):
+    @blp.response(200, JobAudienceSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, job_id: int) -> Any:
+        """The segments most likely to apply to this job, scored from their consenting members."""
+        return targeting.job_audience(db_session=db.session, job_id=job_id)
