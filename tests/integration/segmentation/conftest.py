@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-# The recording dispatcher, as the campaign tests install it.
-from tests.integration.campaigns.conftest import dispatcher  # noqa: F401
-
 from adflux.datagen import service as datagen
 from adflux.extensions import db
 from adflux.segmentation import service
@@ -28,7 +25,7 @@ def seeded(app) -> int:
 
 
 @pytest.fixture
-def train(app, dispatcher):  # noqa: F811
+def train(app, dispatcher):
     """Start a training through the service and run its queued task here; returns the run."""
 
     def run(**options):

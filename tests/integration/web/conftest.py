@@ -9,8 +9,8 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 from tests.factories import make_candidate, make_job
 
-# The fake platforms and the recording dispatcher, as the campaign tests install them.
-from tests.integration.campaigns.conftest import dispatcher, platforms  # noqa: F401
+# The fake platforms, as the campaign tests install them (the dispatcher is tests/conftest.py's).
+from tests.integration.campaigns.conftest import platforms  # noqa: F401
 
 from adflux.auth import service as auth_service
 from adflux.extensions import db
