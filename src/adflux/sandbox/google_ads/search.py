@@ -168,24 +168,24 @@ class _Account:
             self._resources[name] = None if rec is None else KINDS[kind].from_dict(rec["resource"])
         return self._resources[name]
 
-    def parents(self, kind: Kind, resource: Any) -> dict[str, Any]:
-        """Attributed resources of one object, by GoogleAdsRow field name."""
-        found: dict[str, Any] = {}
-
-        def load(row_field: str, name: str) -> Any | None:
-            parent = self.resource(row_field, name)
+    def parents(self, kind: Kind, resource: Any, wanted: set[str]) -> dict[str, Any]:
+        """Attributed resources of one object, by GoogleAdsRow field name: those in `wanted`
+        (the others are not parsed: no field of the query names them)."""
+        names: list[tuple[str, str]] = []
+        if kind.name == "campaign" and resource.campaign_budget:
+            names.append(("campaign_budget", resource.campaign_budget))
+        if kind.name in ("campaign_criterion", "ad_group"):
+            names.append(("campaign", resource.campaign))
+        if kind.name in ("ad_group_ad", "ad_group_criterion"):
+            names.append(("ad_group", resource.ad_group))
+            group = self.record(resource.ad_group)
+            if group is not None:
+                names.append(("campaign", str(group["resource"].get("campaign", ""))))
+        found = {}
+        for row_field, name in names:
+            parent = self.resource(row_field, name) if row_field in wanted else None
             if parent is not None:
                 found[row_field] = parent
-            return parent
-
-        if kind.name == "campaign" and resource.campaign_budget:
-            load("campaign_budget", resource.campaign_budget)
-        if kind.name in ("campaign_criterion", "ad_group"):
-            load("campaign", resource.campaign)
-        if kind.name in ("ad_group_ad", "ad_group_criterion"):
-            group = load("ad_group", resource.ad_group)
-            if group is not None:
-                load("campaign", group.campaign)
         return found
 
     def delivery_days(
@@ -381,13 +381,21 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
             "segments.date",
         )
     account = _StoreAccount(state.store, customer_id)
+    named = {
+        f.split(".")[0]
+        for f in (
+            *query.fields,
+            *(c.field for c in query.conditions),
+            *(f for f, _ in query.order_by),
+        )
+    }
     days = _day_bounds(date_filters, insights.today(now))
     rows = []
     for rec in _candidates(state.store, query, kind, customer_id):
         resource = kind.from_dict(rec["resource"])
         base = gas.GoogleAdsRow()
         setattr(base, kind.name, resource)
-        for row_field, parent in account.parents(kind, resource).items():
+        for row_field, parent in account.parents(kind, resource, named).items():
             setattr(base, row_field, parent)
         if not wants_metrics:
             rows.append(gas.GoogleAdsRow.pb(base))
