@@ -155,16 +155,16 @@ def _google(store: Store, ad_id: str, now: float) -> AdView | None:
     amount = int((budget.get("resource") or {}).get("amount_micros") or 0) // 1_000_000
     groups = [
         g["id"]
-        for g in store.find_by("google", "ad_group", _campaign_of, ad_id)
+        for g in store.find_by("google", "ad_group", campaign_of, ad_id)
         if not g.get("removed")
     ]
     link, lists = None, []
     for group in groups:
-        for ad in store.find_by("google", "ad_group_ad", _ad_group_of, group):
+        for ad in store.find_by("google", "ad_group_ad", ad_group_of, group):
             urls = ((ad.get("resource") or {}).get("ad") or {}).get("final_urls") or []
             if link is None and urls and not ad.get("removed"):
                 link = urls[0]
-        for criterion in store.find_by("google", "ad_group_criterion", _ad_group_of, group):
+        for criterion in store.find_by("google", "ad_group_criterion", ad_group_of, group):
             user_list = ((criterion.get("resource") or {}).get("user_list") or {}).get("user_list")
             if user_list and not criterion.get("removed"):
                 lists.append(_members(store.get("google", user_list), "_members"))
@@ -180,11 +180,11 @@ def _tweet_id_of(obj: dict[str, Any]) -> Any:
     return obj.get("tweet_id")
 
 
-def _campaign_of(obj: dict[str, Any]) -> Any:
+def campaign_of(obj: dict[str, Any]) -> Any:
     return (obj.get("resource") or {}).get("campaign")
 
 
-def _ad_group_of(obj: dict[str, Any]) -> Any:
+def ad_group_of(obj: dict[str, Any]) -> Any:
     return (obj.get("resource") or {}).get("ad_group")
 
 

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ class Store:
         self._counters: dict[str, int] = {}
         # (platform, kind) -> key function -> key -> {id: object}
         self._keyed: dict[tuple[str, str], dict[Key, dict[Hashable, dict[str, Any]]]] = {}
+        # platform -> id -> creation rank (objects are never deleted one by one)
+        self._order: dict[str, dict[str, int]] = {}
         # Uploaded files (ad images), by SHA-256: kept out of the objects, which every write
         # saves whole, and written once each beside the store's file.
         self._blobs: dict[str, bytes] = {}
@@ -102,6 +104,8 @@ class Store:
             stored = _clone(obj)
             objects[obj["id"]] = stored
             self._by_kind.setdefault((platform, obj["kind"]), {})[obj["id"]] = stored
+            order = self._order.setdefault(platform, {})
+            order[obj["id"]] = len(order)
             self._file_keyed(platform, stored)
             self._save()
 
@@ -159,13 +163,32 @@ class Store:
         """Objects of one kind for which `key(obj) == value`. `key` names an index kept from its
         first use on, so it must be one long-lived function that only reads."""
         with self._lock:
-            indexes = self._keyed.setdefault((platform, kind), {})
-            if key not in indexes:
-                index: dict[Hashable, dict[str, dict[str, Any]]] = {}
-                for obj in self._by_kind.get((platform, kind), {}).values():
-                    index.setdefault(key(obj), {})[obj["id"]] = obj
-                indexes[key] = index
-            return [_clone(obj) for obj in indexes[key].get(value, {}).values()]
+            return [
+                _clone(obj)
+                for obj in self._keyed_index(platform, kind, key).get(value, {}).values()
+            ]
+
+    def find_by_any(
+        self, platform: str, kind: str, key: Key, values: Iterable[Hashable]
+    ) -> list[dict[str, Any]]:
+        """Objects of one kind for which `key(obj)` is one of `values`, in creation order: what
+        `find_by` finds for each value, so it costs what it finds, not what the kind holds."""
+        with self._lock:
+            index = self._keyed_index(platform, kind, key)
+            found = {oid: obj for value in set(values) for oid, obj in index.get(value, {}).items()}
+            order = self._order.get(platform, {})
+            return [_clone(found[oid]) for oid in sorted(found, key=order.__getitem__)]
+
+    def _keyed_index(
+        self, platform: str, kind: str, key: Key
+    ) -> dict[Hashable, dict[str, dict[str, Any]]]:
+        indexes = self._keyed.setdefault((platform, kind), {})
+        if key not in indexes:
+            index: dict[Hashable, dict[str, dict[str, Any]]] = {}
+            for obj in self._by_kind.get((platform, kind), {}).values():
+                index.setdefault(key(obj), {})[obj["id"]] = obj
+            indexes[key] = index
+        return indexes[key]
 
     def iter_platform(self, platform: str) -> Iterator[dict[str, Any]]:
         with self._lock:
@@ -233,7 +256,9 @@ class Store:
     def _index(self) -> None:
         self._keyed = {}
         self._by_kind = {}
+        self._order = {}
         for platform, objects in self._objects.items():
+            self._order[platform] = {object_id: rank for rank, object_id in enumerate(objects)}
             for object_id, obj in objects.items():
                 self._by_kind.setdefault((platform, obj["kind"]), {})[object_id] = obj
 

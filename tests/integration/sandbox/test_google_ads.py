@@ -29,6 +29,7 @@ from adflux.platforms.base import (
     TransientError,
 )
 from adflux.platforms.google_ads import GoogleAdsAdapter
+from adflux.sandbox.delivery import local_day
 from adflux.sandbox.faults import FaultPlan
 from adflux.sandbox.server import RunningSandbox, start_in_thread
 
@@ -367,6 +368,57 @@ def test_audience_upload_errors(adapter, sandbox):
             )
         )
     assert limited.value.retry_after_s == 9
+
+
+def test_a_report_on_a_few_ads_computes_only_their_figures(adapter, client, sandbox, monkeypatch):
+    # A report names its ads (ad_group_ad.ad.id IN (...)): the sandbox must find them on its
+    # indexes and compute only their campaigns' delivery, never every ad of the account (a sync
+    # over thousands of ads then took minutes per query). Counted, not timed.
+    ads = [_publish(adapter, _spec(f"adflux-pub-{n}", active=True))[0]["ad"] for n in range(8)]
+    state = sandbox.state
+    state.clock.advance(2 * 86_400 + 3600)
+    moment = state.clock.now()
+    monkeypatch.setattr(state.clock, "now", lambda: moment)  # the same figures for both queries
+    campaigns: list[str] = []
+    computed = state.market.ad_days
+
+    def counted(platform, ad_id, **kwargs):
+        campaigns.append(ad_id)
+        return computed(platform, ad_id, **kwargs)
+
+    monkeypatch.setattr(state.market, "ad_days", counted)
+    today = local_day(moment)
+    report = (
+        "SELECT ad_group_ad.ad.id, segments.date, metrics.impressions, metrics.clicks, "
+        "metrics.cost_micros FROM ad_group_ad "
+        f"WHERE segments.date BETWEEN '{today - timedelta(days=3)}' AND '{today}'"
+    )
+
+    def figures(rows) -> set[tuple[int, str, int, int, int]]:
+        return {
+            (
+                r.ad_group_ad.ad.id,
+                r.segments.date,
+                r.metrics.impressions,
+                r.metrics.clicks,
+                r.metrics.cost_micros,
+            )
+            for r in rows
+        }
+
+    everything = figures(search(client, report))
+    assert len(campaigns) == len(ads)
+    chosen = [ads[2].rsplit("~", 1)[-1], ads[5].rsplit("~", 1)[-1]]
+    campaigns.clear()
+    narrow = figures(search(client, f"{report} AND ad_group_ad.ad.id IN ({', '.join(chosen)})"))
+    assert len(campaigns) == 2  # the two ads' campaigns, not the account's eight
+    assert {row[0] for row in narrow} == {int(ad_id) for ad_id in chosen}
+    assert narrow == {row for row in everything if str(row[0]) in chosen}
+    assert all(row[2] > 0 for row in narrow)
+    campaigns.clear()
+    one = figures(search(client, f"{report} AND ad_group_ad.resource_name = '{ads[5]}'"))
+    assert len(campaigns) == 1
+    assert one == {row for row in everything if str(row[0]) == chosen[1]}
 
 
 def test_ad_groups_and_ads_report_the_metrics_their_campaign_delivers(adapter, client, sandbox):

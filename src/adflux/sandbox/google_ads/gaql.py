@@ -9,6 +9,7 @@ them, e.g. '[[]adflux-pub-1]%'.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +43,24 @@ class Condition:
     field: str
     operator: str  # "=", "!=", ">", ..., "IN", "NOT IN", "LIKE", "NOT LIKE", "IS NULL", ...
     value: Any = None  # str | float | list | tuple(low, high) for BETWEEN
+
+    @functools.cached_property
+    def members(self) -> tuple[frozenset[Any], frozenset[str], frozenset[str]]:
+        """An IN list as sets, for `matches` to look an int or str up at once instead of
+        comparing it with every value: the numbers an int equals, the strings an int's text
+        equals (values that are not numbers), the strings a str equals."""
+        numbers, texts, strings = set(), set(), set()
+        for value in self.value:
+            if isinstance(value, str):
+                strings.add(value)
+                try:
+                    numbers.add(float(value))
+                except ValueError:
+                    texts.add(value)
+            else:
+                numbers.add(value)
+                strings.add(str(value))
+        return frozenset(numbers), frozenset(texts), frozenset(strings)
 
 
 @dataclass(frozen=True)
@@ -246,7 +265,13 @@ def matches(condition: Condition, actual: Any, today: date) -> bool:
     if op == "IS NOT NULL":
         return actual not in (None, "", 0)
     if op in ("IN", "NOT IN"):
-        found = any(_equal(actual, v) for v in value)
+        if type(actual) is int:
+            numbers, texts, _ = condition.members
+            found = actual in numbers or str(actual) in texts
+        elif type(actual) is str:
+            found = actual in condition.members[2]
+        else:
+            found = any(_equal(actual, v) for v in value)
         return found if op == "IN" else not found
     if op in ("LIKE", "NOT LIKE"):
         hit = like_to_regex(str(value)).fullmatch(str(actual or "")) is not None

@@ -33,15 +33,22 @@ def _moment(value: str) -> float | None:
 
 
 def campaign_days(
-    record: dict[str, Any], campaign: Any, budget_micros: int, now: float, *, market: Market
+    record: dict[str, Any],
+    now: float,
+    *,
+    market: Market,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[delivery.DayFigures]:
-    """Every day with delivery, from the campaign's creation until today, from the simulated
-    market (which reads the campaign's status log, schedule, budget, audiences and ad link)."""
+    """Every day with delivery from the campaign's creation (or `since`) until today (or
+    `until`), from the simulated market (which reads the campaign's status log, schedule,
+    budget, audiences and ad link)."""
+    first, last = delivery.local_day(record["created_at"]), delivery.local_day(now)
     return market.ad_days(
         "google",
         record["id"],
-        since=delivery.local_day(record["created_at"]),
-        until=delivery.local_day(now),
+        since=first if since is None else max(first, since),
+        until=last if until is None else min(last, until),
         now=now,
     )
 

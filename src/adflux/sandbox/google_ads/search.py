@@ -7,21 +7,27 @@ the response's field_mask lists them, as on Google.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import functools
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
 from functools import partial
 from typing import Any
 
 from google.ads.googleads.v26.services.types import google_ads_service as gas
 from google.protobuf import field_mask_pb2
 
-from adflux.sandbox import delivery
+from adflux.sandbox import delivery, market_ads
 from adflux.sandbox.google_ads import gaql, insights
 from adflux.sandbox.google_ads.catalog import KINDS, PLATFORM, Kind
 from adflux.sandbox.google_ads.failures import ApiError, error, invalid, quota_exhausted
 from adflux.sandbox.market import Market
 from adflux.sandbox.quotas import Limit
 from adflux.sandbox.state import SandboxState
+from adflux.sandbox.store import Store
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 BATCH_ROWS = 10_000  # SearchStream sends results in batches of up to 10,000 rows
 METRIC_PREFIXES = ("metrics", "segments")
 ROW_DESCRIPTOR = gas.GoogleAdsRow.pb().DESCRIPTOR
@@ -121,31 +127,247 @@ def _check_fields(query: gaql.Query, allowed: set[str]) -> dict[str, str]:
     return paths
 
 
-def _parents(kind: Kind, resource: Any, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Attributed resources of one object, by GoogleAdsRow field name."""
-    found: dict[str, Any] = {}
+class _Account:
+    """One customer's objects as one query reads them: each record looked up (and parsed) once,
+    and each campaign's delivery and its split among its ad groups / ads computed once, however
+    many rows share them."""
 
-    def load(row_field: str, name: str) -> Any | None:
-        rec = records.get(name)
-        if rec is None:
+    def __init__(self, customer_id: str) -> None:
+        self._customer = customer_id
+        self._records: dict[str, dict[str, Any] | None] = {}
+        self._children: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._resources: dict[str, Any] = {}
+        self._ranks: dict[tuple[str, str], dict[str, int]] = {}
+        self._days: dict[str, list[delivery.DayFigures]] = {}
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def _load_children(self, kind: str, parent: str) -> list[dict[str, Any]]:
+        """Every record of `kind` (ad_group, ad_group_ad) whose PARENT_KEY is `parent`."""
+        raise NotImplementedError
+
+    def record(self, name: str) -> dict[str, Any] | None:
+        if name not in self._records:
+            rec = self._load(name) if name else None
+            mine = rec is not None and rec["customer_id"] == self._customer
+            self._records[name] = rec if mine else None
+        return self._records[name]
+
+    def children(self, kind: str, parent: str) -> list[dict[str, Any]]:
+        if (kind, parent) not in self._children:
+            found = self._load_children(kind, parent) if parent else []
+            mine = [rec for rec in found if rec["customer_id"] == self._customer]
+            self._children[(kind, parent)] = mine
+        return self._children[(kind, parent)]
+
+    def resource(self, kind: str, name: str) -> Any | None:
+        """The record named `name` as a `kind` message; None when there is none."""
+        if name not in self._resources:
+            rec = self.record(name)
+            self._resources[name] = None if rec is None else KINDS[kind].from_dict(rec["resource"])
+        return self._resources[name]
+
+    def parents(self, kind: Kind, resource: Any, wanted: set[str]) -> dict[str, Any]:
+        """Attributed resources of one object, by GoogleAdsRow field name: those in `wanted`
+        (the others are not parsed: no field of the query names them)."""
+        names: list[tuple[str, str]] = []
+        if kind.name == "campaign" and resource.campaign_budget:
+            names.append(("campaign_budget", resource.campaign_budget))
+        if kind.name in ("campaign_criterion", "ad_group"):
+            names.append(("campaign", resource.campaign))
+        if kind.name in ("ad_group_ad", "ad_group_criterion"):
+            names.append(("ad_group", resource.ad_group))
+            group = self.record(resource.ad_group)
+            if group is not None:
+                names.append(("campaign", str(group["resource"].get("campaign", ""))))
+        found = {}
+        for row_field, name in names:
+            parent = self.resource(row_field, name) if row_field in wanted else None
+            if parent is not None:
+                found[row_field] = parent
+        return found
+
+    def delivery_days(
+        self,
+        kind: str,
+        rec: dict[str, Any],
+        now: float,
+        market: Market,
+        days: tuple[date | None, date | None] = (None, None),
+    ) -> list[delivery.DayFigures] | None:
+        """What one campaign, ad group or ad (`rec`, FROM `kind`) delivered on each day with
+        delivery (within `days`, when bounded): its part of its campaign's figures; None when
+        it has no campaign."""
+        campaign_rec: dict[str, Any] | None = rec
+        share = (0, 1)
+        if kind != "campaign":
+            campaign_name = self._campaign_name(kind, rec)
+            campaign_rec = self.record(campaign_name)
+            share = self._share(kind, campaign_name, rec["id"])
+        if campaign_rec is None:
             return None
-        found[row_field] = KINDS[row_field].from_dict(rec["resource"])
-        return found[row_field]
+        if campaign_rec["id"] not in self._days:
+            self._days[campaign_rec["id"]] = insights.campaign_days(
+                campaign_rec, now, market=market, since=days[0], until=days[1]
+            )
+        return [
+            delivery.DayFigures(
+                f.day, _part(f.impressions, share), _part(f.clicks, share), _part(f.spend, share)
+            )
+            for f in self._days[campaign_rec["id"]]
+        ]
 
-    if kind.name == "campaign" and resource.campaign_budget:
-        load("campaign_budget", resource.campaign_budget)
-    if kind.name in ("campaign_criterion", "ad_group"):
-        load("campaign", resource.campaign)
-    if kind.name in ("ad_group_ad", "ad_group_criterion"):
-        group = load("ad_group", resource.ad_group)
-        if group is not None:
-            load("campaign", group.campaign)
-    return found
+    def _campaign_name(self, kind: str, rec: dict[str, Any]) -> str:
+        resource = rec["resource"]
+        if kind == "ad_group":
+            return str(resource.get("campaign", ""))
+        group = self.record(resource.get("ad_group", "")) or {"resource": {}}
+        return str(group["resource"].get("campaign", ""))
+
+    def _share(self, kind: str, campaign_name: str, name: str) -> tuple[int, int]:
+        """A row's part of its campaign's delivery (index, parts).
+
+        The campaign's figures are split evenly among its ad groups (FROM ad_group) or among the
+        ads of all its ad groups (FROM ad_group_ad), the remainder to the oldest, so the rows of
+        one campaign add up to the campaign's own metrics.
+        """
+        if (kind, campaign_name) not in self._ranks:
+            groups = self.children("ad_group", campaign_name)
+            siblings = (
+                groups
+                if kind == "ad_group"
+                else [ad for group in groups for ad in self.children("ad_group_ad", group["id"])]
+            )
+            ordered = sorted((other["created_at"], other["id"]) for other in siblings)
+            self._ranks[(kind, campaign_name)] = {n: i for i, (_c, n) in enumerate(ordered)}
+        ranks = self._ranks[(kind, campaign_name)]
+        return ranks.get(name, 0), max(1, len(ranks))
+
+
+# The store index keys of what a campaign / ad group holds (shared with the market's reads).
+PARENT_KEY = {"ad_group": market_ads.campaign_of, "ad_group_ad": market_ads.ad_group_of}
+
+
+class _StoreAccount(_Account):
+    """The account read through the store's indexes: a query costs what it selects."""
+
+    def __init__(self, store: Store, customer_id: str) -> None:
+        super().__init__(customer_id)
+        self._store = store
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        return self._store.get(PLATFORM, name)
+
+    def _load_children(self, kind: str, parent: str) -> list[dict[str, Any]]:
+        return self._store.find_by(PLATFORM, kind, PARENT_KEY[kind], parent)
+
+
+class _RecordsAccount(_Account):
+    """The account as a dict of records by name (what `delivery_days` is given)."""
+
+    def __init__(self, records: dict[str, dict[str, Any]], customer_id: str) -> None:
+        super().__init__(customer_id)
+        self._all = records
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        return self._all.get(name)
+
+    def _load_children(self, kind: str, parent: str) -> list[dict[str, Any]]:
+        key = PARENT_KEY[kind]
+        return [r for r in self._all.values() if r["kind"] == kind and key(r) == parent]
+
+
+def _indexed_key(kind: str, field: str) -> tuple[Callable[[dict[str, Any]], Any], bool] | None:
+    """The store index key for `kind` records of a GAQL field that names one record (its id,
+    resource name, or an ad's id), and whether the field is a number; None for other fields."""
+    path = field.removeprefix(f"{kind}.")
+    numeric = {"id": True, "resource_name": False, "ad.id": kind == "ad_group_ad"}.get(path)
+    if not field.startswith(f"{kind}.") or numeric is None or (path == "ad.id" and not numeric):
+        return None
+    return _key_at(tuple(path.split("."))), numeric
+
+
+@functools.cache
+def _key_at(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+    """One long-lived index key per path (Store.find_by keeps an index per key function): the
+    value at `path` in a record's resource, as stored (int64 as its decimal text)."""
+
+    def key(rec: dict[str, Any]) -> Any:
+        node: Any = rec.get("resource")
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return None if node is None else str(node)
+
+    return key
+
+
+def _index_value(value: Any, numeric: bool) -> str | None:
+    """The indexed text a GAQL value equals (as gaql.matches compares them); None if none."""
+    if not numeric:
+        return value if isinstance(value, str) else str(value)
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return str(int(number)) if number.is_integer() else None
+
+
+def _candidates(
+    store: Store, query: gaql.Query, kind: Kind, customer_id: str
+) -> list[dict[str, Any]]:
+    """The customer's records of `kind` the query can match, in creation order: those named by
+    an `=` or `IN` condition on their id or resource name, looked up on the store's indexes;
+    otherwise every one. (search() still applies every condition to the rows.)"""
+    for condition in query.conditions:
+        indexed = _indexed_key(kind.name, condition.field)
+        if indexed is None or condition.operator not in ("=", "IN"):
+            continue
+        key, numeric = indexed
+        values = condition.value if condition.operator == "IN" else [condition.value]
+        wanted = {text for v in values if (text := _index_value(v, numeric)) is not None}
+        found = store.find_by_any(PLATFORM, kind.name, key, wanted)
+        break
+    else:
+        found = store.find(PLATFORM, kind.name)
+    return [rec for rec in found if rec["customer_id"] == customer_id]
+
+
+def _day_bounds(conditions: list[gaql.Condition], today: date) -> tuple[date | None, date | None]:
+    """First and last day the segments.date conditions can let through (None: unbounded), so
+    only those days' delivery is computed; the conditions themselves still filter the rows."""
+    low: date | None = None
+    high: date | None = None
+    for c in conditions:
+        first = last = None
+        if c.operator == "BETWEEN":
+            first, last = _iso_day(c.value[0]), _iso_day(c.value[1])
+        elif c.operator == "=":
+            first = last = _iso_day(c.value)
+        elif c.operator in (">", ">="):
+            first = _iso_day(c.value)
+        elif c.operator in ("<", "<="):
+            last = _iso_day(c.value)
+        elif c.operator == "DURING":
+            with contextlib.suppress(ApiError):  # the row filter reports it, as before
+                first, last = gaql.date_range(str(c.value), today)
+        if first is not None:
+            low = first if low is None else max(low, first)
+        if last is not None:
+            high = last if high is None else min(high, last)
+    return low, high
+
+
+def _iso_day(value: Any) -> date | None:
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) -> list[Any]:
-    store = state.store
-    records = {r["id"]: r for r in store.iter_platform(PLATFORM) if r["customer_id"] == customer_id}
     now = state.clock.now()
     wants_metrics = any(f.split(".")[0] in METRIC_PREFIXES for f in query.fields) or any(
         c.field.split(".")[0] in METRIC_PREFIXES for c in query.conditions
@@ -158,19 +380,27 @@ def _rows(state: SandboxState, query: gaql.Query, kind: Kind, customer_id: str) 
             "Filters on date range are expected when segments.date is selected.",
             "segments.date",
         )
+    account = _StoreAccount(state.store, customer_id)
+    named = {
+        f.split(".")[0]
+        for f in (
+            *query.fields,
+            *(c.field for c in query.conditions),
+            *(f for f, _ in query.order_by),
+        )
+    }
+    days = _day_bounds(date_filters, insights.today(now))
     rows = []
-    for rec in records.values():
-        if rec["kind"] != kind.name:
-            continue
+    for rec in _candidates(state.store, query, kind, customer_id):
         resource = kind.from_dict(rec["resource"])
         base = gas.GoogleAdsRow()
         setattr(base, kind.name, resource)
-        for row_field, parent in _parents(kind, resource, records).items():
+        for row_field, parent in account.parents(kind, resource, named).items():
             setattr(base, row_field, parent)
         if not wants_metrics:
             rows.append(gas.GoogleAdsRow.pb(base))
             continue
-        figures = delivery_days(kind.name, rec, records, now, market=state.market)
+        figures = account.delivery_days(kind.name, rec, now, state.market, days)
         if figures is None:
             continue
         rows.extend(_metric_rows(base, figures, now, date_filters, dated))
@@ -185,57 +415,11 @@ def delivery_days(
     *,
     market: Market,
 ) -> list[delivery.DayFigures] | None:
-    """What one campaign, ad group or ad (`rec`, FROM `kind`) delivered on each day with
-    delivery: its part of its campaign's figures; None when it has no campaign."""
-    campaign_rec, share = _delivery_share(kind, rec, _campaign_name(kind, rec, records), records)
-    if campaign_rec is None:
-        return None
-    campaign = KINDS["campaign"].from_dict(campaign_rec["resource"])
-    budget = records.get(campaign.campaign_budget)
-    budget_micros = int(budget["resource"].get("amount_micros", 0)) if budget else 0
-    return [
-        delivery.DayFigures(
-            f.day, _part(f.impressions, share), _part(f.clicks, share), _part(f.spend, share)
-        )
-        for f in insights.campaign_days(campaign_rec, campaign, budget_micros, now, market=market)
-    ]
-
-
-def _campaign_name(kind: str, rec: dict[str, Any], records: dict[str, dict[str, Any]]) -> str:
-    resource = rec["resource"]
-    if kind == "campaign":
-        return rec["id"]
-    if kind == "ad_group":
-        return resource.get("campaign", "")
-    group = records.get(resource.get("ad_group", "")) or {"resource": {}}
-    return group["resource"].get("campaign", "")
-
-
-def _delivery_share(
-    kind: str, rec: dict[str, Any], campaign_name: str, records: dict[str, dict[str, Any]]
-) -> tuple[dict[str, Any] | None, tuple[int, int]]:
-    """The campaign whose delivery a row reports, and the row's part of it (index, parts).
-
-    The campaign's figures are split evenly among its ad groups (FROM ad_group) or among the ads
-    of all its ad groups (FROM ad_group_ad), the remainder to the oldest, so the rows of one
-    campaign add up to the campaign's own metrics.
-    """
-    if kind == "campaign":
-        return rec, (0, 1)
-    campaign_rec = records.get(campaign_name)
-    groups = {
-        name
-        for name, other in records.items()
-        if other["kind"] == "ad_group" and other["resource"].get("campaign") == campaign_name
-    }
-    siblings = sorted(
-        (other["created_at"], name)
-        for name, other in records.items()
-        if other["kind"] == kind
-        and (name in groups if kind == "ad_group" else other["resource"].get("ad_group") in groups)
-    )
-    names = [name for _created, name in siblings]
-    return campaign_rec, (names.index(rec["id"]) if rec["id"] in names else 0, max(1, len(names)))
+    """What one campaign, ad group or ad (`rec`, FROM `kind`, one of `records`: its customer's
+    objects by name) delivered on each day with delivery: its part of its campaign's figures;
+    None when it has no campaign."""
+    account = _RecordsAccount(records, rec["customer_id"])
+    return account.delivery_days(kind, rec, now, market)
 
 
 def _part(total: int, share: tuple[int, int]) -> int:
