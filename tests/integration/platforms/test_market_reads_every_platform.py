@@ -20,6 +20,7 @@ from tests.integration.platforms.test_adapter_contract import (
 from adflux.audiences.hashing import hash_members
 from adflux.platforms.base import AudienceSpec, PlatformAdapter
 from adflux.platforms.registry import get_adapter
+from adflux.platforms.settings import load_platform_settings
 from adflux.sandbox.delivery import local_day
 from adflux.sandbox.market import RESTATEMENT_DAYS
 from adflux.sandbox.market_ads import ad_ids, read_ad
@@ -31,8 +32,10 @@ def case(request) -> ContractCase:
 
 
 @pytest.fixture
-def adapter(case: ContractCase, settings) -> PlatformAdapter:
-    return get_adapter(case.name, settings)
+def adapter(case: ContractCase, sandbox) -> PlatformAdapter:
+    # The platforms' default client timeouts: this test injects no timeout fault, and the
+    # contract tests' one-second deadline failed a 400-member Customer Match upload under load.
+    return get_adapter(case.name, load_platform_settings(sandbox.client_env()))
 
 
 def _person(i: int, city: str) -> dict:
