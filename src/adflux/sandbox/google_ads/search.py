@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
@@ -127,7 +128,7 @@ def _check_fields(query: gaql.Query, allowed: set[str]) -> dict[str, str]:
     return paths
 
 
-class _Account:
+class _Account(ABC):
     """One customer's objects as one query reads them: each record looked up (and parsed) once,
     and each campaign's delivery and its split among its ad groups / ads computed once, however
     many rows share them."""
@@ -140,12 +141,13 @@ class _Account:
         self._ranks: dict[tuple[str, str], dict[str, int]] = {}
         self._days: dict[str, list[delivery.DayFigures]] = {}
 
+    @abstractmethod
     def _load(self, name: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """The record named `name`, or None (read from the store, or from a mutate's records)."""
 
+    @abstractmethod
     def _load_children(self, kind: str, parent: str) -> list[dict[str, Any]]:
         """Every record of `kind` (ad_group, ad_group_ad) whose PARENT_KEY is `parent`."""
-        raise NotImplementedError
 
     def record(self, name: str) -> dict[str, Any] | None:
         if name not in self._records:
