@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from adflux.audiences.service import ensure_segment_audience
+from adflux.audiences.service import ensure_job_audience, ensure_segment_audience
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import adapter_for, platform_throttle
 from adflux.campaigns.compliance import ComplianceError, SegmentFacts, ensure_compliant
@@ -49,6 +49,7 @@ from adflux.platforms.base import (
     TransientError,
 )
 from adflux.segmentation.models import Segment
+from adflux.targeting.service import terms_of
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +371,13 @@ def _build_spec(
         facts.append(
             SegmentFacts.from_profile(segment.profile, custom_audience_id=sync.external_audience_id)
         )
+    if campaign.job_audience_size:
+        sync = ensure_job_audience(
+            db_session=db_session, job_id=job.id, size=campaign.job_audience_size, adapter=adapter
+        )
+        if sync.external_audience_id:
+            consenting_ids.append(sync.external_audience_id)
+        facts.append(_job_audience_facts(job, sync.external_audience_id))
     spec = build_ad_spec(
         job=JobAd.from_opening(job, apply_url=apply_url),
         platform=adapter.name,
@@ -384,6 +392,19 @@ def _build_spec(
         segments=facts,
     )
     return spec, consenting_ids, profiles
+
+
+def _job_audience_facts(job: JobOpening, audience_id: str | None) -> SegmentFacts:
+    """What the job's own audience adds: its custom audience, where its people can come from
+    (the job's city and those within reach; the whole country for a remote job, whose people
+    live anywhere) and the job's trade and skills."""
+    terms = terms_of(job)
+    return SegmentFacts(
+        cities=() if terms.remote else terms.near_cities,
+        areas=(job.area,),
+        skills=tuple(job.skills or ()),
+        custom_audience_id=audience_id,
+    )
 
 
 def build_ad_spec(
