@@ -28,18 +28,31 @@ class GroupAgeCheck:
 
 
 def group_age_check(*, db_session: DbSession, group_ids: sa.Select) -> GroupAgeCheck:
-    """Compare the ages of the group (`group_ids` selects candidate ids) with those of every other
-    consenting candidate: one GROUP BY over (age, in the group), whatever the number of people."""
-    in_group = sa.case((Candidate.id.in_(group_ids), 1), else_=0)
-    rows = db_session.execute(
-        sa.select(Candidate.age, in_group, sa.func.count())
-        .where(Candidate.marketing_consent.is_(True))
-        .group_by(Candidate.age, in_group)
-    ).all()
-    counts = np.array([int(count) for _age, _member, count in rows], dtype=np.int64)
+    """Compare the ages of the group (`group_ids` selects consenting candidates' ids) with those
+    of every other consenting candidate: two GROUP BY age (everyone, the group), whatever the
+    number of people; the rest is their difference."""
+    consenting = Candidate.marketing_consent.is_(True)
+    everyone = dict(
+        db_session.execute(
+            sa.select(Candidate.age, sa.func.count()).where(consenting).group_by(Candidate.age)
+        ).all()
+    )
+    in_group = dict(
+        db_session.execute(
+            sa.select(Candidate.age, sa.func.count())
+            .where(consenting, Candidate.id.in_(group_ids))
+            .group_by(Candidate.age)
+        ).all()
+    )
+    ages = sorted(everyone)
+    members = np.array([int(in_group.get(age, 0)) for age in ages], dtype=np.int64)
+    others = np.array([int(everyone[age]) for age in ages], dtype=np.int64) - members
     # Expanded back to one value per person for the segments' own AUC (a few bytes each).
-    values = np.repeat(np.array([float(age) for age, _m, _c in rows], dtype=float), counts)
-    labels = np.repeat(np.array([int(member) for _a, member, _c in rows], dtype=np.int64), counts)
+    years = np.array(ages, dtype=float)
+    values = np.concatenate([np.repeat(years, members), np.repeat(years, others)])
+    labels = np.concatenate(
+        [np.ones(int(members.sum()), dtype=np.int64), np.zeros(int(others.sum()), dtype=np.int64)]
+    )
     auc = profiles.group_auc(values, labels) if len(values) else None
     return GroupAgeCheck(
         auc=auc, flagged=profiles.separates(auc), older=auc is not None and auc > 0.5

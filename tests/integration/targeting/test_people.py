@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from tests.factories import make_candidate, make_job
 
 from adflux.errors import NotFound
@@ -144,3 +145,31 @@ def test_an_audience_of_every_age_is_not_warned_about(any_app):
     job = devops_job()
     audience = people.job_audience_preview(db_session=db.session, job_id=job.id, size=1000)
     assert audience.reach == 20 and audience.age_warning is None
+
+
+@pytest.mark.postgres
+def test_the_statements_do_not_grow_with_the_candidates(app):
+    job = devops_job()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def count_for(more: int) -> int:
+        for _ in range(more):
+            dev()
+        db.session.expire_all()  # the job is read again, as in a request
+        statements.clear()
+        people.rank_candidates(db_session=db.session, job_id=job.id, limit=1000)
+        people.job_audience_preview(db_session=db.session, job_id=job.id, size=1000)
+        return len(statements)
+
+    connection = db.session.connection()
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        few = count_for(2)
+        many = count_for(40)
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
+    # rank: the job, the ranking; preview: the job, the aggregate, two age histograms.
+    assert few == many <= 6
