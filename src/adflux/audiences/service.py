@@ -105,7 +105,8 @@ def job_source(*, job_id: int, size: int) -> AudienceSource:
     """The job's `size` most likely consenting candidates (targeting.people)."""
     return AudienceSource(
         key=job_audience_key(job_id),
-        name=f"AdFlux oferta {job_id}: los {size} candidatos más afines",
+        # No size in the name: the audience keeps it when a later campaign asks for another.
+        name=f"AdFlux oferta {job_id}: candidatos más afines",
         entity_type="job",
         entity_id=job_id,
         sync_columns={"job_id": job_id, "size": size},
