@@ -238,4 +238,8 @@ def test_a_job_audience_is_asked_for_and_its_size_checked(live: Live) -> None:
     result = _create(live, "--job-audience", "100", "--accept-age-proxy", "--json")
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["job_audience_size"] == 100
+    campaign = json.loads(result.stdout)
+    assert campaign["job_audience_size"] == 100
+    shown = live.deployment.cli("campaign", "show", str(campaign["id"]), check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == "job audience: the 100 most likely candidates"

@@ -252,6 +252,8 @@ def show(campaign_id: int, as_json: bool) -> None:
     if as_json:
         print_json(campaign)
         return
+    if campaign.get("job_audience_size"):
+        click.echo(f"job audience: the {campaign['job_audience_size']} most likely candidates")
     Console().print(_progress_table(campaign))
     _echo_warnings(campaign)
 

@@ -4,6 +4,10 @@ audience): the same measure and threshold as a segment's (`profiles.group_auc`,
 
 Aiming never reads ages (the fit must not use them); it hands its chosen group here and gets the
 verdict back, so that ages are read only to warn about them.
+
+Only age is checked, not years of experience as for a segment: experience is one of the job's own
+criteria (its seniority), so the people chosen for a senior job are more experienced by design,
+and that alone would flag nearly every job.
 """
 
 from __future__ import annotations
