@@ -141,6 +141,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
     )
 
     jobs = _sample_jobs(args.sample, random.Random(args.seed))
+    job_refs = [job.external_ref for job in jobs]
     market = sandbox.state.market
     truth_fit = _hidden_fit_of_segments(market, jobs)
     ways = _ways(args.seed)
@@ -179,6 +180,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
     clock.set_offset(timedelta(seconds=sandbox.state.clock.now() - time.time()))
     arms = _measure(market, args.platform, campaign_arm)
     _report(arms, top_agrees, len(jobs))
+    _ceiling(market, job_refs)
 
 
 Chooser = Callable[[JobOpening, list[int], list[int], list[int]], dict[str, Any] | None]
@@ -338,6 +340,29 @@ def _measure(
         arm.campaigns += 1
         arm.per_job[job_id] = applications / spend * 1_000_000 if spend else 0.0
     return arms
+
+
+def _ceiling(market: Market, job_refs: Sequence[str], best: int = 1_000) -> None:
+    """The most any audience could do, by the market's truth: the mean hidden fit of the `best`
+    consenting people for each job against that of a consenting person drawn at random. A
+    clicker applies with probability propensity x fit, so at equal cost per click this ratio
+    bounds how far above random any aiming can go."""
+    consenting = set(
+        db.session.scalars(
+            sa.select(Candidate.external_ref).where(Candidate.marketing_consent.is_(True))
+        )
+    )
+    people = [p for p in market.world.people if p.ref in consenting]
+    ratios = []
+    for ref in job_refs:
+        hidden_job = market.world.jobs[ref]
+        fits = sorted((market.fit(p, hidden_job) for p in people), reverse=True)
+        ratios.append((sum(fits[:best]) / best) / (sum(fits) / len(fits)))
+    print(
+        f"ceiling: the {best:,} consenting people the market's truth ranks best for a job fit it "
+        f"{sum(ratios) / len(ratios):.2f}x as well as a random consenting person "
+        f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x over the jobs)"
+    )
 
 
 def _report(arms: dict[str, Arm], top_agrees: int, jobs: int) -> None:
