@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from adflux.campaigns.geo import find_city
 from adflux.errors import AdfluxError
+from adflux.geo import find_city
 from adflux.platforms.base import GeoTarget, Targeting
 
 AGE_MIN = 18

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adflux.campaigns.geo import all_cities, find_city
+from adflux.geo import all_cities, find_city
 from adflux.vocabulary import EDUCATION_LEVELS
 
 # A commute people accept for a job: the radius (km) around the job's city that counts as "near".

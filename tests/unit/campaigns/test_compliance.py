@@ -26,8 +26,8 @@ from adflux.campaigns.compliance import (
     segment_advisories,
     targeting_from_segments,
 )
-from adflux.campaigns.geo import find_city
 from adflux.errors import AdfluxError
+from adflux.geo import find_city
 from adflux.platforms.base import GeoTarget, Targeting
 
 PLATFORMS = ("meta", "google", "x", "tiktok")

@@ -1,7 +1,8 @@
 """Colombian cities AdFlux can target by radius: names, departments and centre coordinates.
 
 Coordinates are approximate city centres (WGS84, 4 decimals). A few hundred metres of error does
-not matter: employment ads target a radius of at least 24 km around them (see compliance.py).
+not matter: employment ads target a radius of at least 24 km around them
+(see campaigns/compliance.py).
 """
 
 from __future__ import annotations
