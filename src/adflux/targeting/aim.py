@@ -85,17 +85,23 @@ def campaign_targeting(
         age_max=AGE_MAX,
         genders=(),
         languages=languages,
-        keywords=_dedupe(
-            [
-                *title_keywords(job.title),
-                *(job.skills or ()),
-                *related_segment_skills(job.area, segments),
-                job.area,
-            ],
-            MAX_KEYWORDS,
-        ),
+        keywords=job_keywords(job, segments),
         interests=_dedupe([job.area], MAX_INTERESTS),
         custom_audience_ids=_dedupe(custom_audience_ids, len(custom_audience_ids)),
+    )
+
+
+def job_keywords(job: AimedJob, segments: Iterable[Segment]) -> tuple[str, ...]:
+    """What the job's ads target as keywords: the trades its title names, its skills, the skills
+    of `segments` of the job's own area, then the area; each once, at most MAX_KEYWORDS."""
+    return _dedupe(
+        [
+            *title_keywords(job.title),
+            *(job.skills or ()),
+            *related_segment_skills(job.area, segments),
+            job.area,
+        ],
+        MAX_KEYWORDS,
     )
 
 
