@@ -289,17 +289,20 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
     )
 }
 
-# A nested targeting object: AdFlux builds each campaign's targeting from its segments itself.
+# A nested targeting object: AdFlux builds each campaign's targeting from its job and segments
+# itself (adflux.targeting.aim.campaign_targeting).
 TARGETING_FIELD = "targeting"
 TARGETING_REFUSAL_ES = (
-    "AdFlux construye la segmentación de cada campaña a partir de sus segmentos (ciudades con "
-    "radio de 24 km o más, todas las edades 18-65+, todos los géneros, audiencias con "
-    "consentimiento); no se recibe una segmentación propia. Elija segmentos con segment_ids."
+    "AdFlux construye la segmentación de cada campaña a partir de la oferta y sus segmentos (la "
+    "ciudad de la oferta y las cercanas donde viven candidatos de su área, con radio de 24 km o "
+    "más, todas las edades 18-65+, todos los géneros, audiencias con consentimiento); no se "
+    "recibe una segmentación propia. Elija segmentos con segment_ids."
 )
 TARGETING_REFUSAL_EN = (
-    "AdFlux builds each campaign's targeting from its segments (cities with a 24 km radius or "
-    "more, all ages 18-65+, all genders, consenting audiences); a targeting object is not "
-    "accepted. Choose segments with segment_ids."
+    "AdFlux builds each campaign's targeting from its job and segments (the job's city and the "
+    "nearby cities where candidates of its area live, with a 24 km radius or more, all ages "
+    "18-65+, all genders, consenting audiences); a targeting object is not accepted. Choose "
+    "segments with segment_ids."
 )
 
 _RULE_OF_FIELD = {name: rule for rule in NARROWING_RULES.values() for name in rule.fields}
