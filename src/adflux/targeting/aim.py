@@ -33,8 +33,9 @@ PROFILE_VALUES_USED = 5  # of each segment-profile list, the most common values 
 _LEVEL_WORDS = re.compile(
     r"\b(?:junior|jr|semi[\s-]?senior|ssr|senior|sr|trainee)\b\.?", flags=re.IGNORECASE
 )
-# What separates two trades in one title ("Asistente administrativo / Recepcionista").
-_TITLE_SEPARATORS = re.compile(r"\s+[-–—|/·]\s+|/|,|;")
+# What separates two trades in one title ("Asistente administrativo / Recepcionista"); a slash
+# without spaces joins one trade's names ("Diseñador UX/UI", "y/o") and does not split.
+_TITLE_SEPARATORS = re.compile(r"\s+[-–—|/·]\s+|,|;")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CONNECTORS = frozenset(
     {"de", "del", "la", "las", "el", "los", "y", "e", "o", "u", "en", "para", "con"}

@@ -186,7 +186,8 @@ def test_lists_are_capped():
         ("Ingeniero DevOps Sr.", ("Ingeniero DevOps",)),
         ("Desarrollador backend senior (remoto)", ("Desarrollador backend",)),
         ("Asistente administrativo / Recepcionista", ("Asistente administrativo", "Recepcionista")),
-        ("Auxiliar de bodega y/o inventarios", ("Auxiliar de bodega", "inventarios")),
+        ("Diseñador UX/UI senior", ("Diseñador UX/UI",)),
+        ("Vendedor, cajero", ("Vendedor", "cajero")),
         ("Senior", ()),
     ],
 )
