@@ -29,6 +29,7 @@ class GroupAgeCheck:
     auc: float | None  # None: no one outside the group, or no one in it
     flagged: bool
     older: bool  # the group holds the older people (AUC above 0.5)
+    threshold: float = profiles.AGE_PROXY_AUC  # flagged at this AUC or at 1 minus it
 
 
 def group_age_check(*, db_session: DbSession, group_ids: sa.Select) -> GroupAgeCheck:

@@ -23,8 +23,7 @@ from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
 from adflux.jobs.models import JobOpening
-from adflux.segmentation.age_proxy import group_age_check
-from adflux.segmentation.profiles import AGE_PROXY_AUC
+from adflux.segmentation.age_proxy import GroupAgeCheck, group_age_check
 from adflux.targeting import fit, service
 from adflux.targeting.fit import JobTerms, MemberTally, Reason
 from adflux.targeting.warnings import FitWarning
@@ -165,14 +164,14 @@ def job_audience_preview(*, db_session: DbSession, job_id: int, size: int) -> Pe
         reach=reach,
         mean_score=round(float(row[1] or 0), 4),
         reasons=fit.score_segment(terms, tally, name="").reasons,
-        age_warning=_skew_warning(reach, check.auc, check.older) if check.flagged else None,
+        age_warning=_skew_warning(reach, check) if check.flagged else None,
     )
 
 
 def _nobody(terms: JobTerms) -> Reason:
     where_es = "con disposición a trabajo remoto" if terms.remote else f"cerca de {terms.city}"
     where_en = "inclined to remote work" if terms.remote else f"near {terms.city}"
-    area_es = fit._in_sentence(terms.area)
+    area_es = fit.in_sentence(terms.area)
     return Reason(
         "no_candidates",
         None,
@@ -181,20 +180,21 @@ def _nobody(terms: JobTerms) -> Reason:
     )
 
 
-def _skew_warning(reach: int, auc: float | None, older: bool) -> FitWarning:
-    side_es, side_en = ("mayores", "older") if older else ("más jóvenes", "younger")
+def _skew_warning(reach: int, check: GroupAgeCheck) -> FitWarning:
+    side_es, side_en = ("mayores", "older") if check.older else ("más jóvenes", "younger")
+    auc, threshold = check.auc or 0.0, check.threshold
     return FitWarning(
         rule=AGE_SKEW_RULE,
         field=SIZE_FIELD,
         message_es=(
             f"Los {reach} candidatos más afines a esta oferta son en su mayoría {side_es} que los "
-            f"demás: la edad por sí sola los distingue (AUC {auc:.2f}; umbral {AGE_PROXY_AUC}). "
+            f"demás: la edad por sí sola los distingue (AUC {auc:.2f}; umbral {threshold}). "
             "Dirigirles anuncios de empleo puede funcionar como un filtro de edad indirecto "
             "(Ley 931 de 2004). Revise que la oferta sea para todas las edades o pida otro tamaño."
         ),
         message_en=(
             f"The {reach} candidates who best fit this job are mostly {side_en} than the rest: "
-            f"age alone tells them apart (AUC {auc:.2f}; threshold {AGE_PROXY_AUC}). Targeting "
+            f"age alone tells them apart (AUC {auc:.2f}; threshold {threshold}). Targeting "
             "employment ads at them may act as an indirect age filter (Colombian Ley 931 of "
             "2004). Check the offer is open to all ages, or ask for another size."
         ),

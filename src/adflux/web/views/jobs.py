@@ -165,6 +165,7 @@ def _preview(job: JobOpening, form: CampaignForm) -> Preview:
     chosen = set(form.platforms.data or [])
     wanted = set(form.segment_ids.data or [])
     return campaign_preview(
+        db_session=db.session,
         job=job,
         platforms=[info for info in platform_infos() if info.name in chosen],
         segments=[s for s in _active_segments() if s.id in wanted],
