@@ -182,20 +182,23 @@ def _nobody(terms: JobTerms) -> Reason:
 
 def _skew_warning(reach: int, check: GroupAgeCheck) -> FitWarning:
     side_es, side_en = ("mayores", "older") if check.older else ("más jóvenes", "younger")
-    auc, threshold = check.auc or 0.0, check.threshold
+    auc, high = check.auc or 0.0, check.threshold
+    low = 1 - high
     return FitWarning(
         rule=AGE_SKEW_RULE,
         field=SIZE_FIELD,
         message_es=(
             f"Los {reach} candidatos más afines a esta oferta son en su mayoría {side_es} que los "
-            f"demás: la edad por sí sola los distingue (AUC {auc:.2f}; umbral {threshold}). "
-            "Dirigirles anuncios de empleo puede funcionar como un filtro de edad indirecto "
-            "(Ley 931 de 2004). Revise que la oferta sea para todas las edades o pida otro tamaño."
+            f"demás: la edad por sí sola los distingue (AUC {auc:.2f}; se advierte desde "
+            f"{high:.2f} o hasta {low:.2f}). Dirigirles anuncios de empleo puede funcionar como "
+            "un filtro de edad indirecto (Ley 931 de 2004). Revise que la oferta sea para todas "
+            "las edades o pida otro tamaño."
         ),
         message_en=(
             f"The {reach} candidates who best fit this job are mostly {side_en} than the rest: "
-            f"age alone tells them apart (AUC {auc:.2f}; threshold {threshold}). Targeting "
-            "employment ads at them may act as an indirect age filter (Colombian Ley 931 of "
-            "2004). Check the offer is open to all ages, or ask for another size."
+            f"age alone tells them apart (AUC {auc:.2f}; warned at {high:.2f} or above, "
+            f"{low:.2f} or below). Targeting employment ads at them may act as an indirect age "
+            "filter (Colombian Ley 931 of 2004). Check the offer is open to all ages, or ask for "
+            "another size."
         ),
     )
