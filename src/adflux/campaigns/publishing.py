@@ -49,6 +49,7 @@ from adflux.platforms.base import (
     TransientError,
 )
 from adflux.segmentation.models import Segment
+from adflux.targeting import people
 from adflux.targeting.aim import campaign_targeting
 from adflux.targeting.places import job_places
 
@@ -368,8 +369,11 @@ def _build_spec(
         if sync.external_audience_id:
             consenting_ids.append(sync.external_audience_id)
         profiles[segment.name] = segment.profile or {}
-    if campaign.job_audience_size:
-        # The job's own N most likely consenting candidates, beside the segments' audiences.
+    if campaign.job_audience_size and people.rank_candidates(
+        db_session=db_session, job_id=job.id, limit=1
+    ):
+        # The job's own N most likely consenting candidates, beside the segments' audiences
+        # (none while nobody fits: an empty audience would keep the ad from everyone).
         sync = ensure_job_audience(
             db_session=db_session, job_id=job.id, size=campaign.job_audience_size, adapter=adapter
         )

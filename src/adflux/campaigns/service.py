@@ -20,7 +20,12 @@ from adflux import clock
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
-from adflux.campaigns.compliance import Advisory, ensure_acknowledged, segment_advisories
+from adflux.campaigns.compliance import (
+    ACKNOWLEDGEABLE_WARNINGS,
+    Advisory,
+    ensure_acknowledged,
+    segment_advisories,
+)
 from adflux.campaigns.models import (
     AdCampaign,
     PlatformCredential,
@@ -46,6 +51,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 100  # the column's length
 DEFAULT_DAILY_BUDGET_COP = 50_000
 OBJECTIVES = ("traffic", "leads", "awareness")
+# A job audience nobody fits yet: said on the campaign, nothing to acknowledge.
+JOB_AUDIENCE_EMPTY = "job_audience_empty"
 
 
 def create_campaign(
@@ -106,8 +113,10 @@ def create_campaign(
     segments = _active_segments(db_session, segment_ids)
     warnings = segment_advisories({s.name: s.profile or {} for s in segments})
     job_audience_warnings = _job_audience_warnings(db_session, job.id, job_audience_size)
-    warnings += job_audience_warnings
-    ensure_acknowledged(warnings, acknowledge_warnings)
+    ensure_acknowledged(
+        [*warnings, *(w for w in job_audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS)],
+        acknowledge_warnings,
+    )
     budget = daily_budget_cop
     if budget is None:
         budget = max([DEFAULT_DAILY_BUDGET_COP, *(MIN_DAILY_BUDGET_COP[p] for p in chosen)])
@@ -177,7 +186,9 @@ def create_campaign(
 
 
 def _job_audience_warnings(db_session: DbSession, job_id: int, size: int | None) -> list[Advisory]:
-    """Check a job audience's size and that it reaches someone; its age-skew warning, if any."""
+    """Check a job audience's size; its warnings: age alone sets its people apart (to be
+    acknowledged), or no one fits the job yet (said, not blocking: the campaign still aims by the
+    job's places, keywords and segments, and publishing adds the audience once someone fits)."""
     if size is None:
         return []
     low, high = people.JOB_AUDIENCE_MIN, people.JOB_AUDIENCE_MAX
@@ -194,10 +205,16 @@ def _job_audience_warnings(db_session: DbSession, job_id: int, size: int | None)
     preview = people.job_audience_preview(db_session=db_session, job_id=job_id, size=size)
     if preview.reach == 0:
         (reason,) = preview.reasons
-        raise ValidationFailed(
-            "la audiencia propia de la oferta no tendría a nadie / the job audience would be empty",
-            fields={people.SIZE_FIELD: [f"{reason.message_es} / {reason.message_en}"]},
-        )
+        return [
+            Advisory(
+                rule=JOB_AUDIENCE_EMPTY,
+                field=people.SIZE_FIELD,
+                message_es=f"{reason.message_es}: la audiencia propia está vacía por ahora y la "
+                "campaña llega por los lugares, las palabras clave y los segmentos de la oferta",
+                message_en=f"{reason.message_en}: the job audience is empty for now and the "
+                "campaign aims by the job's places, keywords and segments",
+            )
+        ]
     warning = preview.age_warning
     if warning is None:
         return []

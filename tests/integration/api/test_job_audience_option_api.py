@@ -1,6 +1,7 @@
 """A campaign's job audience over HTTP, on PostgreSQL and SQLite: `job_audience_size` is a strict
-integer in range or null, refused naming the field otherwise; an empty or age-skewed job audience
-is refused until acknowledged; `GET /jobs/{id}/audience?people=N` previews it."""
+integer in range or null, refused naming the field otherwise; an age-skewed job audience is
+refused until acknowledged, an empty one is said; `GET /jobs/{id}/audience?people=N` previews
+it."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def test_null_means_segments_only_and_a_size_is_returned_on_read(api, operator):
     assert read["job_audience_size"] == 100 and read["warnings"] == []
 
 
-def test_a_job_audience_nobody_fits_is_refused(api, operator):
+def test_a_job_audience_nobody_fits_yet_is_said_without_blocking(api, operator):
     developers(range(20, 60), marketing_consent=False)  # they fit, but refused marketing
     job_id = a_job()
     response = api.post(
@@ -104,9 +105,23 @@ def test_a_job_audience_nobody_fits_is_refused(api, operator):
         json={"job_id": job_id, "platforms": ["meta"], "job_audience_size": 100},
         headers=operator,
     )
-    assert response.status_code == 422
-    (message,) = response.json["error"]["fields"]["job_audience_size"]
-    assert message.startswith("Ningún candidato que aceptó recibir publicidad")
+    assert response.status_code == 202, response.json
+    (warning,) = response.json["warnings"]
+    assert (warning["rule"], warning["field"]) == ("job_audience_empty", "job_audience_size")
+    assert warning["message_es"].startswith("Ningún candidato que aceptó recibir publicidad")
+    # Nothing to confirm: it is not one of the warnings the API takes an acknowledgement of.
+    refused = api.post(
+        "/api/v1/campaigns",
+        json={
+            "job_id": job_id,
+            "platforms": ["meta"],
+            "job_audience_size": 100,
+            "acknowledge_warnings": ["job_audience_empty"],
+        },
+        headers=operator,
+    )
+    assert refused.status_code == 422
+    assert "acknowledge_warnings.0" in refused.json["error"]["fields"]
 
 
 def test_an_age_skewed_job_audience_needs_acknowledging(api, operator):

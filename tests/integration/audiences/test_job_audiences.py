@@ -17,6 +17,8 @@ from tests.integration.audiences.test_audiences_against_sandbox import admin, he
 from adflux.audiences import service as audiences
 from adflux.audiences import tasks as audience_tasks
 from adflux.audiences.models import AudienceMember, AudienceSync
+from adflux.campaigns import publishing
+from adflux.campaigns import service as campaigns
 from adflux.candidates import service as candidates
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
@@ -206,3 +208,31 @@ def test_an_erased_candidate_leaves_the_job_audience_on_the_sandbox(live, sandbo
     assert audience_tasks.remove_audience_members.run() == 1
 
     assert held(sandbox, "x", audience_id) == {CARLA}
+
+
+def publish(job_id: int) -> None:
+    campaign, _ = campaigns.create_campaign(
+        db_session=db.session, job_id=job_id, platforms=["meta"], job_audience_size=100
+    )
+    (publication,) = campaign.publications
+    outcome = publishing.attempt_publication(db_session=db.session, publication_id=publication.id)
+    assert outcome.state == "published", outcome.detail
+
+
+def test_an_empty_job_audience_keeps_the_ad_from_no_one(directory):
+    job = a_job()
+    person("ana.perez@example.com", marketing_consent=False)  # fits, but refused marketing
+    job_id = job.id
+    meta = directory.platforms["meta"]
+
+    publish(job_id)
+
+    assert meta.audiences == {}  # nothing uploaded
+    assert meta.specs[-1].targeting.custom_audience_ids == ()  # places and keywords only
+
+    person("carla@example.com")  # someone fits now: the next campaign has the audience
+    publish(job_id)
+
+    (audience_id,) = meta.audience_members
+    assert hashes(meta) == {CARLA}
+    assert meta.specs[-1].targeting.custom_audience_ids == (audience_id,)
