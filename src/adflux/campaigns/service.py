@@ -111,12 +111,13 @@ def create_campaign(
         )
     chosen = _validate_platforms(platforms)
     segments = _active_segments(db_session, segment_ids)
-    warnings = segment_advisories({s.name: s.profile or {} for s in segments})
     job_audience_warnings = _job_audience_warnings(db_session, job.id, job_audience_size)
-    ensure_acknowledged(
-        [*warnings, *(w for w in job_audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS)],
-        acknowledge_warnings,
-    )
+    # What the operator must confirm: age-proxy segments, a job audience that age sets apart.
+    warnings = [
+        *segment_advisories({s.name: s.profile or {} for s in segments}),
+        *(w for w in job_audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS),
+    ]
+    ensure_acknowledged(warnings, acknowledge_warnings)
     budget = daily_budget_cop
     if budget is None:
         budget = max([DEFAULT_DAILY_BUDGET_COP, *(MIN_DAILY_BUDGET_COP[p] for p in chosen)])

@@ -9,11 +9,13 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from tests.factories import make_candidate, make_job
 from tests.fakes import FakeDirectory, RecordingDispatcher
 
+from adflux.audit.models import AuditLog
 from adflux.auth import service as auth_service
 from adflux.extensions import db
 
@@ -145,6 +147,13 @@ def test_an_age_skewed_job_audience_needs_acknowledging(api, operator):
     (warning,) = read["warnings"]
     assert (warning["rule"], warning["field"]) == ("job_audience_age_skew", "job_audience_size")
     assert warning["message"] == f"{warning['message_es']} / {warning['message_en']}"
+    entry = db.session.scalar(
+        sa.select(AuditLog).where(
+            AuditLog.action == "campaign.create", AuditLog.entity_id == str(created.json["id"])
+        )
+    )
+    assert entry is not None and entry.details["job_audience_size"] == 100
+    assert entry.details["acknowledged_warnings"] == ["job_audience_age_skew"]
 
 
 def test_the_idempotency_key_tells_sizes_apart(api, operator):
