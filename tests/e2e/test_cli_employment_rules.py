@@ -15,11 +15,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from tests.e2e.campaigns.stack import Deployment, base_env
 from tests.e2e.processes import clean_env, free_port, run_cli
+from tests.factories import candidate_payload
 
 from adflux.app import create_app
 from adflux.auth import service as auth_service
 from adflux.campaigns.compliance import NARROWING_RULES
 from adflux.campaigns.models import AdCampaign
+from adflux.candidates.models import Candidate
 from adflux.cli.main import cli
 from adflux.config import Settings
 from adflux.database import upgrade_schema
@@ -159,6 +161,19 @@ def _prepare(deployment: Deployment, data_dir: Path) -> tuple[int, int, int]:
         job_id = db.session.scalar(
             sa.select(JobOpening.id).where(JobOpening.status == "open").order_by(JobOpening.id)
         )
+        job = db.session.get(JobOpening, job_id)
+        assert job is not None
+        for n in range(3):  # people of the job's trade in its city: its own audience
+            db.session.add(
+                Candidate(
+                    **candidate_payload(
+                        area=job.area,
+                        city=job.city,
+                        email=f"afin{n}@example.com",
+                        remote_preference="remoto",
+                    )
+                )
+            )
         db.session.commit()
         ids = (job_id, proxy.id, plain.id)
         db.session.remove()
@@ -214,3 +229,17 @@ def test_a_campaign_without_proxy_segments_prints_no_warning(live: Live) -> None
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines() == [result.stdout.strip()]
     assert "warning" not in result.stdout
+
+
+def test_a_job_audience_is_asked_for_and_its_size_checked(live: Live) -> None:
+    refused = _one_error_line(_create(live, "--job-audience", "5"))
+    assert "job_audience_size" in refused and "[HTTP 422]" in refused
+
+    result = _create(live, "--job-audience", "100", "--accept-age-proxy", "--json")
+
+    assert result.returncode == 0, result.stderr
+    campaign = json.loads(result.stdout)
+    assert campaign["job_audience_size"] == 100
+    shown = live.deployment.cli("campaign", "show", str(campaign["id"]), check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == "job audience: the 100 most likely candidates"

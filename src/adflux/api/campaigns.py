@@ -25,6 +25,7 @@ from adflux.campaigns import service
 from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS, narrowing_messages
 from adflux.campaigns.status import CAMPAIGN_STATUSES
 from adflux.extensions import db
+from adflux.targeting import people
 
 blp = Blueprint("campaigns", __name__, url_prefix="/campaigns", description="Ad campaigns")
 
@@ -52,10 +53,11 @@ def refuse_forbidden_narrowing(data: Any) -> Any:
 
 
 ACKNOWLEDGE_WARNINGS_DESCRIPTION = (
-    "Warnings the operator confirms. A segment flagged as an age proxy (rule segment_age_proxy) "
-    "may act as an indirect age filter (Ley 931 de 2004): a campaign using one is refused (422 "
-    "acknowledgement_required) unless this list holds segment_age_proxy; the confirmation is "
-    "recorded with the operator in the audit log."
+    "Warnings the operator confirms. A segment flagged as an age proxy (rule segment_age_proxy), "
+    "or a job audience whose people age alone sets apart (rule job_audience_age_skew), may act "
+    "as an indirect age filter (Ley 931 de 2004): such a campaign is refused (422 "
+    "acknowledgement_required) unless this list holds the rule; the confirmation is recorded "
+    "with the operator in the audit log."
 )
 
 
@@ -87,6 +89,14 @@ class CampaignSchema(ApiSchema):
     start_date = fields.Date()
     end_date = fields.Date(allow_none=True)
     objective = fields.String(load_default="traffic", validate=validate.OneOf(service.OBJECTIVES))
+    job_audience_size = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=people.JOB_AUDIENCE_MIN, max=people.JOB_AUDIENCE_MAX),
+        metadata={
+            "description": "Also target the job's N most likely consenting candidates, uploaded "
+            "as a custom audience of the job's own on each platform (null: segments only)"
+        },
+    )
     status = fields.String(dump_only=True)
     created_by = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -95,7 +105,10 @@ class CampaignSchema(ApiSchema):
     warnings = fields.List(
         fields.Nested(WarningSchema),
         dump_only=True,
-        metadata={"description": "Employment-ad warnings about the target segments (age proxies)"},
+        metadata={
+            "description": "Employment-ad warnings about the audiences: segments that are age "
+            "proxies, a job audience that age sets apart"
+        },
     )
     acknowledge_warnings = fields.List(
         fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
@@ -159,6 +172,7 @@ class Campaigns(MethodView):
         job_id="the job must be open",
         platforms="each a platform this deployment can publish on (GET /api/v1/platforms)",
         segment_ids="segments of the active segmentation run",
+        job_audience_size="at least one consenting candidate fits the job",
         daily_budget_cop="at least the minimum daily budget of every platform chosen",
         start_date="today or later",
         end_date="on or after start_date",
@@ -174,6 +188,11 @@ class Campaigns(MethodView):
         422 whose field message names the rule and its sources (Ley 931 de 2004, Meta special ad
         category EMPLOYMENT...). `warnings` lists segments flagged as age proxies; creating a
         campaign with one needs `acknowledge_warnings: ["segment_age_proxy"]`.
+
+        `job_audience_size: N` also targets the job's N most likely consenting candidates, as
+        a custom audience of the job's own; when age alone sets those people apart (the
+        segments' age-proxy measure), `warnings` says so and creating the campaign needs
+        `acknowledge_warnings: ["job_audience_age_skew"]`.
         """
         campaign, created = service.create_campaign(
             db_session=db.session, idempotency_key=idempotency_key, **data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask.views import MethodView
@@ -11,6 +12,7 @@ from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     ApiSchema,
+    ArgsSchema,
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
@@ -22,6 +24,7 @@ from adflux.auth.models import Role
 from adflux.extensions import db
 from adflux.jobs import service
 from adflux.jobs.models import EMPLOYMENT_TYPES, REMOTE_MODES, SENIORITIES, JobStatus
+from adflux.targeting import people
 from adflux.targeting import service as targeting
 
 blp = Blueprint("jobs", __name__, url_prefix="/jobs", description="Job openings")
@@ -230,6 +233,36 @@ class PlacesSchema(ApiSchema):
     )
 
 
+class FitWarningSchema(ApiSchema):
+    rule = fields.String(dump_only=True)
+    field = fields.String(dump_only=True)
+    message = fields.String(dump_only=True, metadata={"description": "Spanish / English"})
+    message_es = fields.String(dump_only=True)
+    message_en = fields.String(dump_only=True)
+
+
+class PeopleAudienceSchema(ApiSchema):
+    size = fields.Integer(dump_only=True, attribute="size_requested")
+    reach = fields.Integer(dump_only=True, metadata={"description": "the people chosen (<= size)"})
+    mean_score = fields.Float(dump_only=True, metadata={"description": "0 to 1"})
+    reasons = fields.List(fields.Nested(FitReasonSchema), dump_only=True)
+    warning = fields.Nested(
+        FitWarningSchema,
+        dump_only=True,
+        allow_none=True,
+        attribute="age_warning",
+        metadata={"description": "job_audience_age_skew when age alone sets the people apart"},
+    )
+
+
+class JobAudienceArgsSchema(ArgsSchema):
+    people = fields.Integer(
+        load_default=people.DEFAULT_JOB_AUDIENCE_SIZE,
+        validate=validate.Range(min=people.JOB_AUDIENCE_MIN, max=people.JOB_AUDIENCE_MAX),
+        metadata={"description": "the size of the job's own audience to preview"},
+    )
+
+
 class JobAudienceSchema(ApiSchema):
     job_id = fields.Integer(dump_only=True)
     segments = fields.List(
@@ -256,13 +289,24 @@ class JobAudienceSchema(ApiSchema):
             "the job's skills, the skills of fitting segments of its area, its area"
         },
     )
+    people = fields.Nested(
+        PeopleAudienceSchema,
+        dump_only=True,
+        metadata={"description": "the job's own audience: its N most likely candidates"},
+    )
 
 
 @blp.route(f"/<{id_in_path('job')}:job_id>/audience")
 class JobAudience(MethodView):
+    @blp.arguments(JobAudienceArgsSchema, location="query")
     @blp.response(200, JobAudienceSchema)
     @blp.alt_response(404, schema=ErrorSchema)
-    def get(self, job_id: int) -> Any:
+    def get(self, args: dict[str, Any], job_id: int) -> Any:
         """The segments most likely to apply to this job, scored from their consenting members,
-        and the places and keywords its campaigns aim at."""
-        return targeting.job_audience(db_session=db.session, job_id=job_id)
+        the places and keywords its campaigns aim at, and the job's own audience of its
+        `people` most likely candidates."""
+        audience = targeting.job_audience(db_session=db.session, job_id=job_id)
+        chosen = people.job_audience_preview(
+            db_session=db.session, job_id=job_id, size=args["people"]
+        )
+        return {**dataclasses.asdict(audience), "people": chosen}

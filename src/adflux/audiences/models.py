@@ -1,4 +1,5 @@
-"""Segment audiences uploaded to a platform: the Ley 1581 trail of what left the process."""
+"""Audiences uploaded to a platform (a segment's, or a job's own most likely candidates): the
+Ley 1581 trail of what left the process."""
 
 from __future__ import annotations
 
@@ -13,12 +14,28 @@ from adflux.extensions import db
 
 
 class AudienceSync(db.Model):  # type: ignore[name-defined,misc]
+    """One upload to one platform audience: of a segment (segment_id, run_id) or of a job's own
+    audience (job_id, and the size asked for), never both."""
+
     __tablename__ = "audience_syncs"
-    __table_args__ = (sa.Index("ix_audience_syncs_segment_platform", "segment_id", "platform"),)
+    __table_args__ = (
+        sa.Index("ix_audience_syncs_segment_platform", "segment_id", "platform"),
+        sa.Index("ix_audience_syncs_job_platform", "job_id", "platform"),
+        sa.CheckConstraint("(segment_id IS NULL) <> (job_id IS NULL)", name="one_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(sa.ForeignKey("segments.id", ondelete="RESTRICT"))
-    run_id: Mapped[int] = mapped_column(sa.ForeignKey("segmentation_runs.id", ondelete="RESTRICT"))
+    segment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("segments.id", ondelete="RESTRICT")
+    )
+    run_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("segmentation_runs.id", ondelete="RESTRICT")
+    )
+    job_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("job_openings.id", ondelete="RESTRICT")
+    )
+    # A job audience's N: the most likely candidates it was asked to hold.
+    size: Mapped[int | None] = mapped_column(sa.Integer)
     platform: Mapped[str] = mapped_column(sa.String(20))
     external_audience_id: Mapped[str | None] = mapped_column(sa.String(100))
     uploaded_count: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -1,5 +1,10 @@
-"""Segment audiences on the platforms: consenting candidates only, hashed before they leave, and
-kept current by delta.
+"""Audiences on the platforms: consenting candidates only, hashed before they leave, and kept
+current by delta.
+
+An audience is fed by a source (`AudienceSource`): a segment's consenting members
+(`segment_source`), or a job's N most likely consenting candidates (`job_source`, ranked by
+`targeting.people`). The same refresh keeps either current, since who is in a job's N changes as
+candidates come, go, withdraw or change.
 
 What each audience was sent is recorded per candidate (AudienceMember), so that:
 - a refresh sends only the difference: new consenting members are added, members who left the
@@ -21,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +45,7 @@ from adflux.platforms.base import (
     PlatformError,
 )
 from adflux.segmentation.models import Segment, SegmentMembership
+from adflux.targeting import people
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +60,72 @@ AdapterFor = Callable[[str], PlatformAdapter]
 def audience_key(segment_id: int) -> str:
     """The key in the platform audience's name (found again after a lost answer)."""
     return f"adflux-seg-{segment_id}"
+
+
+def job_audience_key(job_id: int) -> str:
+    """The key in the name of the job's own audience (one per job and platform)."""
+    return f"adflux-job-{job_id}"
+
+
+@dataclass(frozen=True)
+class AudienceSource:
+    """Who one platform audience is for and who should be in it now."""
+
+    key: str  # in the platform audience's name
+    name: str
+    entity_type: str  # "segment" | "job", for the audit log
+    entity_id: int
+    # The AudienceSync columns naming the source (segment_id + run_id, or job_id + size).
+    sync_columns: dict[str, Any]
+    # Id, email, phone and last change of the consenting candidates it should hold.
+    contacts: Callable[[DbSession], list[sa.Row]]
+
+    @property
+    def owner(self) -> sa.ColumnElement[bool]:
+        """The condition that finds this source's uploads."""
+        if self.entity_type == "job":
+            return AudienceSync.job_id == self.entity_id
+        return AudienceSync.segment_id == self.entity_id
+
+
+def segment_source(segment: Segment) -> AudienceSource:
+    """A segment's consenting members of its run."""
+    return AudienceSource(
+        key=audience_key(segment.id),
+        name=f"AdFlux segmento {segment.id}: {segment.name}"[:120],
+        entity_type="segment",
+        entity_id=segment.id,
+        sync_columns={"segment_id": segment.id, "run_id": segment.run_id},
+        # Looked up when called, so the module's function is the one that runs.
+        contacts=lambda db_session: consenting_contacts(db_session=db_session, segment=segment),
+    )
+
+
+def job_source(*, job_id: int, size: int) -> AudienceSource:
+    """The job's `size` most likely consenting candidates (targeting.people)."""
+    return AudienceSource(
+        key=job_audience_key(job_id),
+        # No size in the name: the audience keeps it when a later campaign asks for another.
+        name=f"AdFlux oferta {job_id}: candidatos más afines",
+        entity_type="job",
+        entity_id=job_id,
+        sync_columns={"job_id": job_id, "size": size},
+        contacts=lambda db_session: job_audience_contacts(
+            db_session=db_session, job_id=job_id, size=size
+        ),
+    )
+
+
+def job_audience_contacts(*, db_session: DbSession, job_id: int, size: int) -> list[sa.Row]:
+    """Id, email, phone and last change of the job's `size` most likely consenting candidates
+    (the ranking runs inside this one statement)."""
+    chosen = people.ranked_ids(db_session=db_session, job_id=job_id, limit=size)
+    query = (
+        sa.select(Candidate.id, Candidate.email, Candidate.phone, Candidate.updated_at)
+        .where(Candidate.id.in_(chosen), Candidate.marketing_consent.is_(True))
+        .order_by(Candidate.id)
+    )
+    return list(db_session.execute(query))
 
 
 def consenting_contacts(*, db_session: DbSession, segment: Segment) -> list[sa.Row]:
@@ -71,11 +144,13 @@ def consenting_contacts(*, db_session: DbSession, segment: Segment) -> list[sa.R
     return list(db_session.execute(query))
 
 
-def _current_sync(db_session: DbSession, segment_id: int, platform: str) -> AudienceSync | None:
+def _current_sync(
+    db_session: DbSession, source: AudienceSource, platform: str
+) -> AudienceSync | None:
     return db_session.scalar(
         sa.select(AudienceSync)
         .where(
-            AudienceSync.segment_id == segment_id,
+            source.owner,
             AudienceSync.platform == platform,
             AudienceSync.external_audience_id.is_not(None),
         )
@@ -85,12 +160,12 @@ def _current_sync(db_session: DbSession, segment_id: int, platform: str) -> Audi
 
 
 def _desired(
-    db_session: DbSession, segment: Segment, platform: str
+    db_session: DbSession, source: AudienceSource, platform: str
 ) -> tuple[dict[int, HashedMember], int]:
     """({candidate id: member as the platform hashes it}, consenting members with no valid id)."""
     desired: dict[int, HashedMember] = {}
     skipped = 0
-    for row in consenting_contacts(db_session=db_session, segment=segment):
+    for row in source.contacts(db_session):
         member = hash_member(platform, row)
         if member is None:
             skipped += 1
@@ -134,9 +209,26 @@ def ensure_segment_audience(
 ) -> AudienceSync:
     """The segment's audience on the adapter's platform, created the first time and brought up to
     date by delta every time after (publishing calls this before each campaign that uses it)."""
+    return ensure_audience(db_session=db_session, source=segment_source(segment), adapter=adapter)
+
+
+def ensure_job_audience(
+    *, db_session: DbSession, job_id: int, size: int, adapter: PlatformAdapter
+) -> AudienceSync:
+    """The job's own audience of its `size` most likely consenting candidates on the adapter's
+    platform: one per job and platform, holding the size most recently asked for."""
+    return ensure_audience(
+        db_session=db_session, source=job_source(job_id=job_id, size=size), adapter=adapter
+    )
+
+
+def ensure_audience(
+    *, db_session: DbSession, source: AudienceSource, adapter: PlatformAdapter
+) -> AudienceSync:
+    """The source's audience on the adapter's platform, created or refreshed by delta."""
     for attempt in range(2):
         try:
-            return _refresh(db_session, segment, adapter)
+            return _refresh(db_session, source, adapter)
         except IntegrityError:
             # Another refresh of the same audience recorded the same new members first; they are
             # on the platform either way (adding is idempotent): compute the delta again.
@@ -146,26 +238,28 @@ def ensure_segment_audience(
     raise AssertionError("unreachable")
 
 
-def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) -> AudienceSync:
+def _refresh(
+    db_session: DbSession, source: AudienceSource, adapter: PlatformAdapter
+) -> AudienceSync:
     platform = adapter.name
-    sync = _current_sync(db_session, segment.id, platform)
+    sync = _current_sync(db_session, source, platform)
     if sync is None:
-        desired, skipped = _desired(db_session, segment, platform)
+        desired, skipped = _desired(db_session, source, platform)
         desired = _still_consenting(db_session, desired)
         result = adapter.sync_audience(
             AudienceSpec(
-                audience_key=audience_key(segment.id),
-                name=f"AdFlux segmento {segment.id}: {segment.name}"[:120],
+                audience_key=source.key,
+                name=source.name,
                 members=_unique(list(desired.values())),
             )
         )
-        sync = _record_sync(db_session, segment, platform, result, skipped)
+        sync = _record_sync(db_session, source, platform, result, skipped)
         _record_sent(db_session, platform, result.external_id, desired)
         audit.record(
             db_session=db_session,
             action="audience.create",
-            entity_type="segment",
-            entity_id=segment.id,
+            entity_type=source.entity_type,
+            entity_id=source.entity_id,
             details={"platform": platform, "added": len(desired), "skipped": skipped},
         )
         # Recorded at once: the upload happened, whatever happens to the rest of the publication.
@@ -187,7 +281,7 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
     to_add: dict[int, HashedMember] = {}
     kept: set[int] = set()
     skipped = 0  # among the members hashed in this refresh (new or changed)
-    for contact in consenting_contacts(db_session=db_session, segment=segment):
+    for contact in source.contacts(db_session):
         row = sent.get(contact.id)
         if row is not None and row.updated_at >= contact.updated_at:
             # Unchanged since it was sent: no need to hash it again (this keeps the refresh before
@@ -211,13 +305,13 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
             row.state = MemberState.REMOVING  # the old address goes, the new one comes
     for sent_id, row in sent.items():
         if sent_id is None or sent_id not in kept:
-            row.state = MemberState.REMOVING  # left the segment, withdrew, or was deleted
+            row.state = MemberState.REMOVING  # left the source, withdrew, or was deleted
     db_session.flush()
     # Removals first, keeping any hash about to be (re-)added, so a changed email never takes
     # the unchanged phone with it.
     try:
         removed, deferred = _send_removals(
-            db_session, adapter, audience_id, keep=_hashes(to_add.values()), segment_id=segment.id
+            db_session, adapter, audience_id, keep=_hashes(to_add.values()), source=source
         )
     except PlatformError as exc:
         # Still marked for removal (committed): the removal task and the next refresh retry it;
@@ -225,18 +319,26 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
         log.warning("removal from %s audience %s failed: %s", platform, audience_id, exc)
         removed, deferred = 0, []
     to_add = _still_consenting(db_session, to_add)
-    if not to_add:
+    if not to_add and not _resized(sync, source):
         db_session.commit()  # rows re-checked against their candidate's latest change
         return sync
+    if not to_add:
+        # A job audience asked for at another size that only lost people: the size asked for
+        # is recorded all the same (the scheduled refresh keeps the latest size).
+        new_sync = _record_sync(
+            db_session, source, platform, AudienceResult(audience_id, 0, {}), skipped
+        )
+        db_session.commit()
+        return new_sync
     result = adapter.sync_audience(
         AudienceSpec(
-            audience_key=audience_key(segment.id),
-            name=f"AdFlux segmento {segment.id}: {segment.name}"[:120],
+            audience_key=source.key,
+            name=source.name,
             members=_unique(list(to_add.values())),
             existing_id=audience_id,
         )
     )
-    new_sync = _record_sync(db_session, segment, platform, result, skipped)
+    new_sync = _record_sync(db_session, source, platform, result, skipped)
     _record_sent(db_session, platform, audience_id, to_add)
     # Rows kept back for this add (a changed email whose phone stays): their other hashes went in
     # the removal above, and the new rows hold the kept ones now, so they go in the same commit.
@@ -248,20 +350,28 @@ def _refresh(db_session: DbSession, segment: Segment, adapter: PlatformAdapter) 
     audit.record(
         db_session=db_session,
         action="audience.refresh",
-        entity_type="segment",
-        entity_id=segment.id,
+        entity_type=source.entity_type,
+        entity_id=source.entity_id,
         details={"platform": platform, "added": len(to_add), "removed": removed},
     )
     db_session.commit()
     return new_sync
 
 
+def _resized(sync: AudienceSync, source: AudienceSource) -> bool:
+    """Whether the source asks for another size than the latest upload recorded."""
+    return "size" in source.sync_columns and sync.size != source.sync_columns["size"]
+
+
 def _record_sync(
-    db_session: DbSession, segment: Segment, platform: str, result: AudienceResult, skipped: int
+    db_session: DbSession,
+    source: AudienceSource,
+    platform: str,
+    result: AudienceResult,
+    skipped: int,
 ) -> AudienceSync:
     sync = AudienceSync(
-        segment_id=segment.id,
-        run_id=segment.run_id,
+        **source.sync_columns,
         platform=platform,
         external_audience_id=result.external_id,
         uploaded_count=result.uploaded,
@@ -399,7 +509,7 @@ def _send_removals(
     audience_id: str,
     *,
     keep: set[str],
-    segment_id: int | None = None,
+    source: AudienceSource | None = None,
 ) -> tuple[int, list[int]]:
     """Remove the audience's rows marked `removing` on the platform, then forget them (committed);
     (rows forgotten, ids of the rows kept back).
@@ -479,7 +589,7 @@ def _send_removals(
         details={
             "platform": platform,
             "audience_id": audience_id,
-            "segment_id": segment_id,
+            **_removed_by(source),
             "count": len(rows),
             # Ids only (deleted candidates have none left): no personal data in the audit log.
             "candidate_ids": candidate_ids,
@@ -487,6 +597,13 @@ def _send_removals(
     )
     db_session.commit()
     return len(rows), [row.id for row in kept_back]
+
+
+def _removed_by(source: AudienceSource | None) -> dict[str, int | None]:
+    """The segment or job whose refresh removed the rows (a withdrawal or deletion: none)."""
+    if source is None:
+        return {"segment_id": None}
+    return {f"{source.entity_type}_id": source.entity_id}
 
 
 # --------------------------------------------------------------------------- scheduled refresh
@@ -500,29 +617,52 @@ class RefreshOutcome:
 
 
 def refresh_all_audiences(*, db_session: DbSession, adapter_for: AdapterFor) -> RefreshOutcome:
-    """Pending removals first, then every segment audience brought up to date by delta."""
+    """Pending removals first, then every segment and job audience brought up to date by delta
+    (a job audience at the size most recently asked for)."""
     outcome = RefreshOutcome(
         removals=apply_pending_removals(db_session=db_session, adapter_for=adapter_for)
     )
-    audiences = db_session.execute(
-        sa.select(AudienceSync.segment_id, AudienceSync.platform)
-        .where(AudienceSync.external_audience_id.is_not(None))
-        .distinct()
-        .order_by(AudienceSync.segment_id, AudienceSync.platform)
-    ).all()
-    for segment_id, platform in audiences:
-        segment = db_session.get(Segment, segment_id)
-        if segment is None:
-            continue
+    for source, platform in _known_audiences(db_session):
         try:
-            ensure_segment_audience(
-                db_session=db_session, segment=segment, adapter=adapter_for(platform)
-            )
+            ensure_audience(db_session=db_session, source=source, adapter=adapter_for(platform))
             outcome.refreshed += 1
         except PlatformError as exc:
             db_session.rollback()
-            outcome.failed.append(f"{platform}:segment {segment_id}")
+            outcome.failed.append(f"{platform}:{source.entity_type} {source.entity_id}")
             log.warning(
-                "refresh of %s audience of segment %s failed: %s", platform, segment_id, exc
+                "refresh of %s audience of %s %s failed: %s",
+                platform,
+                source.entity_type,
+                source.entity_id,
+                exc,
             )
     return outcome
+
+
+def _known_audiences(db_session: DbSession) -> list[tuple[AudienceSource, str]]:
+    """Every audience uploaded so far, as (source, platform): segments first, then jobs."""
+    uploaded = AudienceSync.external_audience_id.is_not(None)
+    found: list[tuple[AudienceSource, str]] = []
+    for segment_id, platform in db_session.execute(
+        sa.select(AudienceSync.segment_id, AudienceSync.platform)
+        .where(uploaded, AudienceSync.segment_id.is_not(None))
+        .distinct()
+        .order_by(AudienceSync.segment_id, AudienceSync.platform)
+    ).all():
+        segment = db_session.get(Segment, segment_id)
+        if segment is not None:
+            found.append((segment_source(segment), platform))
+    latest = (
+        sa.select(sa.func.max(AudienceSync.id))
+        .where(uploaded, AudienceSync.job_id.is_not(None))
+        .group_by(AudienceSync.job_id, AudienceSync.platform)
+    )
+    for job_id, size, platform in db_session.execute(
+        sa.select(AudienceSync.job_id, AudienceSync.size, AudienceSync.platform)
+        .where(AudienceSync.id.in_(latest))
+        .order_by(AudienceSync.job_id, AudienceSync.platform)
+    ).all():
+        assert job_id is not None  # the statement's condition
+        size = size or people.DEFAULT_JOB_AUDIENCE_SIZE  # a job upload always records its size
+        found.append((job_source(job_id=job_id, size=size), platform))
+    return found

@@ -391,7 +391,9 @@ class Advisory:
         return f"{self.message_es} / {self.message_en}"
 
 
-ACKNOWLEDGEABLE_WARNINGS = ("segment_age_proxy",)
+# Both say an audience may act as an indirect age filter: a segment that age explains, or the
+# job's own most likely candidates whom age sets apart (targeting.people).
+ACKNOWLEDGEABLE_WARNINGS = ("segment_age_proxy", "job_audience_age_skew")
 
 
 class AcknowledgementRequired(AdfluxError):
@@ -404,10 +406,15 @@ class AcknowledgementRequired(AdfluxError):
         self.advisories = tuple(advisories)
         rules = list(dict.fromkeys(a.rule for a in self.advisories))
         confirm = ", ".join(f'"{rule}"' for rule in rules)
+        fields: dict[str, list[str]] = {}
+        for advisory in self.advisories:
+            # A segment's warning names it ("segments[...]"); the request field is segment_ids.
+            name = "segment_ids" if advisory.field.startswith("segments[") else advisory.field
+            fields.setdefault(name, []).append(advisory.message)
         super().__init__(
             "La campaña tiene advertencias sin confirmar / The campaign has unconfirmed warnings",
             fields={
-                "segment_ids": [a.message for a in self.advisories],
+                **fields,
                 "acknowledge_warnings": [
                     f"confirme que la oferta es para todas las edades enviando "
                     f"acknowledge_warnings: [{confirm}] (CLI: --accept-age-proxy; panel: la "

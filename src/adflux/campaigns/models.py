@@ -40,6 +40,9 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         sa.CheckConstraint("daily_budget_cop > 0", name="budget_positive"),
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+        sa.CheckConstraint(
+            "job_audience_size IS NULL OR job_audience_size > 0", name="job_audience_size"
+        ),
         sa.Index("ix_ad_campaigns_status_created", "status", "created_at"),
     )
 
@@ -59,6 +62,13 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     # refused instead of answered with this campaign.
     idempotency_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     created_by: Mapped[str | None] = mapped_column(sa.String(100))
+    # Also (or only) the job's N most likely consenting candidates, as a custom audience of its
+    # own on each platform (targeting.people); None: segments only.
+    job_audience_size: Mapped[int | None] = mapped_column(sa.Integer)
+    # Warnings computed once, when the campaign was created, that its segments' profiles cannot
+    # give again (the job audience's age skew depends on who the candidates were then): what
+    # the operator acknowledged, as {rule, field, message_es, message_en}.
+    creation_warnings: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
 
     publications: Mapped[list[PlatformPublication]] = relationship(
         back_populates="campaign", order_by="PlatformPublication.platform"
@@ -74,8 +84,12 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def warnings(self) -> list[Advisory]:
-        """Employment-ad warnings about its segments (age proxies), from their profiles."""
-        return segment_advisories({s.name: s.profile or {} for s in self.segments})
+        """Employment-ad warnings about its segments (age proxies), from their profiles, and
+        those recorded when it was created (a job audience's age skew)."""
+        return [
+            *segment_advisories({s.name: s.profile or {} for s in self.segments}),
+            *(Advisory(**warning) for warning in self.creation_warnings or ()),
+        ]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

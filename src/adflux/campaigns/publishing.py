@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from adflux.audiences.service import ensure_segment_audience
+from adflux.audiences.service import ensure_job_audience, ensure_segment_audience
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import adapter_for, platform_throttle
 from adflux.campaigns.compliance import ComplianceError, ensure_compliant
@@ -49,6 +49,7 @@ from adflux.platforms.base import (
     TransientError,
 )
 from adflux.segmentation.models import Segment
+from adflux.targeting import people
 from adflux.targeting.aim import campaign_targeting
 from adflux.targeting.places import job_places
 
@@ -368,6 +369,16 @@ def _build_spec(
         if sync.external_audience_id:
             consenting_ids.append(sync.external_audience_id)
         profiles[segment.name] = segment.profile or {}
+    if campaign.job_audience_size and people.rank_candidates(
+        db_session=db_session, job_id=job.id, limit=1
+    ):
+        # The job's own N most likely consenting candidates, beside the segments' audiences
+        # (none while nobody fits: an empty audience would keep the ad from everyone).
+        sync = ensure_job_audience(
+            db_session=db_session, job_id=job.id, size=campaign.job_audience_size, adapter=adapter
+        )
+        if sync.external_audience_id:
+            consenting_ids.append(sync.external_audience_id)
     targeting = campaign_targeting(
         job=job,
         segments=segments,

@@ -20,7 +20,12 @@ from adflux import clock
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
-from adflux.campaigns.compliance import ensure_acknowledged, segment_advisories
+from adflux.campaigns.compliance import (
+    ACKNOWLEDGEABLE_WARNINGS,
+    Advisory,
+    ensure_acknowledged,
+    segment_advisories,
+)
 from adflux.campaigns.models import (
     AdCampaign,
     PlatformCredential,
@@ -37,6 +42,7 @@ from adflux.pagination import Page, paginate
 from adflux.platforms.base import PlatformError
 from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
+from adflux.targeting import people
 
 PUBLISH_TASK = "adflux.publish_publication"
 # A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
@@ -45,6 +51,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 100  # the column's length
 DEFAULT_DAILY_BUDGET_COP = 50_000
 OBJECTIVES = ("traffic", "leads", "awareness")
+# A job audience nobody fits yet: said on the campaign, nothing to acknowledge.
+JOB_AUDIENCE_EMPTY = "job_audience_empty"
 
 
 def create_campaign(
@@ -60,12 +68,16 @@ def create_campaign(
     objective: str = "traffic",
     idempotency_key: str | None = None,
     acknowledge_warnings: Collection[str] = (),
+    job_audience_size: int | None = None,
 ) -> tuple[AdCampaign, bool]:
     """Store the campaign, its segments and one pending publication per platform, then queue them.
 
     Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged;
     the same key with another request is refused (422), as Stripe and the IETF draft do.
     A segment flagged as an age proxy needs its warning's rule in `acknowledge_warnings`.
+    `job_audience_size`: the campaign also targets the job's N most likely consenting candidates
+    (targeting.people), uploaded as a custom audience of the job's own; if age alone sets them
+    apart, its warning (job_audience_age_skew) needs acknowledging too.
     """
     fingerprint = _request_fingerprint(
         job_id=job_id,
@@ -76,6 +88,7 @@ def create_campaign(
         start_date=start_date,
         end_date=end_date,
         objective=objective,
+        job_audience_size=job_audience_size,
     )
     if idempotency_key and len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationFailed(
@@ -98,7 +111,12 @@ def create_campaign(
         )
     chosen = _validate_platforms(platforms)
     segments = _active_segments(db_session, segment_ids)
-    warnings = segment_advisories({s.name: s.profile or {} for s in segments})
+    job_audience_warnings = _job_audience_warnings(db_session, job.id, job_audience_size)
+    # What the operator must confirm: age-proxy segments, a job audience that age sets apart.
+    warnings = [
+        *segment_advisories({s.name: s.profile or {} for s in segments}),
+        *(w for w in job_audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS),
+    ]
     ensure_acknowledged(warnings, acknowledge_warnings)
     budget = daily_budget_cop
     if budget is None:
@@ -122,6 +140,8 @@ def create_campaign(
         idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
+        job_audience_size=job_audience_size,
+        creation_warnings=[dataclasses.asdict(w) for w in job_audience_warnings],
     )
 
     def claim_key() -> tuple[AdCampaign, bool]:
@@ -156,6 +176,7 @@ def create_campaign(
             "job_id": job.id,
             "platforms": chosen,
             "segment_ids": [s.id for s in segments],
+            "job_audience_size": job_audience_size,
             # Who confirmed which warnings is on record: the entry carries the actor.
             "acknowledged_warnings": sorted({w.rule for w in warnings}),
         },
@@ -163,6 +184,42 @@ def create_campaign(
     db_session.commit()
     dispatch_publications(db_session=db_session, publication_ids=[p.id for p in publications])
     return campaign, True
+
+
+def _job_audience_warnings(db_session: DbSession, job_id: int, size: int | None) -> list[Advisory]:
+    """Check a job audience's size; its warnings: age alone sets its people apart (to be
+    acknowledged), or no one fits the job yet (said, not blocking: the campaign still aims by the
+    job's places, keywords and segments, and publishing adds the audience once someone fits)."""
+    if size is None:
+        return []
+    low, high = people.JOB_AUDIENCE_MIN, people.JOB_AUDIENCE_MAX
+    if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
+        raise ValidationFailed(
+            "tamaño de la audiencia propia fuera de rango / job audience size out of range",
+            fields={
+                people.SIZE_FIELD: [
+                    f"debe ser un número entero entre {low} y {high:_} / must be a whole number "
+                    f"between {low} and {high:,}".replace("_", ".")
+                ]
+            },
+        )
+    preview = people.job_audience_preview(db_session=db_session, job_id=job_id, size=size)
+    if preview.reach == 0:
+        (reason,) = preview.reasons
+        return [
+            Advisory(
+                rule=JOB_AUDIENCE_EMPTY,
+                field=people.SIZE_FIELD,
+                message_es=f"{reason.message_es}: la audiencia propia está vacía por ahora y la "
+                "campaña llega por los lugares, las palabras clave y los segmentos de la oferta",
+                message_en=f"{reason.message_en}: the job audience is empty for now and the "
+                "campaign aims by the job's places, keywords and segments",
+            )
+        ]
+    warning = preview.age_warning
+    if warning is None:
+        return []
+    return [Advisory(warning.rule, warning.field, warning.message_es, warning.message_en)]
 
 
 def campaign_today() -> date:

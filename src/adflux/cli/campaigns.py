@@ -85,6 +85,13 @@ def refused_narrowing_options(command: Any) -> Any:
     "--platforms", required=True, callback=_csv, help="Comma-separated: meta,google,x,tiktok."
 )
 @click.option("--segment-ids", callback=_csv_ints, help="Comma-separated target segment ids.")
+@click.option(
+    "--job-audience",
+    "job_audience_size",
+    type=click.IntRange(1),
+    help="Also target the job's N most likely consenting candidates (100 to 50000), uploaded "
+    "as an audience of the job's own on each platform (the API checks the range).",
+)
 @click.option("--name", help="Campaign name (default: job title · city).")
 @click.option("--budget", "daily_budget_cop", type=click.IntRange(1), help="Daily budget in COP.")
 @click.option("--start", "start_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
@@ -96,8 +103,9 @@ def refused_narrowing_options(command: Any) -> Any:
 @click.option(
     "--accept-age-proxy",
     is_flag=True,
-    help="Confirm the offer is open to every age when a segment is flagged as an age proxy "
-    "(the confirmation is recorded with your token in the audit log).",
+    help="Confirm the offer is open to every age when a segment is flagged as an age proxy, or "
+    "when age alone sets the job audience's people apart (the confirmation is recorded with "
+    "your token in the audit log).",
 )
 @json_option
 @refused_narrowing_options
@@ -105,6 +113,7 @@ def create_campaign(
     job_id: int,
     platforms: list[str],
     segment_ids: list[int],
+    job_audience_size: int | None,
     name: str | None,
     daily_budget_cop: int | None,
     start_date: Any,
@@ -117,7 +126,10 @@ def create_campaign(
     """Create a campaign for a job on the given platforms; publishing runs in the background."""
     body: dict[str, Any] = {"job_id": job_id, "platforms": platforms, "segment_ids": segment_ids}
     if accept_age_proxy:
-        body["acknowledge_warnings"] = ["segment_age_proxy"]
+        # Both warnings of an indirect age filter; the API ignores one that does not apply.
+        body["acknowledge_warnings"] = ["segment_age_proxy", "job_audience_age_skew"]
+    if job_audience_size is not None:
+        body["job_audience_size"] = job_audience_size
     if name:
         body["name"] = name
     if daily_budget_cop:
@@ -240,6 +252,8 @@ def show(campaign_id: int, as_json: bool) -> None:
     if as_json:
         print_json(campaign)
         return
+    if campaign.get("job_audience_size"):
+        click.echo(f"job audience: the {campaign['job_audience_size']} most likely candidates")
     Console().print(_progress_table(campaign))
     _echo_warnings(campaign)
 

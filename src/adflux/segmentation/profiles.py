@@ -122,11 +122,23 @@ def correlation_ratio(values: np.ndarray, labels: np.ndarray) -> float | None:
     return round(float(between / (x.var() * len(x))), 4)
 
 
+def separates(auc: float | None) -> bool:
+    """Whether one field's AUC alone tells a group from the rest (``AGE_PROXY_AUC``, either way):
+    the age-proxy verdict, for a segment here and for any other audience built from candidates."""
+    return auc is not None and (auc >= AGE_PROXY_AUC or auc <= 1 - AGE_PROXY_AUC)
+
+
+def group_auc(values: np.ndarray, in_group: np.ndarray) -> float | None:
+    """ROC AUC of ``values`` for "in the group" vs the rest (NaN rows ignored): the segments'
+    measure, for a group that is not a segment (above 0.5: the group holds the larger values)."""
+    return _auc_by_segment(values, np.asarray(in_group, dtype=np.int64), 2)[1]
+
+
 def _proxy(age_auc: float | None, experience_auc: float | None) -> dict[str, Any]:
     flagged = [
         field
         for field, auc in (("age", age_auc), ("years_experience", experience_auc))
-        if auc is not None and (auc >= AGE_PROXY_AUC or auc <= 1 - AGE_PROXY_AUC)
+        if separates(auc)
     ]
     message = None
     if flagged:

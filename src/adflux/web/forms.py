@@ -58,6 +58,8 @@ class CampaignForm(FlaskForm):
     end_date = DateField("end_date", validators=[Optional()])
     # A plain string checked against the list: the template draws the <select> itself.
     objective = StringField("objective", default="traffic", validators=[AnyOf(OBJECTIVES)])
+    # The job's N most likely candidates as an audience of its own; the service checks the range.
+    job_audience_size = IntegerField("job_audience_size", validators=[Optional()])
     # The warnings the operator confirms (an age-proxy segment); the service checks them.
     acknowledge_warnings = SelectMultipleField(
         "acknowledge_warnings", choices=[], validate_choice=False

@@ -164,6 +164,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "I confirm the offer is open to every age although I choose a segment flagged as a "
         "possible age proxy (Ley 931 de 2004); the confirmation is recorded under my name.",
     ),
+    "form.job_audience": (
+        "Candidatos más afines (audiencia propia)",
+        "Best-fitting candidates (own audience)",
+    ),
+    "form.job_audience_help": (
+        "Opcional: N entre 100 y 50.000. La campaña llega también a los N candidatos que "
+        "aceptaron publicidad y más probablemente se postulen (misma área, a su alcance, "
+        "experiencia, salario y formación), como audiencia propia en cada plataforma.",
+        "Optional: N between 100 and 50,000. The campaign also reaches the N candidates who "
+        "accepted marketing and are most likely to apply (same area, within reach, experience, "
+        "pay and schooling), as an audience of its own on each platform.",
+    ),
+    "form.accept_job_audience_skew": (
+        "Confirmo que la oferta es para todas las edades aunque la edad distinga a los "
+        "candidatos más afines del resto (Ley 931 de 2004); la confirmación queda registrada a "
+        "mi nombre.",
+        "I confirm the offer is open to every age although age sets the best-fitting "
+        "candidates apart from the rest (Ley 931 de 2004); the confirmation is recorded under "
+        "my name.",
+    ),
     "form.rules_title": ("Quién ve el anuncio", "Who sees the ad"),
     "form.rules_note": (
         "La segmentación por edad, género o código postal no se ofrece: la ley colombiana y las "
@@ -304,6 +324,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign.created_by": ("Creada por", "Created by"),
     "campaign.created": ("Creada", "Created"),
     "campaign.segments": ("Segmentos", "Segments"),
+    "campaign.job_audience": (
+        "Candidatos más afines (audiencia propia)",
+        "Best-fitting candidates (own audience)",
+    ),
+    "campaign.job_audience_none": ("no", "no"),
+    "campaign.job_audience_people": ("los {size} más afines", "the {size} best-fitting"),
     "campaign.no_end": ("sin fin", "open-ended"),
     "campaign.publications": ("Publicación por plataforma", "Publication per platform"),
     "campaign.platform": ("Plataforma", "Platform"),

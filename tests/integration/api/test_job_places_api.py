@@ -53,7 +53,7 @@ def test_a_hybrid_jobs_places_are_its_city_and_the_near_towns_its_trade_lives_in
 
     body = _audience(backend, job.id)
 
-    assert set(body) == {"job_id", "segments", "no_fit_reason", "places", "keywords"}
+    assert set(body) == {"job_id", "segments", "no_fit_reason", "places", "keywords", "people"}
     places = body["places"]
     assert places["country_wide"] is False
     assert [(c["city"], c["fitting_candidates"]) for c in places["cities"]] == [

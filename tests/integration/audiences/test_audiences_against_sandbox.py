@@ -9,30 +9,24 @@ Expected hashes are literal SHA-256 hex digests of each platform's normal form, 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from tests.factories import make_candidate
-from tests.fakes import RecordingDispatcher
 
 from adflux.audiences import service as audiences
 from adflux.audiences import tasks as audience_tasks
 from adflux.audiences.models import AudienceSync
 from adflux.auth import service as auth_service
 from adflux.extensions import db
-from adflux.platforms.base import PlatformAdapter
-from adflux.platforms.registry import get_adapter
-from adflux.platforms.settings import PlatformSettings, load_platform_settings
-from adflux.sandbox.server import RunningSandbox, start_in_thread
+from adflux.sandbox.server import RunningSandbox
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
 pytestmark = pytest.mark.postgres
 
 PLATFORMS = ("meta", "google", "x", "tiktok")
-ROOTS_ENV = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
 
 # ana.perez@example.com (no platform changes it) and her phone 300 123 4567 per platform.
 ANA_EMAIL = "3c6c5c25f4b64020ae299c05c0e540df807d9aed7457b04b118cc234a6a58c6a"
@@ -55,44 +49,6 @@ LUIS_EMAIL = {
 CARLA_EMAIL = (
     "997661eecb574111f6dba41985ff89694db2f8213e37ef8a2160159f7b05bb61"  # carla@example.com
 )
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with pytest.MonkeyPatch.context() as patch:
-        # The Google adapter sets this from its ca_file; restore the process afterwards.
-        patch.delenv(ROOTS_ENV, raising=False)
-        running = start_in_thread(http_port=0, grpc_port=0)
-        yield running
-        running.stop()
-
-
-class SandboxDirectory:
-    """The real adapters, configured as a user configures them for this sandbox."""
-
-    def __init__(self, settings: PlatformSettings):
-        self.settings = settings
-        self.adapters: dict[str, PlatformAdapter] = {}
-
-    def infos(self) -> list:
-        return []
-
-    def adapter(self, name: str) -> PlatformAdapter:
-        if name not in self.adapters:
-            self.adapters[name] = get_adapter(name, self.settings)
-        return self.adapters[name]
-
-
-@pytest.fixture
-def live(app: Flask, sandbox: RunningSandbox) -> Iterator[Flask]:
-    sandbox.state.reset()
-    previous = app.extensions["adflux_platforms"], app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_platforms"] = SandboxDirectory(
-        load_platform_settings(sandbox.client_env())
-    )
-    app.extensions["adflux_dispatcher"] = RecordingDispatcher()
-    yield app
-    app.extensions["adflux_platforms"], app.extensions["adflux_dispatcher"] = previous
 
 
 _tokens = itertools.count()

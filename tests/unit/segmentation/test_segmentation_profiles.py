@@ -12,7 +12,9 @@ from adflux.segmentation.profiles import (
     AGE_PROXY_AUC,
     build_profiles,
     correlation_ratio,
+    group_auc,
     segment_name,
+    separates,
 )
 
 
@@ -117,4 +119,22 @@ def test_precomputed_counts_without_skill_lists(trained, planted_columns) -> Non
     assert all(s["top_skills"] == [] for s in result["segments"])
     assert [s["name"] for s in result["segments"]] == [
         s["name"] for s in build_profiles(planted_columns, trained.labels, k=trained.k)["segments"]
+    ]
+
+
+def test_a_group_is_measured_as_a_segment_is() -> None:
+    # Ages 20..29 in the group, 40..59 outside: every member is younger than every non-member.
+    values = np.array([*range(20, 30), *range(40, 60)], dtype=float)
+    in_group = np.array([1] * 10 + [0] * 20)
+    assert group_auc(values, in_group) == 0.0
+    assert group_auc(values, 1 - in_group) == 1.0
+    # Ties count one half, and a group of everyone (or no one) has no AUC.
+    assert group_auc(np.array([30.0, 30.0]), np.array([1, 0])) == 0.5
+    assert group_auc(values, np.ones(30)) is None
+    assert [separates(a) for a in (AGE_PROXY_AUC, 0.79, 0.21, 1 - AGE_PROXY_AUC, None)] == [
+        True,
+        False,
+        False,
+        True,
+        False,
     ]

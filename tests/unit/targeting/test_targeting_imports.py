@@ -1,5 +1,6 @@
 """The package graph stays acyclic: campaigns -> targeting -> (jobs, candidates, segmentation
-models, platforms.base, geo), never back to campaigns or up to an entry layer."""
+models and its age-proxy check, platforms.base, geo), never back to campaigns or up to an entry
+layer."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ ALLOWED = (
     "adflux.jobs.models",
     "adflux.candidates.models",
     "adflux.segmentation.models",
+    # The segments' age-proxy measure, applied to a job's own audience (targeting.people): the
+    # one module that reads ages, so that targeting never does. It imports no targeting.
+    "adflux.segmentation.age_proxy",
     "adflux.platforms.base",
     "adflux.geo",
     "adflux.vocabulary",

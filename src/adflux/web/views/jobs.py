@@ -125,6 +125,7 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
             objective=form.objective.data or "traffic",
             idempotency_key=form.idempotency_key.data or None,
             acknowledge_warnings=form.acknowledge_warnings.data or [],
+            job_audience_size=form.job_audience_size.data,
         )
     except AdfluxError as exc:
         db.session.rollback()
