@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +15,6 @@ from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
 from adflux.campaigns import service as campaigns
 from adflux.campaigns.adapters import adapter_for
-from adflux.campaigns.compliance import is_age_proxy
 from adflux.campaigns.models import AdCampaign
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
@@ -126,8 +125,8 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
     """Publish one campaign for the first open job on every ready platform; wait for the result.
 
     The same idempotency key every time: running again shows the campaign published before. It
-    is looked up rather than re-sent, since a key re-sent with other parameters (segments of a
-    newer run, another platform list) is refused.
+    is looked up rather than re-sent, since a key re-sent with other parameters (another
+    platform list) is refused.
     """
     campaign = db.session.scalar(
         sa.select(AdCampaign).where(AdCampaign.idempotency_key == DEMO_IDEMPOTENCY_KEY)
@@ -142,7 +141,9 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
             db_session=db.session,
             job_id=job.id,
             platforms=[info.name for info in demo_platforms()],
-            segment_ids=_demo_segments(job),
+            # No segment ids: the campaign aims at the segments recommended for the job, as any
+            # campaign a recruiter leaves to AdFlux (age proxies are never among them: the demo
+            # has no operator to confirm such a warning).
             idempotency_key=DEMO_IDEMPOTENCY_KEY,
         )
     campaign_id = campaign.id
@@ -154,31 +155,6 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
         if done or time.monotonic() > deadline:
             return campaign
         time.sleep(0.25)
-
-
-def _demo_segments(job: JobOpening) -> Sequence[int]:
-    """Up to two segments of the active run, none an age proxy, whose members work in the job's
-    area."""
-    from adflux.segmentation.models import Segment, SegmentationRun
-
-    segments = db.session.scalars(
-        sa.select(Segment)
-        .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
-        .where(SegmentationRun.is_active.is_(True))
-        .order_by(Segment.size.desc())
-    ).all()
-
-    # The demo publishes without an operator to confirm an age-proxy warning: such segments
-    # are left out rather than acknowledged on someone's behalf.
-    segments = [s for s in segments if not is_age_proxy(s.profile)]
-
-    def works_in_area(segment: Segment) -> bool:
-        areas = (segment.profile or {}).get("top_areas") or []
-        names = [a.get("value") if isinstance(a, dict) else a for a in areas[:3]]
-        return job.area in names
-
-    matching = [s.id for s in segments if works_in_area(s)]
-    return (matching or [s.id for s in segments])[:2]
 
 
 DEMO_WEEK = timedelta(days=7)

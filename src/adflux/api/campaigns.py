@@ -81,6 +81,11 @@ class CampaignSchema(ApiSchema):
         fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
         load_default=list,
         validate=validate.Length(max=20),
+        metadata={
+            "description": "Target segments of the active segmentation run. Leave empty to aim "
+            "at the segments recommended for the job (GET /api/v1/jobs/{id}/audience): the "
+            "response then lists the segments chosen"
+        },
     )
     name = fields.String(validate=validate.Length(min=1, max=200))
     daily_budget_cop = fields.Integer(validate=validate.Range(min=1, max=10_000_000_000))
@@ -95,7 +100,12 @@ class CampaignSchema(ApiSchema):
     warnings = fields.List(
         fields.Nested(WarningSchema),
         dump_only=True,
-        metadata={"description": "Employment-ad warnings about the target segments (age proxies)"},
+        metadata={
+            "description": "Warnings about the target segments: age proxies "
+            "(segment_age_proxy), chosen segments that fit the job poorly (segment_low_fit), "
+            "why no segment was recommended (no_segment_fits). Only segment_age_proxy needs "
+            "acknowledge_warnings"
+        },
     )
     acknowledge_warnings = fields.List(
         fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
@@ -174,6 +184,11 @@ class Campaigns(MethodView):
         422 whose field message names the rule and its sources (Ley 931 de 2004, Meta special ad
         category EMPLOYMENT...). `warnings` lists segments flagged as age proxies; creating a
         campaign with one needs `acknowledge_warnings: ["segment_age_proxy"]`.
+
+        Without `segment_ids` the campaign aims at the segments that fit the job best (never an
+        age proxy); when none fits it aims at the job's own city, area and skills and
+        `warnings` says why (`no_segment_fits`). A chosen segment that fits poorly is accepted
+        with a `segment_low_fit` warning.
         """
         campaign, created = service.create_campaign(
             db_session=db.session, idempotency_key=idempotency_key, **data

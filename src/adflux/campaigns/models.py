@@ -59,6 +59,11 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     # refused instead of answered with this campaign.
     idempotency_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     created_by: Mapped[str | None] = mapped_column(sa.String(100))
+    # What the recruiter was told about the fit of its segments when it was created
+    # ({rule, field, message_es, message_en} each): kept rather than recomputed, since a fit
+    # changes with every new candidate and retraining, and a list of campaigns would rank every
+    # job's segments again.
+    fit_warnings: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType)
 
     publications: Mapped[list[PlatformPublication]] = relationship(
         back_populates="campaign", order_by="PlatformPublication.platform"
@@ -74,8 +79,12 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def warnings(self) -> list[Advisory]:
-        """Employment-ad warnings about its segments (age proxies), from their profiles."""
-        return segment_advisories({s.name: s.profile or {} for s in self.segments})
+        """Employment-ad warnings about its segments (age proxies, from their profiles), then
+        the fit warnings it was created with."""
+        return [
+            *segment_advisories({s.name: s.profile or {} for s in self.segments}),
+            *(Advisory(**warning) for warning in self.fit_warnings or []),
+        ]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

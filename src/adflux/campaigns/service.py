@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from adflux import clock
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
-from adflux.campaigns.compliance import ensure_acknowledged, segment_advisories
+from adflux.campaigns.compliance import Advisory, ensure_acknowledged, segment_advisories
 from adflux.campaigns.models import (
     AdCampaign,
     PlatformCredential,
@@ -37,6 +38,8 @@ from adflux.pagination import Page, paginate
 from adflux.platforms.base import PlatformError
 from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
+from adflux.targeting import service as targeting
+from adflux.targeting.warnings import FitWarning
 
 PUBLISH_TASK = "adflux.publish_publication"
 # A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
@@ -65,8 +68,13 @@ def create_campaign(
 
     Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged;
     the same key with another request is refused (422), as Stripe and the IETF draft do.
-    A segment flagged as an age proxy needs its warning's rule in `acknowledge_warnings`.
+    Without `segment_ids` the campaign aims at the segments recommended for the job (`aim`).
+    A segment flagged as an age proxy needs its warning's rule in `acknowledge_warnings`; one
+    that fits the job poorly is only warned about (`warnings`).
     """
+    # The request as sent, not the segments it resolves to: a retry of a request that left the
+    # segments to the recommendation is the same request even if the recommendation has changed
+    # since, and gets the first campaign back.
     fingerprint = _request_fingerprint(
         job_id=job_id,
         platforms=sorted({p.strip().lower() for p in platforms}),
@@ -97,7 +105,8 @@ def create_campaign(
             fields={"job_id": [f"job is {job.status}; reopen it first"]},
         )
     chosen = _validate_platforms(platforms)
-    segments = _active_segments(db_session, segment_ids)
+    aimed = aim(db_session=db_session, job_id=job.id, segment_ids=segment_ids)
+    segments = aimed.segments
     warnings = segment_advisories({s.name: s.profile or {} for s in segments})
     ensure_acknowledged(warnings, acknowledge_warnings)
     budget = daily_budget_cop
@@ -122,6 +131,7 @@ def create_campaign(
         idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
+        fit_warnings=[_as_dict(w) for w in aimed.fit_warnings] or None,
     )
 
     def claim_key() -> tuple[AdCampaign, bool]:
@@ -156,6 +166,8 @@ def create_campaign(
             "job_id": job.id,
             "platforms": chosen,
             "segment_ids": [s.id for s in segments],
+            "segments_recommended": aimed.recommended,
+            "fit_warnings": [w.rule for w in aimed.fit_warnings],
             # Who confirmed which warnings is on record: the entry carries the actor.
             "acknowledged_warnings": sorted({w.rule for w in warnings}),
         },
@@ -163,6 +175,45 @@ def create_campaign(
     db_session.commit()
     dispatch_publications(db_session=db_session, publication_ids=[p.id for p in publications])
     return campaign, True
+
+
+@dataclass(frozen=True)
+class Aim:
+    """The segments a campaign aims at, whether they are the recommendation (none was chosen),
+    and what the recruiter should know about their fit."""
+
+    segments: list[Segment]
+    recommended: bool
+    fit_warnings: list[Advisory]
+
+
+def aim(*, db_session: DbSession, job_id: int, segment_ids: Sequence[int]) -> Aim:
+    """The chosen segments (those of the active run; others are refused), warned about when
+    they fit the job poorly; without a choice, the segments recommended for the job, or none and
+    the reason none fits (the campaign then aims at the job's own city, area and skills)."""
+    if segment_ids:
+        segments = _active_segments(db_session, segment_ids)
+        found = targeting.fit_warnings(
+            db_session=db_session, job_id=job_id, segment_ids=[s.id for s in segments]
+        )
+        return Aim(segments, recommended=False, fit_warnings=_advisories(found))
+    audience = targeting.job_audience(db_session=db_session, job_id=job_id)
+    recommended = targeting.recommended_segment_ids(audience)
+    no_fit = targeting.no_fit_warning(audience)
+    return Aim(
+        # Best fit first, as the recommendation ranks them.
+        sorted(_active_segments(db_session, recommended), key=lambda s: recommended.index(s.id)),
+        recommended=True,
+        fit_warnings=_advisories([no_fit] if no_fit else []),
+    )
+
+
+def _advisories(found: Iterable[FitWarning]) -> list[Advisory]:
+    return [Advisory(w.rule, w.field, w.message_es, w.message_en) for w in found]
+
+
+def _as_dict(advisory: Advisory) -> dict[str, str]:
+    return dataclasses.asdict(advisory)
 
 
 def campaign_today() -> date:

@@ -1,8 +1,10 @@
-"""Use cases of aiming: rank the active run's segments for a job, in a fixed number of queries."""
+"""Use cases of aiming: rank the active run's segments for a job, in a fixed number of queries;
+recommend the ones a campaign aims at by default, and warn about chosen ones that fit poorly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -10,9 +12,14 @@ from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
 from adflux.jobs.models import JobOpening
+from adflux.segmentation.age_proxy import is_age_proxy
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
-from adflux.targeting import fit
+from adflux.targeting import fit, warnings
 from adflux.targeting.fit import JobTerms, MemberTally, Reason, SegmentFit
+from adflux.targeting.warnings import FitWarning
+
+# How many segments a campaign aims at by default: the best few, so the budget is not spread thin.
+RECOMMENDED_SEGMENTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +29,9 @@ class JobAudience:
     job_id: int
     segments: list[SegmentFit]
     no_fit_reason: Reason | None
+    # Segments whose profile says age explains them: never recommended (an operator chooses them,
+    # confirming the offer is open to every age), and the fit says nothing about age.
+    age_proxy_segment_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 def terms_of(job: JobOpening) -> JobTerms:
@@ -49,13 +59,12 @@ def job_audience(*, db_session: DbSession, job_id: int) -> JobAudience:
     if job is None:
         raise NotFound(f"job {job_id} does not exist")
     terms = terms_of(job)
-    names = dict(
-        db_session.execute(
-            sa.select(Segment.id, Segment.name)
-            .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
-            .where(SegmentationRun.is_active.is_(True))
-        ).all()
-    )
+    rows = db_session.execute(
+        sa.select(Segment.id, Segment.name, Segment.profile)
+        .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
+        .where(SegmentationRun.is_active.is_(True))
+    ).all()
+    names = {segment_id: name for segment_id, name, _profile in rows}
     tallies = {t.segment_id: t for t in member_tallies(db_session=db_session, terms=terms)}
     fits = fit.rank(
         [
@@ -69,7 +78,48 @@ def job_audience(*, db_session: DbSession, job_id: int) -> JobAudience:
         job_id=job.id,
         segments=fits,
         no_fit_reason=fit.no_fit_reason(terms, fits, list(tallies.values())),
+        age_proxy_segment_ids=frozenset(
+            segment_id for segment_id, _name, profile in rows if is_age_proxy(profile)
+        ),
     )
+
+
+def recommended_segment_ids(
+    audience: JobAudience, *, limit: int = RECOMMENDED_SEGMENTS
+) -> list[int]:
+    """The segments a campaign for the job aims at unless told otherwise: those that fit, best
+    first, at most `limit`, leaving out age proxies (they need an operator's acknowledgement)."""
+    return [
+        f.segment_id
+        for f in audience.segments
+        if f.fits and f.segment_id not in audience.age_proxy_segment_ids
+    ][:limit]
+
+
+def low_fit_warnings(audience: JobAudience, segment_ids: Sequence[int]) -> list[FitWarning]:
+    """A `segment_low_fit` warning per chosen segment that does not fit the job, best first
+    (segments outside the active run are not ranked, so nothing is said of them)."""
+    chosen = set(segment_ids)
+    return [warnings.low_fit(f) for f in audience.segments if f.segment_id in chosen and not f.fits]
+
+
+def no_fit_warning(audience: JobAudience) -> FitWarning | None:
+    """Why no segment is recommended for the job (`no_segment_fits`); None when one is."""
+    if recommended_segment_ids(audience, limit=1):
+        return None
+    proxies = [f.name for f in audience.segments if f.fits]  # fitting, so all age proxies
+    return warnings.no_segment_fits(audience.no_fit_reason, age_proxy_names=proxies)
+
+
+def fit_warnings(
+    *, db_session: DbSession, job_id: int, segment_ids: Sequence[int]
+) -> list[FitWarning]:
+    """Warnings about chosen segments that fit the job poorly (none chosen: none, and no query);
+    NotFound for an unknown job."""
+    if not segment_ids:
+        return []
+    audience = job_audience(db_session=db_session, job_id=job_id)
+    return low_fit_warnings(audience, segment_ids)
 
 
 def _empty(segment_id: int) -> MemberTally:
