@@ -78,13 +78,19 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         return [segment.id for segment in self.segments]
 
     @property
+    def compliance_warnings(self) -> list[Advisory]:
+        """Employment-ad warnings about its segments (age proxies), from their profiles."""
+        return segment_advisories({s.name: s.profile or {} for s in self.segments})
+
+    @property
+    def audience_warnings(self) -> list[Advisory]:
+        """How its segments fit its job, as it was told when created (low fit, none fitting)."""
+        return [Advisory(**warning) for warning in self.fit_warnings or []]
+
+    @property
     def warnings(self) -> list[Advisory]:
-        """Employment-ad warnings about its segments (age proxies, from their profiles), then
-        the fit warnings it was created with."""
-        return [
-            *segment_advisories({s.name: s.profile or {} for s in self.segments}),
-            *(Advisory(**warning) for warning in self.fit_warnings or []),
-        ]
+        """Every warning: the employment-ad ones first, then those about the fit."""
+        return [*self.compliance_warnings, *self.audience_warnings]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -52,6 +52,9 @@ class Preview:
     checks: list[PlatformCheck]
     advisories: list[Advisory]
     problems: list[Problem]
+    # The segments aimed at, and whether they are the recommendation (none was chosen).
+    segment_names: list[str] = field(default_factory=list)
+    recommended: bool = False
 
     @property
     def blocked(self) -> bool:
@@ -66,6 +69,8 @@ def campaign_preview(
     daily_budget_cop: int | None,
     start_date: date | None,
     end_date: date | None,
+    fit_warnings: Sequence[Advisory] = (),
+    recommended: bool = False,
 ) -> Preview:
     # The facts the publishing task builds; consent is met by construction (see above).
     facts = [SegmentFacts.from_profile(s.profile) for s in segments] or [
@@ -76,7 +81,11 @@ def campaign_preview(
         PlatformCheck(info.name, info.display_name, check_targeting(info.name, targeting))
         for info in platforms
     ]
-    advisories = segment_advisories({s.name: s.profile or {} for s in segments})
+    # Age proxies first (they need a confirmation), then how well the segments fit the job.
+    advisories = [
+        *segment_advisories({s.name: s.profile or {} for s in segments}),
+        *fit_warnings,
+    ]
     problems = [
         Problem(
             "daily_budget_cop",
@@ -89,4 +98,4 @@ def campaign_preview(
     ]
     if start_date and end_date and end_date < start_date:
         problems.append(Problem("end_date", "preview.dates"))
-    return Preview(targeting, checks, advisories, problems)
+    return Preview(targeting, checks, advisories, problems, [s.name for s in segments], recommended)
