@@ -32,6 +32,7 @@ from adflux.platforms.registry import PlatformInfo
 from adflux.results import service as results_service
 from adflux.results.service import Figures, SyncOutcome, sync_results
 from adflux.segmentation import service as segmentation
+from adflux.targeting import service as targeting
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def demo_platforms() -> list[PlatformInfo]:
 
 
 def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
-    """Publish one campaign for the first open job on every ready platform; wait for the result.
+    """Publish one campaign for an open job on every ready platform, aimed at the segments
+    recommended for it; wait for the result.
 
     The same idempotency key every time: running again shows the campaign published before. It
     is looked up rather than re-sent, since a key re-sent with other parameters (another
@@ -132,11 +134,7 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
         sa.select(AdCampaign).where(AdCampaign.idempotency_key == DEMO_IDEMPOTENCY_KEY)
     )
     if campaign is None:
-        job = db.session.scalar(
-            sa.select(JobOpening).where(JobOpening.status == JobStatus.OPEN).order_by(JobOpening.id)
-        )
-        if job is None:
-            raise RuntimeError("no open job to advertise")
+        job = _demo_job()
         campaign, _created = campaigns.create_campaign(
             db_session=db.session,
             job_id=job.id,
@@ -155,6 +153,28 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
         if done or time.monotonic() > deadline:
             return campaign
         time.sleep(0.25)
+
+
+# How many open jobs the demo looks through for one that segments fit (about 50 ms each).
+DEMO_JOBS_SEARCHED = 50
+
+
+def _demo_job() -> JobOpening:
+    """The first open job some segment is recommended for, so that the demo shows a campaign
+    aimed at segments; the first open job when none of the first few has one."""
+    jobs = db.session.scalars(
+        sa.select(JobOpening)
+        .where(JobOpening.status == JobStatus.OPEN)
+        .order_by(JobOpening.id)
+        .limit(DEMO_JOBS_SEARCHED)
+    ).all()
+    if not jobs:
+        raise RuntimeError("no open job to advertise")
+    for job in jobs:
+        audience = targeting.job_audience(db_session=db.session, job_id=job.id)
+        if targeting.recommended_segment_ids(audience, limit=1):
+            return job
+    return jobs[0]
 
 
 DEMO_WEEK = timedelta(days=7)

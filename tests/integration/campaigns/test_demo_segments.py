@@ -1,5 +1,5 @@
-"""The run command's demo campaign is aimed by the recommendation: the segments that fit its job
-best, never an age-proxy segment on its own."""
+"""The run command's demo campaign is aimed by the recommendation: for the first open job some
+segments fit, at the segments that fit it best, never an age-proxy segment on its own."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def _accountant(**overrides):
 def test_the_demo_aims_at_the_recommended_segments_and_leaves_age_proxies_out(
     app, platforms, dispatcher
 ):
+    make_job(title="Enfermera jefe", area="Salud", city="Cali")  # first, but no segment fits
     job = make_job(
         title="Auxiliar contable",
         area=ACCOUNTING,
@@ -51,3 +52,16 @@ def test_the_demo_aims_at_the_recommended_segments_and_leaves_age_proxies_out(
     assert len(dispatcher.take()) == len(campaign.publications) > 0
     # Running again shows the same campaign.
     assert publish_demo_campaign(timeout_s=0).id == campaign.id
+
+
+def test_when_no_job_has_a_fitting_segment_the_demo_says_why(app, platforms, dispatcher):
+    first = make_job(title="Enfermera jefe", area="Salud", city="Cali")
+    make_job(title="Médico general", area="Salud", city="Cali")
+    make_segmented_run({"Vendedores · Cali": [{"area": "Ventas y comercial", "city": "Cali"}]})
+    db.session.commit()
+    first_id = first.id
+
+    campaign = publish_demo_campaign(timeout_s=0)
+
+    assert (campaign.job_id, campaign.segment_ids) == (first_id, [])
+    assert [w.rule for w in campaign.warnings] == ["no_segment_fits"]
