@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,9 @@ bench-publish: $(DEV_STAMP) ## Benchmark publishing 1,000 campaigns on Meta, Goo
 
 bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publications on four platforms
 	$(BIN)/python bench/results_sync.py
+
+bench-aim: $(DEV_STAMP) ## Benchmark aiming on the simulated market: applications per million COP, four ways
+	$(BIN)/python bench/aim_market.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

@@ -59,6 +59,7 @@ from adflux.results import sync
 from adflux.results.models import CampaignMetric
 from adflux.sandbox.quotas import Limit
 from adflux.sandbox.server import RunningSandbox, start_in_thread
+from adflux.targeting.aim import campaign_targeting
 
 PLATFORMS = ("meta", "google", "x", "tiktok")
 DAY_S = 86_400
@@ -290,7 +291,7 @@ def _publications(
             start_date=today,
             end_date=None,
             objective="traffic",
-            segments=[],
+            targeting=campaign_targeting(job=ad, segments=()),
         )
         published = directory.adapter(platform).publish(
             spec, known_ids={}, on_created=lambda kind, object_id: None

@@ -174,12 +174,17 @@ class FitReasonSchema(ApiSchema):
     code = fields.String(
         dump_only=True,
         metadata={
-            "description": "area | place | experience | salary | education | no_members | "
-            "no_segments | no_fit"
+            "description": "a segment's: area | place | experience | salary | education | "
+            "no_members | no_segments | no_fit; a place's: job_city | near_city | concentrated"
         },
     )
     share = fields.Float(
-        dump_only=True, allow_none=True, metadata={"description": "share of consenting members"}
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "a segment's: share of its consenting members; a place's: share of "
+            "the job's area's consenting candidates who live there"
+        },
     )
     message_es = fields.String(dump_only=True)
     message_en = fields.String(dump_only=True)
@@ -196,6 +201,35 @@ class SegmentFitSchema(ApiSchema):
     reasons = fields.List(fields.Nested(FitReasonSchema), dump_only=True)
 
 
+class PlaceSchema(ApiSchema):
+    city = fields.String(dump_only=True)
+    km_from_job = fields.Float(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "null when the job's city is not in the coordinates table"},
+    )
+    fitting_candidates = fields.Integer(
+        dump_only=True,
+        metadata={"description": "consenting candidates of the job's area who live there"},
+    )
+    reason = fields.Nested(FitReasonSchema, dump_only=True)
+
+
+class PlacesSchema(ApiSchema):
+    country_wide = fields.Boolean(
+        dump_only=True, metadata={"description": "the ads cover the whole country (no cities)"}
+    )
+    cities = fields.List(
+        fields.Nested(PlaceSchema),
+        dump_only=True,
+        metadata={
+            "description": "the job's city first (on-site and hybrid jobs), then nearby cities "
+            "where its trade lives, most candidates first; for a remote job, the cities where "
+            "its trade concentrates"
+        },
+    )
+
+
 class JobAudienceSchema(ApiSchema):
     job_id = fields.Integer(dump_only=True)
     segments = fields.List(
@@ -209,6 +243,19 @@ class JobAudienceSchema(ApiSchema):
         allow_none=True,
         metadata={"description": "why no segment is recommended; null when one fits"},
     )
+    places = fields.Nested(
+        PlacesSchema,
+        dump_only=True,
+        metadata={"description": "where the job's campaigns aim, each city with its reason"},
+    )
+    keywords = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={
+            "description": "what the job's campaigns target as keywords: the title's trades, "
+            "the job's skills, the skills of fitting segments of its area, its area"
+        },
+    )
 
 
 @blp.route(f"/<{id_in_path('job')}:job_id>/audience")
@@ -216,5 +263,6 @@ class JobAudience(MethodView):
     @blp.response(200, JobAudienceSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, job_id: int) -> Any:
-        """The segments most likely to apply to this job, scored from their consenting members."""
+        """The segments most likely to apply to this job, scored from their consenting members,
+        and the places and keywords its campaigns aim at."""
         return targeting.job_audience(db_session=db.session, job_id=job_id)

@@ -12,7 +12,8 @@ location or interest exclusions, no lookalikes or audience expansion, custom aud
 consenting candidates (Ley 1581 de 2012).
 
 Segments reach people through consenting custom audiences and geography, never through age
-brackets: `targeting_from_segments` builds targeting that passes these rules by construction.
+brackets: `adflux.targeting.aim.campaign_targeting` builds targeting that passes these rules by
+construction, and `check_targeting` checks it again before any platform call.
 
 `NARROWING_RULES` states each rule once, with its sources; the API, the CLI and the dashboard
 refuse a field that would narrow an audience that way (`age_min`, `genders`, `postal_codes`, a
@@ -24,18 +25,16 @@ filters too, and only a person can judge that the offer really is open to every 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from adflux.campaigns.geo import find_city
 from adflux.errors import AdfluxError
-from adflux.platforms.base import GeoTarget, Targeting
+from adflux.platforms.base import Targeting
 from adflux.segmentation.age_proxy import is_age_proxy
 
 AGE_MIN = 18
 AGE_MAX = 65  # Meta's "65+": no upper limit
 MIN_RADIUS_KM = 24.0  # Meta's 15-mile minimum for employment ads, rounded up
-SEGMENT_RADIUS_KM = 25.0
 
 _PLATFORM_SOURCES = {
     "meta": (
@@ -291,17 +290,20 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
     )
 }
 
-# A nested targeting object: AdFlux builds each campaign's targeting from its segments itself.
+# A nested targeting object: AdFlux builds each campaign's targeting from its job and segments
+# itself (adflux.targeting.aim.campaign_targeting).
 TARGETING_FIELD = "targeting"
 TARGETING_REFUSAL_ES = (
-    "AdFlux construye la segmentación de cada campaña a partir de sus segmentos (ciudades con "
-    "radio de 24 km o más, todas las edades 18-65+, todos los géneros, audiencias con "
-    "consentimiento); no se recibe una segmentación propia. Elija segmentos con segment_ids."
+    "AdFlux construye la segmentación de cada campaña a partir de la oferta y sus segmentos (la "
+    "ciudad de la oferta y las cercanas donde viven candidatos de su área, con radio de 24 km o "
+    "más, todas las edades 18-65+, todos los géneros, audiencias con consentimiento); no se "
+    "recibe una segmentación propia. Elija segmentos con segment_ids."
 )
 TARGETING_REFUSAL_EN = (
-    "AdFlux builds each campaign's targeting from its segments (cities with a 24 km radius or "
-    "more, all ages 18-65+, all genders, consenting audiences); a targeting object is not "
-    "accepted. Choose segments with segment_ids."
+    "AdFlux builds each campaign's targeting from its job and segments (the job's city and the "
+    "nearby cities where candidates of its area live, with a 24 km radius or more, all ages "
+    "18-65+, all genders, consenting audiences); a targeting object is not accepted. Choose "
+    "segments with segment_ids."
 )
 
 _RULE_OF_FIELD = {name: rule for rule in NARROWING_RULES.values() for name in rule.fields}
@@ -627,102 +629,3 @@ def ensure_compliant(
     if violations:
         raise ComplianceError(violations)
     return segment_advisories(segment_profiles or {})
-
-
-# --------------------------------------------------------------------------- building targeting
-
-
-@dataclass(frozen=True)
-class SegmentFacts:
-    """What a segment contributes to targeting: where its members are, what they do, and the
-    consenting custom audience built from it (if synced). Never ages."""
-
-    cities: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-    skills: tuple[str, ...] = ()
-    custom_audience_id: str | None = None
-
-    @classmethod
-    def from_profile(
-        cls, profile: Mapping | None, *, custom_audience_id: str | None = None
-    ) -> SegmentFacts:
-        """The top cities, areas and skills of a segment profile."""
-        profile = profile or {}
-        return cls(
-            cities=_top_values(profile.get("top_cities")),
-            areas=_top_values(profile.get("top_areas")),
-            skills=_top_values(profile.get("top_skills")),
-            custom_audience_id=custom_audience_id,
-        )
-
-    @classmethod
-    def of_job(cls, city: str, area: str, skills: Sequence[str] | None) -> SegmentFacts:
-        """What a campaign without segments targets: the job's own city, area and skills."""
-        return cls(cities=(city,), areas=(area,), skills=tuple(skills or ()))
-
-
-PROFILE_VALUES_USED = 5  # of each profile list, the most common values that targeting reads
-
-
-def _top_values(entries: object) -> tuple[str, ...]:
-    """Profile lists hold {"value": ..., "share": ...} entries or plain strings."""
-    values = []
-    for entry in entries or []:  # type: ignore[attr-defined]
-        value = (entry.get("value") or entry.get("name")) if isinstance(entry, Mapping) else entry
-        if value:
-            values.append(str(value))
-    return tuple(values[:PROFILE_VALUES_USED])
-
-
-def _dedupe(values: Iterable[str], limit: int) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for value in values:
-        text = " ".join(str(value).split())
-        if text and text.casefold() not in seen and len(seen) < limit:
-            seen[text.casefold()] = text
-    return tuple(seen.values())
-
-
-def targeting_from_segments(
-    *,
-    segments: Iterable[SegmentFacts],
-    country: str = "CO",
-    languages: tuple[str, ...] = ("es",),
-    radius_km: float = SEGMENT_RADIUS_KM,
-    max_locations: int = 25,
-    max_keywords: int = 20,
-    max_interests: int = 10,
-) -> Targeting:
-    """Targeting that reaches the segments through geography, skills and their consenting custom
-    audiences; ages stay 18-65+, all genders. Cities missing from the coordinates table are left
-    out (no cities at all means the whole country)."""
-    facts = tuple(segments)
-    if radius_km < MIN_RADIUS_KM:
-        raise ValueError(f"radius_km must be at least {MIN_RADIUS_KM:g} for employment ads")
-    locations: dict[str, GeoTarget] = {}
-    # The coordinates table is Colombian; elsewhere the ad targets the whole country.
-    for segment in facts if country == "CO" else ():
-        for name in segment.cities:
-            city = find_city(name)
-            if city is not None and city.name not in locations and len(locations) < max_locations:
-                locations[city.name] = GeoTarget(
-                    name=city.name,
-                    country=country,
-                    latitude=city.latitude,
-                    longitude=city.longitude,
-                    radius_km=radius_km,
-                )
-    skills = [skill for segment in facts for skill in segment.skills]
-    areas = [area for segment in facts for area in segment.areas]
-    audiences = [s.custom_audience_id for s in facts if s.custom_audience_id]
-    return Targeting(
-        country=country,
-        locations=tuple(locations.values()),
-        age_min=AGE_MIN,
-        age_max=AGE_MAX,
-        genders=(),
-        languages=languages,
-        keywords=_dedupe([*skills, *areas], max_keywords),
-        interests=_dedupe(areas, max_interests),
-        custom_audience_ids=_dedupe(audiences, len(audiences)),
-    )

@@ -23,8 +23,7 @@ from sqlalchemy import orm
 from adflux.audiences.service import ensure_segment_audience
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import adapter_for, platform_throttle
-from adflux.campaigns.compliance import ComplianceError, SegmentFacts, ensure_compliant
-from adflux.campaigns.compliance import targeting_from_segments as build_targeting
+from adflux.campaigns.compliance import ComplianceError, ensure_compliant
 from adflux.campaigns.creatives import JobAd, build_creative
 from adflux.campaigns.models import (
     AdCampaign,
@@ -46,9 +45,12 @@ from adflux.platforms.base import (
     PlatformError,
     PlatformUnavailable,
     RateLimited,
+    Targeting,
     TransientError,
 )
 from adflux.segmentation.models import Segment
+from adflux.targeting.aim import campaign_targeting
+from adflux.targeting.places import job_places
 
 log = logging.getLogger(__name__)
 
@@ -359,7 +361,6 @@ def _build_spec(
         .where(campaign_segments.c.campaign_id == campaign.id)
         .order_by(Segment.id)
     ).all()
-    facts: list[SegmentFacts] = []
     consenting_ids: list[str] = []
     profiles: dict[str, dict] = {}
     for segment in segments:
@@ -367,9 +368,12 @@ def _build_spec(
         if sync.external_audience_id:
             consenting_ids.append(sync.external_audience_id)
         profiles[segment.name] = segment.profile or {}
-        facts.append(
-            SegmentFacts.from_profile(segment.profile, custom_audience_id=sync.external_audience_id)
-        )
+    targeting = campaign_targeting(
+        job=job,
+        segments=segments,
+        custom_audience_ids=consenting_ids,
+        places=job_places(db_session=db_session, job=job),
+    )
     spec = build_ad_spec(
         job=JobAd.from_opening(job, apply_url=apply_url),
         platform=adapter.name,
@@ -381,7 +385,7 @@ def _build_spec(
         start_date=campaign.start_date,
         end_date=campaign.end_date,
         objective=campaign.objective,
-        segments=facts,
+        targeting=targeting,
     )
     return spec, consenting_ids, profiles
 
@@ -398,14 +402,13 @@ def build_ad_spec(
     start_date: date,
     end_date: date | None,
     objective: str,
-    segments: Sequence[SegmentFacts],
+    targeting: Targeting,
 ) -> AdSpec:
     """The ad AdFlux publishes for one campaign on one platform, from plain values (no database):
     the job's creative for the platform, linking to the job's apply URL with the publication's
-    tracking code (campaign `campaign_id` on `platform`, audience `segment_ids`), targeting from
-    the segments (the job's own city, area and skills without any), the budget, and the
-    campaign's days as whole days in Colombia."""
-    facts = list(segments) or [SegmentFacts.of_job(job.city, job.area, job.skills)]
+    tracking code (campaign `campaign_id` on `platform`, audience `segment_ids`), the campaign's
+    `targeting` (`targeting.aim.campaign_targeting`), the budget, and the campaign's days as
+    whole days in Colombia."""
     link = tracked_link(
         job.apply_url, platform=platform, campaign_id=campaign_id, segment_ids=segment_ids
     )
@@ -413,7 +416,7 @@ def build_ad_spec(
         publication_key=publication_key,
         name=campaign_name,
         creative=build_creative(job, platform, link_url=link),
-        targeting=build_targeting(segments=facts),
+        targeting=targeting,
         daily_budget_cop=daily_budget_cop,
         start_at=datetime.combine(start_date, time(0, 0), tzinfo=CAMPAIGN_TZ),
         end_at=(

@@ -168,24 +168,25 @@ def _create_image(account: str, image: bytes | None) -> dict:
     assert image is not None
     image_hash = hashlib.md5(image).hexdigest()  # Meta image hashes are MD5 hex
     store = get_state().store
-    if not store.find(PLATFORM, "adimage", hash=image_hash, account_id=account):
-        store.insert(
-            PLATFORM,
-            {
-                "id": f"{account}:{image_hash}",
-                "kind": "adimage",
-                "hash": image_hash,
-                "account_id": account,
-                "name": "bytes",
-                "width": info.width,
-                "height": info.height,
-                "original_width": info.width,
-                "original_height": info.height,
-                "_blob": store.put_blob(image),
-                "_created": _now(),
-                "_updated": _now(),
-            },
-        )
+    # One locked step: the same image uploaded twice at once (two campaigns of one job) gives
+    # both uploads the one image, as Meta does, instead of a duplicate-id error.
+    store.insert_once(
+        PLATFORM,
+        {
+            "id": f"{account}:{image_hash}",
+            "kind": "adimage",
+            "hash": image_hash,
+            "account_id": account,
+            "name": "bytes",
+            "width": info.width,
+            "height": info.height,
+            "original_width": info.width,
+            "original_height": info.height,
+            "_blob": store.put_blob(image),
+            "_created": _now(),
+            "_updated": _now(),
+        },
+    )
     url = f"/_sandbox/meta/adimages/{image_hash}"
     return {"images": {"bytes": {"hash": image_hash, "url": url}}}
 

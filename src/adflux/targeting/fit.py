@@ -9,12 +9,11 @@ gender and the generator's planted labels are never criteria (a test reads this 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adflux.campaigns.geo import all_cities, find_city
+from adflux.geo import all_cities, distance_km, find_city
 from adflux.vocabulary import EDUCATION_LEVELS
 
 # A commute people accept for a job: the radius (km) around the job's city that counts as "near".
@@ -117,7 +116,9 @@ class MemberTally:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    code: str  # area | place | experience | salary | education | no_segments | no_fit
+    # area | place | experience | salary | education | no_members | no_segments | no_fit;
+    # a place's reason (places.py): job_city | near_city | concentrated
+    code: str
     share: float | None
     message_es: str
     message_en: str
@@ -162,20 +163,8 @@ def near_cities(city: str, radius_km: float = NEAR_KM) -> tuple[str, ...]:
     if centre is None:
         return (city,)
     names = [city] if city != centre.name else []
-    for other in all_cities():
-        if _distance_km(centre.latitude, centre.longitude, other.latitude, other.longitude) <= (
-            radius_km
-        ):
-            names.append(other.name)
+    names.extend(other.name for other in all_cities() if distance_km(centre, other) <= radius_km)
     return tuple(names)
-
-
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius 6371 km)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def required_education(description: str) -> str | None:
@@ -236,7 +225,7 @@ def _secondary(shares: dict[str, float | None]) -> float:
     return sum(w * (shares[k] or 0.0) for k, w in known.items()) / total
 
 
-def _in_sentence(label: str) -> str:
+def in_sentence(label: str) -> str:
     """An area label as Spanish writes it mid-sentence ("Ventas y comercial" -> "ventas y
     comercial"); an acronym ("TI") keeps its capitals."""
     if len(label) > 1 and label[1].islower():
@@ -254,7 +243,7 @@ def _reasons(terms: JobTerms, shares: dict[str, float | None]) -> tuple[Reason, 
         Reason(
             "area",
             area,
-            f"{_pct(area)} trabaja en {_in_sentence(terms.area)}",
+            f"{_pct(area)} trabaja en {in_sentence(terms.area)}",
             f"{_pct(area)} work in {terms.area}",
         ),
         _place_reason(terms, place),
@@ -345,7 +334,7 @@ def no_fit_reason(
         return Reason(
             "no_fit",
             best_area,
-            f"Ningún segmento reúne candidatos de {_in_sentence(terms.area)} "
+            f"Ningún segmento reúne candidatos de {in_sentence(terms.area)} "
             f"(el mejor: {_pct(best_area)})",
             f"No segment gathers candidates in {terms.area} (the best: {_pct(best_area)})",
         )
@@ -354,6 +343,6 @@ def no_fit_reason(
     return Reason(
         "no_fit",
         None,
-        f"Ningún segmento tiene suficientes candidatos de {_in_sentence(terms.area)} {where_es}",
+        f"Ningún segmento tiene suficientes candidatos de {in_sentence(terms.area)} {where_es}",
         f"No segment has enough candidates in {terms.area} {where_en}",
     )

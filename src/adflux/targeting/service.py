@@ -1,5 +1,6 @@
-"""Use cases of aiming: rank the active run's segments for a job, in a fixed number of queries;
-recommend the ones a campaign aims at by default, and warn about chosen ones that fit poorly."""
+"""Use cases of aiming: rank the active run's segments for a job and say where and on which
+keywords its ads aim, in a fixed number of queries; recommend the segments a campaign aims at by
+default, and warn about chosen ones that fit poorly."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from adflux.jobs.models import JobOpening
 from adflux.segmentation.age_proxy import is_age_proxy
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 from adflux.targeting import fit, warnings
+from adflux.targeting.aim import job_keywords
 from adflux.targeting.fit import JobTerms, MemberTally, Reason, SegmentFit
+from adflux.targeting.places import Places, job_places
 from adflux.targeting.warnings import FitWarning
 
 # How many segments a campaign aims at by default: the best few, so the budget is not spread thin.
@@ -24,11 +27,14 @@ RECOMMENDED_SEGMENTS = 3
 
 @dataclass(frozen=True, slots=True)
 class JobAudience:
-    """The active run's segments ranked for one job, and why none fits when none does."""
+    """The active run's segments ranked for one job, why none fits when none does, and where
+    and on which keywords the job's campaigns aim (`job_audience` always fills both)."""
 
     job_id: int
     segments: list[SegmentFit]
     no_fit_reason: Reason | None
+    places: Places | None = None
+    keywords: tuple[str, ...] = ()
     # Segments whose profile says age explains them: never recommended (an operator chooses them,
     # confirming the offer is open to every age), and the fit says nothing about age.
     age_proxy_segment_ids: frozenset[int] = field(default_factory=frozenset)
@@ -50,37 +56,22 @@ def terms_of(job: JobOpening) -> JobTerms:
 def rank_segments(*, db_session: DbSession, job_id: int) -> list[SegmentFit]:
     """The active run's segments, best fit first (empty without an active run); NotFound for an
     unknown job. Three queries whatever the number of segments or members."""
-    return job_audience(db_session=db_session, job_id=job_id).segments
+    return _ranked(db_session, _job_or_not_found(db_session, job_id))[0]
 
 
 def job_audience(*, db_session: DbSession, job_id: int) -> JobAudience:
-    """Ranked segments plus the "no segment fits" answer; NotFound for an unknown job."""
-    job = db_session.get(JobOpening, job_id)
-    if job is None:
-        raise NotFound(f"job {job_id} does not exist")
-    terms = terms_of(job)
-    rows = db_session.execute(
-        sa.select(Segment.id, Segment.name, Segment.profile)
-        .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
-        .where(SegmentationRun.is_active.is_(True))
-    ).all()
-    names = {segment_id: name for segment_id, name, _profile in rows}
-    tallies = {t.segment_id: t for t in member_tallies(db_session=db_session, terms=terms)}
-    fits = fit.rank(
-        [
-            fit.score_segment(
-                terms, tallies.get(segment_id) or _empty(segment_id), name=names[segment_id]
-            )
-            for segment_id in names
-        ]
-    )
+    """Ranked segments plus the "no segment fits" answer, the job's places and the keywords its
+    campaigns target (with the fitting segments); NotFound for an unknown job. Four queries."""
+    job = _job_or_not_found(db_session, job_id)
+    fits, no_fit, segments = _ranked(db_session, job)
+    fitting = {f.segment_id for f in fits if f.fits}
     return JobAudience(
         job_id=job.id,
         segments=fits,
-        no_fit_reason=fit.no_fit_reason(terms, fits, list(tallies.values())),
-        age_proxy_segment_ids=frozenset(
-            segment_id for segment_id, _name, profile in rows if is_age_proxy(profile)
-        ),
+        no_fit_reason=no_fit,
+        places=job_places(db_session=db_session, job=job),
+        keywords=job_keywords(job, [s for s in segments if s.id in fitting]),
+        age_proxy_segment_ids=frozenset(s.id for s in segments if is_age_proxy(s.profile)),
     )
 
 
@@ -120,6 +111,32 @@ def fit_warnings(
         return []
     audience = job_audience(db_session=db_session, job_id=job_id)
     return low_fit_warnings(audience, segment_ids)
+
+
+def _job_or_not_found(db_session: DbSession, job_id: int) -> JobOpening:
+    job = db_session.get(JobOpening, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} does not exist")
+    return job
+
+
+def _ranked(
+    db_session: DbSession, job: JobOpening
+) -> tuple[list[SegmentFit], Reason | None, list[Segment]]:
+    """The active run's segments ranked for `job`, the no-fit reason, and the segment rows."""
+    terms = terms_of(job)
+    segments = list(
+        db_session.scalars(
+            sa.select(Segment)
+            .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
+            .where(SegmentationRun.is_active.is_(True))
+        )
+    )
+    tallies = {t.segment_id: t for t in member_tallies(db_session=db_session, terms=terms)}
+    fits = fit.rank(
+        [fit.score_segment(terms, tallies.get(s.id) or _empty(s.id), name=s.name) for s in segments]
+    )
+    return fits, fit.no_fit_reason(terms, fits, list(tallies.values())), segments
 
 
 def _empty(segment_id: int) -> MemberTally:

@@ -1,9 +1,9 @@
 """What the employment-ad compliance check will say about a campaign, before it is created.
 
-The same targeting the publishing task builds from the chosen segments (geography, areas,
-skills; ages 18-65+, all genders) is checked with the same rules for every chosen platform.
-Audiences do not exist yet at this point; the task uploads only consenting candidates, so
-the consent rule is met by construction and is not simulated here.
+The targeting shown is the one the publishing task builds (`targeting.aim.campaign_targeting`:
+the job's places, its title, skills and area; ages 18-65+, all genders), checked with the same
+rules for every chosen platform. Audiences do not exist yet at this point; the task uploads only
+consenting candidates, so the consent rule is met by construction and is not simulated here.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from datetime import date
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, PlatformInfo
 from adflux.campaigns.compliance import (
     Advisory,
-    SegmentFacts,
     Violation,
     check_targeting,
     segment_advisories,
-    targeting_from_segments,
 )
+from adflux.db import DbSession
 from adflux.jobs.models import JobOpening
 from adflux.platforms.base import Targeting
 from adflux.segmentation.models import Segment
+from adflux.targeting.aim import campaign_targeting
+from adflux.targeting.places import job_places
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Preview:
 
 def campaign_preview(
     *,
+    db_session: DbSession,
     job: JobOpening,
     platforms: Sequence[PlatformInfo],
     segments: Sequence[Segment],
@@ -72,11 +74,12 @@ def campaign_preview(
     fit_warnings: Sequence[Advisory] = (),
     recommended: bool = False,
 ) -> Preview:
-    # The facts the publishing task builds; consent is met by construction (see above).
-    facts = [SegmentFacts.from_profile(s.profile) for s in segments] or [
-        SegmentFacts.of_job(job.city, job.area, job.skills)
-    ]
-    targeting = targeting_from_segments(segments=facts)
+    """The targeting the campaign would publish, each platform's compliance verdict on it, the
+    segments' warnings and what the service would refuse on submit."""
+    # The publishing task's targeting, without the audiences it syncs first (see above).
+    targeting = campaign_targeting(
+        job=job, segments=segments, places=job_places(db_session=db_session, job=job)
+    )
     checks = [
         PlatformCheck(info.name, info.display_name, check_targeting(info.name, targeting))
         for info in platforms

@@ -123,7 +123,10 @@ def test_a_nested_targeting_object_is_refused_with_each_rule_it_breaks(
     assert response.status_code == 422
     fields = response.json["error"]["fields"]
     assert set(fields) == {"targeting", "targeting.age_min", "targeting.genders"}
-    assert "AdFlux builds each campaign's targeting from its segments" in fields["targeting"][0]
+    assert (
+        "AdFlux builds each campaign's targeting from its job and segments"
+        in fields["targeting"][0]
+    )
     assert "[rule no_age_targeting]" in fields["targeting.age_min"][0]
     assert "[rule no_gender_targeting]" in fields["targeting.genders"][0]
     assert _campaign_count() == 0

@@ -4,9 +4,9 @@ Each test runs once per platform in CASES. Adding a platform is one line in CASE
 `cases/<module>.py` describing how to read its objects back through its own API.
 
 The ads published are the ones AdFlux itself builds for a job (`build_ad_spec`, the function the
-publishing task calls: the job's creative for the platform, targeting from the job, the default
-budget, the campaign's days), for a job as AdFlux's own data generator makes them; never a spec
-written by hand for the test.
+publishing task calls: the job's creative for the platform, the campaign's targeting from
+`campaign_targeting`, the default budget, the campaign's days), for a job as AdFlux's own data
+generator makes them; never a spec written by hand for the test.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from tests.integration.platforms.cases.base import ContractCase, sandbox_objects
 
 from adflux.audiences.hashing import hash_members
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
-from adflux.campaigns.compliance import SegmentFacts
 from adflux.campaigns.creatives import JobAd
 from adflux.campaigns.publishing import CAMPAIGN_TZ, build_ad_spec
 from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP
@@ -43,6 +42,9 @@ from adflux.platforms.base import (
 from adflux.platforms.registry import get_adapter
 from adflux.sandbox.delivery import local_day
 from adflux.sandbox.faults import FaultPlan
+from adflux.segmentation.models import Segment
+from adflux.targeting.aim import campaign_targeting
+from adflux.targeting.places import Places, places_from_counts
 
 CASE_MODULES = ("meta", "google_ads", "x_ads", "tiktok")
 CASES: list[ContractCase] = [
@@ -62,13 +64,18 @@ def make_spec(
     key: str = "adflux-pub-1",
     *,
     end_date: date | None = None,
-    segments: tuple[SegmentFacts, ...] = (),
+    segments: tuple[Segment, ...] = (),
+    custom_audience_ids: tuple[str, ...] = (),
+    places: Places | None = None,
+    remote_mode: str = JOB["remote_mode"],
     **changes,
 ) -> AdSpec:
-    """The ad AdFlux publishes on `case`'s platform for JOB (on `segments`, if given); paused
-    unless `active=True`."""
+    """The ad AdFlux publishes on `case`'s platform for JOB (on `segments` and their audiences,
+    aimed at `places`, if given: the job's city alone otherwise); paused unless `active=True`."""
+    opening = SimpleNamespace(**{**JOB, "remote_mode": remote_mode})
+    job = JobAd.from_opening(opening, apply_url=APPLY_URL)
     spec = build_ad_spec(
-        job=JobAd.from_opening(SimpleNamespace(**JOB), apply_url=APPLY_URL),
+        job=job,
         platform=case.name,
         publication_key=key,
         campaign_id=1,
@@ -79,7 +86,9 @@ def make_spec(
         start_date=datetime.now(CAMPAIGN_TZ).date(),
         end_date=end_date,
         objective="traffic",
-        segments=segments,
+        targeting=campaign_targeting(
+            job=job, segments=segments, custom_audience_ids=custom_audience_ids, places=places
+        ),
     )
     return dataclasses.replace(spec, **{"active": False, **changes})
 
@@ -143,7 +152,31 @@ def test_publish_creates_the_tree_and_the_platform_holds_the_ad_adflux_built(
     assert case.held(sandbox, objects) == case.meant(sandbox, spec)
 
 
-def _segment_on_its_audience(case: ContractCase, adapter: PlatformAdapter) -> SegmentFacts:
+# Where JOB's trade lives, as `job_places` would count it: Soacha, Chía and Zipaquirá are within a
+# commute of Bogotá (X's location catalogue lacks them: it keeps the cities it knows), Medellín
+# is not; for a remote job, Bogotá and Medellín together hold 85 % of the trade.
+TRADE_COUNTS = {"Bogotá": 60, "Medellín": 25, "Soacha": 6, "Chía": 4, "Zipaquirá": 2, "Pasto": 3}
+
+
+@pytest.mark.parametrize(
+    ("remote_mode", "cities"),
+    [("hibrido", ["Bogotá", "Soacha", "Chía", "Zipaquirá"]), ("remoto", ["Bogotá", "Medellín"])],
+)
+def test_the_platform_holds_every_place_adflux_aims_at(case, adapter, sandbox, remote_mode, cities):
+    job = SimpleNamespace(**{**JOB, "remote_mode": remote_mode})
+    spec = make_spec(case, places=places_from_counts(job, TRADE_COUNTS), remote_mode=remote_mode)
+    assert [place.name for place in spec.targeting.locations] == cities
+    assert {place.radius_km for place in spec.targeting.locations} == {25.0}
+
+    result, _ = _publish(adapter, spec)
+
+    assert tuple(result.external_ids) == case.tree_for(spec)
+    objects = case.read_back(sandbox, result.external_ids)
+    # Every city with its radius where the platform takes one (Meta, Google), by name on X.
+    assert case.held(sandbox, objects) == case.meant(sandbox, spec)
+
+
+def _segment_on_its_audience(case: ContractCase, adapter: PlatformAdapter) -> tuple[Segment, str]:
     """A segment of JOB's people as publishing sees it: its profile, and the platform audience
     `sync_audience` made of its consenting members (the id publishing passes on)."""
     members, _ = hash_members(case.name, [SimpleNamespace(email=EMAIL, phone=PHONE)])
@@ -153,13 +186,13 @@ def _segment_on_its_audience(case: ContractCase, adapter: PlatformAdapter) -> Se
         "top_areas": [{"value": JOB["area"], "share": 0.9}],
         "top_skills": [{"value": skill, "share": 0.5} for skill in JOB["skills"]],
     }
-    return SegmentFacts.from_profile(profile, custom_audience_id=audience.external_id)
+    return Segment(name="Contadores en Bogotá", profile=profile), audience.external_id
 
 
 def test_an_ad_on_a_segment_reaches_the_segments_audience(case, adapter, sandbox):
-    segment = _segment_on_its_audience(case, adapter)
-    spec = make_spec(case, segments=(segment,))
-    assert spec.targeting.custom_audience_ids == (segment.custom_audience_id,)
+    segment, audience_id = _segment_on_its_audience(case, adapter)
+    spec = make_spec(case, segments=(segment,), custom_audience_ids=(audience_id,))
+    assert spec.targeting.custom_audience_ids == (audience_id,)
 
     result, calls = _publish(adapter, spec)
 
@@ -171,7 +204,8 @@ def test_an_ad_on_a_segment_reaches_the_segments_audience(case, adapter, sandbox
 
 
 def test_publishing_on_a_segment_again_attaches_its_audience_once(case, adapter, sandbox):
-    spec = make_spec(case, segments=(_segment_on_its_audience(case, adapter),))
+    segment, audience_id = _segment_on_its_audience(case, adapter)
+    spec = make_spec(case, segments=(segment,), custom_audience_ids=(audience_id,))
     first, _ = _publish(adapter, spec)
     stored = len(sandbox_objects(sandbox, case.name))
 

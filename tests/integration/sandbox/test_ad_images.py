@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -201,6 +204,36 @@ def test_meta_retry_reuses_the_recorded_image_hash(sb):
     assert "image" not in dict(again.calls)
     [creative] = stored(sb, "meta", "adcreative")
     assert creative["object_story_spec"]["link_data"]["image_hash"] == first.ids["image"]
+
+
+def test_meta_gives_one_image_to_the_same_file_uploaded_by_many_campaigns_at_once(sb, monkeypatch):
+    """Campaigns of one job upload the same picture; uploads racing in the sandbox once made
+    the second insert of its hash-derived id fail with a 500 (and the publishing task crash).
+    Storing the bytes is slowed down so that the uploads overlap on every run."""
+    writers = 8
+    start = threading.Barrier(writers)
+    store = sb.state.store
+    put_blob = store.put_blob
+
+    def slow_put_blob(data: bytes) -> str:
+        time.sleep(0.2)
+        return put_blob(data)
+
+    monkeypatch.setattr(store, "put_blob", slow_put_blob)
+
+    def publish(n: int) -> dict[str, str]:
+        meta = adapter(sb, MetaAdapter)
+        start.wait()
+        return meta.publish(
+            spec("meta", key=f"adflux-pub-{n}"), known_ids={}, on_created=Recorder()
+        ).external_ids
+
+    with ThreadPoolExecutor(writers) as pool:
+        published = list(pool.map(publish, range(writers)))
+
+    assert {ids["image"] for ids in published} == {published[0]["image"]}
+    assert len(stored(sb, "meta", "adimage")) == 1
+    assert len(stored(sb, "meta", "ad")) == writers
 
 
 def test_meta_refuses_a_file_that_is_not_an_image(sb):

@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from adflux.campaigns.compliance import SegmentFacts
 from adflux.campaigns.creatives import JobAd, limit_problems
 from adflux.campaigns.publishing import build_ad_spec
 from adflux.campaigns.text_fit import URL
@@ -16,6 +15,8 @@ from adflux.campaigns.tracking import (
     segment_ids_of,
     tracked_link,
 )
+from adflux.targeting.aim import campaign_targeting
+from adflux.targeting.places import places_from_counts
 
 JOB = JobAd(
     title="Analista de marca",
@@ -45,7 +46,7 @@ def _spec(**changes):
         "start_date": date(2026, 12, 3),
         "end_date": date(2026, 12, 20),
         "objective": "traffic",
-        "segments": (),
+        "targeting": campaign_targeting(job=JOB, segments=()),
     }
     values.update(changes)
     return build_ad_spec(**values)
@@ -68,10 +69,14 @@ def test_without_segments_the_ad_targets_the_jobs_city_area_and_skills():
     assert (spec.targeting.age_min, spec.targeting.age_max, spec.targeting.genders) == (18, 65, ())
 
 
-def test_segments_bring_their_places_and_consenting_audiences():
-    medellin = SegmentFacts(cities=("Medellín",), areas=("Mercadeo",), custom_audience_id="aud-9")
-    spec = _spec(segments=[medellin])
-    assert [place.name for place in spec.targeting.locations] == ["Medellín"]
+def test_the_ad_carries_the_campaigns_targeting_its_places_and_consenting_audiences():
+    places = places_from_counts(JOB, {"Bogotá": 20, "Soacha": 6, "Medellín": 90})
+    targeting = campaign_targeting(
+        job=JOB, segments=(), custom_audience_ids=("aud-9",), places=places
+    )
+    spec = _spec(targeting=targeting)
+    assert spec.targeting is targeting
+    assert [place.name for place in spec.targeting.locations] == ["Bogotá", "Soacha"]
     assert spec.targeting.custom_audience_ids == ("aud-9",)
 
 

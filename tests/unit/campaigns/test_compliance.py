@@ -15,7 +15,6 @@ from adflux.campaigns.compliance import (
     AcknowledgementRequired,
     Advisory,
     ComplianceError,
-    SegmentFacts,
     Violation,
     check_targeting,
     ensure_acknowledged,
@@ -24,9 +23,7 @@ from adflux.campaigns.compliance import (
     narrowing_messages,
     rule_for_field,
     segment_advisories,
-    targeting_from_segments,
 )
-from adflux.campaigns.geo import find_city
 from adflux.errors import AdfluxError
 from adflux.platforms.base import GeoTarget, Targeting
 
@@ -292,96 +289,6 @@ def test_an_age_proxy_is_a_warning_not_a_refusal_but_violations_still_refuse() -
     assert len(ensure_compliant("x", Targeting(), segment_profiles=profiles)) == 1
     with pytest.raises(ComplianceError):
         ensure_compliant("x", Targeting(age_max=30), segment_profiles=profiles)
-
-
-# --------------------------------------------------------------------------- from segments
-
-
-def test_targeting_from_segments_uses_geography_skills_and_consenting_audiences() -> None:
-    segments = [
-        SegmentFacts(
-            cities=("Bogotá", "Soacha", "BOGOTÁ D.C."),
-            areas=("Contabilidad y finanzas",),
-            skills=("Excel avanzado", "SIIGO"),
-            custom_audience_id="ca-101",
-        ),
-        SegmentFacts(
-            cities=("Medellín - Antioquia", "Ciudad Inventada"),
-            areas=("Contabilidad y finanzas", "Auditoría"),
-            skills=("excel avanzado", "NIIF"),
-            custom_audience_id="ca-102",
-        ),
-    ]
-
-    targeting = targeting_from_segments(segments=segments)
-
-    assert [place.name for place in targeting.locations] == ["Bogotá", "Soacha", "Medellín"]
-    medellin = find_city("Medellín")
-    assert medellin is not None
-    assert targeting.locations[2] == GeoTarget(
-        "Medellín", "CO", medellin.latitude, medellin.longitude, 25.0
-    )
-    assert targeting.keywords == (
-        "Excel avanzado",
-        "SIIGO",
-        "NIIF",
-        "Contabilidad y finanzas",
-        "Auditoría",
-    )
-    assert targeting.interests == ("Contabilidad y finanzas", "Auditoría")
-    assert targeting.custom_audience_ids == ("ca-101", "ca-102")
-    assert (targeting.age_min, targeting.age_max, targeting.genders) == (18, 65, ())
-    assert not targeting.lookalike and not targeting.expansion
-    for platform in PLATFORMS:
-        assert (
-            check_targeting(platform, targeting, consenting_audience_ids={"ca-101", "ca-102"}) == []
-        )
-
-
-def test_targeting_from_segments_without_known_cities_covers_the_country() -> None:
-    targeting = targeting_from_segments(segments=[SegmentFacts(cities=("Atlantis",))])
-
-    assert targeting.locations == ()
-    assert targeting.country == "CO"
-    assert targeting.custom_audience_ids == ()
-
-
-def test_targeting_from_segments_outside_colombia_does_not_use_colombian_coordinates() -> None:
-    targeting = targeting_from_segments(segments=[SegmentFacts(cities=("Bogotá",))], country="US")
-
-    assert targeting.locations == ()
-    assert check_targeting("meta", targeting, country="US") == []
-
-
-def test_targeting_from_segments_refuses_a_small_radius_and_caps_lists() -> None:
-    with pytest.raises(ValueError, match="at least 24"):
-        targeting_from_segments(segments=[], radius_km=10)
-
-    many = SegmentFacts(
-        cities=("Bogotá", "Cali", "Pasto"), skills=tuple(f"skill {i}" for i in range(50))
-    )
-    targeting = targeting_from_segments(segments=[many], max_locations=2, max_keywords=5)
-    assert len(targeting.locations) == 2
-    assert targeting.keywords == ("skill 0", "skill 1", "skill 2", "skill 3", "skill 4")
-
-
-def test_segment_facts_read_the_five_most_common_values_of_each_profile_list():
-    profile = {
-        "top_cities": [{"value": "Cali", "share": 0.4}, {"value": None}, "Medellín"],
-        "top_areas": [{"name": "Salud"}],
-        "top_skills": [f"skill {n}" for n in range(8)],
-    }
-    facts = SegmentFacts.from_profile(profile, custom_audience_id="aud-1")
-    assert facts.cities == ("Cali", "Medellín")  # an empty entry is skipped, not counted
-    assert facts.areas == ("Salud",)
-    assert facts.skills == tuple(f"skill {n}" for n in range(5))
-    assert facts.custom_audience_id == "aud-1"
-    assert SegmentFacts.from_profile(None) == SegmentFacts()
-
-
-def test_a_campaign_without_segments_targets_the_jobs_own_city_area_and_skills():
-    facts = SegmentFacts.of_job("Pasto", "Salud", None)
-    assert (facts.cities, facts.areas, facts.skills) == (("Pasto",), ("Salud",), ())
 
 
 # --------------------------------------------------------------------------- the rules table

@@ -56,3 +56,28 @@ def test_the_scan_catches_each_way_of_peeking():
     assert peeks("from adflux.sandbox import state") != []
     assert peeks("f(age=3)") == ["1: age"]
     assert peeks("x = Candidate.area  # the age of the data") == []
+
+
+# Every package that decides what is published, to whom, or where money goes. They may name ages
+# (the employment rules check them: 18-65+, never narrowed), so only the planted labels and the
+# market are forbidden there.
+DECIDING_PACKAGES = ("targeting", "campaigns", "audiences", "results", "platforms", "optimisation")
+PLANTED_OR_HIDDEN = frozenset({"persona", "personas", "truth"})
+
+
+def test_no_package_that_decides_what_to_publish_reads_planted_labels_or_the_market():
+    root = PACKAGE.parent
+    scanned, problems = 0, {}
+    for package in DECIDING_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            scanned += 1
+            found = [
+                item
+                for item in peeks(path.read_text())
+                if item.split(": ", 1)[1] in PLANTED_OR_HIDDEN
+                or item.split(": ", 1)[1].startswith(FORBIDDEN_MODULES)
+            ]
+            if found:
+                problems[str(path.relative_to(root))] = found
+    assert scanned > 40  # the packages are where this test thinks they are
+    assert problems == {}

@@ -174,6 +174,7 @@ def _preview(job: JobOpening, form: CampaignForm) -> Preview:
         segment_ids=[s.id for s in _active_segments() if s.id in wanted],
     )
     return campaign_preview(
+        db_session=db.session,
         job=job,
         platforms=[info for info in platform_infos() if info.name in chosen],
         segments=aimed.segments,

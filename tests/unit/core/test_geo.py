@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from adflux.campaigns.geo import all_cities, find_city
+from adflux.geo import all_cities, find_city
 
 REQUIRED = [
     *("Bogotá", "Medellín", "Cali", "Barranquilla", "Cartagena", "Bucaramanga", "Cúcuta"),

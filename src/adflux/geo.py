@@ -1,11 +1,13 @@
 """Colombian cities AdFlux can target by radius: names, departments and centre coordinates.
 
 Coordinates are approximate city centres (WGS84, 4 decimals). A few hundred metres of error does
-not matter: employment ads target a radius of at least 24 km around them (see compliance.py).
+not matter: employment ads target a radius of at least 24 km around them
+(see campaigns/compliance.py).
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 
@@ -112,3 +114,11 @@ def find_city(name: str) -> City | None:
 def all_cities() -> tuple[City, ...]:
     """Every listed city, capitals first."""
     return _CITIES
+
+
+def distance_km(a: City, b: City) -> float:
+    """Great-circle distance between two city centres (haversine, mean Earth radius 6371 km)."""
+    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
+    dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
