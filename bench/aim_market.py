@@ -11,7 +11,7 @@ included) and a private PostgreSQL database. In one run:
    daily budget and the same days:
    - **recommended**: AdFlux's recommended segments for the job (targeting.service);
    - **job audience**: AdFlux's own audience of the job's most likely candidates
-     (targeting.people), when the code has it;
+     (targeting.people);
    - **random**: as many segments as recommended, drawn at random;
    - **oracle**: as many segments as recommended, the best by the market's hidden truth: the
      mean hidden fit of the consenting members (the people a segment's audience reaches);
@@ -66,6 +66,7 @@ from adflux.sandbox.server import RunningSandbox, start_in_thread
 from adflux.segmentation import service as segmentation
 from adflux.segmentation.models import SegmentationRun, SegmentMembership
 from adflux.targeting import service as targeting
+from adflux.targeting.people import DEFAULT_JOB_AUDIENCE_SIZE
 
 DAY_S = 86_400
 # The unit each platform's truth is kept by (sandbox/market_ads.py): the ad, or Google's campaign.
@@ -150,8 +151,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
     counts: Counter[int] = Counter()
     started = time.perf_counter()
     for n, job in enumerate(jobs, start=1):
-        ranked = targeting.rank_segments(db_session=db.session, job_id=job.id)
-        recommended = _recommended(ranked)
+        ranked, recommended = _recommended(job.id)
         counts[len(recommended)] += 1
         oracle = sorted(truth_fit[job.id], key=lambda s: -truth_fit[job.id][s])
         top_agrees += bool(ranked) and ranked[0].segment_id == oracle[0]
@@ -194,10 +194,6 @@ def _ways(seed: int) -> dict[str, Chooser]:
         return {"segment_ids": rec}
 
     def job_audience(_job: JobOpening, _rec: list[int], _r: list[int], _o: list[int]):
-        try:
-            from adflux.targeting.people import DEFAULT_JOB_AUDIENCE_SIZE
-        except ImportError:  # this checkout has no job audiences
-            return None
         return {"segment_ids": [], "job_audience_size": DEFAULT_JOB_AUDIENCE_SIZE}
 
     def random_segments(_job: JobOpening, rec: list[int], ranked: list[int], _o: list[int]):
@@ -214,14 +210,14 @@ def _ways(seed: int) -> dict[str, Chooser]:
     }
 
 
-def _recommended(ranked: Sequence[targeting.SegmentFit]) -> list[int]:
-    """AdFlux's recommendation; the best-ranked segment when none fits (a campaign needs one)."""
-    recommend = getattr(targeting, "recommended_segment_ids", None)
-    if recommend is not None:
-        chosen = list(recommend(targeting.JobAudience(0, list(ranked), None)))
-    else:
-        chosen = [f.segment_id for f in ranked if f.fits][:3]
-    return chosen or [f.segment_id for f in ranked[:FALLBACK_SEGMENTS]]
+def _recommended(job_id: int) -> tuple[list[targeting.SegmentFit], list[int]]:
+    """The job's segments ranked, and AdFlux's recommendation (targeting.service); the
+    best-ranked segment when none fits (this arm needs segments to compare)."""
+    audience = targeting.job_audience(db_session=db.session, job_id=job_id)
+    chosen = targeting.recommended_segment_ids(audience)
+    return audience.segments, chosen or [
+        f.segment_id for f in audience.segments[:FALLBACK_SEGMENTS]
+    ]
 
 
 def _sample_jobs(count: int, rng: random.Random) -> list[JobOpening]:

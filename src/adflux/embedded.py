@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +15,6 @@ from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
 from adflux.campaigns import service as campaigns
 from adflux.campaigns.adapters import adapter_for
-from adflux.campaigns.compliance import is_age_proxy
 from adflux.campaigns.models import AdCampaign
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
@@ -33,6 +32,7 @@ from adflux.platforms.registry import PlatformInfo
 from adflux.results import service as results_service
 from adflux.results.service import Figures, SyncOutcome, sync_results
 from adflux.segmentation import service as segmentation
+from adflux.targeting import service as targeting
 
 
 @dataclass(frozen=True)
@@ -123,26 +123,25 @@ def demo_platforms() -> list[PlatformInfo]:
 
 
 def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
-    """Publish one campaign for the first open job on every ready platform; wait for the result.
+    """Publish one campaign for an open job on every ready platform, aimed at the segments
+    recommended for it; wait for the result.
 
     The same idempotency key every time: running again shows the campaign published before. It
-    is looked up rather than re-sent, since a key re-sent with other parameters (segments of a
-    newer run, another platform list) is refused.
+    is looked up rather than re-sent, since a key re-sent with other parameters (another
+    platform list) is refused.
     """
     campaign = db.session.scalar(
         sa.select(AdCampaign).where(AdCampaign.idempotency_key == DEMO_IDEMPOTENCY_KEY)
     )
     if campaign is None:
-        job = db.session.scalar(
-            sa.select(JobOpening).where(JobOpening.status == JobStatus.OPEN).order_by(JobOpening.id)
-        )
-        if job is None:
-            raise RuntimeError("no open job to advertise")
+        job = _demo_job()
         campaign, _created = campaigns.create_campaign(
             db_session=db.session,
             job_id=job.id,
             platforms=[info.name for info in demo_platforms()],
-            segment_ids=_demo_segments(job),
+            # No segment ids: the campaign aims at the segments recommended for the job, as any
+            # campaign a recruiter leaves to AdFlux (age proxies are never among them: the demo
+            # has no operator to confirm such a warning).
             idempotency_key=DEMO_IDEMPOTENCY_KEY,
         )
     campaign_id = campaign.id
@@ -156,29 +155,26 @@ def publish_demo_campaign(*, timeout_s: float = 60.0) -> AdCampaign:
         time.sleep(0.25)
 
 
-def _demo_segments(job: JobOpening) -> Sequence[int]:
-    """Up to two segments of the active run, none an age proxy, whose members work in the job's
-    area."""
-    from adflux.segmentation.models import Segment, SegmentationRun
+# How many open jobs the demo looks through for one that segments fit (about 50 ms each).
+DEMO_JOBS_SEARCHED = 50
 
-    segments = db.session.scalars(
-        sa.select(Segment)
-        .join(SegmentationRun, SegmentationRun.id == Segment.run_id)
-        .where(SegmentationRun.is_active.is_(True))
-        .order_by(Segment.size.desc())
+
+def _demo_job() -> JobOpening:
+    """The first open job some segment is recommended for, so that the demo shows a campaign
+    aimed at segments; the first open job when none of the first few has one."""
+    jobs = db.session.scalars(
+        sa.select(JobOpening)
+        .where(JobOpening.status == JobStatus.OPEN)
+        .order_by(JobOpening.id)
+        .limit(DEMO_JOBS_SEARCHED)
     ).all()
-
-    # The demo publishes without an operator to confirm an age-proxy warning: such segments
-    # are left out rather than acknowledged on someone's behalf.
-    segments = [s for s in segments if not is_age_proxy(s.profile)]
-
-    def works_in_area(segment: Segment) -> bool:
-        areas = (segment.profile or {}).get("top_areas") or []
-        names = [a.get("value") if isinstance(a, dict) else a for a in areas[:3]]
-        return job.area in names
-
-    matching = [s.id for s in segments if works_in_area(s)]
-    return (matching or [s.id for s in segments])[:2]
+    if not jobs:
+        raise RuntimeError("no open job to advertise")
+    for job in jobs:
+        audience = targeting.job_audience(db_session=db.session, job_id=job.id)
+        if targeting.recommended_segment_ids(audience, limit=1):
+            return job
+    return jobs[0]
 
 
 DEMO_WEEK = timedelta(days=7)

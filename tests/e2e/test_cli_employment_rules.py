@@ -1,6 +1,7 @@
 """`adflux create-campaign` and the employment-ad rules, as a recruiter runs it: narrowing options
-refused naming the rule, and the age-proxy warning printed and confirmed against a live API
-(`adflux serve` on SQLite, publishing to the sandbox)."""
+refused naming the rule, the age-proxy warning printed and confirmed, the segments recommended
+when none is given and a low-fit warning, against a live API (`adflux serve` on SQLite,
+publishing to the sandbox)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from adflux.datagen import service as datagen
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.sandbox.server import start_in_thread
-from adflux.segmentation.models import Segment, SegmentationRun
+from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
 pytestmark = pytest.mark.slow
 
@@ -99,6 +100,7 @@ class Live:
     job_id: int
     proxy_segment_id: int
     plain_segment_id: int
+    low_fit_segment_id: int
 
     def campaign_count(self) -> int:
         engine = sa.create_engine(f"sqlite:///{self.data_dir / 'adflux.db'}")
@@ -123,19 +125,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     )
     deployment = Deployment(env=env, work_dir=work)
     try:
-        job_id, proxy_id, plain_id = _prepare(deployment, data_dir)
+        job_id, proxy_id, plain_id, low_fit_id = _prepare(deployment, data_dir)
         deployment.start_server()
-        yield Live(deployment, data_dir, job_id, proxy_id, plain_id)
+        yield Live(deployment, data_dir, job_id, proxy_id, plain_id, low_fit_id)
     finally:
         deployment.stop()
         sandbox.stop()
 
 
-def _prepare(deployment: Deployment, data_dir: Path) -> tuple[int, int, int]:
+def _prepare(deployment: Deployment, data_dir: Path) -> tuple[int, int, int, int]:
     """The migrated and seeded database, an admin token for the CLI, and an active run with a
-    segment flagged as an age proxy and one that is not; in this process, which is quicker than
-    starting the CLI for each (`db upgrade`, `seed` and `token create` run as processes in the
-    other e2e tests)."""
+    segment flagged as an age proxy and one that is not, both of people who suit the first open
+    job, and a third of people who do not; in this process, which is quicker than starting the
+    CLI for each (`db upgrade`, `seed` and `token create` run as processes in the other e2e
+    tests)."""
     url = f"sqlite:///{data_dir / 'adflux.db'}"
     app = create_app(Settings(database_url=url, data_dir=data_dir, log_level="WARNING"))
     with app.app_context():
@@ -144,7 +147,7 @@ def _prepare(deployment: Deployment, data_dir: Path) -> tuple[int, int, int]:
         _row, deployment.token = auth_service.create_token(
             db_session=db.session, name="e2e-rules", role="admin"
         )
-        run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=2)
+        run = SegmentationRun(status="succeeded", in_flight=False, is_active=True, k=3)
         db.session.add(run)
         db.session.flush()
         proxy = Segment(
@@ -157,30 +160,33 @@ def _prepare(deployment: Deployment, data_dir: Path) -> tuple[int, int, int]:
         plain = Segment(
             run_id=run.id, cluster_index=1, name="Contadores · Cali", size=10, profile={}
         )
-        db.session.add_all([proxy, plain])
-        job_id = db.session.scalar(
-            sa.select(JobOpening.id).where(JobOpening.status == "open").order_by(JobOpening.id)
+        low_fit = Segment(
+            run_id=run.id, cluster_index=2, name="Otro oficio · lejos", size=10, profile={}
         )
-        job = db.session.get(JobOpening, job_id)
+        db.session.add_all([proxy, plain, low_fit])
+        job = db.session.scalars(
+            sa.select(JobOpening).where(JobOpening.status == "open").order_by(JobOpening.id)
+        ).first()
         assert job is not None
-        for n in range(3):  # people of the job's trade in its city: its own audience
-            db.session.add(
-                Candidate(
-                    **candidate_payload(
-                        area=job.area,
-                        city=job.city,
-                        email=f"afin{n}@example.com",
-                        remote_preference="remoto",
-                    )
+        db.session.flush()
+        # Members who suit the job (its trade, its city, inclined to remote work), so that
+        # the age proxy is all there is to warn about; and members of another trade for the third.
+        suited = {"area": job.area, "city": job.city, "remote_preference": "remoto"}
+        other = {"area": f"no {job.area}", "city": "Leticia", "remote_preference": "presencial"}
+        for segment, traits in ((proxy, suited), (plain, suited), (low_fit, other)):
+            for _ in range(2):
+                member = Candidate(**candidate_payload(**traits))
+                db.session.add(member)
+                db.session.flush()
+                db.session.add(
+                    SegmentMembership(run_id=run.id, candidate_id=member.id, segment_id=segment.id)
                 )
-            )
         db.session.commit()
-        ids = (job_id, proxy.id, plain.id)
+        ids = (job.id, proxy.id, plain.id, low_fit.id)
         db.session.remove()
         db.engine.dispose()
     app.extensions["adflux_dispatcher"].shutdown()
-    assert ids[0] is not None
-    return ids  # type: ignore[return-value]
+    return ids
 
 
 def _create(live: Live, *args: str) -> subprocess.CompletedProcess[str]:
@@ -204,8 +210,10 @@ def test_an_age_proxy_segment_is_refused_until_the_operator_accepts_it(live: Liv
     assert accepted.returncode == 0, accepted.stderr
     created, warning = accepted.stdout.strip().splitlines()
     assert created.startswith("campaign ") and " created: " in created
-    assert warning.startswith("warning: Segment Recién egresados · Bogotá is largely explained")
-    assert warning.endswith("[rule segment_age_proxy]")
+    assert warning.startswith(
+        "advertencia: El segmento Recién egresados · Bogotá se explica en gran parte por la edad"
+    )
+    assert warning.endswith("[regla segment_age_proxy]")
     assert live.campaign_count() == before + 1
     campaign_id = created.split()[1]
     shown = live.deployment.cli("campaign", "show", campaign_id, check=False)
@@ -228,7 +236,7 @@ def test_a_campaign_without_proxy_segments_prints_no_warning(live: Live) -> None
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines() == [result.stdout.strip()]
-    assert "warning" not in result.stdout
+    assert "advertencia" not in result.stdout and "warning" not in result.stdout
 
 
 def test_a_job_audience_is_asked_for_and_its_size_checked(live: Live) -> None:
@@ -243,3 +251,32 @@ def test_a_job_audience_is_asked_for_and_its_size_checked(live: Live) -> None:
     shown = live.deployment.cli("campaign", "show", str(campaign["id"]), check=False)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines()[0] == "job audience: the 100 most likely candidates"
+
+
+def test_without_segment_ids_the_campaign_aims_at_the_recommended_segments(live: Live) -> None:
+    result = _create(live)
+
+    assert result.returncode == 0, result.stderr
+    # The suitable segment, not the age proxy (it needs an operator's confirmation) nor the one
+    # of another trade; and nothing to warn about.
+    [line] = result.stdout.strip().splitlines()
+    assert line.startswith("campaign ")
+    assert line.endswith(f" created: queued (segments: {live.plain_segment_id})")
+
+
+def test_a_low_fit_segment_is_accepted_with_a_spanish_warning_line(live: Live) -> None:
+    before = live.campaign_count()
+
+    result = _create(live, "--segment-ids", f"{live.plain_segment_id},{live.low_fit_segment_id}")
+
+    assert result.returncode == 0, result.stderr
+    created, warning = result.stdout.strip().splitlines()
+    assert created.endswith(f"(segments: {live.plain_segment_id}, {live.low_fit_segment_id})"), (
+        created
+    )
+    assert warning.startswith(
+        "advertencia: El segmento «Otro oficio · lejos» encaja poco con este empleo (afinidad "
+        "0,00 de 1; se recomienda desde 0,20): 0 % trabaja en "
+    ), warning
+    assert warning.endswith("[regla segment_low_fit]")
+    assert live.campaign_count() == before + 1

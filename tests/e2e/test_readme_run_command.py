@@ -52,6 +52,8 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
         # The demo campaign is published on every platform AdFlux offers, TikTok included.
         for platform in ADAPTERS:
             assert re.search(rf"^\s+{platform}\s+published\b", log, re.M), log
+        # It is aimed by the recommendation for its job, and says at which segments.
+        assert re.search(r"^\s+segments: \S", log, re.M), log
         # It says where the sandbox's CA certificate and credentials are, and both exist.
         ca_file = data_dir / "sandbox" / "google-ads-ca.pem"
         sandbox_env = data_dir / "sandbox" / "sandbox.env"

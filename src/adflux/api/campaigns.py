@@ -83,6 +83,11 @@ class CampaignSchema(ApiSchema):
         fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
         load_default=list,
         validate=validate.Length(max=20),
+        metadata={
+            "description": "Target segments of the active segmentation run. Leave empty to aim "
+            "at the segments recommended for the job (GET /api/v1/jobs/{id}/audience): the "
+            "response then lists the segments chosen"
+        },
     )
     name = fields.String(validate=validate.Length(min=1, max=200))
     daily_budget_cop = fields.Integer(validate=validate.Range(min=1, max=10_000_000_000))
@@ -106,8 +111,11 @@ class CampaignSchema(ApiSchema):
         fields.Nested(WarningSchema),
         dump_only=True,
         metadata={
-            "description": "Employment-ad warnings about the audiences: segments that are age "
-            "proxies, a job audience that age sets apart"
+            "description": "Warnings about the audience: age proxies (segment_age_proxy), a "
+            "job audience that age sets apart (job_audience_age_skew), chosen segments that fit "
+            "the job poorly (segment_low_fit), why no segment was recommended (no_segment_fits), "
+            "a job audience nobody fits yet (job_audience_empty). Only segment_age_proxy and "
+            "job_audience_age_skew need acknowledge_warnings"
         },
     )
     acknowledge_warnings = fields.List(
@@ -193,6 +201,12 @@ class Campaigns(MethodView):
         a custom audience of the job's own; when age alone sets those people apart (the
         segments' age-proxy measure), `warnings` says so and creating the campaign needs
         `acknowledge_warnings: ["job_audience_age_skew"]`.
+
+        Without `segment_ids` (and without `job_audience_size`) the campaign aims at the segments
+        that fit the job best (never an age proxy); when none fits, at the job's own audience of
+        its most likely candidates (or, when nobody fits, the job's own places and keywords), and
+        `warnings` says why (`no_segment_fits`). A chosen segment that fits poorly is accepted
+        with a `segment_low_fit` warning.
         """
         campaign, created = service.create_campaign(
             db_session=db.session, idempotency_key=idempotency_key, **data

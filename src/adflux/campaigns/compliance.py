@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from adflux.errors import AdfluxError
 from adflux.platforms.base import Targeting
+from adflux.segmentation.age_proxy import is_age_proxy
 
 AGE_MIN = 18
 AGE_MAX = 65  # Meta's "65+": no upper limit
@@ -587,12 +588,6 @@ def check_targeting(
                 law="consent",
             )
     return r.found
-
-
-def is_age_proxy(profile: Mapping | None) -> bool:
-    """Whether a segment profile says age explains the segment (`age_proxy.warning` is true)."""
-    proxy = (profile or {}).get("age_proxy")
-    return isinstance(proxy, Mapping) and proxy.get("warning") is True
 
 
 def segment_advisories(segment_profiles: Mapping[str, Mapping]) -> list[Advisory]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from adflux.campaigns.compliance import Advisory, segment_advisories
+from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS, Advisory, segment_advisories
 from adflux.db import JSONType, TimestampMixin, UTCDateTime
 from adflux.extensions import db
 
@@ -65,9 +65,11 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     # Also (or only) the job's N most likely consenting candidates, as a custom audience of its
     # own on each platform (targeting.people); None: segments only.
     job_audience_size: Mapped[int | None] = mapped_column(sa.Integer)
-    # Warnings computed once, when the campaign was created, that its segments' profiles cannot
-    # give again (the job audience's age skew depends on who the candidates were then): what
-    # the operator acknowledged, as {rule, field, message_es, message_en}.
+    # Warnings computed once, when the campaign was created, as {rule, field, message_es,
+    # message_en}: how its segments fit the job (low fit, none fitting), a job audience that age
+    # sets apart (acknowledged) or that nobody fits yet. Kept rather than recomputed: a fit and a
+    # job audience change with every new candidate and retraining, and a list of campaigns would
+    # rank every job's segments again.
     creation_warnings: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
 
     publications: Mapped[list[PlatformPublication]] = relationship(
@@ -83,13 +85,28 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         return [segment.id for segment in self.segments]
 
     @property
-    def warnings(self) -> list[Advisory]:
-        """Employment-ad warnings about its segments (age proxies), from their profiles, and
-        those recorded when it was created (a job audience's age skew)."""
+    def compliance_warnings(self) -> list[Advisory]:
+        """Employment-ad warnings: age-proxy segments (from their profiles) and what was
+        acknowledged at creation (a job audience's age skew)."""
         return [
             *segment_advisories({s.name: s.profile or {} for s in self.segments}),
-            *(Advisory(**warning) for warning in self.creation_warnings or ()),
+            *(w for w in self._created_with if w.rule in ACKNOWLEDGEABLE_WARNINGS),
         ]
+
+    @property
+    def audience_warnings(self) -> list[Advisory]:
+        """How its audience fits its job, as it was told when created (a segment of low fit, none
+        fitting, a job audience nobody fits yet)."""
+        return [w for w in self._created_with if w.rule not in ACKNOWLEDGEABLE_WARNINGS]
+
+    @property
+    def _created_with(self) -> list[Advisory]:
+        return [Advisory(**warning) for warning in self.creation_warnings or ()]
+
+    @property
+    def warnings(self) -> list[Advisory]:
+        """Every warning: the employment-ad ones first, then those about the fit."""
+        return [*self.compliance_warnings, *self.audience_warnings]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +44,8 @@ from adflux.platforms.base import PlatformError
 from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
 from adflux.targeting import people
+from adflux.targeting import service as targeting
+from adflux.targeting.warnings import FitWarning
 
 PUBLISH_TASK = "adflux.publish_publication"
 # A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
@@ -74,11 +77,17 @@ def create_campaign(
 
     Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged;
     the same key with another request is refused (422), as Stripe and the IETF draft do.
-    A segment flagged as an age proxy needs its warning's rule in `acknowledge_warnings`.
+    Without `segment_ids` and `job_audience_size` the campaign aims at the segments recommended
+    for the job, or, when none fits, at the job's own audience (`aim`). A segment flagged as an
+    age proxy needs its warning's rule in `acknowledge_warnings`; one that fits the job poorly is
+    only warned about (`warnings`).
     `job_audience_size`: the campaign also targets the job's N most likely consenting candidates
     (targeting.people), uploaded as a custom audience of the job's own; if age alone sets them
     apart, its warning (job_audience_age_skew) needs acknowledging too.
     """
+    # The request as sent, not the segments it resolves to: a retry of a request that left the
+    # segments to the recommendation is the same request even if the recommendation has changed
+    # since, and gets the first campaign back.
     fingerprint = _request_fingerprint(
         job_id=job_id,
         platforms=sorted({p.strip().lower() for p in platforms}),
@@ -110,8 +119,14 @@ def create_campaign(
             fields={"job_id": [f"job is {job.status}; reopen it first"]},
         )
     chosen = _validate_platforms(platforms)
-    segments = _active_segments(db_session, segment_ids)
-    job_audience_warnings = _job_audience_warnings(db_session, job.id, job_audience_size)
+    aimed = aim(
+        db_session=db_session,
+        job_id=job.id,
+        segment_ids=segment_ids,
+        job_audience_size=job_audience_size,
+    )
+    segments = aimed.segments
+    job_audience_warnings = _job_audience_warnings(db_session, job.id, aimed.job_audience_size)
     # What the operator must confirm: age-proxy segments, a job audience that age sets apart.
     warnings = [
         *segment_advisories({s.name: s.profile or {} for s in segments}),
@@ -140,8 +155,8 @@ def create_campaign(
         idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
-        job_audience_size=job_audience_size,
-        creation_warnings=[dataclasses.asdict(w) for w in job_audience_warnings],
+        job_audience_size=aimed.job_audience_size,
+        creation_warnings=[_as_dict(w) for w in (*aimed.fit_warnings, *job_audience_warnings)],
     )
 
     def claim_key() -> tuple[AdCampaign, bool]:
@@ -176,7 +191,9 @@ def create_campaign(
             "job_id": job.id,
             "platforms": chosen,
             "segment_ids": [s.id for s in segments],
-            "job_audience_size": job_audience_size,
+            "job_audience_size": aimed.job_audience_size,
+            "segments_recommended": aimed.recommended,
+            "fit_warnings": [w.rule for w in aimed.fit_warnings],
             # Who confirmed which warnings is on record: the entry carries the actor.
             "acknowledged_warnings": sorted({w.rule for w in warnings}),
         },
@@ -220,6 +237,74 @@ def _job_audience_warnings(db_session: DbSession, job_id: int, size: int | None)
     if warning is None:
         return []
     return [Advisory(warning.rule, warning.field, warning.message_es, warning.message_en)]
+
+
+@dataclass(frozen=True)
+class Aim:
+    """What a campaign aims at: its segments, whether they are the recommendation (none was
+    chosen), the job audience's size (None: none), and what the recruiter should know about the
+    fit."""
+
+    segments: list[Segment]
+    recommended: bool
+    fit_warnings: list[Advisory]
+    job_audience_size: int | None = None
+
+
+def aim(
+    *,
+    db_session: DbSession,
+    job_id: int,
+    segment_ids: Sequence[int],
+    job_audience_size: int | None = None,
+) -> Aim:
+    """The chosen segments (those of the active run; others are refused), warned about when
+    they fit the job poorly, and the job audience if asked for. Without a choice of either, the
+    segments recommended for the job; when none fits, the job's own audience of its most likely
+    candidates (when someone fits and age does not set them apart), else nothing but the job's
+    own places and keywords; either way with the reason no segment fits."""
+    if segment_ids:
+        segments = _active_segments(db_session, segment_ids)
+        found = targeting.fit_warnings(
+            db_session=db_session, job_id=job_id, segment_ids=[s.id for s in segments]
+        )
+        return Aim(segments, False, _advisories(found), job_audience_size)
+    if job_audience_size is not None:
+        return Aim([], recommended=False, fit_warnings=[], job_audience_size=job_audience_size)
+    audience = targeting.job_audience(db_session=db_session, job_id=job_id)
+    recommended = targeting.recommended_segment_ids(audience)
+    if recommended:
+        return Aim(
+            # Best fit first, as the recommendation ranks them.
+            sorted(
+                _active_segments(db_session, recommended), key=lambda s: recommended.index(s.id)
+            ),
+            recommended=True,
+            fit_warnings=[],
+        )
+    fallback = _fallback_job_audience(db_session, job_id)
+    no_fit = targeting.no_fit_warning(audience, job_audience_size=fallback)
+    return Aim([], True, _advisories([no_fit] if no_fit else []), fallback)
+
+
+def _fallback_job_audience(db_session: DbSession, job_id: int) -> int | None:
+    """The job audience a campaign falls back on when no segment fits: the default size, unless
+    nobody fits the job yet or age alone sets the chosen people apart (only an operator may aim
+    at such an audience, confirming the offer is open to every age, as with age-proxy
+    segments)."""
+    size = people.DEFAULT_JOB_AUDIENCE_SIZE
+    preview = people.job_audience_preview(db_session=db_session, job_id=job_id, size=size)
+    if preview.reach == 0 or preview.age_warning is not None:
+        return None
+    return size
+
+
+def _advisories(found: Iterable[FitWarning]) -> list[Advisory]:
+    return [Advisory(w.rule, w.field, w.message_es, w.message_en) for w in found]
+
+
+def _as_dict(advisory: Advisory) -> dict[str, str]:
+    return dataclasses.asdict(advisory)
 
 
 def campaign_today() -> date:

@@ -84,7 +84,12 @@ def refused_narrowing_options(command: Any) -> Any:
 @click.option(
     "--platforms", required=True, callback=_csv, help="Comma-separated: meta,google,x,tiktok."
 )
-@click.option("--segment-ids", callback=_csv_ints, help="Comma-separated target segment ids.")
+@click.option(
+    "--segment-ids",
+    callback=_csv_ints,
+    help="Comma-separated target segment ids (default: the segments recommended for the job, "
+    "see GET /api/v1/jobs/ID/audience).",
+)
 @click.option(
     "--job-audience",
     "job_audience_size",
@@ -148,7 +153,9 @@ def create_campaign(
     if as_json:
         print_json(campaign)
     else:
-        click.echo(f"campaign {campaign['id']} created: {campaign['status']}")
+        segments = ", ".join(map(str, campaign.get("segment_ids") or [])) or "none"
+        status = campaign["status"]
+        click.echo(f"campaign {campaign['id']} created: {status} (segments: {segments})")
         _echo_warnings(campaign)
     if wait and campaign["status"] not in {"published"}:
         raise click.ClickException(
@@ -162,9 +169,10 @@ def create_campaign(
 
 
 def _echo_warnings(campaign: dict[str, Any]) -> None:
-    """The campaign's compliance warnings (age-proxy segments), one line each."""
+    """The campaign's warnings, one line each, in Spanish as the recruiter reads them: age-proxy
+    segments, chosen segments that fit the job poorly, why no segment was recommended."""
     for warning in campaign.get("warnings") or []:
-        click.echo(f"warning: {warning['message_en']} [rule {warning['rule']}]")
+        click.echo(f"advertencia: {warning['message_es']} [regla {warning['rule']}]")
 
 
 def _iso(value: Any) -> str:

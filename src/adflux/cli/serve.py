@@ -152,8 +152,16 @@ def _deliver_applications_once_serving(sandbox_url: str, api_url: str, token: st
     threading.Thread(target=deliver, name="demo-job-site", daemon=True).start()
 
 
+JOB_OWN_AIM = "none (the job's own city, area and skills)"
+
+
 def _print_campaign(campaign: Any) -> None:
     click.echo(f"demo campaign {campaign.id} ({campaign.name}): {campaign.status}")
+    # Aimed by the recommendation for its job: say at whom, and any warning about the fit.
+    segments = ", ".join(segment.name for segment in campaign.segments)
+    click.echo(f"  segments: {segments or JOB_OWN_AIM}")
+    for warning in campaign.warnings:
+        click.echo(f"  advertencia: {warning.message_es} [regla {warning.rule}]")
     for publication in campaign.publications:
         ids = ", ".join(f"{k}={v}" for k, v in list(publication.external_ids.items())[:3])
         detail = publication.last_error or ids

@@ -23,7 +23,7 @@ from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
 from adflux.jobs.models import JobOpening
-from adflux.segmentation.age_proxy import GroupAgeCheck, group_age_check
+from adflux.segmentation.group_age import GroupAgeCheck, group_age_check
 from adflux.targeting import fit, service
 from adflux.targeting.fit import JobTerms, MemberTally, Reason
 from adflux.targeting.warnings import FitWarning

@@ -1,9 +1,11 @@
 """Use cases of aiming: rank the active run's segments for a job and say where and on which
-keywords its ads aim, in a fixed number of queries."""
+keywords its ads aim, in a fixed number of queries; recommend the segments a campaign aims at by
+default, and warn about chosen ones that fit poorly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -11,11 +13,16 @@ from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
 from adflux.jobs.models import JobOpening
+from adflux.segmentation.age_proxy import is_age_proxy
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
-from adflux.targeting import fit
+from adflux.targeting import fit, warnings
 from adflux.targeting.aim import job_keywords
 from adflux.targeting.fit import JobTerms, MemberTally, Reason, SegmentFit
 from adflux.targeting.places import Places, job_places
+from adflux.targeting.warnings import FitWarning
+
+# How many segments a campaign aims at by default: the best few, so the budget is not spread thin.
+RECOMMENDED_SEGMENTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,9 @@ class JobAudience:
     no_fit_reason: Reason | None
     places: Places | None = None
     keywords: tuple[str, ...] = ()
+    # Segments whose profile says age explains them: never recommended (an operator chooses them,
+    # confirming the offer is open to every age), and the fit says nothing about age.
+    age_proxy_segment_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 def terms_of(job: JobOpening) -> JobTerms:
@@ -61,7 +71,51 @@ def job_audience(*, db_session: DbSession, job_id: int) -> JobAudience:
         no_fit_reason=no_fit,
         places=job_places(db_session=db_session, job=job),
         keywords=job_keywords(job, [s for s in segments if s.id in fitting]),
+        age_proxy_segment_ids=frozenset(s.id for s in segments if is_age_proxy(s.profile)),
     )
+
+
+def recommended_segment_ids(
+    audience: JobAudience, *, limit: int = RECOMMENDED_SEGMENTS
+) -> list[int]:
+    """The segments a campaign for the job aims at unless told otherwise: those that fit, best
+    first, at most `limit`, leaving out age proxies (they need an operator's acknowledgement)."""
+    return [
+        f.segment_id
+        for f in audience.segments
+        if f.fits and f.segment_id not in audience.age_proxy_segment_ids
+    ][:limit]
+
+
+def low_fit_warnings(audience: JobAudience, segment_ids: Sequence[int]) -> list[FitWarning]:
+    """A `segment_low_fit` warning per chosen segment that does not fit the job, best first
+    (segments outside the active run are not ranked, so nothing is said of them)."""
+    chosen = set(segment_ids)
+    return [warnings.low_fit(f) for f in audience.segments if f.segment_id in chosen and not f.fits]
+
+
+def no_fit_warning(
+    audience: JobAudience, *, job_audience_size: int | None = None
+) -> FitWarning | None:
+    """Why no segment is recommended for the job (`no_segment_fits`); None when one is.
+    `job_audience_size`: the campaign aims at the job's own audience of that many instead."""
+    if recommended_segment_ids(audience, limit=1):
+        return None
+    proxies = [f.name for f in audience.segments if f.fits]  # fitting, so all age proxies
+    return warnings.no_segment_fits(
+        audience.no_fit_reason, age_proxy_names=proxies, job_audience_size=job_audience_size
+    )
+
+
+def fit_warnings(
+    *, db_session: DbSession, job_id: int, segment_ids: Sequence[int]
+) -> list[FitWarning]:
+    """Warnings about chosen segments that fit the job poorly (none chosen: none, and no query);
+    NotFound for an unknown job."""
+    if not segment_ids:
+        return []
+    audience = job_audience(db_session=db_session, job_id=job_id)
+    return low_fit_warnings(audience, segment_ids)
 
 
 def _job_or_not_found(db_session: DbSession, job_id: int) -> JobOpening:

@@ -149,9 +149,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form.platform_unavailable": ("no disponible: {reason}", "unavailable: {reason}"),
     "form.segments": ("Segmentos objetivo", "Target segments"),
     "form.segments_help": (
-        "Sin segmentos, el anuncio llega a la ciudad y el área de la vacante.",
-        "With no segment, the ad reaches the job's city and area.",
+        "Vienen marcados los segmentos recomendados para esta vacante (los que mejor encajan, "
+        "nunca un posible filtro de edad). Sin ninguno marcado, la campaña usa los "
+        "recomendados; si ninguno encaja, la ciudad, el área y las habilidades de la vacante.",
+        "The segments recommended for this job come ticked (those that fit best, never a "
+        "possible age proxy). With none ticked the campaign uses the recommended ones; if none "
+        "fits, the job's own city, area and skills.",
     ),
+    "form.fit": ("afinidad {score}", "fit {score}"),
+    # recommended audience of a job
+    "audience.title": ("Audiencia recomendada", "Recommended audience"),
+    "audience.help": (
+        "Los segmentos de la segmentación activa, de mejor a peor, según sus miembros que "
+        "aceptaron recibir publicidad: oficio, lugar, experiencia, salario y formación. Nunca la "
+        "edad ni el género. Afinidad de 0 a 1; se recomienda desde {threshold}.",
+        "The active segmentation's segments, best first, judged by their members who accepted "
+        "marketing: trade, place, experience, pay and schooling. Never age or gender. Fit from 0 "
+        "to 1; recommended from {threshold}.",
+    ),
+    "audience.score": ("Afinidad", "Fit"),
+    "audience.reach": ("Alcanzables", "Reachable"),
+    "audience.recommended": ("recomendado", "recommended"),
+    "audience.fits": ("encaja", "fits"),
+    "audience.low_fit": ("encaja poco", "poor fit"),
     "form.no_segments": (
         "No hay una segmentación activa: el anuncio usará la ciudad y el área de la vacante.",
         "There is no active segmentation: the ad will use the job's city and area.",
@@ -236,6 +256,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "preview.whole_country": ("todo el país", "the whole country"),
     "preview.keywords": ("Palabras clave: {keywords}", "Keywords: {keywords}"),
     "preview.advisories": ("Advertencias", "Warnings"),
+    "preview.recommended": (
+        "Sin segmentos marcados, la campaña apuntará a los recomendados: {names}.",
+        "With no segment ticked, the campaign will aim at the recommended ones: {names}.",
+    ),
     "preview.problems": ("Otros problemas", "Other problems"),
     "preview.budget_low": (
         "{platform} necesita al menos {amount} COP por día.",
@@ -315,6 +339,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaigns.none": ("Ninguna campaña con este estado.", "No campaign with this status."),
     "campaign.name": ("Campaña", "Campaign"),
     "campaign.warnings": ("Advertencias de cumplimiento", "Compliance warnings"),
+    "campaign.fit_warnings": ("Advertencias de audiencia", "Audience warnings"),
     "campaign.job": ("Vacante", "Job"),
     "campaign.status": ("Estado", "Status"),
     "campaign.platforms": ("Plataformas", "Platforms"),

@@ -53,6 +53,9 @@ class Preview:
     checks: list[PlatformCheck]
     advisories: list[Advisory]
     problems: list[Problem]
+    # The segments aimed at, and whether they are the recommendation (none was chosen).
+    segment_names: list[str] = field(default_factory=list)
+    recommended: bool = False
 
     @property
     def blocked(self) -> bool:
@@ -68,6 +71,8 @@ def campaign_preview(
     daily_budget_cop: int | None,
     start_date: date | None,
     end_date: date | None,
+    fit_warnings: Sequence[Advisory] = (),
+    recommended: bool = False,
 ) -> Preview:
     """The targeting the campaign would publish, each platform's compliance verdict on it, the
     segments' warnings and what the service would refuse on submit."""
@@ -79,7 +84,11 @@ def campaign_preview(
         PlatformCheck(info.name, info.display_name, check_targeting(info.name, targeting))
         for info in platforms
     ]
-    advisories = segment_advisories({s.name: s.profile or {} for s in segments})
+    # Age proxies first (they need a confirmation), then how well the segments fit the job.
+    advisories = [
+        *segment_advisories({s.name: s.profile or {} for s in segments}),
+        *fit_warnings,
+    ]
     problems = [
         Problem(
             "daily_budget_cop",
@@ -92,4 +101,4 @@ def campaign_preview(
     ]
     if start_date and end_date and end_date < start_date:
         problems.append(Problem("end_date", "preview.dates"))
-    return Preview(targeting, checks, advisories, problems)
+    return Preview(targeting, checks, advisories, problems, [s.name for s in segments], recommended)

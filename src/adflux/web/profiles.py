@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adflux.campaigns.compliance import is_age_proxy
+from adflux.segmentation.age_proxy import is_age_proxy
 
 
 @dataclass(frozen=True)

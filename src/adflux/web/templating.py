@@ -34,6 +34,14 @@ def pct(value: float | None) -> str:
     return (text.replace(".", ",") if language() == "es" else text) + " %"
 
 
+def score(value: float | None) -> str:
+    """A fit score out of 1, two decimals: 0,87 in Spanish, 0.87 in English."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if language() == "es" else text
+
+
 def when(value: datetime | date | None) -> str:
     if value is None:
         return "—"
@@ -59,6 +67,7 @@ def template_helpers() -> dict[str, Any]:
         "cop": cop,
         "number": number,
         "pct": pct,
+        "score": score,
         "when": when,
         "page_url": page_url,
     }

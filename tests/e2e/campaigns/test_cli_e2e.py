@@ -53,7 +53,14 @@ def test_create_wait_list_show_pause_resume(e2e):
     created = e2e.deployment.cli(
         "create-campaign", "--job-id", str(job_id), "--platforms", ",".join(PLATFORMS), "--wait"
     )
-    assert created.stdout.startswith("campaign ") and created.stdout.strip().endswith("published")
+    first, *warnings = created.stdout.strip().splitlines()
+    assert first.startswith("campaign ") and first.endswith(" published (segments: none)")
+    # This deployment trains no segmentation: the campaign aims at the job's own city, area and
+    # skills, and says why, in Spanish.
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "advertencia: Sin segmento recomendado: no hay segmentos activos"
+    )
+    assert warnings[0].endswith("[regla no_segment_fits]")
     campaign_id = int(created.stdout.split()[1])
 
     listed = json.loads(

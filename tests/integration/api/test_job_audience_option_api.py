@@ -18,6 +18,7 @@ from tests.fakes import FakeDirectory, RecordingDispatcher
 from adflux.audit.models import AuditLog
 from adflux.auth import service as auth_service
 from adflux.extensions import db
+from adflux.targeting.people import DEFAULT_JOB_AUDIENCE_SIZE
 
 TECH = "Tecnología y desarrollo de software"
 _names = itertools.count()
@@ -78,7 +79,9 @@ def test_a_bad_size_is_refused_naming_the_field(api, operator, value):
     assert "job_audience_size" in response.json["error"]["fields"]
 
 
-def test_null_means_segments_only_and_a_size_is_returned_on_read(api, operator):
+def test_null_leaves_the_audience_to_the_recommendation_and_a_size_is_returned_on_read(
+    api, operator
+):
     developers(range(20, 60))
     job_id = a_job()
     plain = api.post(
@@ -87,7 +90,12 @@ def test_null_means_segments_only_and_a_size_is_returned_on_read(api, operator):
         headers=operator,
     )
     assert plain.status_code == 202, plain.json
-    assert plain.json["job_audience_size"] is None
+    # No segment (none trained) fits: the default falls back on the job's own audience, and says so.
+    assert plain.json["segment_ids"] == []
+    assert plain.json["job_audience_size"] == DEFAULT_JOB_AUDIENCE_SIZE
+    [no_fit] = plain.json["warnings"]
+    assert no_fit["rule"] == "no_segment_fits"
+    assert "los 1.000 candidatos más afines a la vacante" in no_fit["message_es"]
 
     sized = api.post(
         "/api/v1/campaigns",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from tests.factories import make_candidate
 
 from adflux.api.aliases import PublishSchema
 from adflux.api.campaigns import CampaignSchema
@@ -12,7 +13,7 @@ from adflux.audit.models import AuditLog
 from adflux.campaigns.compliance import NARROWING_RULES, TARGETING_FIELD
 from adflux.campaigns.models import AdCampaign
 from adflux.extensions import db
-from adflux.segmentation.models import Segment
+from adflux.segmentation.models import Segment, SegmentMembership
 
 pytestmark = pytest.mark.postgres
 
@@ -32,7 +33,8 @@ def _campaign_count() -> int:
 
 @pytest.fixture
 def proxy_segment(app, active_segment):
-    """A second segment of the active run whose profile says age explains it."""
+    """A second segment of the active run whose profile says age explains it; its members suit
+    the job (so the age proxy is all there is to warn about)."""
     segment = Segment(
         run_id=active_segment.run_id,
         cluster_index=1,
@@ -44,6 +46,12 @@ def proxy_segment(app, active_segment):
         },
     )
     db.session.add(segment)
+    db.session.flush()
+    for _ in range(2):
+        member = make_candidate(city="Cali")
+        db.session.add(
+            SegmentMembership(run_id=segment.run_id, candidate_id=member.id, segment_id=segment.id)
+        )
     db.session.flush()
     return segment
 

@@ -115,7 +115,9 @@ def test_an_age_proxy_segment_needs_the_box_ticked_and_the_campaign_page_warns(
     assert confirmed.status_code == 302, _text(confirmed)
     campaign = db.session.scalars(db.select(AdCampaign)).one()
     entry = db.session.scalars(
-        db.select(AuditLog).where(AuditLog.entity_id == str(campaign.id))
+        db.select(AuditLog).where(
+            AuditLog.entity_type == "campaign", AuditLog.entity_id == str(campaign.id)
+        )
     ).one()
     assert entry.details["acknowledged_warnings"] == ["segment_age_proxy"]
     assert entry.actor.startswith("token:web-operator")

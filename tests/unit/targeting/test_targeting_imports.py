@@ -1,5 +1,6 @@
 """The package graph stays acyclic: campaigns -> targeting -> (jobs, candidates, segmentation
-models and its age-proxy check, platforms.base, geo), never back to campaigns or up to an entry
+models and its age-proxy verdict and check, platforms.base, geo), never back to campaigns or up
+to an entry
 layer."""
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ ALLOWED = (
     "adflux.jobs.models",
     "adflux.candidates.models",
     "adflux.segmentation.models",
+    # The segmentation's age-proxy verdict (pure): recommendations leave those segments out.
+    "adflux.segmentation.age_proxy",
     # The segments' age-proxy measure, applied to a job's own audience (targeting.people): the
     # one module that reads ages, so that targeting never does. It imports no targeting.
-    "adflux.segmentation.age_proxy",
+    "adflux.segmentation.group_age",
     "adflux.platforms.base",
     "adflux.geo",
     "adflux.vocabulary",

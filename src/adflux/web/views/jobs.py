@@ -22,6 +22,10 @@ from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.segmentation import service as segmentation
 from adflux.segmentation.models import Segment
+from adflux.targeting import service as targeting
+from adflux.targeting.fit import FIT_THRESHOLD
+from adflux.targeting.people import JOB_AUDIENCE_MAX, JOB_AUDIENCE_MIN
+from adflux.targeting.service import JobAudience
 from adflux.web.blueprint import bp
 from adflux.web.forms import CampaignForm, new_idempotency_key
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
@@ -164,19 +168,38 @@ def job_campaign_preview(job_id: int) -> Response:
 def _preview(job: JobOpening, form: CampaignForm) -> Preview:
     chosen = set(form.platforms.data or [])
     wanted = set(form.segment_ids.data or [])
+    # What the service will aim at: the chosen segments (ids of another run are the submit's to
+    # refuse) and job audience, or the recommendation when neither is chosen; with its fit
+    # warnings. An out-of-range size is the submit's to refuse: the preview leaves it out.
+    size = form.job_audience_size.data
+    in_range = isinstance(size, int) and JOB_AUDIENCE_MIN <= size <= JOB_AUDIENCE_MAX
+    aimed = campaigns.aim(
+        db_session=db.session,
+        job_id=job.id,
+        segment_ids=[s.id for s in _active_segments() if s.id in wanted],
+        job_audience_size=size if in_range else None,
+    )
     return campaign_preview(
         db_session=db.session,
         job=job,
         platforms=[info for info in platform_infos() if info.name in chosen],
-        segments=[s for s in _active_segments() if s.id in wanted],
+        segments=aimed.segments,
         daily_budget_cop=form.daily_budget_cop.data,
         start_date=form.start_date.data,
         end_date=form.end_date.data,
+        fit_warnings=aimed.fit_warnings,
+        recommended=aimed.recommended,
     )
 
 
 def _active_segments() -> list[Segment]:
     return segmentation.list_active_segments(db_session=db.session)[1]
+
+
+def _ranked(segments: list[Segment], audience: JobAudience) -> list[Segment]:
+    """The form's segments in the order they fit the job, best first."""
+    rank = {f.segment_id: i for i, f in enumerate(audience.segments)}
+    return sorted(segments, key=lambda s: (rank.get(s.id, len(rank)), s.id))
 
 
 def _job_page(
@@ -186,7 +209,12 @@ def _job_page(
     preview: bool = False,
     field_errors: dict[str, list[str]] | None = None,
 ) -> str:
-    segments = _active_segments()
+    audience = targeting.job_audience(db_session=db.session, job_id=job.id)
+    recommended = targeting.recommended_segment_ids(audience)
+    segments = _ranked(_active_segments(), audience)
+    if request.method == "GET":
+        # A fresh form starts from the recommendation; a form sent back keeps the choice made.
+        form.segment_ids.data = recommended
     job_campaigns = campaigns.list_campaigns(db_session=db.session, limit=50, job_id=job.id)
     context: dict[str, Any] = {
         "job": job,
@@ -199,6 +227,11 @@ def _job_page(
         "objectives": campaigns.OBJECTIVES,
         "segments": segments,
         "proxy": {s.id: age_proxy_warning(s.profile) for s in segments},
+        "audience": audience,
+        "fits": {f.segment_id: f for f in audience.segments},
+        "recommended": recommended,
+        "no_fit": targeting.no_fit_warning(audience),
+        "fit_threshold": FIT_THRESHOLD,
         "narrowing_rules": list(NARROWING_RULES.values()),
         "preview": _preview(job, form) if preview else None,
         "field_errors": {**form.errors, **(field_errors or {})},
