@@ -179,7 +179,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
     sandbox.state.clock.advance(args.days * DAY_S)
     clock.set_offset(timedelta(seconds=sandbox.state.clock.now() - time.time()))
     arms = _measure(market, args.platform, campaign_arm)
-    _report(arms, top_agrees, len(jobs))
+    _report(arms, top_agrees, len(jobs), args.budget * args.days)
     _ceiling(market, job_refs)
 
 
@@ -361,21 +361,23 @@ def _ceiling(market: Market, job_refs: Sequence[str], best: int = 1_000) -> None
     )
 
 
-def _report(arms: dict[str, Arm], top_agrees: int, jobs: int) -> None:
+def _report(arms: dict[str, Arm], top_agrees: int, jobs: int, budget_per_campaign: int) -> None:
     random_rate = arms["random"].per_million if "random" in arms else 0.0
     oracle_rate = arms["oracle"].per_million if "oracle" in arms else 0.0
     print()
     print(
-        "| aimed at | campaigns | spend (COP) | applications | per million COP "
+        "| aimed at | campaigns | spend (COP) | of the budget | applications | per million COP "
         "| vs random | vs oracle |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for arm in arms.values():
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    order = ("recommended", "job audience", "random", "oracle")
+    for arm in sorted(arms.values(), key=lambda a: order.index(a.name)):
+        spent = arm.spend / (arm.campaigns * budget_per_campaign) if arm.campaigns else 0.0
         vs_random = arm.per_million / random_rate if random_rate else float("nan")
         vs_oracle = arm.per_million / oracle_rate if oracle_rate else float("nan")
         print(
-            f"| {arm.name} | {arm.campaigns} | {arm.spend:,} | {arm.applications:,} | "
-            f"{arm.per_million:,.1f} | {vs_random:.2f}x | {vs_oracle:.0%} |"
+            f"| {arm.name} | {arm.campaigns} | {arm.spend:,} | {spent:.0%} | "
+            f"{arm.applications:,} | {arm.per_million:,.1f} | {vs_random:.2f}x | {vs_oracle:.0%} |"
         )
     print(
         f"\nAdFlux's top segment is the oracle's top segment for {top_agrees}/{jobs} jobs "
