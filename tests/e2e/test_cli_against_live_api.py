@@ -71,6 +71,33 @@ def test_view_jobs_table_for_people(live_api: LiveApi) -> None:
     assert f"showing 20 of {N_JOBS}" in out
 
 
+def test_view_audience_says_who_a_job_aims_at_and_why(live_api: LiveApi) -> None:
+    job = next(j for j in _jobs(live_api, "--limit", "50") if j["city"] == "Bogotá")
+    env = live_api.client_env(live_api.viewer_token)
+
+    audience = json.loads(ok("view-audience", str(job["id"]), "--json", env=env))
+    out = ok("view-audience", str(job["id"]), env=env)
+
+    assert audience["job_id"] == job["id"]
+    # No segmentation is trained here: no segment is recommended, and the table says it is empty.
+    assert audience["segments"] == []
+    assert f"sin segmento recomendado: {audience['no_fit_reason']['message_es']}" in out
+    [own_city, *_] = audience["places"]["cities"]
+    assert own_city["city"] == "Bogotá"
+    assert f"lugar: {own_city['reason']['message_es']}" in out
+    assert "palabras clave: " + ", ".join(audience["keywords"]) in out
+    assert job["area"] in audience["keywords"]
+    reach = f"{audience['people']['reach']:,}".replace(",", ".")
+    assert f"audiencia propia: {reach} candidatos encajan (se pidieron hasta 1.000)" in out
+
+
+def test_view_audience_of_an_unknown_job_is_one_line(live_api: LiveApi) -> None:
+    line = _single_error_line(
+        run_cli("view-audience", "999999", env=live_api.client_env(live_api.viewer_token))
+    )
+    assert "999999" in line and "404" in line
+
+
 def test_view_jobs_json_and_limit(live_api: LiveApi) -> None:
     everything = _jobs(live_api, "--limit", "200")
     assert len(everything) == N_JOBS

@@ -154,8 +154,11 @@ def create_campaign(
         print_json(campaign)
     else:
         segments = ", ".join(map(str, campaign.get("segment_ids") or [])) or "none"
+        aimed_at = f"segments: {segments}"
+        if campaign.get("job_audience_size"):
+            aimed_at += f"; job audience: its {campaign['job_audience_size']:,} most likely"
         status = campaign["status"]
-        click.echo(f"campaign {campaign['id']} created: {status} (segments: {segments})")
+        click.echo(f"campaign {campaign['id']} created: {status} ({aimed_at})")
         _echo_warnings(campaign)
     if wait and campaign["status"] not in {"published"}:
         raise click.ClickException(

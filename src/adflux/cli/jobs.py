@@ -77,3 +77,53 @@ reopen_job = _status_action(
     "Open a paused or closed job again; its campaigns stay paused until resumed "
     "(adflux campaign resume ID).",
 )
+
+
+@click.command("view-audience")
+@click.argument("job_id", type=click.IntRange(1))
+@click.option(
+    "--people",
+    type=click.IntRange(1),
+    help="Size of the job's own audience to preview (default: the API's, 1000; 100 to 50000).",
+)
+@json_option
+def view_audience(job_id: int, people: int | None, as_json: bool) -> None:
+    """Who a job's campaigns aim at by default: its segments ranked by fit with the reasons, the
+    places and keywords, and its own audience of the candidates most likely to apply."""
+    audience = ApiClient().get(f"/api/v1/jobs/{job_id}/audience", people=people)
+    if as_json:
+        print_json(audience)
+        return
+    emit(
+        audience["segments"],
+        [
+            ("ID", lambda s: s["segment_id"]),
+            ("Segmento", lambda s: s["name"]),
+            ("Afinidad", lambda s: f"{s['score']:.2f}".replace(".", ",")),
+            ("Alcance", lambda s: f"{s['reach']:,}".replace(",", ".")),
+            ("Encaja", lambda s: "sí" if s["fits"] else "no"),
+            ("Por qué", lambda s: "; ".join(r["message_es"] for r in s["reasons"][:2])),
+        ],
+        as_json=False,
+        title=f"Audiencia de la vacante {job_id}: segmentos, del más afín al menos",
+    )
+    if audience.get("no_fit_reason"):
+        click.echo(f"sin segmento recomendado: {audience['no_fit_reason']['message_es']}")
+    places = audience.get("places") or {}
+    if places.get("country_wide"):
+        click.echo("lugares: todo el país")
+    for place in places.get("cities") or []:
+        click.echo(f"lugar: {place['reason']['message_es']}")
+    if audience.get("keywords"):
+        click.echo("palabras clave: " + ", ".join(audience["keywords"]))
+    own = audience.get("people")
+    if own:
+        reach = f"{own['reach']:,}".replace(",", ".")
+        size = f"{own['size']:,}".replace(",", ".")
+        why = "; ".join(r["message_es"] for r in own["reasons"][:2])
+        click.echo(
+            f"audiencia propia: {reach} candidatos encajan (se pidieron hasta {size})"
+            + (f": {why}" if own["reach"] else "")
+        )
+        if own.get("warning"):
+            click.echo(f"advertencia: {own['warning']['message_es']}")

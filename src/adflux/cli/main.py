@@ -8,7 +8,7 @@ from adflux.cli.applications import import_applications
 from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
-from adflux.cli.jobs import close_job, pause_job, reopen_job, view_jobs
+from adflux.cli.jobs import close_job, pause_job, reopen_job, view_audience, view_jobs
 from adflux.cli.results import sync_results, view_results
 from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
@@ -30,6 +30,7 @@ def cli() -> None:
 
 for command in (
     view_jobs,
+    view_audience,
     pause_job,
     close_job,
     reopen_job,
