@@ -172,6 +172,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audience.recommended": ("recomendado", "recommended"),
     "audience.fits": ("encaja", "fits"),
     "audience.low_fit": ("encaja poco", "poor fit"),
+    "audience.places": ("Dónde se anuncia", "Where it is advertised"),
+    "audience.country_wide": (
+        "Empleo remoto: todo el país.",
+        "Remote job: the whole country.",
+    ),
+    "audience.keywords": ("Palabras clave (de la vacante)", "Keywords (from the job)"),
+    "audience.own": ("Audiencia propia de la vacante", "The job's own audience"),
+    "audience.own_reach": (
+        "{reach} candidatos encajan (de hasta {size})",
+        "{reach} candidates fit (of up to {size})",
+    ),
+    "audience.own_help": (
+        "Las personas que aceptaron recibir publicidad y más probablemente se postulen, una por "
+        "una: lo que una bolsa de empleo sabe y una plataforma no. Se usa si la pide en el "
+        "formulario, o si ningún segmento encaja.",
+        "The people who accepted marketing and are most likely to apply, one by one: what a job "
+        "site knows and an ad platform does not. Used when asked for in the form, or when no "
+        "segment fits.",
+    ),
     "form.no_segments": (
         "No hay una segmentación activa: el anuncio usará la ciudad y el área de la vacante.",
         "There is no active segmentation: the ad will use the job's city and area.",

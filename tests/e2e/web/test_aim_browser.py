@@ -43,6 +43,16 @@ def test_the_form_preselects_the_recommendation_and_warns_on_a_low_fit_choice(
 
     section = page.locator("#audience")
     expect(section.get_by_role("heading", name="Audiencia recomendada")).to_be_visible()
+    # Where and with which words the ads go, and the job's own audience, as the API says them.
+    places = section.locator("#audience-places")
+    for place in audience["places"]["cities"]:
+        expect(places.locator(f"li[data-city='{place['city']}']")).to_have_text(
+            place["reason"]["message_es"]
+        )
+    expect(places.locator(".chip")).to_have_text(audience["keywords"])
+    own = section.locator("#audience-people")
+    reach = f"{audience['people']['reach']:,}".replace(",", ".")
+    expect(own).to_contain_text(f"{reach} candidatos encajan (de hasta 1.000)")
     items = section.locator("li.fit-item")
     expect(items).to_have_count(len(audience["segments"]))
     # Best first, each with its score and its reasons in Spanish.

@@ -24,7 +24,12 @@ from adflux.segmentation import service as segmentation
 from adflux.segmentation.models import Segment
 from adflux.targeting import service as targeting
 from adflux.targeting.fit import FIT_THRESHOLD
-from adflux.targeting.people import JOB_AUDIENCE_MAX, JOB_AUDIENCE_MIN
+from adflux.targeting.people import (
+    DEFAULT_JOB_AUDIENCE_SIZE,
+    JOB_AUDIENCE_MAX,
+    JOB_AUDIENCE_MIN,
+    job_audience_preview,
+)
 from adflux.targeting.service import JobAudience
 from adflux.web.blueprint import bp
 from adflux.web.forms import CampaignForm, new_idempotency_key
@@ -228,6 +233,9 @@ def _job_page(
         "segments": segments,
         "proxy": {s.id: age_proxy_warning(s.profile) for s in segments},
         "audience": audience,
+        "people": job_audience_preview(
+            db_session=db.session, job_id=job.id, size=DEFAULT_JOB_AUDIENCE_SIZE
+        ),
         "fits": {f.segment_id: f for f in audience.segments},
         "recommended": recommended,
         "no_fit": targeting.no_fit_warning(audience),
