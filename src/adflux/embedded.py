@@ -22,6 +22,7 @@ from adflux.datagen.world import (
     advance_market,
     connect_job_site,
     deliver_applications,
+    disconnect_job_site,
     publish_world,
     world_from_database,
 )
@@ -195,6 +196,10 @@ def simulate_demo_week(*, sandbox_url: str, say: Callable[[str], None]) -> DemoW
     world = world_from_database(db.session)
     say(f"simulated market: {len(world['people']):,} people, {len(world['jobs']):,} open jobs")
     publish_world(sandbox_url, world)
+    # The job site an earlier run connected holds that run's token, revoked since: it waits
+    # for this run's (`connect_demo_job_site`) instead of posting the week's applications to
+    # an API that is not up yet, with a token that no longer works.
+    disconnect_job_site(sandbox_url)
     offset_s = advance_market(sandbox_url, DEMO_WEEK.total_seconds())
     # AdFlux lives on the platforms' days: a sync asks for the days they have reported.
     clock.set_offset(timedelta(seconds=offset_s))

@@ -76,6 +76,13 @@ def connect_job_site(sandbox_url: str, applications_url: str, token: str) -> Non
     answer.raise_for_status()
 
 
+def disconnect_job_site(sandbox_url: str) -> None:
+    """Have the simulated job site hold its applications until `connect_job_site` is called
+    again (the endpoint and token it kept from an earlier run may be stale)."""
+    answer = httpx.delete(f"{sandbox_url.rstrip('/')}/_sandbox/market/job-site", timeout=TIMEOUT_S)
+    answer.raise_for_status()
+
+
 def advance_market(sandbox_url: str, seconds: float) -> float:
     """Move the sandbox's clock (and its market) `seconds` ahead; its total offset in seconds."""
     answer = httpx.post(

@@ -183,6 +183,11 @@ def admin_blueprint() -> Blueprint:
             return jsonify(error=str(exc), field=exc.field), 400
         return jsonify(status="connected")
 
+    @bp.delete("/market/job-site")
+    def market_job_site_disconnect():
+        get_state().market.disconnect_job_site()
+        return jsonify(status="disconnected")
+
     @bp.post("/market/deliver")
     def market_deliver():
         return jsonify(get_state().market.outbox.deliver())

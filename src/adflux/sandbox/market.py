@@ -171,6 +171,15 @@ class Market:
         with self._lock:
             self.job_site = site
             self._save()
+        # A reconfigured endpoint (a new address or token) is tried again at once: the backoff
+        # earned against the old one says nothing about the new one.
+        self.outbox.retry_now()
+
+    def disconnect_job_site(self) -> None:
+        """Stop posting applications until a job site is set again (they wait in the outbox)."""
+        with self._lock:
+            self.job_site = None
+            self._save()
 
     def reset(self) -> None:
         with self._lock:

@@ -87,6 +87,14 @@ class Outbox:
             times.append(first + 600 + rolls[3] * 6 * 3600)
         return times
 
+    def retry_now(self) -> None:
+        """Every waiting application is due now (the endpoint changed), and the sender wakes."""
+        now = self._market.clock.now()
+        with self._lock:
+            for entry in self._entries.values():
+                entry.due = min(entry.due, now)
+        self.wake()
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

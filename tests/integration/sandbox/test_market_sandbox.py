@@ -179,3 +179,42 @@ def test_report_calls_meet_injected_faults_and_then_report_the_market(sb):
     assert [
         (r["date_start"], int(r["impressions"]), int(r["spend"])) for r in answered.json()["data"]
     ] == [(d.day.isoformat(), d.impressions, d.spend) for d in market]
+
+
+def test_a_disconnected_job_site_holds_its_applications_and_a_new_token_gets_them_at_once(
+    sb, receiver
+):
+    """`make run` again: the job site kept the last run's token (revoked since). Disconnected
+    before the week passes, it posts nothing; connected with the new token, the week's
+    applications go at once, not after the backoff a stale token would have earned."""
+    base = sb.base_url
+    publish_world(base, {"people": _people(), "jobs": [WORLD_JOB]})
+    connect_job_site(base, receiver.url, "last-runs-token")
+    ad = spec("meta", creative=build_creative(replace(JOB, apply_url=LINK), "meta"))
+    ad = replace(ad, daily_budget_cop=200_000, active=True)
+    ad = replace(ad, end_at=ad.start_at + timedelta(days=7))
+    adapter(sb, MetaAdapter).publish(ad, known_ids={}, on_created=Recorder())
+    httpx.post(f"{base}/_sandbox/clock", json={"advance_s": 3 * 86_400}).raise_for_status()
+    httpx.post(f"{base}/_sandbox/market/deliver", timeout=30).raise_for_status()
+    stale = len(receiver.posts)
+    assert stale and all(status == 401 for status, _ in receiver.posts)  # backing off now
+
+    disconnected = httpx.delete(f"{base}/_sandbox/market/job-site")
+    assert disconnected.json() == {"status": "disconnected"}
+    httpx.post(f"{base}/_sandbox/clock", json={"advance_s": 4 * 86_400}).raise_for_status()
+    held = httpx.post(f"{base}/_sandbox/market/deliver", timeout=30).json()
+    assert held["delivered"] == 0 and held["pending"] > 0
+    assert len(receiver.posts) == stale
+
+    connect_job_site(base, receiver.url, TOKEN)
+
+    # Without the clock moving, everything held goes now, the stale token's backoff forgotten
+    # (the receiver refuses its very first good post once, 503: that one comes right back).
+    pending = held["pending"]
+    for _ in range(50):
+        pending = httpx.post(f"{base}/_sandbox/market/deliver", timeout=30).json()["pending"]
+        if pending == 0:
+            break
+        time.sleep(0.1)
+    assert pending == 0
+    assert len(receiver.accepted()) >= held["pending"] - 1  # a post each (some twice, on purpose)
