@@ -104,8 +104,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(deployment, db, redis, sandbox, calls)
     try:
         deployment.prepare(jobs=20, candidates=300)
-        deployment.start_server()
+        deployment.start_server(wait=False)
         stack.ensure_workers(2)
+        deployment.wait_serving()
         yield stack
     finally:
         deployment.stop()

@@ -344,12 +344,18 @@ class Deployment:
             )
         return Proc(name, process, log_path)
 
-    def start_server(self, *, threads: int = 8) -> Proc:
+    def start_server(self, *, threads: int = 8, wait: bool = True) -> Proc:
+        """Start `adflux serve`; with ``wait=False`` the caller calls `wait_serving` later
+        (the workers can start meanwhile: both are seconds of a cold interpreter)."""
         self.server = self.spawn(
             "serve", "serve", "--port", str(self.api_port), "--threads", str(threads)
         )
-        wait_for(self._ready, timeout=30, what=f"the API on {self.api_url}")
+        if wait:
+            self.wait_serving()
         return self.server
+
+    def wait_serving(self) -> None:
+        wait_for(self._ready, timeout=30, what=f"the API on {self.api_url}")
 
     def _ready(self) -> bool:
         assert self.server is not None
