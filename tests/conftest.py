@@ -19,14 +19,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
+from tests.fakes import RecordingDispatcher
+from tests.services import service_missing
 
 from adflux.app import create_app
 from adflux.auth import service as auth_service
 from adflux.config import Settings
 from adflux.database import upgrade_schema
 from adflux.extensions import db
-from tests.fakes import RecordingDispatcher
-from tests.services import service_missing
 
 DEFAULT_TEST_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/adflux_test"
 

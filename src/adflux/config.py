@@ -48,7 +48,10 @@ class Settings(BaseSettings):
     )
     publish_rate_per_hour: dict[str, int] = Field(default_factory=lambda: {"meta": 24_000})
     publish_max_attempts: int = Field(default=6, ge=1, le=50)
-    publish_stale_after_s: int = Field(default=600, ge=30)
+    # A claim this old is taken for a dead worker's. It must outlast the longest attempt (a few
+    # platform calls, each bounded by its client timeout), or live work would be taken over; the
+    # floor only refuses values no attempt could fit in (the e2e tests use seconds, not minutes).
+    publish_stale_after_s: int = Field(default=600, ge=5)
     # How often every platform's daily figures are pulled (Celery beat / the embedded thread),
     # and how many recent days each pull asks for again: platforms restate the last days
     # (late conversions, invalid-click refunds), and the latest statement is the billed one.

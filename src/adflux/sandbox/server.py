@@ -31,6 +31,9 @@ from adflux.sandbox.state import SandboxState
 log = logging.getLogger(__name__)
 
 GRPC_MODULE = "adflux.sandbox.google_ads.grpc_server"
+# How often the HTTP server's loop looks for a `stop()`: socketserver's default half second was
+# what stopping a sandbox cost, and the tests start and stop dozens.
+SHUTDOWN_POLL_S = 0.05
 
 
 class GrpcHandle(Protocol):
@@ -212,7 +215,12 @@ def start_in_thread(
     app = create_app(state)
     state.market.outbox.start()
     http = _PooledWSGIServer(host, http_port, app)
-    thread = threading.Thread(target=http.serve_forever, name="sandbox-http", daemon=True)
+    thread = threading.Thread(
+        target=http.serve_forever,
+        kwargs={"poll_interval": SHUTDOWN_POLL_S},
+        name="sandbox-http",
+        daemon=True,
+    )
     thread.start()
     grpc = _start_grpc(state, host, grpc_port) if grpc_port is not None else None
     return RunningSandbox(

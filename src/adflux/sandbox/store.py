@@ -78,6 +78,10 @@ class Store:
         # Uploaded files (ad images), by SHA-256: kept out of the objects, which every write
         # saves whole, and written once each beside the store's file.
         self._blobs: dict[str, bytes] = {}
+        # Each object's JSON as last saved (as `"id": {...}`), dropped when the object changes:
+        # a save encodes only what changed since the last one. Encoding every object on every
+        # write made a write cost what the whole store holds (a 20,000-member audience is MBs).
+        self._encoded: dict[str, dict[str, str]] = {}
         if path is not None and path.exists():
             self._load(path)
 
@@ -147,6 +151,7 @@ class Store:
                     del self._by_kind[(platform, kind)][object_id]
                     self._by_kind.setdefault((platform, obj["kind"]), {})[object_id] = obj
                 self._file_keyed(platform, obj)
+                self._encoded.get(platform, {}).pop(object_id, None)
             self._save()
             return _clone(obj)
 
@@ -229,8 +234,10 @@ class Store:
         with self._lock:
             if platform is None:
                 self._objects.clear()
+                self._encoded.clear()
             else:
                 self._objects.pop(platform, None)
+                self._encoded.pop(platform, None)
             self._index()
             self._save()
 
@@ -267,6 +274,24 @@ class Store:
             return
         # Write-then-rename so a crash never leaves half a file behind.
         tmp = self._path.with_suffix(".tmp")
-        payload = {"objects": self._objects, "counters": self._counters}
-        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(self._encode(), encoding="utf-8")
         os.replace(tmp, self._path)
+
+    def _encode(self) -> str:
+        """What ``json.dumps({"objects": ..., "counters": ...}, ensure_ascii=False)`` gives,
+        reusing the JSON of every object that has not changed since it was last encoded."""
+        platforms = []
+        for platform, objects in self._objects.items():
+            cache = self._encoded.setdefault(platform, {})
+            members = []
+            for object_id, obj in objects.items():
+                member = cache.get(object_id)
+                if member is None:
+                    member = cache[object_id] = f"{_dumps(object_id)}: {_dumps(obj)}"
+                members.append(member)
+            platforms.append(f"{_dumps(platform)}: {{{', '.join(members)}}}")
+        return f'{{"objects": {{{", ".join(platforms)}}}, "counters": {_dumps(self._counters)}}}'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

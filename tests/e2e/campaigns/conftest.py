@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,18 +14,21 @@ import pytest
 from tests.e2e.campaigns.stack import (
     Deployment,
     PostgresDatabase,
+    Proc,
     RecordingFaults,
     RedisServer,
     Unavailable,
     base_env,
     start_sandbox,
+    stop_all,
 )
 from tests.services import service_missing
 
 from adflux.sandbox.server import RunningSandbox
 
-# Seconds after which a claimed publication counts as abandoned (the setting's floor); the relay
-# sweeps every RELAY_S, so a killed worker's work is picked up about half a minute later.
+# Seconds after which a claimed publication counts as abandoned. Well above the longest attempt
+# of the fault tests (client timeouts, held answers), so no live attempt is ever taken over; the
+# recovery test gives the workers it starts after a kill a shorter one of its own.
 STALE_AFTER_S = 30
 RELAY_S = 1.0
 # Failed attempts without progress before a publication gives up. At the fault shares of the
@@ -51,6 +55,16 @@ class Stack:
         missing = count - len(self.deployment.workers)
         if missing > 0:
             self.deployment.start_workers(missing, *WORKER_ARGS)
+
+    @contextmanager
+    def workers_with(self, count: int, **settings: str) -> Iterator[list[Proc]]:
+        """``count`` more workers whose environment also holds ``settings``, stopped at the end:
+        the next test's `e2e` starts workers on the stack's own settings again."""
+        workers = self.deployment.start_workers(count, *WORKER_ARGS, env=settings)
+        try:
+            yield workers
+        finally:
+            stop_all(workers)
 
     def x_city_jobs(self) -> list[int]:
         rows = self.db.rows(
@@ -90,8 +104,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(deployment, db, redis, sandbox, calls)
     try:
         deployment.prepare(jobs=20, candidates=300)
-        deployment.start_server()
+        deployment.start_server(wait=False)
         stack.ensure_workers(2)
+        deployment.wait_serving()
         yield stack
     finally:
         deployment.stop()

@@ -329,13 +329,14 @@ class Deployment:
         finally:
             app.extensions["adflux_dispatcher"].shutdown()
 
-    def spawn(self, name: str, *args: str) -> Proc:
+    def spawn(self, name: str, *args: str, env: Mapping[str, str] | None = None) -> Proc:
+        """Start ``adflux *args`` with the deployment's environment, changed by ``env``."""
         self._count += 1
         log_path = self.work_dir / f"{self._count:02d}-{name}.log"
         with log_path.open("ab") as log:
             process = subprocess.Popen(
                 [ADFLUX, *args],
-                env=self.env,
+                env={**self.env, **(env or {})},
                 cwd=self.work_dir,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -343,12 +344,18 @@ class Deployment:
             )
         return Proc(name, process, log_path)
 
-    def start_server(self, *, threads: int = 8) -> Proc:
+    def start_server(self, *, threads: int = 8, wait: bool = True) -> Proc:
+        """Start `adflux serve`; with ``wait=False`` the caller calls `wait_serving` later
+        (the workers can start meanwhile: both are seconds of a cold interpreter)."""
         self.server = self.spawn(
             "serve", "serve", "--port", str(self.api_port), "--threads", str(threads)
         )
-        wait_for(self._ready, timeout=30, what=f"the API on {self.api_url}")
+        if wait:
+            self.wait_serving()
         return self.server
+
+    def wait_serving(self) -> None:
+        wait_for(self._ready, timeout=30, what=f"the API on {self.api_url}")
 
     def _ready(self) -> bool:
         assert self.server is not None
@@ -363,11 +370,13 @@ class Deployment:
         (worker,) = self.start_workers(1, *args)
         return worker
 
-    def start_workers(self, count: int, *args: str) -> list[Proc]:
+    def start_workers(
+        self, count: int, *args: str, env: Mapping[str, str] | None = None
+    ) -> list[Proc]:
         """Start ``count`` workers at once and wait until each is connected to the broker."""
         started = []
         for _ in range(count):
-            started.append(self.spawn(f"worker{len(self.workers) + 1}", "worker", *args))
+            started.append(self.spawn(f"worker{len(self.workers) + 1}", "worker", *args, env=env))
             self.workers.append(started[-1])
         for worker in started:
             wait_for(
@@ -382,10 +391,24 @@ class Deployment:
         return httpx.Client(base_url=self.api_url, headers=headers, timeout=30)
 
     def stop(self) -> None:
-        for proc in [*self.workers, *([self.server] if self.server else [])]:
-            proc.stop()
+        stop_all([*self.workers, *([self.server] if self.server else [])])
         self.workers.clear()
         self.server = None
+
+
+def stop_all(procs: Iterable[Proc], timeout: float = 10) -> None:
+    """Stop them as `Proc.stop` does, all at once: each gets the same grace, but their shutdowns
+    overlap instead of adding up."""
+    running = [proc.process for proc in procs]
+    for process in running:
+        if process.poll() is None:
+            _signal_group(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in running:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    for process in running:
+        _stop(process, timeout=0)
 
 
 def _ready_line(worker: Proc) -> bool:

@@ -26,6 +26,17 @@ def test_bad_port_names_the_variable(monkeypatch, value: str) -> None:
         load_settings()
 
 
+def test_the_stale_claim_time_defaults_to_ten_minutes_and_refuses_under_five_seconds(
+    monkeypatch,
+) -> None:
+    assert load_settings().publish_stale_after_s == 600
+    monkeypatch.setenv("ADFLUX_PUBLISH_STALE_AFTER_S", "5")
+    assert load_settings().publish_stale_after_s == 5
+    monkeypatch.setenv("ADFLUX_PUBLISH_STALE_AFTER_S", "4")
+    with pytest.raises(ConfigError, match=r"ADFLUX_PUBLISH_STALE_AFTER_S"):
+        load_settings()
+
+
 @pytest.mark.parametrize(
     "url", ["mysql://u:p@db/adflux", "not a url", "postgresql+asyncpg://u@db/adflux"]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,6 +63,37 @@ def test_store_returns_copies_and_persists(tmp_path):
     assert reopened.next_number("meta", 100) == 102
     with pytest.raises(KeyError):
         reopened.insert("meta", {"id": "1", "kind": "campaign"})
+
+
+def test_the_saved_file_is_the_whole_store_after_every_kind_of_write(tmp_path):
+    """Saves reuse the JSON of unchanged objects; the file is still exactly the whole store."""
+    path = tmp_path / "objects.json"
+    store = Store(path)
+
+    def saved_is_current() -> None:
+        """The file holds what encoding the whole store at once gives, byte for byte."""
+        objects = {p: {o["id"]: o for o in objs} for p, objs in store.dump().items()}
+        whole = {"objects": objects, "counters": store._counters}
+        assert path.read_text(encoding="utf-8") == json.dumps(whole, ensure_ascii=False)
+
+    store.insert("meta", {"id": "1", "kind": "campaign", "name": "añadido", "tags": ["a"]})
+    store.insert("meta", {"id": "2", "kind": "ad", "name": "b"})
+    store.insert("x", {"id": "1", "kind": "campaign", "name": "c"})
+    saved_is_current()
+    store.update("meta", "1", lambda obj: obj["tags"].append("b"))
+    saved_is_current()
+    store.next_number("x", 10)
+    store.update("x", "1", lambda obj: obj.update(kind="line_item"))
+    saved_is_current()
+    store.reset("meta")
+    saved_is_current()
+    store.insert("meta", {"id": "1", "kind": "campaign", "name": "again"})
+    saved_is_current()
+    assert Store(path).get("meta", "1") == {"id": "1", "kind": "campaign", "name": "again"}
+    store.reset()
+    saved_is_current()
+    store.insert("x", {"id": "1", "kind": "campaign", "name": "after the reset"})
+    saved_is_current()
 
 
 def _name(obj):
