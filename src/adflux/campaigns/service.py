@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -247,7 +247,8 @@ def _job_audience_warnings(
             )
         ]
     found: list[Advisory] = []
-    too_small = _too_small(preview.reach, platforms)
+    minimums = {p: min_custom_audience(p) for p in platforms}
+    too_small = job_audience_too_small(preview.reach, minimums)
     if too_small is not None:
         found.append(too_small)
     warning = preview.age_warning
@@ -256,9 +257,10 @@ def _job_audience_warnings(
     return found
 
 
-def _too_small(reach: int, platforms: Sequence[str]) -> Advisory | None:
-    """The warning for the platforms whose minimum audience a job audience of `reach` misses."""
-    missed = {p: min_custom_audience(p) for p in platforms if reach < min_custom_audience(p)}
+def job_audience_too_small(reach: int, minimums: Mapping[str, int]) -> Advisory | None:
+    """The warning for the platforms whose minimum audience (platform -> fewest people it
+    targets) a job audience of `reach` people misses; None when it meets every one."""
+    missed = {p: n for p, n in minimums.items() if reach < n}
     if not missed:
         return None
     where = ", ".join(f"{p} ({n:,})".replace(",", ".") for p, n in missed.items())

@@ -5,10 +5,10 @@ restricted to such audiences only reaches nobody. The sandbox applies this in th
 ad delivers) and in what the platforms report about an audience (X `targetable` /
 `reasons_not_targetable`, Meta `delivery_status`).
 
-Sources (research/platforms.md §3.5):
+Sources (research/platforms.md §3.5; X_TOO_SMALL is inferred, the docs name no value):
 - Meta: a custom audience needs at least 100 matched people to be used for targeting (Meta
   Business Help on custom audience sizes). Its `delivery_status` {code, description} says whether
-  it can deliver; code 300 for "too small" follows community captures, not a reference page.
+  it can deliver; its code 300 for "too small" is not re-verified against a reference page.
 - X: "An audience can only be targeted if it matches at least 100 users active within the past
   90 days" (developer.x.com/en/docs/ads/audiences, "Targeting"); GET custom_audiences/:id says
   why not in `reasons_not_targetable` (the docs' field list spells the flag `targerable`; the
