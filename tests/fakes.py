@@ -44,6 +44,8 @@ class FakePlatform:
     failures: list[tuple[str, Exception]] = field(default_factory=list)
     # Create the object, then raise (a timeout after sending).
     lose_answer_after: str | None = None
+    # The fewest people a custom audience needs to be targeted here (the real ones: 100 or 1,000).
+    min_custom_audience: int = 1
     specs: list[AdSpec] = field(default_factory=list)
     credential_ok: bool = True  # what check_credentials answers
     # What the platform reports: daily_report answers the rows of the trees and days asked for.
@@ -63,6 +65,7 @@ class FakeAdapter(PlatformAdapter):
         self.platform = platform
         self.name = platform.name
         self.display_name = platform.name.title()
+        self.min_custom_audience = platform.min_custom_audience
 
     @classmethod
     def available(cls) -> tuple[bool, str]:

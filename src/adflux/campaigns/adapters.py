@@ -106,6 +106,11 @@ def adapter_for(name: str) -> PlatformAdapter:
     return platform_directory().adapter(name)
 
 
+def min_custom_audience(name: str) -> int:
+    """The fewest matched people a custom audience needs to be targeted on the platform."""
+    return adapter_for(name).min_custom_audience
+
+
 def platform_infos() -> list[PlatformInfo]:
     """Every platform with `ready` set only when a publication on it can succeed here: its SDK
     imports, its settings are complete, and the ad image its ads show can be drawn."""

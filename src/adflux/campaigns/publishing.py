@@ -369,11 +369,17 @@ def _build_spec(
         if sync.external_audience_id:
             consenting_ids.append(sync.external_audience_id)
         profiles[segment.name] = segment.profile or {}
-    if campaign.job_audience_size and people.rank_candidates(
-        db_session=db_session, job_id=job.id, limit=1
+    if campaign.job_audience_size and people.job_audience_holds(
+        db_session=db_session,
+        job_id=job.id,
+        size=campaign.job_audience_size,
+        minimum=max(1, adapter.min_custom_audience),
     ):
-        # The job's own N most likely consenting candidates, beside the segments' audiences
-        # (none while nobody fits: an empty audience would keep the ad from everyone).
+        # The job's own N most likely consenting candidates, beside the segments' audiences.
+        # None while fewer fit than the platform's minimum: such an audience delivers to nobody
+        # (an empty one would even keep the ad from everyone), so nobody's data is uploaded for
+        # it (Ley 1581: data only for its purpose) and the ad aims by the job's places, keywords
+        # and segments; a later publication uploads and attaches it once enough people fit.
         sync = ensure_job_audience(
             db_session=db_session, job_id=job.id, size=campaign.job_audience_size, adapter=adapter
         )

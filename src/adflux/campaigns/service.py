@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +20,12 @@ from sqlalchemy.orm.util import identity_key
 from adflux import clock
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
-from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, adapter_for, platform_infos
+from adflux.campaigns.adapters import (
+    MIN_DAILY_BUDGET_COP,
+    adapter_for,
+    min_custom_audience,
+    platform_infos,
+)
 from adflux.campaigns.compliance import (
     ACKNOWLEDGEABLE_WARNINGS,
     Advisory,
@@ -56,6 +61,8 @@ DEFAULT_DAILY_BUDGET_COP = 50_000
 OBJECTIVES = ("traffic", "leads", "awareness")
 # A job audience nobody fits yet: said on the campaign, nothing to acknowledge.
 JOB_AUDIENCE_EMPTY = "job_audience_empty"
+# A job audience smaller than some chosen platform's minimum: not uploaded there for now.
+JOB_AUDIENCE_TOO_SMALL = "job_audience_too_small"
 
 
 def create_campaign(
@@ -124,9 +131,12 @@ def create_campaign(
         job_id=job.id,
         segment_ids=segment_ids,
         job_audience_size=job_audience_size,
+        platforms=chosen,
     )
     segments = aimed.segments
-    job_audience_warnings = _job_audience_warnings(db_session, job.id, aimed.job_audience_size)
+    job_audience_warnings = _job_audience_warnings(
+        db_session, job.id, aimed.job_audience_size, chosen
+    )
     # What the operator must confirm: age-proxy segments, a job audience that age sets apart.
     warnings = [
         *segment_advisories({s.name: s.profile or {} for s in segments}),
@@ -203,10 +213,13 @@ def create_campaign(
     return campaign, True
 
 
-def _job_audience_warnings(db_session: DbSession, job_id: int, size: int | None) -> list[Advisory]:
+def _job_audience_warnings(
+    db_session: DbSession, job_id: int, size: int | None, platforms: Sequence[str]
+) -> list[Advisory]:
     """Check a job audience's size; its warnings: age alone sets its people apart (to be
-    acknowledged), or no one fits the job yet (said, not blocking: the campaign still aims by the
-    job's places, keywords and segments, and publishing adds the audience once someone fits)."""
+    acknowledged), no one fits the job yet, or fewer than some of the `platforms` target (said,
+    not blocking: the campaign still aims by the job's places, keywords and segments there, and
+    publishing adds the audience once enough people fit)."""
     if size is None:
         return []
     low, high = people.JOB_AUDIENCE_MIN, people.JOB_AUDIENCE_MAX
@@ -233,10 +246,36 @@ def _job_audience_warnings(db_session: DbSession, job_id: int, size: int | None)
                 "campaign aims by the job's places, keywords and segments",
             )
         ]
+    found: list[Advisory] = []
+    minimums = {p: min_custom_audience(p) for p in platforms}
+    too_small = job_audience_too_small(preview.reach, minimums)
+    if too_small is not None:
+        found.append(too_small)
     warning = preview.age_warning
-    if warning is None:
-        return []
-    return [Advisory(warning.rule, warning.field, warning.message_es, warning.message_en)]
+    if warning is not None:
+        found.append(Advisory(warning.rule, warning.field, warning.message_es, warning.message_en))
+    return found
+
+
+def job_audience_too_small(reach: int, minimums: Mapping[str, int]) -> Advisory | None:
+    """The warning for the platforms whose minimum audience (platform -> fewest people it
+    targets) a job audience of `reach` people misses; None when it meets every one."""
+    missed = {p: n for p, n in minimums.items() if reach < n}
+    if not missed:
+        return None
+    where = ", ".join(f"{p} ({n:,})".replace(",", ".") for p, n in missed.items())
+    where_en = ", ".join(f"{p} ({n:,})" for p, n in missed.items())
+    return Advisory(
+        rule=JOB_AUDIENCE_TOO_SMALL,
+        field=people.SIZE_FIELD,
+        message_es=f"La audiencia propia reúne {reach} personas, menos del mínimo que exige "
+        f"{where} para dirigir anuncios a una audiencia personalizada: allí no se sube por "
+        "ahora y la campaña llega por los lugares, las palabras clave y los segmentos de la "
+        "oferta; se añadirá cuando haya suficientes candidatos afines",
+        message_en=f"The job audience holds {reach} people, fewer than {where_en} requires to "
+        "target a custom audience: it is not uploaded there for now and the campaign aims by "
+        "the job's places, keywords and segments; it is added once enough candidates fit",
+    )
 
 
 @dataclass(frozen=True)
@@ -257,12 +296,14 @@ def aim(
     job_id: int,
     segment_ids: Sequence[int],
     job_audience_size: int | None = None,
+    platforms: Sequence[str] = (),
 ) -> Aim:
     """The chosen segments (those of the active run; others are refused), warned about when
     they fit the job poorly, and the job audience if asked for. Without a choice of either, the
     segments recommended for the job; when none fits, the job's own audience of its most likely
     candidates (when someone fits and age does not set them apart), else nothing but the job's
-    own places and keywords; either way with the reason no segment fits."""
+    own places and keywords; either way with the reason no segment fits. The job audience is
+    fallen back on only when it reaches the minimum of at least one of the `platforms`."""
     if segment_ids:
         segments = _active_segments(db_session, segment_ids)
         found = targeting.fit_warnings(
@@ -282,19 +323,22 @@ def aim(
             recommended=True,
             fit_warnings=[],
         )
-    fallback = _fallback_job_audience(db_session, job_id)
+    fallback = _fallback_job_audience(db_session, job_id, platforms)
     no_fit = targeting.no_fit_warning(audience, job_audience_size=fallback)
     return Aim([], True, _advisories([no_fit] if no_fit else []), fallback)
 
 
-def _fallback_job_audience(db_session: DbSession, job_id: int) -> int | None:
+def _fallback_job_audience(
+    db_session: DbSession, job_id: int, platforms: Sequence[str]
+) -> int | None:
     """The job audience a campaign falls back on when no segment fits: the default size, unless
-    nobody fits the job yet or age alone sets the chosen people apart (only an operator may aim
-    at such an audience, confirming the offer is open to every age, as with age-proxy
-    segments)."""
+    it is too small for every chosen platform (none would deliver to it; with none chosen yet,
+    unless nobody fits) or age alone sets the chosen people apart (only an operator may aim at
+    such an audience, confirming the offer is open to every age, as with age-proxy segments)."""
     size = people.DEFAULT_JOB_AUDIENCE_SIZE
     preview = people.job_audience_preview(db_session=db_session, job_id=job_id, size=size)
-    if preview.reach == 0 or preview.age_warning is not None:
+    smallest = min((min_custom_audience(p) for p in platforms), default=1)
+    if preview.reach < max(1, smallest) or preview.age_warning is not None:
         return None
     return size
 

@@ -198,6 +198,10 @@ class PlatformAdapter(ABC):
 
     name: str  # "meta" | "google" | "x" | "tiktok"
     display_name: str
+    # The fewest matched people a custom audience needs before the platform targets it (each
+    # adapter cites its platform's documentation). Under it an audience delivers to nobody, so
+    # AdFlux neither uploads nor attaches one that small (Ley 1581: no data sent for nothing).
+    min_custom_audience: int
 
     @classmethod
     @abstractmethod

@@ -80,6 +80,9 @@ REPORT_IDS_PER_CALL = 1000
 class MetaAdapter(PlatformAdapter):
     name = "meta"
     display_name = "Meta (Facebook e Instagram)"
+    # Meta Business Help: a custom audience needs at least 100 matched people to be used for
+    # targeting; under it the audience's delivery_status says it is too small.
+    min_custom_audience = 100
 
     def __init__(self, settings: MetaSettings) -> None:
         self._settings = settings

@@ -64,6 +64,9 @@ REPORT_PAGE_SIZE = 1000  # the largest page TikTok serves
 class TikTokAdapter(PlatformAdapter):
     name = "tiktok"
     display_name = "TikTok for Business"
+    # TikTok Ads Manager help: "A minimum audience size of 1,000 is required to target Custom
+    # Audiences in an ad group."
+    min_custom_audience = 1000
 
     def __init__(self, settings: TikTokSettings) -> None:
         self._settings = settings

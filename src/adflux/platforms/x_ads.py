@@ -72,6 +72,9 @@ MEDIA_UPLOAD_PATH = "/1.1/media/upload.json"
 class XAdsAdapter(PlatformAdapter):
     name = "x"
     display_name = "X (Twitter) Ads"
+    # developer.x.com/en/docs/ads/audiences: "An audience can only be targeted if it matches at
+    # least 100 users active within the past 90 days" (its GET custom_audiences says why not).
+    min_custom_audience = 100
 
     def __init__(self, settings: XSettings) -> None:
         self._settings = settings

@@ -25,10 +25,12 @@ applies once per ad and day at most, with probability propensity × fit(person, 
 audiences and link are read as the platform holds them now (see `market_ads`).
 
 Reach: an ad restricted to custom audiences reaches the world's people whose hashed email or
-phone is among the members; otherwise the people of the job's city (everyone for a remote job),
-weighted towards the job's area (AdFlux targets the job's city and area keywords; the
-platforms' geo ids are not decoded). With no world loaded the platforms still deliver to an
-anonymous audience, and nobody applies.
+phone is among the members of those that match at least the platform's documented minimum
+(`audience_minimums`: an ad restricted only to smaller audiences reaches nobody); otherwise the
+people of the job's city (everyone for a remote job), weighted towards the job's area (AdFlux
+targets the job's city and area keywords; the platforms' geo ids are not decoded). With no world
+loaded the platforms still deliver to an anonymous audience (no custom audience counts as
+matching more people than were uploaded to it), and nobody applies.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 
+from adflux.sandbox.audience_minimums import can_deliver
 from adflux.sandbox.delivery import ACCOUNT_TZ, DayFigures, local_day
 from adflux.sandbox.market_ads import AdView, all_ads, read_ad
 from adflux.sandbox.market_delivery import Outbox
@@ -398,17 +401,21 @@ class Market:
         job_ref, _ = _job_and_utm(view.link)
         with self._lock:
             world, version = self.world, self._world_version
-            key = (version, view.platform, job_ref, view.audiences)
+            key = (version, view.platform, job_ref, view.audiences, view.audience_people)
             cached = self._reach_cache.get(key)
         if cached is not None:
             return cached
         if not world.people:
-            reach = _Reach(world, np.zeros(0, dtype=np.int64), np.zeros(0), ANONYMOUS_REACH)
+            # Anonymous people: an audience matches everyone uploaded to it.
+            deliverable = view.audiences is None or any(
+                can_deliver(view.platform, n) for n in view.audience_people
+            )
+            size = ANONYMOUS_REACH if deliverable else 0
+            reach = _Reach(world, np.zeros(0, dtype=np.int64), np.zeros(0), size)
         else:
             job = world.jobs.get(job_ref or "")
             if view.audiences is not None:
-                hashes = set().union(*view.audiences)
-                people = world.people_with_hashes(view.platform, hashes)
+                people = _deliverable_members(world, view.platform, view.audiences)
                 weights = [1.0] * len(people)
             else:
                 people = [
@@ -433,6 +440,19 @@ class Market:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _deliverable_members(
+    world: World, platform: str, audiences: tuple[frozenset[str], ...]
+) -> list[int]:
+    """The world's people an ad restricted to `audiences` can reach: the members of each
+    audience that matches at least the platform's minimum (a smaller one delivers to nobody)."""
+    found: set[int] = set()
+    for hashes in audiences:
+        matched = world.people_with_hashes(platform, set(hashes))
+        if can_deliver(platform, len(matched)):
+            found.update(matched)
+    return sorted(found)
 
 
 def _rng(seed: int, platform: str, ad_id: str, day: date, purpose: str) -> random.Random:

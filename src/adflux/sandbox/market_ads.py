@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from adflux.sandbox.audience_minimums import uploaded_people
 from adflux.sandbox.delivery import ACCOUNT_TZ, active_intervals, clip
 from adflux.sandbox.store import Store
 
@@ -40,6 +41,8 @@ class AdView:
     daily_budget: int  # whole COP
     link: str | None
     audiences: tuple[frozenset[str], ...] | None  # member hashes; None = no custom audience
+    # People uploaded to each audience, aligned with `audiences` (what counts without a world).
+    audience_people: tuple[int, ...] = ()
 
 
 def ad_ids(store: Store, platform: str) -> list[str]:
@@ -65,19 +68,15 @@ def _meta(store: Store, ad_id: str, now: float) -> AdView | None:
     )
     creative = store.get("meta", (ad.get("creative") or {}).get("id", "")) or {}
     link_data = (creative.get("object_story_spec") or {}).get("link_data") or {}
-    audiences = None
     chosen = (adset.get("targeting") or {}).get("custom_audiences") or []
-    if chosen:
-        audiences = tuple(
-            _members(store.get("meta", str(item.get("id", ""))), "_users") for item in chosen
-        )
+    held = [store.get("meta", str(item.get("id", ""))) for item in chosen]
     return AdView(
         "meta",
         ad_id,
         tuple(intervals),
         int(adset.get("daily_budget") or 0),
         link_data.get("link"),
-        audiences,
+        *_audiences(held, "_users"),
     )
 
 
@@ -90,18 +89,14 @@ def _tiktok(store: Store, ad_id: str, now: float) -> AdView | None:
     logs = [campaign.get("_status_log", []), adgroup.get("_status_log", []), ad["_status_log"]]
     intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
     budget = adgroup.get("budget") or campaign.get("budget") or 0
-    audiences = None
-    if adgroup.get("audience_ids"):
-        audiences = tuple(
-            _members(store.get("tiktok", str(i)), "_members") for i in adgroup["audience_ids"]
-        )
+    held = [store.get("tiktok", str(i)) for i in adgroup.get("audience_ids") or []]
     return AdView(
         "tiktok",
         ad_id,
         tuple(intervals),
         int(float(budget)),
         ad.get("landing_page_url"),
-        audiences,
+        *_audiences(held, "_members"),
     )
 
 
@@ -120,9 +115,10 @@ def _x(store: Store, ad_id: str, now: float) -> AdView | None:
     intervals = clip(active_intervals(logs, now), *schedule)
     criteria = store.find_by("x", "targeting_criterion", _line_item_of, line_item.get("id"))
     chosen = [c["targeting_value"] for c in criteria if c["targeting_type"] == "CUSTOM_AUDIENCE"]
-    audiences = tuple(_members(store.get("x", i), "_users") for i in chosen) if chosen else None
+    held = [store.get("x", i) for i in chosen]
     budget = int(campaign.get("daily_budget_amount_local_micro") or 0) // 1_000_000
-    return AdView("x", ad_id, tuple(intervals), budget, _x_link(store, promoted), audiences)
+    link = _x_link(store, promoted)
+    return AdView("x", ad_id, tuple(intervals), budget, link, *_audiences(held, "_users"))
 
 
 def _x_link(store: Store, promoted: dict[str, Any]) -> str | None:
@@ -167,8 +163,8 @@ def _google(store: Store, ad_id: str, now: float) -> AdView | None:
         for criterion in store.find_by("google", "ad_group_criterion", ad_group_of, group):
             user_list = ((criterion.get("resource") or {}).get("user_list") or {}).get("user_list")
             if user_list and not criterion.get("removed"):
-                lists.append(_members(store.get("google", user_list), "_members"))
-    return AdView("google", ad_id, tuple(intervals), amount, link, tuple(lists) if lists else None)
+                lists.append(store.get("google", user_list))
+    return AdView("google", ad_id, tuple(intervals), amount, link, *_audiences(lists, "_members"))
 
 
 # Index keys for Store.find_by: long-lived functions that only read.
@@ -186,6 +182,16 @@ def campaign_of(obj: dict[str, Any]) -> Any:
 
 def ad_group_of(obj: dict[str, Any]) -> Any:
     return (obj.get("resource") or {}).get("ad_group")
+
+
+def _audiences(
+    held: list[dict[str, Any] | None], key: str
+) -> tuple[tuple[frozenset[str], ...] | None, tuple[int, ...]]:
+    """The member hashes and the uploaded people of each audience an ad is restricted to."""
+    if not held:
+        return None, ()
+    members = tuple(_members(audience, key) for audience in held)
+    return members, tuple(uploaded_people((a or {}).get(key) or {}) for a in held)
 
 
 def _members(audience: dict[str, Any] | None, key: str) -> frozenset[str]:

@@ -10,6 +10,12 @@ from typing import Any
 from flask import request
 
 from adflux.sandbox import meta_rules as rules
+from adflux.sandbox.audience_minimums import (
+    META_READY,
+    META_TOO_SMALL,
+    can_deliver,
+    uploaded_people,
+)
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import (
     ACCOUNT_TZ,
@@ -73,6 +79,7 @@ OPTIONAL_FIELDS = {
         "approximate_count_lower_bound",
         "approximate_count_upper_bound",
         "operation_status",
+        "delivery_status",
         "description",
     },
 }
@@ -232,6 +239,10 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             out[name] = _iso(moment.timestamp()) if moment else obj[name]
         elif name.startswith("approximate_count"):
             out[name] = len({h for hashes in obj["_users"].values() for h in hashes})
+        elif name == "delivery_status" and kind == "customaudience":
+            # Under Meta's minimum of matched people the audience cannot deliver an ad set.
+            matched = uploaded_people(obj["_users"])
+            out[name] = META_READY if can_deliver(PLATFORM, matched) else META_TOO_SMALL
         elif name in parents:
             out[name] = {"id": obj[parents[name]]}
         elif name == "creative" and kind == "ad":

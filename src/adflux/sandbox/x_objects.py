@@ -9,6 +9,7 @@ from typing import Any
 from flask import g
 
 from adflux.sandbox import x_rules as rules
+from adflux.sandbox.audience_minimums import X_TOO_SMALL, can_deliver, uploaded_people
 from adflux.sandbox.common import get_state
 from adflux.sandbox.delivery import status_entry
 from adflux.sandbox.x_rules import XError, invalid, missing, require
@@ -240,7 +241,7 @@ def create(account_id: str, collection: str, params: dict[str, Any]) -> Any:
         ]
         return [_render(o) for o in made]
     if kind == "custom_audience":
-        fields.update(targetable=False, audience_size=None, audience_type="WEB", _users={})
+        fields.update(audience_size=None, audience_type="WEB", _users={}, **_targetability(0))
     return _render(_insert(kind, fields))
 
 
@@ -445,8 +446,17 @@ def audience_users(account_id: str, object_id: str, body: Any) -> dict[str, Any]
             stored["_users"][key] = sorted(set(stored["_users"].get(key, [])) | hashes)
         for key, hashes in remove.items():
             stored["_users"][key] = sorted(set(stored["_users"].get(key, [])) - hashes)
-        stored["audience_size"] = max((len(v) for v in stored["_users"].values()), default=0)
+        stored["audience_size"] = uploaded_people(stored["_users"])
+        stored.update(_targetability(stored["audience_size"]))
         stored["_updated"] = _now()
 
     get_state().store.update(PLATFORM, object_id, change)
     return {"success_count": count, "total_count": count}
+
+
+def _targetability(size: int) -> dict[str, Any]:
+    """Whether an audience of `size` matched users may be targeted, and why not (X targets an
+    audience only from 100 users matched; `audience_minimums`)."""
+    if can_deliver(PLATFORM, size):
+        return {"targetable": True, "reasons_not_targetable": []}
+    return {"targetable": False, "reasons_not_targetable": [X_TOO_SMALL]}

@@ -29,8 +29,9 @@ from adflux.targeting.fit import JobTerms, MemberTally, Reason
 from adflux.targeting.warnings import FitWarning
 
 DEFAULT_JOB_AUDIENCE_SIZE = 1000
-# Fewer than 100 matched people and the platforms do not deliver to a custom audience (Meta,
-# Google Customer Match); past 50,000 the audience is no longer "the most likely" few.
+# Fewer than 100 matched people and no platform delivers to a custom audience (each adapter's
+# `min_custom_audience`; TikTok needs 1,000); past 50,000 the audience is no longer "the most
+# likely" few.
 JOB_AUDIENCE_MIN = 100
 JOB_AUDIENCE_MAX = 50_000
 SIZE_FIELD = "job_audience_size"
@@ -127,6 +128,17 @@ def ranked_ids(*, db_session: DbSession, job_id: int, limit: int) -> sa.Select:
     terms = job_terms(db_session=db_session, job_id=job_id)
     chosen = ranked(terms, limit=max(limit, 0)).subquery("job_audience")
     return sa.select(chosen.c.candidate_id)
+
+
+def job_audience_holds(*, db_session: DbSession, job_id: int, size: int, minimum: int) -> bool:
+    """Whether the job's own audience of `size` holds at least `minimum` people (counting no
+    further than that)."""
+    if size < minimum:
+        return False
+    terms = job_terms(db_session=db_session, job_id=job_id)
+    chosen = ranked(terms, limit=max(minimum, 0)).subquery("job_audience")
+    held = db_session.execute(sa.select(sa.func.count()).select_from(chosen)).scalar_one()
+    return int(held) >= minimum
 
 
 def job_audience_preview(*, db_session: DbSession, job_id: int, size: int) -> PeopleAudience:

@@ -53,8 +53,10 @@ def _person(i: int, city: str) -> dict:
 
 
 def test_the_market_reads_the_ad_and_reaches_only_its_audience(case, adapter, sandbox):
-    people = [_person(i, "Bogotá") for i in range(600)]
-    members = people[:400]
+    # At least the platform's minimum audience (TikTok's is 1,000): a smaller one delivers nothing.
+    size = max(400, adapter.min_custom_audience)
+    people = [_person(i, "Bogotá") for i in range(size + 200)]
+    members = people[:size]
     market = sandbox.state.market
     job = {k: JOB[k] for k in ("city", "area", "seniority", "remote_mode", "employment_type")}
     job |= {k: JOB[k] for k in ("salary_min_cop", "salary_max_cop")}

@@ -115,7 +115,9 @@ def _rows(publication: PlatformPublication) -> dict:
 def test_adflux_figures_equal_the_markets_truth_per_ad_and_day(
     real_platforms, dispatcher, sandbox, job_site
 ):
-    segment = make_active_segment(city="Bogotá", size=60, consents=(True,) * 60)
+    # As many consenting members as the most demanding platform targets (TikTok: 1,000).
+    size = max(real_platforms.adapter(name).min_custom_audience for name in PLATFORMS)
+    segment = make_active_segment(city="Bogotá", size=size, consents=(True,) * size)
     job = make_job(title="Auxiliar contable", city="Bogotá", area="Contabilidad")
     db.session.commit()
     publish_world(sandbox.base_url, world_from_database(db.session))

@@ -318,3 +318,28 @@ def test_schedule_times_read_back_in_the_ad_accounts_zone(sb):
 
     # Graph's notation: the account's offset (Bogotá, -0500) without a colon.
     assert read["end_time"] == "2026-12-20T23:59:59-0500"
+
+
+def test_an_audience_under_100_people_reports_it_cannot_deliver(sb):
+    audience = post(
+        sb,
+        f"{ACCOUNT}/customaudiences",
+        name="a",
+        subtype="CUSTOM",
+        customer_file_source="USER_PROVIDED_ONLY",
+    ).json()
+
+    def status() -> dict:
+        fields = {**meta_auth(sb), "fields": "delivery_status"}
+        return httpx.get(f"{sb.base_url}/v26.0/{audience['id']}", params=fields).json()
+
+    def add(start: int, count: int) -> None:
+        hashes = [f"{n:064x}" for n in range(start, start + count)]
+        post(sb, f"{audience['id']}/users", payload={"schema": "EMAIL_SHA256", "data": hashes})
+
+    add(0, 99)
+    small = status()["delivery_status"]
+    add(99, 1)
+    enough = status()["delivery_status"]
+    assert small["code"] == 300 and "too small" in small["description"]
+    assert enough["code"] == 200

@@ -131,3 +131,23 @@ def test_audience_users_must_be_hashed(sb):
         accepted = session.post(users, json=body)
     assert refused.status_code == 400 and refused.json()["errors"][0]["parameter"] == "email"
     assert accepted.json()["data"] == {"success_count": 1, "total_count": 1}
+
+
+def test_an_audience_is_targetable_from_100_matched_users(sb):
+    # developer.x.com/en/docs/ads/audiences: targeted only from 100 users matched.
+    def hashed(start: int, count: int) -> list[dict]:
+        return [{"email": [f"{n:064x}"]} for n in range(start, start + count)]
+
+    with x_session(sb) as session:
+        audience = session.post(url(sb, "custom_audiences"), params={"name": "a"}).json()["data"]
+        users = url(sb, f"custom_audiences/{audience['id']}/users")
+        read = url(sb, f"custom_audiences/{audience['id']}")
+        session.post(users, json=[{"operation_type": "Update", "params": {"users": hashed(0, 99)}}])
+        small = session.get(read).json()["data"]
+        session.post(users, json=[{"operation_type": "Update", "params": {"users": hashed(99, 1)}}])
+        enough = session.get(read).json()["data"]
+    assert audience["targetable"] is False and audience["reasons_not_targetable"] == ["TOO_SMALL"]
+    assert (small["audience_size"], small["targetable"]) == (99, False)
+    assert small["reasons_not_targetable"] == ["TOO_SMALL"]
+    assert (enough["audience_size"], enough["targetable"]) == (100, True)
+    assert enough["reasons_not_targetable"] == []

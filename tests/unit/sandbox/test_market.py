@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from adflux.audiences.hashing import hash_member
+from adflux.sandbox.audience_minimums import can_deliver, uploaded_people
 from adflux.sandbox.delivery import ACCOUNT_TZ
 from adflux.sandbox.market import RESTATEMENT_DAYS, Market
 from adflux.sandbox.market_world import WorldError, member_hashes, parse_world
@@ -89,6 +91,16 @@ def meta_ad(
             "_status_log": log,
         },
     )
+
+
+def attach_audience(store: Store, ad_id: str, audience_id: str, users: dict) -> None:
+    """Restrict the ad's ad set to one more Meta custom audience holding `users` by schema."""
+    store.insert("meta", {"id": audience_id, "kind": "customaudience", "_users": users})
+
+    def restrict(adset: dict) -> None:
+        adset["targeting"].setdefault("custom_audiences", []).append({"id": audience_id})
+
+    store.update("meta", f"s-{ad_id}", restrict)
 
 
 def _person(data: dict):
@@ -199,11 +211,12 @@ def test_recent_days_are_restated_and_final_after_three_days():
 
 def test_a_better_fit_raises_the_chance_to_apply():
     store = Store()
-    good = [person(i) for i in range(40)]
-    poor = [person(100 + i, fits=False) for i in range(40)]
+    # Each audience holds Meta's minimum of matched people (100), under which it delivers nothing.
+    good = [person(i) for i in range(100)]
+    poor = [person(1000 + i, fits=False) for i in range(100)]
     m = market(store, people=good + poor)
     job = m.world.jobs["job-1"]
-    assert m.fit(m.world.people[0], job) > 0.9 > 0.4 > m.fit(m.world.people[40], job)
+    assert m.fit(m.world.people[0], job) > 0.9 > 0.4 > m.fit(m.world.people[100], job)
 
     meta_ad(store, "good", audience=good)
     meta_ad(store, "poor", audience=poor)
@@ -218,18 +231,82 @@ def test_a_better_fit_raises_the_chance_to_apply():
 
 def test_an_ad_on_a_custom_audience_draws_applicants_only_from_its_members():
     store = Store()
-    people = [person(i) for i in range(200)]
-    members = people[:60]
+    people = [person(i) for i in range(300)]
+    members = people[:120]
     m = market(store, people=people)
     meta_ad(store, "ad", audience=members, budget=100_000)
     now = T0 + 14 * 86_400
 
     applications = [a for a in m.all_applications(now) if a.ad_id == "ad"]
 
-    assert applications, "60 fitting members over two weeks apply"
+    assert applications, "120 fitting members over two weeks apply"
     assert {a.candidate_ref for a in applications} <= {p["ref"] for p in members}
     assert all(a.job_ref == "job-1" for a in applications)
     assert dict(applications[0].utm) == {"utm_source": "meta", "utm_campaign": "adflux-9"}
+
+
+def test_an_ad_restricted_to_an_audience_under_metas_minimum_reports_nothing():
+    store = Store()
+    people = [person(i) for i in range(300)]
+    m = market(store, people=people)
+    meta_ad(store, "small", audience=people[:50], budget=100_000)
+    meta_ad(store, "enough", audience=people[:100], budget=100_000)
+    now = T0 + 14 * 86_400
+
+    assert m.ad_days("meta", "small", since=DAY0, until=DAY0 + timedelta(days=13), now=now) == []
+    assert "small" not in m.truth(now)["meta"]
+    assert not [a for a in m.all_applications(now) if a.ad_id == "small"]
+    assert day_figures(m, "enough", DAY0).impressions > 0  # 100 matched: Meta's minimum
+
+
+def test_an_audience_counts_the_people_it_matches_not_those_uploaded():
+    store = Store()
+    world = [person(i) for i in range(300)]
+    strangers = [person(5000 + i) for i in range(200)]  # uploaded, but nobody the world holds
+    m = market(store, people=world)
+    meta_ad(store, "ad", audience=world[:60] + strangers, budget=100_000)
+
+    assert m.ad_days("meta", "ad", since=DAY0, until=DAY0, now=T0 + 5 * 86_400) == []
+
+
+def test_beside_a_deliverable_audience_a_too_small_one_adds_nobody():
+    store = Store()
+    people = [person(i) for i in range(400)]
+    m = market(store, people=people)
+    meta_ad(store, "ad", audience=people[:150], budget=200_000)
+    few = sorted(h for p in people[300:340] for h in member_hashes("meta", _person(p)))
+    attach_audience(store, "ad", "ca-few", {"EMAIL_SHA256": few})
+
+    applied = {a.candidate_ref for a in m.all_applications(T0 + 14 * 86_400) if a.ad_id == "ad"}
+
+    assert applied and applied <= {p["ref"] for p in people[:150]}
+
+
+def test_without_a_world_an_audience_counts_the_people_uploaded_to_it():
+    store = Store()
+    m = market(store)  # anonymous people: every upload matches
+    for ad_id, people in (("small", 99), ("enough", 100)):
+        meta_ad(store, ad_id)
+        emails = [hashlib.sha256(f"p{i}@example.com".encode()).hexdigest() for i in range(people)]
+        phones = [hashlib.sha256(f"57300{i:07d}".encode()).hexdigest() for i in range(people)]
+        users = {"EMAIL_SHA256": emails, "PHONE_SHA256": phones}  # one person, two hashes
+        attach_audience(store, ad_id, f"ca-{ad_id}", users)
+
+    assert m.ad_days("meta", "small", since=DAY0, until=DAY0, now=T0 + 5 * 86_400) == []
+    assert day_figures(m, "enough", DAY0).impressions > 0
+
+
+@pytest.mark.parametrize(
+    ("platform", "smallest"), [("meta", 100), ("x", 100), ("google", 100), ("tiktok", 1000)]
+)
+def test_each_platform_delivers_from_its_documented_minimum(platform, smallest):
+    assert can_deliver(platform, smallest)
+    assert not can_deliver(platform, smallest - 1)
+
+
+def test_a_person_uploaded_by_email_and_phone_counts_once():
+    assert uploaded_people({"EMAIL_SHA256": ["a", "b"], "PHONE_SHA256": ["c", "d", "e"]}) == 3
+    assert uploaded_people({}) == 0
 
 
 def test_an_ad_for_a_job_outside_the_world_gets_clicks_but_no_applications():

@@ -67,6 +67,10 @@ MULTI = {"criteria", "keywords", "audiences"}  # several objects, stored comma-s
 class GoogleAdsAdapter(PlatformAdapter):
     name = "google"
     display_name = "Google Ads"
+    # Customer Match on the Search campaigns AdFlux creates: 100 active members in the last 30
+    # days, on every network since Google unified the thresholds in December 2024 (Google Ads
+    # Help "About audience segments"; Search needed 1,000 before).
+    min_custom_audience = 100
 
     def __init__(self, settings: GoogleAdsSettings) -> None:
         self._settings = settings

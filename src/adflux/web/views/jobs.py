@@ -178,16 +178,18 @@ def _preview(job: JobOpening, form: CampaignForm) -> Preview:
     # warnings. An out-of-range size is the submit's to refuse: the preview leaves it out.
     size = form.job_audience_size.data
     in_range = isinstance(size, int) and JOB_AUDIENCE_MIN <= size <= JOB_AUDIENCE_MAX
+    platforms = [info for info in platform_infos() if info.name in chosen]
     aimed = campaigns.aim(
         db_session=db.session,
         job_id=job.id,
         segment_ids=[s.id for s in _active_segments() if s.id in wanted],
         job_audience_size=size if in_range else None,
+        platforms=[info.name for info in platforms if info.ready],
     )
     return campaign_preview(
         db_session=db.session,
         job=job,
-        platforms=[info for info in platform_infos() if info.name in chosen],
+        platforms=platforms,
         segments=aimed.segments,
         daily_budget_cop=form.daily_budget_cop.data,
         start_date=form.start_date.data,
