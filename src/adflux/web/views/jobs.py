@@ -240,7 +240,19 @@ def _job_page(
         ),
         "fits": {f.segment_id: f for f in audience.segments},
         "recommended": recommended,
-        "no_fit": targeting.no_fit_warning(audience),
+        # What a campaign left to the recommendation would aim at on the platforms ready here
+        # (when no segment fits: the job's own audience where a platform's minimum is met).
+        "no_fit": next(
+            iter(
+                campaigns.aim(
+                    db_session=db.session,
+                    job_id=job.id,
+                    segment_ids=[],
+                    platforms=[info.name for info in platform_infos() if info.ready],
+                ).fit_warnings
+            ),
+            None,
+        ),
         "fit_threshold": FIT_THRESHOLD,
         "narrowing_rules": list(NARROWING_RULES.values()),
         "preview": _preview(job, form) if preview else None,
