@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from adflux.advisories import Advisory
 from adflux.errors import AdfluxError
 from adflux.platforms.base import Targeting
 from adflux.segmentation.age_proxy import is_age_proxy
@@ -376,20 +377,6 @@ class Violation:
             "message_en": self.message_en,
             "source": self.source,
         }
-
-
-@dataclass(frozen=True)
-class Advisory:
-    """A risk worth telling the user about that does not block publishing (e.g. an age proxy)."""
-
-    rule: str
-    field: str
-    message_es: str
-    message_en: str
-
-    @property
-    def message(self) -> str:
-        return f"{self.message_es} / {self.message_en}"
 
 
 # Both say an audience may act as an indirect age filter: a segment that age explains, or the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -50,7 +50,6 @@ from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
 from adflux.targeting import people
 from adflux.targeting import service as targeting
-from adflux.targeting.warnings import FitWarning
 
 PUBLISH_TASK = "adflux.publish_publication"
 # A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
@@ -309,7 +308,7 @@ def aim(
         found = targeting.fit_warnings(
             db_session=db_session, job_id=job_id, segment_ids=[s.id for s in segments]
         )
-        return Aim(segments, False, _advisories(found), job_audience_size)
+        return Aim(segments, False, list(found), job_audience_size)
     if job_audience_size is not None:
         return Aim([], recommended=False, fit_warnings=[], job_audience_size=job_audience_size)
     audience = targeting.job_audience(db_session=db_session, job_id=job_id)
@@ -325,7 +324,7 @@ def aim(
         )
     fallback = _fallback_job_audience(db_session, job_id, platforms)
     no_fit = targeting.no_fit_warning(audience, job_audience_size=fallback)
-    return Aim([], True, _advisories([no_fit] if no_fit else []), fallback)
+    return Aim([], True, [no_fit] if no_fit else [], fallback)
 
 
 def _fallback_job_audience(
@@ -341,10 +340,6 @@ def _fallback_job_audience(
     if preview.reach < max(1, smallest) or preview.age_warning is not None:
         return None
     return size
-
-
-def _advisories(found: Iterable[FitWarning]) -> list[Advisory]:
-    return [Advisory(w.rule, w.field, w.message_es, w.message_en) for w in found]
 
 
 def _as_dict(advisory: Advisory) -> dict[str, str]:

@@ -17,7 +17,7 @@ from typing import Protocol
 from adflux.geo import find_city
 from adflux.platforms.base import GeoTarget, Targeting
 from adflux.segmentation.models import Segment
-from adflux.targeting.places import Places
+from adflux.targeting.places import PlacedJob, Places
 
 AGE_MIN = 18
 AGE_MAX = 65  # the platforms' "65+": no upper limit
@@ -42,20 +42,12 @@ _CONNECTORS = frozenset(
 )
 
 
-class AimedJob(Protocol):
-    """What targeting reads of a job (a JobOpening, or the plain JobAd built from one)."""
+class AimedJob(PlacedJob, Protocol):
+    """What targeting reads of a job (a JobOpening, or the plain JobAd built from one): where it
+    is placed, and the words its title and skills give."""
 
     @property
     def title(self) -> str: ...
-
-    @property
-    def city(self) -> str: ...
-
-    @property
-    def area(self) -> str: ...
-
-    @property
-    def remote_mode(self) -> str: ...
 
     @property
     def skills(self) -> Sequence[str] | None: ...

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from adflux.advisories import Advisory
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
@@ -26,7 +27,6 @@ from adflux.jobs.models import JobOpening
 from adflux.segmentation.group_age import GroupAgeCheck, group_age_check
 from adflux.targeting import fit, service
 from adflux.targeting.fit import JobTerms, MemberTally, Reason
-from adflux.targeting.warnings import FitWarning
 
 DEFAULT_JOB_AUDIENCE_SIZE = 1000
 # Fewer than 100 matched people and no platform delivers to a custom audience (each adapter's
@@ -52,7 +52,7 @@ class PeopleAudience:
     reach: int  # the people chosen: at most size_requested
     mean_score: float
     reasons: tuple[Reason, ...]
-    age_warning: FitWarning | None
+    age_warning: Advisory | None
 
 
 def job_terms(*, db_session: DbSession, job_id: int) -> JobTerms:
@@ -192,11 +192,11 @@ def _nobody(terms: JobTerms) -> Reason:
     )
 
 
-def _skew_warning(reach: int, check: GroupAgeCheck) -> FitWarning:
+def _skew_warning(reach: int, check: GroupAgeCheck) -> Advisory:
     side_es, side_en = ("mayores", "older") if check.older else ("más jóvenes", "younger")
     auc, high = check.auc or 0.0, check.threshold
     low = 1 - high
-    return FitWarning(
+    return Advisory(
         rule=AGE_SKEW_RULE,
         field=SIZE_FIELD,
         message_es=(

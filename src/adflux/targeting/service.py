@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from adflux.advisories import Advisory
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
@@ -19,7 +20,6 @@ from adflux.targeting import fit, warnings
 from adflux.targeting.aim import job_keywords
 from adflux.targeting.fit import JobTerms, MemberTally, Reason, SegmentFit
 from adflux.targeting.places import Places, job_places
-from adflux.targeting.warnings import FitWarning
 
 # How many segments a campaign aims at by default: the best few, so the budget is not spread thin.
 RECOMMENDED_SEGMENTS = 3
@@ -87,7 +87,7 @@ def recommended_segment_ids(
     ][:limit]
 
 
-def low_fit_warnings(audience: JobAudience, segment_ids: Sequence[int]) -> list[FitWarning]:
+def low_fit_warnings(audience: JobAudience, segment_ids: Sequence[int]) -> list[Advisory]:
     """A `segment_low_fit` warning per chosen segment that does not fit the job, best first
     (segments outside the active run are not ranked, so nothing is said of them)."""
     chosen = set(segment_ids)
@@ -96,7 +96,7 @@ def low_fit_warnings(audience: JobAudience, segment_ids: Sequence[int]) -> list[
 
 def no_fit_warning(
     audience: JobAudience, *, job_audience_size: int | None = None
-) -> FitWarning | None:
+) -> Advisory | None:
     """Why no segment is recommended for the job (`no_segment_fits`); None when one is.
     `job_audience_size`: the campaign aims at the job's own audience of that many instead."""
     if recommended_segment_ids(audience, limit=1):
@@ -109,7 +109,7 @@ def no_fit_warning(
 
 def fit_warnings(
     *, db_session: DbSession, job_id: int, segment_ids: Sequence[int]
-) -> list[FitWarning]:
+) -> list[Advisory]:
     """Warnings about chosen segments that fit the job poorly (none chosen: none, and no query);
     NotFound for an unknown job."""
     if not segment_ids:

@@ -8,8 +8,8 @@ campaigns shows both alike without this package importing campaigns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
+from adflux.advisories import Advisory
 from adflux.targeting.fit import FIT_THRESHOLD, Reason, SegmentFit
 
 LOW_FIT = "segment_low_fit"
@@ -20,29 +20,13 @@ _JOB_OWN_ES = "la campaña se dirige a la ciudad, el área y las habilidades de 
 _JOB_OWN_EN = "the campaign aims at the job's own city, area and skills"
 
 
-@dataclass(frozen=True, slots=True)
-class FitWarning:
-    rule: str  # segment_low_fit | no_segment_fits
-    field: str
-    message_es: str
-    message_en: str
-
-    @property
-    def message(self) -> str:
-        """Spanish, then English, as every warning of a campaign."""
-        return f"{self.message_es} / {self.message_en}"
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
-
-
-def low_fit(segment: SegmentFit) -> FitWarning:
+def low_fit(segment: SegmentFit) -> Advisory:
     """A chosen segment that does not fit the job: its name, score and the reason that weighs
     most against it."""
     why = _weakest(segment.reasons)
     score_es = f"{segment.score:.2f}".replace(".", ",")
     threshold_es = f"{FIT_THRESHOLD:.2f}".replace(".", ",")
-    return FitWarning(
+    return Advisory(
         rule=LOW_FIT,
         field=FIELD,
         message_es=(
@@ -62,7 +46,7 @@ def no_segment_fits(
     *,
     age_proxy_names: Sequence[str] = (),
     job_audience_size: int | None = None,
-) -> FitWarning:
+) -> Advisory:
     """Why a campaign left to the recommendation aims at no segment, and what it aims at instead:
     the job's own audience of its `job_audience_size` most likely candidates, or (None) the job's
     own city, area and skills.
@@ -93,7 +77,7 @@ def no_segment_fits(
             f"the campaign aims at the job's {job_audience_size:,} most likely candidates "
             "(its own audience)"
         )
-    return FitWarning(
+    return Advisory(
         rule=NO_FIT,
         field=FIELD,
         message_es=f"Sin segmento recomendado: {_mid_sentence(es)}; {instead_es}.",

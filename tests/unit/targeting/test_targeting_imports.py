@@ -26,6 +26,7 @@ ALLOWED = (
     "adflux.vocabulary",
     "adflux.db",
     "adflux.errors",
+    "adflux.advisories",
 )
 
 

@@ -3,8 +3,9 @@ the reason that weighs most against it."""
 
 from __future__ import annotations
 
+from adflux.advisories import Advisory
 from adflux.targeting.fit import Reason, SegmentFit
-from adflux.targeting.warnings import FitWarning, low_fit, no_segment_fits
+from adflux.targeting.warnings import low_fit, no_segment_fits
 
 
 def _reason(code: str, share: float | None, es: str, en: str) -> Reason:
@@ -19,7 +20,7 @@ SALARY = _reason("salary", 0.05, "5 % aspira a un salario que la oferta cubre", 
 def test_the_reason_given_is_the_weaker_core_criterion_not_a_secondary_one():
     segment = SegmentFit(7, "Enfermeras · Pasto", 0.0512, 40, False, (AREA, PLACE, SALARY))
     warning = low_fit(segment)
-    assert warning == FitWarning(
+    assert warning == Advisory(
         "segment_low_fit",
         "segment_ids",
         "El segmento «Enfermeras · Pasto» encaja poco con este empleo (afinidad 0,05 de 1; se "
