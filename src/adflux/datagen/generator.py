@@ -24,6 +24,7 @@ import numpy as np
 
 from adflux.datagen import personas as personas_mod
 from adflux.datagen import reference as ref
+from adflux.jobs.areas import AREA_KEYS, AREA_LABELS, AREAS
 
 CANDIDATE_COLUMNS = (
     "external_ref",
@@ -129,12 +130,12 @@ def _tables(personas: int) -> _Tables:
     weights = np.array([p.weight for p in chosen])
     population = np.array([c.population for c in ref.CITIES], dtype=float)
     national_city = population / population.sum()
-    national_area = np.full(len(ref.AREA_KEYS), 1.0 / len(ref.AREA_KEYS))
+    national_area = np.full(len(AREA_KEYS), 1.0 / len(AREA_KEYS))
     return _Tables(
         persona_names=np.array([p.name for p in chosen], dtype=object),
         persona_cum=np.cumsum(weights / weights.sum()),
         area_cum=_mixed_cumulative(
-            ref.AREA_KEYS, [p.areas for p in chosen], national_area, personas_mod.AREA_NOISE
+            AREA_KEYS, [p.areas for p in chosen], national_area, personas_mod.AREA_NOISE
         ),
         city_cum=_mixed_cumulative(
             ref.CITY_NAMES, [p.cities for p in chosen], national_city, personas_mod.CITY_NOISE
@@ -183,8 +184,8 @@ def _pools() -> _Pools:
     size = min(len(names.female_first_names), len(names.male_first_names))
     given = (names.female_first_names[:size], names.male_first_names[:size])
     rng = np.random.default_rng(ref.POOL_SEED)
-    skills = np.empty((len(ref.AREAS), MAX_SKILLS, SKILL_POOL_PER_SIZE), dtype=object)
-    for a, area in enumerate(ref.AREAS):
+    skills = np.empty((len(AREAS), MAX_SKILLS, SKILL_POOL_PER_SIZE), dtype=object)
+    for a, area in enumerate(AREAS):
         for size in range(1, MAX_SKILLS + 1):
             take = min(size, len(area.skills))
             for j in range(SKILL_POOL_PER_SIZE):
@@ -273,7 +274,7 @@ def _language_sets(english: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def _salaries(tables: _Tables, latent: dict[str, np.ndarray], areas: np.ndarray) -> np.ndarray:
-    junior = np.array([a.junior_salary_cop for a in ref.AREAS], dtype=float)[areas]
+    junior = np.array([a.junior_salary_cop for a in AREAS], dtype=float)[areas]
     # Pay grows with experience and flattens after ~12 years (the "lead" factor of the bands).
     growth = np.minimum(1.0 + 0.17 * latent["years"], ref.SENIORITY_SALARY_FACTOR["lead"])
     raw = junior * growth * tables.salary_factor[latent["persona"]] * latent["salary_noise"]
@@ -352,7 +353,7 @@ def generate_candidates(
         "department": departments[city].tolist(),
         "education_level": _object_array(ref.EDUCATION_LEVELS)[education].tolist(),
         "years_experience": np.where(latent["missing_years"], np.nan, years),
-        "area": _object_array(ref.AREA_LABELS)[area].tolist(),
+        "area": _object_array(AREA_LABELS)[area].tolist(),
         "desired_salary_cop": _salaries(tables, latent, area),
         "remote_preference": _object_array(ref.REMOTE_PREFERENCES)[latent["remote"]].tolist(),
         "languages": pools.languages[
@@ -432,7 +433,7 @@ TECH_AREAS = frozenset({"tecnologia", "datos", "diseno"})
 
 
 def _job(rng: np.random.Generator, index: int, city_p: np.ndarray) -> dict[str, Any]:
-    area = ref.AREAS[rng.integers(len(ref.AREAS))]
+    area = AREAS[rng.integers(len(AREAS))]
     city = ref.CITIES[rng.choice(len(ref.CITIES), p=city_p)]
     seniority = ref.SENIORITIES[rng.choice(4, p=[0.35, 0.35, 0.22, 0.08])]
     if seniority == "junior":

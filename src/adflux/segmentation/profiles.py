@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from adflux.datagen.reference import AREA_BY_KEY, AREA_BY_LABEL, EDUCATION_LEVELS
+from adflux.jobs.areas import AREA_BY_KEY, AREA_BY_LABEL
 from adflux.segmentation.features import SOURCE_FIELDS, candidate_features
+from adflux.vocabulary import EDUCATION_LEVELS
 
 PROFILE_FIELDS = (*SOURCE_FIELDS, "marketing_consent")
 AGE_PROXY_AUC = 0.8

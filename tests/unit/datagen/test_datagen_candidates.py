@@ -14,6 +14,7 @@ from adflux.datagen import CANDIDATE_COLUMNS, candidate_records, iter_candidate_
 from adflux.datagen import reference as ref
 from adflux.datagen.generator import BLOCK_SIZE, generate_candidates
 from adflux.datagen.personas import PERSONAS
+from adflux.jobs import areas
 
 N = 5_000
 MOBILE = re.compile(r"^3\d{2} \d{3} \d{4}$")
@@ -89,10 +90,10 @@ def test_money_ages_and_categories_are_in_range(columns: dict) -> None:
     assert columns["age"].min() >= 16 and columns["age"].max() <= 75
     assert set(columns["education_level"]) <= set(ref.EDUCATION_LEVELS)
     assert set(columns["remote_preference"]) == set(ref.REMOTE_PREFERENCES)
-    assert set(columns["area"]) <= set(ref.AREA_LABELS)
+    assert set(columns["area"]) <= set(areas.AREA_LABELS)
     assert all("es" in langs for langs in columns["languages"])
     for area, skills in zip(columns["area"][:500], columns["skills"][:500], strict=True):
-        assert skills and set(skills) <= set(ref.AREA_BY_LABEL[area].skills)
+        assert skills and set(skills) <= set(areas.AREA_BY_LABEL[area].skills)
 
 
 def test_shares_of_consent_and_missing_values(columns: dict) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from adflux.datagen import JOB_COLUMNS, generate_jobs
 from adflux.datagen import reference as ref
+from adflux.jobs import areas
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def test_deterministic_and_independent_of_start(jobs: list[dict]) -> None:
 
 def test_spanish_titles_and_multi_sentence_descriptions(jobs: list[dict]) -> None:
     for job in jobs:
-        area = ref.AREA_BY_LABEL[job["area"]]
+        area = areas.AREA_BY_LABEL[job["area"]]
         titles = (*area.junior_titles, *area.titles, *area.lead_titles)
         assert job["title"].removesuffix(" senior") in titles
         assert job["company"] in job["description"]
@@ -51,7 +52,7 @@ def test_money_places_and_statuses(jobs: list[dict]) -> None:
 
 
 def test_salary_bands_grow_with_seniority() -> None:
-    for area in ref.AREA_KEYS:
+    for area in areas.AREA_KEYS:
         bands = [ref.salary_band_cop(area, s) for s in ref.SENIORITIES]
         assert all(low >= ref.SMMLV_COP and high > low for low, high in bands)
         assert [b[0] for b in bands] == sorted(b[0] for b in bands)
@@ -73,7 +74,7 @@ def test_reference_vocabulary_matches_the_data_model() -> None:
 
 def test_reference_data_is_large_enough_and_consistent() -> None:
     assert len(ref.CITIES) >= 25 and len(set(ref.CITY_NAMES)) == len(ref.CITIES)
-    assert len(ref.AREAS) >= 20 and len(set(ref.AREA_KEYS)) == len(ref.AREAS)
+    assert len(areas.AREAS) >= 20 and len(set(areas.AREA_KEYS)) == len(areas.AREAS)
     pools = ref.name_pools()
     assert len(pools.last_names) >= 250 and len(pools.female_first_names) >= 200
     assert len(set(ref.company_pool())) == ref.COMPANY_POOL

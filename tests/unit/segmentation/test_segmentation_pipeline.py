@@ -9,7 +9,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from adflux.datagen.reference import AREA_BY_KEY
+from adflux.jobs.areas import AREA_BY_KEY
 from adflux.segmentation.features import candidate_features
 from adflux.segmentation.pipeline import (
     CATEGORY_WEIGHT,

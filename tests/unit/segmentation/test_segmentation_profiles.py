@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from adflux.datagen.reference import AREA_BY_KEY
+from adflux.jobs.areas import AREA_BY_KEY
 from adflux.segmentation.profiles import (
     AGE_PROXY_AUC,
     build_profiles,
