@@ -246,33 +246,38 @@ def _job_audience_warnings(
             )
         ]
     found: list[Advisory] = []
-    minimums = {p: min_custom_audience(p) for p in platforms}
+    minimums = {
+        info.display_name: min_custom_audience(info.name)
+        for info in platform_infos()
+        if info.name in platforms
+    }
     too_small = job_audience_too_small(preview.reach, minimums)
     if too_small is not None:
         found.append(too_small)
-    warning = preview.age_warning
-    if warning is not None:
-        found.append(Advisory(warning.rule, warning.field, warning.message_es, warning.message_en))
+    if preview.age_warning is not None:
+        found.append(preview.age_warning)
     return found
 
 
 def job_audience_too_small(reach: int, minimums: Mapping[str, int]) -> Advisory | None:
-    """The warning for the platforms whose minimum audience (platform -> fewest people it
-    targets) a job audience of `reach` people misses; None when it meets every one."""
+    """The warning for the platforms whose minimum audience (the platform's name as a recruiter
+    reads it -> the fewest people it targets) a job audience of `reach` people misses; None when
+    it meets every one."""
     missed = {p: n for p, n in minimums.items() if reach < n}
     if not missed:
         return None
-    where = ", ".join(f"{p} ({n:,})".replace(",", ".") for p, n in missed.items())
-    where_en = ", ".join(f"{p} ({n:,})" for p, n in missed.items())
+    where = "; ".join(f"{p}: {n:,}".replace(",", ".") for p, n in missed.items())
+    where_en = "; ".join(f"{p}: {n:,}" for p, n in missed.items())
     return Advisory(
         rule=JOB_AUDIENCE_TOO_SMALL,
         field=people.SIZE_FIELD,
         message_es=f"La audiencia propia reúne {reach} personas, menos del mínimo que exige "
-        f"{where} para dirigir anuncios a una audiencia personalizada: allí no se sube por "
+        f"cada plataforma para dirigirle anuncios ({where}): allí no se sube por "
         "ahora y la campaña llega por los lugares, las palabras clave y los segmentos de la "
         "oferta; se añadirá cuando haya suficientes candidatos afines",
-        message_en=f"The job audience holds {reach} people, fewer than {where_en} requires to "
-        "target a custom audience: it is not uploaded there for now and the campaign aims by "
+        message_en=f"The job audience holds {reach} people, fewer than each platform requires to "
+        f"target a custom audience ({where_en}): it is not uploaded there for now and the "
+        "campaign aims by "
         "the job's places, keywords and segments; it is added once enough candidates fit",
     )
 

@@ -195,16 +195,23 @@ def test_the_job_audience_preview_over_http(api, operator):
         assert "people" in refused.json["error"]["fields"]
 
 
+def platforms_of(backend: Flask) -> dict:
+    return backend.extensions["adflux_platforms"].platforms
+
+
 def with_documented_minimums(backend: Flask) -> None:
     """The fake platforms ask what the real ones document (Meta 100, TikTok 1,000 people)."""
-    platforms = backend.extensions["adflux_platforms"].platforms
+    platforms = platforms_of(backend)
     platforms["meta"].min_custom_audience = 100
     platforms["tiktok"].min_custom_audience = 1000
 
 
 @pytest.mark.parametrize(
     ("fitting", "named", "missed"),
-    [(42, "meta (100), tiktok (1.000)", ["meta", "tiktok"]), (150, "tiktok (1.000)", ["tiktok"])],
+    [
+        (42, "({meta}: 100; {tiktok}: 1.000)", ["meta", "tiktok"]),
+        (150, "({tiktok}: 1.000)", ["tiktok"]),
+    ],
 )
 def test_a_job_audience_under_a_platforms_minimum_is_said_naming_the_platforms(
     api, operator, backend, fitting, named, missed
@@ -219,9 +226,14 @@ def test_a_job_audience_under_a_platforms_minimum_is_said_naming_the_platforms(
     assert response.status_code == 202, response.json
     (warning,) = response.json["warnings"]
     assert (warning["rule"], warning["field"]) == ("job_audience_too_small", "job_audience_size")
-    assert f"reúne {fitting} personas, menos del mínimo que exige {named}" in warning["message_es"]
+    assert (
+        f"reúne {fitting} personas, menos del mínimo que exige cada plataforma"
+        in (warning["message_es"])
+    )
+    shown = {name: name.title() for name in platforms_of(backend)}  # FakeAdapter.display_name
+    assert named.format(**shown) in warning["message_es"]
     assert f"holds {fitting} people" in warning["message_en"]
-    assert all(p in warning["message_en"] for p in missed)
+    assert all(shown[p] in warning["message_en"] for p in missed)
     assert response.json["job_audience_size"] == 1000  # kept: publishing adds it once it fits
     # Said, not confirmed: the API takes no acknowledgement of it.
     body["acknowledge_warnings"] = ["job_audience_too_small"]
