@@ -238,7 +238,8 @@ def render(obj: dict[str, Any], fields: list[str]) -> dict[str, Any]:
             moment = rules.timestamp(obj, name)
             out[name] = _iso(moment.timestamp()) if moment else obj[name]
         elif name.startswith("approximate_count"):
-            out[name] = len({h for hashes in obj["_users"].values() for h in hashes})
+            # People, not hashes: one person sent with an email and a phone counts once.
+            out[name] = uploaded_people(obj["_users"])
         elif name == "delivery_status" and kind == "customaudience":
             # Under Meta's minimum of matched people the audience cannot deliver an ad set.
             matched = uploaded_people(obj["_users"])

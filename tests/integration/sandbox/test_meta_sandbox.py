@@ -343,3 +343,25 @@ def test_an_audience_under_100_people_reports_it_cannot_deliver(sb):
     enough = status()["delivery_status"]
     assert small["code"] == 300 and "too small" in small["description"]
     assert enough["code"] == 200
+
+
+def test_an_audiences_approximate_count_counts_people_not_hashes(sb):
+    """AdFlux sends each person's e-mail and phone hashes: the same three people uploaded under
+    both schemas are three people (a count of hashes said six)."""
+    audience = post(
+        sb,
+        f"{ACCOUNT}/customaudiences",
+        name="a",
+        subtype="CUSTOM",
+        customer_file_source="USER_PROVIDED_ONLY",
+    ).json()
+    for schema, letter in (("EMAIL_SHA256", "a"), ("PHONE_SHA256", "b")):
+        post(
+            sb,
+            f"{audience['id']}/users",
+            payload={"schema": schema, "data": [letter * 63 + str(n) for n in range(3)]},
+        ).raise_for_status()
+
+    counted = get(sb, audience["id"], fields="approximate_count_lower_bound").json()
+
+    assert counted["approximate_count_lower_bound"] == 3
