@@ -14,8 +14,9 @@ increment, here 1/``INCREMENTS`` of what is left to place.
 Constraints, in the order they give way when they cannot all hold:
 1. the total is never exceeded (integer COP; the allocations sum to at most the total);
 2. an active arm gets at least its platform's minimum daily budget and the exploration floor
-   (a share of the total); when the total cannot cover every arm's, the arms whose drawn curves
-   buy the least at that level are paused (budget 0) until it can;
+   (a share of the total, at most half an even share: ``floor_share``); when the total cannot
+   cover every arm's, the arms whose drawn curves buy the least at that level are paused
+   (budget 0) until it can;
 3. each arm moves at most ``max_daily_change`` from its current budget, because platforms
    restart their learning when a budget jumps. A cut may go further when the total shrank below
    the sum of the allowed cuts, and a raise further when the minimum or the floor requires it.
@@ -44,6 +45,7 @@ from adflux.optimisation.response import (
 INCREMENTS = 400
 # The days the reasons quote: a week, recent enough to show a change the allocator acted on.
 REASON_WINDOW_DAYS = 7
+FLOOR_MAX_SHARE_OF_EVEN = 0.5
 PLATFORM_NAMES = {"meta": "Meta", "google": "Google Ads", "x": "X", "tiktok": "TikTok"}
 
 
@@ -143,7 +145,7 @@ def budget_bounds(
 ) -> list[Bounds]:
     """Each arm's bounds for the day (constraints 2 and 3 of the module's docstring), before any
     arm is paused."""
-    floor_cop = math.floor(exploration_floor * total_daily_cop)
+    floor_cop = math.floor(floor_share(exploration_floor, len(limits)) * total_daily_cop)
     even_share = total_daily_cop // max(len(limits), 1)
     keeps = [max(limit.min_daily_cop, floor_cop) for limit in limits]
     lowers, uppers = [], []
@@ -161,6 +163,12 @@ def budget_bounds(
         Bounds(lower, max(upper, lower), keep)
         for lower, upper, keep in zip(lowers, uppers, keeps, strict=True)
     ]
+
+
+def floor_share(exploration_floor: float, arms: int) -> float:
+    """The share of the total each arm keeps: the exploration floor, but at most half an even
+    share, so that a campaign of many arms (twenty at 5 %) still has budget left to move."""
+    return min(exploration_floor, FLOOR_MAX_SHARE_OF_EVEN / max(arms, 1))
 
 
 def split_budget(
@@ -319,8 +327,8 @@ def _validate(
     if total_daily_cop < 0:
         problems["total_daily_cop"] = ["must be 0 or more"]
     # `not (x >= 0)` also refuses NaN.
-    if not (exploration_floor >= 0) or exploration_floor * max(len(arms), 1) > 1:
-        problems["exploration_floor"] = ["must be 0 or more, and at most 1 / the number of arms"]
+    if not (0 <= exploration_floor <= 1):
+        problems["exploration_floor"] = ["must be between 0 and 1"]
     if not (max_daily_change >= 0):
         problems["max_daily_change"] = ["must be 0 or more"]
     if not 0 < forgetting <= 1:

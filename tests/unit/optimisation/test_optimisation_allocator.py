@@ -142,11 +142,22 @@ def test_the_daily_change_limit_is_named_when_it_holds_an_arm_back() -> None:
     assert "+20 %" in better.reason_es and "-20 %" in worse.reason_es
 
 
+def test_a_campaign_of_many_arms_keeps_half_an_even_share_as_its_floor() -> None:
+    # Forty arms cannot each keep 5 % of the total; each keeps half an even share instead.
+    platforms = ("meta", "google", "x", "tiktok")
+    arms = [ArmHistory(f"{p}:{s}", p, s, _week(100_000, s)) for p in platforms for s in range(10)]
+    limits = {arm.arm_id: ArmLimits(0, 100_000) for arm in arms}
+    allocations = allocate(arms, limits, 4_000_000, rng=np.random.default_rng(0))
+    budgets = [allocation.daily_cop for allocation in allocations]
+    assert sum(budgets) == 4_000_000
+    assert min(budgets) >= 4_000_000 * 0.5 // 40 and min(budgets) < 100_000
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"total_daily_cop": -1}, "total_daily_cop"),
-        ({"exploration_floor": 0.6}, "exploration_floor"),
+        ({"exploration_floor": 1.5}, "exploration_floor"),
         ({"exploration_floor": float("nan")}, "exploration_floor"),
         ({"max_daily_change": -0.1}, "max_daily_change"),
         ({"forgetting": 0.0}, "forgetting"),

@@ -8,9 +8,14 @@ even split; per market it is 1.004 to 1.382 × the even split and 0.908 to 0.981
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from tests.unit.optimisation.market import (
+    ARM_IDS,
+    MIN_DAILY_COP,
     TOTAL_DAILY_COP,
+    Run,
     random_curves,
     run_allocator,
     run_even_split,
@@ -23,14 +28,36 @@ MARKETS = range(10)
 
 
 @pytest.fixture(scope="module")
-def market_results() -> list[tuple[float, float, float]]:
-    """(allocator, even split, oracle) expected applications over 30 days, per market."""
+def market_runs() -> list[tuple[Run, float, float]]:
+    """(allocator's run, even split, oracle) over 30 days, per market: the last two as expected
+    applications."""
     results = []
     for seed in MARKETS:
         curves = random_curves(seed)
-        allocator = run_allocator(curves, seed=seed).expected_applications
-        results.append((allocator, run_even_split(curves), run_oracle(curves)))
+        results.append(
+            (run_allocator(curves, seed=seed), run_even_split(curves), run_oracle(curves))
+        )
     return results
+
+
+@pytest.fixture(scope="module")
+def market_results(market_runs: list[tuple[Run, float, float]]) -> list[tuple[float, float, float]]:
+    return [(run.expected_applications, even, oracle) for run, even, oracle in market_runs]
+
+
+@pytest.mark.slow
+def test_every_day_of_every_run_keeps_the_constraints(
+    market_runs: list[tuple[Run, float, float]],
+) -> None:
+    floor = math.floor(0.05 * TOTAL_DAILY_COP)
+    for run, _, _ in market_runs:
+        previous = [TOTAL_DAILY_COP // len(ARM_IDS)] * len(ARM_IDS)
+        for budgets in run.budgets:
+            assert sum(budgets) <= TOTAL_DAILY_COP
+            for budget, before in zip(budgets, previous, strict=True):
+                assert budget >= max(MIN_DAILY_COP, floor)
+                assert math.ceil(0.8 * before) <= budget <= math.floor(1.2 * before)
+            previous = budgets
 
 
 @pytest.mark.slow
