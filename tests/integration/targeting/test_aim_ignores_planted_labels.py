@@ -21,13 +21,6 @@ TECH = "Tecnología y desarrollo de software"
 HEALTH = "Salud"
 
 
-@pytest.fixture(
-    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
-)
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "postgres" else "sqlite_app")
-
-
 def _members(n: int, persona: str, **traits: Any) -> list[dict[str, Any]]:
     return [{"persona": persona, "remote_preference": "presencial", **traits} for _ in range(n)]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 from tests.factories import make_candidate, make_job
 
@@ -14,13 +13,6 @@ from adflux.targeting.places import fitting_candidates_by_city, job_places
 
 TECH = "Tecnología y desarrollo de software"
 SALES = "Ventas y comercial"
-
-
-@pytest.fixture(
-    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
-)
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "postgres" else "sqlite_app")
 
 
 def _people(n: int, city: str, *, area: str = TECH, consent: bool = True) -> None:

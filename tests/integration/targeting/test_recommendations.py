@@ -14,13 +14,6 @@ TECH = "Tecnología y desarrollo de software"
 SALES = "Ventas y comercial"
 
 
-@pytest.fixture(
-    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
-)
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "postgres" else "sqlite_app")
-
-
 def _people(n: int, **traits):
     return [{"years_experience": 6.0, "remote_preference": "presencial", **traits}] * n
 
