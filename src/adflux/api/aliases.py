@@ -16,10 +16,9 @@ from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.campaigns import (
     ACKNOWLEDGE_WARNINGS_DESCRIPTION,
-    WarningSchema,
     refuse_forbidden_narrowing,
 )
-from adflux.api.schemas import MAX_ID, ApiSchema, ErrorSchema, id_in_path
+from adflux.api.schemas import MAX_ID, ApiSchema, ErrorSchema, WarningSchema, id_in_path
 from adflux.api.segments import CandidateSegmentSchema
 from adflux.auth.models import Role
 from adflux.campaigns import service

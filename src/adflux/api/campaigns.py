@@ -16,6 +16,7 @@ from adflux.api.schemas import (
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
+    WarningSchema,
     id_in_path,
     page_body,
     page_limit,
@@ -59,14 +60,6 @@ ACKNOWLEDGE_WARNINGS_DESCRIPTION = (
     "acknowledgement_required) unless this list holds the rule; the confirmation is recorded "
     "with the operator in the audit log."
 )
-
-
-class WarningSchema(Schema):
-    rule = fields.String(required=True)
-    field = fields.String(required=True)
-    message = fields.String(required=True, metadata={"description": "Spanish / English"})
-    message_es = fields.String(required=True)
-    message_en = fields.String(required=True)
 
 
 class CampaignSchema(ApiSchema):

@@ -16,6 +16,7 @@ from adflux.api.schemas import (
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
+    WarningSchema,
     id_in_path,
     page_body,
     page_limit,
@@ -233,21 +234,13 @@ class PlacesSchema(ApiSchema):
     )
 
 
-class FitWarningSchema(ApiSchema):
-    rule = fields.String(dump_only=True)
-    field = fields.String(dump_only=True)
-    message = fields.String(dump_only=True, metadata={"description": "Spanish / English"})
-    message_es = fields.String(dump_only=True)
-    message_en = fields.String(dump_only=True)
-
-
 class PeopleAudienceSchema(ApiSchema):
     size = fields.Integer(dump_only=True, attribute="size_requested")
     reach = fields.Integer(dump_only=True, metadata={"description": "the people chosen (<= size)"})
     mean_score = fields.Float(dump_only=True, metadata={"description": "0 to 1"})
     reasons = fields.List(fields.Nested(FitReasonSchema), dump_only=True)
     warning = fields.Nested(
-        FitWarningSchema,
+        WarningSchema,
         dump_only=True,
         allow_none=True,
         attribute="age_warning",

@@ -250,6 +250,16 @@ class PageMetaSchema(CompiledDumpSchema):
     offset = fields.Integer(required=True)
 
 
+class WarningSchema(Schema):
+    """A warning that does not block (adflux.advisories.Advisory): of a campaign, of an audience."""
+
+    rule = fields.String(required=True)
+    field = fields.String(required=True)
+    message = fields.String(required=True, metadata={"description": "Spanish / English"})
+    message_es = fields.String(required=True)
+    message_en = fields.String(required=True)
+
+
 class ErrorBodySchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.factories import make_candidate, make_job, make_segmented_run
+from tests.integration.targeting.devops import TECH
 
 from adflux.campaigns import service as campaigns
 from adflux.candidates.models import Candidate
@@ -17,7 +18,6 @@ from adflux.extensions import db
 from adflux.targeting import people
 from adflux.targeting import service as targeting
 
-TECH = "Tecnología y desarrollo de software"
 HEALTH = "Salud"
 
 

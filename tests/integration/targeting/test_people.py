@@ -4,42 +4,16 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import make_candidate, make_job
+from tests.factories import make_candidate
+from tests.integration.targeting.devops import SALES, developer, devops_job
 
 from adflux.errors import NotFound
 from adflux.extensions import db
 from adflux.targeting import people
 
-TECH = "Tecnología y desarrollo de software"
-SALES = "Ventas y comercial"
-
 
 def dev(**overrides) -> int:
-    person = {
-        "area": TECH,
-        "city": "Manizales",
-        "years_experience": 6.0,
-        "education_level": "profesional",
-        "desired_salary_cop": 6_000_000,
-        "remote_preference": "presencial",
-    }
-    person.update(overrides)
-    return make_candidate(**person).id
-
-
-def devops_job(**overrides):
-    job = {
-        "area": TECH,
-        "city": "Manizales",
-        "department": "Caldas",
-        "remote_mode": "presencial",
-        "seniority": "senior",
-        "salary_min_cop": 6_000_000,
-        "salary_max_cop": 8_000_000,
-        "description": "Ingeniero DevOps. Requisitos: formación profesional y 5 años.",
-    }
-    job.update(overrides)
-    return make_job(**job)
+    return make_candidate(**developer(**overrides)).id
 
 
 def ranked_ids(job_id: int, limit: int = 100) -> list[int]:

@@ -6,13 +6,11 @@ import re
 
 import sqlalchemy as sa
 from tests.factories import make_candidate, make_job
+from tests.integration.targeting.devops import SALES, TECH
 
 from adflux.extensions import db
 from adflux.targeting import places
 from adflux.targeting.places import fitting_candidates_by_city, job_places
-
-TECH = "Tecnología y desarrollo de software"
-SALES = "Ventas y comercial"
 
 
 def _people(n: int, city: str, *, area: str = TECH, consent: bool = True) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 from tests.factories import make_job, make_segmented_run
+from tests.integration.targeting.devops import SALES, TECH
 
 from adflux.errors import NotFound
 from adflux.extensions import db
 from adflux.targeting import service
-
-TECH = "Tecnología y desarrollo de software"
-SALES = "Ventas y comercial"
 
 
 def _people(n: int, **traits):

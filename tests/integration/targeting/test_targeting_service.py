@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import make_active_segment, make_job, make_segmented_run
+from tests.factories import make_active_segment, make_segmented_run
+from tests.integration.targeting.devops import SALES, TECH, developer, devops_job
 
 from adflux.errors import NotFound
 from adflux.extensions import db
@@ -12,48 +13,17 @@ from adflux.segmentation.models import SegmentationRun
 from adflux.targeting import service
 from adflux.targeting.fit import MemberTally
 
-TECH = "Tecnología y desarrollo de software"
-SALES = "Ventas y comercial"
-
-
-def _dev(**overrides):
-    member = {
-        "area": TECH,
-        "city": "Manizales",
-        "years_experience": 6.0,
-        "education_level": "profesional",
-        "desired_salary_cop": 6_000_000,
-        "remote_preference": "presencial",
-    }
-    member.update(overrides)
-    return member
-
-
-def _devops_job(**overrides):
-    job = {
-        "area": TECH,
-        "city": "Manizales",
-        "department": "Caldas",
-        "remote_mode": "presencial",
-        "seniority": "senior",
-        "salary_min_cop": 6_000_000,
-        "salary_max_cop": 8_000_000,
-        "description": "Ingeniero DevOps. Requisitos: formación profesional y 5 años.",
-    }
-    job.update(overrides)
-    return make_job(**job)
-
 
 def _world():
     return make_segmented_run(
         {
             "Desarrolladores · Eje cafetero": [
-                _dev(),
-                _dev(city="Pereira", remote_preference="remoto"),  # ~35 km away: near
-                _dev(education_level="tecnologo", remote_preference="hibrido"),
-                _dev(city="Bogotá", years_experience=1.0, desired_salary_cop=9_000_000),
-                _dev(marketing_consent=False),  # not reachable: never counted
-                _dev(marketing_consent=False),
+                developer(),
+                developer(city="Pereira", remote_preference="remoto"),  # ~35 km away: near
+                developer(education_level="tecnologo", remote_preference="hibrido"),
+                developer(city="Bogotá", years_experience=1.0, desired_salary_cop=9_000_000),
+                developer(marketing_consent=False),  # not reachable: never counted
+                developer(marketing_consent=False),
             ],
             "Vendedores · Manizales": [
                 {"area": SALES, "city": "Manizales", "years_experience": 7.0},
@@ -61,14 +31,14 @@ def _world():
                  "desired_salary_cop": None, "education_level": "bachiller"},
                 {"area": TECH, "city": "Medellín", "years_experience": 3.0},
             ],
-            "Sin consentimiento": [_dev(marketing_consent=False)],
+            "Sin consentimiento": [developer(marketing_consent=False)],
         }
     )  # fmt: skip
 
 
 def test_tallies_count_only_consenting_members_per_criterion(any_app):
     devs, sales, silent = _world()
-    job = _devops_job()
+    job = devops_job()
     tallies = service.member_tallies(db_session=db.session, terms=service.terms_of(job))
     by_segment = {t.segment_id: t for t in tallies}
     assert silent.id not in by_segment  # no consenting member: no row
@@ -83,7 +53,7 @@ def test_tallies_count_only_consenting_members_per_criterion(any_app):
 
 def test_a_remote_job_weighs_everyone_by_their_inclination(any_app):
     devs, _sales, _silent = _world()
-    job = _devops_job(remote_mode="remoto", city="Bogotá", department="Bogotá, D.C.")
+    job = devops_job(remote_mode="remoto", city="Bogotá", department="Bogotá, D.C.")
     tallies = service.member_tallies(db_session=db.session, terms=service.terms_of(job))
     dev = next(t for t in tallies if t.segment_id == devs.id)
     # presencial 0.4 + remoto 1 + hibrido 0.75 + presencial 0.4, wherever they live
@@ -93,7 +63,7 @@ def test_a_remote_job_weighs_everyone_by_their_inclination(any_app):
 
 def test_segments_are_ranked_best_first_with_reasons(any_app):
     devs, sales, silent = _world()
-    job = _devops_job()
+    job = devops_job()
     ranked = service.rank_segments(db_session=db.session, job_id=job.id)
     assert [f.segment_id for f in ranked] == [devs.id, sales.id, silent.id]
     best = ranked[0]
@@ -110,7 +80,7 @@ def test_segments_are_ranked_best_first_with_reasons(any_app):
 
 def test_a_job_no_segment_suits_says_so(any_app):
     _world()
-    job = _devops_job(area="Salud", title="Enfermera jefe")
+    job = devops_job(area="Salud", title="Enfermera jefe")
     audience = service.job_audience(db_session=db.session, job_id=job.id)
     assert not any(f.fits for f in audience.segments)
     assert audience.no_fit_reason is not None
@@ -118,7 +88,7 @@ def test_a_job_no_segment_suits_says_so(any_app):
 
 
 def test_without_an_active_run_there_is_nothing_to_rank(any_app):
-    job = _devops_job()
+    job = devops_job()
     audience = service.job_audience(db_session=db.session, job_id=job.id)
     assert audience.segments == []
     assert audience.no_fit_reason is not None and audience.no_fit_reason.code == "no_segments"
@@ -128,7 +98,7 @@ def test_only_the_active_run_counts(any_app):
     old = make_active_segment(city="Manizales", size=2, consents=(True, True), area=TECH)
     db.session.execute(sa.update(SegmentationRun).values(is_active=False))
     devs, _sales, _silent = _world()
-    job = _devops_job()
+    job = devops_job()
     ids = {f.segment_id for f in service.rank_segments(db_session=db.session, job_id=job.id)}
     assert old.id not in ids and devs.id in ids
 
@@ -140,7 +110,7 @@ def test_unknown_job_is_not_found(any_app):
 
 @pytest.mark.postgres
 def test_query_count_does_not_grow_with_segments(app):
-    job = _devops_job()
+    job = devops_job()
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args) -> None:
@@ -149,7 +119,7 @@ def test_query_count_does_not_grow_with_segments(app):
     def count_for(n_segments: int) -> int:
         db.session.execute(sa.update(SegmentationRun).values(is_active=False))
         make_segmented_run(
-            {f"Segmento {i}": [_dev(), _dev(city="Cali")] for i in range(n_segments)}
+            {f"Segmento {i}": [developer(), developer(city="Cali")] for i in range(n_segments)}
         )
         statements.clear()
         ranked = service.rank_segments(db_session=db.session, job_id=job.id)
