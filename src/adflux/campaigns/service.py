@@ -327,12 +327,12 @@ def aim(
             recommended=True,
             fit_warnings=[],
         )
-    fallback = _fallback_job_audience(db_session, job_id, platforms)
+    fallback = fallback_job_audience(db_session, job_id, platforms)
     no_fit = targeting.no_fit_warning(audience, job_audience_size=fallback)
     return Aim([], True, [no_fit] if no_fit else [], fallback)
 
 
-def _fallback_job_audience(
+def fallback_job_audience(
     db_session: DbSession, job_id: int, platforms: Sequence[str]
 ) -> int | None:
     """The job audience a campaign falls back on when no segment fits: the default size, unless

@@ -109,6 +109,17 @@ def test_the_same_targeting_is_fine_without_a_special_category(sb):
     assert ad_set(sb, campaign(sb, ("NONE",)), age_min=25, genders=[2]).status_code == 200
 
 
+def customer_list(sb) -> dict:
+    """A new customer-file custom audience, as AdFlux creates them."""
+    return post(
+        sb,
+        f"{ACCOUNT}/customaudiences",
+        name="a",
+        subtype="CUSTOM",
+        customer_file_source="USER_PROVIDED_ONLY",
+    ).json()
+
+
 def test_lookalikes_are_refused_for_employment(sb):
     lookalike = post(sb, f"{ACCOUNT}/customaudiences", name="lal", subtype="LOOKALIKE").json()
     body = error(ad_set(sb, campaign(sb), custom_audiences=[{"id": lookalike["id"]}]))
@@ -166,13 +177,7 @@ def test_objects_read_back_with_requested_fields_and_paging(sb):
 
 
 def test_audience_users_must_be_sha256_hex(sb):
-    audience = post(
-        sb,
-        f"{ACCOUNT}/customaudiences",
-        name="a",
-        subtype="CUSTOM",
-        customer_file_source="USER_PROVIDED_ONLY",
-    ).json()
+    audience = customer_list(sb)
     answer = post(
         sb,
         f"{audience['id']}/users",
@@ -321,13 +326,7 @@ def test_schedule_times_read_back_in_the_ad_accounts_zone(sb):
 
 
 def test_an_audience_under_100_people_reports_it_cannot_deliver(sb):
-    audience = post(
-        sb,
-        f"{ACCOUNT}/customaudiences",
-        name="a",
-        subtype="CUSTOM",
-        customer_file_source="USER_PROVIDED_ONLY",
-    ).json()
+    audience = customer_list(sb)
 
     def status() -> dict:
         fields = {**meta_auth(sb), "fields": "delivery_status"}
@@ -348,13 +347,7 @@ def test_an_audience_under_100_people_reports_it_cannot_deliver(sb):
 def test_an_audiences_approximate_count_counts_people_not_hashes(sb):
     """AdFlux sends each person's e-mail and phone hashes: the same three people uploaded under
     both schemas are three people (a count of hashes said six)."""
-    audience = post(
-        sb,
-        f"{ACCOUNT}/customaudiences",
-        name="a",
-        subtype="CUSTOM",
-        customer_file_source="USER_PROVIDED_ONLY",
-    ).json()
+    audience = customer_list(sb)
     for schema, letter in (("EMAIL_SHA256", "a"), ("PHONE_SHA256", "b")):
         post(
             sb,

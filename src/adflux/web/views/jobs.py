@@ -242,16 +242,13 @@ def _job_page(
         "recommended": recommended,
         # What a campaign left to the recommendation would aim at on the platforms ready here
         # (when no segment fits: the job's own audience where a platform's minimum is met).
-        "no_fit": next(
-            iter(
-                campaigns.aim(
-                    db_session=db.session,
-                    job_id=job.id,
-                    segment_ids=[],
-                    platforms=[info.name for info in platform_infos() if info.ready],
-                ).fit_warnings
+        "no_fit": targeting.no_fit_warning(
+            audience,
+            job_audience_size=None
+            if recommended
+            else campaigns.fallback_job_audience(
+                db.session, job.id, [info.name for info in platform_infos() if info.ready]
             ),
-            None,
         ),
         "fit_threshold": FIT_THRESHOLD,
         "narrowing_rules": list(NARROWING_RULES.values()),
