@@ -132,7 +132,8 @@ def _remote_places(
 
 
 def _candidates_es(n: int, area: str) -> str:
-    return f"{n} candidato{'' if n == 1 else 's'} de {in_sentence(area)}"
+    # Thousands separated by dots, as Colombian Spanish writes them (1.465).
+    return f"{n:,} candidato{'' if n == 1 else 's'} de {in_sentence(area)}".replace(",", ".")
 
 
 def _live_es(n: int) -> str:
@@ -140,7 +141,7 @@ def _live_es(n: int) -> str:
 
 
 def _candidates_en(n: int, area: str) -> str:
-    return f"{n} candidate{'' if n == 1 else 's'} in {area}"
+    return f"{n:,} candidate{'' if n == 1 else 's'} in {area}"
 
 
 def _live_en(n: int) -> str:

@@ -113,3 +113,11 @@ def test_concentration_needs_few_cities_and_enough_people():
     assert [p.city for p in places_from_counts(_job(remote_mode="remoto"), enough).cities] == [
         "Bogotá"
     ]
+
+
+def test_large_counts_are_written_with_thousands_separators():
+    result = places_from_counts(_job(city="Bogotá", area=TECH), {"Bogotá": 1465})
+
+    [bogota] = result.cities
+    assert bogota.reason.message_es.startswith("1.465 candidatos de tecnología")
+    assert bogota.reason.message_en.startswith("1,465 candidates in")
