@@ -22,8 +22,10 @@ from adflux.platforms.base import (
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
+    PublicationChange,
     PublishResult,
     ReportRow,
+    UpdateResult,
 )
 from adflux.platforms.registry import ADAPTERS, PlatformInfo
 
@@ -54,6 +56,12 @@ class FakePlatform:
     report_failures: list[Exception] = field(default_factory=list)
     # Each daily_report call: (publication keys asked for, since, until).
     report_calls: list[tuple[frozenset[str], date, date]] = field(default_factory=list)
+    # The smallest daily budget the fake accepts (InvalidRequest under it, as the real ones).
+    min_daily_budget_cop: int = 0
+    # Every update call that reached the platform: (external ids, change), in order.
+    updates: list[tuple[dict[str, str], PublicationChange]] = field(default_factory=list)
+    # Raised, in order, by the next update calls (before anything changes).
+    update_failures: list[Exception] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def created_of_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -66,6 +74,7 @@ class FakeAdapter(PlatformAdapter):
         self.name = platform.name
         self.display_name = platform.name.title()
         self.min_custom_audience = platform.min_custom_audience
+        self.min_daily_budget_cop = platform.min_daily_budget_cop
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -109,6 +118,45 @@ class FakeAdapter(PlatformAdapter):
     def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
         for object_id in external_ids.values():
             self.platform.objects[object_id]["active"] = active
+
+    def update(
+        self,
+        external_ids: Mapping[str, str],
+        change: PublicationChange,
+        *,
+        publication_key: str,
+        on_created: OnCreated,
+    ) -> UpdateResult:
+        if self.platform.update_failures:
+            raise self.platform.update_failures.pop(0)
+        budget = change.daily_budget_cop
+        if budget is not None and budget < self.platform.min_daily_budget_cop:
+            raise InvalidRequest(
+                self.name,
+                f"Budget must be at least {self.platform.min_daily_budget_cop:,} COP.",
+                field="budget",
+            )
+        self.platform.updates.append((dict(external_ids), change))
+        ids = dict(external_ids)
+        root = self.platform.objects[ids["campaign"]]
+        if budget is not None:
+            root["daily_budget_cop"] = budget
+        if change.schedule is not None:
+            root["schedule"] = change.schedule
+        if change.targeting is not None:
+            root["targeting"] = change.targeting
+        if change.creative is not None:
+            # As Meta: a running ad's copy is a new creative and the ad points at it.
+            object_id = f"{self.name}-ad-{next(self.platform._ids)}"
+            self.platform.objects[object_id] = {
+                "kind": "ad",
+                "key": publication_key,
+                "active": self.platform.objects[ids["ad"]]["active"],
+                "creative": change.creative,
+            }
+            ids["ad"] = object_id
+            on_created("ad", object_id)
+        return UpdateResult(external_ids=ids)
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         audience_id = spec.existing_id or f"{self.name}-aud-{next(self.platform._ids)}"

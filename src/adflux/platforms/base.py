@@ -77,6 +77,46 @@ class AdSpec:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When a published tree delivers: from `start_at`, until `end_at` (None: no end)."""
+
+    start_at: datetime
+    end_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublicationChange:
+    """What to change on a published tree; a part left None stays as the platform holds it.
+
+    Every part says what to SET, never how much to add, so applying the same change twice is
+    harmless: a worker that dies after the platform answered and before AdFlux wrote it down
+    simply applies it again (idempotent like publishing).
+
+    - `daily_budget_cop`: the tree's daily budget, on the object that holds it on that platform
+      (Meta ad set, TikTok ad group, X campaign, Google campaign budget);
+    - `schedule`: start and end (an end already passed ends the tree there);
+    - `targeting`: the whole targeting, as `AdSpec.targeting`, replacing the held one;
+    - `creative`: the ad's new copy, as `AdSpec.creative`. Platforms that cannot edit a running
+      ad's copy get a new creative/ad in its place, named with `named(publication_key, ...)`;
+      `on_created(kind, id)` is called for each object created, as in `publish`.
+    """
+
+    daily_budget_cop: int | None = None
+    schedule: Schedule | None = None
+    targeting: Targeting | None = None
+    creative: Creative | None = None
+
+    @property
+    def empty(self) -> bool:
+        return (
+            self.daily_budget_cop is None
+            and self.schedule is None
+            and self.targeting is None
+            and self.creative is None
+        )
+
+
+@dataclass(frozen=True)
 class HashedMember:
     """One audience member, normalised and SHA-256 hashed for the target platform."""
 
@@ -100,6 +140,13 @@ class AudienceSpec:
 @dataclass(frozen=True)
 class PublishResult:
     """Every platform id of the published tree, keyed by object kind (e.g. "campaign", "ad")."""
+
+    external_ids: dict[str, str]
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The tree's external ids after an update (kinds a new creative/ad replaced included)."""
 
     external_ids: dict[str, str]
 
@@ -202,6 +249,10 @@ class PlatformAdapter(ABC):
     # adapter cites its platform's documentation). Under it an audience delivers to nobody, so
     # AdFlux neither uploads nor attaches one that small (Ley 1581: no data sent for nothing).
     min_custom_audience: int
+    # The smallest daily budget (whole COP) the platform accepts on the object that holds a
+    # tree's budget (each adapter cites its platform's documentation); 0 when it sets none.
+    # Budget splits never go under it: the platform would refuse the change.
+    min_daily_budget_cop: int
 
     @classmethod
     @abstractmethod
@@ -225,6 +276,22 @@ class PlatformAdapter(ABC):
     @abstractmethod
     def set_active(self, external_ids: Mapping[str, str], active: bool) -> None:
         """Pause (False) or resume (True) a published tree."""
+
+    @abstractmethod
+    def update(
+        self,
+        external_ids: Mapping[str, str],
+        change: PublicationChange,
+        *,
+        publication_key: str,
+        on_created: OnCreated,
+    ) -> UpdateResult:
+        """Apply `change` to a published tree with the platform's own update calls, in one go
+        where the platform allows, else budget, schedule, targeting, creative in that order.
+
+        Raises the port's errors like `publish` (InvalidRequest with the platform's message and
+        field when it refuses a value, e.g. a budget under its minimum); a refused change leaves
+        what the platform held as it was, as far as the platform's calls allow."""
 
     @abstractmethod
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:

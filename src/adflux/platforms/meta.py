@@ -83,6 +83,8 @@ class MetaAdapter(PlatformAdapter):
     # Meta Business Help: a custom audience needs at least 100 matched people to be used for
     # targeting; under it the audience's delivery_status says it is too small.
     min_custom_audience = 100
+    # Meta Business Help "About minimum budgets" (impressions billing), as the sandbox enforces.
+    min_daily_budget_cop = 2_000
 
     def __init__(self, settings: MetaSettings) -> None:
         self._settings = settings
@@ -268,6 +270,9 @@ class MetaAdapter(PlatformAdapter):
             for cls, object_id in objects if not active else reversed(objects):
                 if object_id:
                     cls(object_id, api=api).api_update(params={"status": status})
+
+    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("being built (issue #13)")
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         api = self._api()

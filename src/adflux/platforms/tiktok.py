@@ -67,6 +67,8 @@ class TikTokAdapter(PlatformAdapter):
     # TikTok Ads Manager help: "A minimum audience size of 1,000 is required to target Custom
     # Audiences in an ad group."
     min_custom_audience = 1000
+    # TikTok help "About budgets": an ad group's daily budget, as the sandbox enforces.
+    min_daily_budget_cop = 80_000
 
     def __init__(self, settings: TikTokSettings) -> None:
         self._settings = settings
@@ -293,6 +295,9 @@ class TikTokAdapter(PlatformAdapter):
             for kind, key in (("campaign", "campaign"), ("adgroup", "ad_group"), ("ad", "ad")):
                 if external_ids.get(key):
                     self._set_status(kind, [external_ids[key]], status)
+
+    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("being built (issue #13)")
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         files = _hashes_by_type(spec.members)

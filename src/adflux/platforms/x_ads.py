@@ -75,6 +75,8 @@ class XAdsAdapter(PlatformAdapter):
     # developer.x.com/en/docs/ads/audiences: "An audience can only be targeted if it matches at
     # least 100 users active within the past 90 days" (its GET custom_audiences says why not).
     min_custom_audience = 100
+    # To be confirmed from X's documentation.
+    min_daily_budget_cop = 0
 
     def __init__(self, settings: XSettings) -> None:
         self._settings = settings
@@ -371,6 +373,9 @@ class XAdsAdapter(PlatformAdapter):
                     cls(account).from_response(
                         {"id": external_ids[kind], "entity_status": status}
                     ).save()
+
+    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("being built (issue #13)")
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         receipt: dict[str, Any] = {"batches": []}

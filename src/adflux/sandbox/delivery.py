@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 ACCOUNT_TZ = timezone(timedelta(hours=-5))
 
 StatusLog = Sequence[Sequence[float | bool]]  # [(epoch_seconds, is_active), ...] in time order
+BudgetLog = tuple[tuple[float, int], ...]  # ((epoch_seconds, daily budget COP), ...) in time order
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,38 @@ class DayFigures:
 def status_entry(now: float, active: bool) -> list[float | bool]:
     """One entry for an object's status log (stored as a JSON list)."""
     return [now, active]
+
+
+def record_budget(obj: dict, old_cop: int, new_cop: int, now: float) -> None:
+    """Note in an object's `_budget_log` that its daily budget became `new_cop` at `now`.
+
+    The market reads each day's budget from this log (`budget_on`), so a change moves delivery
+    from the day it was made on and leaves the days already delivered as they were. An object
+    created before any change holds its first budget "since always" (time 0)."""
+    log = obj.setdefault("_budget_log", [[0.0, int(old_cop)]])
+    log.append([now, int(new_cop)])
+
+
+def budget_log(obj: dict, current_cop: int) -> BudgetLog:
+    """The object's budget history as `record_budget` kept it, or its current budget since
+    always when it was never changed."""
+    log = obj.get("_budget_log")
+    if not log:
+        return ((0.0, int(current_cop)),)
+    return tuple((float(t), int(cop)) for t, cop in log)
+
+
+def budget_on(log: BudgetLog, day: date) -> int:
+    """The daily budget in force on an account-local day: the last one set before the day ended
+    (a change made during a day applies to that whole day, as the day is the unit delivered)."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), ACCOUNT_TZ).timestamp()
+    held = log[0][1]
+    for moment, cop in log:
+        if moment < end:
+            held = cop
+        else:
+            break
+    return held
 
 
 def active_intervals(logs: Iterable[StatusLog], now: float) -> list[tuple[float, float]]:

@@ -22,7 +22,8 @@ potential (impressions, spend and click events with their moments and clickers) 
 delivery all day; an ad reports the share it was really active (whole chain active, inside its
 schedule, up to the sandbox clock), and only the click events inside those moments. A clicker
 applies once per ad and day at most, with probability propensity × fit(person, job). The budget,
-audiences and link are read as the platform holds them now (see `market_ads`).
+audiences and link are read as the platform holds them now, the budget as it was on each day
+(see `market_ads`).
 
 Reach: an ad restricted to custom audiences reaches the world's people whose hashed email or
 phone is among the members of those that match at least the platform's documented minimum
@@ -270,7 +271,7 @@ class Market:
         size = self.params.restatement
         imp_r = round(imp * (1 - rng.uniform(0, size / 3) * left))
         clicks_r = min(imp_r, round(clicks * (1 - rng.uniform(0, size) * left)))
-        budget = view.daily_budget or UNSET_BUDGET_COP
+        budget = view.budget_on(day) or UNSET_BUDGET_COP
         spend_r = min(budget, round(spend * (1 + rng.uniform(0, size) * left)))
         return DayFigures(day, imp_r, clicks_r, spend_r)
 
@@ -300,7 +301,7 @@ class Market:
         imp, _, _ = self._actual(view, day, now)
         if not imp:
             return []
-        key = (view.platform, view.ad_id, day, view.daily_budget, id(reach), view.link)
+        key = (view.platform, view.ad_id, day, view.budget_on(day), id(reach), view.link)
         finished = now >= _day_start(day) + DAY_S
         if finished:
             with self._lock:
@@ -355,7 +356,7 @@ class Market:
 
     def _potential(self, view: AdView, day: date) -> _Potential:
         reach = self._reach(view)
-        budget = view.daily_budget or UNSET_BUDGET_COP
+        budget = view.budget_on(day) or UNSET_BUDGET_COP
         key = (view.platform, view.ad_id, day, budget, id(reach))
         with self._lock:
             cached = self._potentials.get(key)

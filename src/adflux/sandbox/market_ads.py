@@ -6,9 +6,11 @@ among its ad groups and ads). For each the market reads:
 
 - when the whole chain was active (status logs of campaign, ad set / ad group / line item, ad)
   inside the schedule;
-- the daily budget the platform holds (Meta ad set `daily_budget`; TikTok ad group `budget`,
-  else the campaign's; X campaign `daily_budget_amount_local_micro`; Google campaign budget
-  `amount_micros`; lifetime budgets are not read: such an ad spends like UNSET_BUDGET_COP);
+- the daily budget the platform holds, with its history (Meta ad set `daily_budget`; TikTok ad
+  group `budget`, else the campaign's; X campaign `daily_budget_amount_local_micro`; Google
+  campaign budget `amount_micros`; each change the emulations accept is noted with
+  `delivery.record_budget`, so a day delivers on the budget it had; lifetime budgets are not
+  read: such an ad spends like UNSET_BUDGET_COP);
 - the link people land on (Meta creative `object_story_spec.link_data.link`, Google ad
   `final_urls[0]`, X card's website destination or the post's text URL, TikTok
   `landing_page_url`);
@@ -22,11 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from adflux.sandbox.audience_minimums import uploaded_people
-from adflux.sandbox.delivery import ACCOUNT_TZ, active_intervals, clip
+from adflux.sandbox.delivery import (
+    ACCOUNT_TZ,
+    BudgetLog,
+    active_intervals,
+    budget_log,
+    budget_on,
+    clip,
+)
 from adflux.sandbox.store import Store
 
 PLATFORMS = ("meta", "google", "x", "tiktok")
@@ -38,11 +47,20 @@ class AdView:
     platform: str
     ad_id: str
     intervals: tuple[tuple[float, float], ...]  # when the whole chain delivered, up to now
-    daily_budget: int  # whole COP
+    budgets: BudgetLog  # the daily budget (whole COP) and when it was set
     link: str | None
     audiences: tuple[frozenset[str], ...] | None  # member hashes; None = no custom audience
     # People uploaded to each audience, aligned with `audiences` (what counts without a world).
     audience_people: tuple[int, ...] = ()
+
+    @property
+    def daily_budget(self) -> int:
+        """The daily budget the platform holds now."""
+        return self.budgets[-1][1]
+
+    def budget_on(self, day: date) -> int:
+        """The daily budget the ad had on an account-local day."""
+        return budget_on(self.budgets, day)
 
 
 def ad_ids(store: Store, platform: str) -> list[str]:
@@ -74,7 +92,7 @@ def _meta(store: Store, ad_id: str, now: float) -> AdView | None:
         "meta",
         ad_id,
         tuple(intervals),
-        int(adset.get("daily_budget") or 0),
+        budget_log(adset, int(adset.get("daily_budget") or 0)),
         link_data.get("link"),
         *_audiences(held, "_users"),
     )
@@ -88,13 +106,14 @@ def _tiktok(store: Store, ad_id: str, now: float) -> AdView | None:
     campaign = store.get("tiktok", ad.get("campaign_id", "")) or {}
     logs = [campaign.get("_status_log", []), adgroup.get("_status_log", []), ad["_status_log"]]
     intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
-    budget = adgroup.get("budget") or campaign.get("budget") or 0
+    holder = adgroup if adgroup.get("budget") else campaign
+    budgets = budget_log(holder, int(float(holder.get("budget") or 0)))
     held = [store.get("tiktok", str(i)) for i in adgroup.get("audience_ids") or []]
     return AdView(
         "tiktok",
         ad_id,
         tuple(intervals),
-        int(float(budget)),
+        budgets,
         ad.get("landing_page_url"),
         *_audiences(held, "_members"),
     )
@@ -117,8 +136,9 @@ def _x(store: Store, ad_id: str, now: float) -> AdView | None:
     chosen = [c["targeting_value"] for c in criteria if c["targeting_type"] == "CUSTOM_AUDIENCE"]
     held = [store.get("x", i) for i in chosen]
     budget = int(campaign.get("daily_budget_amount_local_micro") or 0) // 1_000_000
+    budgets = budget_log(campaign, budget)
     link = _x_link(store, promoted)
-    return AdView("x", ad_id, tuple(intervals), budget, link, *_audiences(held, "_users"))
+    return AdView("x", ad_id, tuple(intervals), budgets, link, *_audiences(held, "_users"))
 
 
 def _x_link(store: Store, promoted: dict[str, Any]) -> str | None:
@@ -149,6 +169,7 @@ def _google(store: Store, ad_id: str, now: float) -> AdView | None:
     )
     budget = store.get("google", resource.get("campaign_budget", "")) or {}
     amount = int((budget.get("resource") or {}).get("amount_micros") or 0) // 1_000_000
+    budgets = budget_log(budget, amount)
     groups = [
         g["id"]
         for g in store.find_by("google", "ad_group", campaign_of, ad_id)
@@ -164,7 +185,7 @@ def _google(store: Store, ad_id: str, now: float) -> AdView | None:
             user_list = ((criterion.get("resource") or {}).get("user_list") or {}).get("user_list")
             if user_list and not criterion.get("removed"):
                 lists.append(store.get("google", user_list))
-    return AdView("google", ad_id, tuple(intervals), amount, link, *_audiences(lists, "_members"))
+    return AdView("google", ad_id, tuple(intervals), budgets, link, *_audiences(lists, "_members"))
 
 
 # Index keys for Store.find_by: long-lived functions that only read.

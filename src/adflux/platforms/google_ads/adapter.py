@@ -71,6 +71,8 @@ class GoogleAdsAdapter(PlatformAdapter):
     # days, on every network since Google unified the thresholds in December 2024 (Google Ads
     # Help "About audience segments"; Search needed 1,000 before).
     min_custom_audience = 100
+    # To be confirmed from Google Ads' documentation.
+    min_daily_budget_cop = 0
 
     def __init__(self, settings: GoogleAdsSettings) -> None:
         self._settings = settings
@@ -255,6 +257,9 @@ class GoogleAdsAdapter(PlatformAdapter):
         )
 
     # ------------------------------------------------------------------ audiences
+
+    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("being built (issue #13)")
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         self._require_datamanager()
