@@ -74,7 +74,6 @@ class FakeAdapter(PlatformAdapter):
         self.name = platform.name
         self.display_name = platform.name.title()
         self.min_custom_audience = platform.min_custom_audience
-        self.min_daily_budget_cop = platform.min_daily_budget_cop
 
     @classmethod
     def available(cls) -> tuple[bool, str]:

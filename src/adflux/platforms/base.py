@@ -249,10 +249,6 @@ class PlatformAdapter(ABC):
     # adapter cites its platform's documentation). Under it an audience delivers to nobody, so
     # AdFlux neither uploads nor attaches one that small (Ley 1581: no data sent for nothing).
     min_custom_audience: int
-    # The smallest daily budget (whole COP) the platform accepts on the object that holds a
-    # tree's budget (each adapter cites its platform's documentation); 0 when it sets none.
-    # Budget splits never go under it: the platform would refuse the change.
-    min_daily_budget_cop: int
 
     @classmethod
     @abstractmethod

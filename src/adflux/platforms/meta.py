@@ -83,8 +83,6 @@ class MetaAdapter(PlatformAdapter):
     # Meta Business Help: a custom audience needs at least 100 matched people to be used for
     # targeting; under it the audience's delivery_status says it is too small.
     min_custom_audience = 100
-    # Meta Business Help "About minimum budgets" (impressions billing), as the sandbox enforces.
-    min_daily_budget_cop = 2_000
 
     def __init__(self, settings: MetaSettings) -> None:
         self._settings = settings

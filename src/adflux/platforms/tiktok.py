@@ -67,8 +67,6 @@ class TikTokAdapter(PlatformAdapter):
     # TikTok Ads Manager help: "A minimum audience size of 1,000 is required to target Custom
     # Audiences in an ad group."
     min_custom_audience = 1000
-    # TikTok help "About budgets": an ad group's daily budget, as the sandbox enforces.
-    min_daily_budget_cop = 80_000
 
     def __init__(self, settings: TikTokSettings) -> None:
         self._settings = settings

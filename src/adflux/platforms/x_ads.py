@@ -75,8 +75,6 @@ class XAdsAdapter(PlatformAdapter):
     # developer.x.com/en/docs/ads/audiences: "An audience can only be targeted if it matches at
     # least 100 users active within the past 90 days" (its GET custom_audiences says why not).
     min_custom_audience = 100
-    # To be confirmed from X's documentation.
-    min_daily_budget_cop = 0
 
     def __init__(self, settings: XSettings) -> None:
         self._settings = settings

@@ -71,8 +71,6 @@ class GoogleAdsAdapter(PlatformAdapter):
     # days, on every network since Google unified the thresholds in December 2024 (Google Ads
     # Help "About audience segments"; Search needed 1,000 before).
     min_custom_audience = 100
-    # To be confirmed from Google Ads' documentation.
-    min_daily_budget_cop = 0
 
     def __init__(self, settings: GoogleAdsSettings) -> None:
         self._settings = settings
