@@ -119,7 +119,9 @@ def publish_one_campaign(database_url: str, work: Path) -> tuple[str, int]:
         db.session.add(campaign)
         db.session.flush()
         db.session.add_all(
-            PlatformPublication(campaign_id=campaign.id, platform=p, status="published")
+            PlatformPublication(
+                campaign_id=campaign.id, platform=p, status="published", daily_budget_cop=50_000
+            )
             for p in PLATFORMS
         )
         db.session.commit()

@@ -6,22 +6,27 @@ from adflux.auth.models import ApiToken
 from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
 from adflux.candidates.models import Candidate
 from adflux.jobs.models import JobOpening
+from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleFiring
 from adflux.results.models import Application, CampaignMetric, ReportSync
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
 
 __all__ = [
     "AdCampaign",
+    "AllocationMove",
+    "AllocationRun",
     "ApiToken",
     "Application",
     "AudienceMember",
     "AudienceSync",
     "AuditLog",
     "CampaignMetric",
+    "CampaignRule",
     "Candidate",
     "JobOpening",
     "PlatformCredential",
     "PlatformPublication",
     "ReportSync",
+    "RuleFiring",
     "Segment",
     "SegmentMembership",
     "SegmentationRun",

@@ -23,6 +23,24 @@ class PublicationStatus(enum.StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     PAUSED = "paused"
+    # The arm's tree was ended on its platform (its segment taken off the campaign, the campaign
+    # archived); its figures and history stay.
+    ENDED = "ended"
+
+
+class Pacing(enum.StrEnum):
+    """How a campaign with a total budget spends it: spread evenly over its days, or each day as
+    much as its daily cap and the market allow until the total is spent."""
+
+    EVEN = "even"
+    FAST = "fast"
+
+
+# The arm of a publication that aims at the campaign's whole audience (places and keywords, or
+# a pre-arms campaign's segments together); the others are SEGMENT_ARM % id and JOB_AUDIENCE_ARM.
+CAMPAIGN_ARM = "campaign"
+JOB_AUDIENCE_ARM = "job-audience"
+SEGMENT_ARM = "segment-%d"
 
 
 campaign_segments = sa.Table(
@@ -39,6 +57,8 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "ad_campaigns"
     __table_args__ = (
         sa.CheckConstraint("daily_budget_cop > 0", name="budget_positive"),
+        sa.CheckConstraint("total_budget_cop IS NULL OR total_budget_cop > 0", name="total_budget"),
+        sa.CheckConstraint("pacing IN ('even', 'fast')", name="pacing"),
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
         sa.CheckConstraint(
             "job_audience_size IS NULL OR job_audience_size > 0", name="job_audience_size"
@@ -54,7 +74,18 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     # Derived from the publications by the campaigns service; stored so lists can filter on it.
     status: Mapped[str] = mapped_column(sa.String(30), default="queued")
     objective: Mapped[str] = mapped_column(sa.String(30), default="traffic")
+    # The most the campaign spends in a day, over all its arms together.
     daily_budget_cop: Mapped[int] = mapped_column(sa.BigInteger)
+    # The most it spends over its whole life (None: no total, the daily cap alone), and how.
+    total_budget_cop: Mapped[int | None] = mapped_column(sa.BigInteger)
+    pacing: Mapped[str] = mapped_column(sa.String(10), default=Pacing.EVEN.value)
+    # Whether the allocator moves the daily budget between the arms (else they keep their split).
+    auto_allocate: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # The recruiter's own ad copy ({headline, description, primary_text}, each optional), in
+    # place of what AdFlux writes from the job; None: AdFlux's copy.
+    ad_copy: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    # Archived: ended on every platform, kept with its history, no longer changed or optimised.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     start_date: Mapped[date] = mapped_column(sa.Date)
     end_date: Mapped[date | None] = mapped_column(sa.Date)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
@@ -110,9 +141,23 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One arm of a campaign: its own tree on one platform, aimed at one segment (or at the job's
+    audience, or at the campaign's places and keywords), with its own daily budget.
+
+    One tree per arm rather than one ad set per segment under a shared platform campaign: Google
+    Ads and X hold budgets on the campaign, so this is the one shape in which every platform holds
+    each arm's budget, and each arm's report is its own tree's.
+
+    Changes are declarative: an edit sets the desired state here and bumps `revision`; the
+    change task pushes the whole desired state with `PlatformAdapter.update` and then sets
+    `applied_revision`. Pushing twice is harmless, so a worker killed half-way is simply re-run.
+    """
+
     __tablename__ = "platform_publications"
     __table_args__ = (
-        sa.UniqueConstraint("campaign_id", "platform"),
+        sa.UniqueConstraint("campaign_id", "platform", "arm_key"),
+        sa.CheckConstraint("daily_budget_cop > 0", name="budget_positive"),
+        sa.CheckConstraint("applied_revision <= revision", name="revisions"),
         # The relay looks for pending/publishing work by age.
         sa.Index("ix_platform_publications_status_updated", "status", "updated_at"),
     )
@@ -120,6 +165,26 @@ class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-define
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("ad_campaigns.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(sa.String(20))
+    arm_key: Mapped[str] = mapped_column(sa.String(40), default=CAMPAIGN_ARM)
+    # The arm's segment; None for the job-audience and whole-campaign arms.
+    segment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("segments.id", ondelete="RESTRICT"), index=True
+    )
+    # The arm's daily budget as AdFlux decided it (what the platform holds once applied), and
+    # the one the platform was last seen to accept (None before publishing): a change the
+    # platform refuses puts the decision back to it, so AdFlux never counts on money the
+    # platform does not spend.
+    daily_budget_cop: Mapped[int] = mapped_column(sa.BigInteger)
+    held_daily_budget_cop: Mapped[int | None] = mapped_column(sa.BigInteger)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=0)
+    applied_revision: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # The last change the platform refused or that failed, for people; cleared when one applies.
+    change_error: Mapped[str | None] = mapped_column(sa.Text)
+    change_error_field: Mapped[str | None] = mapped_column(sa.String(200))
+    change_attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # When the next push of a pending change is due (the relay re-sends what is due).
+    change_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(20), default=PublicationStatus.PENDING.value)
     external_ids: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -131,6 +196,12 @@ class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-define
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[AdCampaign] = relationship(back_populates="publications")
+    segment: Mapped[Segment | None] = relationship(viewonly=True)
+
+    @property
+    def change_pending(self) -> bool:
+        """A change AdFlux decided that the platform does not hold yet."""
+        return self.applied_revision < self.revision
 
 
 class PlatformCredential(db.Model):  # type: ignore[name-defined,misc]

@@ -398,7 +398,7 @@ def _build_spec(
         campaign_id=campaign.id,
         segment_ids=[segment.id for segment in segments],
         campaign_name=campaign.name,
-        daily_budget_cop=campaign.daily_budget_cop,
+        daily_budget_cop=publication.daily_budget_cop,
         start_date=campaign.start_date,
         end_date=campaign.end_date,
         objective=campaign.objective,

@@ -188,7 +188,10 @@ def create_campaign(
             sa.insert(campaign_segments),
             [{"campaign_id": campaign.id, "segment_id": s.id} for s in segments],
         )
-    publications = [PlatformPublication(campaign_id=campaign.id, platform=p) for p in chosen]
+    publications = [
+        PlatformPublication(campaign_id=campaign.id, platform=p, daily_budget_cop=budget)
+        for p in chosen
+    ]
     db_session.add_all(publications)
     db_session.flush()
     audit.record(

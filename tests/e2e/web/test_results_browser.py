@@ -48,7 +48,7 @@ def _campaign_with_a_week_of_results(dashboard: Dashboard) -> int:
         for platform, (spend, clicks, applications) in WEEK.items():
             publication = PlatformPublication(
                 campaign_id=campaign.id, platform=platform, status="published",
-                external_ids={"ad": f"{platform}-1"},
+                daily_budget_cop=campaign.daily_budget_cop, external_ids={"ad": f"{platform}-1"},
             )  # fmt: skip
             db.session.add(publication)
             db.session.flush()

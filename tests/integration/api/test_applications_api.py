@@ -42,7 +42,10 @@ def _campaign(job, *, platforms=("meta", "x"), segments=()) -> AdCampaign:
     )
     db.session.add(campaign)
     db.session.flush()
-    db.session.add_all(PlatformPublication(campaign_id=campaign.id, platform=p) for p in platforms)
+    db.session.add_all(
+        PlatformPublication(campaign_id=campaign.id, platform=p, daily_budget_cop=50_000)
+        for p in platforms
+    )
     for segment in segments:
         db.session.execute(
             campaign_segments.insert().values(campaign_id=campaign.id, segment_id=segment.id)

@@ -446,7 +446,9 @@ def test_two_workers_finishing_one_campaign_at_once_leave_the_status_derived_fro
         setup.add(campaign)
         setup.flush()
         first, second = (
-            PlatformPublication(campaign_id=campaign.id, platform=p, status="publishing")
+            PlatformPublication(
+                campaign_id=campaign.id, platform=p, status="publishing", daily_budget_cop=50_000
+            )
             for p in ("meta", "x")
         )
         setup.add_all([first, second])

@@ -110,6 +110,7 @@ def make_campaign(
             campaign_id=campaign.id,
             platform=platform,
             status=status,
+            daily_budget_cop=campaign.daily_budget_cop,
             published_at=published_at or datetime(2020, 1, 1, tzinfo=UTC),
         )
         db.session.add(publication)

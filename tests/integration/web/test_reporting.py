@@ -33,7 +33,11 @@ def _campaign(job, status: str, publications: dict[str, tuple[str, str | None]])
     for platform, (pub_status, error) in publications.items():
         db.session.add(
             PlatformPublication(
-                campaign_id=campaign.id, platform=platform, status=pub_status, last_error=error
+                campaign_id=campaign.id,
+                platform=platform,
+                status=pub_status,
+                last_error=error,
+                daily_budget_cop=campaign.daily_budget_cop,
             )
         )
     db.session.flush()

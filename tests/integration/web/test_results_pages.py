@@ -47,7 +47,7 @@ def _campaign_with_results(segment_ids: list[int]) -> AdCampaign:
     for platform, spend in (("meta", 60_000), ("tiktok", 40_000)):
         publication = PlatformPublication(
             campaign_id=campaign.id, platform=platform, status="published",
-            external_ids={"ad": f"{platform}-ad"},
+            daily_budget_cop=campaign.daily_budget_cop, external_ids={"ad": f"{platform}-ad"},
         )  # fmt: skip
         db.session.add(publication)
         db.session.flush()
