@@ -56,6 +56,7 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("segment_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("daily_budget_cop", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("held_daily_budget_cop", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("applied_revision", sa.Integer(), nullable=False, server_default="0")
