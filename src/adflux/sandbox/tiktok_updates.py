@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from adflux.sandbox.common import get_state
-from adflux.sandbox.delivery import record_budget
+from adflux.sandbox.delivery import record_budget, status_entry
 from adflux.sandbox.tiktok_objects import (
     PLATFORM,
+    STATUSES,
     check_adgroup,
     check_advertiser,
     check_creative,
     get_object,
     invalid,
+    one_of,
     require,
 )
 
@@ -78,12 +80,12 @@ def update_adgroup(params: dict[str, Any]) -> dict[str, Any]:
         held.pop("schedule_end_time", None)  # from now on, with no end of its own
     campaign = get_object("campaign", adgroup["campaign_id"], "campaign_id")
     start, end = check_adgroup(held, campaign)
-    moved = changes.get("schedule_start_time", adgroup.get("schedule_start_time"))
-    if moved != adgroup.get("schedule_start_time") and start and start < _now() - START_GRACE_S:
+    now = _now()
+    moved = changes.get("schedule_start_time", adgroup["schedule_start_time"])
+    if moved != adgroup["schedule_start_time"] and start and start < now - START_GRACE_S:
         raise invalid(
             "schedule_start_time", "The start time can be up to 12 hours earlier than now."
         )
-    now = _now()
 
     def change(stored: dict[str, Any]) -> None:
         if "budget" in changes:
@@ -111,6 +113,10 @@ def update_ad(params: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(creative, dict):
             raise invalid("creatives", "Each creative must be an object.")
         require(creative, "ad_id")
+        foreign = sorted(set(creative) & NOT_CREATIVE)
+        if foreign:
+            raise invalid(foreign[0], "Not a field of an ad's creative.")
+        one_of(creative, "operation_status", STATUSES)
         ad = get_object("ad", creative["ad_id"], "ad_id")
         if ad["adgroup_id"] != adgroup["id"]:
             raise invalid("ad_id", f"{ad['id']} is not in ad group {adgroup['id']}.")
@@ -123,11 +129,17 @@ def update_ad(params: dict[str, Any]) -> dict[str, Any]:
             for name in [k for k in stored if not k.startswith("_") and k not in AD_OWN_FIELDS]:
                 del stored[name]
             stored.update(creative, _updated=now)
+            if "operation_status" in creative:
+                stored["_status_log"].append(
+                    status_entry(now, creative["operation_status"] == "ENABLE")
+                )
 
         get_state().store.update(PLATFORM, ad["id"], change)
     return {"ad_ids": [ad["id"] for ad in ads]}
 
 
-# An ad's fields that are not its creative: its ids, parents and status.
+# An ad's fields that are not its creative (its ids, parents and status), and of those the ones
+# a creative sent to /ad/update/ cannot carry (read-only, or set by other calls).
 AD_OWN_FIELDS = {"id", "kind", "ad_id", "adgroup_id", "campaign_id", "operation_status",
                  "advertiser_id"}  # fmt: skip
+NOT_CREATIVE = AD_OWN_FIELDS - {"ad_id", "operation_status"} | {"create_time", "modify_time"}
