@@ -12,10 +12,13 @@ from datetime import date
 from functools import cache, partial
 from typing import Any
 
+from google.ads.googleads.v26.resources.types.ad import Ad
 from google.protobuf import field_mask_pb2
 
+from adflux.sandbox.delivery import record_budget
 from adflux.sandbox.google_ads import insights, validation
 from adflux.sandbox.google_ads.catalog import (
+    KINDS,
     PLATFORM,
     Kind,
     parse_resource_name,
@@ -26,6 +29,7 @@ from adflux.sandbox.state import SandboxState
 
 FIRST_ID = 100_000_001
 MUTABLE_RESOURCE = 2  # ResponseContentTypeEnum.MUTABLE_RESOURCE
+MICROS = 1_000_000
 
 Record = dict[str, Any]
 
@@ -146,41 +150,11 @@ class Mutation:
                     path=[path[0], "update_mask"],
                 )
             ]
-        descriptor = kind.message.pb().DESCRIPTOR
-        # resource_name identifies the object; the SDK's field_mask() helper always lists it.
-        frozen = validation.IMMUTABLE[kind.name] | {"id"}
-        for given, proto_path in zip(op.update_mask.paths, paths, strict=True):
-            top = proto_path.split(".")[0]
-            if not field_mask_pb2.FieldMask(paths=[proto_path]).IsValidForDescriptor(descriptor):
-                errors.append(
-                    error(
-                        "field_mask_error",
-                        "FIELD_NOT_FOUND",
-                        "The field mask contained an invalid field.",
-                        path=[path[0], "update_mask"],
-                        trigger=given,
-                    )
-                )
-            elif top in frozen:
-                errors.append(
-                    error(
-                        "field_error",
-                        "IMMUTABLE_FIELD",
-                        "The field cannot be modified.",
-                        path=[*path, top],
-                    )
-                )
+        errors = _mask_errors(kind.message, kind.name, op.update_mask.paths, path)
         if errors:
             return errors
         before = kind.from_dict(rec["resource"])
-        after_pb = _copy(kind.message.pb(before))
-        field_mask_pb2.FieldMask(paths=paths).MergeMessage(
-            kind.message.pb(op.update),
-            after_pb,
-            replace_message_field=True,
-            replace_repeated_field=True,
-        )
-        after = kind.message.wrap(after_pb)
+        after = _merged(kind.message, before, op.update, paths)
         if "status" in kind.message.meta.fields and enum_name(after, "status") == "REMOVED":
             return [
                 error(
@@ -193,7 +167,29 @@ class Mutation:
         errors = validation.VALIDATORS[kind.name](after, path, self, name, before)
         if errors:
             return errors
+        if kind.name == "campaign_budget" and after.amount_micros != before.amount_micros:
+            # The market delivers each day on the budget it had (delivery.budget_on).
+            old, new = before.amount_micros // MICROS, after.amount_micros // MICROS
+            record_budget(rec, old, new, self.now)
         self._stage(kind, rec, after, before_status=_status(kind, before))
+        return []
+
+    def update_ad(self, rec: Record, op: Any, path: list[PathElement]) -> list[Any]:
+        """AdService.MutateAds: update the Ad (customers/{c}/ads/{id}) inside `rec`, the
+        AdGroupAd record that holds it."""
+        errors = _mask_errors(Ad, "ad", op.update_mask.paths, path)
+        if errors:
+            return errors
+        kind = KINDS["ad_group_ad"]
+        holder = kind.from_dict(rec["resource"])
+        holder.ad = _merged(
+            Ad, holder.ad, op.update, [_proto_path(p) for p in op.update_mask.paths]
+        )
+        errors = validation.ad(holder.ad, path)
+        if errors:
+            return errors
+        self._stage(kind, rec, holder, before_status=_status(kind, holder))
+        self.last_name = op.update.resource_name
         return []
 
     def remove(self, kind: Kind, name: str, path: list[PathElement]) -> list[Any]:
@@ -320,7 +316,52 @@ def _resource_key(names: tuple[str, ...]) -> Callable[[Record], tuple[str, tuple
 
 
 def _replace(new: Record, stored: Record) -> None:
+    # A criterion removed and then created again is the same resource name: the new record
+    # replaces the removed one whole (its "removed" flag included).
+    stored.clear()
     stored.update(new)
+
+
+def _mask_errors(
+    message: Any, kind_name: str, given_paths: Sequence[str], path: list[PathElement]
+) -> list[Any]:
+    """Errors of an update mask: unknown fields, and fields the resource never lets change."""
+    descriptor = message.pb().DESCRIPTOR
+    # resource_name identifies the object; the SDK's field_mask() helper always lists it.
+    frozen = validation.IMMUTABLE[kind_name] | {"id"}
+    errors = []
+    for given in given_paths:
+        proto_path = _proto_path(given)
+        top = proto_path.split(".")[0]
+        if not field_mask_pb2.FieldMask(paths=[proto_path]).IsValidForDescriptor(descriptor):
+            errors.append(
+                error(
+                    "field_mask_error",
+                    "FIELD_NOT_FOUND",
+                    "The field mask contained an invalid field.",
+                    path=[path[0], "update_mask"],
+                    trigger=given,
+                )
+            )
+        elif top in frozen:
+            errors.append(
+                error(
+                    "field_error",
+                    "IMMUTABLE_FIELD",
+                    "The field cannot be modified.",
+                    path=[*path, top],
+                )
+            )
+    return errors
+
+
+def _merged(message: Any, before: Any, update: Any, paths: list[str]) -> Any:
+    """`before` with the masked fields of `update` (messages and lists replaced whole)."""
+    after_pb = _copy(message.pb(before))
+    field_mask_pb2.FieldMask(paths=paths).MergeMessage(
+        message.pb(update), after_pb, replace_message_field=True, replace_repeated_field=True
+    )
+    return message.wrap(after_pb)
 
 
 def _copy(pb: Any) -> Any:
