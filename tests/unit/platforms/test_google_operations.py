@@ -102,9 +102,7 @@ def test_cities_become_proximity_criteria_of_at_least_24_km(client):
             GeoTarget("Medellín", latitude=6.2442, longitude=-75.5812),
         )
     )
-    criteria = [
-        op.create for op in ops.criteria_operations(client, targeting, "c/1")
-    ]
+    criteria = [op.create for op in ops.criteria_operations(client, targeting, "c/1")]
     proximities = [c.proximity for c in criteria if "proximity" in c]
     assert [p.radius for p in proximities] == [24.0, 25.0]
     assert proximities[0].geo_point.latitude_in_micro_degrees == 4_711_000
