@@ -15,7 +15,7 @@ def url(sb, path: str, version: str = "11") -> str:
     return f"{sb.base_url}/{version}/accounts/{ACCOUNT}/{path}"
 
 
-def make_line_item(sb, session, **overrides):
+def make_campaign(sb, session, **overrides) -> dict:
     campaign = session.post(
         url(sb, "campaigns"),
         params={
@@ -23,11 +23,16 @@ def make_line_item(sb, session, **overrides):
             "funding_instrument_id": "lygyi",
             "daily_budget_amount_local_micro": "50000000000",
             "entity_status": "PAUSED",
+            **overrides,
         },
     )
     assert campaign.status_code == 200, campaign.text
+    return campaign.json()["data"]
+
+
+def make_line_item(sb, session, **overrides):
     params = {
-        "campaign_id": campaign.json()["data"]["id"],
+        "campaign_id": make_campaign(sb, session)["id"],
         "objective": "WEBSITE_CLICKS",
         "product_type": "PROMOTED_TWEETS",
         "placements": ["ALL_ON_TWITTER", "PUBLISHER_NETWORK"],
@@ -153,20 +158,6 @@ def test_an_audience_is_targetable_from_100_matched_users(sb):
     assert enough["reasons_not_targetable"] == []
 
 
-def _campaign(sb, session) -> dict:
-    answer = session.post(
-        url(sb, "campaigns"),
-        params={
-            "name": "c",
-            "funding_instrument_id": "lygyi",
-            "daily_budget_amount_local_micro": "50000000000",
-            "total_budget_amount_local_micro": "900000000000",
-        },
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["data"]
-
-
 @pytest.mark.parametrize(
     ("budget", "message"),
     [
@@ -181,7 +172,7 @@ def _campaign(sb, session) -> dict:
 )
 def test_a_refused_budget_change_names_the_field_and_changes_nothing(sb, budget, message):
     with x_session(sb) as session:
-        campaign = _campaign(sb, session)
+        campaign = make_campaign(sb, session, total_budget_amount_local_micro="900000000000")
         refused = session.put(
             url(sb, f"campaigns/{campaign['id']}"),
             params={"daily_budget_amount_local_micro": budget},
@@ -201,7 +192,7 @@ def test_a_refused_budget_change_names_the_field_and_changes_nothing(sb, budget,
 
 def test_a_budget_change_is_kept_in_the_budget_history(sb):
     with x_session(sb) as session:
-        campaign = _campaign(sb, session)
+        campaign = make_campaign(sb, session, total_budget_amount_local_micro="900000000000")
         asked = sb.state.clock.now()
         changed = session.put(
             url(sb, f"campaigns/{campaign['id']}"),

@@ -24,7 +24,7 @@ from adflux.sandbox.google_ads.catalog import (
     parse_resource_name,
     resource_name,
 )
-from adflux.sandbox.google_ads.failures import PathElement, error, invalid
+from adflux.sandbox.google_ads.failures import PathElement, error, invalid, malformed, not_found
 from adflux.sandbox.state import SandboxState
 
 FIRST_ID = 100_000_001
@@ -239,26 +239,10 @@ class Mutation:
             ]
         parsed = parse_resource_name(name)
         if parsed is None or parsed[1] is not kind or parsed[0] != self.customer_id:
-            return None, [
-                error(
-                    "request_error",
-                    "RESOURCE_NAME_MALFORMED",
-                    "Resource name is malformed.",
-                    path=path,
-                    trigger=name,
-                )
-            ]
+            return None, [malformed(name, path)]
         rec = self.record(name)
         if rec is None:
-            return None, [
-                error(
-                    "mutate_error",
-                    "RESOURCE_NOT_FOUND",
-                    "The requested resource was not found.",
-                    path=path,
-                    trigger=name,
-                )
-            ]
+            return None, [not_found(name, path)]
         if rec.get("removed"):
             return None, [
                 error(
@@ -423,8 +407,12 @@ def apply(
     return ("" if found else mutation.last_name), found
 
 
-def run(state: SandboxState, kind: Kind, request: Any) -> Any:
-    """Apply a Mutate<Kind>s request; raises failures.ApiError with every problem found."""
+Stage = Callable[[Mutation, Any, list[PathElement]], tuple[str, list[Any]]]
+
+
+def staged(state: SandboxState, request: Any, stage: Stage) -> tuple[Mutation, list[str]]:
+    """Stage every operation of a mutate request with `stage`: the mutation, ready to commit,
+    and each operation's resource name. Raises failures.ApiError with every problem found."""
     mutation = Mutation(state, request.customer_id)
     errors: list[Any] = []
     names: list[str] = []
@@ -433,11 +421,19 @@ def run(state: SandboxState, kind: Kind, request: Any) -> Any:
             error("request_error", "OPERATION_REQUIRED", "At least one operation is required.")
         )
     for index, op in enumerate(request.operations):
-        name, found = apply(mutation, kind, op, [("operations", index)])
+        name, found = stage(mutation, op, [("operations", index)])
         names.append(name)
         errors += found
     if errors:
         raise invalid(errors)
+    return mutation, names
+
+
+def run(state: SandboxState, kind: Kind, request: Any) -> Any:
+    """Apply a Mutate<Kind>s request; raises failures.ApiError with every problem found."""
+    mutation, names = staged(
+        state, request, lambda mutation, op, prefix: apply(mutation, kind, op, prefix)
+    )
     if request.validate_only:
         return kind.response()
     mutation.commit()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsError
 
-from adflux.sandbox.google_ads.failures import PathElement, error
+from adflux.sandbox.google_ads.failures import PathElement, error, malformed, not_found
 
 NAME_MAX = 255
 RSA_HEADLINES = (3, 15, 30)  # min count, max count, max width
@@ -88,15 +88,7 @@ def _reference(
         return None
     found = lookup.live(kind, value)
     if found is None:
-        out.append(
-            error(
-                "mutate_error",
-                "RESOURCE_NOT_FOUND",
-                "The requested resource was not found.",
-                path=[*path, field],
-                trigger=value,
-            )
-        )
+        out.append(not_found(value, [*path, field]))
     return found
 
 
@@ -283,13 +275,7 @@ def _criterion_type(res: Any, path: Path, out: Errors) -> str | None:
 
 
 def _malformed(path: Path, field: str, sub: str, value: str) -> GoogleAdsError:
-    return error(
-        "request_error",
-        "RESOURCE_NAME_MALFORMED",
-        "Resource name is malformed.",
-        path=[*path, field, sub],
-        trigger=value,
-    )
+    return malformed(value, [*path, field, sub])
 
 
 def _proximity(prox: Any, path: Path) -> Errors:
