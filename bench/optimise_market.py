@@ -125,6 +125,7 @@ class Outcome:
     applications: int
     over_budget_cop: int
     spent_cop: int
+    budget_cop: int  # the campaigns' total budgets
     seconds: float
 
 
@@ -430,7 +431,8 @@ class Runner:
             # Every reported day, final: spend the platform would bill.
             over += max(0, campaign_spent - campaign.daily_cop * self.days)
             spent += campaign_spent
-        return Outcome(applications, over, spent, seconds)
+        budget = sum(campaign.daily_cop * self.days for campaign in self.campaigns)
+        return Outcome(applications, over, spent, budget, seconds)
 
     def shift_best_arms(
         self, market: Market, shift_day: int, factor: float
@@ -576,9 +578,9 @@ def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
     print()
     print(
         "| market | even | adflux | oracle | simple | adflux / even | adflux / oracle "
-        "| adflux / simple | COP over budget | spent of budget | wall time |"
+        "| adflux / simple | oracle / even | COP over budget | adflux spent | wall time |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     totals = dict.fromkeys(STRATEGIES, 0)
     for name, outcomes in results.items():
         apps = {strategy: outcomes[strategy].applications for strategy in STRATEGIES}
@@ -589,7 +591,8 @@ def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
             f"| {name} | {apps['even']:,} | {apps['adflux']:,} | {apps['oracle']:,} | "
             f"{apps['simple']:,} | {_ratio(apps['adflux'], apps['even'])} | "
             f"{_share(apps['adflux'], apps['oracle'])} | "
-            f"{_ratio(apps['adflux'], apps['simple'])} | {over:,} | "
+            f"{_ratio(apps['adflux'], apps['simple'])} | "
+            f"{_ratio(apps['oracle'], apps['even'])} | {over:,} | "
             f"{_spent(outcomes['adflux'])} | "
             f"{sum(o.seconds for o in outcomes.values()):.0f} s |"
         )
@@ -597,7 +600,8 @@ def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
         f"| all | {totals['even']:,} | {totals['adflux']:,} | {totals['oracle']:,} | "
         f"{totals['simple']:,} | {_ratio(totals['adflux'], totals['even'])} | "
         f"{_share(totals['adflux'], totals['oracle'])} | "
-        f"{_ratio(totals['adflux'], totals['simple'])} | | | |"
+        f"{_ratio(totals['adflux'], totals['simple'])} | "
+        f"{_ratio(totals['oracle'], totals['even'])} | | | |"
     )
     over_all = sum(o.over_budget_cop for outcomes in results.values() for o in outcomes.values())
     checks = [
@@ -611,7 +615,8 @@ def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
 
 
 def _spent(outcome: Outcome) -> str:
-    return f"{outcome.spent_cop:,} COP"
+    """What the strategy spent of the campaigns' budgets (saturated arms leave some unspent)."""
+    return f"{outcome.spent_cop / outcome.budget_cop:.0%}"
 
 
 def _ratio(value: float, base: float) -> str:
