@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's
 import sqlalchemy as sa
 from bench.market_stack import (
     DELIVERING_OBJECT,
-    market_stack,
+    in_process_stack,
     recommended_segments,
     sample_jobs,
     seed_and_load_world,
@@ -97,7 +97,7 @@ def main() -> None:
         f"load average: {os.getloadavg()}; {args.candidates:,} candidates, {args.sample} jobs "
         f"advertised on {args.platform}, {args.budget:,} COP a day for {args.days} days each"
     )
-    with market_stack("aim", grpc=args.platform == "google") as sandbox:
+    with in_process_stack("aim", grpc=args.platform == "google") as sandbox:
         _run(sandbox, args)
 
 

@@ -1,6 +1,7 @@
-"""What the market benchmarks share: AdFlux and the sandbox in one process, a seeded database with
-trained segments and the market's world loaded from it, open jobs spread over areas and work
-modes, and waiting for publications to settle."""
+"""What the benchmarks on the sandbox share: AdFlux and the sandbox in one process (every one of
+them), and for those on the simulated market a seeded database with trained segments and the
+market's world loaded from it, open jobs spread over areas and work modes, and waiting for
+publications to settle."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ FALLBACK_SEGMENTS = 1
 
 
 @contextmanager
-def market_stack(name: str, *, grpc: bool) -> Iterator[RunningSandbox]:
+def in_process_stack(name: str, *, grpc: bool) -> Iterator[RunningSandbox]:
     """The sandbox in this process and AdFlux's app on a private PostgreSQL database of its own
     (dropped on the way out), inside an app context acting as the benchmark."""
     work = Path(tempfile.mkdtemp(prefix=f"adflux-bench-{name}-"))

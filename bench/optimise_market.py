@@ -56,7 +56,7 @@ import numpy as np
 import sqlalchemy as sa
 from bench.market_stack import (
     DELIVERING_OBJECT,
-    market_stack,
+    in_process_stack,
     recommended_segments,
     sample_jobs,
     seed_and_load_world,
@@ -159,7 +159,7 @@ def main() -> None:
         f"load average: {os.getloadavg()}; {args.candidates:,} candidates, {args.campaigns} "
         f"campaigns of {args.total:,} COP over {args.days} days each, market seeds {args.seeds}"
     )
-    with market_stack("optimise", grpc=True) as sandbox:
+    with in_process_stack("optimise", grpc=True) as sandbox:
         _run(sandbox, args)
 
 
