@@ -45,7 +45,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -127,6 +127,12 @@ class Outcome:
     spent_cop: int
     budget_cop: int  # the campaigns' total budgets
     seconds: float
+    budgets: list[dict[str, int]]  # each day's budget of each arm
+
+    def share_on(self, offset: int, arm_ids: Collection[str], daily_cop: int) -> float:
+        """The share of the daily budgets that `arm_ids` (one per campaign) held on a day."""
+        held = sum(cop for arm_id, cop in self.budgets[offset].items() if arm_id in arm_ids)
+        return held / (daily_cop * len(arm_ids))
 
 
 @dataclass
@@ -189,6 +195,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
     name = f"seed {args.seeds[0]}, shifting"
     results[name] = runner.compare(shifting)
     _print_variant(name, results[name])
+    _print_shifted_share(runner, shifting, results[name])
     _print_summary(results)
     if not args.no_sweep:
         _sweep(runner, first_market, results[f"seed {args.seeds[0]}"])
@@ -375,6 +382,7 @@ class Runner:
                 knowledge.current[arm_id] = cop
         for arm in arms:
             _reset_budget(self.store, arm, knowledge.current[arm.arm_id])
+        budgets_by_day = []
         for offset in range(self.days):
             day = self.first_day + timedelta(days=offset)
             # Each morning, a minute past midnight: a budget set now holds the whole day.
@@ -390,9 +398,10 @@ class Runner:
                     if cop != knowledge.current[arm.arm_id]:
                         _set_budget(self.store, arm, cop, now)
                         knowledge.current[arm.arm_id] = cop
+            budgets_by_day.append(dict(knowledge.current))
         # Past the last day and its restatements: the final figures.
         end = self._move_clock(_day_start(self.first_day + timedelta(days=self.days + 4)))
-        return self._measure(market, end, time.perf_counter() - started)
+        return self._measure(market, end, time.perf_counter() - started, budgets_by_day)
 
     def _move_clock(self, moment: float) -> float:
         self.clock.advance(moment - self.clock.now())
@@ -417,7 +426,9 @@ class Runner:
                 position = (figures.day - self.first_day).days
                 days[position] = DayResult(figures.spend, days[position].applications)
 
-    def _measure(self, market: Market, now: float, seconds: float) -> Outcome:
+    def _measure(
+        self, market: Market, now: float, seconds: float, budgets: list[dict[str, int]]
+    ) -> Outcome:
         last_day = self.first_day + timedelta(days=self.days - 1)
         truth = market.truth(now)
         applications = over = spent = 0
@@ -432,7 +443,7 @@ class Runner:
             over += max(0, campaign_spent - campaign.daily_cop * self.days)
             spent += campaign_spent
         budget = sum(campaign.daily_cop * self.days for campaign in self.campaigns)
-        return Outcome(applications, over, spent, budget, seconds)
+        return Outcome(applications, over, spent, budget, seconds, budgets)
 
     def shift_best_arms(
         self, market: Market, shift_day: int, factor: float
@@ -572,6 +583,25 @@ def _print_variant(name: str, outcomes: dict[str, Outcome]) -> None:
             for strategy, outcome in outcomes.items()
         )
     )
+
+
+def _print_shifted_share(runner: Runner, market: Market, outcomes: dict[str, Outcome]) -> None:
+    """How much of the budget the shifted arms held around the shift, strategy by strategy."""
+    shifted = {
+        arm.arm_id
+        for campaign in runner.campaigns
+        for arm in campaign.arms
+        if (arm.platform, arm.ad_id) in market.shifts
+    }
+    daily = runner.campaigns[0].daily_cop
+    offsets = (0, SHIFT_DAY - 1, SHIFT_DAY + 2, SHIFT_DAY + 5, runner.days - 1)
+    print(
+        "    share of the budget on the arms that turn worse on day "
+        f"{SHIFT_DAY} (days from 0: {', '.join(map(str, offsets))}):"
+    )
+    for name, outcome in outcomes.items():
+        shares = ", ".join(f"{outcome.share_on(d, shifted, daily):.0%}" for d in offsets)
+        print(f"      {name}: {shares}")
 
 
 def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
