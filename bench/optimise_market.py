@@ -46,13 +46,12 @@ import random
 import sys
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
-import numpy as np
 import sqlalchemy as sa
 from bench.market_stack import (
     DELIVERING_OBJECT,
@@ -62,6 +61,16 @@ from bench.market_stack import (
     seed_and_load_world,
     wait_published,
 )
+from bench.optimise_strategies import (
+    Arm,
+    Campaign,
+    Knowledge,
+    Strategy,
+    adflux,
+    even,
+    oracle,
+    simple,
+)
 
 from adflux.campaigns import service as campaigns
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
@@ -69,14 +78,7 @@ from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS
 from adflux.campaigns.models import PlatformPublication
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
-from adflux.optimisation.allocator import (
-    ArmHistory,
-    ArmLimits,
-    Bounds,
-    DayResult,
-    allocate,
-    split_budget,
-)
+from adflux.optimisation.allocator import DayResult
 from adflux.sandbox.delivery import ACCOUNT_TZ, record_budget
 from adflux.sandbox.market import Market
 from adflux.sandbox.market_ads import read_ad
@@ -93,31 +95,6 @@ SHIFT_DAY = 15
 SHIFT_FACTOR = 0.3
 SWEEP_FLOORS = (0.0, 0.05, 0.15)
 SWEEP_CHANGES = (0.1, 0.2, 0.5)
-ORACLE_GRID_POINTS = 400  # budgets each arm's expected curve is known at, 0 to the daily total
-
-
-@dataclass(frozen=True)
-class Arm:
-    """One published tree: a platform x segment of a benchmark campaign."""
-
-    arm_id: str
-    campaign: int
-    platform: str
-    segment_id: int
-    ad_id: str  # the delivering object the market keys its truth by
-    min_daily_cop: int
-
-
-@dataclass
-class Campaign:
-    index: int
-    job_ref: str
-    daily_cop: int
-    arms: list[Arm] = field(default_factory=list)
-
-    def even_split(self) -> dict[str, int]:
-        share = self.daily_cop // len(self.arms)
-        return {arm.arm_id: share for arm in self.arms}
 
 
 @dataclass
@@ -133,18 +110,6 @@ class Outcome:
         """The share of the daily budgets that `arm_ids` (one per campaign) held on a day."""
         held = sum(cop for arm_id, cop in self.budgets[offset].items() if arm_id in arm_ids)
         return held / (daily_cop * len(arm_ids))
-
-
-@dataclass
-class Knowledge:
-    """What AdFlux knows at a morning: each arm's days so far, from the platform's reports and
-    the job site's applications, and the budget each arm runs on."""
-
-    days: dict[str, list[DayResult]]
-    current: dict[str, int]
-
-
-Strategy = Callable[[Campaign, Knowledge, date], dict[str, int]]
 
 
 def main() -> None:
@@ -361,10 +326,10 @@ class Runner:
     def compare(self, market: Market) -> dict[str, Outcome]:
         """The four strategies on `market`, adflux with its defaults."""
         strategies: dict[str, Strategy] = {
-            "even": _even,
-            "adflux": _adflux(seed=market.seed),
-            "oracle": _oracle(market),
-            "simple": _simple,
+            "even": even,
+            "adflux": adflux(seed=market.seed),
+            "oracle": oracle(market),
+            "simple": simple,
         }
         return {
             name: self.run(market, strategy, learns=name in LEARNING)
@@ -470,88 +435,6 @@ def _day_start(day: date) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=ACCOUNT_TZ).timestamp()
 
 
-# --------------------------------------------------------------------------- strategies
-
-
-def _even(campaign: Campaign, _knowledge: Knowledge, _day: date) -> dict[str, int]:
-    return campaign.even_split()
-
-
-def _adflux(
-    *, seed: int, exploration_floor: float = 0.05, max_daily_change: float = 0.2
-) -> Strategy:
-    """AdFlux's allocator each morning, from the reported days (its defaults unless swept)."""
-    rng = np.random.default_rng(seed)
-
-    def decide(campaign: Campaign, knowledge: Knowledge, _day: date) -> dict[str, int]:
-        arms = [
-            ArmHistory(arm.arm_id, arm.platform, arm.segment_id, knowledge.days[arm.arm_id])
-            for arm in campaign.arms
-        ]
-        limits = {
-            arm.arm_id: ArmLimits(arm.min_daily_cop, knowledge.current[arm.arm_id])
-            for arm in campaign.arms
-        }
-        allocations = allocate(
-            arms,
-            limits,
-            campaign.daily_cop,
-            rng=rng,
-            exploration_floor=exploration_floor,
-            max_daily_change=max_daily_change,
-        )
-        return {allocation.arm_id: allocation.daily_cop for allocation in allocations}
-
-    return decide
-
-
-class _ExpectedCurve:
-    """An arm's expected applications on one day, interpolated on a fine grid of budgets."""
-
-    def __init__(self, budgets: np.ndarray, applications: np.ndarray) -> None:
-        self.budgets = budgets
-        self.expected = applications
-
-    def applications(self, budget_cop: float) -> float:
-        return float(np.interp(budget_cop, self.budgets, self.expected))
-
-
-def _oracle(market: Market) -> Strategy:
-    """The hidden truth's curves each day, split by marginal return from every arm's minimum
-    (the allocator's own greedy knapsack, exact for concave curves)."""
-
-    def decide(campaign: Campaign, _knowledge: Knowledge, day: date) -> dict[str, int]:
-        grid = np.linspace(0, campaign.daily_cop, ORACLE_GRID_POINTS + 1)
-        curves = [
-            _ExpectedCurve(grid, market.expected_applications(arm.platform, arm.ad_id, day, grid))
-            for arm in campaign.arms
-        ]
-        bounds = [
-            Bounds(arm.min_daily_cop, campaign.daily_cop, arm.min_daily_cop)
-            for arm in campaign.arms
-        ]
-        budgets = split_budget(curves, bounds, campaign.daily_cop)  # type: ignore[arg-type]
-        return {arm.arm_id: budget for arm, budget in zip(campaign.arms, budgets, strict=True)}
-
-    return decide
-
-
-def _simple(campaign: Campaign, knowledge: Knowledge, _day: date) -> dict[str, int]:
-    """Everything beyond the minimums to the lowest average cost per application so far."""
-    costs = {}
-    for arm in campaign.arms:
-        days = knowledge.days[arm.arm_id]
-        applications = sum(d.applications for d in days)
-        if applications:
-            costs[arm.arm_id] = sum(d.spent_cop for d in days) / applications
-    if not costs:
-        return campaign.even_split()
-    budgets = {arm.arm_id: arm.min_daily_cop for arm in campaign.arms}
-    best = min(costs, key=costs.__getitem__)
-    budgets[best] += campaign.daily_cop - sum(budgets.values())
-    return budgets
-
-
 # --------------------------------------------------------------------------- output
 
 
@@ -566,7 +449,7 @@ def _sweep(runner: Runner, market: Market, baseline: dict[str, Outcome]) -> None
     print("|---:|---:|---:|---:|---:|---:|")
     for floor in SWEEP_FLOORS:
         for change in SWEEP_CHANGES:
-            strategy = _adflux(seed=market.seed, exploration_floor=floor, max_daily_change=change)
+            strategy = adflux(seed=market.seed, exploration_floor=floor, max_daily_change=change)
             outcome = runner.run(market, strategy)
             print(
                 f"| {floor:.2f} | {change:.1f} | {outcome.applications:,} | "
