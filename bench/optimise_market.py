@@ -41,6 +41,7 @@ Targets (issue #13): adflux >= 1.3x even, >= 85 % of the oracle, ahead of simple
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import random
 import sys
@@ -78,7 +79,7 @@ from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS
 from adflux.campaigns.models import PlatformPublication
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
-from adflux.optimisation.allocator import DayResult
+from adflux.optimisation.allocator import DayResult, allocate
 from adflux.sandbox.delivery import ACCOUNT_TZ, record_budget
 from adflux.sandbox.market import Market
 from adflux.sandbox.market_ads import read_ad
@@ -447,12 +448,16 @@ def _sweep(runner: Runner, market: Market, baseline: dict[str, Outcome]) -> None
     )
     print("| exploration floor | daily change bound | adflux | / even | / oracle | vs simple |")
     print("|---:|---:|---:|---:|---:|---:|")
+    defaults = inspect.signature(allocate).parameters
     for floor in SWEEP_FLOORS:
         for change in SWEEP_CHANGES:
-            strategy = adflux(seed=market.seed, exploration_floor=floor, max_daily_change=change)
-            outcome = runner.run(market, strategy)
+            settings = {"exploration_floor": floor, "max_daily_change": change}
+            if all(defaults[name].default == value for name, value in settings.items()):
+                outcome, note = baseline["adflux"], " (defaults, run above)"
+            else:
+                outcome, note = runner.run(market, adflux(seed=market.seed, **settings)), ""
             print(
-                f"| {floor:.2f} | {change:.1f} | {outcome.applications:,} | "
+                f"| {floor:.2f} | {change:.1f}{note} | {outcome.applications:,} | "
                 f"{_ratio(outcome.applications, even)} | {_share(outcome.applications, oracle)} "
                 f"| {_ratio(outcome.applications, simple)} |"
             )

@@ -65,10 +65,9 @@ def even(campaign: Campaign, _knowledge: Knowledge, _day: date) -> dict[str, int
     return campaign.even_split()
 
 
-def adflux(
-    *, seed: int, exploration_floor: float = 0.05, max_daily_change: float = 0.2
-) -> Strategy:
-    """AdFlux's allocator each morning, from the reported days (its defaults unless swept)."""
+def adflux(*, seed: int, **settings: float) -> Strategy:
+    """AdFlux's allocator each morning, from the reported days: with its own defaults, or the
+    `settings` (exploration_floor, max_daily_change) a sweep tries."""
     rng = np.random.default_rng(seed)
 
     def decide(campaign: Campaign, knowledge: Knowledge, _day: date) -> dict[str, int]:
@@ -85,8 +84,7 @@ def adflux(
             limits,
             campaign.daily_cop,
             rng=rng,
-            exploration_floor=exploration_floor,
-            max_daily_change=max_daily_change,
+            **settings,
         )
         return {allocation.arm_id: allocation.daily_cop for allocation in allocations}
 
