@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-job-audience clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,6 +65,9 @@ bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publica
 
 bench-aim: $(DEV_STAMP) ## Benchmark aiming on the simulated market: applications per million COP, four ways
 	$(BIN)/python bench/aim_market.py
+
+bench-optimise: $(DEV_STAMP) ## Benchmark budget allocation on the simulated market: even, AdFlux, oracle, simple
+	$(BIN)/python bench/optimise_market.py
 
 bench-job-audience: $(DEV_STAMP) ## Benchmark ranking a job's own audience among 100,000 candidates
 	$(BIN)/python bench/job_audience.py

@@ -32,7 +32,6 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -44,35 +43,28 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
 import sqlalchemy as sa
-from tests.e2e.campaigns.stack import PostgresDatabase
+from bench.market_stack import (
+    DELIVERING_OBJECT,
+    in_process_stack,
+    recommended_segments,
+    sample_jobs,
+    seed_and_load_world,
+    wait_published,
+)
 
 from adflux import clock
-from adflux.app import create_app
 from adflux.campaigns import service as campaigns
-from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
 from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS
 from adflux.campaigns.models import AdCampaign, PlatformPublication
 from adflux.candidates.models import Candidate
-from adflux.config import Settings
-from adflux.context import acting_as
-from adflux.database import upgrade_schema
-from adflux.datagen import service as datagen
-from adflux.datagen.world import world_from_database
 from adflux.extensions import db
-from adflux.jobs.models import JobOpening, JobStatus
-from adflux.platforms.settings import load_platform_settings
+from adflux.jobs.models import JobOpening
 from adflux.sandbox.market import Market
-from adflux.sandbox.server import RunningSandbox, start_in_thread
-from adflux.segmentation import service as segmentation
+from adflux.sandbox.server import RunningSandbox
 from adflux.segmentation.models import SegmentationRun, SegmentMembership
-from adflux.targeting import service as targeting
 from adflux.targeting.people import DEFAULT_JOB_AUDIENCE_SIZE
 
 DAY_S = 86_400
-# The unit each platform's truth is kept by (sandbox/market_ads.py): the ad, or Google's campaign.
-DELIVERING_OBJECT = {"meta": "ad", "tiktok": "ad", "x": "promoted_tweet", "google": "campaign"}
-# Segments per campaign when none is recommended (the job fits no segment): the best-ranked one.
-FALLBACK_SEGMENTS = 1
 
 
 @dataclass
@@ -105,43 +97,15 @@ def main() -> None:
         f"load average: {os.getloadavg()}; {args.candidates:,} candidates, {args.sample} jobs "
         f"advertised on {args.platform}, {args.budget:,} COP a day for {args.days} days each"
     )
-    work = Path(tempfile.mkdtemp(prefix="adflux-bench-aim-"))
-    sandbox = start_in_thread(http_port=0, grpc_port=0 if args.platform == "google" else None)
-    database = PostgresDatabase(f"adflux_bench_aim_{os.getpid()}").create()
-    try:
-        settings = Settings(database_url=database.url, data_dir=work, log_level="WARNING")
-        app = create_app(settings)
-        directory = RegistryDirectory()
-        directory.settings = load_platform_settings(sandbox.client_env())
-        app.extensions[EXTENSION_KEY] = directory
-        try:
-            with app.app_context(), acting_as("bench"):
-                upgrade_schema()
-                _run(sandbox, args)
-                db.session.remove()
-                db.engine.dispose()
-        finally:
-            app.extensions["adflux_dispatcher"].shutdown()
-    finally:
-        sandbox.stop()
-        database.drop()
+    with in_process_stack("aim", grpc=args.platform == "google") as sandbox:
+        _run(sandbox, args)
 
 
 def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
-    started = time.perf_counter()
-    datagen.seed(n_jobs=args.jobs, n_candidates=args.candidates, seed=args.seed)
-    run = segmentation.create_run(db_session=db.session, k=args.k)
-    trained = segmentation.run_training(db_session=db.session, run_id=run.id)
-    assert trained is not None
-    world = world_from_database(db.session)
-    sandbox.state.market.set_world(world)
-    print(
-        f"seeded, trained k={trained.k} and loaded the market's world "
-        f"({len(world['people']):,} people, {len(world['jobs']):,} open jobs) "
-        f"in {time.perf_counter() - started:.0f} s"
+    seed_and_load_world(
+        sandbox, jobs=args.jobs, candidates=args.candidates, seed=args.seed, k=args.k
     )
-
-    jobs = _sample_jobs(args.sample, random.Random(args.seed))
+    jobs = sample_jobs(args.sample, random.Random(args.seed))
     job_refs = [job.external_ref for job in jobs]
     market = sandbox.state.market
     truth_fit = _hidden_fit_of_segments(market, jobs)
@@ -151,7 +115,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
     counts: Counter[int] = Counter()
     started = time.perf_counter()
     for n, job in enumerate(jobs, start=1):
-        ranked, recommended = _recommended(job.id)
+        ranked, recommended = recommended_segments(job.id)
         counts[len(recommended)] += 1
         oracle = sorted(truth_fit[job.id], key=lambda s: -truth_fit[job.id][s])
         top_agrees += bool(ranked) and ranked[0].segment_id == oracle[0]
@@ -170,7 +134,7 @@ def _run(sandbox: RunningSandbox, args: argparse.Namespace) -> None:
         "segments per campaign: "
         + ", ".join(f"{n}: {jobs_} jobs" for n, jobs_ in sorted(counts.items()))
     )
-    _wait_published(campaign_arm, timeout_s=600)
+    wait_published(list(campaign_arm), timeout_s=600)
     print(
         f"created and published {len(campaign_arm)} campaigns "
         f"in {time.perf_counter() - started:.0f} s"
@@ -208,43 +172,6 @@ def _ways(seed: int) -> dict[str, Chooser]:
         "random": random_segments,
         "oracle": oracle,
     }
-
-
-def _recommended(job_id: int) -> tuple[list[targeting.SegmentFit], list[int]]:
-    """The job's segments ranked, and AdFlux's recommendation (targeting.service); the
-    best-ranked segment when none fits (this arm needs segments to compare)."""
-    audience = targeting.job_audience(db_session=db.session, job_id=job_id)
-    chosen = targeting.recommended_segment_ids(audience)
-    return audience.segments, chosen or [
-        f.segment_id for f in audience.segments[:FALLBACK_SEGMENTS]
-    ]
-
-
-def _sample_jobs(count: int, rng: random.Random) -> list[JobOpening]:
-    """`count` open jobs spread over area x work mode (round robin), cities as they come."""
-    open_jobs = db.session.scalars(
-        sa.select(JobOpening)
-        .where(JobOpening.status == JobStatus.OPEN.value)
-        .order_by(JobOpening.id)
-    ).all()
-    groups: dict[tuple[str, str], list[JobOpening]] = defaultdict(list)
-    for job in open_jobs:
-        groups[(job.area, job.remote_mode)].append(job)
-    for members in groups.values():
-        rng.shuffle(members)
-    chosen: list[JobOpening] = []
-    while len(chosen) < count and any(groups.values()):
-        for key in sorted(groups):
-            if groups[key] and len(chosen) < count:
-                chosen.append(groups[key].pop())
-    areas = Counter(j.area for j in chosen)
-    modes = Counter(j.remote_mode for j in chosen)
-    cities = Counter(j.city for j in chosen)
-    print(
-        f"{len(chosen)} jobs: {len(areas)} areas, {len(cities)} cities, modes "
-        + ", ".join(f"{m} {c}" for m, c in sorted(modes.items()))
-    )
-    return chosen
 
 
 def _hidden_fit_of_segments(
@@ -289,30 +216,6 @@ def _create(
         **audience,
     )
     return campaign
-
-
-def _wait_published(campaign_arm: dict[int, Any], *, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        db.session.remove()
-        counts = Counter(
-            db.session.scalars(
-                sa.select(PlatformPublication.status).where(
-                    PlatformPublication.campaign_id.in_(list(campaign_arm))
-                )
-            )
-        )
-        if counts["pending"] + counts["publishing"] == 0 or time.monotonic() > deadline:
-            print("publications: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-            if counts["failed"]:
-                failed = db.session.scalars(
-                    sa.select(PlatformPublication.last_error)
-                    .where(PlatformPublication.status == "failed")
-                    .limit(3)
-                ).all()
-                print("  e.g. " + " | ".join(map(str, failed)))
-            return
-        time.sleep(0.5)
 
 
 def _measure(

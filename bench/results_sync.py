@@ -31,7 +31,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import date, timedelta
@@ -41,24 +40,23 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
 import sqlalchemy as sa
-from tests.e2e.campaigns.stack import PostgresDatabase, platform_objects
+from bench.market_stack import in_process_stack
+from flask import current_app
+from tests.e2e.campaigns.stack import platform_objects
 from tests.factories import job_payload
 
 from adflux import clock
-from adflux.app import create_app
 from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
 from adflux.campaigns.creatives import JobAd
 from adflux.campaigns.models import AdCampaign, PlatformPublication
 from adflux.campaigns.publishing import build_ad_spec
 from adflux.config import Settings
-from adflux.database import upgrade_schema
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
-from adflux.platforms.settings import load_platform_settings
 from adflux.results import sync
 from adflux.results.models import CampaignMetric
 from adflux.sandbox.quotas import Limit
-from adflux.sandbox.server import RunningSandbox, start_in_thread
+from adflux.sandbox.server import RunningSandbox
 from adflux.targeting.aim import campaign_targeting
 
 PLATFORMS = ("meta", "google", "x", "tiktok")
@@ -95,23 +93,9 @@ def main() -> None:
     per_platform = args.publications // len(PLATFORMS)
     print(f"load average: {os.getloadavg()}; {per_platform * 4:,} publications, {args.days} days")
 
-    work = Path(tempfile.mkdtemp(prefix="adflux-bench-results-"))
-    sandbox = start_in_thread(http_port=0, grpc_port=0)
-    database = PostgresDatabase(f"adflux_bench_results_{os.getpid()}").create()
-    try:
-        settings = Settings(database_url=database.url, data_dir=work, log_level="WARNING")
-        app = create_app(settings)
-        directory = RegistryDirectory()
-        directory.settings = load_platform_settings(sandbox.client_env())
-        app.extensions[EXTENSION_KEY] = directory
-        with app.app_context():
-            upgrade_schema()
-            _run(sandbox, directory, per_platform, args.days, args.sample)
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        sandbox.stop()
-        database.drop()
+    with in_process_stack("results", grpc=True) as sandbox:
+        directory = current_app.extensions[EXTENSION_KEY]
+        _run(sandbox, directory, per_platform, args.days, args.sample)
 
 
 def _run(

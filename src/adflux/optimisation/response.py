@@ -48,6 +48,9 @@ FORGETTING = 0.9
 CHANGE_LOG_LIKELIHOOD = 10.0
 # The fewest days on each side of a break: fewer are noise.
 CHANGE_MIN_DAYS = 3
+# The least expected applications a curve may give a day with spend (log 0 is -inf).
+FLOOR_EXPECTED = 1e-12
+LOG_FLOOR = float(np.log(FLOOR_EXPECTED))
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,15 @@ class ResponseGrid:
     def daily_log_likelihood(self, data: DailyData) -> np.ndarray:
         """Each day's Poisson log-likelihood (unweighted) at every grid point: ceiling × scale ×
         day."""
+        # expected = ceiling · saturation(scale, day): the transcendental work is done on the
+        # scale × day plane only and broadcast over the ceilings (48 times less of it).
+        saturation = -np.expm1(-data.spent_cop[None, :] / np.exp(self.log_scale)[:, None])
         ceiling = np.exp(self.log_ceiling)[:, None, None]
-        scale = np.exp(self.log_scale)[None, :, None]
-        expected = ceiling * -np.expm1(-data.spent_cop[None, None, :] / scale)
-        expected = np.maximum(expected, 1e-12)
-        return np.asarray(data.applications * np.log(expected) - expected)
+        with np.errstate(divide="ignore"):
+            log_saturation = np.log(saturation)[None, :, :]
+        expected = np.maximum(ceiling * saturation[None, :, :], FLOOR_EXPECTED)
+        log_expected = np.maximum(self.log_ceiling[:, None, None] + log_saturation, LOG_FLOOR)
+        return np.asarray(data.applications * log_expected - expected)
 
     def log_likelihood(self, data: DailyData) -> np.ndarray:
         """The weighted Poisson log-likelihood of the days at every grid point (ceiling × scale)."""
@@ -119,31 +126,43 @@ class ResponseGrid:
             return np.zeros((self.log_ceiling.size, self.log_scale.size))
         return np.asarray((self.daily_log_likelihood(data) * data.weights).sum(axis=2))
 
+    def log_likelihood_since_change(self, data: DailyData) -> tuple[np.ndarray, int]:
+        """The weighted log-likelihood of the days after the arm's curve last changed
+        (`since_change`), and how many days that is; each day's likelihood computed once."""
+        if data.spent_cop.size == 0:
+            return self.log_likelihood(data), 0
+        daily = self.daily_log_likelihood(data)
+        first = self._first_day_after_change(daily)
+        kept = (daily[:, :, first:] * data.weights[first:]).sum(axis=2)
+        return np.asarray(kept), data.spent_cop.size - first
+
     def since_change(self, data: DailyData) -> DailyData:
         """The days after the arm's curve last changed, or all of them when it did not.
 
         The break is the day that most improves the fit of two curves (before, after) over one;
         it counts only when the improvement passes ``CHANGE_LOG_LIKELIHOOD``.
         """
-        days = data.spent_cop.size
-        if days < 2 * CHANGE_MIN_DAYS:
+        if data.spent_cop.size < 2 * CHANGE_MIN_DAYS:
             return data
+        first = self._first_day_after_change(self.daily_log_likelihood(data))
+        return DailyData(data.spent_cop[first:], data.applications[first:], data.weights[first:])
+
+    def _first_day_after_change(self, daily: np.ndarray) -> int:
+        """The index of the first day after the last clear break in `daily` (0 without one)."""
+        days = daily.shape[2]
+        if days < 2 * CHANGE_MIN_DAYS:
+            return 0
         # The best fit on the grid of each run of days, from running sums over the days.
-        running = np.cumsum(self.daily_log_likelihood(data), axis=2)
+        running = np.cumsum(daily, axis=2)
         whole = running[:, :, -1]
+        whole_best = whole.max()
         best_gain, best_break = 0.0, 0
         for first_after in range(CHANGE_MIN_DAYS, days - CHANGE_MIN_DAYS + 1):
             before = running[:, :, first_after - 1]
-            gain = float(before.max() + (whole - before).max() - whole.max())
+            gain = float(before.max() + (whole - before).max() - whole_best)
             if gain > best_gain:
                 best_gain, best_break = gain, first_after
-        if best_gain < CHANGE_LOG_LIKELIHOOD:
-            return data
-        return DailyData(
-            data.spent_cop[best_break:],
-            data.applications[best_break:],
-            data.weights[best_break:],
-        )
+        return best_break if best_gain >= CHANGE_LOG_LIKELIHOOD else 0
 
     def log_prior(self, centre: np.ndarray, sd: tuple[float, float]) -> np.ndarray:
         """A normal prior on (log ceiling, log scale) around `centre`, at every grid point."""
@@ -191,8 +210,8 @@ def pooled_posteriors(
     mean of one curve fitted to the group's other arms; without other arms it is the grid's
     centre (the campaign's typical arm).
     """
-    data = [grid.since_change(days) for days in data]
-    likelihoods = [grid.log_likelihood(days) for days in data]
+    recent = [grid.log_likelihood_since_change(days) for days in data]
+    likelihoods = [likelihood for likelihood, _ in recent]
     global_prior = grid.log_prior(grid.centre, GLOBAL_SD)
     posteriors = []
     for arm, (platform, segment) in enumerate(groups):
@@ -202,7 +221,7 @@ def pooled_posteriors(
             others = [
                 likelihoods[other]
                 for other, names in enumerate(groups)
-                if other != arm and names[position] == member and data[other].spent_cop.size
+                if other != arm and names[position] == member and recent[other][1]
             ]
             if others:
                 centres.append(grid.posterior(global_prior + sum(others)).mean())

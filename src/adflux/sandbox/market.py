@@ -65,6 +65,7 @@ DAY_S = 86_400
 ANONYMOUS_REACH = 40_000  # people an ad reaches when no world is loaded
 UNSET_BUDGET_COP = 50_000  # an ad whose platform holds no daily budget spends like this
 POTENTIALS_KEPT = 1_000_000  # cached days of delivery, about 150 bytes each
+CPM_POINTS = 16  # the CPM range's quantiles an expectation averages over
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 
 
@@ -135,6 +136,10 @@ class Market:
     params: HiddenParameters = field(init=False)
     world: World = field(init=False, default_factory=World)
     job_site: tuple[str, str] | None = field(init=False, default=None)
+    # Hidden and in-process only (no endpoint sets or shows it): (platform, ad id) -> (first day,
+    # factor) scales the ad's chance to apply from that account-local day on, so a benchmark can
+    # turn an arm that was best worse mid-run and see whether the allocator notices.
+    shifts: dict[tuple[str, str], tuple[date, float]] = field(init=False, default_factory=dict)
     _lock: threading.RLock = field(init=False, default_factory=threading.RLock)
     _reach_cache: dict[tuple[Any, ...], _Reach] = field(init=False, default_factory=dict)
     # Keyed by the _Reach object's id: a reach stays cached (alive) while its potentials are.
@@ -301,7 +306,8 @@ class Market:
         imp, _, _ = self._actual(view, day, now)
         if not imp:
             return []
-        key = (view.platform, view.ad_id, day, view.budget_on(day), id(reach), view.link)
+        shift = self._shift(view, day)
+        key = (view.platform, view.ad_id, day, view.budget_on(day), id(reach), view.link, shift)
         finished = now >= _day_start(day) + DAY_S
         if finished:
             with self._lock:
@@ -319,7 +325,7 @@ class Market:
         # A person applies once per ad and day at most: their first click counts.
         _, first = np.unique(reach.people[picks[clicked]], return_index=True)
         clicked = np.sort(clicked[first])
-        chance = self.params.rates[view.platform].propensity * self._fit_of(reach, job)
+        chance = self.params.rates[view.platform].propensity * shift * self._fit_of(reach, job)
         clicked = clicked[rolls[clicked] < chance[picks[clicked]]]
         end_of_day = _day_start(day) + DAY_S - 1
         applied = np.minimum(moments[clicked] + delays[clicked], end_of_day)
@@ -349,6 +355,46 @@ class Market:
                     self._finished.clear()
                 self._finished[key] = found
         return found
+
+    def expected_applications(
+        self, platform: str, ad_id: str, day: date, budgets_cop: np.ndarray
+    ) -> np.ndarray:
+        """The applications the ad is expected to bring on `day` at each daily budget, by the
+        hidden truth (reach, CPM range, CTR, propensity, each reached person's fit, frequency,
+        weekday, shift): what a benchmark's oracle knows; never an endpoint.
+
+        The expectation of `applications` at full-day delivery: over the CPM range (the day's
+        draw is noise the oracle does not know), with the day's clicks spread over the reach by
+        its weights and each person applying once at most."""
+        budgets = np.asarray(budgets_cop, dtype=float)
+        view = read_ad(self.store, platform, ad_id, self.clock.now())
+        if view is None:
+            return np.zeros_like(budgets)
+        job_ref, _ = _job_and_utm(view.link)
+        reach = self._reach(view)
+        job = reach.world.jobs.get(job_ref or "")
+        capacity = reach.size * self.params.frequency
+        if job is None or not len(reach.people) or capacity <= 0:
+            return np.zeros_like(budgets)
+        rates = self.params.rates[platform]
+        quantiles = (np.arange(CPM_POINTS) + 0.5) / CPM_POINTS
+        cpm = rates.cpm_low + (rates.cpm_high - rates.cpm_low) * quantiles
+        saturation = -np.expm1(-budgets[None, :] * 1000 / (cpm[:, None] * capacity))
+        clicks = capacity * saturation * self.params.weekday[day.weekday()] * rates.ctr
+        # People with the same click weight share one chance of clicking at least once.
+        weights = np.diff(reach.cumulative, prepend=0.0) / reach.cumulative[-1]
+        levels, group = np.unique(weights, return_inverse=True)
+        chance = np.minimum(
+            1.0, rates.propensity * self._shift(view, day) * self._fit_of(reach, job)
+        )
+        chance_by_level = np.bincount(group, weights=chance, minlength=levels.size)
+        clicked_at_least_once = -np.expm1(clicks[..., None] * np.log1p(-levels))
+        return np.asarray((clicked_at_least_once @ chance_by_level).mean(axis=0))
+
+    def _shift(self, view: AdView, day: date) -> float:
+        """The factor on the ad's chance to apply on `day` (1 unless `shifts` says otherwise)."""
+        first_day, factor = self.shifts.get((view.platform, view.ad_id), (None, 1.0))
+        return factor if first_day is not None and day >= first_day else 1.0
 
     def fit(self, person: Person, job: Job) -> float:
         """How well a person fits a job, 0..1, by the hidden weights."""

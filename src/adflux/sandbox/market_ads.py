@@ -87,14 +87,14 @@ def _meta(store: Store, ad_id: str, now: float) -> AdView | None:
     creative = store.get("meta", (ad.get("creative") or {}).get("id", "")) or {}
     link_data = (creative.get("object_story_spec") or {}).get("link_data") or {}
     chosen = (adset.get("targeting") or {}).get("custom_audiences") or []
-    held = [store.get("meta", str(item.get("id", ""))) for item in chosen]
+    held = [str(item.get("id", "")) for item in chosen]
     return AdView(
         "meta",
         ad_id,
         tuple(intervals),
         budget_log(adset, int(adset.get("daily_budget") or 0)),
         link_data.get("link"),
-        *_audiences(held, "_users"),
+        *_audiences(store, "meta", held, "_users"),
     )
 
 
@@ -108,14 +108,14 @@ def _tiktok(store: Store, ad_id: str, now: float) -> AdView | None:
     intervals = clip(active_intervals(logs, now), adgroup.get("_start"), adgroup.get("_end"))
     holder = adgroup if adgroup.get("budget") else campaign
     budgets = budget_log(holder, int(float(holder.get("budget") or 0)))
-    held = [store.get("tiktok", str(i)) for i in adgroup.get("audience_ids") or []]
+    held = [str(i) for i in adgroup.get("audience_ids") or []]
     return AdView(
         "tiktok",
         ad_id,
         tuple(intervals),
         budgets,
         ad.get("landing_page_url"),
-        *_audiences(held, "_members"),
+        *_audiences(store, "tiktok", held, "_members"),
     )
 
 
@@ -134,11 +134,12 @@ def _x(store: Store, ad_id: str, now: float) -> AdView | None:
     intervals = clip(active_intervals(logs, now), *schedule)
     criteria = store.find_by("x", "targeting_criterion", _line_item_of, line_item.get("id"))
     chosen = [c["targeting_value"] for c in criteria if c["targeting_type"] == "CUSTOM_AUDIENCE"]
-    held = [store.get("x", i) for i in chosen]
+    held = [str(i) for i in chosen]
     budget = int(campaign.get("daily_budget_amount_local_micro") or 0) // 1_000_000
     budgets = budget_log(campaign, budget)
     link = _x_link(store, promoted)
-    return AdView("x", ad_id, tuple(intervals), budgets, link, *_audiences(held, "_users"))
+    audiences = _audiences(store, "x", held, "_users")
+    return AdView("x", ad_id, tuple(intervals), budgets, link, *audiences)
 
 
 def _x_link(store: Store, promoted: dict[str, Any]) -> str | None:
@@ -184,8 +185,9 @@ def _google(store: Store, ad_id: str, now: float) -> AdView | None:
         for criterion in store.find_by("google", "ad_group_criterion", ad_group_of, group):
             user_list = ((criterion.get("resource") or {}).get("user_list") or {}).get("user_list")
             if user_list and not criterion.get("removed"):
-                lists.append(store.get("google", user_list))
-    return AdView("google", ad_id, tuple(intervals), budgets, link, *_audiences(lists, "_members"))
+                lists.append(str(user_list))
+    audiences = _audiences(store, "google", lists, "_members")
+    return AdView("google", ad_id, tuple(intervals), budgets, link, *audiences)
 
 
 # Index keys for Store.find_by: long-lived functions that only read.
@@ -206,19 +208,26 @@ def ad_group_of(obj: dict[str, Any]) -> Any:
 
 
 def _audiences(
-    held: list[dict[str, Any] | None], key: str
+    store: Store, platform: str, audience_ids: list[str], key: str
 ) -> tuple[tuple[frozenset[str], ...] | None, tuple[int, ...]]:
-    """The member hashes and the uploaded people of each audience an ad is restricted to."""
-    if not held:
+    """The member hashes and the uploaded people of each audience an ad is restricted to, read
+    in place (`Store.read`): an audience holds thousands of hashes, and the market reads every
+    ad's each time it reports."""
+    if not audience_ids:
         return None, ()
-    members = tuple(_members(audience, key) for audience in held)
-    return members, tuple(uploaded_people((a or {}).get(key) or {}) for a in held)
+
+    def read(audience: dict[str, Any]) -> tuple[frozenset[str], int]:
+        return _members(audience, key), uploaded_people(audience.get(key) or {})
+
+    held = [store.read(platform, audience_id, read) for audience_id in audience_ids]
+    return (
+        tuple(found[0] if found else frozenset() for found in held),
+        tuple(found[1] if found else 0 for found in held),
+    )
 
 
-def _members(audience: dict[str, Any] | None, key: str) -> frozenset[str]:
+def _members(audience: dict[str, Any], key: str) -> frozenset[str]:
     """Every hash uploaded to an audience, whatever identifier type it was uploaded as."""
-    if audience is None:
-        return frozenset()
     return frozenset(h for hashes in (audience.get(key) or {}).values() for h in hashes)
 
 

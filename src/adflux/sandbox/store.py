@@ -14,7 +14,9 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Clock:
@@ -133,6 +135,14 @@ class Store:
             if obj is None or (kind is not None and obj["kind"] != kind):
                 return None
             return _clone(obj)
+
+    def read(self, platform: str, object_id: str, read: Callable[[dict[str, Any]], T]) -> T | None:
+        """`read` applied to the stored object under the lock, without copying it (None when it
+        does not exist): for large objects read often, such as an audience's member hashes,
+        whose copy costs far more than the reading. `read` must neither change nor keep it."""
+        with self._lock:
+            obj = self._objects.get(platform, {}).get(object_id)
+            return None if obj is None else read(obj)
 
     def update(
         self, platform: str, object_id: str, change: Callable[[dict[str, Any]], None]

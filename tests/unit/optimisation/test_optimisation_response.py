@@ -80,3 +80,32 @@ def test_days_without_spend_are_left_out_but_still_age_the_days_before() -> None
     data = DailyData.from_days([(100_000, 5), (0, 2), (100_000, 6)], forgetting=0.5)
     assert data.spent_cop.tolist() == [100_000, 100_000]
     assert data.weights.tolist() == [0.25, 1.0]
+
+
+def test_each_days_likelihood_is_the_poisson_of_the_curve_at_every_grid_point() -> None:
+    grid = _grid()
+    data = DailyData.from_days([(60_000, 3), (150_000, 0), (20, 1)])
+    likelihood = grid.daily_log_likelihood(data)
+    for row, column in [(0, 0), (20, 31), (47, 47), (47, 0)]:
+        curve = ResponseCurve(np.exp(grid.log_ceiling[row]), np.exp(grid.log_scale[column]))
+        for day, (spent, applications) in enumerate(
+            zip(data.spent_cop, data.applications, strict=True)
+        ):
+            expected = max(curve.applications(spent), 1e-12)
+            assert likelihood[row, column, day] == pytest.approx(
+                applications * np.log(expected) - expected, rel=1e-9, abs=1e-9
+            )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_likelihood_since_a_change_is_that_of_the_days_kept(seed: int) -> None:
+    before = _days(TRUE, 20, seed=seed)
+    after = _days(ResponseCurve(TRUE.ceiling / 3, TRUE.scale_cop), 8, seed=100 + seed)
+    data = DailyData.from_days(before + after)
+    grid = _grid()
+    kept = grid.since_change(data)
+
+    likelihood, days = grid.log_likelihood_since_change(data)
+
+    assert days == kept.spent_cop.size < data.spent_cop.size
+    np.testing.assert_allclose(likelihood, grid.log_likelihood(kept))

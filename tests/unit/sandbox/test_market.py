@@ -377,3 +377,66 @@ def test_a_post_that_cannot_connect_is_kept_and_retried_after_a_backoff():
     assert first["pending"] >= made  # kept: at least one post per application
     assert again["failed"] == 0 and again["pending"] == first["pending"]
     assert later["failed"] >= first["pending"] and later["delivered"] == 0
+
+
+def test_a_shifted_ad_brings_fewer_applications_from_its_first_day_and_nothing_else_changes():
+    store = Store()
+    people = [person(i) for i in range(800)]
+    m = market(store, people=people)
+    meta_ad(store, "shifted", audience=people[:400], budget=100_000)
+    meta_ad(store, "steady", audience=people[400:], budget=100_000)
+    now = T0 + 20 * 86_400
+    before = m.truth(now)["meta"]
+    first_day = DAY0 + timedelta(days=10)
+
+    m.shifts[("meta", "shifted")] = (first_day, 0.3)
+    after = m.truth(now)["meta"]
+
+    assert after["steady"] == before["steady"]
+    early = [day for day in before["shifted"] if day < first_day]
+    late = [day for day in before["shifted"] if day >= first_day]
+    assert len(early) == len(late) == 10
+    assert all(after["shifted"][day] == before["shifted"][day] for day in early)
+    for day in late:  # what the platform reports is the same: only the chance to apply fell
+        was, now_is = before["shifted"][day], after["shifted"][day]
+        assert (now_is.impressions, now_is.clicks, now_is.spend) == (
+            was.impressions,
+            was.clicks,
+            was.spend,
+        )
+    applications_before = sum(before["shifted"][day].applications for day in late)
+    applications_after = sum(after["shifted"][day].applications for day in late)
+    assert applications_before >= 40, "enough applications for the drop to be measured"
+    assert applications_after < 0.5 * applications_before
+
+
+def test_the_expected_applications_are_what_the_market_draws_on_average():
+    store = Store()
+    people = [person(i, fits=i % 3 != 0) for i in range(1_500)]
+    m = market(store, people=people)
+    meta_ad(store, "ad", audience=people, budget=60_000)
+    days = [DAY0 + timedelta(days=d) for d in range(42)]
+    drawn = m.truth(T0 + 43 * 86_400)["meta"]["ad"]
+
+    expected = sum(float(m.expected_applications("meta", "ad", day, [60_000])[0]) for day in days)
+    actual = sum(drawn[day].applications for day in days)
+
+    assert actual >= 200, "enough applications for the average to be measured"
+    assert 0.85 * expected <= actual <= 1.15 * expected
+    # Concave in the budget: double the budget buys more, but less than double.
+    low, high = m.expected_applications("meta", "ad", DAY0, [60_000, 120_000])
+    assert low < high < 2 * low
+
+
+def test_the_expected_applications_follow_the_shift():
+    store = Store()
+    people = [person(i) for i in range(300)]
+    m = market(store, people=people)
+    meta_ad(store, "ad", audience=people)
+    m.shifts[("meta", "ad")] = (DAY0 + timedelta(days=7), 0.3)
+
+    week_before = m.expected_applications("meta", "ad", DAY0, [50_000])[0]
+    week_after = m.expected_applications("meta", "ad", DAY0 + timedelta(days=7), [50_000])[0]
+
+    # Both Mondays: the same weekday, so only the shift differs.
+    assert week_after == pytest.approx(0.3 * week_before, rel=0.02)

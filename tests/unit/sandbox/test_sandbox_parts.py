@@ -65,6 +65,17 @@ def test_store_returns_copies_and_persists(tmp_path):
         reopened.insert("meta", {"id": "1", "kind": "campaign"})
 
 
+def test_store_reads_an_object_in_place_and_answers_none_when_it_is_absent():
+    store = Store()
+    store.insert("meta", {"id": "ca-1", "kind": "customaudience", "_users": {"EMAIL": ["a", "b"]}})
+
+    assert store.read("meta", "ca-1", lambda audience: len(audience["_users"]["EMAIL"])) == 2
+    assert store.read("meta", "ca-1", lambda audience: audience) is store.read(
+        "meta", "ca-1", lambda audience: audience
+    ), "the stored object itself, not a copy"
+    assert store.read("meta", "missing", lambda audience: 1) is None
+
+
 def test_the_saved_file_is_the_whole_store_after_every_kind_of_write(tmp_path):
     """Saves reuse the JSON of unchanged objects; the file is still exactly the whole store."""
     path = tmp_path / "objects.json"
