@@ -56,6 +56,8 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("segment_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("daily_budget_cop", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("held_daily_budget_cop", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("pending_parts", JSON, nullable=True))
         batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("applied_revision", sa.Integer(), nullable=False, server_default="0")
@@ -251,6 +253,7 @@ def downgrade():
             "change_error",
             "applied_revision",
             "revision",
+            "pending_parts",
             "held_daily_budget_cop",
             "daily_budget_cop",
             "segment_id",
