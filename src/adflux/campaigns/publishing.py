@@ -23,7 +23,7 @@ from sqlalchemy import orm
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import adapter_for, platform_throttle
 from adflux.campaigns.arm_spec import build_arm_spec
-from adflux.campaigns.changes import dispatch_changes
+from adflux.campaigns.changes import dispatch_changes, record_held
 from adflux.campaigns.compliance import ComplianceError
 from adflux.campaigns.models import (
     PlatformCredential,
@@ -147,17 +147,17 @@ def attempt_publication(
             found = adapter.find_existing(spec.publication_key)
             for kind, external_id in found.items():
                 if kind not in known:
-                    _record_id(db_session, publication, kind, external_id)
+                    record_external_id(db_session, publication, kind, external_id)
             known = dict(publication.external_ids)
             unreconciled = False
 
         def on_created(kind: str, external_id: str) -> None:
-            _record_id(db_session, publication, kind, external_id)
+            record_external_id(db_session, publication, kind, external_id)
 
         result = adapter.publish(spec, known_ids=known, on_created=on_created)
         for kind, external_id in result.external_ids.items():
             if publication.external_ids.get(kind) != external_id:
-                _record_id(db_session, publication, kind, external_id)
+                record_external_id(db_session, publication, kind, external_id)
         publication.status = PublicationStatus.PUBLISHED.value
         publication.published_at = utcnow()
         publication.last_error = publication.last_error_field = None
@@ -165,14 +165,16 @@ def attempt_publication(
         db_session.flush()
         credential = db_session.get(PlatformCredential, publication.platform)
         if credential is not None and not credential.healthy:  # reconnected: it works again
-            _mark_credential(db_session, publication.platform, healthy=True, message="published")
+            mark_credential(db_session, publication.platform, healthy=True, message="published")
         if not _job_is_open(db_session, campaign.job_id):
             # Paused or closed while this was publishing: that pause found nothing published
             # here, so this attempt pauses what it just made live (a platform error retries).
             adapter.set_active(publication.external_ids, False)
             publication.status = PublicationStatus.PAUSED.value
             db_session.flush()
-        _hold(db_session, publication, revision=revision, daily_budget_cop=spec.daily_budget_cop)
+        record_held(
+            db_session, publication, revision=revision, held_daily_budget_cop=spec.daily_budget_cop
+        )
         outcome = Outcome("published")
     except RateLimited as exc:
         # The platform's wait, not a failure of ours: the backoff streak does not grow.
@@ -191,12 +193,12 @@ def attempt_publication(
             db_session,
             publication,
             exc,
-            wait_s=_backoff(in_a_row),
+            wait_s=backoff_s(in_a_row),
             reconcile=unreconciled or isinstance(exc, OutcomeUnknown),
             failed_in_a_row=in_a_row,
         )
     except AuthExpired as exc:
-        _mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
+        mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
         outcome = _fail(
             db_session,
             publication,
@@ -315,33 +317,6 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
     return None
 
 
-def _hold(
-    db_session: DbSession, publication: PlatformPublication, *, revision: int, daily_budget_cop: int
-) -> None:
-    """Record what the platform holds now that the tree is published: the spec of `revision`
-    with its budget. A change committed since (a higher revision) stays pending, with its parts;
-    an arm taken off the campaign meanwhile is ended, its end pushed by the change task."""
-    table = PlatformPublication.__table__
-    current, ended_at = db_session.execute(
-        sa.select(table.c.revision, table.c.ended_at)
-        .where(table.c.id == publication.id)
-        .with_for_update()
-    ).one()
-    values: dict[str, Any] = {
-        "applied_revision": revision,
-        "held_daily_budget_cop": daily_budget_cop,
-        # Free for the change task, whose claim is this column on a published arm.
-        "claimed_at": None,
-    }
-    if current == revision:
-        values["pending_parts"] = None
-    if ended_at is not None:
-        values["status"] = PublicationStatus.ENDED.value
-    db_session.execute(table.update().where(table.c.id == publication.id).values(**values))
-    for name, value in {**values, "revision": current}.items():
-        orm.attributes.set_committed_value(publication, name, value)
-
-
 def _arm_ended(db_session: DbSession, publication_id: int) -> bool:
     """Whether the arm was taken off its campaign (read under its lock, as committed now)."""
     table = PlatformPublication.__table__
@@ -362,7 +337,7 @@ def _job_is_open(db_session: DbSession, job_id: int) -> bool:
     return bool(status == JobStatus.OPEN.value)
 
 
-def _record_id(
+def record_external_id(
     db_session: DbSession, publication: PlatformPublication, kind: str, external_id: str
 ) -> None:
     """Commit one more platform id now: one UPDATE of the JSON column, past the ORM."""
@@ -377,7 +352,7 @@ def _record_id(
     orm.attributes.set_committed_value(publication, "external_ids", external_ids)
 
 
-def _backoff(failures: int) -> float:
+def backoff_s(failures: int) -> float:
     """Exponential backoff with jitter (half fixed, half random) capped at five minutes."""
     delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
     return delay / 2 + random.uniform(0, delay / 2)
@@ -442,7 +417,7 @@ def _fail(
     return Outcome("failed", message)
 
 
-def _mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
+def mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
     def upsert() -> PlatformCredential:
         row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
         row.healthy = healthy

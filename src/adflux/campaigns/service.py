@@ -33,6 +33,7 @@ from adflux.campaigns.arms import (
     minimum_daily_budget,
     split_daily_budget,
 )
+from adflux.campaigns.changes import dispatch_changes
 from adflux.campaigns.compliance import (
     ACKNOWLEDGEABLE_WARNINGS,
     Advisory,
@@ -50,7 +51,7 @@ from adflux.campaigns.models import (
     PublicationStatus,
     campaign_segments,
 )
-from adflux.campaigns.status import derive_campaign_status
+from adflux.campaigns.status import ARCHIVED, derive_campaign_status
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
@@ -152,13 +153,11 @@ def create_campaign(
         platforms=chosen,
     )
     segments = aimed.segments
-    job_audience_warnings = _job_audience_warnings(
-        db_session, job.id, aimed.job_audience_size, chosen
-    )
+    audience_warnings = job_audience_warnings(db_session, job.id, aimed.job_audience_size, chosen)
     # What the operator must confirm: age-proxy segments, a job audience that age sets apart.
     warnings = [
         *segment_advisories({s.name: s.profile or {} for s in segments}),
-        *(w for w in job_audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS),
+        *(w for w in audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS),
     ]
     ensure_acknowledged(warnings, acknowledge_warnings)
     arms = plan_arms(chosen, [s.id for s in segments], aimed.job_audience_size)
@@ -194,7 +193,7 @@ def create_campaign(
         idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
         job_audience_size=aimed.job_audience_size,
-        creation_warnings=[_as_dict(w) for w in (*aimed.fit_warnings, *job_audience_warnings)],
+        creation_warnings=[_as_dict(w) for w in (*aimed.fit_warnings, *audience_warnings)],
     )
 
     def claim_key() -> tuple[AdCampaign, bool]:
@@ -256,7 +255,7 @@ def create_campaign(
     return campaign, True
 
 
-def _job_audience_warnings(
+def job_audience_warnings(
     db_session: DbSession, job_id: int, size: int | None, platforms: Sequence[str]
 ) -> list[Advisory]:
     """Check a job audience's size; its warnings: age alone sets its people apart (to be
@@ -353,7 +352,7 @@ def aim(
     own places and keywords; either way with the reason no segment fits. The job audience is
     fallen back on only when it reaches the minimum of at least one of the `platforms`."""
     if segment_ids:
-        segments = _active_segments(db_session, segment_ids)
+        segments = active_segments(db_session, segment_ids)
         found = targeting.fit_warnings(
             db_session=db_session, job_id=job_id, segment_ids=[s.id for s in segments]
         )
@@ -365,9 +364,7 @@ def aim(
     if recommended:
         return Aim(
             # Best fit first, as the recommendation ranks them.
-            sorted(
-                _active_segments(db_session, recommended), key=lambda s: recommended.index(s.id)
-            ),
+            sorted(active_segments(db_session, recommended), key=lambda s: recommended.index(s.id)),
             recommended=True,
             fit_warnings=[],
         )
@@ -460,7 +457,9 @@ def list_campaigns(
     offset: int = 0,
     status: str | None = None,
     job_id: int | None = None,
+    include_archived: bool = False,
 ) -> Page[AdCampaign]:
+    """Campaigns, newest first; archived ones only when asked for (or by their status)."""
     query = (
         sa.select(AdCampaign)
         .options(selectinload(AdCampaign.publications), selectinload(AdCampaign.segments))
@@ -468,6 +467,8 @@ def list_campaigns(
     )
     if status:
         query = query.where(AdCampaign.status == status)
+    elif not include_archived:
+        query = query.where(AdCampaign.archived_at.is_(None))
     if job_id is not None:
         query = query.where(AdCampaign.job_id == job_id)
     return paginate(db_session, query, limit=limit, offset=offset)
@@ -491,15 +492,22 @@ def refresh_campaign_status(*, db_session: DbSession, campaign_id: int) -> str:
     """
     campaigns = AdCampaign.__table__
     publications = PlatformPublication.__table__
-    stored = db_session.execute(
-        sa.select(campaigns.c.status).where(campaigns.c.id == campaign_id).with_for_update()
-    ).scalar_one_or_none()
-    if stored is None:
+    found = db_session.execute(
+        sa.select(campaigns.c.status, campaigns.c.archived_at)
+        .where(campaigns.c.id == campaign_id)
+        .with_for_update()
+    ).one_or_none()
+    if found is None:
         return "unknown"
-    status = derive_campaign_status(
-        db_session.execute(
-            sa.select(publications.c.status).where(publications.c.campaign_id == campaign_id)
-        ).scalars()
+    stored, archived_at = found
+    status = (
+        ARCHIVED
+        if archived_at is not None
+        else derive_campaign_status(
+            db_session.execute(
+                sa.select(publications.c.status).where(publications.c.campaign_id == campaign_id)
+            ).scalars()
+        )
     )
     if status != stored:
         db_session.execute(
@@ -539,6 +547,10 @@ def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
 def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool) -> AdCampaign:
     """Pause or resume every published platform tree of the campaign, through the adapters."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
+    if campaign.archived_at is not None:
+        raise Conflict(
+            f"la campaña {campaign_id} está archivada / campaign {campaign_id} is archived"
+        )
     wanted_from = PublicationStatus.PUBLISHED if not active else PublicationStatus.PAUSED
     targets = [p for p in campaign.publications if p.status == wanted_from]
     if not targets:
@@ -563,6 +575,9 @@ def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool
     )
     db_session.commit()
     refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    if active:
+        # Edits made while paused were pushed then; one still pending goes now, before it spends.
+        dispatch_changes(db_session, [p.id for p in targets if p.change_pending])
     if errors:
         raise Conflict("some platforms did not accept the change", fields=errors)
     return campaign
@@ -666,7 +681,7 @@ def _validate_platforms(platforms: Sequence[str]) -> list[str]:
     return chosen
 
 
-def _active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[Segment]:
+def active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[Segment]:
     if not segment_ids:
         return []
     wanted = sorted(set(segment_ids))
