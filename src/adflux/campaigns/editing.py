@@ -79,6 +79,13 @@ def edit_campaign(
     campaign's platforms; removed ones have their arms ended there (history kept). A segment
     flagged as an age proxy, or a job audience that age sets apart, needs its rule in
     `acknowledge_warnings`, as at creation. An archived campaign is not changed (409)."""
+    if not changes:
+        raise ValidationFailed(
+            "nada que cambiar / nothing to change",
+            fields={
+                "_schema": [f"envíe al menos uno de / send at least one of: {', '.join(EDITABLE)}"]
+            },
+        )
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationFailed(
