@@ -165,7 +165,6 @@ def campaign_results(campaign: AdCampaign) -> dict[str, object]:
         "platforms": by_platform.rows,
         "segment_rows": by_segment.rows,
         "segment_names": names,
-        "shared": len(names) > 1,
     }
 
 
