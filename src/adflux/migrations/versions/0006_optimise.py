@@ -57,7 +57,6 @@ def upgrade():
         batch_op.add_column(sa.Column("segment_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("daily_budget_cop", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("held_daily_budget_cop", sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column("pending_parts", JSON, nullable=True))
         batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("applied_revision", sa.Integer(), nullable=False, server_default="0")
@@ -71,6 +70,8 @@ def upgrade():
             sa.Column("change_next_attempt_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+        # The parts of the desired state that revisions not yet pushed changed (campaigns.models).
+        batch_op.add_column(sa.Column("pending_parts", JSON, nullable=True))
     op.execute(
         "UPDATE platform_publications SET daily_budget_cop = (SELECT c.daily_budget_cop FROM "
         "ad_campaigns c WHERE c.id = platform_publications.campaign_id)"
