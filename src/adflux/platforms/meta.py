@@ -9,6 +9,7 @@ The access token travels in every URL's query string, so URLs are never logged.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import threading
 from collections.abc import Iterator, Mapping
@@ -22,17 +23,20 @@ from adflux.platforms.base import (
     AudienceResult,
     AudienceSpec,
     AuthExpired,
+    Creative,
     CredentialStatus,
     HashedMember,
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
     PlatformError,
+    PublicationChange,
     PublishResult,
     RateLimited,
     ReportRow,
     Targeting,
     TransientError,
+    UpdateResult,
     name_has_key,
     named,
     sdk_status,
@@ -176,15 +180,13 @@ class MetaAdapter(PlatformAdapter):
                 )
                 created("campaign", campaign["id"])
             if "image" not in ids and spec.creative.image_png and "creative" not in ids:
-                image = account.create_ad_image(
-                    params={"bytes": base64.b64encode(spec.creative.image_png).decode()}
-                )
-                created("image", image["hash"])  # Meta refers to images by hash
+                created("image", self._upload_image(spec.creative.image_png))
             if "ad_set" not in ids:
                 ad_set = account.create_ad_set(params=self._ad_set_params(spec, ids, status))
                 created("ad_set", ad_set["id"])
             if "creative" not in ids:
-                creative = account.create_ad_creative(params=self._creative_params(spec, ids))
+                params = self._creative_params(key, spec.name, spec.creative, ids.get("image"))
+                creative = account.create_ad_creative(params=params)
                 created("creative", creative["id"])
             if "ad" not in ids:
                 ad = account.create_ad(
@@ -216,12 +218,14 @@ class MetaAdapter(PlatformAdapter):
             params["end_time"] = spec.end_at.isoformat()
         return params
 
-    def _creative_params(self, spec: AdSpec, ids: Mapping[str, str]) -> dict:
-        creative = spec.creative
+    def _creative_params(
+        self, key: str, name: str, creative: Creative, image_hash: str | None
+    ) -> dict:
+        """A link ad's creative; `name` also titles an ad whose copy has no headline."""
         link_data: dict[str, Any] = {
             "link": creative.link_url,
             "message": creative.primary_text,
-            "name": creative.headlines[0] if creative.headlines else spec.name,
+            "name": creative.headlines[0] if creative.headlines else name,
             "call_to_action": {
                 "type": creative.call_to_action,
                 "value": {"link": creative.link_url},
@@ -229,10 +233,10 @@ class MetaAdapter(PlatformAdapter):
         }
         if creative.descriptions:
             link_data["description"] = creative.descriptions[0]
-        if "image" in ids:
-            link_data["image_hash"] = ids["image"]
+        if image_hash:
+            link_data["image_hash"] = image_hash
         return {
-            "name": named(spec.publication_key, "creative", spec.name),
+            "name": named(key, "creative", name),
             "object_story_spec": {"page_id": self._settings.page_id, "link_data": link_data},
         }
 
@@ -269,8 +273,73 @@ class MetaAdapter(PlatformAdapter):
                 if object_id:
                     cls(object_id, api=api).api_update(params={"status": status})
 
-    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
-        raise NotImplementedError("being built (issue #13)")
+    def update(
+        self,
+        external_ids: Mapping[str, str],
+        change: PublicationChange,
+        *,
+        publication_key: str,
+        on_created: OnCreated,
+    ) -> UpdateResult:
+        ids = dict(external_ids)
+        # Budget, schedule and targeting live on the ad set and change in one ad set update
+        # (POST /{ad_set_id}, Ad Set reference "Updating"): all of it or, refused, none of it.
+        params: dict[str, Any] = {}
+        if change.daily_budget_cop is not None:
+            params["daily_budget"] = int(change.daily_budget_cop)  # COP: offset 1, whole pesos
+        if change.schedule is not None:
+            end = change.schedule.end_at
+            params["start_time"] = change.schedule.start_at.isoformat()
+            # "Specify end_time=0 to set the set to be ongoing and have no end date."
+            params["end_time"] = end.isoformat() if end is not None else 0
+        if change.targeting is not None:
+            params["targeting"] = meta_targeting(change.targeting)
+        if params:
+            with self._calling(write=False):  # values set, not added: safe to repeat
+                AdSet(ids["ad_set"], api=self._api()).api_update(params=params)
+        if change.creative is not None:
+            self._replace_creative(ids, change.creative, publication_key, on_created)
+        return UpdateResult(external_ids=ids)
+
+    def _replace_creative(
+        self, ids: dict[str, str], creative: Creative, key: str, on_created: OnCreated
+    ) -> None:
+        """Meta never edits a creative: a new one carries the copy and the ad is pointed at it
+        (Ad reference, "Updating": `creative` = {"creative_id": ...}). Its name carries a digest
+        of the copy, so a re-run finds the creative an interrupted run made instead of making a
+        second one."""
+
+        def created(kind: str, object_id: str) -> None:
+            if ids.get(kind) != object_id:
+                ids[kind] = object_id
+                on_created(kind, object_id)
+
+        account = self._account()
+        if creative.image_png:
+            with self._calling(write=True):
+                created("image", self._upload_image(creative.image_png))
+        # The ad keeps the image it shows when the new copy brings none.
+        params = self._creative_params(key, creative.display_name, creative, ids.get("image"))
+        spec = json.dumps(params["object_story_spec"], sort_keys=True)
+        params["name"] = named(key, "creative", f"copy {_digest(spec)}")
+        rule = {"field": "name", "operator": "CONTAIN", "value": params["name"]}
+        with self._calling(write=False):
+            listed = account.get_ad_creatives(fields=["id", "name"], params={"filtering": [rule]})
+            found = [c["id"] for c in listed if c["name"] == params["name"]]
+        if not found:
+            with self._calling(write=True):
+                found.append(account.create_ad_creative(params=params)["id"])
+        created("creative", found[0])
+        with self._calling(write=False):  # pointing at the same creative again is harmless
+            Ad(ids["ad"], api=self._api()).api_update(
+                params={"creative": {"creative_id": ids["creative"]}}
+            )
+
+    def _upload_image(self, png: bytes) -> str:
+        """Upload an ad image; its hash, by which Meta refers to it (the same bytes give the same
+        hash, so uploading again is harmless)."""
+        image = self._account().create_ad_image(params={"bytes": base64.b64encode(png).decode()})
+        return str(image["hash"])
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         api = self._api()
@@ -404,6 +473,11 @@ def _custom_location(place: Any) -> dict[str, Any]:
         "radius": place.radius_km or 25,
         "distance_unit": "kilometer",
     }
+
+
+def _digest(text: str) -> str:
+    """A short, stable fingerprint of an object's content, for names that find it again."""
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _throttle_wait_s(headers: Mapping[str, str]) -> float:

@@ -13,7 +13,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,17 @@ from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
     AudienceSpec,
+    Creative,
     CredentialStatus,
     HashedMember,
     InvalidRequest,
     OnCreated,
     PlatformAdapter,
     PlatformError,
+    PublicationChange,
     PublishResult,
     ReportRow,
+    UpdateResult,
     name_has_key,
     named,
     sdk_status,
@@ -56,6 +59,13 @@ try:
 except ImportError as exc:  # the SDK is an optional extra
     _IMPORT_ERROR = exc
 
+TIKTOK_TIME = "%Y-%m-%d %H:%M:%S"
+# Targeting fields `tiktok_targeting` sends only when set, as an update sends them when not.
+CLEARED_TARGETING: dict[str, Any] = {
+    "audience_ids": [],
+    "zipcode_ids": [],
+    "targeting_expansion": {"expansion_enabled": False},
+}
 REPORT_DAYS_PER_CALL = 30
 REPORT_IDS_PER_CALL = 100  # ids an ad_ids filter takes
 REPORT_PAGE_SIZE = 1000  # the largest page TikTok serves
@@ -203,8 +213,7 @@ class TikTokAdapter(PlatformAdapter):
             "placements": ["PLACEMENT_PANGLE"],
             "budget_mode": "BUDGET_MODE_DAY",
             "budget": int(spec.daily_budget_cop),  # currency units of the COP account
-            "schedule_type": "SCHEDULE_FROM_NOW" if spec.end_at is None else "SCHEDULE_START_END",
-            "schedule_start_time": spec.start_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            **_schedule_fields(spec.start_at, spec.end_at),
             "optimization_goal": "CLICK",
             "billing_event": "CPC",
             "bid_type": "BID_TYPE_NO_BID",
@@ -212,14 +221,23 @@ class TikTokAdapter(PlatformAdapter):
             "operation_status": status,
             **tiktok_targeting(spec.targeting, self._settings.location_ids),
         }
-        if spec.end_at is not None:
-            body["schedule_end_time"] = spec.end_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         return body
 
     def _ad_body(self, spec: AdSpec, ids: Mapping[str, str], status: str) -> dict[str, Any]:
-        creative = spec.creative
+        ad_name = named(spec.publication_key, "ad", spec.name)[:512]
+        return {
+            "advertiser_id": self._advertiser,
+            "adgroup_id": ids["ad_group"],
+            "operation_status": status,
+            "creatives": [self._creative_item(spec.creative, ad_name, ids.get("image"))],
+        }
+
+    def _creative_item(
+        self, creative: Creative, ad_name: str, image_id: str | None
+    ) -> dict[str, Any]:
+        """One ad's whole creative, as `/ad/create/` and `/ad/update/` take it."""
         item: dict[str, Any] = {
-            "ad_name": named(spec.publication_key, "ad", spec.name)[:512],
+            "ad_name": ad_name,
             "identity_type": self._settings.identity_type,
             "identity_id": self._settings.identity_id,
             "ad_format": "SINGLE_IMAGE",
@@ -228,14 +246,9 @@ class TikTokAdapter(PlatformAdapter):
             "landing_page_url": creative.link_url,
             "display_name": creative.display_name,
         }
-        if "image" in ids:
-            item["image_ids"] = [ids["image"]]
-        return {
-            "advertiser_id": self._advertiser,
-            "adgroup_id": ids["ad_group"],
-            "operation_status": status,
-            "creatives": [item],
-        }
+        if image_id:
+            item["image_ids"] = [image_id]
+        return item
 
     def _set_status(self, kind: str, object_ids: list[str], status: str) -> None:
         api = {"campaign": CampaignCreationApi, "adgroup": AdgroupApi, "ad": AdApi}[kind]
@@ -294,8 +307,64 @@ class TikTokAdapter(PlatformAdapter):
                 if external_ids.get(key):
                     self._set_status(kind, [external_ids[key]], status)
 
-    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
-        raise NotImplementedError("being built (issue #13)")
+    def update(
+        self,
+        external_ids: Mapping[str, str],
+        change: PublicationChange,
+        *,
+        publication_key: str,
+        on_created: OnCreated,
+    ) -> UpdateResult:
+        ids = dict(external_ids)
+        # Budget, schedule and targeting live on the ad group: one `/adgroup/update/` call.
+        fields: dict[str, Any] = {}
+        if change.daily_budget_cop is not None:
+            fields["budget"] = int(change.daily_budget_cop)  # currency units of the COP account
+        if change.schedule is not None:
+            fields |= _schedule_fields(change.schedule.start_at, change.schedule.end_at)
+        if change.targeting is not None:
+            # The whole targeting, as publish builds it; what it leaves out is sent empty, so a
+            # targeting that no longer names audiences (or expansion) clears them.
+            fields |= CLEARED_TARGETING | tiktok_targeting(
+                change.targeting, self._settings.location_ids
+            )
+        api = self._api()
+        with self._calling(write=False):  # values set, not added: safe to repeat
+            if fields:
+                AdgroupApi(api).adgroup_update(
+                    self._token,
+                    body={"advertiser_id": self._advertiser, "adgroup_id": ids["ad_group"],
+                          **fields},
+                    **self._opts(),
+                )  # fmt: skip
+            if change.creative is not None:
+                self._update_creative(ids, change.creative, on_created)
+        return UpdateResult(external_ids=ids)
+
+    def _update_creative(
+        self, ids: dict[str, str], creative: Creative, on_created: OnCreated
+    ) -> None:
+        """`/ad/update/` edits the ad in place (same id, same report rows), sent the ad's whole
+        creative: TikTok replaces the creative it held with the one sent."""
+        image_id = ids.get("image")
+        if creative.image_png:
+            image_id = self._upload_image(creative.image_png)  # the same bytes, the same image
+            if image_id != ids.get("image"):
+                ids["image"] = image_id
+                on_created("image", image_id)
+        # The ad keeps its name (the ad group's list shows it; a creative update needs it).
+        rows = self._all(AdApi(self._api()).ad_get, filtering={"ad_ids": [ids["ad"]]})
+        (held,) = [row for row in rows if str(row["ad_id"]) == ids["ad"]]
+        item = self._creative_item(creative, held["ad_name"], image_id)
+        AdApi(self._api()).ad_update(
+            self._token,
+            body={
+                "advertiser_id": self._advertiser,
+                "adgroup_id": ids["ad_group"],
+                "creatives": [{"ad_id": ids["ad"], **item}],
+            },
+            **self._opts(),
+        )
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         files = _hashes_by_type(spec.members)
@@ -446,6 +515,18 @@ class TikTokAdapter(PlatformAdapter):
         except PlatformError as exc:
             return CredentialStatus(False, exc.message)
         return CredentialStatus(True, f"advertiser {self._advertiser}")
+
+
+def _schedule_fields(start_at: datetime, end_at: datetime | None) -> dict[str, Any]:
+    """An ad group's schedule fields: from the start on (TikTok sets the end ten years later),
+    or from the start to the end; times in UTC."""
+    fields = {
+        "schedule_type": "SCHEDULE_FROM_NOW" if end_at is None else "SCHEDULE_START_END",
+        "schedule_start_time": start_at.astimezone(UTC).strftime(TIKTOK_TIME),
+    }
+    if end_at is not None:
+        fields["schedule_end_time"] = end_at.astimezone(UTC).strftime(TIKTOK_TIME)
+    return fields
 
 
 def _hashes_by_type(members: tuple[HashedMember, ...]) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from adflux.sandbox.delivery import (
     ACCOUNT_TZ,
     DayFigures,
     local_day,
+    record_budget,
     status_entry,
 )
 from adflux.sandbox.images import inspect_image
@@ -142,15 +143,9 @@ def create(account: str, edge: str, params: dict[str, Any], image: bytes | None)
         rules.require(params, "name", "adset_id", "creative")
         rules.one_of(params, "status", rules.STATUSES)
         adset = _get_kind(params["adset_id"], "adset", "adset_id")
-        creative_id = (
-            (params["creative"] or {}).get("creative_id")
-            if isinstance(params["creative"], dict)
-            else None
-        )
-        _get_kind(creative_id or "", "adcreative", "creative")
         params["campaign_id"] = adset["campaign_id"]
         # Written as {"creative_id": ...}; Graph reads the field back as the AdCreative node.
-        params["creative"] = {"id": str(creative_id)}
+        params["creative"] = {"id": _creative_of(params["creative"])}
     elif kind == "customaudience":
         rules.check_custom_audience(params)
     now = _now()
@@ -309,24 +304,61 @@ def account(number: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in set(_fields(params)) | {"id"}}
 
 
+# What an update may change on each node type (Marketing API reference, "Updating" of Campaign,
+# Ad Set, Ad, Ad Creative and Custom Audience); every node takes name and status (a DELETE is
+# status DELETED). An ad's copy lives in its creative, which Graph never edits: a new creative
+# is made and the ad's `creative` pointed at it.
+EDITABLE = {
+    "campaign": {"daily_budget", "stop_time"},
+    "adset": {"daily_budget", "start_time", "end_time", "targeting"},
+    "ad": {"creative"},
+    "customaudience": {"description"},
+}
+BUDGET_HOLDERS = {"campaign", "adset"}
+
+
 def update(node: str, params: dict[str, Any]) -> dict[str, Any]:
+    """POST /{node}: checked whole against what the node will hold, then applied in one step,
+    so a refused update changes nothing."""
     obj = _get(node)
+    kind = obj["kind"]
     rules.one_of(params, "status", rules.UPDATE_STATUSES)
-    editable = {"name", "status", "daily_budget", "end_time", "stop_time", "description"}
-    unknown = set(params) - editable
+    unknown = sorted(set(params) - {"name", "status"} - EDITABLE.get(kind, set()))
     if unknown:
-        raise invalid(f"Param {sorted(unknown)[0]} cannot be updated", sorted(unknown)[0])
+        raise invalid(f"Param {unknown[0]} cannot be updated", unknown[0])
     rules.integer(params, "daily_budget", 1)
+    if kind == "adset":
+        campaign = _get_kind(obj["campaign_id"], "campaign", "campaign_id")
+        rules.check_adset_update(params, obj, campaign)
+        restricted = set(campaign["special_ad_categories"]) & rules.RESTRICTED_CATEGORIES
+        if "targeting" in params and restricted:
+            subtypes = {
+                a["id"]: a["subtype"] for a in get_state().store.find(PLATFORM, "customaudience")
+            }
+            rules.check_lookalikes(params["targeting"], subtypes)
+    if kind == "ad" and "creative" in params:
+        params = {**params, "creative": {"id": _creative_of(params["creative"])}}
     now = _now()
 
     def change(stored: dict[str, Any]) -> None:
+        if "daily_budget" in params and kind in BUDGET_HOLDERS:
+            held = int(stored.get("daily_budget") or 0)
+            record_budget(stored, held, int(params["daily_budget"]), now)
         stored.update(params)
+        if rules.open_end(params):
+            del stored["end_time"]
         stored["_updated"] = now
-        if "status" in params and obj["kind"] in STATUSFUL:
+        if "status" in params and kind in STATUSFUL:
             stored["_status_log"].append(status_entry(now, params["status"] == "ACTIVE"))
 
     get_state().store.update(PLATFORM, node, change)
     return {"success": True}
+
+
+def _creative_of(value: Any) -> str:
+    """The AdCreative an ad's `creative` param names ({"creative_id": ...}), which must exist."""
+    creative_id = value.get("creative_id") if isinstance(value, dict) else None
+    return _get_kind(creative_id or "", "adcreative", "creative")["id"]
 
 
 def _matches(obj: dict[str, Any], rule: dict[str, Any]) -> bool:

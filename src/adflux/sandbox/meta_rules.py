@@ -261,6 +261,41 @@ def check_adset(params: dict[str, Any], campaign: dict[str, Any]) -> None:
     check_targeting(targeting, campaign)
 
 
+def open_end(params: dict[str, Any]) -> bool:
+    """Whether an ad set's `end_time` is 0: "specify end_time=0 to set the set to be ongoing and
+    have no end date" (Marketing API, Ad Set reference)."""
+    return str(params.get("end_time")) == "0"
+
+
+def check_adset_update(
+    params: dict[str, Any], adset: dict[str, Any], campaign: dict[str, Any]
+) -> None:
+    """An ad set update, checked against what the ad set will hold once it is applied (the same
+    rules as at creation: budget floor, schedule order, targeting)."""
+    daily = integer(params, "daily_budget", 1)
+    if daily is not None:
+        if campaign.get("daily_budget") or campaign.get("lifetime_budget"):
+            raise invalid(
+                "Ad set budget cannot be set when the campaign has a budget", "daily_budget"
+            )
+        if adset.get("lifetime_budget"):
+            raise invalid(
+                "An ad set with a lifetime budget cannot switch to a daily budget", "daily_budget"
+            )
+        _minimum_budget(adset["billing_event"], daily, None, None, None)
+    held = {**adset, **params}
+    start = timestamp(held, "start_time")
+    end = None if open_end(params) else timestamp(held, "end_time")
+    if end is None and held.get("lifetime_budget"):
+        raise invalid("end_time is required when lifetime_budget is set", "end_time")
+    if start and end and end <= start:
+        raise invalid("The end time must be after the start time", "end_time")
+    if "targeting" in params:
+        if not isinstance(params["targeting"], dict):
+            raise invalid("Param targeting must be a JSON object", "targeting")
+        check_targeting(params["targeting"], campaign)
+
+
 def check_targeting(targeting: dict[str, Any], campaign: dict[str, Any]) -> None:
     geo = targeting.get("geo_locations")
     if not geo and not targeting.get("custom_audiences"):

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from adflux.sandbox import tiktok_audiences as audiences
 from adflux.sandbox import tiktok_objects as objects
 from adflux.sandbox import tiktok_reports as reports
+from adflux.sandbox import tiktok_updates as updates
 from adflux.sandbox.common import get_state, install_faults
 from adflux.sandbox.faults import RATE_LIMIT, FaultPlan
 from adflux.sandbox.tiktok_objects import TikTokError
@@ -36,9 +37,11 @@ def make_blueprint() -> Blueprint:
         ("POST", "/adgroup/create/"): objects.create_adgroup,
         ("GET", "/adgroup/get/"): lambda p: objects.list_kind("adgroup", p),
         ("POST", "/adgroup/status/update/"): lambda p: objects.set_status("adgroup", p),
+        ("POST", "/adgroup/update/"): updates.update_adgroup,
         ("POST", "/ad/create/"): objects.create_ad,
         ("GET", "/ad/get/"): lambda p: objects.list_kind("ad", p),
         ("POST", "/ad/status/update/"): lambda p: objects.set_status("ad", p),
+        ("POST", "/ad/update/"): updates.update_ad,
         ("POST", "/file/image/ad/upload/"): objects.upload_image,
         ("GET", "/file/image/ad/info/"): objects.image_info,
         ("GET", "/report/integrated/get/"): reports.report,

@@ -25,6 +25,7 @@ FIRST_ID = 1_800_000_000_000_000_001
 OBJECTIVES = {"TRAFFIC", "REACH", "VIDEO_VIEWS", "ENGAGEMENT", "APP_PROMOTION",
               "LEAD_GENERATION", "WEB_CONVERSIONS", "PRODUCT_SALES"}  # fmt: skip
 BUDGET_MODES = {"BUDGET_MODE_INFINITE", "BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"}
+SCHEDULE_TYPES = {"SCHEDULE_START_END", "SCHEDULE_FROM_NOW"}
 SPECIAL_INDUSTRIES = {"HOUSING", "EMPLOYMENT", "CREDIT"}
 AGE_GROUPS = {"AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54", "AGE_55_100"}
 ADULT_AGE_GROUPS = AGE_GROUPS - {"AGE_13_17"}
@@ -170,28 +171,38 @@ def create_adgroup(params: dict[str, Any]) -> dict[str, Any]:
     require(params, "budget_mode", "schedule_type", "schedule_start_time", "billing_event")
     require(params, "optimization_goal", "placement_type")
     campaign = get_object("campaign", params["campaign_id"], "campaign_id")
-    check_text(params, "adgroup_name", 1, 512)
-    one_of(params, "age_groups", AGE_GROUPS)
-    one_of(params, "gender", GENDERS)
-    one_of(params, "budget_mode", BUDGET_MODES)
-    if params["placement_type"] == "PLACEMENT_TYPE_NORMAL":
-        require(params, "placements")
-        one_of(params, "placements", PLACEMENTS)
-    if params["budget_mode"] != "BUDGET_MODE_INFINITE":
-        require(params, "budget")
-        _minimum_budget(params, MIN_ADGROUP_DAILY_BUDGET)
-    start, end = _time(params, "schedule_start_time"), _time(params, "schedule_end_time")
-    if params["schedule_type"] == "SCHEDULE_START_END" and end is None:
-        raise invalid("schedule_end_time", "Required when schedule_type is SCHEDULE_START_END.")
-    if start and end and end <= start:
-        raise invalid("schedule_end_time", "Must be later than schedule_start_time.")
-    for audience in params.get("audience_ids") or []:
-        get_object("audience", audience, "audience_ids")
-    if "EMPLOYMENT" in campaign["special_industries"]:
-        _employment_rules(params)
+    start, end = check_adgroup(params, campaign)
     fields = {k: v for k, v in params.items() if k != "advertiser_id"}
     fields.update(advertiser_id=advertiser, _start=start, _end=end, request_id=request_id)
     return {"adgroup_id": insert("adgroup", fields, params.get("operation_status", "ENABLE"))}
+
+
+def check_adgroup(
+    fields: dict[str, Any], campaign: dict[str, Any]
+) -> tuple[float | None, float | None]:
+    """An ad group's fields (as created, or as an update leaves them), checked whole; its
+    schedule's start and end (epoch seconds)."""
+    check_text(fields, "adgroup_name", 1, 512)
+    one_of(fields, "age_groups", AGE_GROUPS)
+    one_of(fields, "gender", GENDERS)
+    one_of(fields, "budget_mode", BUDGET_MODES)
+    one_of(fields, "schedule_type", SCHEDULE_TYPES)
+    if fields["placement_type"] == "PLACEMENT_TYPE_NORMAL":
+        require(fields, "placements")
+        one_of(fields, "placements", PLACEMENTS)
+    if fields["budget_mode"] != "BUDGET_MODE_INFINITE":
+        require(fields, "budget")
+        _minimum_budget(fields, MIN_ADGROUP_DAILY_BUDGET)
+    start, end = _time(fields, "schedule_start_time"), _time(fields, "schedule_end_time")
+    if fields["schedule_type"] == "SCHEDULE_START_END" and end is None:
+        raise invalid("schedule_end_time", "Required when schedule_type is SCHEDULE_START_END.")
+    if start and end and end <= start:
+        raise invalid("schedule_end_time", "Must be later than schedule_start_time.")
+    for audience in fields.get("audience_ids") or []:
+        get_object("audience", audience, "audience_ids")
+    if "EMPLOYMENT" in campaign["special_industries"]:
+        _employment_rules(fields)
+    return start, end
 
 
 def _minimum_budget(params: dict[str, Any], daily_minimum: int) -> None:
@@ -233,39 +244,8 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
     creatives = params["creatives"]
     if not isinstance(creatives, list) or not 1 <= len(creatives) <= 20:
         raise invalid("creatives", "Provide 1 to 20 creatives.")
-    identity = get_state().credential(PLATFORM, "identity_id")
     for creative in creatives:
-        require(creative, "ad_name", "identity_type", "identity_id", "ad_format", "ad_text")
-        require(creative, "landing_page_url")
-        check_text(creative, "ad_name", 1, 512)
-        check_text(creative, "ad_text", 1, 100)
-        check_text(creative, "display_name", 1, 40)
-        one_of(creative, "ad_format", AD_FORMATS)
-        one_of(creative, "call_to_action", CALL_TO_ACTIONS)
-        if str(creative["identity_id"]) != identity:
-            raise invalid("identity_id", "Identity does not exist.")
-        if creative["ad_format"] == "SINGLE_VIDEO":
-            require(creative, "video_id")
-        if creative["ad_format"] == "SINGLE_IMAGE":
-            require(creative, "image_ids")
-            if "PLACEMENT_TIKTOK" in (adgroup.get("placements") or []):
-                raise invalid(
-                    "ad_format",
-                    "For in-feed ads on TikTok, set ad_format to SINGLE_VIDEO; image ads run on "
-                    "the TikTok Ad Network (PLACEMENT_PANGLE) or Global App Bundle.",
-                )
-            if len(creative["image_ids"]) != 1:
-                raise invalid("image_ids", "A single image ad takes exactly one image.")
-        for image_id in creative.get("image_ids") or []:
-            image = get_object("image", image_id, "image_ids")
-            if creative["ad_format"] == "SINGLE_IMAGE" and not _image_ad_size(image):
-                raise invalid(
-                    "image_ids",
-                    f"Image {image_id} is {image['width']}x{image['height']}; image ads need 1:1 "
-                    "(640x640 or more), 9:16 (720x1280), 16:9 (1280x720) or 1.91:1 (1200x628).",
-                )
-        if not re.match(r"^https?://", str(creative["landing_page_url"])):
-            raise invalid("landing_page_url", "Invalid URL.")
+        check_creative(creative, adgroup)
     made = []
     for creative in creatives:
         fields = {**creative, "advertiser_id": advertiser, "adgroup_id": adgroup["id"]}
@@ -273,6 +253,42 @@ def create_ad(params: dict[str, Any]) -> dict[str, Any]:
         status = params.get("operation_status", "ENABLE")
         made.append(insert("ad", fields, status))
     return {"ad_ids": made, "creatives": [{"ad_id": i} for i in made]}
+
+
+def check_creative(creative: dict[str, Any], adgroup: dict[str, Any]) -> None:
+    """One ad's creative, as `/ad/create/` and `/ad/update/` check it for its ad group."""
+    identity = get_state().credential(PLATFORM, "identity_id")
+    require(creative, "ad_name", "identity_type", "identity_id", "ad_format", "ad_text")
+    require(creative, "landing_page_url")
+    check_text(creative, "ad_name", 1, 512)
+    check_text(creative, "ad_text", 1, 100)
+    check_text(creative, "display_name", 1, 40)
+    one_of(creative, "ad_format", AD_FORMATS)
+    one_of(creative, "call_to_action", CALL_TO_ACTIONS)
+    if str(creative["identity_id"]) != identity:
+        raise invalid("identity_id", "Identity does not exist.")
+    if creative["ad_format"] == "SINGLE_VIDEO":
+        require(creative, "video_id")
+    if creative["ad_format"] == "SINGLE_IMAGE":
+        require(creative, "image_ids")
+        if "PLACEMENT_TIKTOK" in (adgroup.get("placements") or []):
+            raise invalid(
+                "ad_format",
+                "For in-feed ads on TikTok, set ad_format to SINGLE_VIDEO; image ads run on "
+                "the TikTok Ad Network (PLACEMENT_PANGLE) or Global App Bundle.",
+            )
+        if len(creative["image_ids"]) != 1:
+            raise invalid("image_ids", "A single image ad takes exactly one image.")
+    for image_id in creative.get("image_ids") or []:
+        image = get_object("image", image_id, "image_ids")
+        if creative["ad_format"] == "SINGLE_IMAGE" and not _image_ad_size(image):
+            raise invalid(
+                "image_ids",
+                f"Image {image_id} is {image['width']}x{image['height']}; image ads need 1:1 "
+                "(640x640 or more), 9:16 (720x1280), 16:9 (1280x720) or 1.91:1 (1200x628).",
+            )
+    if not re.match(r"^https?://", str(creative["landing_page_url"])):
+        raise invalid("landing_page_url", "Invalid URL.")
 
 
 def _image_ad_size(image: dict[str, Any]) -> bool:

@@ -358,3 +358,112 @@ def test_an_audiences_approximate_count_counts_people_not_hashes(sb):
     counted = get(sb, audience["id"], fields="approximate_count_lower_bound").json()
 
     assert counted["approximate_count_lower_bound"] == 3
+
+
+# --------------------------------------------------------------------------- updates
+
+
+def _held_ad_set(sb, ad_set_id: str) -> dict:
+    fields = "daily_budget,start_time,end_time,targeting,updated_time"
+    return get(sb, ad_set_id, fields=fields).json()
+
+
+def test_a_daily_budget_under_the_minimum_is_refused_and_nothing_changes(sb):
+    made = ad_set(sb, campaign(sb)).json()
+    before = _held_ad_set(sb, made["id"])
+    sb.state.clock.advance(60)
+
+    refused = error(post(sb, made["id"], daily_budget="1999", end_time="2027-01-31T00:00:00-0500"))
+
+    assert refused["code"] == 100 and refused["error_subcode"] == 1885272
+    assert refused["error_data"]["blame_field_specs"] == [["daily_budget"]]
+    assert refused["error_user_title"] == "Your Budget Is Too Low"
+    assert _held_ad_set(sb, made["id"]) == before  # the valid end_time was not applied either
+
+
+@pytest.mark.parametrize(
+    ("form", "blamed"),
+    [
+        ({"optimization_goal": "REACH"}, ["optimization_goal"]),  # not an updatable field
+        ({"daily_budget": "mucho"}, ["daily_budget"]),
+        (
+            {"start_time": "2027-01-10T00:00:00-0500", "end_time": "2027-01-05T00:00:00-0500"},
+            ["end_time"],
+        ),
+        (
+            {
+                "targeting": {
+                    "geo_locations": {"countries": ["CO"]},
+                    "age_min": 30,
+                    "age_max": 65,
+                    "targeting_automation": {"advantage_audience": 0},
+                }
+            },
+            ["targeting", "age_min"],
+        ),
+        (
+            {"targeting": {"geo_locations": {"countries": ["CO"]}}},
+            ["targeting", "targeting_automation"],
+        ),
+    ],
+)
+def test_an_ad_set_update_graph_refuses_names_the_field_and_changes_nothing(sb, form, blamed):
+    made = ad_set(sb, campaign(sb)).json()
+    before = _held_ad_set(sb, made["id"])
+
+    refused = error(post(sb, made["id"], **form))
+
+    assert refused["code"] == 100 and refused["error_data"]["blame_field_specs"] == [blamed]
+    assert _held_ad_set(sb, made["id"]) == before
+
+
+def test_an_ad_set_update_sets_budget_schedule_and_targeting_and_end_time_0_removes_the_end(sb):
+    made = ad_set(sb, campaign(sb)).json()
+    targeting = {
+        "geo_locations": {"custom_locations": [{"latitude": 6.2442, "longitude": -75.5812,
+                                                "radius": 25, "distance_unit": "kilometer"}]},
+        "targeting_automation": {"advantage_audience": 0},
+    }  # fmt: skip
+
+    answer = post(
+        sb,
+        made["id"],
+        daily_budget="75000",
+        start_time="2027-01-04T00:00:00-0500",
+        end_time="2027-01-31T23:59:59-0500",
+        targeting=targeting,
+    )
+
+    assert answer.status_code == 200 and answer.json() == {"success": True}
+    held = _held_ad_set(sb, made["id"])
+    assert held["daily_budget"] == "75000" and held["targeting"] == targeting
+    assert (held["start_time"], held["end_time"]) == (
+        "2027-01-04T00:00:00-0500",
+        "2027-01-31T23:59:59-0500",
+    )
+    # "Specify end_time=0 to set the set to be ongoing and have no end date" (Ad Set reference).
+    assert post(sb, made["id"], end_time="0").status_code == 200
+    assert "end_time" not in _held_ad_set(sb, made["id"])
+
+
+def test_a_creative_is_never_edited_the_ad_is_pointed_at_a_new_one(sb):
+    ids = _ad(sb)
+    link = "https://empleos.example.co/vacantes/42"
+    story = {
+        "page_id": sb.state.credentials["meta"]["page_id"],
+        "link_data": {"link": link, "message": "Nueva convocatoria"},
+    }
+    refused = error(post(sb, ids["creative"], object_story_spec=story))
+    assert refused["error_data"]["blame_field_specs"] == [["object_story_spec"]]
+    new = post(sb, f"{ACCOUNT}/adcreatives", name="k2", object_story_spec=story).json()["id"]
+
+    assert post(sb, ids["ad"], creative={"creative_id": new}).status_code == 200
+
+    assert get(sb, ids["ad"], fields="creative").json()["creative"] == {"id": new}
+    (shown,) = get(sb, f"{ids['ad']}/adcreatives", fields="body").json()["data"]
+    assert shown == {"body": "Nueva convocatoria", "id": new}
+    # The old creative is still there, as it was.
+    assert get(sb, ids["creative"], fields="object_story_spec").status_code == 200
+    missing = error(post(sb, ids["ad"], creative={"creative_id": "120210000000099999"}))
+    assert missing["error_data"]["blame_field_specs"] == [["creative"]]
+    assert get(sb, ids["ad"], fields="creative").json()["creative"] == {"id": new}

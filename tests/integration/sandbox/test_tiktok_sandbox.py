@@ -245,3 +245,136 @@ def test_reports_per_ad_group_and_campaign_add_up_their_ads(sb):
     assert by_ad and sum(figures[0] for figures in by_ad.values()) > 0
     assert report("AUCTION_ADGROUP", "adgroup_id", [group]) == by_ad
     assert report("AUCTION_CAMPAIGN", "campaign_id", [read["campaign_id"]]) == by_ad
+
+
+# --------------------------------------------------------------------------- updates
+
+
+def _ad_group_held(sb, group: str) -> dict:
+    (read,) = _get(sb, "adgroup/get/", filtering={"adgroup_ids": [group]})["data"]["list"]
+    return read
+
+
+def test_an_ad_group_budget_under_the_minimum_is_refused_and_nothing_changes(sb):
+    group = ad_group(sb)["data"]["adgroup_id"]
+    before = _ad_group_held(sb, group)
+    sb.state.clock.advance(60)
+
+    body = {"adgroup_id": group, "budget": 79_999, "adgroup_name": "otro nombre"}
+    answer = envelope(call(sb, "adgroup/update/", body))
+
+    assert answer["code"] == 40002 and answer["message"].startswith("budget:")
+    assert _ad_group_held(sb, group) == before  # the name was not changed either
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"placements": ["PLACEMENT_PANGLE"]}, "placements"),  # not updatable here
+        ({"location_ids": "3686110"}, "location_ids"),  # a list, not a string
+        ({"budget": "mucho"}, "budget"),
+        ({"schedule_type": "SCHEDULE_START_END"}, "schedule_end_time"),
+        (
+            {"schedule_type": "SCHEDULE_START_END", "schedule_end_time": "2026-11-30 00:00:00"},
+            "schedule_end_time",
+        ),
+        ({"schedule_start_time": "2026-01-01 00:00:00"}, "schedule_start_time"),  # > 12 h ago
+        ({"age_groups": ["AGE_25_34"]}, "age_groups"),  # an employment ad
+        ({"audience_ids": ["404"]}, "audience_ids"),
+    ],
+)
+def test_an_ad_group_update_tiktok_refuses_names_the_field_and_changes_nothing(sb, changes, field):
+    group = ad_group(sb)["data"]["adgroup_id"]
+    before = _ad_group_held(sb, group)
+
+    answer = envelope(call(sb, "adgroup/update/", {"adgroup_id": group, **changes}))
+
+    assert answer["code"] == 40002 and answer["message"].startswith(f"{field}:"), answer
+    assert _ad_group_held(sb, group) == before
+
+
+def test_an_ad_group_update_sets_budget_schedule_and_targeting(sb):
+    group = ad_group(sb)["data"]["adgroup_id"]
+    changes = {
+        "budget": 120_000,
+        "schedule_type": "SCHEDULE_START_END",
+        "schedule_end_time": "2027-01-31 04:59:59",
+        "languages": ["es", "en"],
+    }
+
+    answer = envelope(call(sb, "adgroup/update/", {"adgroup_id": group, **changes}))
+
+    assert answer["code"] == 0 and answer["data"]["adgroup_id"] == group
+    held = _ad_group_held(sb, group)
+    assert {k: held[k] for k in changes} == changes
+    assert held["schedule_start_time"] == "2026-12-01 00:00:00"  # left as it was
+    # From now on again: the end it held goes with it.
+    body = {"adgroup_id": group, "schedule_type": "SCHEDULE_FROM_NOW"}
+    assert envelope(call(sb, "adgroup/update/", body))["code"] == 0
+    assert "schedule_end_time" not in _ad_group_held(sb, group)
+
+
+def test_an_ad_update_replaces_its_creative_and_keeps_the_ad(sb):
+    group = ad_group(sb, placements=["PLACEMENT_PANGLE"])["data"]["adgroup_id"]
+    ad_id = _ad(sb, group)
+    (before,) = _get(sb, "ad/get/", filtering={"ad_ids": [ad_id]})["data"]["list"]
+    creative = {
+        "ad_id": ad_id,
+        "ad_name": before["ad_name"],
+        "identity_type": "CUSTOMIZED_USER",
+        "identity_id": IDENTITY,
+        "ad_format": "SINGLE_IMAGE",
+        "image_ids": before["image_ids"],
+        "ad_text": "Contratamos analistas de marca.",
+        "landing_page_url": "https://empleos.example.co/vacantes/43",
+    }
+
+    answer = envelope(call(sb, "ad/update/", {"adgroup_id": group, "creatives": [creative]}))
+
+    assert answer["code"] == 0 and answer["data"]["ad_ids"] == [ad_id]
+    (after,) = _get(sb, "ad/get/", filtering={"ad_ids": [ad_id]})["data"]["list"]
+    assert after["ad_text"] == creative["ad_text"]
+    assert after["landing_page_url"] == creative["landing_page_url"]
+    # The creative sent replaces the held one: what it leaves out is not kept.
+    assert "call_to_action" not in after and "display_name" not in after
+    assert after["operation_status"] == before["operation_status"]
+    assert after["adgroup_id"] == group and after["create_time"] == before["create_time"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"ad_id": None}, "ad_id"),
+        ({"ad_text": "x" * 101}, "ad_text"),
+        ({"landing_page_url": "empleos"}, "landing_page_url"),
+    ],
+)
+def test_an_ad_update_tiktok_refuses_changes_nothing(sb, changes, field):
+    group = ad_group(sb, placements=["PLACEMENT_PANGLE"])["data"]["adgroup_id"]
+    ad_id = _ad(sb, group)
+    (before,) = _get(sb, "ad/get/", filtering={"ad_ids": [ad_id]})["data"]["list"]
+    kept = ("ad_name", "identity_type", "identity_id", "ad_format", "image_ids", "ad_text")
+    creative = {"ad_id": ad_id, **{k: before[k] for k in kept}}
+    creative |= {"landing_page_url": before["landing_page_url"], **changes}
+
+    answer = envelope(call(sb, "ad/update/", {"adgroup_id": group, "creatives": [creative]}))
+
+    assert answer["code"] == 40002 and answer["message"].startswith(f"{field}:"), answer
+    assert _get(sb, "ad/get/", filtering={"ad_ids": [ad_id]})["data"]["list"] == [before]
+
+
+def test_an_ad_update_refuses_an_ad_of_another_ad_group(sb):
+    group = ad_group(sb, placements=["PLACEMENT_PANGLE"])["data"]["adgroup_id"]
+    other = ad_group(sb, placements=["PLACEMENT_PANGLE"])["data"]["adgroup_id"]
+    ad_id = _ad(sb, other)
+    (held,) = _get(sb, "ad/get/", filtering={"ad_ids": [ad_id]})["data"]["list"]
+    own = ("create_time", "modify_time", "adgroup_id", "campaign_id", "advertiser_id")
+    creative = {k: v for k, v in held.items() if k not in own}
+
+    answer = envelope(call(sb, "ad/update/", {"adgroup_id": group, "creatives": [creative]}))
+    assert answer["code"] == 40002 and answer["message"].startswith("ad_id:"), answer
+    # Nor can a creative move its ad: its ad group is not a creative field.
+    moved = {**creative, "adgroup_id": group}
+    answer = envelope(call(sb, "ad/update/", {"adgroup_id": other, "creatives": [moved]}))
+    assert answer["code"] == 40002 and answer["message"].startswith("adgroup_id:"), answer
+    assert _get(sb, "ad/get/", filtering={"ad_ids": [ad_id]})["data"]["list"] == [held]
