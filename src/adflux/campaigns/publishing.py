@@ -30,6 +30,9 @@ from adflux.campaigns.models import (
     PlatformPublication,
     PublicationStatus,
 )
+
+# CAMPAIGN_TZ: still importable from here, where the adapter tests have always found it.
+from adflux.campaigns.service import CAMPAIGN_TZ as CAMPAIGN_TZ
 from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.jobs.models import JobOpening, JobStatus
