@@ -102,7 +102,24 @@ ACKNOWLEDGE_WARNINGS_DESCRIPTION = (
 )
 
 
-class CampaignSchema(ApiSchema):
+class AudienceRulesSchema(ApiSchema):
+    """What a body that chooses an audience carries: the employment-ad rules refuse any
+    narrowing field, and the operator confirms the warnings that need it."""
+
+    acknowledge_warnings = fields.List(
+        fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
+        load_only=True,
+        load_default=list,
+        validate=validate.Length(max=len(ACKNOWLEDGEABLE_WARNINGS)),
+        metadata={"description": ACKNOWLEDGE_WARNINGS_DESCRIPTION},
+    )
+
+    @pre_load
+    def _employment_rules(self, data: Any, **_: Any) -> Any:
+        return refuse_forbidden_narrowing(data)
+
+
+class CampaignSchema(AudienceRulesSchema):
     id = fields.Integer(dump_only=True)
     job_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     platforms = fields.List(
@@ -179,20 +196,9 @@ class CampaignSchema(ApiSchema):
             "job_audience_age_skew need acknowledge_warnings"
         },
     )
-    acknowledge_warnings = fields.List(
-        fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
-        load_only=True,
-        load_default=list,
-        validate=validate.Length(max=len(ACKNOWLEDGEABLE_WARNINGS)),
-        metadata={"description": ACKNOWLEDGE_WARNINGS_DESCRIPTION},
-    )
-
-    @pre_load
-    def _employment_rules(self, data: Any, **_: Any) -> Any:
-        return refuse_forbidden_narrowing(data)
 
 
-class CampaignUpdateSchema(ApiSchema):
+class CampaignUpdateSchema(AudienceRulesSchema):
     """What a recruiter can change; a field left out stays as it is."""
 
     name = fields.String(validate=validate.Length(min=1, max=200))
@@ -221,25 +227,15 @@ class CampaignUpdateSchema(ApiSchema):
         validate=validate.Range(min=people.JOB_AUDIENCE_MIN, max=people.JOB_AUDIENCE_MAX),
         metadata={"description": "null: no job audience (its arms end)"},
     )
+    # Not nullable: the document would then allow any object in its place (OpenAPI 3.0's
+    # nullable nested schema); each text set to null removes it.
     ad_copy = fields.Nested(
         AdCopySchema,
-        allow_none=True,
-        metadata={"description": "a text given replaces AdFlux's, null removes it; null: all"},
+        metadata={"description": "a text given replaces AdFlux's; null removes it"},
     )
     auto_allocate = fields.Boolean(
         metadata={"description": "whether the allocator moves the budget between the arms"}
     )
-    acknowledge_warnings = fields.List(
-        fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
-        load_only=True,
-        load_default=list,
-        validate=validate.Length(max=len(ACKNOWLEDGEABLE_WARNINGS)),
-        metadata={"description": ACKNOWLEDGE_WARNINGS_DESCRIPTION},
-    )
-
-    @pre_load
-    def _employment_rules(self, data: Any, **_: Any) -> Any:
-        return refuse_forbidden_narrowing(data)
 
 
 class IdempotencyHeaderSchema(ApiSchema):
@@ -358,9 +354,10 @@ class CampaignById(MethodView):
     def patch(self, changes: dict[str, Any], campaign_id: int) -> Any:
         """Change a campaign; each change is pushed to every platform in the background.
 
-        Only the fields sent change (`null` clears `total_budget_cop`, `end_date`,
-        `job_audience_size`, `ad_copy`). Every field is checked before anything is written: a
-        422 names each bad one. `arms[].change_state` shows each platform's arm while the
+        Only the fields sent change (`null` clears `total_budget_cop`, `end_date` and
+        `job_audience_size`; a text of `ad_copy` set to `null` gives AdFlux's back). Every
+        field is checked before anything is written: a 422 names each bad one.
+        `arms[].change_state` shows each platform's arm while the
         change propagates (pending), once it holds (applied), or when the platform refused it
         (refused, with its message in `change_error`; that arm keeps what the platform holds).
         """

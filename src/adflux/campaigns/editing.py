@@ -79,13 +79,6 @@ def edit_campaign(
     campaign's platforms; removed ones have their arms ended there (history kept). A segment
     flagged as an age proxy, or a job audience that age sets apart, needs its rule in
     `acknowledge_warnings`, as at creation. An archived campaign is not changed (409)."""
-    if not changes:
-        raise ValidationFailed(
-            "nada que cambiar / nothing to change",
-            fields={
-                "_schema": [f"envíe al menos uno de / send at least one of: {', '.join(EDITABLE)}"]
-            },
-        )
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationFailed(
@@ -97,6 +90,9 @@ def edit_campaign(
             f"la campaña {campaign_id} está archivada y no se puede cambiar / campaign "
             f"{campaign_id} is archived and cannot be changed"
         )
+    if not changes:  # PATCH with nothing in it: nothing changes, as RFC 5789 reads
+        db_session.commit()
+        return campaign
     before = _snapshot(campaign)
     live = [p for p in campaign.publications if p.status != PublicationStatus.ENDED]
     problems: dict[str, list[str]] = {}

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from tests.factories import make_segmented_run
+from tests.integration.campaigns.conftest import run_sent_tasks
 
 from adflux.audit.models import AuditLog
-from adflux.campaigns import editing, publishing, pushing, service
+from adflux.campaigns import editing, pushing, service
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
 from adflux.campaigns.changes import CHANGE_TASK
 from adflux.campaigns.models import PlatformPublication
@@ -31,24 +32,6 @@ def segments(app):
             "Analistas · Cali": [{"city": "Cali", "area": "Contabilidad"}] * 2,
         }
     )
-
-
-def run_tasks(dispatcher) -> list[tuple[str, str]]:
-    """Run every task sent so far (and those they send) in this thread, as a worker would."""
-    done = []
-    while sent := dispatcher.take():
-        for name, args, _countdown in sent:
-            if name == "adflux.publish_publication":
-                state = publishing.attempt_publication(
-                    db_session=db.session, publication_id=args[0]
-                ).state
-            else:
-                assert name == CHANGE_TASK
-                state = pushing.apply_publication_change(
-                    db_session=db.session, publication_id=args[0]
-                ).state
-            done.append((name, state))
-    return done
 
 
 def arms_of(campaign_id: int) -> dict[tuple[str, str], PlatformPublication]:
@@ -78,7 +61,7 @@ def published_campaign(platforms, dispatcher, job, segment_ids, **kwargs):
         segment_ids=segment_ids,
         **kwargs,
     )
-    assert {state for _, state in run_tasks(dispatcher)} == {"published"}
+    assert {state for _, state in run_sent_tasks(dispatcher)} == {"published"}
     return campaign
 
 
@@ -101,7 +84,7 @@ def test_creation_makes_one_arm_per_platform_and_segment_with_the_budget_split(
     for (platform, _), arm in arms.items():
         assert arm.daily_budget_cop == MIN_DAILY_BUDGET_COP[platform] + 19_000
     assert (campaign.total_budget_cop, campaign.pacing) == (1_000_000, "fast")
-    run_tasks(dispatcher)
+    run_sent_tasks(dispatcher)
     for arm in arms_of(campaign.id).values():
         spec = platforms.platforms[arm.platform].specs[-1 if arm.platform else 0]
         (spec,) = [
@@ -147,7 +130,7 @@ def test_an_edit_reaches_every_platform_and_is_audited(platforms, dispatcher, jo
             "ad_copy": {"headline": "Contador en Cali, ¡te esperamos!"},
         },
     )
-    assert {state for _, state in run_tasks(dispatcher)} == {"applied"}
+    assert {state for _, state in run_sent_tasks(dispatcher)} == {"applied"}
     arms = arms_of(campaign.id)
     assert sum(a.daily_budget_cop for a in arms.values()) == 2 * daily
     for key, arm in arms.items():
@@ -210,8 +193,8 @@ def test_a_worker_killed_after_the_platform_answered_pushes_the_same_change_agai
     )
     db.session.commit()
     assert pushing.relay_due_changes(db_session=db.session) == 1
-    assert run_tasks(dispatcher) == [(CHANGE_TASK, "applied")]
-    assert run_tasks(dispatcher) == []
+    assert run_sent_tasks(dispatcher) == [(CHANGE_TASK, "applied")]
+    assert run_sent_tasks(dispatcher) == []
     for platform in ("meta", "google"):
         updates = platforms.platforms[platform].updates
         # meta got the one change twice (identical), google once; never a different one.
@@ -233,7 +216,7 @@ def test_a_refused_budget_leaves_that_arm_as_it_was_and_the_others_moved(
     editing.edit_campaign(
         db_session=db.session, campaign_id=campaign.id, changes={"daily_budget_cop": 200_000}
     )
-    states = sorted(state for _, state in run_tasks(dispatcher))
+    states = sorted(state for _, state in run_sent_tasks(dispatcher))
     assert states == ["applied", "refused"]
     arms = arms_of(campaign.id)
     google = arms[("google", f"segment-{segments[0].id}")]
@@ -287,7 +270,7 @@ def test_edits_to_a_paused_campaign_hold_on_resume(platforms, dispatcher, job, s
         campaign_id=campaign.id,
         changes={"daily_budget_cop": 150_000, "end_date": campaign.start_date + timedelta(30)},
     )
-    assert {state for _, state in run_tasks(dispatcher)} == {"applied"}
+    assert {state for _, state in run_sent_tasks(dispatcher)} == {"applied"}
     service.set_campaign_active(db_session=db.session, campaign_id=campaign.id, active=True)
     for arm in arms_of(campaign.id).values():
         fake = platforms.platforms[arm.platform]
@@ -307,7 +290,7 @@ def test_adding_and_removing_segments_publishes_and_ends_arms_keeping_history(
         campaign_id=campaign.id,
         changes={"segment_ids": [segments[1].id, segments[2].id]},
     )
-    done = run_tasks(dispatcher)
+    done = run_sent_tasks(dispatcher)
     # Two arms published, two ended; the kept arms keep their budget (the new ones take what
     # the ended ones had, their split being even).
     assert sorted(done) == sorted(
@@ -362,7 +345,7 @@ def test_archive_ends_every_arm_keeps_history_and_refuses_edits(
 ):
     campaign = published_campaign(platforms, dispatcher, job, [segments[0].id])
     editing.archive_campaign(db_session=db.session, campaign_id=campaign.id)
-    assert {state for _, state in run_tasks(dispatcher)} == {"applied"}
+    assert {state for _, state in run_sent_tasks(dispatcher)} == {"applied"}
     db.session.refresh(campaign)
     assert campaign.status == "archived" and campaign.archived_at is not None
     for arm in arms_of(campaign.id).values():

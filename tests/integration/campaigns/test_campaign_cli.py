@@ -4,55 +4,24 @@ recruiter types them, against the API (in-process, fake platforms, tasks run her
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
-import httpx
 import pytest
-from click.testing import CliRunner
 from tests.factories import make_segmented_run
+from tests.integration.campaigns.conftest import run_sent_tasks
 
-from adflux.campaigns import publishing, pushing
-from adflux.campaigns.changes import CHANGE_TASK
 from adflux.cli.campaign import campaign
-from adflux.cli.main import cli
 from adflux.extensions import db
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def adflux(app, token_for, monkeypatch):
-    """Run `adflux ...` against this app's API; returns the click result."""
-    token = token_for("operator")["Authorization"].removeprefix("Bearer ")
-    real_client = httpx.Client
-
-    def in_process(**kwargs: Any) -> httpx.Client:
-        return real_client(transport=httpx.WSGITransport(app=app), **kwargs)
-
-    monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
-    env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, list(args), prog_name="adflux", env=env)
-
-
-def run_tasks(dispatcher) -> None:
-    while sent := dispatcher.take():
-        for name, args, _ in sent:
-            run = (
-                pushing.apply_publication_change
-                if name == CHANGE_TASK
-                else publishing.attempt_publication
-            )
-            run(db_session=db.session, publication_id=args[0])
-
-
-def test_create_edit_show_and_archive_from_the_command_line(adflux, platforms, dispatcher, job):
+def test_create_edit_show_and_archive_from_the_command_line(adflux_cli, platforms, dispatcher, job):
     first, second = make_segmented_run(
         {"Contadores": [{"city": "Cali"}] * 2, "Auxiliares": [{"city": "Cali"}] * 2}
     )
     db.session.commit()
-    created = adflux(
+    created = adflux_cli(
         "create-campaign",
         "--job-id",
         str(job.id),
@@ -71,10 +40,10 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux, platforms, d
     assert created.exit_code == 0, created.output
     campaign = json.loads(created.output)
     assert (campaign["total_budget_cop"], campaign["pacing"]) == (900_000, "fast")
-    run_tasks(dispatcher)
+    run_sent_tasks(dispatcher)
     cid = str(campaign["id"])
 
-    edited = adflux(
+    edited = adflux_cli(
         "campaign",
         "edit",
         cid,
@@ -93,7 +62,7 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux, platforms, d
     )
     assert edited.exit_code == 0, edited.output
     assert edited.output.startswith(f"campaign {cid} changed: ")
-    shown = json.loads(adflux("campaign", "show", cid, "--json").output)
+    shown = json.loads(adflux_cli("campaign", "show", cid, "--json").output)
     assert (shown["daily_budget_cop"], shown["total_budget_cop"], shown["pacing"]) == (
         120_000,
         None,
@@ -102,16 +71,16 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux, platforms, d
     assert shown["end_date"] == "2099-12-31" and shown["auto_allocate"] is False
     assert shown["ad_copy"] == {"headline": "Contadores en Cali"}
     assert len(shown["arms"]) == 4
-    run_tasks(dispatcher)
-    table = adflux("campaign", "show", cid)
+    run_sent_tasks(dispatcher)
+    table = adflux_cli("campaign", "show", cid)
     assert table.exit_code == 0, table.output
     assert "Brazos" in table.output and "Contadores" in table.output
     assert "aplicado" in table.output and "pendiente" not in table.output
 
-    archived = adflux("campaign", "archive", cid)
+    archived = adflux_cli("campaign", "archive", cid)
     assert (archived.exit_code, archived.output.strip()) == (0, f"campaign {cid}: archived")
-    run_tasks(dispatcher)
-    shown = json.loads(adflux("campaign", "show", cid, "--json").output)
+    run_sent_tasks(dispatcher)
+    shown = json.loads(adflux_cli("campaign", "show", cid, "--json").output)
     assert {a["status"] for a in shown["arms"]} == {"ended"}
 
 
@@ -127,11 +96,11 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux, platforms, d
     ],
 )
 def test_bad_input_exits_non_zero_with_one_readable_line(
-    adflux, platforms, dispatcher, job, args, says
+    adflux_cli, platforms, dispatcher, job, args, says
 ):
     (segment,) = make_segmented_run({"Contadores": [{"city": "Cali"}] * 2})
     db.session.commit()
-    created = adflux(
+    created = adflux_cli(
         "create-campaign",
         "--job-id",
         str(job.id),
@@ -142,14 +111,14 @@ def test_bad_input_exits_non_zero_with_one_readable_line(
         "--json",
     )
     cid = str(json.loads(created.output)["id"])
-    result = adflux("campaign", "edit", cid, *args)
+    result = adflux_cli("campaign", "edit", cid, *args)
     assert result.exit_code != 0
     assert says in result.output
     assert "Traceback" not in result.output
 
 
-def test_archiving_an_unknown_campaign_says_so(adflux, platforms, dispatcher):
-    result = adflux("campaign", "archive", "999999")
+def test_archiving_an_unknown_campaign_says_so(adflux_cli, platforms, dispatcher):
+    result = adflux_cli("campaign", "archive", "999999")
     assert result.exit_code == 1 and "[HTTP 404]" in result.output
 
 

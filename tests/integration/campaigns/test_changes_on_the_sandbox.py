@@ -15,12 +15,12 @@ import pytest
 from flask import Flask
 from tests.factories import make_job
 from tests.fakes import RecordingDispatcher
+from tests.integration.campaigns.conftest import run_sent_tasks
 from tests.integration.platforms.cases.base import ContractCase
 from tests.integration.platforms.conftest import sandbox  # noqa: F401  (the module's sandbox)
 from tests.integration.platforms.test_adapter_contract import CASES
 
-from adflux.campaigns import editing, publishing, pushing, service
-from adflux.campaigns.changes import CHANGE_TASK
+from adflux.campaigns import editing, service
 from adflux.campaigns.models import PlatformPublication
 from adflux.extensions import db
 from adflux.platforms import registry
@@ -79,18 +79,9 @@ def live(app: Flask, sandbox: RunningSandbox) -> Iterator[RecordingDispatcher]: 
 
 
 def run_tasks(dispatcher: RecordingDispatcher) -> list[str]:
-    states = []
-    while sent := dispatcher.take():
-        for name, args, _ in sent:
-            run = (
-                pushing.apply_publication_change
-                if name == CHANGE_TASK
-                else publishing.attempt_publication
-            )
-            outcome = run(db_session=db.session, publication_id=args[0])
-            assert outcome.state in ("published", "applied"), outcome.detail
-            states.append(outcome.state)
-    return states
+    done = run_sent_tasks(dispatcher)
+    assert {state for _, state in done} <= {"published", "applied"}, done
+    return [state for _, state in done]
 
 
 def test_an_edit_and_the_archive_reach_the_platform(

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from tests.integration.campaigns.conftest import run_sent_tasks
 from tests.integration.web.conftest import csrf_token
 
-from adflux.campaigns import publishing, pushing, service
-from adflux.campaigns.changes import CHANGE_TASK
+from adflux.campaigns import service
 from adflux.campaigns.models import AdCampaign
 from adflux.extensions import db
 from adflux.platforms.base import InvalidRequest
 from adflux.segmentation.models import Segment
 
 pytestmark = pytest.mark.postgres
-
-
-def _work(dispatcher) -> None:
-    while sent := dispatcher.take():
-        for name, args, _ in sent:
-            run = (
-                pushing.apply_publication_change
-                if name == CHANGE_TASK
-                else publishing.attempt_publication
-            )
-            run(db_session=db.session, publication_id=args[0])
 
 
 @pytest.fixture
@@ -36,7 +25,7 @@ def campaign(job, active_run, platforms, dispatcher) -> AdCampaign:
         segment_ids=[analysts.id],
         daily_budget_cop=80_000,
     )
-    _work(dispatcher)
+    run_sent_tasks(dispatcher)
     return created
 
 
@@ -76,7 +65,7 @@ def test_the_page_shows_each_arm_and_how_a_change_propagates(
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert page.count('data-change="pending"') == 2
     assert "Cambios guardados" in page
-    _work(dispatcher)
+    run_sent_tasks(dispatcher)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'data-platform="meta" data-arm="segment-' in page
     assert page.count('data-change="applied"') == 1
@@ -119,7 +108,7 @@ def test_archive_from_the_page_ends_the_campaign_and_hides_the_form(
         data={"csrf_token": csrf_token(client, f"/campaigns/{campaign.id}")},
     )
     assert response.status_code == 302
-    _work(dispatcher)
+    run_sent_tasks(dispatcher)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'id="campaign-archived"' in page
     assert 'id="campaign-edit-form"' not in page and 'id="archive"' not in page
