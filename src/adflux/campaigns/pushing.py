@@ -89,6 +89,9 @@ def apply_publication_change(*, db_session: DbSession, publication_id: int) -> C
     try:
         adapter = adapter_for(publication.platform)
         change = desired_change(db_session, campaign, publication, adapter, parts)
+        if ending:
+            # Paused first: whatever the platform then says about the schedule, it stops spending.
+            adapter.set_active(publication.external_ids, False)
 
         def on_created(kind: str, external_id: str) -> None:
             record_external_id(db_session, publication, kind, external_id)
@@ -102,9 +105,6 @@ def apply_publication_change(*, db_session: DbSession, publication_id: int) -> C
         for kind, external_id in result.external_ids.items():
             if publication.external_ids.get(kind) != external_id:
                 record_external_id(db_session, publication, kind, external_id)
-        if ending:
-            # Its schedule now ends; paused too, so nothing more is spent while it winds down.
-            adapter.set_active(publication.external_ids, False)
         record_held(
             db_session,
             publication,
