@@ -67,7 +67,7 @@ def test_the_page_shows_each_arm_and_how_a_change_propagates(
     assert "Cambios guardados" in page
     run_sent_tasks(dispatcher)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert 'data-platform="meta" data-arm="segment-' in page
+    assert 'data-arm-platform="meta" data-arm="segment-' in page
     assert page.count('data-change="applied"') == 1
     assert page.count('data-change="refused"') == 1
     assert "rechazado: Presupuesto fuera de rango para la cuenta" in page
@@ -112,7 +112,7 @@ def test_archive_from_the_page_ends_the_campaign_and_hides_the_form(
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'id="campaign-archived"' in page
     assert 'id="campaign-edit-form"' not in page and 'id="archive"' not in page
-    assert page.count('data-status="ended"') >= 2
+    assert page.count('data-arm-status="ended"') == 2
 
 
 def test_viewers_see_the_arms_but_no_form(client, sign_in, campaign):
