@@ -14,6 +14,7 @@ from adflux.cli.options import json_option
 from adflux.cli.output import cop, print_json
 
 CHANGE_STATES = {"applied": "aplicado", "pending": "pendiente", "refused": "rechazado"}
+PACING_ES = {"even": "parejo", "fast": "rápido"}
 
 
 @click.group("campaign")
@@ -35,14 +36,15 @@ def show(campaign_id: int, as_json: bool) -> None:
 
 def echo_campaign(shown: dict[str, Any]) -> None:
     """The campaign's budgets, its publications and its arms, as tables."""
-    total = cop(shown["total_budget_cop"]) if shown.get("total_budget_cop") else "sin total"
-    click.echo(
-        f"campaign {shown['id']} · {shown['status']} · {cop(shown['daily_budget_cop'])}/día · "
-        f"total {total} · ritmo {shown.get('pacing', 'even')}"
-        + (" · archivada" if shown.get("archived_at") else "")
-    )
     if shown.get("job_audience_size"):
         click.echo(f"job audience: the {shown['job_audience_size']} most likely candidates")
+    total = shown.get("total_budget_cop")
+    click.echo(
+        f"presupuesto {cop(shown['daily_budget_cop'])}/día · "
+        + (f"total {cop(total)}" if total else "sin total")
+        + f" · ritmo {PACING_ES.get(shown.get('pacing', 'even'), shown.get('pacing'))}"
+        + (" · archivada" if shown.get("archived_at") else "")
+    )
     console = Console()
     console.print(progress_table(shown))
     console.print(arms_table(shown))

@@ -74,6 +74,7 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux_cli, platform
     run_sent_tasks(dispatcher)
     table = adflux_cli("campaign", "show", cid)
     assert table.exit_code == 0, table.output
+    assert "presupuesto $ 120.000/día · sin total · ritmo parejo" in table.output
     assert "Brazos" in table.output and "Contadores" in table.output
     assert "aplicado" in table.output and "pendiente" not in table.output
 
