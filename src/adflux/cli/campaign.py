@@ -8,7 +8,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from adflux.cli.campaigns import PACINGS, csv_ints, echo_warnings, iso_day, progress_table
+from adflux.cli.campaigns import (
+    PACINGS,
+    csv_ints,
+    echo_warnings,
+    iso_day,
+    progress_table,
+    total_budget_option,
+)
 from adflux.cli.client import ApiClient
 from adflux.cli.options import json_option
 from adflux.cli.output import cop, print_json
@@ -88,12 +95,7 @@ def _optional_ints(ctx: click.Context, param: click.Parameter, value: str | None
     type=click.IntRange(1),
     help="The daily budget in COP over all arms, re-split in proportion to the current split.",
 )
-@click.option(
-    "--total-budget",
-    "total_budget_cop",
-    type=click.IntRange(1),
-    help="The most the campaign spends over its life, in COP.",
-)
+@total_budget_option
 @click.option("--no-total-budget", is_flag=True, help="Remove the total budget.")
 @click.option("--pacing", type=click.Choice(PACINGS), help="even or fast.")
 @click.option(

@@ -34,6 +34,12 @@ STATUSES = [
     "archived",
 ]
 PACINGS = ("even", "fast")
+total_budget_option = click.option(
+    "--total-budget",
+    "total_budget_cop",
+    type=click.IntRange(1),
+    help="The most the campaign spends over its whole life, in COP (none unless given).",
+)
 
 
 def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str]:
@@ -115,12 +121,7 @@ def refused_narrowing_options(command: Any) -> Any:
     help="Daily budget in COP over all the campaign's arms (platform x segment), split between "
     "them (default: 50.000 per arm, or the platform's minimum when higher).",
 )
-@click.option(
-    "--total-budget",
-    "total_budget_cop",
-    type=click.IntRange(1),
-    help="The most the campaign spends over its whole life, in COP (default: no total).",
-)
+@total_budget_option
 @click.option(
     "--pacing",
     type=click.Choice(PACINGS),
