@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from adflux.platforms import x_targeting
 from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
@@ -28,11 +29,13 @@ from adflux.platforms.base import (
     OnCreated,
     PlatformAdapter,
     PlatformError,
+    PublicationChange,
     PublishResult,
     RateLimited,
     ReportRow,
     Targeting,
     TransientError,
+    UpdateResult,
     cop_to_micros,
     name_has_key,
     named,
@@ -40,6 +43,7 @@ from adflux.platforms.base import (
 )
 from adflux.platforms.settings import XSettings
 from adflux.platforms.transport import classify_network_error
+from adflux.platforms.x_posts import NAME_LIMIT, card_title, post_text
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +58,14 @@ try:
     from twitter_ads.creative import Card, MediaLibrary, PromotedTweet, Tweets
     from twitter_ads.http import Request
 
+    from adflux.platforms import x_audience, x_changes
+
     _IMPORT_ERROR: ImportError | None = None
 except ImportError as exc:  # the SDK is an optional extra
     _IMPORT_ERROR = exc
 
-AGE_BUCKETS = {(13, 24), (13, 34), (13, 49), (13, 54), (18, 34), (18, 49), (18, 54), (21, 34),
-               (21, 49), (21, 54), (25, 49), (25, 54), (35, 49), (35, 54)}  # fmt: skip
-AGE_OVER = {13, 18, 21, 25, 35, 50}
-GENDERS = {"male": "1", "female": "2"}
-USERS_PER_OPERATION = 2_500
 STATS_DAYS_PER_CALL = 7  # X serves at most 7 days of DAY-granularity stats per request
 STATS_IDS_PER_CALL = 20  # and at most 20 entity_ids (docs.x.com/x-ads-api/analytics)
-NAME_LIMIT = 80  # post and card names; campaign and line item names allow 255
 MEDIA_UPLOAD_PATH = "/1.1/media/upload.json"
 
 
@@ -183,7 +183,7 @@ class XAdsAdapter(PlatformAdapter):
                 created("targeting", ",".join(c.id for c in criteria))
             card_uri = None
             if spec.creative.image_png and "tweet" not in ids:
-                card_uri = self._website_card(account, spec, ids, created)
+                card_uri = self._website_card(account, spec.creative, key, spec.name, ids, created)
             if "tweet" not in ids:
                 card = {"card_uri": card_uri} if card_uri else {}
                 tweet = Tweet.create(
@@ -203,22 +203,28 @@ class XAdsAdapter(PlatformAdapter):
         return PublishResult(external_ids=ids)
 
     def _website_card(
-        self, account: Any, spec: AdSpec, ids: dict[str, str], created: OnCreated
+        self,
+        account: Any,
+        creative: Creative,
+        key: str,
+        label: str,
+        ids: dict[str, str],
+        created: OnCreated,
     ) -> str:
         """The post's website card: the ad image (uploaded once, added to the account's media
-        library) over the job's title and link. Returns its `card_uri`."""
-        creative, key = spec.creative, spec.publication_key
+        library) over the job's title and link, named with `label`. Returns its `card_uri`;
+        `ids` holds the "media" and "card" an earlier attempt made."""
         if "card" in ids:  # made by an earlier attempt: X gives its uri on read
             return str(Card.load(account, ids["card"]).card_uri)
         if "media" not in ids:
             created("media", self._upload_media(creative.image_png or b""))
         library = MediaLibrary(account)
         library.media_key = ids["media"]
-        library.name = named(key, "media", spec.name)[:NAME_LIMIT]
+        library.name = named(key, "media", label)[:NAME_LIMIT]
         library.file_name = f"{key}.png"
         library.add()  # adding a key already in the library is harmless on a retry
         card = Card(account)
-        card.name = named(key, "card", spec.name)[:NAME_LIMIT]
+        card.name = named(key, "card", label)[:NAME_LIMIT]
         card.components = [
             {"type": "MEDIA", "media_key": ids["media"]},
             {
@@ -230,6 +236,24 @@ class XAdsAdapter(PlatformAdapter):
         card.save()
         created("card", str(card.id))
         return str(card.card_uri)
+
+    def _replacement_card(
+        self, account: Any, creative: Creative, key: str, label: str, created: OnCreated
+    ) -> str:
+        """The website card of a replacement post: the one named `label` if an attempt that
+        never heard back made it, else a new one (its media and card reported to `created`)."""
+        made: dict[str, str] = {}
+        card_name = named(key, "card", label)[:NAME_LIMIT]
+        for card in Card.all(account, q=card_name):
+            if card.name == card_name:
+                made["card"] = str(card.id)
+                break
+
+        def note(kind: str, object_id: str) -> None:
+            made[kind] = object_id
+            created(kind, object_id)
+
+        return self._website_card(account, creative, key, label, made, note)
 
     def _upload_media(self, png: bytes) -> str:
         """X's simple media upload (one multipart request); its answer's `media_key`."""
@@ -270,25 +294,12 @@ class XAdsAdapter(PlatformAdapter):
         return item
 
     def _criteria(self, account: Any, targeting: Targeting, line_item_id: str) -> list[Any]:
-        pairs = [("LOCATION", key, "EQ") for key in self._location_keys(account, targeting)]
-        pairs += [
-            ("LOCATION", key, "NE")
-            for key in self._location_keys(account, targeting, excluded=True)
-        ]
-        pairs.append(("AGE", _age_bucket(targeting, self.name), "EQ"))
-        pairs += [("GENDER", GENDERS[g], "EQ") for g in targeting.genders if g in GENDERS]
-        pairs += [("LANGUAGE", lang, "EQ") for lang in targeting.languages]
-        pairs += [("BROAD_KEYWORD", word, "EQ") for word in targeting.keywords]
-        pairs += [("CUSTOM_AUDIENCE", ca, "EQ") for ca in targeting.custom_audience_ids]
-        criteria = []
-        for kind, value, operator in pairs:
-            criterion = TargetingCriteria(account)
-            criterion.line_item_id = line_item_id
-            criterion.targeting_type = kind
-            criterion.targeting_value = value
-            criterion.operator_type = operator
-            criteria.append(criterion)
-        return criteria
+        wanted = x_targeting.criteria(
+            targeting,
+            self._location_keys(account, targeting),
+            self._location_keys(account, targeting, excluded=True),
+        )
+        return [_criterion(account, line_item_id, triple) for triple in wanted]
 
     def _location_keys(
         self, account: Any, targeting: Targeting, *, excluded: bool = False
@@ -372,11 +383,63 @@ class XAdsAdapter(PlatformAdapter):
                         {"id": external_ids[kind], "entity_status": status}
                     ).save()
 
-    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
-        raise NotImplementedError("being built (issue #13)")
+    def update(
+        self,
+        external_ids: Mapping[str, str],
+        change: PublicationChange,
+        *,
+        publication_key: str,
+        on_created: OnCreated,
+    ) -> UpdateResult:
+        ids = dict(external_ids)
+
+        def created(kind: str, object_id: str) -> None:
+            ids[kind] = object_id
+            on_created(kind, object_id)
+
+        account = self._account()
+        with self._calling(write=False):  # PUTs set values: one repeated is harmless
+            if change.daily_budget_cop is not None:
+                campaign = Campaign(account).from_response({"id": ids["campaign"]})
+                # Set after from_response(), which drops zeros: X must see (and refuse) them.
+                campaign.daily_budget_amount_local_micro = cop_to_micros(change.daily_budget_cop)
+                campaign.save()
+            if change.schedule is not None:
+                item = LineItem(account).from_response({"id": ids["line_item"]})
+                item.start_time = change.schedule.start_at.astimezone(UTC)
+                # "You can un-set an optional value by specifying the parameter with an empty
+                # string ... `&end_time=`" (X Ads API, making authenticated requests).
+                end = change.schedule.end_at
+                item.end_time = end.astimezone(UTC) if end is not None else ""
+                item.save()
+        # These create objects: a lost answer is OutcomeUnknown, and running the update again
+        # reconciles it (each step starts from what X holds).
+        with self._calling(write=True):
+            if change.targeting is not None:
+                wanted = self._criteria(account, change.targeting, ids["line_item"])
+                criteria = x_changes.retarget(account, ids["line_item"], wanted)
+                if set(criteria.split(",")) != set(ids.get("targeting", "").split(",")):
+                    created("targeting", criteria)
+            if change.creative is not None:
+                creative = change.creative
+
+                def card(label: str) -> str:
+                    return self._replacement_card(
+                        account, creative, publication_key, label, created
+                    )
+
+                x_changes.recopy(
+                    account,
+                    ids,
+                    creative,
+                    publication_key,
+                    created,
+                    user_id=self._settings.user_id,
+                    make_card=card,
+                )
+        return UpdateResult(external_ids=ids)
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
-        receipt: dict[str, Any] = {"batches": []}
         with self._calling(write=True):
             account = self._account()
             if spec.existing_id:
@@ -385,52 +448,36 @@ class XAdsAdapter(PlatformAdapter):
                 audience = CustomAudience.create(
                     account, named(spec.audience_key, "audience", spec.name)
                 )
-            members = list(spec.members)
-            for start in range(0, len(members), USERS_PER_OPERATION):
-                users = _audience_users(members[start : start + USERS_PER_OPERATION])
-                if not users:
-                    continue
-                success, total = audience.users(
-                    [{"operation_type": "Update", "params": {"users": users}}]
-                )
-                receipt["batches"].append({"success_count": success, "total_count": total})
-        receipt["audience_id"] = audience.id
+            receipt = x_audience.send_users(audience, spec.members, "Update")
         return AudienceResult(external_id=audience.id, uploaded=len(spec.members), receipt=receipt)
 
     def remove_audience_members(
         self, audience_id: str, members: tuple[HashedMember, ...]
     ) -> AudienceResult:
         # The same users endpoint with operation_type "Delete" (Custom Audience users reference).
-        receipt: dict[str, Any] = {"batches": [], "audience_id": audience_id}
         with self._calling(write=False):  # removing twice is harmless
             audience = CustomAudience.load(self._account(), audience_id)
-            for start in range(0, len(members), USERS_PER_OPERATION):
-                users = _audience_users(members[start : start + USERS_PER_OPERATION])
-                if not users:
-                    continue
-                success, total = audience.users(
-                    [{"operation_type": "Delete", "params": {"users": users}}]
-                )
-                receipt["batches"].append({"success_count": success, "total_count": total})
+            receipt = x_audience.send_users(audience, members, "Delete")
         return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
 
     def daily_report(
         self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
     ) -> list[ReportRow]:
-        # Synchronous stats of the account's promoted posts: X takes at most 20 entity ids and
-        # 7 days per request, so the calls are (id batches) x (7-day windows), each returning
-        # every post of its batch with a metric array indexed by day.
-        keys = {ids["promoted_tweet"]: k for k, ids in trees.items() if ids.get("promoted_tweet")}
-        promoted_ids = sorted(keys)
+        # Synchronous stats of the trees' line items (the sum of their promoted posts, those a
+        # copy change replaced included, so a tree's days stay whole): X takes at most 20
+        # entity ids and 7 days per request, so the calls are (id batches) x (7-day windows),
+        # each returning every line item of its batch with a metric array indexed by day.
+        keys = {ids["line_item"]: k for k, ids in trees.items() if ids.get("promoted_tweet")}
+        line_item_ids = sorted(keys)
         rows: list[ReportRow] = []
         account = self._account()
-        for start in range(0, len(promoted_ids), STATS_IDS_PER_CALL):
-            batch = promoted_ids[start : start + STATS_IDS_PER_CALL]
+        for start in range(0, len(line_item_ids), STATS_IDS_PER_CALL):
+            batch = line_item_ids[start : start + STATS_IDS_PER_CALL]
             day = since
             while day <= until:
                 last = min(until, day + timedelta(days=STATS_DAYS_PER_CALL - 1))
                 with self._calling(write=False):
-                    data = PromotedTweet.all_stats(
+                    data = LineItem.all_stats(
                         account,
                         batch,
                         ["ENGAGEMENT", "BILLING"],
@@ -458,30 +505,11 @@ class XAdsAdapter(PlatformAdapter):
         return CredentialStatus(True, f"{account.name} ({account.id})")
 
 
-def post_text(creative: Creative) -> str:
-    """The promoted-only post: its text carries the link (X counts any URL as 23 characters).
-
-    campaigns/creatives.py already fits the link into the text for X; a text without it gets it
-    appended.
-    """
-    if creative.link_url in creative.primary_text:
-        return creative.primary_text
-    return f"{creative.primary_text} {creative.link_url}"
-
-
-def card_title(creative: Creative) -> str:
-    """The website card's title: the creative's card headline (campaigns/creatives.py fits it to
-    X's 70 characters), else its first."""
-    return creative.headlines[1] if len(creative.headlines) > 1 else creative.headlines[0]
-
-
-def _age_bucket(targeting: Targeting, platform: str) -> str:
-    low, high = targeting.age_min, targeting.age_max
-    if high >= 65 and low in AGE_OVER:
-        return f"AGE_OVER_{low}"
-    if (low, high) in AGE_BUCKETS:
-        return f"AGE_{low}_TO_{high}"
-    raise InvalidRequest(platform, f"X has no age bucket for {low}-{high}", field="age")
+def _criterion(account: Any, line_item_id: str, triple: x_targeting.Criterion) -> Any:
+    criterion = TargetingCriteria(account)
+    criterion.line_item_id = line_item_id
+    criterion.targeting_type, criterion.targeting_value, criterion.operator_type = triple
+    return criterion
 
 
 def _daily(first_day: date, entity: dict[str, Any]) -> list[tuple[date, int, int, int]]:
@@ -505,17 +533,3 @@ def _daily(first_day: date, entity: dict[str, Any]) -> list[tuple[date, int, int
                 )
             )
     return rows
-
-
-def _audience_users(members: Sequence[HashedMember]) -> list[dict[str, list[str]]]:
-    """X's `users` items: one per member, each hash type in its own list."""
-    users = []
-    for member in members:
-        user = {}
-        if member.email_sha256:
-            user["email"] = [member.email_sha256]
-        if member.phone_sha256:
-            user["phone_number"] = [member.phone_sha256]
-        if user:
-            users.append(user)
-    return users

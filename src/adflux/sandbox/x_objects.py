@@ -11,7 +11,7 @@ from flask import g
 from adflux.sandbox import x_rules as rules
 from adflux.sandbox.audience_minimums import X_TOO_SMALL, can_deliver, uploaded_people
 from adflux.sandbox.common import get_state
-from adflux.sandbox.delivery import status_entry
+from adflux.sandbox.delivery import record_budget, status_entry
 from adflux.sandbox.x_rules import XError, invalid, missing, require
 
 PLATFORM = "x"
@@ -60,6 +60,15 @@ LOCATIONS = [
      "targeting_value": "f9a0b2d4e6c8ab15", "targeting_type": "LOCATION"},
 ]  # fmt: skip
 LOCATION_KEYS = {loc["targeting_value"] for loc in LOCATIONS}
+MICROS = 1_000_000
+MAX_BATCH = 500  # operations per batch request (X Ads batch endpoints)
+# What PUT may change, per kind (X Ads campaign management reference, PUT campaigns / line_items).
+EDITABLE = {
+    "campaign": {"name", "entity_status", "daily_budget_amount_local_micro",
+                 "total_budget_amount_local_micro"},
+    "line_item": {"name", "entity_status", "start_time", "end_time", "bid_amount_local_micro",
+                  "audience_expansion"},
+}  # fmt: skip
 
 
 def _now() -> float:
@@ -145,7 +154,8 @@ def _check(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         rules.one_of(params, "entity_status", rules.ENTITY_STATUSES)
         if len(params["name"]) > 255:
             raise invalid("name", "Name must be at most 255 characters")
-        daily = rules.micros(params, "daily_budget_amount_local_micro")
+        total = rules.micros(params, "total_budget_amount_local_micro")
+        daily = rules.daily_budget(params, total)
         if daily is None and params.get("budget_optimization") != "LINE_ITEM":
             raise missing("daily_budget_amount_local_micro")
         return {
@@ -153,9 +163,7 @@ def _check(kind: str, params: dict[str, Any]) -> dict[str, Any]:
             "funding_instrument_id": params["funding_instrument_id"],
             "entity_status": params.get("entity_status", "ACTIVE"),
             "daily_budget_amount_local_micro": daily,
-            "total_budget_amount_local_micro": rules.micros(
-                params, "total_budget_amount_local_micro"
-            ),
+            "total_budget_amount_local_micro": total,
             "budget_optimization": params.get("budget_optimization", "CAMPAIGN"),
             "currency": "COP",
         }
@@ -248,12 +256,27 @@ def create(account_id: str, collection: str, params: dict[str, Any]) -> Any:
 def batch_targeting(account_id: str, body: Any) -> list[dict[str, Any]]:
     if not isinstance(body, list) or not body:
         raise invalid("operations", "Expected a JSON array of operations")
-    checked = []
+    if len(body) > MAX_BATCH:
+        raise invalid("operations", f"At most {MAX_BATCH} operations per batch")
+    checked: list[tuple[str, Any]] = []
     for operation in body:  # validate all first: a batch succeeds or fails as a whole
-        if operation.get("operation_type") != "Create":
-            raise invalid("operation_type", "Only Create is supported in this sandbox")
-        checked.append(_check("targeting_criterion", operation.get("params") or {}))
-    return [_render(_insert("targeting_criterion", fields)) for fields in checked]
+        kind, given = operation.get("operation_type"), operation.get("params") or {}
+        if kind == "Create":
+            checked.append((kind, _check("targeting_criterion", given)))
+        elif kind == "Delete":
+            require(given, "targeting_criterion_id")
+            criterion = _find(
+                "targeting_criterion", given["targeting_criterion_id"], "targeting_criterion_id"
+            )
+            checked.append((kind, criterion["id"]))
+        else:
+            raise invalid("operation_type", 'Expected "Create" or "Delete"')
+    return [
+        _render(_insert("targeting_criterion", value))
+        if kind == "Create"
+        else delete(account_id, "targeting_criteria", value)
+        for kind, value in checked
+    ]
 
 
 def add_to_media_library(account_id: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -391,18 +414,40 @@ def list_collection(
 
 
 def update(account_id: str, collection: str, object_id: str, params: dict[str, Any]) -> dict:
+    """`PUT accounts/:id/{campaigns|line_items|...}/:id`: only the parameters given change; one
+    given as an empty string is unset (X's "making authenticated requests": `&end_time=`). A
+    refused request changes nothing."""
     obj = owned(collection, object_id)
     # The SDK's save() sends every property it holds, read-only ones included; X ignores those.
-    editable = {"name", "entity_status", "daily_budget_amount_local_micro", "end_time", "paused"}
+    editable = EDITABLE.get(obj["kind"], {"name", "entity_status", "paused"})
     changes = {k: v for k, v in params.items() if k in editable and k in obj}
     rules.one_of(changes, "entity_status", rules.ENTITY_STATUSES)
+    for name in [k for k in changes if k.endswith("_time")]:
+        changes[name] = _time(changes, name)
+    for name in [k for k in changes if k.endswith("_local_micro")]:
+        changes[name] = rules.micros(changes, name)
+    if obj["kind"] == "line_item":
+        start, end = (changes.get(k, obj.get(k)) for k in ("start_time", "end_time"))
+        if start and end and end <= start:
+            raise invalid("end_time", "end_time must be after start_time")
+    budget_change = "daily_budget_amount_local_micro" in changes
+    if budget_change:
+        total = changes.get(
+            "total_budget_amount_local_micro", obj.get("total_budget_amount_local_micro")
+        )
+        changes["daily_budget_amount_local_micro"] = rules.daily_budget(changes, total)
     now = _now()
 
     def change(stored: dict[str, Any]) -> None:
+        old_budget = stored.get("daily_budget_amount_local_micro") or 0
         stored.update(changes)
         stored["_updated"] = now
         if "entity_status" in changes and "_status_log" in stored:
             stored["_status_log"].append(status_entry(now, changes["entity_status"] == "ACTIVE"))
+        new_budget = stored.get("daily_budget_amount_local_micro") or 0
+        if budget_change and new_budget != old_budget:
+            # The market delivers each day on the budget it had (delivery.budget_on).
+            record_budget(stored, old_budget // MICROS, new_budget // MICROS, now)
 
     return _render(_updated(obj["id"], change))
 

@@ -125,6 +125,18 @@ def micros(params: dict[str, Any], name: str) -> int | None:
     return int(value)
 
 
+def daily_budget(params: dict[str, Any], total: int | None) -> int | None:
+    """A campaign's `daily_budget_amount_local_micro`: a positive Long, at most the total budget
+    ("This should be less than or equal to the total_budget_amount_local_micro")."""
+    name = "daily_budget_amount_local_micro"
+    daily = micros(params, name)
+    if daily is not None and daily <= 0:
+        raise invalid(name, f"{name} must be greater than 0")
+    if daily is not None and total is not None and daily > total:
+        raise invalid(name, f"{name} must be less than or equal to total_budget_amount_local_micro")
+    return daily
+
+
 def weighted_length(text: str) -> int:
     """X's weighted post length: URLs count 23, light code points 1, the rest (emoji, CJK) 2."""
     parts = URL.split(unicodedata.normalize("NFC", text))

@@ -21,6 +21,7 @@ from tests.integration.sandbox.google_support import (
     search,
 )
 
+from adflux.sandbox.delivery import local_day
 from adflux.sandbox.faults import FaultPlan
 from adflux.sandbox.google_ads import gaql
 from adflux.sandbox.server import RunningSandbox, start_in_thread
@@ -600,3 +601,119 @@ def test_a_target_restriction_names_its_dimension(client):
         ("target_restrictions", 0),
         ("targeting_dimension", None),
     ]
+
+
+def _ad(client) -> tuple[str, str]:
+    """A responsive search ad: (its AdGroupAd, its Ad) resource names."""
+    op = _ad_op(client, _ad_group(client), ["Uno", "Dos", "Tres"], ["Una.", "Otra."])
+    (ad_group_ad,) = _mutate(client, "AdGroupAdService", "mutate_ad_group_ads", [op])
+    return ad_group_ad, f"customers/{CUSTOMER_ID}/ads/{ad_group_ad.rsplit('~', 1)[-1]}"
+
+
+def _ad_update(client, ad: str, headlines):
+    op = client.get_type("AdOperation")
+    op.update.resource_name = ad
+    for text in headlines:
+        asset = client.get_type("AdTextAsset")
+        asset.text = text
+        op.update.responsive_search_ad.headlines.append(asset)
+    op.update_mask.paths.append("responsive_search_ad.headlines")
+    return op
+
+
+def _headlines(client, ad_group_ad: str) -> list[str]:
+    (row,) = search(
+        client,
+        "SELECT ad_group_ad.ad.responsive_search_ad.headlines FROM ad_group_ad "
+        f"WHERE ad_group_ad.resource_name = '{ad_group_ad}'",
+    )
+    return [h.text for h in row.ad_group_ad.ad.responsive_search_ad.headlines]
+
+
+def test_ad_service_updates_a_responsive_search_ad_in_place(client):
+    ad_group_ad, ad = _ad(client)
+    answer = _mutate(client, "AdService", "mutate_ads", [_ad_update(client, ad, ["A", "B", "C"])])
+    assert answer == [ad]
+    assert _headlines(client, ad_group_ad) == ["A", "B", "C"]
+
+
+def test_ad_service_refuses_what_a_new_ad_would_be_refused_and_changes_nothing(client):
+    ad_group_ad, ad = _ad(client)
+    too_long = _ad_update(client, ad, ["A", "Auxiliar contable con experiencia en Bogotá", "C"])
+    unknown = _ad_update(client, f"customers/{CUSTOMER_ID}/ads/404", ["A", "B", "C"])
+    for op, code, path in (
+        (
+            too_long,
+            "string_length_error: TOO_LONG",
+            [("operations", 0), ("update", None), ("responsive_search_ad", None),
+             ("headlines", 1), ("text", None)],
+        ),
+        (
+            unknown,
+            "mutate_error: RESOURCE_NOT_FOUND",
+            [("operations", 0), ("update", None), ("resource_name", None)],
+        ),
+    ):  # fmt: skip
+        with pytest.raises(GoogleAdsException) as caught:
+            _mutate(client, "AdService", "mutate_ads", [op])
+        (error,) = caught.value.failure.errors
+        assert (_code(error), _path(error)) == (code, path)
+    assert _headlines(client, ad_group_ad) == ["Uno", "Dos", "Tres"]
+
+
+def test_a_budget_change_is_kept_in_the_budget_history(client, sandbox):
+    budget = _budget(client)
+    op = client.get_type("CampaignBudgetOperation")
+    op.update.resource_name = budget
+    op.update.amount_micros = 80_000_000_000
+    op.update_mask.paths.append("amount_micros")
+    asked = sandbox.state.clock.now()
+    _mutate(client, "CampaignBudgetService", "mutate_campaign_budgets", [op])
+    op.update.amount_micros = 0
+    with pytest.raises(GoogleAdsException) as caught:
+        _mutate(client, "CampaignBudgetService", "mutate_campaign_budgets", [op])
+
+    (error,) = caught.value.failure.errors
+    assert (_code(error), _path(error)[-1]) == ("range_error: TOO_LOW", ("amount_micros", None))
+    # The market reads the days' budgets from this history (delivery.budget_on); the refused
+    # change left no trace.
+    first, (moment, cop) = sandbox.state.store.get("google", budget)["_budget_log"]
+    assert (first, cop) == ([0.0, 50_000], 80_000)
+    assert asked <= moment <= sandbox.state.clock.now()
+
+
+def test_a_started_campaign_keeps_its_start_date(client, sandbox):
+    starting = _campaign_op(client, _budget(client))
+    today = local_day(sandbox.state.clock.now())  # the account's day
+    starting.create.start_date_time = f"{today} 00:00:00"  # it has started
+    (campaign,) = _mutate(client, "CampaignService", "mutate_campaigns", [starting])
+    op = client.get_type("CampaignOperation")
+    op.update.resource_name = campaign
+    op.update.start_date_time = "2099-01-01 00:00:00"
+    op.update_mask.paths.append("start_date_time")
+    with pytest.raises(GoogleAdsException) as caught:
+        _mutate(client, "CampaignService", "mutate_campaigns", [op])
+    (error,) = caught.value.failure.errors
+    assert _code(error) == "campaign_error: CANNOT_MODIFY_START_DATE_IF_ALREADY_STARTED"
+    assert _path(error)[-1] == ("start_date_time", None)
+
+
+def test_a_removed_criterion_can_be_added_again(client):
+    campaign = _campaign(client)
+    op = client.get_type("CampaignCriterionOperation")
+    op.create.campaign = campaign
+    op.create.language.language_constant = "languageConstants/1003"
+    (criterion,) = _mutate(client, "CampaignCriterionService", "mutate_campaign_criteria", [op])
+    removal = client.get_type("CampaignCriterionOperation")
+    removal.remove = criterion
+    _mutate(client, "CampaignCriterionService", "mutate_campaign_criteria", [removal])
+
+    again = _mutate(client, "CampaignCriterionService", "mutate_campaign_criteria", [op])
+
+    assert again == [criterion]  # a language criterion's id is the language's
+    (row,) = search(
+        client,
+        "SELECT campaign_criterion.status FROM campaign_criterion "
+        f"WHERE campaign_criterion.resource_name = '{criterion}'",
+    )
+    assert row.campaign_criterion.status.name == "ENABLED"

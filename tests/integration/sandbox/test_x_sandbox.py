@@ -15,7 +15,7 @@ def url(sb, path: str, version: str = "11") -> str:
     return f"{sb.base_url}/{version}/accounts/{ACCOUNT}/{path}"
 
 
-def make_line_item(sb, session, **overrides):
+def make_campaign(sb, session, **overrides) -> dict:
     campaign = session.post(
         url(sb, "campaigns"),
         params={
@@ -23,11 +23,16 @@ def make_line_item(sb, session, **overrides):
             "funding_instrument_id": "lygyi",
             "daily_budget_amount_local_micro": "50000000000",
             "entity_status": "PAUSED",
+            **overrides,
         },
     )
     assert campaign.status_code == 200, campaign.text
+    return campaign.json()["data"]
+
+
+def make_line_item(sb, session, **overrides):
     params = {
-        "campaign_id": campaign.json()["data"]["id"],
+        "campaign_id": make_campaign(sb, session)["id"],
         "objective": "WEBSITE_CLICKS",
         "product_type": "PROMOTED_TWEETS",
         "placements": ["ALL_ON_TWITTER", "PUBLISHER_NETWORK"],
@@ -151,3 +156,98 @@ def test_an_audience_is_targetable_from_100_matched_users(sb):
     assert small["reasons_not_targetable"] == ["TOO_SMALL"]
     assert (enough["audience_size"], enough["targetable"]) == (100, True)
     assert enough["reasons_not_targetable"] == []
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ("0", "daily_budget_amount_local_micro must be greater than 0"),
+        ("mucho", 'Expected Long, got "mucho" for daily_budget_amount_local_micro'),
+        (
+            "950000000000",
+            "daily_budget_amount_local_micro must be less than or equal to "
+            "total_budget_amount_local_micro",
+        ),
+    ],
+)
+def test_a_refused_budget_change_names_the_field_and_changes_nothing(sb, budget, message):
+    with x_session(sb) as session:
+        campaign = make_campaign(sb, session, total_budget_amount_local_micro="900000000000")
+        refused = session.put(
+            url(sb, f"campaigns/{campaign['id']}"),
+            params={"daily_budget_amount_local_micro": budget},
+        )
+        held = session.get(url(sb, f"campaigns/{campaign['id']}")).json()["data"]
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {
+            "code": "INVALID_PARAMETER",
+            "message": message,
+            "parameter": "daily_budget_amount_local_micro",
+        }
+    ]
+    assert held["daily_budget_amount_local_micro"] == 50_000_000_000
+    assert "_budget_log" not in sb.state.store.get("x", campaign["id"])
+
+
+def test_a_budget_change_is_kept_in_the_budget_history(sb):
+    with x_session(sb) as session:
+        campaign = make_campaign(sb, session, total_budget_amount_local_micro="900000000000")
+        asked = sb.state.clock.now()
+        changed = session.put(
+            url(sb, f"campaigns/{campaign['id']}"),
+            params={"daily_budget_amount_local_micro": "80000000000"},
+        )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["data"]["daily_budget_amount_local_micro"] == 80_000_000_000
+    # The market reads the days' budgets from this history (delivery.budget_on).
+    first, (moment, cop) = sb.state.store.get("x", campaign["id"])["_budget_log"]
+    assert (first, cop) == ([0.0, 50_000], 80_000)
+    assert asked <= moment <= sb.state.clock.now()
+
+
+def test_a_line_items_end_is_set_refused_before_its_start_and_unset_when_empty(sb):
+    with x_session(sb) as session:
+        item = make_line_item(sb, session).json()["data"]
+        where = url(sb, f"line_items/{item['id']}")
+        ending = session.put(where, params={"end_time": "2026-12-20T05:00:00Z"})
+        backwards = session.put(where, params={"end_time": "2026-11-20T05:00:00Z"})
+        held = session.get(where).json()["data"]["end_time"]
+        # X: "You can un-set an optional value by specifying the parameter with an empty string".
+        unset = session.put(f"{where}?end_time=")
+    assert ending.json()["data"]["end_time"] == "2026-12-20T05:00:00Z"
+    assert backwards.status_code == 400
+    assert backwards.json()["errors"][0]["parameter"] == "end_time"
+    assert held == "2026-12-20T05:00:00Z"
+    assert unset.status_code == 200, unset.text
+    assert unset.json()["data"]["end_time"] is None
+
+
+def test_batch_targeting_creates_and_deletes_together_or_not_at_all(sb):
+    with x_session(sb) as session:
+        item = make_line_item(sb, session).json()["data"]
+        batch = f"{sb.base_url}/11/batch/accounts/{ACCOUNT}/targeting_criteria"
+        language = {"line_item_id": item["id"], "targeting_type": "LANGUAGE"}
+        made = session.post(batch, json=[{"operation_type": "Create", "params": {**language,
+                                          "targeting_value": "es"}}])  # fmt: skip
+        (spanish,) = made.json()["data"]
+        refused = session.post(
+            batch,
+            json=[
+                {"operation_type": "Create", "params": {**language, "targeting_value": "en"}},
+                {"operation_type": "Delete", "params": {"targeting_criterion_id": "nope"}},
+            ],
+        )
+        swapped = session.post(
+            batch,
+            json=[
+                {"operation_type": "Create", "params": {**language, "targeting_value": "en"}},
+                {"operation_type": "Delete", "params": {"targeting_criterion_id": spanish["id"]}},
+            ],
+        )
+        held = session.get(url(sb, "targeting_criteria"), params={"line_item_ids": item["id"]})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["parameter"] == "targeting_criterion_id"
+    assert swapped.status_code == 200, swapped.text
+    assert [c["deleted"] for c in swapped.json()["data"]] == [False, True]
+    assert [c["targeting_value"] for c in held.json()["data"]] == ["en"]

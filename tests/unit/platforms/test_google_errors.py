@@ -8,6 +8,7 @@ from google.ads.googleads.errors import GoogleAdsException
 from google.ads.googleads.v26.errors.types import errors as errs
 from google.ads.googleads.v26.errors.types.authentication_error import AuthenticationErrorEnum
 from google.ads.googleads.v26.errors.types.authorization_error import AuthorizationErrorEnum
+from google.ads.googleads.v26.errors.types.criterion_error import CriterionErrorEnum
 from google.ads.googleads.v26.errors.types.field_error import FieldErrorEnum
 from google.ads.googleads.v26.errors.types.internal_error import InternalErrorEnum
 from google.ads.googleads.v26.errors.types.quota_error import QuotaErrorEnum
@@ -101,6 +102,20 @@ def test_field_path_keeps_index_zero_and_drops_the_operation_prefix():
         "field_error", REQUIRED, "Required.", ("operations", 0), "create", ("final_urls", 0)
     )
     assert field_path(first, "ad") == "ad.final_urls[0]"
+
+
+def test_field_path_in_a_google_ads_mutate_names_the_operations_resource():
+    radius = _error(
+        "criterion_error",
+        CriterionErrorEnum.CriterionError.INVALID_PROXIMITY_RADIUS,
+        "Invalid proximity radius.",
+        ("mutate_operations", 2),
+        "campaign_criterion_operation",
+        "create",
+        "proximity",
+        "radius",
+    )
+    assert field_path(radius) == "campaign_criterion.proximity.radius"
 
 
 def test_error_code_names_family_and_value():

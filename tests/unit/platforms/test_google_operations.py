@@ -86,7 +86,7 @@ def test_the_end_is_the_last_whole_day_in_the_account_time_zone(client):
 
 
 def test_country_and_language_criteria_without_cities(client):
-    criteria = [op.create for op in ops.criteria_operations(client, _spec(), "c/1")]
+    criteria = [op.create for op in ops.criteria_operations(client, _spec().targeting, "c/1")]
     assert [c.location.geo_target_constant for c in criteria if "location" in c] == [
         "geoTargetConstants/2170"
     ]
@@ -102,9 +102,7 @@ def test_cities_become_proximity_criteria_of_at_least_24_km(client):
             GeoTarget("Medellín", latitude=6.2442, longitude=-75.5812),
         )
     )
-    criteria = [
-        op.create for op in ops.criteria_operations(client, _spec(targeting=targeting), "c/1")
-    ]
+    criteria = [op.create for op in ops.criteria_operations(client, targeting, "c/1")]
     proximities = [c.proximity for c in criteria if "proximity" in c]
     assert [p.radius for p in proximities] == [24.0, 25.0]
     assert proximities[0].geo_point.latitude_in_micro_degrees == 4_711_000
@@ -119,7 +117,7 @@ def test_ad_group_bid_is_a_twentieth_of_the_budget_within_bounds():
 
 
 def test_responsive_search_ad_carries_the_fitted_texts(client):
-    ad = ops.ad_operation(client, _spec(), "customers/1/adGroups/3").create
+    ad = ops.ad_operation(client, _spec().creative, "customers/1/adGroups/3").create
     rsa = ad.ad.responsive_search_ad
     assert [h.text for h in rsa.headlines] == list(_spec().creative.headlines)
     assert [d.text for d in rsa.descriptions] == list(_spec().creative.descriptions)
@@ -130,7 +128,7 @@ def test_responsive_search_ad_carries_the_fitted_texts(client):
 def test_an_ad_group_without_audiences_sets_no_targeting_setting(client):
     group = ops.ad_group_operation(client, _spec(), "customers/1/campaigns/2").create
     assert "targeting_setting" not in group
-    assert ops.audience_operations(client, _spec(), "customers/1/adGroups/3") == []
+    assert ops.audience_operations(client, _spec().targeting, "customers/1/adGroups/3") == []
 
 
 def test_audiences_restrict_the_ad_group_to_their_users(client):
@@ -158,7 +156,7 @@ def test_audiences_restrict_the_ad_group_to_their_users(client):
 )
 def test_each_audience_is_a_user_list_criterion_of_the_ad_group(client, held, expected):
     spec = _spec(targeting=Targeting(custom_audience_ids=(held,)))
-    (op,) = ops.audience_operations(client, spec, "customers/1234567890/adGroups/3")
+    (op,) = ops.audience_operations(client, spec.targeting, "customers/1234567890/adGroups/3")
     assert op.create.ad_group == "customers/1234567890/adGroups/3"
     assert op.create.user_list.user_list == expected
     assert op.create.status.name == "ENABLED"
@@ -168,7 +166,7 @@ def test_each_audience_is_a_user_list_criterion_of_the_ad_group(client, held, ex
 def test_the_same_list_twice_is_one_criterion(client):
     ids = ("customers/1/userLists/55", "55", "customers/1/userLists/56")
     spec = _spec(targeting=Targeting(custom_audience_ids=ids))
-    ops_ = ops.audience_operations(client, spec, "customers/1/adGroups/3")
+    ops_ = ops.audience_operations(client, spec.targeting, "customers/1/adGroups/3")
     assert [op.create.user_list.user_list for op in ops_] == [
         "customers/1/userLists/55",
         "customers/1/userLists/56",
@@ -179,7 +177,7 @@ def test_the_same_list_twice_is_one_criterion(client):
 def test_an_id_that_is_no_user_list_is_refused_naming_it(client, held):
     spec = _spec(targeting=Targeting(custom_audience_ids=("55", held)))
     with pytest.raises(InvalidRequest) as caught:
-        ops.audience_operations(client, spec, "customers/1/adGroups/3")
+        ops.audience_operations(client, spec.targeting, "customers/1/adGroups/3")
     assert caught.value.field == "targeting.custom_audience_ids[1]"
 
 
@@ -201,7 +199,7 @@ def test_keywords_are_cleaned_to_what_google_accepts(raw, expected):
 
 def test_keyword_operations_deduplicate_and_use_phrase_match(client):
     spec = _spec(targeting=Targeting(keywords=("Contador", "contador", "!!")))
-    keywords = [op.create.keyword for op in ops.keyword_operations(client, spec, "g/1")]
+    keywords = [op.create.keyword for op in ops.keyword_operations(client, spec.targeting, "g/1")]
     assert [(k.text, k.match_type.name) for k in keywords] == [("contador", "PHRASE")]
 
 

@@ -18,14 +18,15 @@ from adflux.platforms.base import (
 )
 from adflux.platforms.tiktok_errors import classify_business, classify_http
 from adflux.platforms.tiktok_targeting import tiktok_targeting
-from adflux.platforms.x_ads import _age_bucket, _daily, post_text
+from adflux.platforms.x_ads import _daily, post_text
+from adflux.platforms.x_targeting import age_bucket
 
 
 def test_x_age_buckets():
-    assert _age_bucket(Targeting(), "x") == "AGE_OVER_18"
-    assert _age_bucket(Targeting(age_min=25, age_max=49), "x") == "AGE_25_TO_49"
+    assert age_bucket(Targeting(), "x") == "AGE_OVER_18"
+    assert age_bucket(Targeting(age_min=25, age_max=49), "x") == "AGE_25_TO_49"
     with pytest.raises(InvalidRequest) as caught:
-        _age_bucket(Targeting(age_min=19, age_max=40), "x")
+        age_bucket(Targeting(age_min=19, age_max=40), "x")
     assert caught.value.field == "age"
 
 

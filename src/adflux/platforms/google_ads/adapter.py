@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,8 +26,12 @@ from adflux.platforms.base import (
     PlatformAdapter,
     PlatformError,
     PlatformUnavailable,
+    PublicationChange,
     PublishResult,
     ReportRow,
+    Schedule,
+    Targeting,
+    UpdateResult,
     name_has_key,
     named,
     sdk_status,
@@ -62,6 +66,20 @@ LOOKUPS = (
     ("ad", "ad_group_ad", "ad_group.name", ""),
 )
 MULTI = {"criteria", "keywords", "audiences"}  # several objects, stored comma-separated
+# What update reads of the criteria a tree holds, to compare with the wanted ones.
+CAMPAIGN_CRITERION_FIELDS = (
+    "campaign_criterion.resource_name, campaign_criterion.type, "
+    "campaign_criterion.proximity.geo_point.latitude_in_micro_degrees, "
+    "campaign_criterion.proximity.geo_point.longitude_in_micro_degrees, "
+    "campaign_criterion.proximity.radius, campaign_criterion.proximity.radius_units, "
+    "campaign_criterion.location.geo_target_constant, "
+    "campaign_criterion.language.language_constant"
+)
+AD_GROUP_CRITERION_FIELDS = (
+    "ad_group_criterion.resource_name, ad_group_criterion.type, "
+    "ad_group_criterion.keyword.text, ad_group_criterion.keyword.match_type, "
+    "ad_group_criterion.user_list.user_list"
+)
 
 
 class GoogleAdsAdapter(PlatformAdapter):
@@ -145,8 +163,10 @@ class GoogleAdsAdapter(PlatformAdapter):
                 raise
             raise error from exc
 
-    def _mutate(self, service: str, method: str, kind: str, ops: list[Any]) -> list[str]:
-        with self._calling(write=True, kind=kind):
+    def _mutate(
+        self, service: str, method: str, kind: str, ops: list[Any], *, write: bool = True
+    ) -> list[str]:
+        with self._calling(write=write, kind=kind):
             response = getattr(self._service(service), method)(
                 customer_id=self._customer_id, operations=ops, timeout=self._settings.timeout_s
             )
@@ -209,6 +229,118 @@ class GoogleAdsAdapter(PlatformAdapter):
                 customer_id=self._customer_id, operations=[op], timeout=self._settings.timeout_s
             )
 
+    def update(
+        self,
+        external_ids: Mapping[str, str],
+        change: PublicationChange,
+        *,
+        publication_key: str,
+        on_created: OnCreated,
+    ) -> UpdateResult:
+        # Budget, dates and the ad's copy are set in place (write=False: a lost answer is
+        # transient, the same update is simply made again). Criteria are created and removed
+        # (write=True: a lost answer is OutcomeUnknown), and running the update again
+        # reconciles them, as it starts from the criteria Google holds.
+        client = self._client()
+        ids = dict(external_ids)
+        if change.daily_budget_cop is not None:
+            op = operations.budget_amount_operation(client, ids["budget"], change.daily_budget_cop)
+            self._mutate(
+                "CampaignBudgetService",
+                "mutate_campaign_budgets",
+                "campaign_budget",
+                [op],
+                write=False,
+            )
+        if change.schedule is not None:
+            self._reschedule(ids["campaign"], change.schedule)
+        if change.targeting is not None:
+            for kind, names in self._retarget(ids, change.targeting).items():
+                if set(names.split(",")) != set(ids.get(kind, "").split(",")):
+                    ids[kind] = names
+                    on_created(kind, names)
+        if change.creative is not None:
+            # The ad of customers/{c}/adGroupAds/{group}~{ad} is customers/{c}/ads/{ad}.
+            customer, ad_id = ids["ad"].split("/")[1], ids["ad"].rsplit("~", 1)[-1]
+            op = operations.ad_copy_operation(
+                client, f"customers/{customer}/ads/{ad_id}", change.creative
+            )
+            self._mutate("AdService", "mutate_ads", "ad", [op], write=False)
+        return UpdateResult(external_ids={k: v for k, v in ids.items() if v})
+
+    def _reschedule(self, campaign: str, when: Schedule) -> None:
+        (row,) = self._search(
+            "SELECT campaign.start_date_time, campaign.end_date_time FROM campaign "
+            f"WHERE campaign.resource_name = {operations.quote(campaign)}"
+        )
+        held = (row.campaign.start_date_time, row.campaign.end_date_time)
+        op = operations.schedule_operation(
+            self._client(), campaign, held, when, now=datetime.now(UTC)
+        )
+        if op is not None:
+            self._mutate("CampaignService", "mutate_campaigns", "campaign", [op], write=False)
+
+    def _retarget(self, ids: Mapping[str, str], targeting: Targeting) -> dict[str, str]:
+        """Make the tree's criteria the ones `publish` builds for `targeting`, in one atomic
+        GoogleAdsService.Mutate; {kind: comma-separated resource names} afterwards."""
+        client = self._client()
+        campaign, ad_group = ids["campaign"], ids["ad_group"]
+        wanted = {
+            "criteria": operations.criteria_operations(client, targeting, campaign),
+            "keywords": operations.keyword_operations(client, targeting, ad_group),
+            "audiences": operations.audience_operations(client, targeting, ad_group),
+        }
+        plan = operations.retargeting(client, wanted, self._held_criteria(campaign, ad_group))
+        if wanted["audiences"] and not self._restricts_audiences(ad_group):
+            plan.operations.insert(0, operations.restriction_operation(client, ad_group))
+            plan.creates.insert(0, None)
+        names = plan.kept
+        if plan.operations:
+            with self._calling(write=True):
+                response = self._service("GoogleAdsService").mutate(
+                    customer_id=self._customer_id,
+                    mutate_operations=plan.operations,
+                    timeout=self._settings.timeout_s,
+                )
+            for kind, answer in zip(plan.creates, response.mutate_operation_responses, strict=True):
+                if kind is not None:
+                    which = type(answer).pb(answer).WhichOneof("response")
+                    names[kind].append(getattr(answer, which).resource_name)
+        return {kind: ",".join(found) for kind, found in names.items()}
+
+    def _held_criteria(self, campaign: str, ad_group: str) -> dict[str, dict[tuple, str]]:
+        held: dict[str, dict[tuple, str]] = {kind: {} for kind in operations.CRITERIA_KINDS}
+        for row in self._search(
+            f"SELECT {CAMPAIGN_CRITERION_FIELDS} FROM campaign_criterion "
+            f"WHERE campaign_criterion.campaign = {operations.quote(campaign)} "
+            "AND campaign_criterion.status != 'REMOVED'"
+        ):
+            criterion = row.campaign_criterion
+            key = operations.criterion_key(criterion.type_.name.lower(), criterion)
+            held["criteria"][key] = criterion.resource_name
+        for row in self._search(
+            f"SELECT {AD_GROUP_CRITERION_FIELDS} FROM ad_group_criterion "
+            f"WHERE ad_group_criterion.ad_group = {operations.quote(ad_group)} "
+            "AND ad_group_criterion.status != 'REMOVED'"
+        ):
+            criterion = row.ad_group_criterion
+            which = criterion.type_.name.lower()
+            kind = {"keyword": "keywords", "user_list": "audiences"}.get(which)
+            if kind is not None:
+                held[kind][operations.criterion_key(which, criterion)] = criterion.resource_name
+        return held
+
+    def _restricts_audiences(self, ad_group: str) -> bool:
+        """Whether the ad group already restricts delivery to its audiences (bid_only false)."""
+        (row,) = self._search(
+            "SELECT ad_group.targeting_setting.target_restrictions FROM ad_group "
+            f"WHERE ad_group.resource_name = {operations.quote(ad_group)}"
+        )
+        return any(
+            r.targeting_dimension.name == "AUDIENCE" and not r.bid_only
+            for r in row.ad_group.targeting_setting.target_restrictions
+        )
+
     def daily_report(
         self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
     ) -> list[ReportRow]:
@@ -255,9 +387,6 @@ class GoogleAdsAdapter(PlatformAdapter):
         )
 
     # ------------------------------------------------------------------ audiences
-
-    def update(self, external_ids, change, *, publication_key, on_created):  # type: ignore[no-untyped-def]
-        raise NotImplementedError("being built (issue #13)")
 
     def sync_audience(self, spec: AudienceSpec) -> AudienceResult:
         self._require_datamanager()

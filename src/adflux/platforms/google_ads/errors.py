@@ -52,11 +52,15 @@ def error_code(error: Any) -> str:
 def field_path(error: Any, kind: str | None = None) -> str | None:
     """The culprit field, e.g. "ad_group_ad.ad.responsive_search_ad.headlines[3].text".
 
-    The leading operations[i].create|update elements only say which operation it was.
+    The leading operations[i].create|update elements only say which operation it was; in a
+    GoogleAdsService.Mutate, mutate_operations[i].<resource>_operation names the resource.
     """
     elements = list(error.location.field_path_elements)
     if elements and elements[0].field_name in ("operations", "mutate_operations"):
         elements = elements[1:]
+        if elements and elements[0].field_name.endswith("_operation"):
+            kind = kind or elements[0].field_name.removesuffix("_operation")
+            elements = elements[1:]
         if elements and elements[0].field_name in ("create", "update", "remove"):
             elements = elements[1:]
     if not elements:

@@ -51,6 +51,28 @@ def error(
     return built
 
 
+def not_found(name: str, path: Sequence[PathElement]) -> errs.GoogleAdsError:
+    """MutateError.RESOURCE_NOT_FOUND for the resource `name`."""
+    return error(
+        "mutate_error",
+        "RESOURCE_NOT_FOUND",
+        "The requested resource was not found.",
+        path=path,
+        trigger=name,
+    )
+
+
+def malformed(name: str, path: Sequence[PathElement]) -> errs.GoogleAdsError:
+    """RequestError.RESOURCE_NAME_MALFORMED for the resource name `name`."""
+    return error(
+        "request_error",
+        "RESOURCE_NAME_MALFORMED",
+        "Resource name is malformed.",
+        path=path,
+        trigger=name,
+    )
+
+
 class ApiError(Exception):
     """Raised inside a handler; the server turns it into status + trailing GoogleAdsFailure."""
 

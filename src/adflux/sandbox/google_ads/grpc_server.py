@@ -21,10 +21,11 @@ from typing import Any
 
 import grpc
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
+from google.ads.googleads.v26.services.types import ad_service
 from google.ads.googleads.v26.services.types import google_ads_service as gas
 
 from adflux.sandbox.faults import RATE_LIMIT, SERVER_ERROR, TIMEOUT
-from adflux.sandbox.google_ads import batch, mutate, search
+from adflux.sandbox.google_ads import ads, batch, mutate, search
 from adflux.sandbox.google_ads.catalog import KINDS, PLATFORM
 from adflux.sandbox.google_ads.failures import (
     FAILURE_KEY,
@@ -215,6 +216,17 @@ def _handlers(state: SandboxState) -> list[grpc.GenericRpcHandler]:
         handlers.append(
             grpc.method_handlers_generic_handler(SERVICE_PREFIX + kind.service, {kind.rpc: method})
         )
+    # AdService has no Kind of its own: an ad lives inside its AdGroupAd (ads.run).
+    mutate_ads = grpc.unary_unary_rpc_method_handler(
+        _unary(state, _path("AdService", "MutateAds"), partial(ads.run, state)),
+        request_deserializer=ad_service.MutateAdsRequest.deserialize,
+        response_serializer=ad_service.MutateAdsResponse.serialize,
+    )
+    handlers.append(
+        grpc.method_handlers_generic_handler(
+            SERVICE_PREFIX + "AdService", {"MutateAds": mutate_ads}
+        )
+    )
     google_ads = {
         "SearchStream": grpc.unary_stream_rpc_method_handler(
             _search_stream(state, _path("GoogleAdsService", "SearchStream")),

@@ -12,20 +12,24 @@ from datetime import date
 from functools import cache, partial
 from typing import Any
 
+from google.ads.googleads.v26.resources.types.ad import Ad
 from google.protobuf import field_mask_pb2
 
+from adflux.sandbox.delivery import record_budget
 from adflux.sandbox.google_ads import insights, validation
 from adflux.sandbox.google_ads.catalog import (
+    KINDS,
     PLATFORM,
     Kind,
     parse_resource_name,
     resource_name,
 )
-from adflux.sandbox.google_ads.failures import PathElement, error, invalid
+from adflux.sandbox.google_ads.failures import PathElement, error, invalid, malformed, not_found
 from adflux.sandbox.state import SandboxState
 
 FIRST_ID = 100_000_001
 MUTABLE_RESOURCE = 2  # ResponseContentTypeEnum.MUTABLE_RESOURCE
+MICROS = 1_000_000
 
 Record = dict[str, Any]
 
@@ -146,41 +150,11 @@ class Mutation:
                     path=[path[0], "update_mask"],
                 )
             ]
-        descriptor = kind.message.pb().DESCRIPTOR
-        # resource_name identifies the object; the SDK's field_mask() helper always lists it.
-        frozen = validation.IMMUTABLE[kind.name] | {"id"}
-        for given, proto_path in zip(op.update_mask.paths, paths, strict=True):
-            top = proto_path.split(".")[0]
-            if not field_mask_pb2.FieldMask(paths=[proto_path]).IsValidForDescriptor(descriptor):
-                errors.append(
-                    error(
-                        "field_mask_error",
-                        "FIELD_NOT_FOUND",
-                        "The field mask contained an invalid field.",
-                        path=[path[0], "update_mask"],
-                        trigger=given,
-                    )
-                )
-            elif top in frozen:
-                errors.append(
-                    error(
-                        "field_error",
-                        "IMMUTABLE_FIELD",
-                        "The field cannot be modified.",
-                        path=[*path, top],
-                    )
-                )
+        errors = _mask_errors(kind.message, kind.name, op.update_mask.paths, path)
         if errors:
             return errors
         before = kind.from_dict(rec["resource"])
-        after_pb = _copy(kind.message.pb(before))
-        field_mask_pb2.FieldMask(paths=paths).MergeMessage(
-            kind.message.pb(op.update),
-            after_pb,
-            replace_message_field=True,
-            replace_repeated_field=True,
-        )
-        after = kind.message.wrap(after_pb)
+        after = _merged(kind.message, before, op.update, paths)
         if "status" in kind.message.meta.fields and enum_name(after, "status") == "REMOVED":
             return [
                 error(
@@ -193,7 +167,29 @@ class Mutation:
         errors = validation.VALIDATORS[kind.name](after, path, self, name, before)
         if errors:
             return errors
+        if kind.name == "campaign_budget" and after.amount_micros != before.amount_micros:
+            # The market delivers each day on the budget it had (delivery.budget_on).
+            old, new = before.amount_micros // MICROS, after.amount_micros // MICROS
+            record_budget(rec, old, new, self.now)
         self._stage(kind, rec, after, before_status=_status(kind, before))
+        return []
+
+    def update_ad(self, rec: Record, op: Any, path: list[PathElement]) -> list[Any]:
+        """AdService.MutateAds: update the Ad (customers/{c}/ads/{id}) inside `rec`, the
+        AdGroupAd record that holds it."""
+        errors = _mask_errors(Ad, "ad", op.update_mask.paths, path)
+        if errors:
+            return errors
+        kind = KINDS["ad_group_ad"]
+        holder = kind.from_dict(rec["resource"])
+        holder.ad = _merged(
+            Ad, holder.ad, op.update, [_proto_path(p) for p in op.update_mask.paths]
+        )
+        errors = validation.ad(holder.ad, path)
+        if errors:
+            return errors
+        self._stage(kind, rec, holder, before_status=_status(kind, holder))
+        self.last_name = op.update.resource_name
         return []
 
     def remove(self, kind: Kind, name: str, path: list[PathElement]) -> list[Any]:
@@ -243,26 +239,10 @@ class Mutation:
             ]
         parsed = parse_resource_name(name)
         if parsed is None or parsed[1] is not kind or parsed[0] != self.customer_id:
-            return None, [
-                error(
-                    "request_error",
-                    "RESOURCE_NAME_MALFORMED",
-                    "Resource name is malformed.",
-                    path=path,
-                    trigger=name,
-                )
-            ]
+            return None, [malformed(name, path)]
         rec = self.record(name)
         if rec is None:
-            return None, [
-                error(
-                    "mutate_error",
-                    "RESOURCE_NOT_FOUND",
-                    "The requested resource was not found.",
-                    path=path,
-                    trigger=name,
-                )
-            ]
+            return None, [not_found(name, path)]
         if rec.get("removed"):
             return None, [
                 error(
@@ -320,7 +300,52 @@ def _resource_key(names: tuple[str, ...]) -> Callable[[Record], tuple[str, tuple
 
 
 def _replace(new: Record, stored: Record) -> None:
+    # A criterion removed and then created again is the same resource name: the new record
+    # replaces the removed one whole (its "removed" flag included).
+    stored.clear()
     stored.update(new)
+
+
+def _mask_errors(
+    message: Any, kind_name: str, given_paths: Sequence[str], path: list[PathElement]
+) -> list[Any]:
+    """Errors of an update mask: unknown fields, and fields the resource never lets change."""
+    descriptor = message.pb().DESCRIPTOR
+    # resource_name identifies the object; the SDK's field_mask() helper always lists it.
+    frozen = validation.IMMUTABLE[kind_name] | {"id"}
+    errors = []
+    for given in given_paths:
+        proto_path = _proto_path(given)
+        top = proto_path.split(".")[0]
+        if not field_mask_pb2.FieldMask(paths=[proto_path]).IsValidForDescriptor(descriptor):
+            errors.append(
+                error(
+                    "field_mask_error",
+                    "FIELD_NOT_FOUND",
+                    "The field mask contained an invalid field.",
+                    path=[path[0], "update_mask"],
+                    trigger=given,
+                )
+            )
+        elif top in frozen:
+            errors.append(
+                error(
+                    "field_error",
+                    "IMMUTABLE_FIELD",
+                    "The field cannot be modified.",
+                    path=[*path, top],
+                )
+            )
+    return errors
+
+
+def _merged(message: Any, before: Any, update: Any, paths: list[str]) -> Any:
+    """`before` with the masked fields of `update` (messages and lists replaced whole)."""
+    after_pb = _copy(message.pb(before))
+    field_mask_pb2.FieldMask(paths=paths).MergeMessage(
+        message.pb(update), after_pb, replace_message_field=True, replace_repeated_field=True
+    )
+    return message.wrap(after_pb)
 
 
 def _copy(pb: Any) -> Any:
@@ -382,8 +407,12 @@ def apply(
     return ("" if found else mutation.last_name), found
 
 
-def run(state: SandboxState, kind: Kind, request: Any) -> Any:
-    """Apply a Mutate<Kind>s request; raises failures.ApiError with every problem found."""
+Stage = Callable[[Mutation, Any, list[PathElement]], tuple[str, list[Any]]]
+
+
+def staged(state: SandboxState, request: Any, stage: Stage) -> tuple[Mutation, list[str]]:
+    """Stage every operation of a mutate request with `stage`: the mutation, ready to commit,
+    and each operation's resource name. Raises failures.ApiError with every problem found."""
     mutation = Mutation(state, request.customer_id)
     errors: list[Any] = []
     names: list[str] = []
@@ -392,11 +421,19 @@ def run(state: SandboxState, kind: Kind, request: Any) -> Any:
             error("request_error", "OPERATION_REQUIRED", "At least one operation is required.")
         )
     for index, op in enumerate(request.operations):
-        name, found = apply(mutation, kind, op, [("operations", index)])
+        name, found = stage(mutation, op, [("operations", index)])
         names.append(name)
         errors += found
     if errors:
         raise invalid(errors)
+    return mutation, names
+
+
+def run(state: SandboxState, kind: Kind, request: Any) -> Any:
+    """Apply a Mutate<Kind>s request; raises failures.ApiError with every problem found."""
+    mutation, names = staged(
+        state, request, lambda mutation, op, prefix: apply(mutation, kind, op, prefix)
+    )
     if request.validate_only:
         return kind.response()
     mutation.commit()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsError
 
-from adflux.sandbox.google_ads.failures import PathElement, error
+from adflux.sandbox.google_ads.failures import PathElement, error, malformed, not_found
 
 NAME_MAX = 255
 RSA_HEADLINES = (3, 15, 30)  # min count, max count, max width
@@ -88,15 +88,7 @@ def _reference(
         return None
     found = lookup.live(kind, value)
     if found is None:
-        out.append(
-            error(
-                "mutate_error",
-                "RESOURCE_NOT_FOUND",
-                "The requested resource was not found.",
-                path=[*path, field],
-                trigger=value,
-            )
-        )
+        out.append(not_found(value, [*path, field]))
     return found
 
 
@@ -212,7 +204,18 @@ def campaign(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None)
     )
     end = _date_time(res.end_date_time, path, "end_date_time", out) if res.end_date_time else None
     start_changed = before is None or before.start_date_time != res.start_date_time
-    if start is not None and start_changed and start < lookup.today():
+    started = before is not None and before.start_date_time[:10] <= f"{lookup.today()}"
+    if start_changed and started and before.start_date_time:
+        out.append(
+            error(
+                "campaign_error",
+                "CANNOT_MODIFY_START_DATE_IF_ALREADY_STARTED",
+                "Cannot modify the start date if the campaign has already started.",
+                path=[*path, "start_date_time"],
+                trigger=res.start_date_time,
+            )
+        )
+    elif start is not None and start_changed and start < lookup.today():
         out.append(
             error(
                 "campaign_error",
@@ -272,13 +275,7 @@ def _criterion_type(res: Any, path: Path, out: Errors) -> str | None:
 
 
 def _malformed(path: Path, field: str, sub: str, value: str) -> GoogleAdsError:
-    return error(
-        "request_error",
-        "RESOURCE_NAME_MALFORMED",
-        "Resource name is malformed.",
-        path=[*path, field, sub],
-        trigger=value,
-    )
+    return malformed(value, [*path, field, sub])
 
 
 def _proximity(prox: Any, path: Path) -> Errors:
@@ -383,17 +380,22 @@ def _url(url: str, path: Path) -> GoogleAdsError | None:
 def ad_group_ad(res: Any, path: Path, lookup: Lookup, own: str, before: Any = None) -> Errors:
     out: Errors = []
     _reference(lookup, "ad_group", res.ad_group, path, "ad_group", out)
-    ad_path = [*path, "ad"]
-    if not res.ad.final_urls:
+    return out + ad(res.ad, [*path, "ad"])
+
+
+def ad(res: Any, ad_path: Path) -> Errors:
+    """An Ad, created inside its AdGroupAd or updated by AdService (paths start at the ad)."""
+    out: Errors = []
+    if not res.final_urls:
         out.append(_required(ad_path, "final_urls"))
-    for index, url in enumerate(res.ad.final_urls):
+    for index, url in enumerate(res.final_urls):
         bad = _url(url, [*ad_path, ("final_urls", index)])
         if bad is not None:
             out.append(bad)
-    if type(res.ad).pb(res.ad).WhichOneof("ad_data") != "responsive_search_ad":
+    if type(res).pb(res).WhichOneof("ad_data") != "responsive_search_ad":
         out.append(_required(ad_path, "responsive_search_ad"))
         return out
-    rsa, rsa_path = res.ad.responsive_search_ad, [*ad_path, "responsive_search_ad"]
+    rsa, rsa_path = res.responsive_search_ad, [*ad_path, "responsive_search_ad"]
     out.extend(_assets(rsa.headlines, rsa_path, "headlines", RSA_HEADLINES))
     out.extend(_assets(rsa.descriptions, rsa_path, "descriptions", RSA_DESCRIPTIONS))
     for field in ("path1", "path2"):
@@ -527,6 +529,8 @@ IMMUTABLE: dict[str, frozenset[str]] = {
     "campaign_criterion": frozenset({"campaign", "criterion_id"}),
     "ad_group": frozenset({"campaign"}),
     "ad_group_ad": frozenset({"ad_group", "ad"}),
+    # AdService.MutateAds: an ad's type is what it was created as.
+    "ad": frozenset({"type_"}),
     "ad_group_criterion": frozenset({"ad_group", "criterion_id"}),
     "user_list": frozenset(),
 }

@@ -114,6 +114,9 @@ class GoogleAdsCase(ContractCase):
             query = f"SELECT {fields} FROM {resource} WHERE {selector} = '{selected}'"
             if criterion_type:
                 query += f" AND {resource}.type = '{criterion_type}'"
+            if kind in SELECTED_BY:
+                # GAQL answers removed criteria too; they target nothing any more.
+                query += f" AND {resource}.status != 'REMOVED'"
             rows = [_as_dict(getattr(row, resource)) for row in self._search(sandbox, query)]
             if kind in SELECTED_BY:
                 objects[kind] = rows
