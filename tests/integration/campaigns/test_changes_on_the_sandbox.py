@@ -1,10 +1,5 @@
 """A recruiter's edit reaches every platform: the real adapters (official SDKs) against the
-sandbox over HTTP/gRPC, read back through each platform's own read API.
-
-Google Ads and X: their adapters' `update` lands with the adapter work of #13; until it is on
-main their cases are expected to fail with NotImplementedError (strict: the mark must go as soon
-as the adapter can update).
-"""
+sandbox over HTTP/gRPC, read back through each platform's own read API."""
 
 from __future__ import annotations
 
@@ -30,9 +25,6 @@ from adflux.sandbox.server import RunningSandbox
 
 pytestmark = pytest.mark.postgres
 
-# Adapters whose `update` is not on main yet (see the module's docstring).
-NO_UPDATE_YET = {"google", "x"}
-
 
 class SandboxPlatforms:
     """The registry's adapters, configured as a user configures them for this sandbox."""
@@ -50,18 +42,7 @@ class SandboxPlatforms:
         return self.adapters[name]
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(
-            case,
-            id=case.name,
-            marks=[pytest.mark.xfail(raises=NotImplementedError, strict=True)]
-            if case.name in NO_UPDATE_YET
-            else [],
-        )
-        for case in CASES
-    ]
-)
+@pytest.fixture(params=CASES, ids=[case.name for case in CASES])
 def case(request) -> ContractCase:
     return request.param
 
