@@ -47,9 +47,9 @@ from tests.factories import job_payload
 
 from adflux import clock
 from adflux.campaigns.adapters import EXTENSION_KEY, RegistryDirectory
+from adflux.campaigns.arm_spec import build_ad_spec
 from adflux.campaigns.creatives import JobAd
 from adflux.campaigns.models import AdCampaign, PlatformPublication
-from adflux.campaigns.publishing import build_ad_spec
 from adflux.config import Settings
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening

@@ -9,20 +9,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, validate
 
 from adflux.api import jobs
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
-from adflux.api.campaigns import (
-    ACKNOWLEDGE_WARNINGS_DESCRIPTION,
-    refuse_forbidden_narrowing,
-)
-from adflux.api.schemas import MAX_ID, ApiSchema, ErrorSchema, WarningSchema, id_in_path
+from adflux.api.campaigns import AudienceRulesSchema
+from adflux.api.schemas import MAX_ID, ErrorSchema, WarningSchema, id_in_path
 from adflux.api.segments import CandidateSegmentSchema
 from adflux.auth.models import Role
 from adflux.campaigns import service
-from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS
 from adflux.extensions import db
 from adflux.segmentation import assignment
 
@@ -38,7 +34,7 @@ class JobOpeningById(jobs.JobById):
     methods: ClassVar[set[str]] = {"GET"}
 
 
-class PublishSchema(ApiSchema):
+class PublishSchema(AudienceRulesSchema):
     platforms = fields.List(
         fields.String(validate=validate.Length(min=1, max=20)),
         required=True,
@@ -49,16 +45,6 @@ class PublishSchema(ApiSchema):
         load_default=list,
         validate=validate.Length(max=20),
     )
-    acknowledge_warnings = fields.List(
-        fields.String(validate=validate.OneOf(ACKNOWLEDGEABLE_WARNINGS)),
-        load_default=list,
-        validate=validate.Length(max=len(ACKNOWLEDGEABLE_WARNINGS)),
-        metadata={"description": ACKNOWLEDGE_WARNINGS_DESCRIPTION},
-    )
-
-    @pre_load
-    def _employment_rules(self, data: Any, **_: Any) -> Any:
-        return refuse_forbidden_narrowing(data)
 
 
 class ProcessingSchema(Schema):

@@ -10,12 +10,14 @@ and a decision committed before the crash is never lost: the relay re-sends what
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
-from adflux.campaigns.models import PlatformPublication, PublicationStatus
+from adflux.campaigns.models import BUDGET, PlatformPublication, PublicationStatus
 from adflux.db import DbSession, utcnow
 from adflux.errors import ValidationFailed
 
@@ -53,7 +55,7 @@ def set_arm_budgets(db_session: DbSession, budgets: Mapping[int, int]) -> list[i
         arm = found[arm_id]
         if arm.daily_budget_cop != budget:
             arm.daily_budget_cop = budget
-            arm.revision += 1
+            arm.mark_changed(BUDGET)
             changed.append(arm_id)
     return changed
 
@@ -73,3 +75,38 @@ def dispatch_changes(db_session: DbSession, publication_ids: Sequence[int]) -> l
         )
         db_session.commit()
     return queued
+
+
+def record_held(
+    db_session: DbSession,
+    publication: PlatformPublication,
+    *,
+    revision: int,
+    held_daily_budget_cop: int,
+    **values: Any,
+) -> None:
+    """Record that the platform holds the arm's desired state of `revision` (published, or a
+    change pushed), holding `held_daily_budget_cop`, and set `values` too; frees the arm's claim.
+
+    Read under the arm's lock: a change committed since (a higher revision) stays pending with
+    its parts, and is pushed next; an arm taken off its campaign meanwhile is ended (its end is
+    pushed by the change task)."""
+    table = PlatformPublication.__table__
+    current, ended_at = db_session.execute(
+        sa.select(table.c.revision, table.c.ended_at)
+        .where(table.c.id == publication.id)
+        .with_for_update()
+    ).one()
+    held: dict[str, Any] = {
+        "applied_revision": revision,
+        "held_daily_budget_cop": held_daily_budget_cop,
+        "claimed_at": None,
+        **values,
+    }
+    if current == revision:
+        held["pending_parts"] = None
+    if ended_at is not None:
+        held["status"] = PublicationStatus.ENDED.value
+    db_session.execute(table.update().where(table.c.id == publication.id).values(**held))
+    for name, value in {**held, "revision": current, "ended_at": ended_at}.items():
+        orm.attributes.set_committed_value(publication, name, value)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -375,6 +375,58 @@ def ad_texts(job: JobAd, platform: str, *, link_url: str | None = None) -> Creat
     if not URL.fullmatch(url):
         raise ValueError(f"the ad link must be an absolute http(s) URL, got {url!r}")
     return _BUILDERS[platform](job, _Phrases.of(job), url)
+
+
+def with_ad_copy(creative: Creative, platform: str, ad_copy: Mapping[str, str] | None) -> Creative:
+    """`creative` with the recruiter's own texts ({headline, description, primary_text}, each
+    optional) in place of AdFlux's, cleaned and fitted to the platform's limits as AdFlux's own
+    are. A text the platform's ad has no place for is left out (Google shows no primary text; X
+    and TikTok no description; TikTok no headline)."""
+    copy = {k: clean_text(v) for k, v in (ad_copy or {}).items() if v and clean_text(v)}
+    if not copy:
+        return creative
+    headline, description, primary = (
+        copy.get("headline"),
+        copy.get("description"),
+        copy.get("primary_text"),
+    )
+    headlines, descriptions, primary_text = (
+        creative.headlines,
+        creative.descriptions,
+        creative.primary_text,
+    )
+    if platform == "google":
+        w = display_width
+        if headline:
+            fitted = fit_words(headline, GOOGLE_HEADLINE_MAX, w)
+            headlines = _unique([fitted, *headlines], GOOGLE_HEADLINES_MAX)
+        if description:
+            fitted = fit_words(description, GOOGLE_DESCRIPTION_MAX, w)
+            descriptions = _unique([fitted, *descriptions], GOOGLE_DESCRIPTIONS_MAX)
+            primary_text = descriptions[0]
+    elif platform == "meta":
+        if headline:
+            headlines = (fit_words(headline, META_HEADLINE_MAX) or headlines[0],)
+        if description:
+            descriptions = (fit_words(description, META_DESCRIPTION_MAX) or BRAND,)
+        if primary:
+            primary_text = fit_words(primary, META_PRIMARY_TEXT_MAX) or primary_text
+    elif platform == "x":
+        if headline:
+            name = fit_words(headline, X_NAME_MAX, x_weighted_length)
+            title = fit_words(headline, X_CARD_TITLE_MAX)
+            headlines = (name or headlines[0], title or headlines[-1])
+        if primary:
+            # The post keeps its link, which X counts as 23 characters whatever its length.
+            tail = f" Postúlate: {creative.link_url}"
+            body = fit_words(primary, X_TEXT_MAX - x_weighted_length(tail), x_weighted_length)
+            primary_text = f"{body}{tail}" if body else primary_text
+    elif platform == "tiktok" and primary:
+        text = fit_words(primary, TIKTOK_AD_TEXT_MAX, display_width)
+        primary_text = text if text and not has_emoji(text) else primary_text
+    return dataclasses.replace(
+        creative, headlines=headlines, descriptions=descriptions, primary_text=primary_text
+    )
 
 
 def image_text(job: JobAd) -> AdImageText:

@@ -39,6 +39,9 @@ class Pacing(enum.StrEnum):
 # The arm of a publication that aims at the campaign's whole audience (places and keywords, or
 # a pre-arms campaign's segments together); the others are SEGMENT_ARM % id and JOB_AUDIENCE_ARM.
 CAMPAIGN_ARM = "campaign"
+# The parts of an arm's desired state a change can touch, in the order a platform applies them.
+BUDGET, SCHEDULE, TARGETING, CREATIVE = "budget", "schedule", "targeting", "creative"
+CHANGE_PARTS = (BUDGET, SCHEDULE, TARGETING, CREATIVE)
 JOB_AUDIENCE_ARM = "job-audience"
 SEGMENT_ARM = "segment-%d"
 
@@ -177,6 +180,10 @@ class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-define
     daily_budget_cop: Mapped[int] = mapped_column(sa.BigInteger)
     held_daily_budget_cop: Mapped[int | None] = mapped_column(sa.BigInteger)
     revision: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # The parts of the desired state (CHANGE_PARTS) that revisions the platform does not hold yet
+    # changed: a push sends those (and always the budget), never a creative or targeting nobody
+    # touched (a new creative resets a platform's learning). None: the budget alone.
+    pending_parts: Mapped[list[str] | None] = mapped_column(JSONType)
     applied_revision: Mapped[int] = mapped_column(sa.Integer, default=0)
     # The last change the platform refused or that failed, for people; cleared when one applies.
     change_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -202,6 +209,19 @@ class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-define
     def change_pending(self) -> bool:
         """A change AdFlux decided that the platform does not hold yet."""
         return self.applied_revision < self.revision
+
+    @property
+    def change_state(self) -> str:
+        """How the arm's last change stands: "pending" (not held by the platform yet),
+        "refused" (the platform said no; `change_error` says why) or "applied"."""
+        if self.change_pending:
+            return "pending"
+        return "refused" if self.change_error else "applied"
+
+    def mark_changed(self, *parts: str) -> None:
+        """Record a new desired state touching `parts`: a new revision for the change task."""
+        self.revision = (self.revision or 0) + 1
+        self.pending_parts = sorted({*(self.pending_parts or ()), *parts}, key=CHANGE_PARTS.index)
 
 
 class PlatformCredential(db.Model):  # type: ignore[name-defined,misc]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from time import sleep
 from typing import Any, ParamSpec, cast
 
@@ -20,38 +20,31 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from adflux.audiences.service import ensure_job_audience, ensure_segment_audience
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import adapter_for, platform_throttle
-from adflux.campaigns.compliance import ComplianceError, ensure_compliant
-from adflux.campaigns.creatives import JobAd, build_creative
+from adflux.campaigns.arm_spec import build_arm_spec
+from adflux.campaigns.changes import dispatch_changes, record_held
+from adflux.campaigns.compliance import ComplianceError
 from adflux.campaigns.models import (
-    AdCampaign,
     PlatformCredential,
     PlatformPublication,
     PublicationStatus,
-    campaign_segments,
 )
-from adflux.campaigns.service import CAMPAIGN_TZ, PUBLISH_TASK, refresh_campaign_status
-from adflux.campaigns.tracking import tracked_link
+
+# CAMPAIGN_TZ: still importable from here, where the adapter tests have always found it.
+from adflux.campaigns.service import CAMPAIGN_TZ as CAMPAIGN_TZ
+from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.base import (
-    AdSpec,
     AuthExpired,
     InvalidRequest,
     OutcomeUnknown,
-    PlatformAdapter,
     PlatformError,
     PlatformUnavailable,
     RateLimited,
-    Targeting,
     TransientError,
 )
-from adflux.segmentation.models import Segment
-from adflux.targeting import people
-from adflux.targeting.aim import campaign_targeting
-from adflux.targeting.places import job_places
 
 log = logging.getLogger(__name__)
 
@@ -148,30 +141,26 @@ def attempt_publication(
         sleep(wait_s)
     try:
         adapter = adapter_for(publication.platform)
-        spec, consenting_ids, profiles = _build_spec(db_session, campaign, publication, adapter)
-        ensure_compliant(
-            adapter.name,
-            spec.targeting,
-            consenting_audience_ids=consenting_ids,
-            segment_profiles=profiles,
-        )
+        # The revision the spec is built from: a change committed meanwhile stays pending.
+        revision = publication.revision
+        spec = build_arm_spec(db_session, campaign, publication, adapter)
         known = dict(publication.external_ids or {})
         if unreconciled:
             # An earlier attempt may have created objects it never heard back about.
             found = adapter.find_existing(spec.publication_key)
             for kind, external_id in found.items():
                 if kind not in known:
-                    _record_id(db_session, publication, kind, external_id)
+                    record_external_id(db_session, publication, kind, external_id)
             known = dict(publication.external_ids)
             unreconciled = False
 
         def on_created(kind: str, external_id: str) -> None:
-            _record_id(db_session, publication, kind, external_id)
+            record_external_id(db_session, publication, kind, external_id)
 
         result = adapter.publish(spec, known_ids=known, on_created=on_created)
         for kind, external_id in result.external_ids.items():
             if publication.external_ids.get(kind) != external_id:
-                _record_id(db_session, publication, kind, external_id)
+                record_external_id(db_session, publication, kind, external_id)
         publication.status = PublicationStatus.PUBLISHED.value
         publication.published_at = utcnow()
         publication.last_error = publication.last_error_field = None
@@ -179,13 +168,16 @@ def attempt_publication(
         db_session.flush()
         credential = db_session.get(PlatformCredential, publication.platform)
         if credential is not None and not credential.healthy:  # reconnected: it works again
-            _mark_credential(db_session, publication.platform, healthy=True, message="published")
+            mark_credential(db_session, publication.platform, healthy=True, message="published")
         if not _job_is_open(db_session, campaign.job_id):
             # Paused or closed while this was publishing: that pause found nothing published
             # here, so this attempt pauses what it just made live (a platform error retries).
             adapter.set_active(publication.external_ids, False)
             publication.status = PublicationStatus.PAUSED.value
             db_session.flush()
+        record_held(
+            db_session, publication, revision=revision, held_daily_budget_cop=spec.daily_budget_cop
+        )
         outcome = Outcome("published")
     except RateLimited as exc:
         # The platform's wait, not a failure of ours: the backoff streak does not grow.
@@ -204,12 +196,12 @@ def attempt_publication(
             db_session,
             publication,
             exc,
-            wait_s=_backoff(in_a_row),
+            wait_s=backoff_s(in_a_row),
             reconcile=unreconciled or isinstance(exc, OutcomeUnknown),
             failed_in_a_row=in_a_row,
         )
     except AuthExpired as exc:
-        _mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
+        mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
         outcome = _fail(
             db_session,
             publication,
@@ -264,8 +256,16 @@ def _finish(
     # The attempt's outcome (flushed above) and the campaign's derived status commit together:
     # with two commits, a worker dying between them left the campaign "publishing" for good.
     db_session.flush()
+    if outcome.state != "published" and _arm_ended(db_session, publication.id):
+        # Taken off the campaign while this attempt ran: nothing of it stays to publish.
+        publication.status = PublicationStatus.ENDED.value
+        publication.next_attempt_at = None
+        db_session.flush()
     refresh_campaign_status(db_session=db_session, campaign_id=campaign_id)
     db_session.commit()  # already done by the refresh unless the campaign vanished meanwhile
+    if outcome.state == "published" and publication.change_pending:
+        # Changed (or taken off the campaign) while this attempt published: pushed now.
+        dispatch_changes(db_session, [publication_id])
     if outcome.state in ("retry", "paced") and outcome.retry_in_s is not None:
         send_task(
             PUBLISH_TASK,
@@ -320,6 +320,15 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
     return None
 
 
+def _arm_ended(db_session: DbSession, publication_id: int) -> bool:
+    """Whether the arm was taken off its campaign (read under its lock, as committed now)."""
+    table = PlatformPublication.__table__
+    ended_at = db_session.execute(
+        sa.select(table.c.ended_at).where(table.c.id == publication_id).with_for_update()
+    ).scalar_one()
+    return ended_at is not None
+
+
 def _job_is_open(db_session: DbSession, job_id: int) -> bool:
     """The job's status now, not as loaded: locked until this attempt commits (PostgreSQL), so a
     pause or close of the job waits and then finds this publication published. On SQLite the
@@ -331,7 +340,7 @@ def _job_is_open(db_session: DbSession, job_id: int) -> bool:
     return bool(status == JobStatus.OPEN.value)
 
 
-def _record_id(
+def record_external_id(
     db_session: DbSession, publication: PlatformPublication, kind: str, external_id: str
 ) -> None:
     """Commit one more platform id now: one UPDATE of the JSON column, past the ORM."""
@@ -346,106 +355,7 @@ def _record_id(
     orm.attributes.set_committed_value(publication, "external_ids", external_ids)
 
 
-def _build_spec(
-    db_session: DbSession,
-    campaign: AdCampaign,
-    publication: PlatformPublication,
-    adapter: PlatformAdapter,
-) -> tuple[AdSpec, list[str], dict[str, dict]]:
-    settings = current_app.config["ADFLUX_SETTINGS"]
-    job = db_session.get(JobOpening, campaign.job_id)
-    assert job is not None
-    apply_url = settings.apply_url_template.format(external_ref=job.external_ref, id=job.id)
-    segments = db_session.scalars(
-        sa.select(Segment)
-        .join(campaign_segments, campaign_segments.c.segment_id == Segment.id)
-        .where(campaign_segments.c.campaign_id == campaign.id)
-        .order_by(Segment.id)
-    ).all()
-    consenting_ids: list[str] = []
-    profiles: dict[str, dict] = {}
-    for segment in segments:
-        sync = ensure_segment_audience(db_session=db_session, segment=segment, adapter=adapter)
-        if sync.external_audience_id:
-            consenting_ids.append(sync.external_audience_id)
-        profiles[segment.name] = segment.profile or {}
-    if campaign.job_audience_size and people.job_audience_holds(
-        db_session=db_session,
-        job_id=job.id,
-        size=campaign.job_audience_size,
-        minimum=max(1, adapter.min_custom_audience),
-    ):
-        # The job's own N most likely consenting candidates, beside the segments' audiences.
-        # None while fewer fit than the platform's minimum: such an audience delivers to nobody
-        # (an empty one would even keep the ad from everyone), so nobody's data is uploaded for
-        # it (Ley 1581: data only for its purpose) and the ad aims by the job's places, keywords
-        # and segments; a later publication uploads and attaches it once enough people fit.
-        sync = ensure_job_audience(
-            db_session=db_session, job_id=job.id, size=campaign.job_audience_size, adapter=adapter
-        )
-        if sync.external_audience_id:
-            consenting_ids.append(sync.external_audience_id)
-    targeting = campaign_targeting(
-        job=job,
-        segments=segments,
-        custom_audience_ids=consenting_ids,
-        places=job_places(db_session=db_session, job=job),
-    )
-    spec = build_ad_spec(
-        job=JobAd.from_opening(job, apply_url=apply_url),
-        platform=adapter.name,
-        publication_key=f"adflux-pub-{publication.id}",
-        campaign_id=campaign.id,
-        segment_ids=[segment.id for segment in segments],
-        campaign_name=campaign.name,
-        daily_budget_cop=publication.daily_budget_cop,
-        start_date=campaign.start_date,
-        end_date=campaign.end_date,
-        objective=campaign.objective,
-        targeting=targeting,
-    )
-    return spec, consenting_ids, profiles
-
-
-def build_ad_spec(
-    *,
-    job: JobAd,
-    platform: str,
-    publication_key: str,
-    campaign_id: int,
-    segment_ids: Sequence[int],
-    campaign_name: str,
-    daily_budget_cop: int,
-    start_date: date,
-    end_date: date | None,
-    objective: str,
-    targeting: Targeting,
-) -> AdSpec:
-    """The ad AdFlux publishes for one campaign on one platform, from plain values (no database):
-    the job's creative for the platform, linking to the job's apply URL with the publication's
-    tracking code (campaign `campaign_id` on `platform`, audience `segment_ids`), the campaign's
-    `targeting` (`targeting.aim.campaign_targeting`), the budget, and the campaign's days as
-    whole days in Colombia."""
-    link = tracked_link(
-        job.apply_url, platform=platform, campaign_id=campaign_id, segment_ids=segment_ids
-    )
-    return AdSpec(
-        publication_key=publication_key,
-        name=campaign_name,
-        creative=build_creative(job, platform, link_url=link),
-        targeting=targeting,
-        daily_budget_cop=daily_budget_cop,
-        start_at=datetime.combine(start_date, time(0, 0), tzinfo=CAMPAIGN_TZ),
-        end_at=(
-            datetime.combine(end_date, time(23, 59, 59), tzinfo=CAMPAIGN_TZ) if end_date else None
-        ),
-        objective=objective,
-        # Published live: a recruiter who creates a campaign wants it running (pause is explicit).
-        active=True,
-    )
-
-
-def _backoff(failures: int) -> float:
+def backoff_s(failures: int) -> float:
     """Exponential backoff with jitter (half fixed, half random) capped at five minutes."""
     delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
     return delay / 2 + random.uniform(0, delay / 2)
@@ -510,7 +420,7 @@ def _fail(
     return Outcome("failed", message)
 
 
-def _mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
+def mark_credential(db_session: DbSession, platform: str, *, healthy: bool, message: str) -> None:
     def upsert() -> PlatformCredential:
         row = db_session.get(PlatformCredential, platform) or PlatformCredential(platform=platform)
         row.healthy = healthy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,11 +22,18 @@ from adflux import clock
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.campaigns.adapters import (
-    MIN_DAILY_BUDGET_COP,
     adapter_for,
     min_custom_audience,
     platform_infos,
 )
+from adflux.campaigns.arms import (
+    DEFAULT_DAILY_BUDGET_COP,
+    arm_minimum,
+    default_daily_budget,
+    minimum_daily_budget,
+    split_daily_budget,
+)
+from adflux.campaigns.changes import dispatch_changes
 from adflux.campaigns.compliance import (
     ACKNOWLEDGEABLE_WARNINGS,
     Advisory,
@@ -33,13 +41,17 @@ from adflux.campaigns.compliance import (
     segment_advisories,
 )
 from adflux.campaigns.models import (
+    CAMPAIGN_ARM,
+    JOB_AUDIENCE_ARM,
+    SEGMENT_ARM,
     AdCampaign,
+    Pacing,
     PlatformCredential,
     PlatformPublication,
     PublicationStatus,
     campaign_segments,
 )
-from adflux.campaigns.status import derive_campaign_status
+from adflux.campaigns.status import ARCHIVED, derive_campaign_status
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
@@ -56,7 +68,8 @@ PUBLISH_TASK = "adflux.publish_publication"
 CAMPAIGN_TZ = ZoneInfo("America/Bogota")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 100  # the column's length
-DEFAULT_DAILY_BUDGET_COP = 50_000
+__all__ = ["DEFAULT_DAILY_BUDGET_COP"]  # where the dashboard's form reads its default
+PACINGS = tuple(p.value for p in Pacing)
 OBJECTIVES = ("traffic", "leads", "awareness")
 # A job audience nobody fits yet: said on the campaign, nothing to acknowledge.
 JOB_AUDIENCE_EMPTY = "job_audience_empty"
@@ -78,8 +91,12 @@ def create_campaign(
     idempotency_key: str | None = None,
     acknowledge_warnings: Collection[str] = (),
     job_audience_size: int | None = None,
+    total_budget_cop: int | None = None,
+    pacing: str = Pacing.EVEN.value,
 ) -> tuple[AdCampaign, bool]:
-    """Store the campaign, its segments and one pending publication per platform, then queue them.
+    """Store the campaign, its segments and its arms (one pending publication per platform and
+    segment, or job audience; see `plan_arms`), with the daily budget split over them, then queue
+    them.
 
     Returns (campaign, created): a repeated idempotency key returns the first campaign unchanged;
     the same key with another request is refused (422), as Stripe and the IETF draft do.
@@ -104,6 +121,9 @@ def create_campaign(
         end_date=end_date,
         objective=objective,
         job_audience_size=job_audience_size,
+        # Only when given: a key stored before these existed keeps replaying its campaign.
+        **({"total_budget_cop": total_budget_cop} if total_budget_cop is not None else {}),
+        **({"pacing": pacing} if pacing != Pacing.EVEN.value else {}),
     )
     if idempotency_key and len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationFailed(
@@ -133,19 +153,25 @@ def create_campaign(
         platforms=chosen,
     )
     segments = aimed.segments
-    job_audience_warnings = _job_audience_warnings(
-        db_session, job.id, aimed.job_audience_size, chosen
-    )
+    audience_warnings = job_audience_warnings(db_session, job.id, aimed.job_audience_size, chosen)
     # What the operator must confirm: age-proxy segments, a job audience that age sets apart.
     warnings = [
         *segment_advisories({s.name: s.profile or {} for s in segments}),
-        *(w for w in job_audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS),
+        *(w for w in audience_warnings if w.rule in ACKNOWLEDGEABLE_WARNINGS),
     ]
     ensure_acknowledged(warnings, acknowledge_warnings)
+    arms = plan_arms(chosen, [s.id for s in segments], aimed.job_audience_size)
+    arm_platforms = [platform for platform, _key, _segment in arms]
     budget = daily_budget_cop
     if budget is None:
-        budget = max([DEFAULT_DAILY_BUDGET_COP, *(MIN_DAILY_BUDGET_COP[p] for p in chosen)])
-    _validate_budget(budget, chosen)
+        budget = default_daily_budget(arm_platforms)
+    problems = budget_problems(
+        arm_platforms, daily_budget_cop=budget, total_budget_cop=total_budget_cop
+    )
+    if pacing not in PACINGS:
+        problems["pacing"] = [f"debe ser uno de / must be one of: {', '.join(PACINGS)}"]
+    if problems:
+        raise ValidationFailed("presupuesto no válido / invalid budget", fields=problems)
     start = start_date or campaign_today()
     _validate_dates(start, end_date)
     if objective not in OBJECTIVES:
@@ -159,13 +185,15 @@ def create_campaign(
         status="queued",
         objective=objective,
         daily_budget_cop=budget,
+        total_budget_cop=total_budget_cop,
+        pacing=pacing,
         start_date=start,
         end_date=end_date,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
         job_audience_size=aimed.job_audience_size,
-        creation_warnings=[_as_dict(w) for w in (*aimed.fit_warnings, *job_audience_warnings)],
+        creation_warnings=[_as_dict(w) for w in (*aimed.fit_warnings, *audience_warnings)],
     )
 
     def claim_key() -> tuple[AdCampaign, bool]:
@@ -189,8 +217,16 @@ def create_campaign(
             [{"campaign_id": campaign.id, "segment_id": s.id} for s in segments],
         )
     publications = [
-        PlatformPublication(campaign_id=campaign.id, platform=p, daily_budget_cop=budget)
-        for p in chosen
+        PlatformPublication(
+            campaign_id=campaign.id,
+            platform=platform,
+            arm_key=arm_key,
+            segment_id=segment_id,
+            daily_budget_cop=share,
+        )
+        for (platform, arm_key, segment_id), share in zip(
+            arms, split_daily_budget(budget, arm_platforms), strict=True
+        )
     ]
     db_session.add_all(publications)
     db_session.flush()
@@ -202,6 +238,10 @@ def create_campaign(
         details={
             "job_id": job.id,
             "platforms": chosen,
+            "arms": [f"{p.platform}:{p.arm_key}" for p in publications],
+            "daily_budget_cop": budget,
+            "total_budget_cop": total_budget_cop,
+            "pacing": pacing,
             "segment_ids": [s.id for s in segments],
             "job_audience_size": aimed.job_audience_size,
             "segments_recommended": aimed.recommended,
@@ -215,7 +255,7 @@ def create_campaign(
     return campaign, True
 
 
-def _job_audience_warnings(
+def job_audience_warnings(
     db_session: DbSession, job_id: int, size: int | None, platforms: Sequence[str]
 ) -> list[Advisory]:
     """Check a job audience's size; its warnings: age alone sets its people apart (to be
@@ -312,7 +352,7 @@ def aim(
     own places and keywords; either way with the reason no segment fits. The job audience is
     fallen back on only when it reaches the minimum of at least one of the `platforms`."""
     if segment_ids:
-        segments = _active_segments(db_session, segment_ids)
+        segments = active_segments(db_session, segment_ids)
         found = targeting.fit_warnings(
             db_session=db_session, job_id=job_id, segment_ids=[s.id for s in segments]
         )
@@ -324,9 +364,7 @@ def aim(
     if recommended:
         return Aim(
             # Best fit first, as the recommendation ranks them.
-            sorted(
-                _active_segments(db_session, recommended), key=lambda s: recommended.index(s.id)
-            ),
+            sorted(active_segments(db_session, recommended), key=lambda s: recommended.index(s.id)),
             recommended=True,
             fit_warnings=[],
         )
@@ -419,7 +457,9 @@ def list_campaigns(
     offset: int = 0,
     status: str | None = None,
     job_id: int | None = None,
+    include_archived: bool = False,
 ) -> Page[AdCampaign]:
+    """Campaigns, newest first; archived ones only when asked for (or by their status)."""
     query = (
         sa.select(AdCampaign)
         .options(selectinload(AdCampaign.publications), selectinload(AdCampaign.segments))
@@ -427,6 +467,8 @@ def list_campaigns(
     )
     if status:
         query = query.where(AdCampaign.status == status)
+    elif not include_archived:
+        query = query.where(AdCampaign.archived_at.is_(None))
     if job_id is not None:
         query = query.where(AdCampaign.job_id == job_id)
     return paginate(db_session, query, limit=limit, offset=offset)
@@ -450,15 +492,22 @@ def refresh_campaign_status(*, db_session: DbSession, campaign_id: int) -> str:
     """
     campaigns = AdCampaign.__table__
     publications = PlatformPublication.__table__
-    stored = db_session.execute(
-        sa.select(campaigns.c.status).where(campaigns.c.id == campaign_id).with_for_update()
-    ).scalar_one_or_none()
-    if stored is None:
+    found = db_session.execute(
+        sa.select(campaigns.c.status, campaigns.c.archived_at)
+        .where(campaigns.c.id == campaign_id)
+        .with_for_update()
+    ).one_or_none()
+    if found is None:
         return "unknown"
-    status = derive_campaign_status(
-        db_session.execute(
-            sa.select(publications.c.status).where(publications.c.campaign_id == campaign_id)
-        ).scalars()
+    stored, archived_at = found
+    status = (
+        ARCHIVED
+        if archived_at is not None
+        else derive_campaign_status(
+            db_session.execute(
+                sa.select(publications.c.status).where(publications.c.campaign_id == campaign_id)
+            ).scalars()
+        )
     )
     if status != stored:
         db_session.execute(
@@ -498,6 +547,10 @@ def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
 def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool) -> AdCampaign:
     """Pause or resume every published platform tree of the campaign, through the adapters."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
+    if campaign.archived_at is not None:
+        raise Conflict(
+            f"la campaña {campaign_id} está archivada / campaign {campaign_id} is archived"
+        )
     wanted_from = PublicationStatus.PUBLISHED if not active else PublicationStatus.PAUSED
     targets = [p for p in campaign.publications if p.status == wanted_from]
     if not targets:
@@ -522,6 +575,9 @@ def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool
     )
     db_session.commit()
     refresh_campaign_status(db_session=db_session, campaign_id=campaign.id)
+    if active:
+        # Edits made while paused were pushed then; one still pending goes now, before it spends.
+        dispatch_changes(db_session, [p.id for p in targets if p.change_pending])
     if errors:
         raise Conflict("some platforms did not accept the change", fields=errors)
     return campaign
@@ -625,7 +681,7 @@ def _validate_platforms(platforms: Sequence[str]) -> list[str]:
     return chosen
 
 
-def _active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[Segment]:
+def active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[Segment]:
     if not segment_ids:
         return []
     wanted = sorted(set(segment_ids))
@@ -643,16 +699,52 @@ def _active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[
     return list(found)
 
 
-def _validate_budget(budget: int, platforms: Sequence[str]) -> None:
-    too_low = [
-        f"{p} needs at least {MIN_DAILY_BUDGET_COP[p]:,} COP per day".replace(",", ".")
-        for p in platforms
-        if budget < MIN_DAILY_BUDGET_COP.get(p, 1)
-    ]
-    if budget <= 0 or too_low:
-        raise ValidationFailed(
-            "daily budget too low", fields={"daily_budget_cop": too_low or ["must be positive"]}
+def plan_arms(
+    platforms: Sequence[str], segment_ids: Sequence[int], job_audience_size: int | None
+) -> list[tuple[str, str, int | None]]:
+    """A campaign's arms as (platform, arm key, segment id): on each platform one arm per
+    segment and one for the job's audience when it has one; the whole-campaign arm (its places
+    and keywords) only when it has neither."""
+    keys: list[tuple[str, int | None]] = [(SEGMENT_ARM % i, i) for i in segment_ids]
+    if job_audience_size:
+        keys.append((JOB_AUDIENCE_ARM, None))
+    if not keys:
+        keys.append((CAMPAIGN_ARM, None))
+    return [(platform, key, segment_id) for platform in platforms for key, segment_id in keys]
+
+
+def budget_problems(
+    arm_platforms: Sequence[str], *, daily_budget_cop: int, total_budget_cop: int | None
+) -> dict[str, list[str]]:
+    """What is wrong with a campaign's budgets for arms on `arm_platforms` (one entry per arm):
+    the daily budget must cover every arm's platform minimum, the total at least one day of
+    them; {field: messages}, empty when both hold."""
+    problems: dict[str, list[str]] = {}
+    needed = minimum_daily_budget(arm_platforms)
+    if daily_budget_cop < needed:
+        counts = Counter(arm_platforms)
+        each = "; ".join(
+            f"{p} needs at least {_pesos(arm_minimum(p))} COP per day"
+            + (f" per arm ({n} arms)" if n > 1 else "")
+            for p, n in counts.items()
         )
+        n = len(arm_platforms)
+        arms_es = f"los {n} brazos necesitan" if n > 1 else "1 brazo necesita"
+        arms_en = f"{n} arms need" if n > 1 else "1 arm needs"
+        problems["daily_budget_cop"] = [
+            f"{arms_es} al menos {_pesos(needed)} COP por día / {arms_en} at least "
+            f"{_pesos(needed)} COP per day ({each})"
+        ]
+    if total_budget_cop is not None and total_budget_cop < needed:
+        problems["total_budget_cop"] = [
+            f"debe cubrir al menos un día de los mínimos ({_pesos(needed)} COP) / must cover at "
+            f"least one day of the arms' minimums ({_pesos(needed)} COP)"
+        ]
+    return problems
+
+
+def _pesos(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
 
 
 def _validate_dates(start: date, end: date | None) -> None:

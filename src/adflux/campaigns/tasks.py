@@ -1,10 +1,11 @@
-"""Celery tasks for publishing. They take ids, re-read state and are safe to run twice."""
+"""Celery tasks for publishing and pushing changes: they take ids, re-read state, rerun safely."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from adflux.campaigns import publishing, service
+from adflux.campaigns import publishing, pushing, service
+from adflux.campaigns.changes import CHANGE_TASK
 from adflux.context import acting_as
 from adflux.extensions import db
 
@@ -36,9 +37,23 @@ def publish_publication(
 
 @shared_task(name="adflux.relay_publications", ignore_result=True)
 def relay_publications() -> int:
-    """Dispatch pending publications nobody is working on (broker was down, worker died)."""
+    """Dispatch pending publications and changes nobody is working on (broker was down, worker
+    died)."""
     with acting_as("relay"):
         try:
-            return service.relay_due_publications(db_session=db.session)
+            published = service.relay_due_publications(db_session=db.session)
+            return published + pushing.relay_due_changes(db_session=db.session)
+        finally:
+            db.session.remove()
+
+
+@shared_task(name=CHANGE_TASK, acks_late=True, ignore_result=True)
+def apply_publication_change(publication_id: int) -> str:
+    """Push one arm's pending change (see pushing.py); safe to run twice: the values are SET."""
+    with acting_as("worker"):
+        try:
+            return pushing.apply_publication_change(
+                db_session=db.session, publication_id=publication_id
+            ).state
         finally:
             db.session.remove()

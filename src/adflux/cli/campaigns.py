@@ -22,15 +22,31 @@ from adflux.cli.client import ApiClient
 from adflux.cli.options import json_option, limit_option, offset_option
 from adflux.cli.output import cop, emit, print_json
 
-TERMINAL = {"published", "failed", "paused"}
-STATUSES = ["queued", "publishing", "published", "partially_published", "failed", "paused"]
+TERMINAL = {"published", "failed", "paused", "ended"}
+STATUSES = [
+    "queued",
+    "publishing",
+    "published",
+    "partially_published",
+    "failed",
+    "paused",
+    "ended",
+    "archived",
+]
+PACINGS = ("even", "fast")
+total_budget_option = click.option(
+    "--total-budget",
+    "total_budget_cop",
+    type=click.IntRange(1),
+    help="The most the campaign spends over its whole life, in COP (none unless given).",
+)
 
 
 def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def _csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int]:
+def csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int]:
     try:
         return [int(part) for part in _csv(ctx, param, value)]
     except ValueError:
@@ -86,7 +102,7 @@ def refused_narrowing_options(command: Any) -> Any:
 )
 @click.option(
     "--segment-ids",
-    callback=_csv_ints,
+    callback=csv_ints,
     help="Comma-separated target segment ids (default: the segments recommended for the job, "
     "see GET /api/v1/jobs/ID/audience).",
 )
@@ -98,7 +114,21 @@ def refused_narrowing_options(command: Any) -> Any:
     "as an audience of the job's own on each platform (the API checks the range).",
 )
 @click.option("--name", help="Campaign name (default: job title · city).")
-@click.option("--budget", "daily_budget_cop", type=click.IntRange(1), help="Daily budget in COP.")
+@click.option(
+    "--budget",
+    "daily_budget_cop",
+    type=click.IntRange(1),
+    help="Daily budget in COP over all the campaign's arms (platform x segment), split between "
+    "them (default: 50.000 per arm, or the platform's minimum when higher).",
+)
+@total_budget_option
+@click.option(
+    "--pacing",
+    type=click.Choice(PACINGS),
+    default="even",
+    show_default=True,
+    help="even: the total spread over the days; fast: as the market allows.",
+)
 @click.option("--start", "start_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
 @click.option("--end", "end_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
 @click.option("--wait", is_flag=True, help="Show live progress until every platform is done.")
@@ -121,6 +151,8 @@ def create_campaign(
     job_audience_size: int | None,
     name: str | None,
     daily_budget_cop: int | None,
+    total_budget_cop: int | None,
+    pacing: str,
     start_date: Any,
     end_date: Any,
     wait: bool,
@@ -139,10 +171,14 @@ def create_campaign(
         body["name"] = name
     if daily_budget_cop:
         body["daily_budget_cop"] = daily_budget_cop
+    if total_budget_cop:
+        body["total_budget_cop"] = total_budget_cop
+    if pacing != "even":
+        body["pacing"] = pacing
     if start_date:
-        body["start_date"] = _iso(start_date)
+        body["start_date"] = iso_day(start_date)
     if end_date:
-        body["end_date"] = _iso(end_date)
+        body["end_date"] = iso_day(end_date)
     client = ApiClient()
     # A key per invocation: if the connection drops and httpx retries, no second campaign appears.
     campaign = client.post(
@@ -159,7 +195,7 @@ def create_campaign(
             aimed_at += f"; job audience: its {campaign['job_audience_size']:,} most likely"
         status = campaign["status"]
         click.echo(f"campaign {campaign['id']} created: {status} ({aimed_at})")
-        _echo_warnings(campaign)
+        echo_warnings(campaign)
     if wait and campaign["status"] not in {"published"}:
         raise click.ClickException(
             f"campaign {campaign['id']} ended {campaign['status']}: "
@@ -171,14 +207,14 @@ def create_campaign(
         )
 
 
-def _echo_warnings(campaign: dict[str, Any]) -> None:
+def echo_warnings(campaign: dict[str, Any]) -> None:
     """The campaign's warnings, one line each, in Spanish as the recruiter reads them: age-proxy
     segments, chosen segments that fit the job poorly, why no segment was recommended."""
     for warning in campaign.get("warnings") or []:
         click.echo(f"advertencia: {warning['message_es']} [regla {warning['rule']}]")
 
 
-def _iso(value: Any) -> str:
+def iso_day(value: Any) -> str:
     return (
         value.date().isoformat()
         if hasattr(value, "date")
@@ -191,7 +227,7 @@ def _follow(client: ApiClient, campaign_id: int, *, timeout: int, quiet: bool) -
     console = Console(stderr=True)
     campaign = client.get(f"/api/v1/campaigns/{campaign_id}")
     with Live(
-        _progress_table(campaign), console=console, refresh_per_second=4, transient=quiet
+        progress_table(campaign), console=console, refresh_per_second=4, transient=quiet
     ) as live:
         while any(p["status"] not in TERMINAL for p in campaign["publications"]):
             if time.monotonic() > deadline:
@@ -201,11 +237,11 @@ def _follow(client: ApiClient, campaign_id: int, *, timeout: int, quiet: bool) -
                 )
             time.sleep(0.5)
             campaign = client.get(f"/api/v1/campaigns/{campaign_id}")
-            live.update(_progress_table(campaign))
+            live.update(progress_table(campaign))
     return campaign
 
 
-def _progress_table(campaign: dict[str, Any]) -> Table:
+def progress_table(campaign: dict[str, Any]) -> Table:
     table = Table(title=f"Campaña {campaign['id']} · {campaign['status']}")
     for header in ("Plataforma", "Estado", "Intentos", "IDs externos", "Error"):
         table.add_column(header, overflow="fold")
@@ -247,46 +283,3 @@ def view_campaigns(
         title="Campañas",
         total=page["total"],
     )
-
-
-@click.group("campaign")
-def campaign_group() -> None:
-    """Show, retry, pause and resume one campaign."""
-
-
-@campaign_group.command("show")
-@click.argument("campaign_id", type=click.IntRange(1))
-@json_option
-def show(campaign_id: int, as_json: bool) -> None:
-    """Show a campaign and each platform's publication."""
-    campaign = ApiClient().get(f"/api/v1/campaigns/{campaign_id}")
-    if as_json:
-        print_json(campaign)
-        return
-    if campaign.get("job_audience_size"):
-        click.echo(f"job audience: the {campaign['job_audience_size']} most likely candidates")
-    Console().print(_progress_table(campaign))
-    _echo_warnings(campaign)
-
-
-def _action(verb: str) -> click.Command:
-    @click.command(verb)
-    @click.argument("campaign_id", type=click.IntRange(1))
-    @json_option
-    def command(campaign_id: int, as_json: bool) -> None:
-        campaign = ApiClient().post(f"/api/v1/campaigns/{campaign_id}/{verb}")
-        if as_json:
-            print_json(campaign)
-        else:
-            click.echo(f"campaign {campaign_id}: {campaign['status']}")
-
-    command.help = {
-        "retry": "Queue the failed publications of a campaign again.",
-        "pause": "Pause a campaign on every platform where it is published.",
-        "resume": "Resume a paused campaign on every platform.",
-    }[verb]
-    return command
-
-
-for _verb in ("retry", "pause", "resume"):
-    campaign_group.add_command(_action(_verb))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from adflux.cli.applications import import_applications
-from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
+from adflux.cli.campaign import campaign
+from adflux.cli.campaigns import create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_audience, view_jobs
@@ -40,7 +41,7 @@ for command in (
     segment_group,
     create_campaign,
     view_campaigns,
-    campaign_group,
+    campaign,
     view_results,
     sync_results,
     import_applications,

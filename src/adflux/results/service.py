@@ -2,13 +2,14 @@
 platform, segment, job and day, with CTR, CPC, apply rate and cost per application; and the
 results sync that fills them (adflux.results.sync).
 
-Segments: a publication's ad targets its campaign's segments together (one ad per platform), so
-a platform's figures cannot be split by segment honestly. Grouped by segment, a row is keyed by
-the campaign's segment *set*: a campaign targeting exactly one segment gives that segment's row
-with its own figures; a campaign targeting several gives one shared row (``segments: [3, 5]``)
-with the figures of all of them, and its applications split by the segment each applicant was
-attributed to (an application is one person, so that split is honest; the spend's is not).
-Nothing here ever divides an ad's figures between segments.
+Segments: a campaign's arm aimed at one segment has its own ad tree on its platform, so its
+figures are that segment's own (``segments: [3]``). An arm aimed at the job's own audience counts
+under no segment (``segments: []``), like a campaign aimed at its places and keywords alone. A
+whole-campaign arm published before arms existed targets its campaign's segments together, so
+its figures cannot be split honestly: grouped by segment it is keyed by the campaign's segment
+*set*, one shared row (``segments: [3, 5]``) with its applications split by the segment each
+applicant was attributed to (an application is one person, so that split is honest; the spend's
+is not). Nothing here ever divides an ad's figures between segments.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute
 
-from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
+from adflux.campaigns.models import (
+    CAMPAIGN_ARM,
+    AdCampaign,
+    PlatformPublication,
+    campaign_segments,
+)
 from adflux.db import DbSession
 from adflux.errors import ValidationFailed
 from adflux.pagination import paginate
@@ -179,7 +185,8 @@ def results(
 ) -> Results:
     """Totals and grouped rows of what the filters match, summed by the database.
 
-    `segment_id` keeps the campaigns that target that segment (alone or with others);
+    `segment_id` keeps the arms aimed at that segment (and whole-campaign arms of campaigns
+    that target it, alone or with others);
     `since`/`until` are America/Bogota days, both included. Applications are those attributed
     to an AdFlux ad (their tracking code named a publication), counted on the day they were
     made. Without `limit` every row is returned.
@@ -326,7 +333,14 @@ def _facts(
 ) -> sa.Subquery:
     """One row per metric row and per attributed application, with every dimension's key."""
     sets = _segment_sets(db_session)
-    segments = sa.func.coalesce(sets.c.segments, "").label("segments")
+    segments = sa.case(
+        (
+            PlatformPublication.segment_id.is_not(None),
+            sa.cast(PlatformPublication.segment_id, sa.Text),
+        ),
+        (PlatformPublication.arm_key == CAMPAIGN_ARM, sa.func.coalesce(sets.c.segments, "")),
+        else_="",
+    ).label("segments")
 
     def conditions(day: InstrumentedAttribute[date]) -> list[sa.ColumnElement[bool]]:
         found: list[sa.ColumnElement[bool]] = []
@@ -340,7 +354,15 @@ def _facts(
             targeting = sa.select(campaign_segments.c.campaign_id).where(
                 campaign_segments.c.segment_id == segment_id
             )
-            found.append(PlatformPublication.campaign_id.in_(targeting))
+            found.append(
+                sa.or_(
+                    PlatformPublication.segment_id == segment_id,
+                    sa.and_(
+                        PlatformPublication.arm_key == CAMPAIGN_ARM,
+                        PlatformPublication.campaign_id.in_(targeting),
+                    ),
+                )
+            )
         if since is not None:
             found.append(day >= since)
         if until is not None:

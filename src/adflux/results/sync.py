@@ -235,9 +235,10 @@ def _backoff_s(state: ReportSync) -> float:
 def _trees_by_platform(
     db_session: DbSession, *, now: datetime, today: date, restate_days: int
 ) -> dict[str, list[_Tree]]:
-    """Published or paused publications with platform ids whose campaign runs or ended lately,
-    each with the first day to ask for: its campaign's start when no sync of its platform has
-    succeeded since it was published, else the platform's last success less the restated days."""
+    """Published publications with platform ids whose campaign runs or ended lately, and paused
+    or ended ones that stopped lately, each with the first day to ask for: its campaign's start
+    when no sync of its platform has succeeded since it was published, else the platform's last
+    success less the restated days."""
     grace = today - timedelta(days=ENDED_GRACE_DAYS)
     rows = db_session.execute(
         sa.select(
@@ -256,6 +257,12 @@ def _trees_by_platform(
                 sa.and_(
                     PlatformPublication.status == PublicationStatus.PAUSED.value,
                     PlatformPublication.updated_at >= now - timedelta(days=ENDED_GRACE_DAYS),
+                ),
+                # An arm taken off its campaign (or archived) spent until it ended: its last
+                # days are still reported, and restated, like a paused one's.
+                sa.and_(
+                    PlatformPublication.status == PublicationStatus.ENDED.value,
+                    PlatformPublication.ended_at >= now - timedelta(days=ENDED_GRACE_DAYS),
                 ),
             ),
             sa.or_(AdCampaign.end_date.is_(None), AdCampaign.end_date >= grace),

@@ -6,6 +6,7 @@ import uuid
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -15,7 +16,12 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP, OBJECTIVES, campaign_today
+from adflux.campaigns.service import (
+    DEFAULT_DAILY_BUDGET_COP,
+    OBJECTIVES,
+    PACINGS,
+    campaign_today,
+)
 from adflux.db import MAX_ID
 
 
@@ -54,6 +60,10 @@ class CampaignForm(FlaskForm):
         default=DEFAULT_DAILY_BUDGET_COP,
         validators=[DataRequired(), NumberRange(min=1, max=10_000_000_000)],
     )
+    total_budget_cop = IntegerField(
+        "total_budget_cop", validators=[Optional(), NumberRange(min=1, max=10_000_000_000_000)]
+    )
+    pacing = StringField("pacing", default=PACINGS[0], validators=[AnyOf(PACINGS)])
     start_date = DateField("start_date", default=campaign_today, validators=[Optional()])
     end_date = DateField("end_date", validators=[Optional()])
     # A plain string checked against the list: the template draws the <select> itself.
@@ -66,3 +76,29 @@ class CampaignForm(FlaskForm):
     )
     # A new key per rendered form: a double click or a resubmitted page creates one campaign.
     idempotency_key = HiddenField(default=new_idempotency_key)
+
+
+class CampaignEditForm(FlaskForm):
+    """A campaign's whole editable state as the page shows it; the view sends what differs."""
+
+    name = StringField("name", validators=[DataRequired(), Length(max=200)])
+    daily_budget_cop = IntegerField(
+        "daily_budget_cop", validators=[DataRequired(), NumberRange(min=1, max=10_000_000_000)]
+    )
+    # Empty: no total.
+    total_budget_cop = IntegerField(
+        "total_budget_cop", validators=[Optional(), NumberRange(min=1, max=10_000_000_000_000)]
+    )
+    pacing = StringField("pacing", validators=[AnyOf(PACINGS)])
+    start_date = DateField("start_date", validators=[DataRequired()])
+    end_date = DateField("end_date", validators=[Optional()])
+    segment_ids = SelectMultipleField(
+        "segment_ids", coerce=_row_id, choices=[], validate_choice=False
+    )
+    headline = StringField("headline", validators=[Optional(), Length(max=200)])
+    description = StringField("description", validators=[Optional(), Length(max=300)])
+    primary_text = StringField("primary_text", validators=[Optional(), Length(max=1000)])
+    auto_allocate = BooleanField("auto_allocate")
+    acknowledge_warnings = SelectMultipleField(
+        "acknowledge_warnings", choices=[], validate_choice=False
+    )

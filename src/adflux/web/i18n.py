@@ -444,6 +444,62 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.failed": ("fallida", "failed"),
     "status.paused": ("pausada", "paused"),
     "status.pending": ("pendiente", "pending"),
+    "status.ended": ("terminada", "ended"),
+    "status.archived": ("archivada", "archived"),
+    # budgets, arms and edits
+    "form.total_budget": ("Presupuesto total (COP)", "Total budget (COP)"),
+    "form.total_budget_none": ("sin total", "no total"),
+    "form.pacing": ("Ritmo", "Pacing"),
+    "form.pacing.even": ("parejo: el total repartido en los días", "even: the total over the days"),
+    "form.pacing.fast": ("rápido: lo que el mercado permita", "fast: as the market allows"),
+    "campaign.total_budget": ("Presupuesto total", "Total budget"),
+    "campaign.pacing": ("Ritmo", "Pacing"),
+    "campaign.archived_at": ("Archivada", "Archived"),
+    "campaign.arms": (
+        "Presupuesto por brazo (plataforma × segmento)",
+        "Budget per arm (platform × segment)",
+    ),
+    "campaign.arm_segment": ("Segmento", "Segment"),
+    "campaign.arm.job-audience": ("Audiencia propia de la vacante", "The job's own audience"),
+    "campaign.arm.campaign": ("Lugares y palabras clave", "Places and keywords"),
+    "campaign.arm_budget": ("Presupuesto/día", "Budget/day"),
+    "campaign.arm_held": ("En la plataforma", "On the platform"),
+    "campaign.arm_change": ("Cambio", "Change"),
+    "change.applied": ("aplicado", "applied"),
+    "change.pending": ("pendiente", "pending"),
+    "change.refused": ("rechazado", "refused"),
+    "campaign.edit": ("Cambiar la campaña", "Change the campaign"),
+    "campaign.edit_note": (
+        "Cada cambio se envía a todas las plataformas; la tabla de brazos muestra cómo avanza.",
+        "Every change is sent to every platform; the arms table shows how it goes.",
+    ),
+    "campaign.ad_copy": ("Textos propios (opcional)", "Your own ad copy (optional)"),
+    "campaign.headline": ("Título", "Headline"),
+    "campaign.description": ("Descripción", "Description"),
+    "campaign.primary_text": ("Texto principal", "Primary text"),
+    "campaign.auto_allocate": (
+        "Mover el presupuesto entre brazos según el costo por postulación",
+        "Move the budget between arms by cost per application",
+    ),
+    "campaign.accept_age_proxy": (
+        "Confirmo que la oferta está abierta a todas las edades",
+        "I confirm the offer is open to every age",
+    ),
+    "campaign.save": ("Guardar cambios", "Save changes"),
+    "campaign.edited": (
+        "Cambios guardados; se están enviando a las plataformas.",
+        "Changes saved; they are being sent to the platforms.",
+    ),
+    "campaign.unchanged": ("No había nada que cambiar.", "There was nothing to change."),
+    "campaign.archive": ("Archivar", "Archive"),
+    "campaign.archive_confirm": (
+        "¿Archivar la campaña? Se termina en todas las plataformas; sus resultados se conservan.",
+        "Archive the campaign? It ends on every platform; its results are kept.",
+    ),
+    "campaign.archived": (
+        "Campaña archivada: se está terminando en cada plataforma.",
+        "Campaign archived: it is being ended on every platform.",
+    ),
 }
 
 

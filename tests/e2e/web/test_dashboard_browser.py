@@ -87,25 +87,31 @@ def test_campaign_created_from_the_form_is_published_on_every_platform(
     page = open_as("operator")
     job_id = dashboard.job_ids[0]
     every_platform = list(ADAPTERS)  # every platform AdFlux offers
-    # Two segments: their cities, areas and skills become the targeting on every platform. The
-    # budget covers every platform's minimum (TikTok's is above the form's default).
+    # Two segments, each an arm of its own on every platform (its city, area and skills its
+    # targeting). The budget covers every arm's platform minimum (TikTok's is above the form's
+    # default).
     campaign_id = _create_campaign(
         page,
         dashboard,
         job_id,
         every_platform,
         segments=2,
-        budget=max(MIN_DAILY_BUDGET_COP.values()),
+        budget=2 * sum(MIN_DAILY_BUDGET_COP[p] for p in every_platform),
     )
     # The page refreshes itself: no reload between "queued" and "published".
     status = page.locator("#campaign-status")
     expect(status).to_have_attribute("data-status", "published", timeout=PUBLISH_TIMEOUT_MS)
     rows = page.locator("tr[data-platform]")
-    expect(rows).to_have_count(len(every_platform))
+    expect(rows).to_have_count(2 * len(every_platform))
     for platform in every_platform:
-        row = page.locator(f"tr[data-platform={platform}]")
-        expect(row).to_have_attribute("data-status", "published")
-        expect(row.locator("td.ids code").first).not_to_be_empty()
+        arms = page.locator(f"tr[data-platform={platform}]")
+        expect(arms).to_have_count(2)
+        for row in (arms.nth(0), arms.nth(1)):
+            expect(row).to_have_attribute("data-status", "published")
+            expect(row.locator("td.ids code").first).not_to_be_empty()
+        expect(
+            page.locator(f"tr[data-arm-platform={platform}][data-change=applied]")
+        ).to_have_count(2)
     shot(page, "campaign-published-laptop")
     objects = dashboard.sandbox.state.store.dump()
     key = re.compile(r"adflux-pub-\d+")

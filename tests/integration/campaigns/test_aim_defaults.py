@@ -5,14 +5,12 @@ are the database's arithmetic), with fake platforms and a dispatcher that record
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from tests.factories import make_job, make_segmented_run
-from tests.fakes import FakeDirectory, RecordingDispatcher
 
 from adflux.audit.models import AuditLog
 from adflux.auth import service as auth_service
@@ -23,18 +21,6 @@ from adflux.segmentation.models import SegmentMembership
 TECH = "Tecnología y desarrollo de software"
 SALES = "Ventas y comercial"
 _tokens = itertools.count()
-
-
-@pytest.fixture(
-    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[Flask]:
-    app = request.getfixturevalue("app" if request.param == "postgres" else "sqlite_app")
-    previous = app.extensions["adflux_platforms"], app.extensions["adflux_dispatcher"]
-    app.extensions["adflux_platforms"] = FakeDirectory()
-    app.extensions["adflux_dispatcher"] = RecordingDispatcher()
-    yield app
-    app.extensions["adflux_platforms"], app.extensions["adflux_dispatcher"] = previous
 
 
 @pytest.fixture

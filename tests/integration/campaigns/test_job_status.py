@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
-from click.testing import CliRunner
 from tests.factories import make_job
 from tests.fakes import FakeAdapter
 
 from adflux.audit.models import AuditLog
 from adflux.campaigns import publishing
-from adflux.cli.main import cli
 from adflux.extensions import db
 from adflux.platforms.base import TransientError
 
@@ -190,21 +187,9 @@ def test_a_publication_still_queued_when_the_job_closes_ends_paused(
         assert _live(platforms, name) == dict.fromkeys(("campaign", "ad_set", "ad"), False)
 
 
-def test_cli_pause_close_and_reopen_job(app, token_for, platforms, dispatcher, job, monkeypatch):
+def test_cli_pause_close_and_reopen_job(adflux_cli, platforms, dispatcher, job):
     """`adflux pause-job|close-job|reopen-job ID` speak to the API (here in-process)."""
-    token = token_for("operator")["Authorization"].removeprefix("Bearer ")
-    real_client = httpx.Client
-
-    def in_process(**kwargs: Any) -> httpx.Client:
-        return real_client(transport=httpx.WSGITransport(app=app), **kwargs)
-
-    monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
-    env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(cli, list(args), prog_name="adflux", env=env)
-
+    run = adflux_cli
     paused = run("pause-job", str(job.id))
     assert paused.exit_code == 0, paused.output
     assert paused.output.strip() == f"job {job.id}: paused"

@@ -55,7 +55,9 @@ def test_the_preview_and_the_published_ad_aim_the_same_way(platforms, dispatcher
     for _name, args, _countdown in dispatcher.take():
         outcome = publishing.attempt_publication(db_session=db.session, publication_id=args[0])
         assert outcome.state == "published", outcome.detail
-    (published,) = platforms.platforms["meta"].specs
+    # One arm per segment, each its own tree aimed at its own segment's audience.
+    published_arms = platforms.platforms["meta"].specs
+    assert len(published_arms) == 2
     preview = campaign_preview(
         db_session=db.session,
         job=job,
@@ -66,12 +68,16 @@ def test_the_preview_and_the_published_ad_aim_the_same_way(platforms, dispatcher
         end_date=campaign.end_date,
     )
 
-    # The task adds the segments' consenting audiences it synced first; the rest is identical.
-    assert len(published.targeting.custom_audience_ids) == 2
-    assert set(published.targeting.custom_audience_ids) == set(
+    # The task adds each arm's segment's consenting audience it synced first; the rest is
+    # identical (neither segment works in the job's area, so none adds keywords of its own).
+    assert [len(p.targeting.custom_audience_ids) for p in published_arms] == [1, 1]
+    assert {a for p in published_arms for a in p.targeting.custom_audience_ids} == set(
         platforms.platforms["meta"].audiences
     )
-    assert dataclasses.replace(published.targeting, custom_audience_ids=()) == preview.targeting
+    for published in published_arms:
+        assert dataclasses.replace(published.targeting, custom_audience_ids=()) == (
+            preview.targeting
+        )
     assert [place.name for place in preview.targeting.locations] == ["Cali", "Palmira"]
     assert preview.targeting.keywords == ("Asistente administrativo", "Excel", "Archivo", ADMIN)
     assert preview.checks[0].ok

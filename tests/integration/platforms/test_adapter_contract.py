@@ -23,9 +23,10 @@ from tests.integration.platforms.cases.base import ContractCase, sandbox_objects
 
 from adflux.audiences.hashing import hash_members
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
+from adflux.campaigns.arm_spec import build_ad_spec
+from adflux.campaigns.arms import DEFAULT_DAILY_BUDGET_COP
 from adflux.campaigns.creatives import JobAd
-from adflux.campaigns.publishing import CAMPAIGN_TZ, build_ad_spec
-from adflux.campaigns.service import DEFAULT_DAILY_BUDGET_COP
+from adflux.campaigns.service import CAMPAIGN_TZ
 from adflux.config import Settings
 from adflux.datagen.generator import generate_jobs
 from adflux.platforms.base import (

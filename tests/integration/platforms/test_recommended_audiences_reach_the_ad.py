@@ -1,7 +1,7 @@
 """A campaign created without segments is shown, on every platform, to the custom audiences of
-the segments recommended for its job, and to no other: the campaign service's recommendation,
-the publishing task (which uploads each segment's consenting members first), the app's real
-adapters and the sandbox, read back through each platform's own API."""
+the segments recommended for its job (each by an arm of its own), and to no other: the campaign
+service's recommendation, the publishing task (which uploads each segment's consenting members
+first), the app's real adapters and the sandbox, read back through each platform's own API."""
 
 from __future__ import annotations
 
@@ -67,9 +67,12 @@ def test_a_campaign_without_segments_reaches_the_recommended_segments_audiences(
     assert set(audiences) == {bogota.id, soacha.id}  # the sellers' audience was never built
     for audience_id in audiences.values():
         assert audience_id and case.uploaded(sandbox, audience_id)["email"]
-    publication = db.session.scalars(
+    # One arm per recommended segment, each shown to its own segment's audience alone.
+    arms = db.session.scalars(
         sa.select(PlatformPublication).where(PlatformPublication.campaign_id == campaign.id)
-    ).one()
-    held = case.held(sandbox, case.read_back(sandbox, publication.external_ids))
-    assert sorted(AUDIENCES_HELD[case.name](held.targeting)) == sorted(audiences.values())
+    ).all()
+    assert sorted(arm.segment_id for arm in arms) == sorted(audiences)
+    for arm in arms:
+        held = case.held(sandbox, case.read_back(sandbox, arm.external_ids))
+        assert list(AUDIENCES_HELD[case.name](held.targeting)) == [audiences[arm.segment_id]]
     assert sellers.id not in campaign.segment_ids

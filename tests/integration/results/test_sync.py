@@ -202,15 +202,27 @@ def test_only_live_and_recently_ended_publications_with_ids_are_synced(any_app, 
     publication(no_ids, "meta").external_ids = {}
     paused_now = make_campaign(platforms=("meta",), start=today, status="paused")
     paused_long_ago = make_campaign(platforms=("meta",), start=today, status="paused")
+    # Arms taken off their campaign (or archived): their last days are still reported.
+    arm_ended_now = make_campaign(platforms=("meta",), start=today, status="ended")
+    arm_ended_long_ago = make_campaign(platforms=("meta",), start=today, status="ended")
     db.session.flush()
     db.session.execute(
         sa.update(PlatformPublication)
         .where(PlatformPublication.campaign_id == paused_long_ago.id)
         .values(updated_at=datetime.now(UTC) - timedelta(days=8))
     )
+    for campaign, days in ((arm_ended_now, 0), (arm_ended_long_ago, 8)):
+        db.session.execute(
+            sa.update(PlatformPublication)
+            .where(PlatformPublication.campaign_id == campaign.id)
+            .values(ended_at=datetime.now(UTC) - timedelta(days=days))
+        )
 
     _sync()
 
     ((trees, _, _),) = platforms.platforms["meta"].report_calls
-    expected = {f"adflux-pub-{publication(c, 'meta').id}" for c in (live, ended_lately, paused_now)}
+    expected = {
+        f"adflux-pub-{publication(c, 'meta').id}"
+        for c in (live, ended_lately, paused_now, arm_ended_now)
+    }
     assert set(trees) == expected

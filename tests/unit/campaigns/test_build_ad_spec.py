@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from adflux.campaigns.arm_spec import build_ad_spec
 from adflux.campaigns.creatives import JobAd, limit_problems
-from adflux.campaigns.publishing import build_ad_spec
 from adflux.campaigns.text_fit import URL
 from adflux.campaigns.tracking import (
     campaign_id_of,

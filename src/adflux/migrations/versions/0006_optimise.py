@@ -70,6 +70,8 @@ def upgrade():
             sa.Column("change_next_attempt_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+        # The parts of the desired state that revisions not yet pushed changed (campaigns.models).
+        batch_op.add_column(sa.Column("pending_parts", JSON, nullable=True))
     op.execute(
         "UPDATE platform_publications SET daily_budget_cop = (SELECT c.daily_budget_cop FROM "
         "ad_campaigns c WHERE c.id = platform_publications.campaign_id)"
@@ -252,6 +254,7 @@ def downgrade():
             "change_error",
             "applied_revision",
             "revision",
+            "pending_parts",
             "held_daily_budget_cop",
             "daily_budget_cop",
             "segment_id",

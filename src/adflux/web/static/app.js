@@ -91,7 +91,17 @@
     setTimeout(tick, 1500);
   }
 
+  // A form with data-confirm (archiving a campaign) asks first; without this file it just posts.
+  function setUpConfirmations() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpConfirmations();
     var form = document.getElementById("campaign-form");
     if (form) setUpPreview(form);
     if (form) setUpAgeProxyConfirm(form);

@@ -1,20 +1,27 @@
-"""Campaigns: list by status; one campaign per platform, refreshing while it publishes."""
+"""Campaigns: list by status; one campaign per platform and arm, refreshing while it publishes
+or while a change propagates; its edit form and archive button."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from adflux.auth.models import Role
+from adflux.campaigns import editing
 from adflux.campaigns import service as campaigns
+from adflux.campaigns.editing import AD_COPY_FIELDS
 from adflux.campaigns.models import AdCampaign
 from adflux.campaigns.status import CAMPAIGN_STATUSES, PUBLISHING, QUEUED
 from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.reporting import service as reporting
 from adflux.results import service as results
+from adflux.segmentation import service as segmentation
 from adflux.web.blueprint import bp
 from adflux.web.charts import daily_chart
+from adflux.web.forms import CampaignEditForm
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
 from adflux.web.i18n import translate
 from adflux.web.session import requires
@@ -47,6 +54,16 @@ def campaign_list() -> str:
 @bp.get("/campaigns/<int:campaign_id>")
 def campaign_detail(campaign_id: int) -> str:
     campaign = campaigns.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
+    return _campaign_page(campaign, edit_form(campaign))
+
+
+def _campaign_page(
+    campaign: AdCampaign,
+    form: CampaignEditForm,
+    field_errors: dict[str, list[str]] | None = None,
+) -> str:
+    segments = {s.id: s for s in segmentation.list_active_segments(db_session=db.session)[1]}
+    segments.update({s.id: s for s in campaign.segments})
     return render_template(
         "web/campaign.html",
         campaign=campaign,
@@ -55,7 +72,82 @@ def campaign_detail(campaign_id: int) -> str:
         ),
         live=_live(campaign),
         results=campaign_results(campaign),
+        form=form,
+        segment_choices=sorted(segments.values(), key=lambda s: s.id),
+        field_errors=field_errors or {},
     )
+
+
+def edit_form(campaign: AdCampaign) -> CampaignEditForm:
+    """The edit form filled with the campaign as it is."""
+    copy = campaign.ad_copy or {}
+    return CampaignEditForm(
+        formdata=None,
+        name=campaign.name,
+        daily_budget_cop=campaign.daily_budget_cop,
+        total_budget_cop=campaign.total_budget_cop,
+        pacing=campaign.pacing,
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
+        segment_ids=campaign.segment_ids,
+        auto_allocate=campaign.auto_allocate,
+        **{key: copy.get(key) for key in AD_COPY_FIELDS},
+    )
+
+
+def form_changes(campaign: AdCampaign, form: CampaignEditForm) -> dict[str, Any]:
+    """What the posted form changes (PATCH semantics for the service): the form shows the whole
+    campaign, so an emptied total, end date or text clears it."""
+    wanted: dict[str, Any] = {
+        "name": (form.name.data or "").strip(),
+        "daily_budget_cop": form.daily_budget_cop.data,
+        "total_budget_cop": form.total_budget_cop.data,
+        "pacing": form.pacing.data,
+        "start_date": form.start_date.data,
+        "end_date": form.end_date.data,
+        "segment_ids": sorted(set(form.segment_ids.data or [])),
+        "auto_allocate": bool(form.auto_allocate.data),
+    }
+    changes = {k: v for k, v in wanted.items() if v != getattr(campaign, k)}
+    copy = {k: (getattr(form, k).data or "").strip() or None for k in AD_COPY_FIELDS}
+    if {k: v for k, v in copy.items() if v} != (campaign.ad_copy or {}):
+        changes["ad_copy"] = copy
+    return changes
+
+
+@bp.post("/campaigns/<int:campaign_id>/edit")
+@requires(Role.OPERATOR)
+def campaign_edit(campaign_id: int) -> Response | tuple[str, int]:
+    campaign = campaigns.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
+    form = CampaignEditForm()
+    if not form.validate():
+        flash({"message": translate("form.fix"), "fields": dict(form.errors)}, "error")  # type: ignore[arg-type]
+        return _campaign_page(campaign, form, dict(form.errors)), 422
+    changes = form_changes(campaign, form)
+    if not changes:
+        flash(translate("campaign.unchanged"), "success")
+        return redirect(url_for("web.campaign_detail", campaign_id=campaign_id))
+    try:
+        editing.edit_campaign(
+            db_session=db.session,
+            campaign_id=campaign_id,
+            changes=changes,
+            acknowledge_warnings=form.acknowledge_warnings.data or [],
+        )
+    except AdfluxError as exc:
+        if exc.status == 404:
+            raise
+        db.session.rollback()
+        campaign = campaigns.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
+        return _campaign_page(campaign, form, flash_domain_error(exc)), exc.status
+    flash(translate("campaign.edited"), "success")
+    return redirect(url_for("web.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/archive")
+@requires(Role.OPERATOR)
+def campaign_archive(campaign_id: int) -> Response:
+    return _act(campaign_id, "campaign.archived", editing.archive_campaign)
 
 
 def campaign_results(campaign: AdCampaign) -> dict[str, object]:
@@ -73,7 +165,6 @@ def campaign_results(campaign: AdCampaign) -> dict[str, object]:
         "platforms": by_platform.rows,
         "segment_rows": by_segment.rows,
         "segment_names": names,
-        "shared": len(names) > 1,
     }
 
 
@@ -125,4 +216,5 @@ def _act(campaign_id: int, done_key: str, operation) -> Response:  # type: ignor
 
 
 def _live(campaign: AdCampaign) -> bool:
-    return campaign.status in LIVE_STATUSES
+    """Still moving: publishing, or a change not yet held by some platform."""
+    return campaign.status in LIVE_STATUSES or any(p.change_pending for p in campaign.publications)

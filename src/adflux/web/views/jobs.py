@@ -129,6 +129,8 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
             segment_ids=form.segment_ids.data or [],
             name=form.name.data or None,
             daily_budget_cop=form.daily_budget_cop.data,
+            total_budget_cop=form.total_budget_cop.data,
+            pacing=form.pacing.data or "even",
             start_date=form.start_date.data,
             end_date=form.end_date.data,
             objective=form.objective.data or "traffic",
