@@ -38,7 +38,7 @@ from adflux.audit.models import AuditLog
 from adflux.campaigns.arm_pausing import pause_arms
 from adflux.campaigns.models import AdCampaign, PlatformPublication, PublicationStatus
 from adflux.campaigns.service import campaign_today, get_campaign_or_404, set_campaign_active
-from adflux.context import acting_as
+from adflux.context import acting_as, actor_var
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
@@ -267,7 +267,7 @@ def create_rule(
         max_applications=max_applications,
         max_cpa_cop=max_cpa_cop,
         min_spend_cop=min_spend_cop,
-        created_by=actor,
+        created_by=actor or actor_var.get(),
     )
     db_session.add(rule)
     db_session.flush()
