@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from adflux.cli.applications import import_applications
+from adflux.cli.campaign_optimisation import budget, rules
 from adflux.cli.campaigns import campaign_group, create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
@@ -53,6 +54,9 @@ for command in (
     token_group,
 ):
     cli.add_command(command)
+# The optimiser's commands under `adflux campaign`.
+for command in (budget, rules):
+    campaign_group.add_command(command)
 
 
 def main() -> None:

@@ -260,6 +260,7 @@ def create_rule(
         ]
     if problems:
         raise ValidationFailed("regla no válida / invalid rule", fields=problems)
+    ensure_standing_rules(db_session, campaign)  # listed first, as they apply first
     rule = CampaignRule(
         campaign_id=campaign.id,
         kind=kind,
