@@ -33,7 +33,6 @@ blp = Blueprint(
 )
 
 CAMPAIGN = f"/<{id_in_path('campaign')}:campaign_id>"
-MAX_COP = 10_000_000_000
 
 REASON_DESCRIPTION = "Why, in the recruiter's words (Spanish / English)"
 
@@ -248,10 +247,12 @@ class RuleSchema(ApiSchema):
         metadata={"description": "max_applications: over the campaign's life or per ISO week"},
     )
     max_applications = fields.Integer(
-        allow_none=True, validate=validate.Range(min=1, max=1_000_000)
+        allow_none=True, validate=validate.Range(min=1, max=rules.MAX_APPLICATIONS)
     )
-    max_cpa_cop = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_COP))
-    min_spend_cop = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_COP))
+    max_cpa_cop = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=rules.MAX_COP))
+    min_spend_cop = fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=rules.MAX_COP)
+    )
     enabled = fields.Boolean(dump_only=True)
     standing = fields.Method("_standing", dump_only=True)
     created_by = fields.String(dump_only=True, allow_none=True)

@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 STANDING_KINDS = (RuleKind.JOB_CLOSED, RuleKind.END_DATE)
 ADDABLE_KINDS = (RuleKind.MAX_APPLICATIONS, RuleKind.MAX_CPA)
 PERIODS = ("campaign", "week")
+# The largest figures a rule takes (the API's schema declares the same bounds).
+MAX_APPLICATIONS = 1_000_000
+MAX_COP = 10_000_000_000
 PAUSE_CAMPAIGN = "pause_campaign"
 PAUSE_ARM = "pause_arm"
 RESUME_CAMPAIGN = "resume_campaign"
@@ -258,6 +261,15 @@ def create_rule(
             if kind in STANDING_KINDS
             else f"debe ser {' o '.join(ADDABLE_KINDS)} / must be {' or '.join(ADDABLE_KINDS)}"
         ]
+    for name, value, low, high in (
+        ("max_applications", max_applications, 1, MAX_APPLICATIONS),
+        ("max_cpa_cop", max_cpa_cop, 1, MAX_COP),
+        ("min_spend_cop", min_spend_cop, 0, MAX_COP),
+    ):
+        if value is not None and not low <= value <= high:
+            problems.setdefault(name, []).append(
+                f"entre {low:,} y {high:,} / between {low:,} and {high:,}"
+            )
     if problems:
         raise ValidationFailed("regla no válida / invalid rule", fields=problems)
     ensure_standing_rules(db_session, campaign)  # listed first, as they apply first

@@ -18,7 +18,7 @@ from adflux.extensions import db
 from adflux.optimisation import service
 from adflux.optimisation.models import AllocationMove, AllocationRun, RunTrigger
 
-from .conftest import add_day, arm_of, make_armed_campaign
+from .arms import add_day, arm_of, make_armed_campaign
 
 TODAY = campaign_today()
 

@@ -14,7 +14,7 @@ from adflux.campaigns.service import campaign_today
 from adflux.extensions import db
 from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleFiring
 
-from .conftest import add_day, arm_of, make_armed_campaign
+from .arms import add_day, arm_of, make_armed_campaign
 
 TODAY = campaign_today()
 

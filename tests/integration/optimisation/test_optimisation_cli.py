@@ -16,7 +16,7 @@ from adflux.campaigns.service import campaign_today
 from adflux.cli.main import cli
 from adflux.extensions import db
 
-from .conftest import add_day, arm_of, make_armed_campaign
+from .arms import add_day, arm_of, make_armed_campaign
 
 TODAY = campaign_today()
 

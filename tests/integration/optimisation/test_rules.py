@@ -25,7 +25,7 @@ from adflux.optimisation import rules
 from adflux.optimisation.models import CampaignRule, RuleFiring, RuleKind
 from adflux.results.models import Application
 
-from .conftest import add_day, arm_of, make_armed_campaign
+from .arms import add_day, arm_of, make_armed_campaign
 
 TODAY = campaign_today()
 MONDAY = TODAY - timedelta(days=TODAY.weekday())
