@@ -30,14 +30,19 @@ def start_results_sync_loop(app: Flask, *, interval_s: float | None = None) -> t
     return start_periodic_task(app, "adflux.sync_results", interval_s=interval)
 
 
-def start_optimiser_loops(app: Flask) -> list[threading.Event]:
-    """The daily split and the rules' evaluation, at their settings' intervals."""
+def start_optimiser_loops(app: Flask, *, interval_s: float | None = None) -> list[threading.Event]:
+    """The daily split and the rules' evaluation, every ``interval_s`` (default: their
+    settings' intervals)."""
     settings = app.config["ADFLUX_SETTINGS"]
     return [
         start_periodic_task(
-            app, "adflux.allocate_budgets", interval_s=settings.allocation_interval_s
+            app,
+            "adflux.allocate_budgets",
+            interval_s=interval_s or settings.allocation_interval_s,
         ),
-        start_periodic_task(app, "adflux.evaluate_rules", interval_s=settings.rules_interval_s),
+        start_periodic_task(
+            app, "adflux.evaluate_rules", interval_s=interval_s or settings.rules_interval_s
+        ),
     ]
 
 
