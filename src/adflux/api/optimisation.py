@@ -159,13 +159,16 @@ class DryRunArgsSchema(ArgsSchema):
     )
 
 
-class DryRunArmSchema(Schema):
+class DryRunTotalSchema(Schema):
     publication_id = fields.Integer()
     platform = fields.String()
     name = fields.String()
     spent_cop = fields.Integer(metadata={"description": "What the arm really spent"})
     applications = fields.Integer(metadata={"description": "What it really brought"})
     budget_cop = fields.Integer(metadata={"description": "What the allocator would have given"})
+
+
+class DryRunArmSchema(DryRunTotalSchema):
     reason_es = fields.String()
     reason_en = fields.String()
 
@@ -186,15 +189,6 @@ class DryRunDaySchema(Schema):
         fields.Nested(DryRunFiringSchema),
         metadata={"description": "The rules that would have fired that day (first time only)"},
     )
-
-
-class DryRunTotalSchema(Schema):
-    publication_id = fields.Integer()
-    platform = fields.String()
-    name = fields.String()
-    spent_cop = fields.Integer()
-    applications = fields.Integer()
-    budget_cop = fields.Integer()
 
 
 class DryRunSchema(Schema):

@@ -37,13 +37,22 @@ MAX_DAYS = 60
 
 
 @dataclass(frozen=True)
-class DryRunArm:
+class DryRunTotal:
+    """One arm over the window, or one day of it: what it spent and brought, and what the
+    allocator would have budgeted for it."""
+
     publication_id: int
     platform: str
     name: str
-    spent_cop: int  # what the arm really spent that day
-    applications: int  # and the applications it really brought
-    budget_cop: int  # what the allocator would have given it
+    spent_cop: int
+    applications: int
+    budget_cop: int
+
+
+@dataclass(frozen=True)
+class DryRunArm(DryRunTotal):
+    """One arm on one day, with the allocator's reason."""
+
     reason_es: str
     reason_en: str
 
@@ -63,19 +72,6 @@ class DryRunDay:
     total_daily_cop: int
     arms: list[DryRunArm]
     firings: list[DryRunFiring]
-
-
-@dataclass(frozen=True)
-class DryRunTotal:
-    """One arm over the window: what it spent and brought, and what the allocator would have
-    budgeted for it."""
-
-    publication_id: int
-    platform: str
-    name: str
-    spent_cop: int
-    applications: int
-    budget_cop: int
 
 
 @dataclass(frozen=True)

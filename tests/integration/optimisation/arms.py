@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from tests.factories import make_job
 from tests.fakes import TREE, FakeDirectory
@@ -18,6 +18,7 @@ from adflux.campaigns.models import (
     PublicationStatus,
     campaign_segments,
 )
+from adflux.campaigns.service import campaign_today
 from adflux.extensions import db
 from adflux.results.models import Application, CampaignMetric
 from adflux.segmentation.models import Segment
@@ -111,3 +112,21 @@ def arm_of(campaign: AdCampaign, platform: str, segment: Segment | None) -> Plat
         for arm in campaign.publications
         if arm.platform == platform and arm.segment_id == (segment and segment.id)
     )
+
+
+def make_learning_campaign(directory: FakeDirectory, segments: Sequence[Segment]) -> AdCampaign:
+    """Two arms ten days in: Meta · Desarrolladores brings 5 applications a day for its 25.000
+    COP, Google · Contadores 1 for the same."""
+    developers, accountants = segments
+    today = campaign_today()
+    campaign = make_armed_campaign(
+        directory,
+        [("meta", developers, 25_000), ("google", accountants, 25_000)],
+        start=today - timedelta(days=10),
+    )
+    for back in range(1, 11):
+        day = today - timedelta(days=back)
+        add_day(arm_of(campaign, "meta", developers), day, 25_000, 5)
+        add_day(arm_of(campaign, "google", accountants), day, 25_000, 1)
+    db.session.commit()
+    return campaign

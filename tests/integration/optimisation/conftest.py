@@ -7,29 +7,21 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from tests.factories import make_segmented_run
-from tests.fakes import FakeDirectory, RecordingDispatcher
+from tests.fakes import RecordingDispatcher
+
+# The results' tests' backends and fake platforms: PostgreSQL (rolled back) and a fresh SQLite.
+from tests.integration.results.conftest import (  # noqa: F401
+    _migrated_sqlite_file,
+    any_app,
+    copied_sqlite_app,
+    platforms,
+)
 
 from adflux.segmentation.models import Segment
 
 
-@pytest.fixture(params=["postgres", "sqlite"])
-def any_app(request: pytest.FixtureRequest) -> Flask:
-    """The app on PostgreSQL (rolled back) and on a fresh embedded SQLite file."""
-    name = "app" if request.param == "postgres" else "sqlite_app"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
-
-
 @pytest.fixture
-def platforms(any_app: Flask) -> Iterator[FakeDirectory]:
-    directory = FakeDirectory()
-    previous = any_app.extensions["adflux_platforms"]
-    any_app.extensions["adflux_platforms"] = directory
-    yield directory
-    any_app.extensions["adflux_platforms"] = previous
-
-
-@pytest.fixture
-def dispatcher(any_app: Flask) -> Iterator[RecordingDispatcher]:
+def dispatcher(any_app: Flask) -> Iterator[RecordingDispatcher]:  # noqa: F811
     """The suite's recording dispatcher, on whichever backend the test runs."""
     recording = RecordingDispatcher()
     previous = any_app.extensions["adflux_dispatcher"]
@@ -39,5 +31,5 @@ def dispatcher(any_app: Flask) -> Iterator[RecordingDispatcher]:
 
 
 @pytest.fixture
-def segments(any_app: Flask) -> list[Segment]:
+def segments(any_app: Flask) -> list[Segment]:  # noqa: F811
     return make_segmented_run({"Desarrolladores": [], "Contadores": []})

@@ -14,7 +14,7 @@ from adflux.campaigns.service import campaign_today
 from adflux.extensions import db
 from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleFiring
 
-from .arms import add_day, arm_of, make_armed_campaign
+from .arms import make_armed_campaign, make_learning_campaign
 
 TODAY = campaign_today()
 
@@ -42,19 +42,7 @@ def client(any_app):
 
 @pytest.fixture
 def campaign(platforms, segments, dispatcher):
-    developers, accountants = segments
-    campaign = make_armed_campaign(
-        platforms,
-        [("meta", developers, 25_000), ("google", accountants, 25_000)],
-        start=TODAY - timedelta(days=10),
-        cap=50_000,
-    )
-    for back in range(1, 11):
-        day = TODAY - timedelta(days=back)
-        add_day(arm_of(campaign, "meta", developers), day, 25_000, 5)
-        add_day(arm_of(campaign, "google", accountants), day, 25_000, 1)
-    db.session.commit()
-    return campaign
+    return make_learning_campaign(platforms, segments)
 
 
 def test_budget_shows_the_split_and_a_rebalance_moves_it_with_reasons(

@@ -4,7 +4,6 @@ recruiter's words for people, JSON for scripts, one line and a non-zero exit for
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from adflux.campaigns.service import campaign_today
 from adflux.cli.main import cli
 from adflux.extensions import db
 
-from .arms import add_day, arm_of, make_armed_campaign
+from .arms import make_learning_campaign
 
 TODAY = campaign_today()
 
@@ -38,18 +37,7 @@ def run(any_app, monkeypatch):
 
 @pytest.fixture
 def campaign(platforms, segments, dispatcher):
-    developers, accountants = segments
-    campaign = make_armed_campaign(
-        platforms,
-        [("meta", developers, 25_000), ("google", accountants, 25_000)],
-        start=TODAY - timedelta(days=10),
-    )
-    for back in range(1, 11):
-        day = TODAY - timedelta(days=back)
-        add_day(arm_of(campaign, "meta", developers), day, 25_000, 5)
-        add_day(arm_of(campaign, "google", accountants), day, 25_000, 1)
-    db.session.commit()
-    return campaign
+    return make_learning_campaign(platforms, segments)
 
 
 def test_budget_rebalance_and_dry_run_in_the_recruiters_words(run, campaign):

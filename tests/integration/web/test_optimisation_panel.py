@@ -4,13 +4,12 @@ their reasons, rebalance now, rules added, disabled and removed, and the dry run
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from tests.conftest import count_rows
 from tests.factories import make_segmented_run
-from tests.integration.optimisation.arms import add_day, arm_of, make_armed_campaign
+from tests.integration.optimisation.arms import make_learning_campaign
 from tests.integration.web.conftest import csrf_token
 
 from adflux.campaigns.service import campaign_today
@@ -22,18 +21,8 @@ TODAY = campaign_today()
 
 @pytest.fixture
 def campaign(app, platforms, dispatcher):
-    developers, accountants = make_segmented_run({"Desarrolladores": [], "Contadores": []})
-    campaign = make_armed_campaign(
-        platforms,
-        [("meta", developers, 25_000), ("google", accountants, 25_000)],
-        start=TODAY - timedelta(days=10),
-    )
-    for back in range(1, 11):
-        day = TODAY - timedelta(days=back)
-        add_day(arm_of(campaign, "meta", developers), day, 25_000, 5)
-        add_day(arm_of(campaign, "google", accountants), day, 25_000, 1)
-    db.session.commit()
-    return campaign
+    segments = make_segmented_run({"Desarrolladores": [], "Contadores": []})
+    return make_learning_campaign(platforms, segments)
 
 
 def _post(client, path: str, page: str, **data: str):

@@ -3,6 +3,7 @@ history, a rebalance now, the dry run, and the rules with their firings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,12 +13,12 @@ from werkzeug.wrappers import Response
 from adflux.auth.models import Role
 from adflux.campaigns import service as campaigns
 from adflux.campaigns.models import AdCampaign
-from adflux.errors import AdfluxError, ValidationFailed
+from adflux.errors import ValidationFailed
 from adflux.extensions import db
 from adflux.optimisation import dry_run, rules, service
 from adflux.optimisation.models import CampaignRule, RuleKind, RunTrigger
 from adflux.web.blueprint import bp
-from adflux.web.helpers import flash_domain_error
+from adflux.web.helpers import run_or_flash
 from adflux.web.i18n import translate
 from adflux.web.session import requires
 from adflux.web.templating import cop
@@ -159,15 +160,8 @@ def _whole_number(name: str) -> int | None:
     return int(text)
 
 
-def _act(campaign_id: int, done_key: str, operation: Any) -> Response:
-    try:
-        operation()
-    except AdfluxError as exc:
-        if exc.status == 404:
-            raise
-        db.session.rollback()
-        flash_domain_error(exc)
-    else:
+def _act(campaign_id: int, done_key: str, operation: Callable[[], object]) -> Response:
+    if run_or_flash(operation):
         flash(translate(done_key), "success")
     return redirect(
         url_for("web.campaign_detail", campaign_id=campaign_id, _anchor="campaign-optimisation")
