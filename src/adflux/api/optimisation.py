@@ -37,17 +37,14 @@ CAMPAIGN = f"/<{id_in_path('campaign')}:campaign_id>"
 REASON_DESCRIPTION = "Why, in the recruiter's words (Spanish / English)"
 
 
-class ArmSegmentSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class ArmBudgetSchema(Schema):
     publication_id = fields.Integer(attribute="arm.id")
     platform = fields.String(attribute="arm.platform")
     arm_key = fields.String(attribute="arm.arm_key")
-    segment = fields.Nested(ArmSegmentSchema, attribute="arm.segment", allow_none=True)
-    name = fields.String(metadata={"description": "The arm's audience: its segment's name"})
+    segment_id = fields.Integer(attribute="arm.segment_id", allow_none=True)
+    name = fields.String(
+        metadata={"description": "The arm's audience: its segment's name, or the job's audience"}
+    )
     status = fields.String(attribute="arm.status")
     daily_budget_cop = fields.Integer(
         attribute="arm.daily_budget_cop", metadata={"description": "What AdFlux decided"}

@@ -89,14 +89,22 @@ def test_each_platform_is_asked_to_hold_what_was_decided(any_app, campaign, disp
         pytest.skip(f"{CHANGE_TASK} is not registered on this branch (the change task's work)")
     run = service.allocate_campaign(db.session, campaign.id, day=TODAY)
     assert run is not None
-    for name, args, _ in dispatcher.take():
-        if name == CHANGE_TASK:
-            task.run(*args)
-    for move in run.moves:
-        arm = db.session.get(PlatformPublication, move.publication_id)
+    decided = {move.publication_id: move.to_cop for move in run.moves}
+    pushed = [args for name, args, _ in dispatcher.take() if name == CHANGE_TASK]
+    assert pushed
+    for args in pushed:
+        task.run(*args)  # as a worker would (it ends with the session removed)
+    for arm_id, budget in decided.items():
+        arm = db.session.get(PlatformPublication, arm_id)
         held = platforms.platforms[arm.platform].objects[arm.external_ids["campaign"]]
-        assert held["daily_budget_cop"] == move.to_cop
+        assert held["daily_budget_cop"] == budget == arm.held_daily_budget_cop
         assert not arm.change_pending
+    asked = [
+        change.daily_budget_cop
+        for name in ("meta", "google")
+        for _, change in platforms.platforms[name].updates
+    ]
+    assert sorted(asked) == sorted(b for a, b in decided.items() if (a,) in pushed)
 
 
 def test_a_second_daily_run_moves_nothing(campaign, dispatcher):

@@ -52,7 +52,7 @@ def test_budget_shows_the_split_and_a_rebalance_moves_it_with_reasons(
     assert before.status_code == 200, before.json
     body = before.json
     assert body["daily_budget_cop"] == 50_000 and body["runs"]["items"] == []
-    assert [(a["platform"], a["segment"]["name"], a["share"]) for a in body["arms"]] == [
+    assert [(a["platform"], a["name"], a["share"]) for a in body["arms"]] == [
         ("meta", "Desarrolladores", 0.5),
         ("google", "Contadores", 0.5),
     ]

@@ -9,12 +9,13 @@ from adflux.auth.models import Role
 from adflux.campaigns import service as campaigns
 from adflux.campaigns.models import AdCampaign
 from adflux.campaigns.status import CAMPAIGN_STATUSES, PUBLISHING, QUEUED
+from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.reporting import service as reporting
 from adflux.results import service as results
 from adflux.web.blueprint import bp
 from adflux.web.charts import daily_chart
-from adflux.web.helpers import PAGE_SIZE, Pager, requested_page, run_or_flash
+from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
 from adflux.web.i18n import translate
 from adflux.web.session import requires
 
@@ -111,7 +112,14 @@ def campaign_resume(campaign_id: int) -> Response:
 
 
 def _act(campaign_id: int, done_key: str, operation) -> Response:  # type: ignore[no-untyped-def]
-    if run_or_flash(lambda: operation(db_session=db.session, campaign_id=campaign_id)):
+    try:
+        operation(db_session=db.session, campaign_id=campaign_id)
+    except AdfluxError as exc:
+        if exc.status == 404:
+            raise
+        db.session.rollback()
+        flash_domain_error(exc)
+    else:
         flash(translate(done_key), "success")
     return redirect(url_for("web.campaign_detail", campaign_id=campaign_id))
 
