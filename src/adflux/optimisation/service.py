@@ -187,14 +187,22 @@ class Skip:
         return f"{self.reason_es} / {self.reason_en}"
 
 
-NO_BUDGET_TODAY = Skip(
-    "no queda presupuesto para hoy (fuera de las fechas o total gastado)",
-    "no budget is left for today (outside the dates, or the total spent)",
+ONE_ARM = Skip(
+    "se necesitan al menos dos combinaciones activas (plataforma × segmento)",
+    "it takes at least two running arms (platform × segment)",
 )
+OUTSIDE_DATES = Skip("fuera de las fechas de la campaña", "outside the campaign's dates")
 
 
 def why_not_allocated(campaign: AdCampaign) -> Skip | None:
-    """The reason the allocator leaves this campaign alone, or None when it may split it."""
+    """The reason the allocator leaves this campaign alone, or None when it splits it."""
+    skip = _campaign_skip(campaign)
+    if skip is None and len(allocated_arms(campaign)) < 2:
+        return ONE_ARM
+    return skip
+
+
+def _campaign_skip(campaign: AdCampaign) -> Skip | None:
     if campaign.archived_at is not None:
         return Skip("la campaña está archivada", "the campaign is archived")
     if not campaign.auto_allocate:
@@ -205,11 +213,6 @@ def why_not_allocated(campaign: AdCampaign) -> Skip | None:
         return Skip("la campaña está en pausa", "the campaign is paused")
     if campaign.status not in ALLOCATED_STATUSES:
         return Skip("la campaña aún no está publicada", "the campaign is not published yet")
-    if len(allocated_arms(campaign)) < 2:
-        return Skip(
-            "se necesitan al menos dos combinaciones activas (plataforma × segmento)",
-            "it takes at least two running arms (platform × segment)",
-        )
     return None
 
 
@@ -221,13 +224,19 @@ def allocated_arms(campaign: AdCampaign) -> list[PlatformPublication]:
 
 def decide(
     db_session: DbSession, campaign: AdCampaign, day: date
-) -> tuple[int, list[PlatformPublication], list[Allocation]]:
+) -> tuple[int, list[PlatformPublication], list[Allocation]] | Skip:
     """The day's budget, the arms and what the allocator gives each, from what was known
-    before `day`; reads only."""
+    before `day`, or why nothing is decided; reads only.
+
+    One running arm has nothing to split with, unless the day's budget (what is left of a
+    total) is under what it holds: then it is cut, or paused, like any arm, so that no total is
+    overspent. A day without budget within the dates (the total spent) pauses every arm."""
+    if day < campaign.start_date or (campaign.end_date is not None and day > campaign.end_date):
+        return OUTSIDE_DATES  # the platforms hold the schedule; the end-date rule pauses
     arms = allocated_arms(campaign)
     total = budget_for_day(campaign, spent_before(db_session, campaign, day), day)
-    if total <= 0:
-        return total, arms, []
+    if len(arms) < 2 and sum(arm.daily_budget_cop for arm in arms) <= total:
+        return ONE_ARM
     histories = arm_histories(db_session, campaign, before=day, arms=arms)
     allocations = allocate(histories, arm_limits(arms), total, rng=seeded_rng(campaign.id, day))
     return total, arms, allocations
@@ -255,15 +264,14 @@ def allocate_campaign(
         if done is not None:
             _pause_dropped(db_session, done)
             return done
-    skip = why_not_allocated(campaign)
-    if skip is None:
-        total, arms, allocations = decide(db_session, campaign, day)
-        skip = NO_BUDGET_TODAY if total <= 0 else None
-    if skip is not None:
+    decision = _campaign_skip(campaign) or decide(db_session, campaign, day)
+    if isinstance(decision, Skip):
+        skip = decision
         if trigger == RunTrigger.ON_DEMAND:
             raise Conflict(f"no se puede repartir el presupuesto: {skip.message}")
         log.info("campaign %s not allocated on %s: %s", campaign_id, day, skip.reason_en)
         return None
+    total, arms, allocations = decision
     by_id = {str(arm.id): arm for arm in arms}
     run = AllocationRun(
         campaign_id=campaign.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from tests.conftest import count_rows
@@ -166,7 +167,7 @@ def test_an_on_demand_run_decides_again_with_its_own_key(campaign):
         (lambda c: setattr(c, "auto_allocate", False), "automatic allocation is switched off"),
         (lambda c: setattr(c, "status", "paused"), "the campaign is paused"),
         (lambda c: setattr(c, "status", "queued"), "not published yet"),
-        (lambda c: setattr(c, "end_date", TODAY - timedelta(days=1)), "no budget is left"),
+        (lambda c: setattr(c, "end_date", TODAY - timedelta(days=1)), "outside the campaign's"),
         (
             lambda c: [setattr(a, "status", "ended") for a in c.publications[1:]],
             "at least two running arms",
@@ -233,3 +234,41 @@ def test_allocate_all_runs_each_campaign_once_a_day(campaign, platforms, segment
     assert len(first) == 1 and again == first
     assert db.session.scalars(sa.select(AllocationRun.campaign_id)).all() == [campaign.id]
     assert single.id != campaign.id
+
+
+@pytest.mark.parametrize("pacing", ["even", "fast"])
+def test_day_after_day_the_budgets_never_exceed_the_days_budget_nor_the_total(
+    platforms, segments, dispatcher, pacing
+):
+    """Twelve days of runs, each day's arms spending their whole budget: every run places at
+    most its day's budget, and the campaign never spends a peso over its total."""
+    developers, accountants = segments
+    start = TODAY - timedelta(days=12)
+    total = 700_000
+    campaign = make_armed_campaign(
+        platforms,
+        [("meta", developers, 20_000), ("meta", accountants, 20_000), ("x", developers, 20_000)],
+        start=start,
+        end=start + timedelta(days=9),
+        cap=90_000,
+        total=total,
+        pacing=pacing,
+    )
+    rng = np.random.default_rng(7)
+    spent = 0
+    for offset in range(10):  # the campaign's days; after them its platforms stop it
+        day = start + timedelta(days=offset)
+        run = service.allocate_campaign(db.session, campaign.id, day=day)
+        if run is not None:
+            assert sum(move.to_cop for move in run.moves) <= run.total_daily_cop <= 90_000
+        db.session.expire_all()
+        # Every running arm spends its whole budget that day, decided or not.
+        for arm in service.allocated_arms(db.session.get(type(campaign), campaign.id)):
+            add_day(arm, day, arm.daily_budget_cop, int(rng.poisson(arm.daily_budget_cop / 1e4)))
+            spent += arm.daily_budget_cop
+        db.session.commit()
+        assert spent <= total
+    assert (
+        service.allocate_campaign(db.session, campaign.id, day=start + timedelta(days=10)) is None
+    )
+    assert spent > 0.9 * total if pacing == "fast" else spent > 0.8 * total
