@@ -272,7 +272,17 @@ def allocate_campaign(
         log.info("campaign %s not allocated on %s: %s", campaign_id, day, skip.reason_en)
         return None
     total, arms, allocations = decision
-    by_id = {str(arm.id): arm for arm in arms}
+    before = {str(arm.id): arm.daily_budget_cop for arm in arms}
+    moves = [
+        AllocationMove(
+            publication_id=int(allocation.arm_id),
+            from_cop=before[allocation.arm_id],
+            to_cop=allocation.daily_cop,
+            reason_es=allocation.reason_es,
+            reason_en=allocation.reason_en,
+        )
+        for allocation in allocations
+    ]
     run = AllocationRun(
         campaign_id=campaign.id,
         key=key,
@@ -285,17 +295,7 @@ def allocate_campaign(
     def write() -> tuple[AllocationRun, list[int]]:
         db_session.add(run)
         db_session.flush()  # a concurrent run of the same key stops here, before any budget
-        for allocation in allocations:
-            db_session.add(
-                AllocationMove(
-                    run_id=run.id,
-                    publication_id=int(allocation.arm_id),
-                    from_cop=by_id[allocation.arm_id].daily_budget_cop,
-                    to_cop=allocation.daily_cop,
-                    reason_es=allocation.reason_es,
-                    reason_en=allocation.reason_en,
-                )
-            )
+        run.moves.extend(moves)
         changed = set_arm_budgets(
             db_session, {int(a.arm_id): a.daily_cop for a in allocations if a.daily_cop > 0}
         )
@@ -310,12 +310,8 @@ def allocate_campaign(
                 "day": day.isoformat(),
                 "total_daily_cop": total,
                 "moves": [
-                    {
-                        "publication_id": int(a.arm_id),
-                        "from_cop": by_id[a.arm_id].daily_budget_cop,
-                        "to_cop": a.daily_cop,
-                    }
-                    for a in allocations
+                    {"publication_id": m.publication_id, "from_cop": m.from_cop, "to_cop": m.to_cop}
+                    for m in moves
                 ],
             },
         )

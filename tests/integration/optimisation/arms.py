@@ -24,6 +24,7 @@ from adflux.results.models import Application, CampaignMetric
 from adflux.segmentation.models import Segment
 
 _sources = itertools.count(1)
+CAMPAIGN_NAME = "Optimizada"  # what the committing tests delete after them
 
 
 def make_armed_campaign(
@@ -41,7 +42,7 @@ def make_armed_campaign(
     with its tree on the fake platform."""
     campaign = AdCampaign(
         job_id=make_job().id,
-        name="Optimizada",
+        name=CAMPAIGN_NAME,
         status="published",
         daily_budget_cop=cap or sum(budget for _, _, budget in arms),
         total_budget_cop=total,

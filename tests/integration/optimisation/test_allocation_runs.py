@@ -3,7 +3,10 @@ worker killed half-way leaves nothing moved twice and nothing forgotten."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,6 +84,9 @@ def test_the_budgets_decided_are_what_the_arms_hold_and_the_changes_are_queued(
         sa.select(AuditLog).where(AuditLog.action == "campaign.allocate")
     ).one()
     assert audit.entity_id == str(campaign.id) and audit.details["run_id"] == run.id
+    assert sorted(
+        (m["publication_id"], m["from_cop"], m["to_cop"]) for m in audit.details["moves"]
+    ) == sorted((m.publication_id, m.from_cop, m.to_cop) for m in run.moves)
 
 
 def test_each_platform_is_asked_to_hold_what_was_decided(any_app, campaign, dispatcher, platforms):
@@ -272,3 +278,51 @@ def test_day_after_day_the_budgets_never_exceed_the_days_budget_nor_the_total(
         service.allocate_campaign(db.session, campaign.id, day=start + timedelta(days=10)) is None
     )
     assert spent > 0.9 * total if pacing == "fast" else spent > 0.8 * total
+
+
+def test_two_daily_runs_at_once_move_each_arm_once(committing_app, monkeypatch):
+    directory = committing_app.extensions["adflux_platforms"]
+    campaign = make_armed_campaign(
+        directory,
+        [("meta", None, 20_000), ("google", None, 20_000)],
+        start=TODAY - timedelta(days=7),
+    )
+    for back in range(1, 8):
+        add_day(campaign.publications[0], TODAY - timedelta(days=back), 20_000, 5)
+        add_day(campaign.publications[1], TODAY - timedelta(days=back), 20_000, 1)
+    db.session.commit()
+    campaign_id = campaign.id
+    db.session.remove()
+
+    # Both runs find no run of the day before either stores its own.
+    barrier = threading.Barrier(2, timeout=10)
+    original = service.write_or_recheck
+
+    def checked_then_wait(*args: Any, **kwargs: Any) -> Any:
+        barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "write_or_recheck", checked_then_wait)
+
+    def allocate(_: int) -> int:
+        with committing_app.app_context():
+            try:
+                run = service.allocate_campaign(db.session, campaign_id, day=TODAY)
+                assert run is not None
+                return run.id
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        run_ids = list(pool.map(allocate, range(2)))
+
+    assert run_ids[0] == run_ids[1]
+    assert count_rows(AllocationRun) == 1
+    arms = db.session.scalars(
+        sa.select(PlatformPublication).where(PlatformPublication.campaign_id == campaign_id)
+    ).all()
+    assert sorted(arm.revision for arm in arms) == [1, 1]  # moved once each
+    sent = committing_app.extensions["adflux_dispatcher"].sent
+    assert sorted(args[0] for name, args, _ in sent if name == CHANGE_TASK) == sorted(
+        arm.id for arm in arms
+    )

@@ -4,16 +4,13 @@ campaigns' services, and shows on the campaign."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from tests.conftest import count_rows
-from tests.fakes import FakeDirectory
 
 from adflux.audit.models import AuditLog
 from adflux.campaigns.models import AdCampaign, PlatformPublication, PublicationStatus
@@ -23,7 +20,6 @@ from adflux.extensions import db
 from adflux.jobs.models import JobOpening
 from adflux.optimisation import rules
 from adflux.optimisation.models import CampaignRule, RuleFiring, RuleKind
-from adflux.results.models import Application
 
 from .arms import add_day, arm_of, make_armed_campaign
 
@@ -221,41 +217,6 @@ def test_a_firing_whose_worker_died_before_acting_is_acted_on_later(campaign, mo
 
 
 # --- two evaluations at once ---------------------------------------------------------------
-
-
-@pytest.fixture(
-    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
-)
-def committing_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """An app whose sessions really commit (each thread its own connection)."""
-    if request.param == "sqlite":
-        app = request.getfixturevalue("sqlite_app")
-        yield from _with_fake_platforms(app)
-        return
-    app = request.getfixturevalue("migrated_app")
-    with app.app_context():
-        yield from _with_fake_platforms(app)
-        db.session.rollback()
-        made = db.session.execute(
-            sa.select(AdCampaign.id, AdCampaign.job_id).where(AdCampaign.name == "Optimizada")
-        ).all()
-        for campaign_id, job_id in made:
-            db.session.execute(sa.delete(AuditLog).where(AuditLog.entity_id == str(campaign_id)))
-            db.session.execute(sa.delete(Application).where(Application.campaign_id == campaign_id))
-            # The database's cascades take the arms, rules and firings with it.
-            db.session.execute(sa.delete(AdCampaign).where(AdCampaign.id == campaign_id))
-            db.session.execute(sa.delete(JobOpening).where(JobOpening.id == job_id))
-        db.session.commit()
-        db.session.remove()
-
-
-def _with_fake_platforms(app: Flask) -> Iterator[Flask]:
-    previous = app.extensions["adflux_platforms"]
-    app.extensions["adflux_platforms"] = FakeDirectory()
-    try:
-        yield app
-    finally:
-        app.extensions["adflux_platforms"] = previous
 
 
 def test_two_evaluations_at_once_fire_a_rule_once(committing_app, monkeypatch):
