@@ -171,7 +171,9 @@ class DryRunArmSchema(DryRunTotalSchema):
 
 
 class DryRunFiringSchema(Schema):
-    rule_id = fields.Integer()
+    rule_id = fields.Integer(
+        allow_none=True, metadata={"description": "null: a standing rule not stored yet"}
+    )
     kind = fields.String()
     scope = fields.String()
     action = fields.String()

@@ -22,7 +22,7 @@ from adflux.campaigns.service import campaign_today, get_campaign_or_404
 from adflux.db import DbSession
 from adflux.optimisation.allocator import allocate
 from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleKind
-from adflux.optimisation.rules import Facts, campaign_facts, list_rules, triggers
+from adflux.optimisation.rules import Facts, campaign_facts, stored_or_standing_rules, triggers
 from adflux.optimisation.service import (
     arm_limits,
     arm_name,
@@ -59,7 +59,7 @@ class DryRunArm(DryRunTotal):
 
 @dataclass(frozen=True)
 class DryRunFiring:
-    rule_id: int
+    rule_id: int | None  # None: a standing rule not created yet (job_closed, end_date)
     kind: str
     scope: str
     action: str
@@ -98,7 +98,7 @@ class DryRun:
 def dry_run(db_session: DbSession, campaign_id: int, *, days: int) -> DryRun:
     """The last `days` complete days (yesterday the last), decided again; reads only."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
-    rules = [rule for rule in list_rules(db_session, campaign_id) if rule.enabled]
+    rules = [rule for rule in stored_or_standing_rules(db_session, campaign) if rule.enabled]
     until = campaign_today() - timedelta(days=1)
     since = until - timedelta(days=days - 1)
     facts = campaign_facts(db_session, campaign, until=until)

@@ -195,6 +195,26 @@ def list_rules(db_session: DbSession, campaign_id: int) -> list[CampaignRule]:
     )
 
 
+def stored_or_standing_rules(db_session: DbSession, campaign: AdCampaign) -> list[CampaignRule]:
+    """The campaign's rules, with its standing ones as unsaved rules (id None) where they were
+    not created yet: for reading without writing (the dry run)."""
+    stored = list(
+        db_session.scalars(
+            sa.select(CampaignRule)
+            .where(CampaignRule.campaign_id == campaign.id)
+            .options(selectinload(CampaignRule.firings))
+            .order_by(CampaignRule.id)
+        ).all()
+    )
+    kinds = {rule.kind for rule in stored}
+    standing = [
+        CampaignRule(campaign_id=campaign.id, kind=kind, enabled=True, firings=[])
+        for kind in STANDING_KINDS
+        if kind not in kinds
+    ]
+    return [*standing, *stored]
+
+
 def ensure_standing_rules(db_session: DbSession, campaign: AdCampaign) -> None:
     """Create the campaign's job_closed and end_date rules if missing (and commit), holding the
     campaign's row so that two callers create one of each."""
@@ -373,7 +393,6 @@ def evaluate_rules(db_session: DbSession, campaign_id: int, *, today: date | Non
     if campaign.archived_at is not None:
         return 0
     today = today or campaign_today()
-    ensure_standing_rules(db_session, campaign)
     rules = [rule for rule in list_rules(db_session, campaign_id) if rule.enabled]
     _finish_unfinished(db_session, campaign, rules)
     facts = campaign_facts(db_session, campaign, until=today)

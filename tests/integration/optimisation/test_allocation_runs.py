@@ -3,6 +3,7 @@ worker killed half-way leaves nothing moved twice and nothing forgotten."""
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -69,11 +70,15 @@ def test_the_budgets_decided_are_what_the_arms_hold_and_the_changes_are_queued(
         assert arms[arm_id].daily_budget_cop == move.to_cop
         assert move.from_cop == 30_000
         assert move.reason_es and move.reason_en
+    # Where each goes is the allocator's draw (tests/unit/optimisation); here: within 20 % of
+    # yesterday, and said with the week's figures.
+    assert all(24_000 <= move.to_cop <= 36_000 for move in run.moves)
     best = arm_of(campaign, "meta", segments[0])
-    assert moves[best.id].to_cop > 30_000  # toward the applications, by at most 20 % a day
-    assert moves[best.id].to_cop <= 36_000
-    assert "Meta · Desarrolladores +" in moves[best.id].reason_es
-    assert "COP por postulación frente a" in moves[best.id].reason_es
+    assert re.fullmatch(
+        r"Meta · Desarrolladores (?:[+-]\d+ %|sin cambio): 5\.000 COP por postulación frente a "
+        r"9\.000 de media(?:; tope de cambio diario)?",
+        moves[best.id].reason_es,
+    ), moves[best.id].reason_es
     assert sum(move.to_cop for move in run.moves) <= run.total_daily_cop == 90_000
     moved = [arm_id for arm_id, move in moves.items() if move.to_cop != move.from_cop]
     assert moved and all(arms[arm_id].change_pending for arm_id in moved)

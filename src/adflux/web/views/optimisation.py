@@ -144,7 +144,11 @@ def campaign_dry_run(campaign_id: int) -> str:
         days=days,
         max_days=dry_run.MAX_DAYS,
         names={t.publication_id: t.name for t in result.totals},
-        rule_texts={rule.id: rule_text(rule) for rule in rules.list_rules(db.session, campaign_id)},
+        # By (id, kind): a standing rule not stored yet has no id.
+        rule_texts={
+            (rule.id, rule.kind): rule_text(rule)
+            for rule in rules.stored_or_standing_rules(db.session, campaign)
+        },
     )
 
 
