@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     # (late conversions, invalid-click refunds), and the latest statement is the billed one.
     results_sync_interval_s: float = Field(default=900.0, ge=10)
     results_restate_days: int = Field(default=7, ge=1, le=90)
+    # The optimiser (optimisation/tasks.py): how often the daily split is looked at (each
+    # campaign is split once a day, from this hour of the day in Bogotá on, when yesterday's
+    # figures are in), and how often the campaign rules are evaluated.
+    allocation_interval_s: float = Field(default=3600.0, ge=10)
+    allocation_hour: int = Field(default=6, ge=0, le=23)
+    rules_interval_s: float = Field(default=3600.0, ge=10)
 
     @field_validator("database_url")
     @classmethod

@@ -41,6 +41,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
             from adflux.background.dispatch import InProcessDispatcher
             from adflux.background.relay_loop import (
                 start_audience_refresh_loop,
+                start_optimiser_loops,
                 start_relay_loop,
                 start_results_sync_loop,
             )
@@ -50,6 +51,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
             start_relay_loop(app)
             start_audience_refresh_loop(app)
             start_results_sync_loop(app)
+            start_optimiser_loops(app)
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         app.extensions["adflux_dispatcher"].shutdown()

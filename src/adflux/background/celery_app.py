@@ -17,6 +17,7 @@ TASK_MODULES = (
     "adflux.segmentation.tasks",
     "adflux.audiences.tasks",
     "adflux.results.tasks",
+    "adflux.optimisation.tasks",
 )
 
 RELAY_INTERVAL_S = 30.0
@@ -63,6 +64,16 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
             "sync-results": {
                 "task": "adflux.sync_results",
                 "schedule": settings.results_sync_interval_s,
+            },
+            # The optimiser (optimisation/tasks.py): ADFLUX_ALLOCATION_INTERVAL_S (each
+            # campaign split once a day) and ADFLUX_RULES_INTERVAL_S.
+            "allocate-budgets": {
+                "task": "adflux.allocate_budgets",
+                "schedule": settings.allocation_interval_s,
+            },
+            "evaluate-rules": {
+                "task": "adflux.evaluate_rules",
+                "schedule": settings.rules_interval_s,
             },
         },
     )

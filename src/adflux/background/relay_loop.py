@@ -30,6 +30,22 @@ def start_results_sync_loop(app: Flask, *, interval_s: float | None = None) -> t
     return start_periodic_task(app, "adflux.sync_results", interval_s=interval)
 
 
+def start_optimiser_loops(app: Flask, *, interval_s: float | None = None) -> list[threading.Event]:
+    """The daily split and the rules' evaluation, every ``interval_s`` (default: their
+    settings' intervals)."""
+    settings = app.config["ADFLUX_SETTINGS"]
+    return [
+        start_periodic_task(
+            app,
+            "adflux.allocate_budgets",
+            interval_s=interval_s or settings.allocation_interval_s,
+        ),
+        start_periodic_task(
+            app, "adflux.evaluate_rules", interval_s=interval_s or settings.rules_interval_s
+        ),
+    ]
+
+
 def start_periodic_task(app: Flask, task_name: str, *, interval_s: float) -> threading.Event:
     """Run ``task_name`` every ``interval_s`` from a daemon thread; set the event to stop."""
     stop = threading.Event()

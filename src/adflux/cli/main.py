@@ -6,6 +6,7 @@ import click
 
 from adflux.cli.applications import import_applications
 from adflux.cli.campaign import campaign
+from adflux.cli.campaign_optimisation import budget, rules
 from adflux.cli.campaigns import create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
@@ -54,6 +55,9 @@ for command in (
     token_group,
 ):
     cli.add_command(command)
+# The optimiser's commands under `adflux campaign`.
+for command in (budget, rules):
+    campaign.add_command(command)
 
 
 def main() -> None:

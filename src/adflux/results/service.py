@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -54,6 +54,7 @@ __all__ = [
     "Results",
     "SegmentApplications",
     "SyncOutcome",
+    "daily_by_publication",
     "parse_by",
     "platforms_to_sync",
     "report_today",
@@ -226,6 +227,39 @@ def results(
         offset=offset,
         filters={k: v for k, v in filters.items() if v is not None},
     )
+
+
+def daily_by_publication(
+    *, db_session: DbSession, publication_ids: Sequence[int], since: date, until: date
+) -> dict[tuple[int, date], tuple[int, int]]:
+    """(publication id, day) -> (spend COP, attributed applications) for the days from `since` to
+    `until` (both included) that have either; the allocator's and the rules' view of each arm."""
+    ids = list(publication_ids)
+    if not ids:
+        return {}
+    days: dict[tuple[int, date], tuple[int, int]] = {}
+    spend = sa.select(CampaignMetric.publication_id, CampaignMetric.day, CampaignMetric.spend_cop)
+    for publication_id, day, spend_cop in db_session.execute(
+        spend.where(
+            CampaignMetric.publication_id.in_(ids),
+            CampaignMetric.day >= since,
+            CampaignMetric.day <= until,
+        )
+    ):
+        days[publication_id, day] = (int(spend_cop), 0)
+    applications = (
+        sa.select(Application.publication_id, Application.day, sa.func.count())
+        .where(
+            Application.publication_id.in_(ids),
+            Application.day >= since,
+            Application.day <= until,
+        )
+        .group_by(Application.publication_id, Application.day)
+    )
+    for arm_id, day, count in db_session.execute(applications):
+        key = (cast(int, arm_id), day)  # not None: the query keeps the given publications
+        days[key] = (days.get(key, (0, 0))[0], int(count))
+    return days
 
 
 def _row(

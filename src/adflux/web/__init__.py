@@ -7,7 +7,14 @@ from flask import Flask
 from adflux.web import errors, templating  # noqa: F401  (error pages, template helpers)
 from adflux.web.blueprint import bp, csrf
 from adflux.web.session import configure_session
-from adflux.web.views import auth, campaigns, jobs, overview, segments  # noqa: F401  (routes)
+from adflux.web.views import (  # noqa: F401  (routes)
+    auth,
+    campaigns,
+    jobs,
+    optimisation,
+    overview,
+    segments,
+)
 
 
 def init_web(app: Flask) -> None:

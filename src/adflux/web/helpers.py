@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, g, request
 
 from adflux.auth.models import Role
 from adflux.errors import AdfluxError
+from adflux.extensions import db
 from adflux.web.session import WebUser
 
 PAGE_SIZE = 20
@@ -56,3 +58,17 @@ def flash_domain_error(error: AdfluxError) -> dict[str, list[str]]:
     # The session stores flashes as JSON, so a mapping travels as well as a string.
     flash({"message": error.message, "fields": error.fields}, "error")  # type: ignore[arg-type]
     return error.fields
+
+
+def run_or_flash(operation: Callable[[], object]) -> bool:
+    """Run a form's service call; False when the service refused it (the refusal flashed, the
+    session rolled back). A 404 is raised: the page answers it."""
+    try:
+        operation()
+    except AdfluxError as exc:
+        if exc.status == 404:
+            raise
+        db.session.rollback()
+        flash_domain_error(exc)
+        return False
+    return True
