@@ -33,17 +33,12 @@ def default_daily_budget(platforms: Sequence[str]) -> int:
 
 
 def split_daily_budget(total_cop: int, platforms: Sequence[str]) -> list[int]:
-    """The first split of `total_cop` over arms on `platforms`: each arm its platform's minimum,
-    then what is left evenly (the first arms get the odd pesos). Needs `total_cop` to cover every
+    """The first split of `total_cop` over arms on `platforms`: evenly, except that an arm whose
+    even share falls under its platform's minimum is held at the minimum and the others share
+    the rest. So the default budget splits into each arm's default (TikTok's 80.000 minimum is
+    not topped up with what the cheaper platforms would get). Needs `total_cop` to cover every
     minimum (checked by the caller, who names the field)."""
-    minimums = [arm_minimum(p) for p in platforms]
-    left = total_cop - sum(minimums)
-    if left < 0:
-        raise ValueError(f"{total_cop} COP does not cover the arms' minimums ({sum(minimums)})")
-    if not platforms:
-        return []
-    share, odd = divmod(left, len(platforms))
-    return [m + share + (1 if i < odd else 0) for i, m in enumerate(minimums)]
+    return resplit_daily_budget(total_cop, [(platform, 0) for platform in platforms])
 
 
 def resplit_daily_budget(total_cop: int, arms: Sequence[tuple[str, int]]) -> list[int]:

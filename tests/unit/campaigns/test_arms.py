@@ -23,13 +23,17 @@ def test_the_default_gives_each_arm_the_default_or_its_platforms_minimum() -> No
     assert minimum_daily_budget(platforms) == sum(MIN_DAILY_BUDGET_COP[p] for p in platforms)
 
 
-def test_the_first_split_gives_each_arm_its_minimum_then_the_rest_evenly() -> None:
+def test_the_first_split_is_even_with_each_arm_held_at_its_minimum() -> None:
     platforms = ["meta", "tiktok", "google"]
-    total = minimum_daily_budget(platforms) + 100_001
+    assert split_daily_budget(default_daily_budget(platforms), platforms) == [
+        DEFAULT_DAILY_BUDGET_COP,
+        MIN_DAILY_BUDGET_COP["tiktok"],
+        DEFAULT_DAILY_BUDGET_COP,
+    ]
+    total = 3 * MIN_DAILY_BUDGET_COP["tiktok"] + 1  # enough for an even split over every minimum
     split = split_daily_budget(total, platforms)
     assert sum(split) == total
-    extra = [s - MIN_DAILY_BUDGET_COP[p] for s, p in zip(split, platforms, strict=True)]
-    assert extra == [33_334, 33_334, 33_333]
+    assert max(split) - min(split) == 1
 
 
 def test_a_budget_under_the_minimums_cannot_be_split() -> None:
