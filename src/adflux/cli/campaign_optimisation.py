@@ -12,6 +12,8 @@ from adflux.cli.options import json_option
 from adflux.cli.output import cop, emit, print_json
 
 MAX_DRY_RUN_DAYS = 60  # the API's bound (GET .../budget/dry-run)
+# What started a run, in the recruiter's words (the API answers the code).
+TRIGGER_WORDS = {"daily": "reparto diario", "on_demand": "a pedido"}
 
 
 def _percent(share: float) -> str:
@@ -86,7 +88,8 @@ def _echo_budget(overview: dict[str, Any]) -> None:
 
 
 def _echo_run(run: dict[str, Any]) -> None:
-    click.echo(f"{run['day']} · {cop(run['total_daily_cop'])} al día ({run['trigger']}):")
+    trigger = TRIGGER_WORDS.get(run["trigger"], run["trigger"])
+    click.echo(f"{run['day']} · {cop(run['total_daily_cop'])} al día ({trigger}):")
     for move in run["moves"]:
         click.echo(f"  {move['reason_es']}")
 
