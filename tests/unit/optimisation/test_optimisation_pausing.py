@@ -9,9 +9,10 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from tests.unit.optimisation.test_optimisation_constraints import cases
+from tests.unit.optimisation.test_optimisation_constraints import allocate_case, cases
 
 from adflux.optimisation.allocator import (
+    Allocation,
     ArmHistory,
     ArmLimits,
     Bounds,
@@ -48,19 +49,18 @@ def _campaign(
     return arms, limits
 
 
+def _allocate_pausing(
+    arms: list[ArmHistory], limits: dict[str, ArmLimits], seed: int
+) -> list[Allocation]:
+    """The campaign's 320.000 COP a day split with pausing, each arm free to move by 50 %."""
+    return allocate(
+        arms, limits, 320_000, rng=np.random.default_rng(seed), pausing=True, max_daily_change=0.5
+    )
+
+
 def test_an_arm_whose_money_buys_more_elsewhere_is_paused_and_the_reason_says_why() -> None:
     arms, limits = _campaign(_days(DEAR, 41_000))
-    runs = [
-        allocate(
-            arms,
-            limits,
-            320_000,
-            rng=np.random.default_rng(seed),
-            pausing=True,
-            max_daily_change=0.5,
-        )
-        for seed in range(10)
-    ]
+    runs = [_allocate_pausing(arms, limits, seed) for seed in range(10)]
     paused = [tiktok for _, tiktok in runs if tiktok.daily_cop == 0]
     # Thompson sampling: most draws, not every one, see TikTok's money buying more on Meta.
     assert len(paused) >= 8
@@ -81,14 +81,7 @@ def test_an_arm_whose_money_buys_more_elsewhere_is_paused_and_the_reason_says_wh
 def test_an_arm_with_too_few_days_of_its_own_is_not_paused() -> None:
     arms, limits = _campaign(_days(DEAR[:2], 41_000))
     for seed in range(10):
-        _, tiktok = allocate(
-            arms,
-            limits,
-            320_000,
-            rng=np.random.default_rng(seed),
-            pausing=True,
-            max_daily_change=0.5,
-        )
+        _, tiktok = _allocate_pausing(arms, limits, seed)
         assert tiktok.daily_cop >= 80_000
 
 
@@ -96,17 +89,7 @@ def test_an_arm_with_too_few_days_of_its_own_is_not_paused() -> None:
 def test_a_paused_arm_stays_paused_until_it_is_due(paused_days: int) -> None:
     history = _days(DEAR, 41_000) + [DayResult(0, 0)] * paused_days
     arms, limits = _campaign(history, tiktok_current=0)
-    budgets = [
-        allocate(
-            arms,
-            limits,
-            320_000,
-            rng=np.random.default_rng(seed),
-            pausing=True,
-            max_daily_change=0.5,
-        )[1].daily_cop
-        for seed in range(10)
-    ]
+    budgets = [_allocate_pausing(arms, limits, seed)[1].daily_cop for seed in range(10)]
     assert sum(budget == 0 for budget in budgets) >= 8
 
 
@@ -114,14 +97,7 @@ def test_a_paused_arm_is_tried_again_after_a_week_from_its_minimum() -> None:
     history = _days(DEAR, 41_000) + [DayResult(0, 0)] * 7
     arms, limits = _campaign(history, tiktok_current=0)
     for seed in range(5):
-        _, tiktok = allocate(
-            arms,
-            limits,
-            320_000,
-            rng=np.random.default_rng(seed),
-            pausing=True,
-            max_daily_change=0.5,
-        )
+        _, tiktok = _allocate_pausing(arms, limits, seed)
         assert tiktok.daily_cop >= 80_000
         assert tiktok.reason_es.startswith("TikTok · Desarrolladores reanudado, ")
         assert tiktok.reason_es.endswith("; se prueba de nuevo tras 7 días en pausa")
@@ -218,15 +194,7 @@ def test_a_platform_prior_moves_a_thin_arms_budget_toward_what_its_platform_buys
 @given(cases())
 def test_with_pausing_the_total_the_minimums_and_the_bounds_still_hold(case: dict) -> None:
     arms, limits, total = case["arms"], case["limits"], case["total"]
-    allocations = allocate(
-        arms,
-        limits,
-        total,
-        rng=np.random.default_rng(case["seed"]),
-        exploration_floor=case["floor"],
-        max_daily_change=case["change"],
-        pausing=True,
-    )
+    allocations = allocate_case(case, pausing=True)
     budgets = [allocation.daily_cop for allocation in allocations]
     assert sum(budgets) <= total
     floor_cop = math.floor(min(case["floor"], 0.5 / len(arms)) * total)
