@@ -29,6 +29,9 @@ included) and a private PostgreSQL database. In one run:
      the true bound;
    - **simple**: everything beyond the minimums to the arm with the lowest average cost per
      application so far (an even split while no arm has an application);
+   Every budget change and pause reaches the market through the platform, as AdFlux's change
+   task makes it: the adapters' `update(PublicationChange(daily_budget_cop=...))` and
+   `set_active` against the sandbox (a paused arm keeps its last budget);
 4. applications and spend are read from the market's ground truth (a benchmark may; AdFlux itself
    never does): total applications per strategy, the ratios, and the COP spent over any
    campaign's total budget (must be 0).

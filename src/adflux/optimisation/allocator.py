@@ -16,13 +16,12 @@ Constraints, in the order they give way when they cannot all hold:
 2. an active arm gets at least its platform's minimum daily budget and the exploration floor
    (a share of the total, at most half an even share: ``floor_share``); when the total cannot
    cover every arm's, the arms whose drawn curves buy the least at that level are paused
-   (budget 0) until it can;
-   With ``pausing``, an arm is also paused when its drawn curve says its money buys clearly more
-   on the campaign's other arms (`choose_active`: the knapsack with an on/off choice per arm,
-   since a platform minimum makes an arm's curve a step at 0, not concave); it needs
-   ``PAUSE_MIN_DAYS`` days of its own first, and a paused arm runs again (from its minimum) every
-   ``reexplore_every`` days, or as soon as another arm's curve changed while it was paused, so
-   that a market that moves is still followed;
+   (budget 0) until it can. With ``pausing``, an arm is also paused when its drawn curve says
+   its money buys clearly more on the campaign's other arms (`choose_active`: the knapsack with
+   an on/off choice per arm, since a platform minimum makes an arm's curve a step at 0, not
+   concave); it needs ``PAUSE_MIN_DAYS`` days of its own first, and a paused arm runs again
+   (from its minimum) every ``reexplore_every`` days, or as soon as another arm's curve changed
+   while it was paused, so that a market that moves is still followed;
 3. each arm moves at most ``max_daily_change`` from its current budget, because platforms
    restart their learning when a budget jumps. A cut may go further when the total shrank below
    the sum of the allowed cuts, and a raise further when the minimum or the floor requires it.
@@ -132,7 +131,7 @@ class PlatformPrior:
 
     platform: str
     applications_per_cop: float
-    spent_cop: float
+    spent_cop: float  # the (weighted) spend it was measured over: how much it rests on
 
 
 def platform_priors(
@@ -457,7 +456,8 @@ def _allocation(
     platform = PLATFORM_NAMES.get(arm.platform, arm.platform)
     segment_es = arm.segment_name or f"segmento {arm.segment_id}"
     segment_en = arm.segment_name or f"segment {arm.segment_id}"
-    change_es, change_en = _change(limit.current_daily_cop, budget, resumed=bool(arm.days))
+    ran_before = any(day.spent_cop for day in arm.days)
+    change_es, change_en = _change(limit.current_daily_cop, budget, resumed=ran_before)
     evidence_es, evidence_en = _evidence(arm, average)
     note_es, note_en = _binding(limit, bound, budget)
     return Allocation(
@@ -471,11 +471,10 @@ def _allocation(
 def _change(current: int, budget: int, *, resumed: bool) -> tuple[str, str]:
     if budget == 0:
         return "en pausa", "paused"
-    if current == 0 and resumed:
-        amount_es, amount_en = format_cop(budget), format_cop(budget, english=True)
-        return f"reanudado, {amount_es} COP al día", f"resumed, {amount_en} COP a day"
     if current == 0:
         amount_es, amount_en = format_cop(budget), format_cop(budget, english=True)
+        if resumed:
+            return f"reanudado, {amount_es} COP al día", f"resumed, {amount_en} COP a day"
         return f"nuevo, {amount_es} COP al día", f"new, {amount_en} COP a day"
     percent = round(100 * (budget - current) / current)
     if percent == 0:

@@ -22,7 +22,8 @@ Learning, and why this way:
   hierarchical model would also learn how far arms stray from their group, but with a handful
   of arms per group that spread is poorly identified; a fixed spread (``POOLING_SD``, a factor
   of about 1.8 either way) keeps thin arms near their groups and lets a week or two of an arm's
-  own days outweigh them.
+  own days outweigh them. Across campaigns, a platform's results elsewhere (the allocator's
+  ``platform_priors``) centre its group's estimate before the campaign's own arms have days.
 """
 
 from __future__ import annotations
