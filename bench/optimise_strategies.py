@@ -3,7 +3,7 @@ across its arms each morning (bench/optimise_market.py runs them on the simulate
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +15,8 @@ from adflux.optimisation.allocator import (
     Bounds,
     DayResult,
     allocate,
+    choose_active,
+    platform_priors,
     split_budget,
 )
 from adflux.sandbox.market import Market
@@ -32,6 +34,8 @@ class Arm:
     segment_id: int
     ad_id: str  # the delivering object the market keys its truth by
     min_daily_cop: int
+    external_ids: Mapping[str, str]  # the published tree, as AdFlux holds it
+    publication_key: str
 
 
 @dataclass
@@ -51,10 +55,16 @@ class Campaign:
 @dataclass
 class Knowledge:
     """What AdFlux knows at a morning: each arm's days so far, from the platform's reports and
-    the job site's applications, and the budget each arm runs on."""
+    the job site's applications, and the budget each arm runs on (0 while paused)."""
 
     days: dict[str, list[DayResult]]
     current: dict[str, int]
+
+    def histories(self, campaign: Campaign) -> list[ArmHistory]:
+        return [
+            ArmHistory(arm.arm_id, arm.platform, arm.segment_id, self.days[arm.arm_id])
+            for arm in campaign.arms
+        ]
 
 
 Strategy = Callable[[Campaign, Knowledge, date], dict[str, int]]
@@ -65,15 +75,22 @@ def even(campaign: Campaign, _knowledge: Knowledge, _day: date) -> dict[str, int
     return campaign.even_split()
 
 
-def adflux(*, seed: int, **settings: float) -> Strategy:
+def adflux(
+    *, seed: int, everyone: Sequence[Campaign] = (), pausing: bool = False, **settings: float
+) -> Strategy:
     """AdFlux's allocator each morning, from the reported days: with its own defaults, or the
-    `settings` (exploration_floor, max_daily_change) a sweep tries."""
+    `settings` (exploration_floor, max_daily_change) a sweep tries. `pausing`: the allocator
+    may pause an arm; `everyone`: the campaigns whose results (the others') pool each platform's
+    prior, as AdFlux knows its own campaigns' results."""
     rng = np.random.default_rng(seed)
 
     def decide(campaign: Campaign, knowledge: Knowledge, _day: date) -> dict[str, int]:
-        arms = [
-            ArmHistory(arm.arm_id, arm.platform, arm.segment_id, knowledge.days[arm.arm_id])
-            for arm in campaign.arms
+        arms = knowledge.histories(campaign)
+        others = [
+            arm
+            for other in everyone
+            if other.index != campaign.index
+            for arm in knowledge.histories(other)
         ]
         limits = {
             arm.arm_id: ArmLimits(arm.min_daily_cop, knowledge.current[arm.arm_id])
@@ -84,6 +101,8 @@ def adflux(*, seed: int, **settings: float) -> Strategy:
             limits,
             campaign.daily_cop,
             rng=rng,
+            pausing=pausing,
+            priors=platform_priors(others) if others else None,
             **settings,
         )
         return {allocation.arm_id: allocation.daily_cop for allocation in allocations}
@@ -101,10 +120,15 @@ class _ExpectedCurve:
     def applications(self, budget_cop: float) -> float:
         return float(np.interp(budget_cop, self.budgets, self.expected))
 
+    def applications_at(self, budgets_cop: np.ndarray) -> np.ndarray:
+        return np.interp(budgets_cop, self.budgets, self.expected)
 
-def oracle(market: Market) -> Strategy:
+
+def oracle(market: Market, *, pausing: bool = False) -> Strategy:
     """The hidden truth's curves each day, split by marginal return from every arm's minimum
-    (the allocator's own greedy knapsack, exact for concave curves)."""
+    (the allocator's own greedy knapsack, exact for concave curves). `pausing`: an arm may also
+    be paused (budget 0), the best of every subset of paused arms (`choose_active`): the true
+    bound, since a platform minimum makes the curve a step at 0 that no greedy on margins sees."""
 
     def decide(campaign: Campaign, _knowledge: Knowledge, day: date) -> dict[str, int]:
         grid = np.linspace(0, campaign.daily_cop, ORACLE_GRID_POINTS + 1)
@@ -116,7 +140,15 @@ def oracle(market: Market) -> Strategy:
             Bounds(arm.min_daily_cop, campaign.daily_cop, arm.min_daily_cop)
             for arm in campaign.arms
         ]
-        budgets = split_budget(curves, bounds, campaign.daily_cop)  # type: ignore[arg-type]
+        if pausing:
+            active = choose_active(
+                curves, bounds, campaign.daily_cop, [True] * len(bounds), running=None
+            )
+            bounds = [
+                bound if on else Bounds(0, 0, bound.keep, buys_more_elsewhere=True)
+                for bound, on in zip(bounds, active, strict=True)
+            ]
+        budgets = split_budget(curves, bounds, campaign.daily_cop)
         return {arm.arm_id: budget for arm, budget in zip(campaign.arms, budgets, strict=True)}
 
     return decide

@@ -16,7 +16,12 @@ Constraints, in the order they give way when they cannot all hold:
 2. an active arm gets at least its platform's minimum daily budget and the exploration floor
    (a share of the total, at most half an even share: ``floor_share``); when the total cannot
    cover every arm's, the arms whose drawn curves buy the least at that level are paused
-   (budget 0) until it can;
+   (budget 0) until it can. With ``pausing``, an arm is also paused when its drawn curve says
+   its money buys clearly more on the campaign's other arms (`choose_active`: the knapsack with
+   an on/off choice per arm, since a platform minimum makes an arm's curve a step at 0, not
+   concave); it needs ``PAUSE_MIN_DAYS`` days of its own first, and a paused arm runs again
+   (from its minimum) every ``reexplore_every`` days, or as soon as another arm's curve changed
+   while it was paused, so that a market that moves is still followed;
 3. each arm moves at most ``max_daily_change`` from its current budget, because platforms
    restart their learning when a budget jumps. A cut may go further when the total shrank below
    the sum of the allowed cuts, and a raise further when the minimum or the floor requires it.
@@ -27,9 +32,11 @@ Constraints, in the order they give way when they cannot all hold:
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -37,12 +44,21 @@ from adflux.errors import ValidationFailed
 from adflux.optimisation.response import (
     FORGETTING,
     DailyData,
+    Posterior,
     ResponseCurve,
     ResponseGrid,
     pooled_posteriors,
 )
 
 INCREMENTS = 400
+# Pausing must buy at least this much more than running every arm: a paused arm stops learning.
+PAUSE_GAIN = 0.02
+# The days with spend an arm needs before the allocator may pause it for what it buys.
+PAUSE_MIN_DAYS = 3
+REEXPLORE_EVERY_DAYS = 7
+# Paused subsets are searched exhaustively over at most this many arms (2**10 splits, each a
+# partial sort of their marginal gains); beyond, the arms buying most at their minimum stay on.
+MAX_PAUSABLE = 10
 # The days the reasons quote: a week, recent enough to show a change the allocator acted on.
 REASON_WINDOW_DAYS = 7
 FLOOR_MAX_SHARE_OF_EVEN = 0.5
@@ -94,7 +110,51 @@ class Bounds:
     lower: int
     upper: int
     keep: int  # the platform minimum and the exploration floor: below it the arm is paused
-    paused: bool = False
+    paused: bool = False  # because the total cannot cover every arm's keep
+    buys_more_elsewhere: bool = False  # paused because its money buys more on the other arms
+    retried_after_days: int = 0  # a paused arm run again after these days
+
+
+class Curve(Protocol):
+    """A response curve as the split reads it: applications a day at a budget (COP)."""
+
+    def applications(self, budget_cop: float) -> float: ...
+
+    def applications_at(self, budgets_cop: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PlatformPrior:
+    """What a platform's arms bought across other campaigns: applications per peso spent over
+    `spent_cop` (recent days weighing more). Centres the prior of a campaign's arms on that
+    platform while their own days are few."""
+
+    platform: str
+    applications_per_cop: float
+    spent_cop: float  # the (weighted) spend it was measured over: how much it rests on
+
+
+def platform_priors(
+    arms: Sequence[ArmHistory], *, forgetting: float = FORGETTING
+) -> dict[str, PlatformPrior]:
+    """Each platform's applications per peso over `arms` (the arms of OTHER campaigns than the
+    one being allocated: its own days already count in its posteriors), each day weighted by
+    `forgetting ** age` as the curves weigh it. Platforms without spend are left out."""
+    spent: dict[str, float] = {}
+    applications: dict[str, float] = {}
+    for arm in arms:
+        data = DailyData.from_days(
+            [(day.spent_cop, day.applications) for day in arm.days], forgetting=forgetting
+        )
+        spent[arm.platform] = spent.get(arm.platform, 0.0) + float(data.weights @ data.spent_cop)
+        applications[arm.platform] = applications.get(arm.platform, 0.0) + float(
+            data.weights @ data.applications
+        )
+    return {
+        platform: PlatformPrior(platform, applications[platform] / cop, cop)
+        for platform, cop in spent.items()
+        if cop > 0
+    }
 
 
 def allocate(
@@ -106,8 +166,16 @@ def allocate(
     exploration_floor: float = 0.05,
     max_daily_change: float = 0.2,
     forgetting: float = FORGETTING,
+    pausing: bool = False,
+    reexplore_every: int = REEXPLORE_EVERY_DAYS,
+    priors: Mapping[str, PlatformPrior] | None = None,
 ) -> list[Allocation]:
-    """Tomorrow's daily budget of each arm, in the order of `arms`; deterministic given `rng`."""
+    """Tomorrow's daily budget of each arm, in the order of `arms`; deterministic given `rng`.
+
+    `pausing`: an arm may be paused (budget 0) when its money buys clearly more on the other
+    arms, and is run again every `reexplore_every` days. An arm paused earlier is passed with a
+    current budget of 0. `priors`: each platform's results over the other campaigns
+    (`platform_priors`), toward which arms with few days of their own lean."""
     _validate(arms, limits, total_daily_cop, exploration_floor, max_daily_change, forgetting)
     if not arms:
         return []
@@ -119,7 +187,7 @@ def allocate(
     ]
     grid = _campaign_grid(data, total_daily_cop, len(arms))
     groups = [(arm.platform, str(arm.segment_id)) for arm in arms]
-    posteriors = pooled_posteriors(grid, data, groups)
+    posteriors = pooled_posteriors(grid, data, groups, _platform_centres(grid, priors or {}))
     curves = [posterior.sample(rng) for posterior in posteriors]
     bounds = budget_bounds(
         [limits[arm.arm_id] for arm in arms],
@@ -127,6 +195,10 @@ def allocate(
         exploration_floor=exploration_floor,
         max_daily_change=max_daily_change,
     )
+    if pausing:
+        bounds = _pause_where_money_buys_more(
+            arms, limits, posteriors, bounds, curves, total_daily_cop, reexplore_every
+        )
     bounds = _pause_until_affordable(bounds, curves, total_daily_cop)
     budgets = split_budget(curves, bounds, total_daily_cop)
     average = _cost_per_application(arms)
@@ -172,7 +244,7 @@ def floor_share(exploration_floor: float, arms: int) -> float:
 
 
 def split_budget(
-    curves: Sequence[ResponseCurve], bounds: Sequence[Bounds], total_daily_cop: int
+    curves: Sequence[Curve], bounds: Sequence[Bounds], total_daily_cop: int
 ) -> list[int]:
     """The integer split that maximises the curves' applications within the bounds: each arm
     from its lower bound, then greedily by marginal return per peso. Needs sum(lower) <= total."""
@@ -202,6 +274,132 @@ def split_budget(
     return budgets
 
 
+def choose_active(
+    curves: Sequence[Curve],
+    bounds: Sequence[Bounds],
+    total_daily_cop: int,
+    pausable: Sequence[bool],
+    *,
+    running: Sequence[bool] | None = None,
+    gain: float = 0.0,
+) -> list[bool]:
+    """Which arms to run so that the curves' split buys the most: the knapsack with an on/off
+    choice per arm (a paused arm costs nothing; a running one at least its lower bound).
+
+    Every subset of the `pausable` arms is tried (the others run), each valued by its greedy
+    split on a grid of 1/``INCREMENTS`` of the total: each running arm from its lower bound, then
+    the best marginal gains of all of them, a partial sort rather than a heap. The arms
+    `running` now (every arm by default) stay as they are unless the best subset buys more than
+    `gain` (a share) above them."""
+    step = max(total_daily_cop / INCREMENTS, 1.0)
+    starts, gains = [], []
+    for curve, bound in zip(curves, bounds, strict=True):
+        budgets = bound.lower + step * np.arange(int((bound.upper - bound.lower) // step) + 1)
+        values = curve.applications_at(budgets)
+        starts.append(float(values[0]))
+        gains.append(np.maximum(np.diff(values), 0.0))
+    candidates = [arm for arm in range(len(bounds)) if pausable[arm]]
+    if len(candidates) > MAX_PAUSABLE:
+        by_yield = sorted(candidates, key=lambda arm: starts[arm] / max(bounds[arm].lower, 1))
+        candidates = by_yield[:MAX_PAUSABLE]
+
+    def value(active: Sequence[bool]) -> float:
+        on = [arm for arm, is_on in enumerate(active) if is_on]
+        left = total_daily_cop - sum(bounds[arm].lower for arm in on)
+        if left < 0:
+            return -math.inf
+        pool = np.concatenate([gains[arm] for arm in on]) if on else np.zeros(0)
+        take = min(int(left // step), pool.size)
+        best_gains = np.partition(pool, pool.size - take)[pool.size - take :] if take else pool[:0]
+        return sum(starts[arm] for arm in on) + float(best_gains.sum())
+
+    now = [bool(on) or not pausable[arm] for arm, on in enumerate(running or [True] * len(bounds))]
+    best, best_value = now, value(now)
+    for size in range(len(candidates) + 1):
+        for paused in itertools.combinations(candidates, size):
+            active = [arm not in paused for arm in range(len(bounds))]
+            active_value = value(active)
+            if active_value > best_value:
+                best, best_value = active, active_value
+    if math.isfinite(value(now)) and best_value <= value(now) * (1 + gain):
+        return now
+    return best
+
+
+def _pause_where_money_buys_more(
+    arms: Sequence[ArmHistory],
+    limits: Mapping[str, ArmLimits],
+    posteriors: Sequence[Posterior],
+    bounds: list[Bounds],
+    curves: Sequence[ResponseCurve],
+    total_daily_cop: int,
+    reexplore_every: int,
+) -> list[Bounds]:
+    """Pause the arms whose money the drawn curves say buys clearly more on the other arms; a
+    paused arm that is due to be tried again (`_paused_days`) runs, at least at its minimum."""
+    retried = [0] * len(arms)
+    for index, arm in enumerate(arms):
+        paused_days = _paused_days(arm, limits[arm.arm_id])
+        if paused_days and _due_again(index, paused_days, posteriors, reexplore_every):
+            retried[index] = paused_days
+    pausable = [
+        not retried[index] and sum(day.spent_cop > 0 for day in arm.days) >= PAUSE_MIN_DAYS
+        for index, arm in enumerate(arms)
+    ]
+    running = [
+        limits[arm.arm_id].current_daily_cop > 0 or not arm.days or bool(retried[index])
+        for index, arm in enumerate(arms)
+    ]
+    active = choose_active(
+        curves, bounds, total_daily_cop, pausable, running=running, gain=PAUSE_GAIN
+    )
+    return [
+        Bounds(bound.lower, bound.upper, bound.keep, retried_after_days=retried[index])
+        if on
+        else Bounds(0, 0, bound.keep, buys_more_elsewhere=True)
+        for index, (bound, on) in enumerate(zip(bounds, active, strict=True))
+    ]
+
+
+def _paused_days(arm: ArmHistory, limit: ArmLimits) -> int:
+    """How many days a paused arm (current budget 0, with a history) has spent nothing."""
+    if limit.current_daily_cop or not any(day.spent_cop for day in arm.days):
+        return 0
+    idle = 0
+    for day in reversed(arm.days):
+        if day.spent_cop:
+            break
+        idle += 1
+    return idle
+
+
+def _due_again(
+    index: int, paused_days: int, posteriors: Sequence[Posterior], reexplore_every: int
+) -> bool:
+    """A paused arm runs again every `reexplore_every` days, and as soon as another arm's curve
+    changed since it was paused: what its money buys elsewhere is no longer what it was."""
+    changed_since = any(
+        posterior.days_since_change is not None and posterior.days_since_change <= paused_days
+        for other, posterior in enumerate(posteriors)
+        if other != index
+    )
+    return paused_days >= reexplore_every or changed_since
+
+
+def _platform_centres(
+    grid: ResponseGrid, priors: Mapping[str, PlatformPrior]
+) -> dict[str, np.ndarray]:
+    """Each platform's prior as a curve on the campaign's grid: the grid's typical scale (the
+    campaign's even share) and the ceiling at which that share buys the platform's applications
+    per peso (a curve at its scale has reached 1 - 1/e of its ceiling)."""
+    scale = float(np.exp(grid.centre[1]))
+    centres = {}
+    for platform, prior in priors.items():
+        ceiling = prior.applications_per_cop * scale / -math.expm1(-1.0)
+        centres[platform] = np.array([math.log(max(ceiling, 1e-6)), grid.centre[1]])
+    return centres
+
+
 def _pause_until_affordable(
     bounds: list[Bounds], curves: Sequence[ResponseCurve], total_daily_cop: int
 ) -> list[Bounds]:
@@ -229,8 +427,10 @@ def _campaign_grid(data: Sequence[DailyData], total_daily_cop: int, arms: int) -
 
 
 def _recent(arm: ArmHistory) -> tuple[int, int, int]:
-    """Spend, applications and days over the reasons' window."""
-    days = arm.days[-REASON_WINDOW_DAYS:]
+    """Spend, applications and days over the reasons' window: the arm's last days, those it was
+    paused left out (a paused arm's reason quotes what it bought while it ran)."""
+    ran = [day for day in arm.days if day.spent_cop or day.applications]
+    days = ran[-REASON_WINDOW_DAYS:]
     return sum(d.spent_cop for d in days), sum(d.applications for d in days), len(days)
 
 
@@ -256,7 +456,8 @@ def _allocation(
     platform = PLATFORM_NAMES.get(arm.platform, arm.platform)
     segment_es = arm.segment_name or f"segmento {arm.segment_id}"
     segment_en = arm.segment_name or f"segment {arm.segment_id}"
-    change_es, change_en = _change(limit.current_daily_cop, budget)
+    ran_before = any(day.spent_cop for day in arm.days)
+    change_es, change_en = _change(limit.current_daily_cop, budget, resumed=ran_before)
     evidence_es, evidence_en = _evidence(arm, average)
     note_es, note_en = _binding(limit, bound, budget)
     return Allocation(
@@ -267,11 +468,13 @@ def _allocation(
     )
 
 
-def _change(current: int, budget: int) -> tuple[str, str]:
+def _change(current: int, budget: int, *, resumed: bool) -> tuple[str, str]:
     if budget == 0:
         return "en pausa", "paused"
     if current == 0:
         amount_es, amount_en = format_cop(budget), format_cop(budget, english=True)
+        if resumed:
+            return f"reanudado, {amount_es} COP al día", f"resumed, {amount_en} COP a day"
         return f"nuevo, {amount_es} COP al día", f"new, {amount_en} COP a day"
     percent = round(100 * (budget - current) / current)
     if percent == 0:
@@ -299,7 +502,18 @@ def _evidence(arm: ArmHistory, average: float | None) -> tuple[str, str]:
 
 
 def _binding(limit: ArmLimits, bound: Bounds, budget: int) -> tuple[str, str]:
-    """Which limit, if any, held the budget where it is."""
+    """Which limit, if any, held the budget where it is, or why the arm is paused or resumed."""
+    if bound.buys_more_elsewhere:
+        return (
+            "; ese dinero rinde más en las demás combinaciones",
+            "; that money buys more on the other arms",
+        )
+    if bound.retried_after_days:
+        days = bound.retried_after_days
+        return (
+            f"; se prueba de nuevo tras {days} días en pausa",
+            f"; tried again after {days} days paused",
+        )
     if bound.paused:
         return (
             "; el total no cubre el mínimo de todas las combinaciones",

@@ -22,12 +22,13 @@ Learning, and why this way:
   hierarchical model would also learn how far arms stray from their group, but with a handful
   of arms per group that spread is poorly identified; a fixed spread (``POOLING_SD``, a factor
   of about 1.8 either way) keeps thin arms near their groups and lets a week or two of an arm's
-  own days outweigh them.
+  own days outweigh them. Across campaigns, a platform's results elsewhere (the allocator's
+  ``platform_priors``) centre its group's estimate before the campaign's own arms have days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,10 @@ class ResponseCurve:
 
     def applications(self, budget_cop: float) -> float:
         return float(self.ceiling * -np.expm1(-budget_cop / self.scale_cop))
+
+    def applications_at(self, budgets_cop: np.ndarray) -> np.ndarray:
+        """`applications` at many budgets at once."""
+        return np.asarray(self.ceiling * -np.expm1(-np.asarray(budgets_cop) / self.scale_cop))
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,8 @@ class Posterior:
 
     grid: ResponseGrid
     probabilities: np.ndarray
+    # The arm's days with spend since its curve last changed, None when it did not change.
+    days_since_change: int | None = None
 
     def mean(self) -> np.ndarray:
         """The posterior mean of (log ceiling, log scale)."""
@@ -202,31 +209,45 @@ class Posterior:
 
 
 def pooled_posteriors(
-    grid: ResponseGrid, data: Sequence[DailyData], groups: Sequence[tuple[str, str]]
+    grid: ResponseGrid,
+    data: Sequence[DailyData],
+    groups: Sequence[tuple[str, str]],
+    platform_centres: Mapping[str, np.ndarray] | None = None,
 ) -> list[Posterior]:
     """Each arm's posterior, its prior pooled toward its two groups (platform, segment).
 
     `groups[i]` names arm i's platform and segment. A group's estimate for an arm is the posterior
     mean of one curve fitted to the group's other arms; without other arms it is the grid's
-    centre (the campaign's typical arm).
+    centre (the campaign's typical arm). `platform_centres` (log ceiling, log scale) is what a
+    platform's arms buy across the other campaigns: the platform group starts from it instead of
+    the campaign's typical arm, so that a campaign's thin arms lean on what the platform is known
+    to buy elsewhere until the campaign's own days outweigh it.
     """
     recent = [grid.log_likelihood_since_change(days) for days in data]
     likelihoods = [likelihood for likelihood, _ in recent]
-    global_prior = grid.log_prior(grid.centre, GLOBAL_SD)
+    starts: dict[str | None, tuple[np.ndarray, np.ndarray]] = {
+        None: (grid.centre, grid.log_prior(grid.centre, GLOBAL_SD))
+    }
+    for platform, centre in (platform_centres or {}).items():
+        starts[platform] = (centre, grid.log_prior(centre, GLOBAL_SD))
     posteriors = []
     for arm, (platform, segment) in enumerate(groups):
         centres = []
         for position in (0, 1):
             member = (platform, segment)[position]
+            start, start_prior = starts[platform if position == 0 and platform in starts else None]
             others = [
                 likelihoods[other]
                 for other, names in enumerate(groups)
                 if other != arm and names[position] == member and recent[other][1]
             ]
             if others:
-                centres.append(grid.posterior(global_prior + sum(others)).mean())
+                centres.append(grid.posterior(start_prior + sum(others)).mean())
             else:
-                centres.append(grid.centre)
+                centres.append(start)
         prior = grid.log_prior(np.mean(centres, axis=0), POOLING_SD)
-        posteriors.append(grid.posterior(prior + likelihoods[arm]))
+        posterior = grid.posterior(prior + likelihoods[arm])
+        kept, spent_days = recent[arm][1], data[arm].spent_cop.size
+        changed = kept if kept < spent_days else None
+        posteriors.append(Posterior(grid, posterior.probabilities, changed))
     return posteriors

@@ -8,7 +8,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adflux.optimisation.allocator import ArmHistory, ArmLimits, DayResult, allocate
+from adflux.optimisation.allocator import (
+    Allocation,
+    ArmHistory,
+    ArmLimits,
+    DayResult,
+    allocate,
+)
 
 days = st.lists(
     st.builds(DayResult, st.integers(0, 400_000), st.integers(0, 40)), min_size=0, max_size=12
@@ -41,20 +47,26 @@ def cases(draw: st.DrawFn) -> dict:
     }
 
 
+def allocate_case(case: dict, **options: bool) -> list[Allocation]:
+    """The allocation of a drawn case, with its floor and change bound and any `options`."""
+    return allocate(
+        case["arms"],
+        case["limits"],
+        case["total"],
+        rng=np.random.default_rng(case["seed"]),
+        exploration_floor=case["floor"],
+        max_daily_change=case["change"],
+        **options,
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_every_allocation_keeps_the_total_the_minimums_the_floor_and_the_change_bound(
     case: dict,
 ) -> None:
     arms, limits, total = case["arms"], case["limits"], case["total"]
-    allocations = allocate(
-        arms,
-        limits,
-        total,
-        rng=np.random.default_rng(case["seed"]),
-        exploration_floor=case["floor"],
-        max_daily_change=case["change"],
-    )
+    allocations = allocate_case(case)
     assert [allocation.arm_id for allocation in allocations] == [a.arm_id for a in arms]
     budgets = [allocation.daily_cop for allocation in allocations]
     assert all(isinstance(budget, int) and budget >= 0 for budget in budgets)

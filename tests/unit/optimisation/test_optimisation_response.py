@@ -109,3 +109,18 @@ def test_the_likelihood_since_a_change_is_that_of_the_days_kept(seed: int) -> No
 
     assert days == kept.spent_cop.size < data.spent_cop.size
     np.testing.assert_allclose(likelihood, grid.log_likelihood(kept))
+
+
+def test_a_thin_arm_leans_on_its_platforms_prior_from_other_campaigns_a_rich_one_on_its_days() -> (
+    None
+):
+    # Across the other campaigns the platform's arms reach a ceiling of 60 a day.
+    elsewhere = {"tiktok": np.array([np.log(60.0), np.log(100_000)])}
+    one_day = DailyData.from_days([(100_000, 4)])
+    alone = pooled_posteriors(_grid(), [one_day], [("tiktok", "1")])[0]
+    pooled = pooled_posteriors(_grid(), [one_day], [("tiktok", "1")], elsewhere)[0]
+    assert np.exp(pooled.mean()[0]) > 1.5 * np.exp(alone.mean()[0])
+
+    own = DailyData.from_days(_days(TRUE, 60, seed=9), forgetting=1.0)
+    rich = pooled_posteriors(_grid(), [own], [("tiktok", "1")], elsewhere)[0]
+    assert np.exp(rich.mean()[0]) == pytest.approx(TRUE.ceiling, rel=0.2)
