@@ -15,13 +15,14 @@ included) and a private PostgreSQL database. In one run:
    budgets back to the even split, the sandbox clock back to the first day), so that the
    strategies meet the same market noise:
    - **even**: the daily budget split evenly across the arms, never moved;
-   - **adflux defaults**: `adflux.optimisation.allocator.allocate` each morning with its
-     defaults, from what AdFlux knows: each arm's reported daily spend (`Market.ad_days`, what
-     the adapters' daily_report returns; the last 3 days restated as they settle) and the
-     applications the job site sends for it;
-   - **adflux**: the same allocator allowed to pause an arm (`pausing=True`) and with each
-     platform's prior pooled from the other campaigns' arms (`platform_priors`), the settings
-     the sweep varies;
+   - **adflux**: `adflux.optimisation.allocator.allocate` each morning as the product calls it
+     (optimisation.service): its defaults, each platform's prior pooled from the other
+     campaigns' arms (`platform_priors`), from what AdFlux knows: each arm's reported daily
+     spend (`Market.ad_days`, what the adapters' daily_report returns; the last 3 days restated
+     as they settle) and the applications the job site sends for it; the settings the sweep
+     varies;
+   - **adflux + pausing**: the same allowed to pause an arm (`pausing=True`), which the
+     product does not do yet (a paused arm's re-exploration needs resuming it);
    - **oracle min**: the hidden truth (`Market.expected_applications`: reach, CPM range, CTR,
      propensity, each reached person's fit, frequency, weekday, shift) split by marginal return,
      greedily on a fine grid, each arm at least its platform's minimum;
@@ -98,8 +99,8 @@ from adflux.sandbox.store import Store
 
 DAY_S = 86_400
 PLATFORMS = ("meta", "google", "x", "tiktok")
-STRATEGIES = ("even", "adflux defaults", "adflux", "oracle min", "oracle", "simple")
-LEARNING = ("adflux defaults", "adflux", "simple")  # the strategies that learn from the reports
+STRATEGIES = ("even", "adflux", "adflux + pausing", "oracle min", "oracle", "simple")
+LEARNING = ("adflux", "adflux + pausing", "simple")  # the strategies that learn from the reports
 
 # Reports restate the last days as late clicks and refunds settle (sandbox/market.py).
 RESTATED_DAYS = 3
@@ -353,8 +354,8 @@ class Runner:
         """The strategies on `market`."""
         strategies: dict[str, Strategy] = {
             "even": even,
-            "adflux defaults": adflux(seed=market.seed),
             "adflux": self.adflux(market.seed),
+            "adflux + pausing": self.adflux(market.seed, pausing=True),
             "oracle min": oracle(market),
             "oracle": oracle(market, pausing=True),
             "simple": simple,
@@ -364,10 +365,10 @@ class Runner:
             for name, strategy in strategies.items()
         }
 
-    def adflux(self, seed: int, **settings: float) -> Strategy:
-        """The allocator as the benchmark's "adflux" runs it (pausing, each platform's prior
-        pooled from the other campaigns), with `settings` on top."""
-        return adflux(seed=seed, everyone=self.campaigns, pausing=True, **settings)
+    def adflux(self, seed: int, *, pausing: bool = False, **settings: float) -> Strategy:
+        """The allocator as the product runs it (each platform's prior pooled from the other
+        campaigns), with `settings` on top."""
+        return adflux(seed=seed, everyone=self.campaigns, pausing=pausing, **settings)
 
     def run(self, market: Market, strategy: Strategy, *, learns: bool = True) -> Outcome:
         """`strategy` each morning; `learns`: whether it reads the reports and applications
@@ -534,8 +535,8 @@ def _print_shifted_share(runner: Runner, market: Market, outcomes: dict[str, Out
 def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
     print()
     print(
-        "| market | even | adflux defaults | adflux | oracle min | oracle | simple "
-        "| adflux defaults / even | adflux / even | adflux / oracle | adflux / oracle min "
+        "| market | even | adflux | adflux + pausing | oracle min | oracle | simple "
+        "| adflux + pausing / even | adflux / even | adflux / oracle | adflux / oracle min "
         "| adflux / simple | oracle min / even | oracle / even | COP over budget "
         "| adflux spent | wall time |"
     )
@@ -554,7 +555,7 @@ def _print_summary(results: dict[str, dict[str, Outcome]]) -> None:
         print(
             f"| {name} | "
             + " | ".join(f"{apps[strategy]:,}" for strategy in STRATEGIES)
-            + f" | {_ratio(apps['adflux defaults'], apps['even'])} "
+            + f" | {_ratio(apps['adflux + pausing'], apps['even'])} "
             f"| {_ratio(apps['adflux'], apps['even'])} "
             f"| {_share(apps['adflux'], apps['oracle'])} "
             f"| {_share(apps['adflux'], apps['oracle min'])} "

@@ -35,11 +35,19 @@ from adflux.campaigns.status import PARTIALLY_PUBLISHED, PAUSED, PUBLISHED
 from adflux.context import actor_var
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict
-from adflux.optimisation.allocator import Allocation, ArmHistory, ArmLimits, DayResult, allocate
+from adflux.optimisation.allocator import (
+    Allocation,
+    ArmHistory,
+    ArmLimits,
+    DayResult,
+    PlatformPrior,
+    allocate,
+    platform_priors,
+)
 from adflux.optimisation.models import AllocationMove, AllocationRun, RunTrigger
 from adflux.pagination import Page, paginate
 from adflux.results.models import CampaignMetric
-from adflux.results.service import daily_by_publication
+from adflux.results.service import daily_by_platform, daily_by_publication
 
 log = logging.getLogger(__name__)
 
@@ -238,8 +246,44 @@ def decide(
     if len(arms) < 2 and sum(arm.daily_budget_cop for arm in arms) <= total:
         return ONE_ARM
     histories = arm_histories(db_session, campaign, before=day, arms=arms)
-    allocations = allocate(histories, arm_limits(arms), total, rng=seeded_rng(campaign.id, day))
+    allocations = allocate(
+        histories,
+        arm_limits(arms),
+        total,
+        rng=seeded_rng(campaign.id, day),
+        priors=priors_from_other_campaigns(db_session, campaign, before=day),
+    )
     return total, arms, allocations
+
+
+def priors_from_other_campaigns(
+    db_session: DbSession, campaign: AdCampaign, *, before: date
+) -> dict[str, PlatformPrior]:
+    """What each platform bought per peso for the other campaigns over the last HISTORY_DAYS:
+    the issue's pooling "toward the platform's average while data is thin", so a new campaign
+    does not relearn alone that one platform buys applications cheaper than another. One
+    history per platform (the other campaigns' arms summed day by day: the prior only adds
+    spend and applications, so summing first gives the same figure in one small query)."""
+    since = before - timedelta(days=HISTORY_DAYS)
+    facts = daily_by_platform(
+        db_session=db_session,
+        since=since,
+        until=before - timedelta(days=1),
+        excluding_campaign_id=campaign.id,
+    )
+    days = [since + timedelta(days=n) for n in range(HISTORY_DAYS)]
+    platforms = sorted({platform for platform, _ in facts})
+    return platform_priors(
+        [
+            ArmHistory(
+                arm_id=platform,
+                platform=platform,
+                segment_id=CAMPAIGN_GROUP,  # unused: platform_priors groups by platform
+                days=[DayResult(*facts.get((platform, day), (0, 0))) for day in days],
+            )
+            for platform in platforms
+        ]
+    )
 
 
 def allocate_campaign(

@@ -262,6 +262,43 @@ def daily_by_publication(
     return days
 
 
+def daily_by_platform(
+    *, db_session: DbSession, since: date, until: date, excluding_campaign_id: int
+) -> dict[tuple[str, date], tuple[int, int]]:
+    """(platform, day) -> (spend COP, attributed applications) over every campaign's arms but
+    one, for the days from `since` to `until` (both included): what the platforms bought for
+    the other campaigns, which the allocator pools a campaign's thin arms toward."""
+    days: dict[tuple[str, date], tuple[int, int]] = {}
+    spend = (
+        sa.select(
+            PlatformPublication.platform, CampaignMetric.day, sa.func.sum(CampaignMetric.spend_cop)
+        )
+        .join(PlatformPublication, PlatformPublication.id == CampaignMetric.publication_id)
+        .where(
+            PlatformPublication.campaign_id != excluding_campaign_id,
+            CampaignMetric.day >= since,
+            CampaignMetric.day <= until,
+        )
+        .group_by(PlatformPublication.platform, CampaignMetric.day)
+    )
+    for platform, day, spend_cop in db_session.execute(spend):
+        days[platform, day] = (int(spend_cop or 0), 0)
+    applications = (
+        sa.select(Application.platform, Application.day, sa.func.count())
+        .where(
+            Application.publication_id.is_not(None),
+            Application.campaign_id != excluding_campaign_id,
+            Application.day >= since,
+            Application.day <= until,
+        )
+        .group_by(Application.platform, Application.day)
+    )
+    for named, day, count in db_session.execute(applications):
+        key = (cast(str, named), day)  # attributed: the platform is known
+        days[key] = (days.get(key, (0, 0))[0], int(count))
+    return days
+
+
 def _row(
     by: tuple[str, ...],
     values: tuple[Any, ...],

@@ -331,3 +331,29 @@ def test_two_daily_runs_at_once_move_each_arm_once(committing_app, monkeypatch):
     assert sorted(args[0] for name, args, _ in sent if name == CHANGE_TASK) == sorted(
         arm.id for arm in arms
     )
+
+
+def test_a_new_campaign_is_pooled_toward_what_each_platform_bought_for_the_others(
+    campaign, platforms, segments
+):
+    """The other campaigns' days, summed per platform, are the prior of a campaign whose own
+    days are few; its own days never count in its prior (they are in its posteriors)."""
+    developers, _ = segments
+    newcomer = make_armed_campaign(
+        platforms,
+        [("meta", developers, 30_000), ("google", developers, 30_000)],
+        start=TODAY - timedelta(days=1),
+    )
+    add_day(arm_of(newcomer, "meta", developers), TODAY - timedelta(days=1), 30_000, 30)
+    db.session.commit()
+
+    priors = service.priors_from_other_campaigns(db.session, newcomer, before=TODAY)
+
+    # The fixture's campaign: Meta 8 applications for 60.000 COP a day, Google 2 for 30.000,
+    # every day the same, so the weighting by age leaves the ratio as it is.
+    assert priors["meta"].applications_per_cop == pytest.approx(8 / 60_000)
+    assert priors["google"].applications_per_cop == pytest.approx(2 / 30_000)
+    # The newcomer's own 30 applications are not in its prior; the fixture's are in its.
+    own = service.priors_from_other_campaigns(db.session, campaign, before=TODAY)
+    assert own["meta"].applications_per_cop == pytest.approx(30 / 30_000)
+    assert "google" not in own  # the newcomer's Google arm has spent nothing yet
