@@ -460,12 +460,27 @@ def _allocation(
     change_es, change_en = _change(limit.current_daily_cop, budget, resumed=ran_before)
     evidence_es, evidence_en = _evidence(arm, average)
     note_es, note_en = _binding(limit, bound, budget)
+    if not note_es and _grows_dearer_than_average(arm, limit, budget, average):
+        # The split follows the next peso's return, not the average cost: say so, or a
+        # recruiter reads "more budget to the dearer arm" as a mistake.
+        note_es, note_en = (
+            "; su próximo peso rinde más que en las combinaciones más baratas, que se saturan",
+            "; its next peso buys more than on the cheaper arms, which are saturating",
+        )
     return Allocation(
         arm_id=arm.arm_id,
         daily_cop=budget,
         reason_es=f"{platform} · {segment_es} {change_es}: {evidence_es}{note_es}",
         reason_en=f"{platform} · {segment_en} {change_en}: {evidence_en}{note_en}",
     )
+
+
+def _grows_dearer_than_average(
+    arm: ArmHistory, limit: ArmLimits, budget: int, average: float | None
+) -> bool:
+    spent, applications, _ = _recent(arm)
+    grows = 0 < limit.current_daily_cop < budget
+    return grows and average is not None and applications > 0 and spent / applications > average
 
 
 def _change(current: int, budget: int, *, resumed: bool) -> tuple[str, str]:

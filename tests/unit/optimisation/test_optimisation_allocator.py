@@ -14,6 +14,7 @@ from adflux.optimisation.allocator import (
     ArmLimits,
     Bounds,
     DayResult,
+    _allocation,
     allocate,
     split_budget,
 )
@@ -195,3 +196,21 @@ def test_negative_figures_and_repeated_arms_are_refused() -> None:
 
 def test_no_arms_get_no_allocations() -> None:
     assert allocate([], {}, 100_000, rng=np.random.default_rng(0)) == []
+
+
+def test_a_dearer_arm_given_more_says_its_next_peso_buys_more_than_on_the_saturating_ones() -> None:
+    dear = ArmHistory("x:1", "x", 1, _week(130_000, 10), segment_name="Salud")
+    # 4.632 COP per application across the campaign: X's 13.000 is dearer than that.
+    unbound = Bounds(0, 10**9, 0)
+    grown = _allocation(dear, ArmLimits(5_000, 38_250), unbound, 45_000, 4_632.0)
+    assert grown.reason_es == (
+        "X · Salud +18 %: 13.000 COP por postulación frente a 4.632 de media; su próximo peso "
+        "rinde más que en las combinaciones más baratas, que se saturan"
+    )
+    assert grown.reason_en.endswith(
+        "its next peso buys more than on the cheaper arms, which are saturating"
+    )
+    cut = _allocation(dear, ArmLimits(5_000, 38_250), unbound, 30_000, 4_632.0)
+    assert "saturan" not in cut.reason_es
+    cheap = _allocation(dear, ArmLimits(5_000, 38_250), unbound, 45_000, 20_000.0)
+    assert "saturan" not in cheap.reason_es
