@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -116,3 +117,13 @@ def get_dispatcher() -> Dispatcher:
 
 def send_task(task_name: str, *args: Any, countdown: float = 0.0) -> bool:
     return get_dispatcher().send(task_name, *args, countdown=countdown)
+
+
+def send_each(task_name: str, ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Send one `task_name` task per id; (ids queued, ids the broker refused). The caller makes
+    the refused ones due in the database, so its relay sends them when the broker is back."""
+    queued: list[int] = []
+    refused: list[int] = []
+    for item in ids:
+        (queued if send_task(task_name, item) else refused).append(item)
+    return queued, refused

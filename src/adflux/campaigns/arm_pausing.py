@@ -8,11 +8,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from adflux.audit import service as audit
-from adflux.campaigns.adapters import adapter_for
 from adflux.campaigns.models import PlatformPublication, PublicationStatus
-from adflux.campaigns.service import refresh_campaign_status
+from adflux.campaigns.service import refresh_campaign_status, set_arms_active
 from adflux.db import DbSession
-from adflux.platforms.base import PlatformError
 
 
 def pause_arms(db_session: DbSession, publication_ids: Sequence[int], *, reason: str) -> list[int]:
@@ -27,16 +25,10 @@ def pause_arms(db_session: DbSession, publication_ids: Sequence[int], *, reason:
         )
         .order_by(PlatformPublication.id)
     ).all()
-    paused: list[int] = []
+    refused = set_arms_active(arms, active=False)
+    paused = [arm.id for arm in arms if arm not in refused]
     for arm in arms:
-        try:
-            adapter_for(arm.platform).set_active(arm.external_ids, False)
-        except PlatformError as exc:
-            error: str | None = exc.message
-        else:
-            error = None
-            arm.status = PublicationStatus.PAUSED.value
-            paused.append(arm.id)
+        error = refused.get(arm)
         audit.record(
             db_session=db_session,
             action="publication.pause",

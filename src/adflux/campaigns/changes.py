@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from adflux.background.dispatch import send_task
+from adflux.background.dispatch import send_each
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP
 from adflux.campaigns.models import BUDGET, PlatformPublication, PublicationStatus
 from adflux.db import DbSession, utcnow
@@ -63,10 +63,7 @@ def set_arm_budgets(db_session: DbSession, budgets: Mapping[int, int]) -> list[i
 def dispatch_changes(db_session: DbSession, publication_ids: Sequence[int]) -> list[int]:
     """After commit: queue the push of each arm's pending change; returns the ids queued. An arm
     the broker refused is made due at once, so the relay sends it when the broker is back."""
-    queued: list[int] = []
-    refused: list[int] = []
-    for publication_id in publication_ids:
-        (queued if send_task(CHANGE_TASK, publication_id) else refused).append(publication_id)
+    queued, refused = send_each(CHANGE_TASK, publication_ids)
     if refused:
         db_session.execute(
             sa.update(PlatformPublication)

@@ -20,7 +20,7 @@ from sqlalchemy.orm.util import identity_key
 
 from adflux import clock
 from adflux.audit import service as audit
-from adflux.background.dispatch import send_task
+from adflux.background.dispatch import send_each
 from adflux.campaigns.adapters import (
     adapter_for,
     min_custom_audience,
@@ -428,10 +428,7 @@ def dispatch_publications(*, db_session: DbSession, publication_ids: Sequence[in
     A pending publication without `next_attempt_at` has its task in the broker; one the broker
     refused is made due at once, so the relay sends it as soon as the broker is back.
     """
-    queued: list[int] = []
-    refused: list[int] = []
-    for publication_id in publication_ids:
-        (queued if send_task(PUBLISH_TASK, publication_id) else refused).append(publication_id)
+    queued, refused = send_each(PUBLISH_TASK, publication_ids)
     if refused:
         _update_pending(db_session, refused, next_attempt_at=utcnow())
     return queued
@@ -544,6 +541,22 @@ def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
     return campaign
 
 
+def set_arms_active(
+    arms: Sequence[PlatformPublication], *, active: bool
+) -> dict[PlatformPublication, str]:
+    """Pause (False) or resume (True) each arm's tree on its platform and set its status (not
+    committed); returns the arms a platform refused, with its message, left as they were."""
+    refused: dict[PlatformPublication, str] = {}
+    for arm in arms:
+        try:
+            adapter_for(arm.platform).set_active(arm.external_ids, active)
+        except PlatformError as exc:
+            refused[arm] = exc.message
+            continue
+        arm.status = PublicationStatus.PUBLISHED.value if active else PublicationStatus.PAUSED.value
+    return refused
+
+
 def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool) -> AdCampaign:
     """Pause or resume every published platform tree of the campaign, through the adapters."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
@@ -557,15 +570,8 @@ def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool
         verb = "pause" if not active else "resume"
         raise Conflict(f"campaign {campaign_id} has no {wanted_from.value} publication to {verb}")
     errors: dict[str, list[str]] = {}
-    for publication in targets:
-        try:
-            adapter_for(publication.platform).set_active(publication.external_ids, active)
-        except PlatformError as exc:
-            errors[publication.platform] = [exc.message]
-            continue
-        publication.status = (
-            PublicationStatus.PUBLISHED.value if active else PublicationStatus.PAUSED.value
-        )
+    for publication, message in set_arms_active(targets, active=active).items():
+        errors.setdefault(publication.platform, []).append(message)
     audit.record(
         db_session=db_session,
         action="campaign.resume" if active else "campaign.pause",
