@@ -10,6 +10,7 @@ from adflux.cli.campaign_optimisation import budget, rules
 from adflux.cli.campaigns import create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
+from adflux.cli.imports import import_group
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_audience, view_jobs
 from adflux.cli.results import sync_results, view_results
 from adflux.cli.sandbox import sandbox
@@ -46,6 +47,7 @@ for command in (
     view_results,
     sync_results,
     import_applications,
+    import_group,
     run,
     serve,
     worker,
