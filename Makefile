@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+# Two test processes, a test file each at a time (files share their module fixtures: servers,
+# workers). PYTEST_WORKERS= runs the suite in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience clean
@@ -32,7 +35,7 @@ test: $(DEV_STAMP) ## Install the dev dependencies, lint, type-check and run the
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Lint, check formatting and type-check
 	$(BIN)/ruff check src tests bench
