@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -38,9 +43,45 @@ class ApiClient:
     def delete(self, path: str) -> Any:
         return self._request("DELETE", path)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def download(self, path: str, destination: Path, **params: Any) -> int:
+        """Stream a GET's body into ``destination``; return its size in bytes.
+
+        Written beside the destination and renamed into place at the end: an answer cut off
+        half-way leaves no half-written file.
+        """
+        clean = {k: v for k, v in params.items() if v is not None}
+        handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
         try:
+            with (
+                os.fdopen(handle, "wb") as out,
+                self._calling(),
+                self._http.stream("GET", path, params=clean) as response,
+            ):
+                if response.status_code >= 400:
+                    response.read()
+                    raise ApiError(_describe_error(response))
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
+            os.replace(partial, destination)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        return destination.stat().st_size
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        with self._calling():
             response = self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise ApiError(_describe_error(response))
+        if not response.content:
+            return None
+        return response.json()
+
+    @contextlib.contextmanager
+    def _calling(self) -> Iterator[None]:
+        """Connection failures and timeouts as one readable line."""
+        try:
+            yield
         except httpx.ConnectError:
             raise ApiError(
                 f"cannot reach the AdFlux API at {self.config.api_url} "
@@ -50,11 +91,6 @@ class ApiClient:
             raise ApiError(
                 f"the AdFlux API at {self.config.api_url} did not answer in time"
             ) from None
-        if response.status_code >= 400:
-            raise ApiError(_describe_error(response))
-        if not response.content:
-            return None
-        return response.json()
 
 
 def _describe_error(response: httpx.Response) -> str:
