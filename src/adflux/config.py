@@ -47,11 +47,21 @@ class Settings(BaseSettings):
         default_factory=lambda: {"google": 400, "x": 400, "tiktok": 300}
     )
     publish_rate_per_hour: dict[str, int] = Field(default_factory=lambda: {"meta": 24_000})
+    # Where every worker books its publishing slots (campaigns/throttle.py): a Redis of its own
+    # name, whatever the broker. Unset, a Redis broker serves as the store; on another broker
+    # each process paces alone, so only one worker may start.
+    pace_redis_url: str | None = None
+    # A worker asked to stop waits this long for its running tasks, then exits: whatever was
+    # left is redelivered (acks_late) or taken over once its claim goes stale.
+    worker_shutdown_timeout_s: float = Field(default=30.0, ge=1, le=3600)
     publish_max_attempts: int = Field(default=6, ge=1, le=50)
-    # A claim this old is taken for a dead worker's. It must outlast the longest attempt (a few
-    # platform calls, each bounded by its client timeout), or live work would be taken over; the
-    # floor only refuses values no attempt could fit in (the e2e tests use seconds, not minutes).
+    # A publication queued this long without starting is taken for lost by the broker (one
+    # restarted without persistence) and sent again; a long queue is not lost, so minutes.
     publish_stale_after_s: int = Field(default=600, ge=5)
+    # A claim its worker stopped renewing this long is taken for a dead worker's and taken over
+    # (campaigns/claims.py: a live worker renews its claims four times per period, however long
+    # its attempt takes).
+    claim_stale_after_s: int = Field(default=60, ge=4, le=3600)
     # How often every platform's daily figures are pulled (Celery beat / the embedded thread),
     # and how many recent days each pull asks for again: platforms restate the last days
     # (late conversions, invalid-click refunds), and the latest statement is the billed one.
@@ -91,6 +101,14 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         return make_url(self.sqlalchemy_url).render_as_string(hide_password=True)
+
+    @property
+    def pace_store_url(self) -> str | None:
+        """The Redis that holds the shared publishing pace, if any."""
+        if self.pace_redis_url:
+            return self.pace_redis_url
+        broker = self.celery_broker_url or ""
+        return broker if broker.startswith(("redis://", "rediss://")) else None
 
     @property
     def is_embedded(self) -> bool:

@@ -77,5 +77,6 @@ def init_api(app: Flask) -> None:
         app.before_request_funcs.setdefault(blueprint.name, []).append(authenticate_request)
         api.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(health.bp)
+    health.time_requests(app)
     register_docs(app, API_PREFIX)
     errors.register_error_handlers(app)

@@ -16,6 +16,7 @@ from adflux.cli.results import sync_results, view_results
 from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
+from adflux.cli.status import status
 from adflux.cli.tokens import token_group
 from adflux.cli.worker import worker
 
@@ -26,8 +27,8 @@ def cli() -> None:
     """AdFlux: automated job advertising for Magneto.
 
     Client commands (view-*) talk to the API at ADFLUX_API_URL with ADFLUX_API_TOKEN, or to the
-    local API that 'make run' started. Server commands (run, serve, db, seed, token) work on the
-    database named by DATABASE_URL (default: a SQLite file under ADFLUX_DATA_DIR).
+    local API that 'make run' started. Server commands (run, serve, worker, status, db, seed, token)
+    work on the database named by DATABASE_URL (default: a SQLite file under ADFLUX_DATA_DIR).
     """
 
 
@@ -51,6 +52,7 @@ for command in (
     run,
     serve,
     worker,
+    status,
     sandbox,
     db_group,
     seed,
