@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     app.config.update(
         ADFLUX_SETTINGS=settings,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.sqlalchemy_url),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         SECRET_KEY=settings.secret_key or _local_secret(settings.data_dir),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
@@ -98,13 +98,19 @@ def get_settings(app: Flask) -> Settings:
     return app.config["ADFLUX_SETTINGS"]  # type: ignore[no-any-return]
 
 
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.sqlalchemy_url.startswith("sqlite"):
         # Threads of one process share the file; wait for locks instead of failing at once.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # No pre-ping (a query per checkout): a connection the server dropped fails one request with
     # 503 and is replaced; recycling keeps connections younger than server-side idle limits.
-    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800}
+    # Each process holds at most pool + overflow connections: the deployment's processes times
+    # that must stay under the server's max_connections (100 by default).
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_recycle": 1800,
+    }
 
 
 def _local_secret(data_dir: Path) -> str:

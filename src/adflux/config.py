@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     celery_broker_url: str | None = Field(default=None, validation_alias="CELERY_BROKER_URL")
+    # PostgreSQL connections per process: a pool kept open plus as many more under load. Every
+    # API process and worker holds up to their sum, and their total must stay under the server's
+    # max_connections (100 by default): 2 API processes and 4 workers at 10 + 10 would need 120.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

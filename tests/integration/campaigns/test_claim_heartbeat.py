@@ -109,3 +109,25 @@ def test_a_finished_publication_is_not_renewed(sqlite_app):
     with claim_heartbeat().holding(held):
         assert claim_heartbeat().beat() == 0
     assert _claimed_at([held])[held] is None
+
+
+def test_a_publish_task_the_database_refused_runs_again(sqlite_app, monkeypatch):
+    """"too many clients": the task is retried (with backoff) rather than left for the relay's
+    ten-minute sweep of publications lost in the queue."""
+    from adflux.campaigns import publishing, tasks
+    from adflux.campaigns.publishing import Outcome
+
+    calls: list[int] = []
+
+    def attempt(**kwargs: object) -> Outcome:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("SELECT 1", {}, Exception("too many clients already"))
+        return Outcome("published")
+
+    monkeypatch.setattr(publishing, "attempt_publication", attempt)
+
+    result = tasks.publish_publication.apply(args=(1,))
+
+    assert result.successful(), result.traceback
+    assert (result.get(), len(calls)) == ("published", 2)
