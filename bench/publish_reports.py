@@ -29,6 +29,21 @@ GOOGLE_OPS_PER_DAY = 15_000
 META_CALLS_PER_HOUR = 100_000
 
 
+# Cities the sandbox's X location search knows; a job elsewhere cannot be targeted on X there.
+X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
+
+
+def open_jobs_in_x_cities(db: PostgresDatabase) -> list[int]:
+    """The seeded open jobs every platform can target (X's location search knows their city)."""
+    return [
+        row[0]
+        for row in db.rows(
+            "SELECT id FROM job_openings WHERE status = 'open' AND city = ANY(%s) ORDER BY id",
+            list(X_CITIES),
+        )
+    ]
+
+
 def post_campaigns(
     deployment: Deployment, jobs: list[int], count: int, platforms: Sequence[str]
 ) -> list[int]:

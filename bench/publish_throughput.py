@@ -36,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
 from publish_reports import (
+    open_jobs_in_x_cities,
     post_campaigns,
     report_duplicates,
     report_outcomes,
@@ -53,8 +54,6 @@ from tests.e2e.campaigns.stack import (
 )
 
 PLATFORMS = ("meta", "google", "x", "tiktok")  # every platform AdFlux offers
-# Cities the sandbox's X location search knows; a job elsewhere cannot be targeted on X there.
-X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
 
 
 def main() -> None:
@@ -77,13 +76,7 @@ def main() -> None:
     deployment = Deployment(env=env, work_dir=work)
     try:
         deployment.prepare(jobs=args.jobs, candidates=300)
-        jobs = [
-            row[0]
-            for row in db.rows(
-                "SELECT id FROM job_openings WHERE status = 'open' AND city = ANY(%s) ORDER BY id",
-                list(X_CITIES),
-            )
-        ]
+        jobs = open_jobs_in_x_cities(db)
         print(f"sandbox latency {args.latency_ms} ms per call; {len(jobs)} jobs in X's cities")
 
         serial_pubs, serial_s = _serial(db, sandbox, jobs, args.serial_sample, work / "serial")

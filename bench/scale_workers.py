@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's
 
 from prometheus_client.parser import text_string_to_metric_families
 from publish_reports import (
+    open_jobs_in_x_cities,
     pace_bound_s,
     post_campaigns,
     report_duplicates,
@@ -56,8 +57,6 @@ from tests.e2e.campaigns.stack import (
 )
 
 PLATFORMS = ("meta", "google", "x")
-# Cities the sandbox's X location search knows; a job elsewhere cannot be targeted on X there.
-X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
 
 
 def main() -> None:
@@ -122,13 +121,7 @@ def _run(broker: str, args: argparse.Namespace) -> dict[str, object]:
     deployment = Deployment(env=env, work_dir=work)
     try:
         deployment.prepare(jobs=args.jobs, candidates=300)
-        jobs = [
-            row[0]
-            for row in db.rows(
-                "SELECT id FROM job_openings WHERE status = 'open' AND city = ANY(%s) ORDER BY id",
-                list(X_CITIES),
-            )
-        ]
+        jobs = open_jobs_in_x_cities(db)
         deployment.server = deployment.spawn(
             "serve",
             *("serve", "--port", str(deployment.api_port)),
