@@ -112,7 +112,7 @@ def test_a_finished_publication_is_not_renewed(sqlite_app):
 
 
 def test_a_publish_task_the_database_refused_runs_again(sqlite_app, monkeypatch):
-    """"too many clients": the task is retried (with backoff) rather than left for the relay's
+    """ "too many clients": the task is retried (with backoff) rather than left for the relay's
     ten-minute sweep of publications lost in the queue."""
     from adflux.campaigns import publishing, tasks
     from adflux.campaigns.publishing import Outcome
