@@ -95,6 +95,19 @@ class CandidateSchema(ApiSchema):
     )
 
 
+class CandidateReadSchema(CandidateSchema):
+    """A candidate as answered: the personal fields may be masked, so they are documented as the
+    text they are (`p***@hotmail.com` is no e-mail address, `305 *** **14` no phone number)."""
+
+    full_name = fields.String(dump_only=True, metadata={"description": "Personal data." + _MASKED})
+    email = fields.String(  # type: ignore[assignment]  # an answer's e-mail may be masked
+        dump_only=True, metadata={"description": "Personal data." + _MASKED}
+    )
+    phone = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "Personal data." + _MASKED}
+    )
+
+
 class CandidateUpdateSchema(CandidateSchema):
     """The same fields, every one optional; the external reference never changes."""
 
@@ -154,7 +167,7 @@ def _as_read(candidates: list[Any], args: dict[str, Any]) -> list[personal_data.
 
 
 class CandidatePageSchema(PageMetaSchema):
-    items = fields.List(fields.Nested(CandidateSchema), required=True)
+    items = fields.List(fields.Nested(CandidateReadSchema), required=True)
 
 
 @blp.route("")
@@ -179,7 +192,7 @@ class Candidates(MethodView):
 
     @requires(Role.OPERATOR)
     @blp.arguments(CandidateSchema)
-    @blp.response(201, CandidateSchema)
+    @blp.response(201, CandidateReadSchema)
     @blp.alt_response(409, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -191,7 +204,7 @@ class Candidates(MethodView):
 @blp.route(f"/<{id_in_path('candidate')}:candidate_id>")
 class CandidateById(MethodView):
     @blp.arguments(RevealArgsSchema, location="query")
-    @blp.response(200, CandidateSchema)
+    @blp.response(200, CandidateReadSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="reveal without personal data")
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
@@ -202,7 +215,7 @@ class CandidateById(MethodView):
 
     @requires(Role.OPERATOR)
     @blp.arguments(CandidateUpdateSchema)
-    @blp.response(200, CandidateSchema)
+    @blp.response(200, CandidateReadSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(409, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
