@@ -148,7 +148,7 @@ def create(kind_name: str, parent_id: str, items: Any, check: Check) -> list[dic
     for item, extra in zip(batch, extras, strict=True):
         number = store.next_number(PLATFORM, 1)
         object_id = str(uuid.uuid5(ID_NAMESPACE, f"{PLATFORM}-{number}"))
-        fields = {k: v for k, v in item.items() if k not in kind.read_only}
+        fields = _utc_times({k: v for k, v in item.items() if k not in kind.read_only})
         obj = {"id": object_id, "kind": kind.name, **fields, **extra, "_created": moment}
         if kind.parent not in obj:
             obj[kind.parent] = parent_id
@@ -202,12 +202,20 @@ def update(kind_name: str, parent_id: str, items: Any, check: Check) -> list[dic
             for name in [k for k in obj if not k.startswith("_") and k not in kind.read_only]:
                 if name not in ("kind",):
                     del obj[name]
-            obj.update(fields, **extra, _updated=moment)
+            obj.update(_utc_times(fields), **extra, _updated=moment)
 
         updated = store.update(PLATFORM, old["id"], change)
         assert updated is not None  # read above, and objects are never deleted
         changed.append(updated)
     return changed
+
+
+def _utc_times(fields: dict[str, Any]) -> dict[str, Any]:
+    """Times as Snap answers them whatever offset they were sent with: UTC, milliseconds."""
+    for name in ("start_time", "end_time"):
+        if fields.get(name):
+            fields[name] = snap_time(rules.moment(fields, name))
+    return fields
 
 
 def set_fields(kind: str, object_id: str, **fields: Any) -> dict[str, Any] | None:
