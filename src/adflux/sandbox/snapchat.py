@@ -166,7 +166,11 @@ def _error(error: SnapError) -> Response:
 
 def _render_fault(kind: str, plan: FaultPlan) -> Response:
     if kind == RATE_LIMIT:
-        return _error(SnapError(429, "Too Many Requests", "E3003"))
+        response = _error(SnapError(429, "Too Many Requests", "E3003"))
+        if plan.variant == "retry-after":
+            # Snap documents no wait header; this flavour adds HTTP's own, which clients honour.
+            response.headers["Retry-After"] = str(plan.retry_after_s)
+        return response
     status = 503 if plan.variant == "503" else 500
     return _error(SnapError(status, "Internal Server Error", "E9999"))
 

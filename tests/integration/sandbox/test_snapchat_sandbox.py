@@ -553,3 +553,10 @@ def test_server_errors_are_5xx_envelopes(sb):
     snap = Snap(sb)
     fault(sb, "snapchat", server_error=1.0, times=1)
     refused(snap.call("GET", "me"), 500)
+
+
+def test_the_retry_after_flavour_of_a_rate_limit_says_how_long_to_wait(sb):
+    snap = Snap(sb)
+    fault(sb, "snapchat", rate_limit=1.0, times=1, variant="retry-after", retry_after_s=3)
+    answer = snap.call("GET", "me")
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "3"
