@@ -126,9 +126,12 @@ class SnapchatAdapter(PlatformAdapter):
         if "ad_squad" not in ids:
             created("ad_squad", self._create_ad_squad(spec, ids["campaign"], status))
         if "creative" not in ids:
+            assert spec.creative.image_png is not None
             if "media" not in ids:
-                assert spec.creative.image_png is not None
-                created("media", self._upload_media(key, spec.name, spec.creative.image_png))
+                created("media", self._create_media(key, spec.name))
+                self._upload(ids["media"], spec.creative.image_png)
+            else:  # recorded by an earlier attempt, which may have stopped before the upload
+                self._ensure_uploaded(ids["media"], spec.creative.image_png)
             created("creative", self._create_creative(key, spec.name, spec.creative, ids["media"]))
         created("ad", self._create_ad(spec, ids, status))
         return PublishResult(external_ids=ids)
@@ -168,23 +171,28 @@ class SnapchatAdapter(PlatformAdapter):
             item["end_time"] = _snap_time(spec.end_at)
         return self._create(f"/campaigns/{campaign_id}/adsquads", "adsquads", "adsquad", item)
 
-    def _upload_media(self, key: str, name: str, png: bytes) -> str:
-        """A media object and its file; reported only once the file is in (READY), so a media
-        left without one by a crash is never taken for the ad's."""
-        media_id = self._create(
+    def _create_media(self, key: str, name: str) -> str:
+        """A media object, still without its file (PENDING_UPLOAD): recorded at once, so a
+        retry uploads to it instead of leaving it behind and making another."""
+        return self._create(
             f"/adaccounts/{self._account_id}/media",
             "media",
             "media",
             {"ad_account_id": self._account_id, "type": "IMAGE",
              "name": named(key, "media", name)[:NAME_MAX]},
         )  # fmt: skip
+
+    def _upload(self, media_id: str, png: bytes) -> None:
         self._client.call(
             "POST",
             f"/media/{media_id}/upload",
             write=False,  # uploading the same file again to the same media is harmless
             files={"file": ("top-snap.png", png, "image/png")},
         )
-        return media_id
+
+    def _ensure_uploaded(self, media_id: str, png: bytes) -> None:
+        if self._get("media", media_id, "media").get("media_status") != "READY":
+            self._upload(media_id, png)
 
     def _create_creative(self, key: str, name: str, creative: Creative, media_id: str) -> str:
         headline = creative.headlines[0] if creative.headlines else creative.primary_text
@@ -243,10 +251,11 @@ class SnapchatAdapter(PlatformAdapter):
             found["creative"] = creative["id"]
             found["ad"] = ad["id"]
             return _in_tree_order(found)
+        # The publication's media, uploaded or not (publish uploads to one it finds without).
         media = [
             m
             for m in client.pages(f"/adaccounts/{account}/media", "media", "media")
-            if name_has_key(m.get("name") or "", publication_key) and m["media_status"] == "READY"
+            if name_has_key(m.get("name") or "", publication_key)
         ]
         if media:
             found["media"] = media[-1]["id"]
@@ -338,10 +347,14 @@ class SnapchatAdapter(PlatformAdapter):
             media_id = ids["media"]
             if creative.image_png is not None:
                 found = self._named(key, "media", name, "media", "media")
-                if found is not None and found.get("media_status") == "READY":
-                    media_id = found["id"]
+                media_id = found["id"] if found is not None else self._create_media(key, name)
+                if media_id != ids["media"]:
+                    ids["media"] = media_id
+                    on_created("media", media_id)
+                if found is None:
+                    self._upload(media_id, creative.image_png)
                 else:
-                    media_id = self._upload_media(key, name, creative.image_png)
+                    self._ensure_uploaded(media_id, creative.image_png)
             creative_id = None
         if media_id != ids["media"]:
             ids["media"] = media_id
