@@ -451,12 +451,18 @@ class SnapchatAdapter(PlatformAdapter):
                     "end_time": _local_midnight(last + timedelta(days=1)),
                 },
             )
-            for entry in body.get("timeseries_stats") or []:
-                stat = entry.get("timeseries_stat") or {}
-                for ad in (stat.get("breakdown_stats") or {}).get("ad") or []:
-                    key = keys.get(str(ad.get("id")))
-                    if key is not None:
-                        rows.extend(_day_rows(key, ad.get("timeseries") or []))
+            while True:
+                for entry in body.get("timeseries_stats") or []:
+                    stat = entry.get("timeseries_stat") or {}
+                    for ad in (stat.get("breakdown_stats") or {}).get("ad") or []:
+                        key = keys.get(str(ad.get("id")))
+                        if key is not None:
+                            rows.extend(_day_rows(key, ad.get("timeseries") or []))
+                # A breakdown over many ads may come in pages, as Snap's lists do.
+                next_link = (body.get("paging") or {}).get("next_link")
+                if not next_link:
+                    break
+                body = self._client.call("GET", "", write=False, url=next_link)
             day = last + timedelta(days=1)
         return rows
 

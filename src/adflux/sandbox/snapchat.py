@@ -129,7 +129,7 @@ def _authenticate() -> Response | None:
     now = state.clock.now()
     for bucket, limit in ((APP_BUCKET, APP_LIMIT), (f"{PLATFORM}:{token}", TOKEN_LIMIT)):
         if state.quotas.take(bucket, limit, now) is not None:
-            raise SnapError(429, "Too Many Requests", "E3003")
+            raise SnapError(429, "Too Many Requests", "E1009")
     return None
 
 
@@ -166,7 +166,7 @@ def _error(error: SnapError) -> Response:
 
 def _render_fault(kind: str, plan: FaultPlan) -> Response:
     if kind == RATE_LIMIT:
-        response = _error(SnapError(429, "Too Many Requests", "E3003"))
+        response = _error(SnapError(429, "Too Many Requests", "E1009"))
         if plan.variant == "retry-after":
             # Snap documents no wait header; this flavour adds HTTP's own, which clients honour.
             response.headers["Retry-After"] = str(plan.retry_after_s)
@@ -341,7 +341,7 @@ def _media_file(media_id: str) -> Response:
     media = objects.find("media", media_id)
     content = get_state().store.get_blob(media["_blob"]) if media and media.get("_blob") else None
     if content is None:
-        raise SnapError(404, "media_id: no such file", "E2002")
+        raise SnapError(404, "media_id: no such file", "E3003")
     return Response(content, mimetype="image/png" if content[:4] == b"\x89PNG" else "image/jpeg")
 
 

@@ -74,7 +74,8 @@ def invalid(field: str, message: str) -> SnapError:
 
 
 def not_found(field: str, object_id: Any) -> SnapError:
-    return SnapError(404, f"{field}: no object with id {object_id} in this ad account", "E2002")
+    # E3003 is what Snap answers for an unknown id (as third-party clients quote it).
+    return SnapError(404, f"{field}: no object with id {object_id} in this ad account", "E3003")
 
 
 # --------------------------------------------------------------------------- field checks
