@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
 from typing import Any
 
+from adflux.platforms import snapchat_audience, snapchat_reports
 from adflux.platforms.base import (
     AdSpec,
     AudienceResult,
@@ -47,12 +47,8 @@ ACCOUNT_CURRENCY = "COP"
 # Fields of a read object that an update does not send back (read-only on Snap's side).
 READ_ONLY = {"created_at", "updated_at", "delivery_status", "review_status",
              "review_status_reasons", "child_ad_type", "effective_status"}  # fmt: skip
-# Stats: DAY granularity over at most 31 days per request, days in the account's time zone.
-REPORT_DAYS_PER_CALL = 31
-ACCOUNT_TZ = timezone(timedelta(hours=-5))  # America/Bogota, no daylight saving
 # Customer List segments keep their members for life unless told otherwise ("9999").
 RETENTION_LIFETIME = 9999
-SCHEMAS = (("EMAIL_SHA256", "email_sha256"), ("PHONE_SHA256", "phone_sha256"))
 
 
 class SnapchatAdapter(PlatformAdapter):
@@ -394,77 +390,23 @@ class SnapchatAdapter(PlatformAdapter):
                     "retention_in_days": RETENTION_LIFETIME,
                 },
             )
-        receipt = self._users("POST", audience_id, spec.members)
+        receipt = snapchat_audience.send_users(self._client, "POST", audience_id, spec.members)
         return AudienceResult(external_id=audience_id, uploaded=len(spec.members), receipt=receipt)
 
     def remove_audience_members(
         self, audience_id: str, members: tuple[HashedMember, ...]
     ) -> AudienceResult:
         # Snap Audience Match's own removal: DELETE on the segment's users with the same hashes.
-        receipt = self._users("DELETE", audience_id, members)
+        receipt = snapchat_audience.send_users(self._client, "DELETE", audience_id, members)
         return AudienceResult(external_id=audience_id, uploaded=len(members), receipt=receipt)
-
-    def _users(
-        self, method: str, audience_id: str, members: tuple[HashedMember, ...]
-    ) -> dict[str, Any]:
-        """One users request per identifier type (Snap matches each schema as its own list)."""
-        receipt: dict[str, Any] = {"segment_id": audience_id, "schemas": {}}
-        for schema, attribute in SCHEMAS:
-            hashes = [h for h in (getattr(m, attribute) for m in members) if h]
-            if not hashes:
-                continue
-            body = self._client.call(
-                method,
-                f"/segments/{audience_id}/users",
-                write=False,  # adding or removing the same hashes twice changes nothing
-                json={"users": [{"schema": [schema], "data": [[h] for h in hashes]}]},
-            )
-            receipt["schemas"][schema] = len(hashes)
-            segment = (body.get("segments") or [{}])[0].get("segment") or {}
-            if "approximate_number_users" in segment:
-                receipt["approximate_number_users"] = segment["approximate_number_users"]
-        return receipt
 
     # ------------------------------------------------------------------ results
 
     def daily_report(
         self, trees: Mapping[str, Mapping[str, str]], since: date, until: date
     ) -> list[ReportRow]:
-        # The ad account's stats by day, broken down by ad: one call per 31 days covers every
-        # ad of every tree.
         keys = {ids["ad"]: key for key, ids in trees.items() if ids.get("ad")}
-        rows: list[ReportRow] = []
-        if not keys:
-            return rows
-        day = since
-        while day <= until:
-            last = min(until, day + timedelta(days=REPORT_DAYS_PER_CALL - 1))
-            body = self._client.call(
-                "GET",
-                f"/adaccounts/{self._account_id}/stats",
-                write=False,
-                params={
-                    "granularity": "DAY",
-                    "breakdown": "ad",
-                    "fields": "impressions,swipes,spend",
-                    "start_time": _local_midnight(day),
-                    "end_time": _local_midnight(last + timedelta(days=1)),
-                },
-            )
-            while True:
-                for entry in body.get("timeseries_stats") or []:
-                    stat = entry.get("timeseries_stat") or {}
-                    for ad in (stat.get("breakdown_stats") or {}).get("ad") or []:
-                        key = keys.get(str(ad.get("id")))
-                        if key is not None:
-                            rows.extend(_day_rows(key, ad.get("timeseries") or []))
-                # A breakdown over many ads may come in pages, as Snap's lists do.
-                next_link = (body.get("paging") or {}).get("next_link")
-                if not next_link:
-                    break
-                body = self._client.call("GET", "", write=False, url=next_link)
-            day = last + timedelta(days=1)
-        return rows
+        return snapchat_reports.daily_rows(self._client, self._account_id, keys, since, until)
 
     def check_credentials(self) -> CredentialStatus:
         try:
@@ -519,24 +461,3 @@ def _in_tree_order(found: dict[str, str]) -> dict[str, str]:
 def _snap_time(moment: datetime) -> str:
     """ISO 8601 with milliseconds and offset, as Snap's reference writes times."""
     return moment.isoformat(timespec="milliseconds")
-
-
-def _local_midnight(day: date) -> str:
-    """The start of an account-local day: stats days run midnight to midnight there."""
-    return datetime.combine(day, datetime.min.time(), ACCOUNT_TZ).isoformat()
-
-
-def _day_rows(key: str, series: list[dict[str, Any]]) -> Iterator[ReportRow]:
-    for point in series:
-        stats = point.get("stats") or {}
-        impressions = int(stats.get("impressions") or 0)
-        spend_micro = int(stats.get("spend") or 0)
-        if not impressions and not spend_micro:
-            continue  # a day without delivery
-        yield ReportRow(
-            publication_key=key,
-            day=date.fromisoformat(str(point["start_time"])[:10]),  # local date, offset kept
-            impressions=impressions,
-            clicks=int(stats.get("swipes") or 0),  # a swipe up opens the link: Snap's click
-            spend_cop=int((Decimal(spend_micro) / 1_000_000).to_integral(ROUND_HALF_UP)),
-        )

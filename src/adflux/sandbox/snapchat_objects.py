@@ -199,9 +199,10 @@ def update(kind_name: str, parent_id: str, items: Any, check: Check) -> list[dic
                 record_budget(obj, before, int(fields["daily_budget_micro"]) // 10**6, moment)
             if "_status_log" in obj and fields.get("status") != obj.get("status"):
                 obj["_status_log"].append(status_entry(moment, fields.get("status") == "ACTIVE"))
-            for name in [k for k in obj if not k.startswith("_") and k not in kind.read_only]:
-                if name not in ("kind",):
-                    del obj[name]
+            # The object's own fields give way to the item's (read-only ones and the store's
+            # "kind" and "_..." bookkeeping stay).
+            for name in [k for k in obj if k[0] != "_" and k != "kind" and k not in kind.read_only]:
+                del obj[name]
             obj.update(_utc_times(fields), **extra, _updated=moment)
 
         updated = store.update(PLATFORM, old["id"], change)

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.ctx import AppContext
 from tests.integration.platforms.test_adapter_contract import CASES, make_spec
 
-from adflux.platforms import meta, snapchat, tiktok, x_ads
+from adflux.platforms import meta, snapchat_reports, tiktok, x_ads
 from adflux.platforms.base import PlatformAdapter, RateLimited, ReportRow, TransientError
 from adflux.platforms.registry import get_adapter
 from adflux.sandbox import meta_objects, tiktok_objects, x_stats
@@ -203,7 +203,7 @@ SMALL = {
         {"REPORT_IDS_PER_CALL": 2, "REPORT_DAYS_PER_CALL": 4, "REPORT_PAGE_SIZE": 2},
         Limits(2, 4, 2),
     ),
-    "snapchat": (snapchat, {"REPORT_DAYS_PER_CALL": 3}, Limits(None, 3, None)),
+    "snapchat": (snapchat_reports, {"REPORT_DAYS_PER_CALL": 3}, Limits(None, 3, None)),
 }
 
 

@@ -21,9 +21,9 @@ from adflux.platforms.base import (
     TransientError,
 )
 from adflux.platforms.settings import SnapchatSettings
-from adflux.platforms.snapchat import _day_rows
 from adflux.platforms.snapchat_errors import DEFAULT_THROTTLE_WAIT_S, classify, classify_token
 from adflux.platforms.snapchat_http import REFRESH_MARGIN_S, SnapClient
+from adflux.platforms.snapchat_reports import day_rows
 from adflux.platforms.snapchat_targeting import snapchat_targeting
 
 BOGOTA = GeoTarget("Bogotá", latitude=4.711, longitude=-74.072, radius_km=25.0)
@@ -229,7 +229,7 @@ def test_stats_rows_are_account_days_in_whole_pesos_without_empty_days():
         {"start_time": "2026-12-02T00:00:00.000-05:00",
          "stats": {"impressions": 0, "swipes": 0, "spend": 0}},
     ]  # fmt: skip
-    (row,) = _day_rows("adflux-pub-1", series)
+    (row,) = day_rows("adflux-pub-1", series)
     assert (row.day, row.impressions, row.clicks, row.spend_cop) == (
         date(2026, 12, 1),
         1000,
