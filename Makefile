@@ -63,7 +63,7 @@ bench-publish: $(DEV_STAMP) ## Benchmark publishing 1,000 campaigns on Meta, Goo
 	$(BIN)/python bench/publish_throughput.py
 	$(BIN)/python bench/publish_throughput.py --pace off
 
-bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publications on four platforms
+bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publications on five platforms
 	$(BIN)/python bench/results_sync.py
 
 bench-aim: $(DEV_STAMP) ## Benchmark aiming on the simulated market: applications per million COP, four ways

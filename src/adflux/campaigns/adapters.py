@@ -34,6 +34,8 @@ MIN_DAILY_BUDGET_COP = {
     "x": 5_000,
     # TikTok Help "About budgets": an ad group's daily budget must exceed USD 20.
     "tiktok": 80_000,
+    # Snap Ads API "Ad Squads": daily_budget_micro at least 5,000,000, i.e. USD 5 a day.
+    "snapchat": 20_000,
 }
 
 EXTENSION_KEY = "adflux_platforms"
