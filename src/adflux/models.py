@@ -5,6 +5,7 @@ from adflux.audit.models import AuditLog
 from adflux.auth.models import ApiToken
 from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
 from adflux.candidates.models import Candidate
+from adflux.feeds.models import FeedImport
 from adflux.jobs.models import JobOpening
 from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleFiring
 from adflux.results.models import Application, CampaignMetric, ReportSync
@@ -22,6 +23,7 @@ __all__ = [
     "CampaignMetric",
     "CampaignRule",
     "Candidate",
+    "FeedImport",
     "JobOpening",
     "PlatformCredential",
     "PlatformPublication",
