@@ -11,6 +11,7 @@ from adflux.api import (
     candidates,
     errors,
     health,
+    job_feeds,
     jobs,
     optimisation,
     platforms,
@@ -33,6 +34,7 @@ from adflux.extensions import api
 API_PREFIX = "/api/v1"
 RESOURCE_BLUEPRINTS = (
     jobs.blp,
+    job_feeds.blp,
     candidates.blp,
     segments.runs_blp,
     segments.blp,

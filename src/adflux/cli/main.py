@@ -10,6 +10,7 @@ from adflux.cli.campaign_optimisation import budget, rules
 from adflux.cli.campaigns import create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
+from adflux.cli.import_jobs import import_jobs
 from adflux.cli.imports import import_group
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_audience, view_jobs
 from adflux.cli.results import sync_results, view_results
@@ -57,6 +58,8 @@ for command in (
     token_group,
 ):
     cli.add_command(command)
+# Each importer under `adflux import`.
+import_group.add_command(import_jobs)
 # The optimiser's commands under `adflux campaign`.
 for command in (budget, rules):
     campaign.add_command(command)

@@ -96,8 +96,8 @@ def read_feed(stream: IO[bytes]) -> Iterator[FeedRecord]:
 
 def _buffered(stream: IO[bytes]) -> io.BufferedReader:
     """The stream with `peek` (to sniff its format without consuming it)."""
-    if isinstance(stream, io.BufferedReader):
-        return stream
+    if hasattr(stream, "peek"):  # a buffered file already (BufferedReader, BufferedRandom)
+        return cast(io.BufferedReader, stream)
     return io.BufferedReader(cast(io.RawIOBase, stream))
 
 
@@ -210,7 +210,12 @@ def read_html_page(stream: IO[bytes]) -> Iterator[FeedRecord]:
         raise FeedUnreadable(f"the HTML page is larger than {MAX_HTML_BYTES:,} bytes")
     parser = html.HTMLParser(no_network=True, remove_comments=True)
     try:
-        document = html.document_fromstring(data, parser=parser)
+        # UTF-8 unless it is not: libxml2 takes a page without a <meta charset> for Latin-1.
+        page: str | bytes = data.decode("utf-8")
+    except UnicodeDecodeError:
+        page = data
+    try:
+        document = html.document_fromstring(page, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise FeedUnreadable(f"the HTML page cannot be read: {exc}") from None
     position = 0

@@ -202,7 +202,7 @@ def _download(url: str, out: IO[bytes], *, max_bytes: int) -> None:
                 out.write(chunk)
     except httpx.TimeoutException:
         raise unreachable(f"did not answer within {URL_TIMEOUT_S:.0f} s") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
         raise unreachable(f"cannot be fetched ({type(exc).__name__})") from None
 
 

@@ -108,6 +108,7 @@ def test_an_html_page_gives_the_job_postings_of_its_json_ld_blocks():
     records = _records("careers_page.html")
 
     assert [r.fields["referencenumber"] for r in records] == ["PG-1", "PG-2"]
+    assert records[1].fields["title"] == "Médico general"  # UTF-8 without a <meta charset>
     assert records[0].fields["salary"] == "COP 1800000 MONTH"
     assert records[1].fields["city"] == "Floridablanca"
 
