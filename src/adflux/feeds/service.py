@@ -174,7 +174,15 @@ def import_feed_url(
     if not url.startswith(("http://", "https://")):
         raise ValidationFailed("only http and https feeds", fields={"url": ["http(s) URL only"]})
     with tempfile.TemporaryFile() as spool:
-        _download(url, spool, max_bytes=max_bytes)
+        try:
+            _download(url, spool, max_bytes=max_bytes)
+        except ValidationFailed as exc:  # kept as a failed run: a scheduled fetch has no caller
+            _refuse_concurrent_import(db_session, feed)
+            row = FeedImport(feed=feed, source=url[:2000], full=full, created_by=actor_var.get())
+            db_session.add(row)
+            db_session.flush()
+            _finish_failed(db_session, row.id, exc.message)
+            raise
         spool.seek(0)
         return import_feed(
             db_session=db_session,
