@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-feeds clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +74,9 @@ bench-optimise: $(DEV_STAMP) ## Benchmark budget allocation on the simulated mar
 
 bench-job-audience: $(DEV_STAMP) ## Benchmark ranking a job's own audience among 100,000 candidates
 	$(BIN)/python bench/job_audience.py
+
+bench-feeds: $(DEV_STAMP) ## Benchmark importing a 100,000-job XML feed: jobs/s and peak memory
+	$(BIN)/python bench/feed_import.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

@@ -3,6 +3,7 @@
 from adflux.audiences.models import AudienceMember, AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.auth.models import ApiToken
+from adflux.campaign_templates.models import CampaignTemplate, TemplateCampaign
 from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
 from adflux.candidates.models import Candidate
 from adflux.feeds.models import FeedImport
@@ -22,6 +23,7 @@ __all__ = [
     "AuditLog",
     "CampaignMetric",
     "CampaignRule",
+    "CampaignTemplate",
     "Candidate",
     "FeedImport",
     "JobOpening",
@@ -32,4 +34,5 @@ __all__ = [
     "Segment",
     "SegmentMembership",
     "SegmentationRun",
+    "TemplateCampaign",
 ]

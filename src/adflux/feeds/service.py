@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from adflux.audit import service as audit
 from adflux.audit.models import AuditLog
+from adflux.campaign_templates import service as templates
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
@@ -139,6 +140,18 @@ def import_feed(
     elif full:
         _close_missing(db_session, row, feed, run)
     _reopen(db_session, row, run)
+    db_session.commit()  # the counts so far: a campaign a template fails to create rolls back
+    # Every job the templates owe, not only this import's: those a daily cap held back before.
+    applied = templates.apply_templates(db_session=db_session)
+    row.campaigns_created = applied.created
+    warnings.extend(
+        f"template {t}: {n} matching jobs left for another day by its daily cap"
+        for t, n in applied.capped.items()
+    )
+    warnings.extend(
+        f"template {f['template_id']}: no campaign for job {f['job_id']}: {f['error']}"
+        for f in applied.failed
+    )
     row.warnings = [*row.warnings, *warnings]
     row.status = ImportStatus.DONE.value
     row.finished_at = utcnow()

@@ -17,7 +17,7 @@ from adflux.background.relay_loop import start_job_feed_loop
 from adflux.config import Settings
 from adflux.extensions import db
 from adflux.feeds.models import FeedImport
-from adflux.feeds.tasks import sync_job_feed
+from adflux.feeds.tasks import SYNC_TASK
 from adflux.jobs.models import JobOpening
 
 
@@ -66,6 +66,8 @@ def test_the_task_imports_the_configured_feed_as_a_full_feed(app, feed_server, m
     monkeypatch.setattr(settings, "job_feed_name", "magneto")
     (folder / "feed.xml").write_bytes(xml_feed(feed_job("S-1"), feed_job("S-2")).getvalue())
     monkeypatch.setattr(db.session, "remove", lambda: None)  # the test's one connection stays
+    # This app's own task (the shared_task proxy follows whichever app was built last).
+    sync_job_feed = app.extensions["celery"].tasks[SYNC_TASK]
 
     first = sync_job_feed.run()
     (folder / "feed.xml").write_bytes(xml_feed(feed_job("S-1")).getvalue())
