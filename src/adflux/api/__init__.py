@@ -7,6 +7,7 @@ from flask import Flask
 from adflux.api import (
     aliases,
     applications,
+    campaign_templates,
     campaigns,
     candidates,
     errors,
@@ -39,6 +40,7 @@ RESOURCE_BLUEPRINTS = (
     segments.runs_blp,
     segments.blp,
     campaigns.blp,
+    campaign_templates.blp,
     optimisation.blp,
     results.blp,
     platforms.blp,

@@ -315,18 +315,19 @@ def _platforms(platforms: Sequence[str], problems: dict[str, list[str]]) -> list
 
 
 def _check_rules(rules: Sequence[dict[str, Any]], problems: dict[str, list[str]]) -> None:
+    found: list[str] = []
     for index, rule in enumerate(rules):
         kind = RULE_FIELDS.get(str(rule.get("kind")))
         if kind is None:
-            problems[f"rules.{index}.kind"] = [f"one of: {', '.join(RULE_FIELDS)}"]
+            found.append(f"rule {index}: kind must be one of {', '.join(RULE_FIELDS)}")
             continue
         required, optional = kind
         if missing := required - set(rule):
-            problems[f"rules.{index}"] = [f"required: {', '.join(sorted(missing))}"]
+            found.append(f"rule {index}: {rule['kind']} needs {', '.join(sorted(missing))}")
         elif extra := set(rule) - required - optional:
-            problems[f"rules.{index}"] = [
-                f"not for a {rule['kind']} rule: {', '.join(sorted(extra))}"
-            ]
+            found.append(f"rule {index}: not for a {rule['kind']} rule: {', '.join(sorted(extra))}")
+    if found:
+        problems["rules"] = found
 
 
 def _check_cap(daily_cap: int, problems: dict[str, list[str]]) -> None:

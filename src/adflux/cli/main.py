@@ -17,6 +17,7 @@ from adflux.cli.results import sync_results, view_results
 from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
+from adflux.cli.templates import template_group
 from adflux.cli.tokens import token_group
 from adflux.cli.worker import worker
 
@@ -45,6 +46,7 @@ for command in (
     create_campaign,
     view_campaigns,
     campaign,
+    template_group,
     view_results,
     sync_results,
     import_applications,

@@ -76,8 +76,7 @@ def test_a_template_is_checked_against_the_vocabulary(app):
         "platforms",
         "area",
         "city",
-        "rules.0",
-        "rules.1.kind",
+        "rules",
         "daily_cap",
     }
     with pytest.raises(Conflict):
