@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import httpx
 import sqlalchemy as sa
+from psycopg.types.json import Jsonb
 
 from adflux.audit import service as audit
 from adflux.audit.models import AuditLog
@@ -327,10 +328,7 @@ def _upsert(
             continue
         updates.append({"_id": row.id, "feed": feed, "updated_at": now, **mapped.fields})
     if inserts:
-        ids = db_session.scalars(
-            sa.insert(JobOpening).returning(JobOpening.id, sort_by_parameter_order=True),
-            inserts,
-        ).all()
+        ids = _insert_jobs(db_session, inserts)
         run.added_ids.extend(ids)
         run.counts["added"] += len(ids)
     if updates:
@@ -341,6 +339,48 @@ def _upsert(
             updates,
         )
         run.counts["updated"] += len(updates)
+
+
+_INSERT_COLUMNS = (
+    "external_ref",
+    *FEED_COLUMNS,
+    "feed",
+    "status",
+    "currency",
+    "skills",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_jobs(db_session: DbSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new jobs; their ids. On PostgreSQL with COPY, in the session's transaction: an
+    INSERT of 1,000 rows costs psycopg more to build and parse than the server to store."""
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        return list(
+            db_session.scalars(
+                sa.insert(JobOpening).returning(JobOpening.id, sort_by_parameter_order=True),
+                rows,
+            )
+        )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY job_openings ({', '.join(_INSERT_COLUMNS)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [Jsonb(row[name]) if name == "skills" else row[name] for name in _INSERT_COLUMNS]
+            )
+    refs = [row["external_ref"] for row in rows]
+    found = dict(
+        db_session.execute(
+            sa.select(JobOpening.external_ref, JobOpening.id).where(
+                JobOpening.external_ref.in_(refs)
+            )
+        ).all()
+    )
+    return [found[ref] for ref in refs]
 
 
 def _store_counts(row: FeedImport, run: _Run) -> None:

@@ -205,3 +205,16 @@ def test_a_second_import_of_a_feed_while_one_runs_is_refused(app):
     db.session.commit()
     with pytest.raises(Conflict, match="already running"):
         _import(xml_feed(feed_job("A-1")))
+
+
+def test_the_embedded_sqlite_database_imports_alike(sqlite_app):
+    """PostgreSQL inserts with COPY, SQLite with INSERT … RETURNING: the same outcome."""
+    first = _import(io.BytesIO(fixture_bytes("magneto_feed.xml")))
+    again = _import(io.BytesIO(fixture_bytes("magneto_feed.xml")))
+    dropped = _import(xml_feed(feed_job("MG-1001")))
+
+    assert (first.added, first.refused) == (4, 3)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 4)
+    assert dropped.closed == 3  # MG-1001 comes back changed (feed_job's fields), the rest go
+    assert dropped.updated == 1
+    assert sorted(r for r, j in _jobs().items() if j.status == "open") == ["MG-1001"]
