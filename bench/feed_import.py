@@ -134,6 +134,8 @@ def main() -> None:
         child(args)
         return
 
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"load average at start: {load} ({os.cpu_count()} CPUs)")
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         full, shorter, small = folder / "feed.xml", folder / "feed-99.xml", folder / "feed-10.xml"
