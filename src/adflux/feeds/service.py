@@ -124,9 +124,9 @@ def import_feed(
         db_session.rollback()
         _finish_failed(db_session, run_row.id, exc.message)
         raise
-    except Exception:
+    except Exception as exc:  # the upload broke off, the body was too large, a database error
         db_session.rollback()
-        _finish_failed(db_session, run_row.id, "the import stopped on an internal error")
+        _finish_failed(db_session, run_row.id, f"the import stopped ({type(exc).__name__})")
         raise
     row = db_session.get(FeedImport, run_row.id)
     assert row is not None

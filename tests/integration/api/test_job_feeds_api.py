@@ -45,6 +45,10 @@ def test_an_uploaded_feed_is_imported_and_its_report_kept(client, token_for):
     assert shown.status_code == 200 and shown.json == report
     listed = client.get(UPLOAD, headers=viewer).json
     assert [item["id"] for item in listed["items"]] == [report["id"]]
+    jobs = client.get("/api/v1/jobs", headers=viewer).json["items"]
+    assert {(j["external_ref"], j["feed"]) for j in jobs} == {
+        (ref, "default") for ref in ("MG-1001", "MG-1002", "MG-1003", "MG-1004")
+    }
 
 
 @pytest.mark.parametrize(
@@ -91,6 +95,11 @@ def test_a_feed_over_the_feed_limit_is_a_413(app, client, token_for, monkeypatch
     answer = _upload(client, token_for("operator"), body)
     assert answer.status_code == 413
     assert db.session.query(JobOpening).count() == 0
+    failed = client.get(UPLOAD, headers=token_for("viewer")).json["items"][0]
+    assert (failed["status"], failed["error"]) == (
+        "failed",
+        "the import stopped (RequestEntityTooLarge)",
+    )
 
 
 @pytest.mark.parametrize(

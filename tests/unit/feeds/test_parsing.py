@@ -139,3 +139,21 @@ def test_a_100000_job_feed_is_read_in_flat_memory(tmp_path):
     assert size_mb > 90
     assert peak < 4 * 2**20, f"{peak / 2**20:.1f} MB traced at peak"
     assert peak_rss_mb < size_mb * 3, f"peak RSS {peak_rss_mb:.0f} MB for a {size_mb:.0f} MB feed"
+
+
+def test_a_long_json_ld_list_is_read_item_by_item():
+    posting = (
+        b'{"@type": "JobPosting", "title": "Cajero", "identifier": "J-%d", '
+        b'"description": "' + b"x" * 2_000 + b'", "jobLocation": {"address": '
+        b'{"addressLocality": "Cali"}}}'
+    )
+    body = b"[" + b",".join(posting % i for i in range(5_000)) + b"]"
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_feed(io.BytesIO(body)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 5_000
+    assert len(body) > 10 * 2**20
+    assert peak < 2**20, f"{peak / 2**20:.1f} MB traced at peak"  # a posting at a time
