@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
@@ -67,8 +67,6 @@ FEED_COLUMNS = (
 FEED_CLOSE_ACTION = "job_feed.close"
 _STATUS_ACTIONS = ("job.close", "job.reopen", "job.pause", FEED_CLOSE_ACTION)
 
-Progress = Callable[[int], None]
-
 
 @dataclass
 class _Run:
@@ -102,7 +100,6 @@ def import_feed(
     source: str,
     feed: str = DEFAULT_FEED,
     full: bool = True,
-    progress: Progress | None = None,
 ) -> FeedImport:
     """Import the jobs of a feed read from `stream`; the run's report.
 
@@ -118,8 +115,6 @@ def import_feed(
     try:
         for batch in _batches(read_feed(stream)):
             _upsert(db_session, feed, batch, run)
-            if progress is not None:
-                progress(len(run.seen) + run.counts["refused"])
     except FeedUnreadable as exc:
         db_session.rollback()
         _finish_failed(db_session, run_row.id, exc.message)
@@ -182,7 +177,6 @@ def import_feed_url(
     feed: str = DEFAULT_FEED,
     full: bool = True,
     max_bytes: int,
-    progress: Progress | None = None,
 ) -> FeedImport:
     """Fetch the feed at `url` (http or https) into a temporary file, then import it."""
     if not url.startswith(("http://", "https://")):
@@ -204,7 +198,6 @@ def import_feed_url(
             source=url,
             feed=feed,
             full=full,
-            progress=progress,
         )
 
 
