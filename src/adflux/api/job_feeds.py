@@ -65,9 +65,19 @@ _partial = fields.Boolean(
 )
 
 
+_force_close = fields.Boolean(
+    load_default=False,
+    metadata={
+        "description": "Close the jobs a full feed drops even when they are more than half of "
+        "the feed's open jobs (otherwise taken for a broken export, and none is closed)."
+    },
+)
+
+
 class UploadArgsSchema(ArgsSchema):
     feed = _feed_name
     partial_feed = _partial
+    force_close = _force_close
     name = fields.String(
         load_default="upload",
         validate=[validate.Length(min=1, max=200), validate.Regexp(NO_NUL_PATTERN)],
@@ -89,6 +99,7 @@ class UrlImportSchema(ApiSchema):
     )
     feed = _feed_name
     partial_feed = _partial
+    force_close = _force_close
 
 
 class RefusalSchema(ApiSchema):
@@ -183,6 +194,7 @@ class FeedUploads(MethodView):
             source=args["name"],
             feed=args["feed"],
             full=not args["partial_feed"],
+            force_close=args["force_close"],
         )
 
     @blp.arguments(ImportListArgsSchema, location="query")
@@ -215,6 +227,7 @@ class FeedUrlImports(MethodView):
             url=data["url"],
             feed=data["feed"],
             full=not data["partial_feed"],
+            force_close=data["force_close"],
             max_bytes=get_settings(flask.current_app).feed_max_bytes,
         )
 

@@ -114,8 +114,14 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     is_flag=True,
     help="The feed lists only some jobs: close none of those it leaves out.",
 )
+@click.option(
+    "--force-close",
+    is_flag=True,
+    help="Close the jobs the feed drops even when they are more than half of its open jobs "
+    "(otherwise taken for a broken export: none is closed).",
+)
 @json_option
-def import_jobs(source: str, feed: str, partial: bool, as_json: bool) -> None:
+def import_jobs(source: str, feed: str, partial: bool, force_close: bool, as_json: bool) -> None:
     """Import a job feed from a FILE or an http(s) URL through the API.
 
     The feed is XML as job boards publish it (<source><job> with title, referencenumber, city,
@@ -127,10 +133,15 @@ def import_jobs(source: str, feed: str, partial: bool, as_json: bool) -> None:
     exits 1 when the feed as a whole cannot be read (nothing is then changed).
     """
     client = ApiClient(timeout=IMPORT_TIMEOUT)
-    params = {"feed": feed, "partial": "true" if partial else "false"}
+    params = {
+        "feed": feed,
+        "partial": "true" if partial else "false",
+        "force_close": "true" if force_close else "false",
+    }
     if source.startswith(("http://", "https://")):
         click.echo(f"the server is fetching and importing {source}…", err=True)
-        report = client.post(URL_PATH, {"url": source, "feed": feed, "partial": partial})
+        body = {"url": source, "feed": feed, "partial": partial, "force_close": force_close}
+        report = client.post(URL_PATH, body)
     else:
         report = _upload(client, Path(source), params)
     if as_json:

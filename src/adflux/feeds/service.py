@@ -48,6 +48,11 @@ UNMAPPED_VALUES_KEPT = 50
 # An import of the same feed still running this long after it started is taken for a dead one.
 RUNNING_STALE_AFTER = timedelta(hours=2)
 URL_TIMEOUT_S = 60.0
+# A full feed that drops more than this share of its feed's open jobs, and more than
+# CLOSE_GUARD_MIN_JOBS of them, is taken for a broken export (a truncated file, an empty
+# category): it closes none of them unless told to (`force_close`), and says so.
+CLOSE_GUARD_SHARE = 0.5
+CLOSE_GUARD_MIN_JOBS = 20
 # The job columns a feed sets (the rest: skills, currency, status, are AdFlux's own).
 FEED_COLUMNS = (
     "title",
@@ -100,12 +105,14 @@ def import_feed(
     source: str,
     feed: str = DEFAULT_FEED,
     full: bool = True,
+    force_close: bool = False,
 ) -> FeedImport:
     """Import the jobs of a feed read from `stream`; the run's report.
 
     `full`: the feed lists every open job of `feed`, so a job of that feed it no longer lists is
-    closed. Raises FeedUnreadable (422, field `feed`) when the feed cannot be read; the run is
-    then stored as failed and no job changed.
+    closed; unless that is more than half of them (CLOSE_GUARD_SHARE) and `force_close` is not
+    set, in which case none is closed and the report warns. Raises FeedUnreadable (422, field
+    `feed`) when the feed cannot be read; the run is then stored as failed and no job changed.
     """
     _refuse_concurrent_import(db_session, feed)
     run_row = FeedImport(feed=feed, source=source[:2000], full=full, created_by=actor_var.get())
@@ -134,7 +141,7 @@ def import_feed(
             "closing skipped: the feed lists no job that could be read, so none was closed"
         )
     elif full:
-        _close_missing(db_session, row, feed, run)
+        warnings.extend(_close_missing(db_session, row, feed, run, force=force_close))
     _reopen(db_session, row, run)
     db_session.commit()  # the counts so far: a campaign a template fails to create rolls back
     # Every job the templates owe, not only this import's: those a daily cap held back before.
@@ -176,6 +183,7 @@ def import_feed_url(
     url: str,
     feed: str = DEFAULT_FEED,
     full: bool = True,
+    force_close: bool = False,
     max_bytes: int,
 ) -> FeedImport:
     """Fetch the feed at `url` (http or https) into a temporary file, then import it."""
@@ -198,6 +206,7 @@ def import_feed_url(
             source=url,
             feed=feed,
             full=full,
+            force_close=force_close,
         )
 
 
@@ -389,9 +398,11 @@ def _store_counts(row: FeedImport, run: _Run) -> None:
     }
 
 
-def _close_missing(db_session: DbSession, row: FeedImport, feed: str, run: _Run) -> None:
+def _close_missing(
+    db_session: DbSession, row: FeedImport, feed: str, run: _Run, *, force: bool
+) -> list[str]:
     """Close every open or paused job of `feed` the feed no longer lists (pausing its live
-    campaigns on every platform, through the jobs service)."""
+    campaigns on every platform, through the jobs service); the warnings to report."""
     listed = db_session.execute(
         sa.select(JobOpening.id, JobOpening.external_ref)
         .where(
@@ -401,6 +412,16 @@ def _close_missing(db_session: DbSession, row: FeedImport, feed: str, run: _Run)
         .order_by(JobOpening.id)
     ).all()
     gone = [job_id for job_id, ref in listed if ref not in run.seen]
+    if (
+        not force
+        and len(gone) > CLOSE_GUARD_MIN_JOBS
+        and len(gone) > CLOSE_GUARD_SHARE * len(listed)
+    ):
+        return [
+            f"closing skipped: the feed no longer lists {len(gone):,} of the {len(listed):,} open "
+            f"jobs of feed {feed!r}, more than {CLOSE_GUARD_SHARE:.0%}: a broken export? Import "
+            "it again with force_close (adflux import jobs --force-close) to close them"
+        ]
     paused: list[int] = list(row.campaigns_paused)
     not_paused: dict[str, Any] = dict(row.campaigns_not_paused)
     closed = 0
@@ -426,6 +447,7 @@ def _close_missing(db_session: DbSession, row: FeedImport, feed: str, run: _Run)
     row.closed = closed
     row.campaigns_paused = paused
     row.campaigns_not_paused = not_paused
+    return []
 
 
 def _reopen(db_session: DbSession, row: FeedImport, run: _Run) -> None:

@@ -218,3 +218,22 @@ def test_the_embedded_sqlite_database_imports_alike(sqlite_app):
     assert dropped.closed == 3  # MG-1001 comes back changed (feed_job's fields), the rest go
     assert dropped.updated == 1
     assert sorted(r for r, j in _jobs().items() if j.status == "open") == ["MG-1001"]
+
+
+def test_a_feed_that_drops_most_of_its_jobs_closes_none_unless_forced(app):
+    _import(xml_feed(*(feed_job(f"A-{i}") for i in range(40))))
+
+    truncated = _import(xml_feed(*(feed_job(f"A-{i}") for i in range(10))))
+
+    assert truncated.closed == 0
+    assert truncated.warnings == [
+        "closing skipped: the feed no longer lists 30 of the 40 open jobs of feed 'default', "
+        "more than 50%: a broken export? Import it again with force_close (adflux import jobs "
+        "--force-close) to close them"
+    ]
+    assert {j.status for j in _jobs().values()} == {"open"}
+    forced = _import(xml_feed(*(feed_job(f"A-{i}") for i in range(10))), force_close=True)
+    assert forced.closed == 30
+    # Fewer than 20 dropped, or at most half: closed without asking.
+    _import(xml_feed(*(feed_job(f"B-{i}") for i in range(10))), feed="small")
+    assert _import(xml_feed(feed_job("B-0")), feed="small").closed == 9

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.integration.feeds.conftest import fixture_bytes
+from tests.integration.feeds.conftest import feed_job, fixture_bytes, xml_feed
 
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
@@ -73,3 +73,17 @@ def test_a_missing_file_exits_1_naming_it(adflux_cli, tmp_path):
     result = adflux_cli("import", "jobs", str(tmp_path / "nope.xml"))
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {tmp_path / 'nope.xml'}: no such file"
+
+
+def test_force_close_closes_what_a_truncated_feed_drops(adflux_cli, tmp_path):
+    whole, truncated = tmp_path / "whole.xml", tmp_path / "truncated.xml"
+    whole.write_bytes(xml_feed(*(feed_job(f"A-{i}") for i in range(40))).getvalue())
+    truncated.write_bytes(xml_feed(feed_job("A-0")).getvalue())
+    adflux_cli("import", "jobs", str(whole))
+
+    guarded = adflux_cli("import", "jobs", str(truncated))
+    forced = adflux_cli("import", "jobs", str(truncated), "--force-close")
+
+    assert "0 closed" in guarded.stdout
+    assert "warning: closing skipped: the feed no longer lists 39 of the 40" in guarded.stdout
+    assert "39 closed" in forced.stdout
