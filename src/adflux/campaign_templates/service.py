@@ -27,7 +27,7 @@ from adflux.audit import service as audit
 from adflux.campaign_templates.models import CampaignTemplate, TemplateCampaign
 from adflux.campaigns import service as campaigns
 from adflux.context import actor_var
-from adflux.db import DbSession, write_or_recheck
+from adflux.db import DbSession, is_unique_violation, write_or_recheck
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
 from adflux.jobs.areas import AREA_BY_KEY, AREA_LABELS
 from adflux.jobs.models import JobOpening, JobStatus
@@ -227,19 +227,27 @@ def _apply_one(
             )
             log.warning("template %s: no campaign for job %s: %s", template.id, job_id, exc)
             continue
-        db_session.add(
-            TemplateCampaign(
-                template_id=template.id, job_id=job_id, campaign_id=campaign.id, day=day
+        try:
+            db_session.add(
+                TemplateCampaign(
+                    template_id=template.id, job_id=job_id, campaign_id=campaign.id, day=day
+                )
             )
-        )
-        audit.record(
-            db_session=db_session,
-            action="campaign_template.apply",
-            entity_type="campaign",
-            entity_id=campaign.id,
-            details={"template_id": template.id, "job_id": job_id},
-        )
-        db_session.commit()
+            audit.record(
+                db_session=db_session,
+                action="campaign_template.apply",
+                entity_type="campaign",
+                entity_id=campaign.id,
+                details={"template_id": template.id, "job_id": job_id},
+            )
+            db_session.commit()
+        except sa.exc.IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            # Applied at the same time elsewhere (the idempotency key gave both this campaign):
+            # recorded there, with its rules.
+            db_session.rollback()
+            continue
         applied.created.append(campaign.id)
         for rule in template.rules:
             try:

@@ -136,25 +136,21 @@ def import_feed(
     db_session.commit()  # every job of the feed at once
 
     warnings: list[str] = []
-    if full and not run.seen:
-        warnings.append(
-            "closing skipped: the feed lists no job that could be read, so none was closed"
-        )
-    elif full:
-        warnings.extend(_close_missing(db_session, row, feed, run, force=force_close))
-    _reopen(db_session, row, run)
-    db_session.commit()  # the counts so far: a campaign a template fails to create rolls back
-    # Every job the templates owe, not only this import's: those a daily cap held back before.
-    applied = templates.apply_templates(db_session=db_session)
-    row.campaigns_created = applied.created
-    warnings.extend(
-        f"template {t}: {n} matching jobs left for another day by its daily cap"
-        for t, n in applied.capped.items()
-    )
-    warnings.extend(
-        f"template {f['template_id']}: no campaign for job {f['job_id']}: {f['error']}"
-        for f in applied.failed
-    )
+    try:
+        warnings.extend(_after_upsert(db_session, row, feed, run, full=full, force=force_close))
+    except Exception as exc:
+        # The jobs are stored: the run is done, and says what did not happen after them.
+        db_session.rollback()
+        row = db_session.get(FeedImport, run_row.id) or row
+        row.warnings = [
+            *row.warnings,
+            f"closing, reopening or templates stopped part-way ({type(exc).__name__}); the "
+            "next import of the feed does what is left",
+        ]
+        row.status = ImportStatus.DONE.value
+        row.finished_at = utcnow()
+        db_session.commit()
+        raise
     row.warnings = [*row.warnings, *warnings]
     row.status = ImportStatus.DONE.value
     row.finished_at = utcnow()
@@ -175,6 +171,34 @@ def import_feed(
     )
     db_session.commit()
     return row
+
+
+def _after_upsert(
+    db_session: DbSession, row: FeedImport, feed: str, run: _Run, *, full: bool, force: bool
+) -> list[str]:
+    """Close what a full feed dropped, reopen what it brought back, let the templates create
+    their campaigns; the warnings to report."""
+    warnings: list[str] = []
+    if full and not run.seen:
+        warnings.append(
+            "closing skipped: the feed lists no job that could be read, so none was closed"
+        )
+    elif full:
+        warnings.extend(_close_missing(db_session, row, feed, run, force=force))
+    _reopen(db_session, row, run)
+    db_session.commit()  # the counts so far: a campaign a template fails to create rolls back
+    # Every job the templates owe, not only this import's: those a daily cap held back before.
+    applied = templates.apply_templates(db_session=db_session)
+    row.campaigns_created = applied.created
+    warnings.extend(
+        f"template {t}: {n} matching jobs left for another day by its daily cap"
+        for t, n in applied.capped.items()
+    )
+    warnings.extend(
+        f"template {f['template_id']}: no campaign for job {f['job_id']}: {f['error']}"
+        for f in applied.failed
+    )
+    return warnings
 
 
 def import_feed_url(

@@ -184,3 +184,43 @@ def test_an_inactive_template_creates_nothing(app, platforms, dispatcher):
         db_session=db.session, template_id=template.id, changes={"active": False}
     )
     assert _import(xml_feed(feed_job("A-1"))).campaigns_created == []
+
+
+def test_a_job_applied_at_the_same_time_elsewhere_gets_no_second_campaign(
+    app, platforms, dispatcher, monkeypatch
+):
+    template = _accounting_in_cali()
+    _import(xml_feed(feed_job("A-1")))
+    assert len(_campaign_jobs(template.id)) == 1
+    job_id = db.session.scalar(sa.select(JobOpening.id))
+    # As a concurrent run sees it: the job still owed, though recorded meanwhile.
+    monkeypatch.setattr(
+        templates, "_owed_jobs", lambda *_: sa.select(JobOpening.id).where(JobOpening.id == job_id)
+    )
+
+    applied = templates.apply_templates(db_session=db.session)
+
+    assert (applied.created, applied.failed) == ([], [])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AdCampaign)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TemplateCampaign)) == 1
+
+
+def test_a_failure_after_the_jobs_are_stored_leaves_the_run_done_and_saying_so(
+    app, platforms, dispatcher, monkeypatch
+):
+    def broken(**_kwargs):
+        raise RuntimeError("templates down")
+
+    monkeypatch.setattr(templates, "apply_templates", broken)
+    with pytest.raises(RuntimeError):
+        _import(xml_feed(feed_job("A-1")))
+
+    run = db.session.scalars(sa.select(FeedImport)).one()
+    assert (run.status, run.added) == ("done", 1)
+    assert run.warnings == [
+        "closing, reopening or templates stopped part-way (RuntimeError); the next import of "
+        "the feed does what is left"
+    ]
+    assert db.session.scalar(sa.select(JobOpening.external_ref)) == "A-1"
+    monkeypatch.undo()
+    assert _import(xml_feed(feed_job("A-1"))).status == "done"  # not refused as still running
