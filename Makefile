@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale bench-feeds clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,9 @@ bench-job-audience: $(DEV_STAMP) ## Benchmark ranking a job's own audience among
 
 bench-scale: $(DEV_STAMP) ## Benchmark 2 API processes and 4 workers on Redis and on RabbitMQ, one killed mid-way
 	$(BIN)/python bench/scale_workers.py
+
+bench-feeds: $(DEV_STAMP) ## Benchmark importing a 100,000-job XML feed: jobs/s and peak memory
+	$(BIN)/python bench/feed_import.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

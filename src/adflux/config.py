@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     allocation_interval_s: float = Field(default=3600.0, ge=10)
     allocation_hour: int = Field(default=6, ge=0, le=23)
     rules_interval_s: float = Field(default=3600.0, ge=10)
+    # Job feeds (feeds/service.py): the largest feed an upload or a fetched URL may be (it is
+    # read as a stream, so this bounds disk and time, not memory), and the feed imported on a
+    # schedule (Celery beat / an embedded thread) when a URL is set: its name and how often.
+    feed_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    job_feed_url: str | None = None
+    job_feed_name: str = Field(default="default", min_length=1, max_length=50)
+    job_feed_interval_s: float = Field(default=3600.0, ge=60)
 
     @field_validator("database_url")
     @classmethod

@@ -7,10 +7,12 @@ from flask import Flask
 from adflux.api import (
     aliases,
     applications,
+    campaign_templates,
     campaigns,
     candidates,
     errors,
     health,
+    job_feeds,
     jobs,
     optimisation,
     platforms,
@@ -33,10 +35,12 @@ from adflux.extensions import api
 API_PREFIX = "/api/v1"
 RESOURCE_BLUEPRINTS = (
     jobs.blp,
+    job_feeds.blp,
     candidates.blp,
     segments.runs_blp,
     segments.blp,
     campaigns.blp,
+    campaign_templates.blp,
     optimisation.blp,
     results.blp,
     platforms.blp,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ class ApiError(click.ClickException):
 
 
 class ApiClient:
-    def __init__(self, config: ClientConfig | None = None, *, timeout: float = 30.0):
+    def __init__(
+        self, config: ClientConfig | None = None, *, timeout: float | httpx.Timeout = 30.0
+    ):
         self.config = config or load_client_config()
         headers = {"Accept": "application/json"}
         if self.config.token:
@@ -36,6 +38,17 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         return self._request("POST", path, json=body, headers=headers)
+
+    def post_content(
+        self,
+        path: str,
+        content: Iterable[bytes],
+        *,
+        headers: dict[str, str],
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """POST a raw body (a file's bytes, streamed as `content` yields them)."""
+        return self._request("POST", path, content=content, headers=headers, params=params)
 
     def patch(self, path: str, body: Any) -> Any:
         return self._request("PATCH", path, json=body)

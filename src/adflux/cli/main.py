@@ -10,6 +10,7 @@ from adflux.cli.campaign_optimisation import budget, rules
 from adflux.cli.campaigns import create_campaign, view_campaigns
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
+from adflux.cli.import_jobs import import_jobs
 from adflux.cli.imports import import_group
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_audience, view_jobs
 from adflux.cli.results import sync_results, view_results
@@ -17,6 +18,7 @@ from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
 from adflux.cli.status import status
+from adflux.cli.templates import template_group
 from adflux.cli.tokens import token_group
 from adflux.cli.worker import worker
 
@@ -45,6 +47,7 @@ for command in (
     create_campaign,
     view_campaigns,
     campaign,
+    template_group,
     view_results,
     sync_results,
     import_applications,
@@ -59,6 +62,8 @@ for command in (
     token_group,
 ):
     cli.add_command(command)
+# Each importer under `adflux import`.
+import_group.add_command(import_jobs)
 # The optimiser's commands under `adflux campaign`.
 for command in (budget, rules):
     campaign.add_command(command)
