@@ -89,8 +89,10 @@ def copy_text_column(column_type: sa.types.TypeEngine, values: Sequence[Any]) ->
     if python_type is bool:
         return [NULL if v is None else ("t" if v else "f") for v in values]
     texts = [NULL if v is None else str(v) for v in values]
-    if any(special in "\x00".join(texts) for special in _COPY_SPECIALS):
-        texts = [t if t == NULL else _escape(t) for t in texts]
+    # Joined once, without the NULL markers (their backslash is no value's).
+    joined = "\x00".join(t for t in texts if t is not NULL)
+    if any(special in joined for special in _COPY_SPECIALS):
+        texts = [t if t is NULL else _escape(t) for t in texts]
     return texts
 
 

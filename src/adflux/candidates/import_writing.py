@@ -70,7 +70,7 @@ def staging_table(file_columns: tuple[str, ...]) -> sa.Table:
 def write_batch(
     connection: Connection,
     staging: sa.Table,
-    batch: ValidBatch,
+    rows: StagedRows,
     *,
     file_columns: tuple[str, ...],
     before_update: Callable[[list[int]], None],
@@ -81,9 +81,10 @@ def write_batch(
     still hold what the platforms were sent.
     """
     outcome = BatchOutcome()
+    batch = rows.batch
     if not batch.lines:
         return outcome
-    _stage(connection, staging, batch)
+    _stage(connection, staging, rows)
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {PLAN}")
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {PLAN} AS"
@@ -93,6 +94,8 @@ def write_batch(
         " LEFT JOIN candidates r ON r.external_ref = s.external_ref"
         " LEFT JOIN candidates e ON e.email = s.email"
     )
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {PLAN}")
     outcome.refused = _refuse_clashes(connection)
     updatable = [name for name in file_columns if name != "external_ref"]
     outcome.readdressed_ids = _readdressed(connection, file_columns)
@@ -110,7 +113,7 @@ def write_batch(
             " RETURNING id"  # unqualified: SQLite does not know the alias there
         ).bindparams(now)
     )
-    outcome.updated_ids = [row[0] for row in updated]
+    outcome.updated_ids = list(updated.scalars().all())
     matched = connection.execute(
         sa.text(f"SELECT count(*) FROM {PLAN} WHERE target IS NOT NULL")
     ).scalar_one()
@@ -126,15 +129,23 @@ def write_batch(
             " ON CONFLICT DO NOTHING RETURNING id"
         ).bindparams(now)
     )
-    outcome.added_ids = [row[0] for row in added]
+    outcome.added_ids = list(added.scalars().all())
     if len(outcome.added_ids) != expected:
         raise BatchRaced(f"{expected - len(outcome.added_ids)} rows were inserted meanwhile")
     return outcome
 
 
-def _stage(connection: Connection, staging: sa.Table, batch: ValidBatch) -> None:
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGING}")
-    staging.create(connection)
+@dataclass(frozen=True)
+class StagedRows:
+    """A batch encoded for its database (COPY text, or row tuples), ready to stage."""
+
+    batch: ValidBatch
+    names: tuple[str, ...]
+    payload: Any
+
+
+def encode_batch(staging: sa.Table, batch: ValidBatch, *, dialect: str) -> StagedRows:
+    """The batch's rows as the staging table takes them (pure: runs in the reading thread)."""
     count = len(batch.lines)
     columns: dict[str, Any] = {"line": batch.lines}
     for column in staging.c:
@@ -147,17 +158,29 @@ def _stage(connection: Connection, staging: sa.Table, batch: ValidBatch) -> None
             # A row without a ref is matched by email; if it is new it gets one, as the API does.
             values = [ref or f"cand-{uuid.uuid4().hex[:16]}" for ref in values]
         columns[column.name] = values
+    if dialect == "postgresql":
+        payload: Any = copy_text(staging, columns)
+    else:
+        payload = sqlite_rows(staging, columns)
+    return StagedRows(batch, tuple(columns), payload)
+
+
+def _stage(connection: Connection, staging: sa.Table, rows: StagedRows) -> None:
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGING}")
+    staging.create(connection)
     raw = connection.connection.driver_connection
     assert raw is not None
-    names = ", ".join(columns)
+    names = ", ".join(rows.names)
     if connection.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
-            copy.write(copy_text(staging, columns))
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+                copy.write(rows.payload)
+            # Fresh temporary tables have no statistics: without them the joins below were
+            # planned as nested loops over the whole batch.
+            cursor.execute(f"ANALYZE {STAGING}")
     else:
-        marks = ", ".join("?" for _ in columns)
-        raw.cursor().executemany(
-            f"INSERT INTO {STAGING} ({names}) VALUES ({marks})", sqlite_rows(staging, columns)
-        )
+        marks = ", ".join("?" for _ in rows.names)
+        raw.cursor().executemany(f"INSERT INTO {STAGING} ({names}) VALUES ({marks})", rows.payload)
 
 
 def _refuse_clashes(connection: Connection) -> list[RowError]:

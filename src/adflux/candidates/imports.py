@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import psycopg
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -43,7 +44,13 @@ from adflux.candidates.import_reading import (
     open_rows,
 )
 from adflux.candidates.import_validation import SeenKeys, ValidBatch, validate_batch
-from adflux.candidates.import_writing import BatchRaced, staging_table, write_batch
+from adflux.candidates.import_writing import (
+    BatchRaced,
+    StagedRows,
+    encode_batch,
+    staging_table,
+    write_batch,
+)
 from adflux.candidates.models import Candidate, CandidateImport
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
@@ -69,9 +76,9 @@ _BATCH_FAILURES = (
 
 @dataclass
 class _Prepared:
-    """A batch ready to write: its valid rows and the errors found in it before any writing."""
+    """A batch ready to write: its valid rows, encoded, and the errors found before writing."""
 
-    valid: ValidBatch
+    staged: StagedRows
     errors: list[RowError]
     rows_read: int
 
@@ -190,32 +197,33 @@ class _Run:
 
     def all_batches(self, on_progress: Callable[[int], None] | None) -> None:
         # Reading and validating the next batches overlaps with the database writing this one.
-        for prepared in prefetch(_prepared_batches(self.reader)):
+        dialect = self.db_session.get_bind().dialect.name
+        for prepared in prefetch(_prepared_batches(self.reader, self.staging, dialect)):
             self._report(prepared.errors)
             self.counts["rows_read"] += prepared.rows_read
             self.counts["refused"] += len({error.line for error in prepared.errors})
-            self._write(prepared.valid)
+            self._write(prepared.staged)
             if on_progress is not None:
                 on_progress(self.counts["rows_read"])
 
-    def _write(self, batch: ValidBatch) -> None:
+    def _write(self, staged: StagedRows) -> None:
         for attempt in range(2):
             try:
-                self._write_once(batch)
+                self._write_once(staged)
                 return
             except _BATCH_FAILURES as exc:
                 self.db_session.rollback()
                 if isinstance(exc, BatchRaced) and attempt == 0:
                     continue  # matched again, the newcomers are found this time
-                self._fail(batch, exc)
+                self._fail(staged.batch, exc)
                 return
 
-    def _write_once(self, batch: ValidBatch) -> None:
+    def _write_once(self, staged: StagedRows) -> None:
         db_session = self.db_session
         outcome = write_batch(
             db_session.connection(),
             self.staging,
-            batch,
+            staged,
             file_columns=self.reader.header.columns,
             before_update=self._queue_removals,
         )
@@ -266,13 +274,16 @@ class _Run:
         )
 
 
-def _prepared_batches(reader: CsvRows | ParquetRows) -> Iterator[_Prepared]:
-    """Read, validate and drop repeated people; no database work (this runs in a thread)."""
+def _prepared_batches(
+    reader: CsvRows | ParquetRows, staging: sa.Table, dialect: str
+) -> Iterator[_Prepared]:
+    """Read, validate, drop repeated people and encode; no database work (runs in a thread)."""
     seen = SeenKeys()
     for raw in reader.batches():
         valid, errors = validate_batch(raw)
         valid, repeats = seen.refuse_repeats(valid)
-        yield _Prepared(valid, errors + repeats, len(raw) + len(raw.refused))
+        staged = encode_batch(staging, valid, dialect=dialect)
+        yield _Prepared(staged, errors + repeats, len(raw) + len(raw.refused))
 
 
 def _database_reason(exc: BaseException) -> str:

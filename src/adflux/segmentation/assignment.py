@@ -125,13 +125,13 @@ def assign_candidates(*, db_session: DbSession, candidate_ids: Sequence[int]) ->
     0 when no run is active or its model cannot be loaded here, as for ``assign_new_candidate``:
     they are then predicted when asked for, and assigned by the next training.
     """
+    run = service.get_active_run(db_session=db_session)
+    if run is None or not candidate_ids:
+        return 0
     from adflux.segmentation.bulk import write_memberships
     from adflux.segmentation.features import SOURCE_FIELDS
     from adflux.segmentation.training import predict_segments
 
-    run = service.get_active_run(db_session=db_session)
-    if run is None or not candidate_ids:
-        return 0
     try:
         pipeline = _pipeline_of(run)
     except ServiceUnavailable as exc:
