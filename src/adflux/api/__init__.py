@@ -8,6 +8,7 @@ from adflux.api import (
     aliases,
     applications,
     campaigns,
+    candidate_imports,
     candidates,
     errors,
     health,
@@ -34,6 +35,7 @@ API_PREFIX = "/api/v1"
 RESOURCE_BLUEPRINTS = (
     jobs.blp,
     candidates.blp,
+    candidate_imports.blp,
     segments.runs_blp,
     segments.blp,
     campaigns.blp,
@@ -63,6 +65,7 @@ def init_api(app: Flask) -> None:
         },
     )
     install_request_id(app)
+    candidate_imports.init_candidate_imports(app)
     # Document every error with the project's one error shape, not flask-smorest's own.
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -32,13 +33,34 @@ class ApiClient:
     def post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         return self._request("POST", path, json=body, headers=headers)
 
+    def upload(
+        self,
+        path: str,
+        chunks: Iterable[bytes],
+        *,
+        length: int,
+        content_type: str,
+        params: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """POST a body streamed from ``chunks`` (``length`` bytes in all, sent as Content-Length,
+        not chunked); ``timeout`` None waits as long as the server works on it."""
+        headers = {"Content-Type": content_type, "Content-Length": str(length)}
+        return self._request(
+            "POST", path, content=chunks, headers=headers, params=params, timeout=timeout
+        )
+
     def patch(self, path: str, body: Any) -> Any:
         return self._request("PATCH", path, json=body)
 
     def delete(self, path: str) -> Any:
         return self._request("DELETE", path)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def get_bytes(self, path: str) -> bytes:
+        """A non-JSON body (a CSV report, an image)."""
+        return self._request(method="GET", path=path, raw=True)  # type: ignore[no-any-return]
+
+    def _request(self, method: str, path: str, *, raw: bool = False, **kwargs: Any) -> Any:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.ConnectError:
@@ -52,6 +74,8 @@ class ApiClient:
             ) from None
         if response.status_code >= 400:
             raise ApiError(_describe_error(response))
+        if raw:
+            return response.content
         if not response.content:
             return None
         return response.json()
