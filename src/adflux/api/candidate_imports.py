@@ -22,7 +22,7 @@ from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import ArgsSchema, ErrorSchema, id_in_path
 from adflux.auth.models import Role
 from adflux.candidates import imports as service
-from adflux.candidates.import_reading import FileFormat
+from adflux.candidates.import_reading import REQUIRED_COLUMNS, FileFormat
 from adflux.candidates.models import CandidateImport
 from adflux.errors import NotFound
 from adflux.extensions import db
@@ -128,7 +128,14 @@ class CandidateImports(MethodView):
     @blp.alt_response(411, schema=ErrorSchema)
     @blp.alt_response(413, schema=ErrorSchema)
     @blp.alt_response(415, schema=ErrorSchema)
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.rules_response(
+        file="a CSV (UTF-8, a header line) or Parquet file that is not empty",
+        **{
+            name: "a required column (marketing_consent above all: consent is never assumed),"
+            " once in the header"
+            for name in REQUIRED_COLUMNS
+        },
+    )
     def post(self, args: dict[str, Any]) -> Any:
         """Import a candidate file: upsert by external_ref, else by email (lower-cased).
 

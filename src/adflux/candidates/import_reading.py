@@ -97,7 +97,10 @@ def check_header(names: Sequence[str], *, delimiter: str | None = None) -> Heade
     """The file's columns against the known ones; FileRefused naming what is missing."""
     cleaned = [_column_name(name) for name in names]
     seen: set[str] = set()
-    repeated = sorted({n for n in cleaned if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    # A known column twice is ambiguous; an unknown one is ignored anyway.
+    repeated = sorted(
+        {n for n in cleaned if (n in seen or seen.add(n)) and n in KNOWN_COLUMNS}  # type: ignore[func-returns-value]
+    )
     if repeated:
         raise FileRefused(
             "the file's header repeats a column",
@@ -303,7 +306,7 @@ class ParquetRows:
         self._batch_rows = batch_rows
         try:
             self._file = pq.ParquetFile(stream)
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError) as exc:
             raise FileRefused(
                 "the file is not a readable Parquet file", fields={"file": [str(exc)]}
             ) from None
@@ -313,9 +316,23 @@ class ParquetRows:
         self.rows_read = 0
 
     def batches(self) -> Iterator[RawBatch]:
+        import pyarrow as pa
+
         wanted = [self._names[name] for name in self.header.columns]
         first = 1
-        for record_batch in self._file.iter_batches(batch_size=self._batch_rows, columns=wanted):
+        batches = self._file.iter_batches(batch_size=self._batch_rows, columns=wanted)
+        while True:
+            try:
+                record_batch = next(batches, None)
+            except (pa.ArrowException, OSError) as exc:
+                # A damaged row group: the rows before it stay imported, the rest is reported.
+                total = self._file.metadata.num_rows
+                reason = f"rows {first}-{total} could not be read from the file: {exc}"
+                self.rows_read += 1
+                yield RawBatch([], {}, [RowError(first, "row", reason[:500])])
+                return
+            if record_batch is None:
+                return
             count = record_batch.num_rows
             columns = {
                 name: _parquet_cells(record_batch.column(i))
