@@ -242,6 +242,18 @@ CHECKS: dict[str, Check] = {
 # Empty cells allowed (stored as none, or an empty list); every other column needs a value.
 NULLABLE = ("external_ref", "phone", "years_experience", "desired_salary_cop", "last_active_at")
 EMPTY_LISTS = ("languages", "skills")
+# Columns whose accepted values may hold any character; the others' rules already refuse a NUL or
+# a byte that was not UTF-8.
+FREE_TEXT = (
+    "external_ref",
+    "full_name",
+    "email",
+    "city",
+    "department",
+    "area",
+    "languages",
+    "skills",
+)
 EMPTY_REASON = {
     "marketing_consent": "empty: every row must say sí or no; consent is never assumed",
 }
@@ -260,7 +272,8 @@ def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
                 values = [[] if v is None else v for v in values]
             else:
                 problems = problems + [(i, empty_reason) for i, v in enumerate(cells) if v is None]
-        problems += _unstorable(cells)
+        if name in FREE_TEXT:
+            problems += _unstorable(cells)
         for index, reason in problems:
             bad.add(index)
             errors.append(RowError(raw.lines[index], name, reason))

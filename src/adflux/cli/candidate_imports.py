@@ -31,7 +31,7 @@ def _chunks(file: Path, progress: Any) -> Iterator[bytes]:
             yield chunk
 
 
-@click.command("candidates")
+@click.command("candidates", short_help="Import a candidate file (CSV or Parquet) through the API.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @json_option
 def import_candidates(file: Path, as_json: bool) -> None:

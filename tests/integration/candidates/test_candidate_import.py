@@ -240,3 +240,13 @@ def test_withdrawn_consent_marks_the_audience_hashes_for_removal(database, dispa
     ).all()
     assert states and set(states) == {MemberState.REMOVING}
     assert [name for name, _args, _countdown in dispatcher.take()] == [REMOVAL_TASK]
+
+
+def test_refs_with_quotes_and_backslashes_are_found_again(database):
+    data = HEADER + "\n" + row('"MAG-7" \\ 1', "comillas@x.co").replace('"MAG-7"', '"""MAG-7"""')
+
+    first = run_import(data.encode())
+    second = run_import(data.encode())
+
+    assert (first.added, second.added, second.unchanged) == (1, 0, 1)
+    assert db.session.scalar(sa.select(Candidate.external_ref)) == '"MAG-7" \\ 1'
