@@ -88,12 +88,14 @@ def copy_text_column(column_type: sa.types.TypeEngine, values: Sequence[Any]) ->
         return [NULL if v is None else v.isoformat(sep=" ") for v in values]
     if python_type is bool:
         return [NULL if v is None else ("t" if v else "f") for v in values]
-    texts = [NULL if v is None else str(v) for v in values]
-    # Joined once, without the NULL markers (their backslash is no value's).
-    joined = "\x00".join(t for t in texts if t is not NULL)
+    if python_type is int or python_type is float:  # nothing in their text to escape
+        return [NULL if v is None else str(v) for v in values]
+    texts = values if python_type is str else [None if v is None else str(v) for v in values]
+    # Joined once, without the missing values, to look for what COPY needs escaped.
+    joined = "\x00".join(filter(None, texts))
     if any(special in joined for special in _COPY_SPECIALS):
-        texts = [t if t is NULL else _escape(t) for t in texts]
-    return texts
+        return [NULL if t is None else _escape(t) for t in texts]
+    return [NULL if t is None else t for t in texts]
 
 
 def _copy_text_array(values: np.ndarray) -> list[str]:
