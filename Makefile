@@ -9,10 +9,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale bench-feeds clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale bench-feeds bench-candidate-import clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -48,6 +48,9 @@ format: $(DEV_STAMP) ## Format the code
 
 bench-seed: $(DEV_STAMP) ## Benchmark seeding 1,000,000 candidates (PostgreSQL and SQLite)
 	$(BIN)/python bench/seed_throughput.py
+
+bench-candidate-import: $(DEV_STAMP) ## Benchmark importing a 1,000,000-row candidate CSV against psql \copy of it
+	$(BIN)/python bench/candidate_import.py
 
 bench-api: $(DEV_STAMP) ## Benchmark GET /api/v1/jobs under gunicorn with wrk
 	$(BIN)/python bench/api_throughput.py

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     secret_key: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # A candidate file sent to POST /api/v1/candidate-imports (a million rows is about 200 MB).
+    max_import_bytes: int = Field(default=1_073_741_824, ge=1024)
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=200, ge=1)
     # Where an ad sends people: the job's page on Magneto, by the job's external reference.

@@ -9,6 +9,7 @@ from adflux.api import (
     applications,
     campaign_templates,
     campaigns,
+    candidate_imports,
     candidates,
     errors,
     health,
@@ -37,6 +38,7 @@ RESOURCE_BLUEPRINTS = (
     jobs.blp,
     job_feeds.blp,
     candidates.blp,
+    candidate_imports.blp,
     segments.runs_blp,
     segments.blp,
     campaigns.blp,
@@ -67,6 +69,7 @@ def init_api(app: Flask) -> None:
         },
     )
     install_request_id(app)
+    candidate_imports.init_candidate_imports(app)
     # Document every error with the project's one error shape, not flask-smorest's own.
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from adflux.db import JSONType, TimestampMixin, UTCDateTime
+from adflux.db import JSONType, TimestampMixin, UTCDateTime, utcnow
 from adflux.extensions import db
 from adflux.vocabulary import EDUCATION_LEVELS, REMOTE_MODES
 
-__all__ = ["EDUCATION_LEVELS", "REMOTE_PREFERENCES", "Candidate"]
+__all__ = ["EDUCATION_LEVELS", "REMOTE_PREFERENCES", "Candidate", "CandidateImport"]
 
 REMOTE_PREFERENCES = REMOTE_MODES
 
@@ -46,3 +46,31 @@ class Candidate(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     marketing_consent: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     # The generator's hidden latent group: used only to measure clustering quality, never a feature.
     persona: Mapped[str | None] = mapped_column(sa.String(100))
+
+
+class CandidateImport(db.Model):  # type: ignore[name-defined,misc]
+    """One import of a candidate file: its counts so far, and where its error report is.
+
+    The counts cover the batches committed: a batch is written whole or not at all, and the
+    record is updated in the batch's own transaction.
+    """
+
+    __tablename__ = "candidate_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    file_format: Mapped[str] = mapped_column(sa.String(10))
+    status: Mapped[str] = mapped_column(sa.String(10), default="running")  # running/done/failed
+    rows_read: Mapped[int] = mapped_column(sa.Integer, default=0)
+    added: Mapped[int] = mapped_column(sa.Integer, default=0)
+    updated: Mapped[int] = mapped_column(sa.Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(sa.Integer, default=0)
+    refused: Mapped[int] = mapped_column(sa.Integer, default=0)  # rows, each in the report
+    failed_batches: Mapped[int] = mapped_column(sa.Integer, default=0)
+    ignored_columns: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Relative to the data directory: "imports/candidates-<id>-errors.csv".
+    report_path: Mapped[str | None] = mapped_column(sa.String(500))
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    requested_by: Mapped[str | None] = mapped_column(sa.String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -39,16 +39,22 @@ class ApiClient:
     def post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         return self._request("POST", path, json=body, headers=headers)
 
-    def post_content(
+    def upload(
         self,
         path: str,
-        content: Iterable[bytes],
+        chunks: Iterable[bytes],
         *,
-        headers: dict[str, str],
+        length: int,
+        content_type: str,
         params: dict[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = httpx.USE_CLIENT_DEFAULT,  # type: ignore[assignment]
     ) -> Any:
-        """POST a raw body (a file's bytes, streamed as `content` yields them)."""
-        return self._request("POST", path, content=content, headers=headers, params=params)
+        """POST a file's bytes streamed from ``chunks`` (``length`` in all, sent as
+        Content-Length, not chunked); ``timeout`` None waits as long as the server works on it."""
+        headers = {"Content-Type": content_type, "Content-Length": str(length)}
+        return self._request(
+            "POST", path, content=chunks, headers=headers, params=params, timeout=timeout
+        )
 
     def patch(self, path: str, body: Any) -> Any:
         return self._request("PATCH", path, json=body)
@@ -81,11 +87,17 @@ class ApiClient:
             raise
         return destination.stat().st_size
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def get_bytes(self, path: str) -> bytes:
+        """A non-JSON body (a CSV report, an image)."""
+        return self._request("GET", path, raw=True)  # type: ignore[no-any-return]
+
+    def _request(self, method: str, path: str, *, raw: bool = False, **kwargs: Any) -> Any:
         with self._calling():
             response = self._http.request(method, path, **kwargs)
         if response.status_code >= 400:
             raise ApiError(_describe_error(response))
+        if raw:
+            return response.content
         if not response.content:
             return None
         return response.json()

@@ -55,15 +55,12 @@ def _upload(client: ApiClient, path: Path, params: dict[str, Any]) -> Any:
         raise BadFile(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise BadFile(f"{path}: cannot be read ({exc.strerror})") from None
-    headers = {
-        "Content-Type": CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-        "Content-Length": str(size),
-    }
     with stream, click.progressbar(length=size, label="importing", file=sys.stderr) as bar:
-        return client.post_content(
+        return client.upload(
             UPLOAD_PATH,
             _chunks(stream, bar),
-            headers=headers,
+            length=size,
+            content_type=CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),
             params={**params, "name": path.name[:200]},
         )
 

@@ -8,6 +8,7 @@ from adflux.cli.applications import import_applications
 from adflux.cli.campaign import campaign
 from adflux.cli.campaign_optimisation import budget, rules
 from adflux.cli.campaigns import create_campaign, view_campaigns
+from adflux.cli.candidate_imports import import_candidates
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
 from adflux.cli.import_jobs import import_jobs
@@ -63,7 +64,8 @@ for command in (
 ):
     cli.add_command(command)
 # Each importer under `adflux import`.
-import_group.add_command(import_jobs)
+for command in (import_jobs, import_candidates):
+    import_group.add_command(command)
 # The optimiser's commands under `adflux campaign`.
 for command in (budget, rules):
     campaign.add_command(command)

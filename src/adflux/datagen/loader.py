@@ -2,28 +2,22 @@
 
 Rows whose ``external_ref`` (or, for candidates, email) already exists are skipped, so seeding twice
 adds nothing and a seeded address someone already registered through the API is not a failure.
-Values are encoded a column at a time (numpy where it can), because per-row Python work is
-what limits throughput at a million rows.
+Values are encoded a column at a time by ``adflux.bulk_encoding`` (shared with the candidate
+import), and the next chunk is generated and encoded while the database writes this one.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from queue import Queue
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-Columns = Mapping[str, Sequence[Any]]
-
-_NULL = "\\N"
-_COPY_SPECIALS = ("\\", "\t", "\n", "\r")
+from adflux.bulk_encoding import Columns, copy_text_column, prefetch, sqlite_column
 
 
 def load_rows(
@@ -39,7 +33,7 @@ def load_rows(
     write = _copy_postgres if postgres else _insert_sqlite
     inserted = 0
     # Generating and encoding the next chunk overlaps with the database writing this one.
-    for prepared in _prefetch(encode(table, chunk) for chunk in chunks):
+    for prepared in prefetch(encode(table, chunk) for chunk in chunks):
         if prepared.count == 0:
             continue
         inserted += write(connection, table, prepared)
@@ -54,32 +48,6 @@ class _Prepared:
     count: int
     keys: dict[str, list[Any]]  # values of the chunk's unique columns, to find clashes
     payload: Any  # COPY text for PostgreSQL, row tuples for SQLite
-
-
-def _prefetch(items: Iterator[_Prepared], depth: int = 2) -> Iterator[_Prepared]:
-    """Yield ``items`` produced by a background thread, ``depth`` ahead of the consumer."""
-    queue: Queue[Any] = Queue(maxsize=depth)
-    done = object()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                queue.put(item)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            queue.put(exc)
-            return
-        queue.put(done)
-
-    thread = threading.Thread(target=produce, name="adflux-seed-encoder", daemon=True)
-    thread.start()
-    while True:
-        item = queue.get()
-        if item is done:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    thread.join()
 
 
 def _stamped(chunk: Columns) -> tuple[dict[str, Any], int]:
@@ -108,10 +76,10 @@ def _encode_copy_chunk(table: sa.Table, chunk: Columns) -> _Prepared:
     for name in names:
         values = stamped[name]
         if isinstance(values, _Constant):
-            text = _copy_text_column(table.c[name].type, [values.value])[0]
+            text = copy_text_column(table.c[name].type, [values.value])[0]
             encoded.append([text] * count)
         else:
-            encoded.append(_copy_text_column(table.c[name].type, values))
+            encoded.append(copy_text_column(table.c[name].type, values))
     payload = "".join("\t".join(row) + "\n" for row in zip(*encoded, strict=True))
     keys = {name: _as_list(chunk[name]) for name in _UNIQUE_COLUMNS if name in chunk}
     return _Prepared(names, count, keys, payload)
@@ -150,45 +118,6 @@ def _copy_postgres(connection: Connection, table: sa.Table, prepared: _Prepared)
         return int(cursor.rowcount)
 
 
-def _copy_text_column(column_type: sa.types.TypeEngine, values: Sequence[Any]) -> list[str]:
-    """One column in COPY's text format."""
-    if isinstance(values, np.ndarray):
-        return _copy_text_array(values)
-    python_type = _python_type(column_type)
-    if python_type is list or python_type is dict:
-        return _json_texts(values)
-    if python_type is datetime:
-        return [_NULL if v is None else v.isoformat(sep=" ") for v in values]
-    if python_type is bool:
-        return [_NULL if v is None else ("t" if v else "f") for v in values]
-    texts = [_NULL if v is None else str(v) for v in values]
-    if any(special in "\x00".join(texts) for special in _COPY_SPECIALS):
-        texts = [t if t == _NULL else _escape(t) for t in texts]
-    return texts
-
-
-def _copy_text_array(values: np.ndarray) -> list[str]:
-    kind = values.dtype.kind
-    if kind == "b":
-        return np.where(values, "t", "f").tolist()
-    if kind in "iu":
-        return values.astype(str).tolist()
-    if kind == "f":
-        missing = np.isnan(values)
-        as_int = np.where(missing, 0, values)
-        whole = bool(np.all(np.mod(as_int, 1) == 0))
-        texts = as_int.astype(np.int64).astype(str) if whole else as_int.astype(str)
-        return np.where(missing, _NULL, texts).tolist()
-    if kind == "M":
-        # Generated timestamps are UTC; say so, or PostgreSQL would read them as local time.
-        return np.char.add(np.datetime_as_string(values, unit="s"), "+00").tolist()
-    return _copy_text_column(sa.String(), values.tolist())
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 # --- SQLite -----------------------------------------------------------------------------------
 
 
@@ -200,7 +129,7 @@ def _encode_sqlite_chunk(table: sa.Table, chunk: Columns) -> _Prepared:
         values = stamped[name]
         if isinstance(values, _Constant):
             values = [values.value] * count
-        columns.append(_sqlite_column(table.c[name].type, values))
+        columns.append(sqlite_column(table.c[name].type, values))
     return _Prepared(names, count, {}, list(zip(*columns, strict=True)))
 
 
@@ -216,59 +145,7 @@ def _insert_sqlite(connection: Connection, table: sa.Table, prepared: _Prepared)
     return int(sqlite.total_changes - before)
 
 
-def _sqlite_column(column_type: sa.types.TypeEngine, values: Sequence[Any]) -> list[Any]:
-    python_type = _python_type(column_type)
-    if python_type is list or python_type is dict:
-        return [None if t == _NULL else t for t in _json_texts(values)]
-    if isinstance(values, np.ndarray):
-        if values.dtype.kind == "M":
-            values = values.astype("datetime64[us]").astype(datetime).tolist()
-        elif values.dtype.kind == "f":
-            missing = np.isnan(values)
-            values = np.where(missing, None, values).tolist()  # type: ignore[call-overload]
-            if python_type is int:
-                values = [None if v is None else int(v) for v in values]
-            return list(values)
-        else:
-            values = values.tolist()
-    if python_type is datetime:
-        # The format SQLAlchemy's SQLite dialect writes and reads back.
-        return [None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f") for v in values]
-    return list(values)
-
-
 # --- shared -----------------------------------------------------------------------------------
-
-
-def _json_texts(values: Sequence[Any]) -> list[str]:
-    """JSON per value, cached: skills and languages repeat a lot across rows."""
-    cache: dict[tuple[Any, ...], str] = {}
-    out = []
-    for value in values:
-        if value is None:
-            out.append(_NULL)
-            continue
-        key = tuple(value)
-        text = cache.get(key)
-        if text is None:
-            text = _escape(json.dumps(list(value), ensure_ascii=False))
-            cache[key] = text
-        out.append(text)
-    return out
-
-
-def _python_type(column_type: sa.types.TypeEngine) -> type:
-    """The Python type a column holds (JSON -> list, timestamps -> datetime)."""
-    if isinstance(column_type, sa.JSON):
-        return list
-    if isinstance(column_type, sa.DateTime) or isinstance(
-        getattr(column_type, "impl", None), sa.DateTime
-    ):
-        return datetime
-    try:
-        return column_type.python_type
-    except NotImplementedError:
-        return object
 
 
 def _as_list(values: Sequence[Any]) -> list[Any]:

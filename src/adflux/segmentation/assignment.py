@@ -1,19 +1,22 @@
 """A candidate's segment in the active run: its stored membership, or predicted by the run's model.
 
 New candidates are assigned when they are created (``assign_new_candidate``, in the creating
-transaction); candidates without a membership yet are predicted on read and marked so. The fitted
-pipeline is loaded from its artefact once per process and run, after its digest is checked.
-scikit-learn is imported only when a prediction is needed (see ``service``).
+transaction; ``assign_candidates`` for a file's worth at once); candidates without a membership
+yet are predicted on read and marked so. The fitted pipeline is loaded from its artefact once per
+process and run, after its digest is checked. scikit-learn is imported only when a prediction is
+needed (see ``service``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
@@ -109,3 +112,63 @@ def _load_pipeline(path: str, sha256: str | None) -> Pipeline:
     from adflux.segmentation.artifacts import load_artifact
 
     return load_artifact(Path(path), expected_sha256=sha256).pipeline
+
+
+# Ids per IN list: under SQLite's limit on bound variables.
+_ID_BATCH = 10_000
+
+
+def assign_candidates(*, db_session: DbSession, candidate_ids: Sequence[int]) -> int:
+    """Put these candidates (new, or with changed profiles) in their segment of the active run,
+    predicted by its model in one call, in the caller's transaction; how many were assigned.
+
+    0 when no run is active or its model cannot be loaded here, as for ``assign_new_candidate``:
+    they are then predicted when asked for, and assigned by the next training.
+    """
+    run = service.get_active_run(db_session=db_session)
+    if run is None or not candidate_ids:
+        return 0
+    from adflux.segmentation.bulk import write_memberships
+    from adflux.segmentation.features import SOURCE_FIELDS
+    from adflux.segmentation.training import predict_segments
+
+    try:
+        pipeline = _pipeline_of(run)
+    except ServiceUnavailable as exc:
+        log.warning("%d candidates left unassigned: %s", len(candidate_ids), exc.message)
+        return 0
+    segment_of_cluster = dict(
+        db_session.execute(
+            sa.select(Segment.cluster_index, Segment.id).where(Segment.run_id == run.id)
+        ).all()
+    )
+    fields = [getattr(Candidate, name) for name in SOURCE_FIELDS]
+    assigned = 0
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), _ID_BATCH):
+        chunk = ids[start : start + _ID_BATCH]
+        rows = db_session.execute(
+            sa.select(Candidate.id, *fields).where(Candidate.id.in_(chunk)).order_by(Candidate.id)
+        ).all()
+        if not rows:
+            continue
+        columns = {name: [row[i + 1] for row in rows] for i, name in enumerate(SOURCE_FIELDS)}
+        clusters = predict_segments(pipeline, columns)
+        # A cluster the training left empty has no segment: those stay predicted on read.
+        pairs = [
+            (row[0], segment_of_cluster[int(cluster)])
+            for row, cluster in zip(rows, clusters, strict=True)
+            if int(cluster) in segment_of_cluster
+        ]
+        db_session.execute(
+            sa.delete(SegmentMembership).where(
+                SegmentMembership.run_id == run.id, SegmentMembership.candidate_id.in_(chunk)
+            )
+        )
+        assigned += write_memberships(
+            db_session.connection(),
+            run_id=run.id,
+            candidate_ids=np.array([p[0] for p in pairs], dtype=np.int64),
+            segment_ids=np.array([p[1] for p in pairs], dtype=np.int64),
+        )
+    return assigned

@@ -1,0 +1,88 @@
+"""`adflux import candidates FILE`: a candidate file streamed to the API, then its summary and
+error report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from adflux.cli.client import ApiClient
+from adflux.cli.options import json_option
+from adflux.cli.output import print_json
+
+IMPORTS_PATH = "/api/v1/candidate-imports"
+CHUNK_BYTES = 1 << 20
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def report_path_for(file: Path) -> Path:
+    """Where the error report is saved: beside the file, named after it."""
+    return file.with_name(f"{file.stem}.errores.csv")
+
+
+def _chunks(file: Path, progress: Any) -> Iterator[bytes]:
+    with file.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            progress.update(len(chunk))
+            yield chunk
+
+
+@click.command("candidates", short_help="Import a candidate file (CSV or Parquet) through the API.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@json_option
+def import_candidates(file: Path, as_json: bool) -> None:
+    """Import the candidates in FILE (CSV or Parquet) through the API.
+
+    A CSV file is UTF-8 (with or without a BOM) with ',' or ';' between cells and a header line.
+    Required columns: full_name, email, age, city, department, education_level, area,
+    remote_preference and marketing_consent (sí/no, true/false or 1/0 on every row: a file
+    without it is refused, consent is never assumed). Optional: external_ref, phone,
+    years_experience, desired_salary_cop, languages and skills (separated by '|'),
+    last_active_at (ISO 8601). A row updates the candidate with its external_ref, else the one
+    with its email (compared lower-cased), and adds a new one otherwise; importing a file again
+    changes nothing. Refused rows are listed, with their line and why, in FILE's error report
+    (saved beside FILE as NAME.errores.csv). Needs a token with the operator role. Exits 1 when
+    any row was refused.
+    """
+    size = file.stat().st_size
+    content_type = (
+        "application/vnd.apache.parquet" if file.suffix.lower() in PARQUET_SUFFIXES else "text/csv"
+    )
+    client = ApiClient()
+    with click.progressbar(length=size, label=f"sending {file.name}", file=sys.stderr) as bar:
+        summary = client.upload(
+            IMPORTS_PATH,
+            _chunks(file, bar),
+            length=size,
+            content_type=content_type,
+            params={"filename": file.name},
+            timeout=None,  # a million rows take the server a while after the last byte
+        )
+    report = None
+    if summary["refused"]:
+        report = report_path_for(file)
+        report.write_bytes(client.get_bytes(summary["report_url"]))
+    if as_json:
+        print_json({**summary, "local_report": str(report) if report else None})
+    else:
+        click.echo(
+            f"{file.name}: {summary['added']:,} added, {summary['updated']:,} updated, "
+            f"{summary['unchanged']:,} unchanged, {summary['refused']:,} rows refused "
+            f"(import {summary['id']}, {summary['rows_read']:,} rows read)"
+        )
+        if summary["failed_batches"]:
+            click.echo(
+                f"{summary['failed_batches']} batch(es) rolled back by the database: "
+                "their rows are in the report",
+                err=True,
+            )
+        if summary["ignored_columns"]:
+            click.echo(f"columns ignored: {', '.join(summary['ignored_columns'])}", err=True)
+        if report is not None:
+            click.echo(f"error report (line, field, reason): {report}")
+    if summary["refused"]:
+        raise SystemExit(1)
