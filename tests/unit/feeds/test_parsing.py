@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import resource
 import time
@@ -157,3 +158,25 @@ def test_a_long_json_ld_list_is_read_item_by_item():
     assert count == 5_000
     assert len(body) > 10 * 2**20
     assert peak < 2**20, f"{peak / 2**20:.1f} MB traced at peak"  # a posting at a time
+
+
+def test_a_gzipped_feed_is_unpacked_as_it_is_read():
+    packed = gzip.compress((FIXTURES / "magneto_feed.xml").read_bytes())
+    records = list(read_feed(io.BytesIO(packed)))
+    assert [r.fields.get("referencenumber") for r in records] == _refs("magneto_feed.xml")
+    ld = list(read_feed(io.BytesIO(gzip.compress((FIXTURES / "jobs.jsonld").read_bytes()))))
+    assert len(ld) == 2
+
+
+def _refs(name: str) -> list[str | None]:
+    return [r.fields.get("referencenumber") for r in _records(name)]
+
+
+def test_a_gzip_bomb_or_a_damaged_gzip_is_refused():
+    bomb = gzip.compress(b"<source>" + b" " * 5_000_000 + b"</source>")
+    assert len(bomb) < 10_000
+    with pytest.raises(FeedUnreadable, match="unpacks to more than 1,000,000 bytes"):
+        list(read_feed(io.BytesIO(bomb), max_unpacked_bytes=1_000_000))
+    damaged = gzip.compress((FIXTURES / "magneto_feed.xml").read_bytes())[:300]
+    with pytest.raises(FeedUnreadable, match="damaged"):
+        list(read_feed(io.BytesIO(damaged)))
