@@ -46,6 +46,7 @@ FEED_CONTENT_TYPES = (
     "application/ld+json",
     "application/json",
     "text/html",
+    "application/gzip",  # any of the above, gzipped
     "application/octet-stream",
 )
 
@@ -155,7 +156,7 @@ class FeedImportPageSchema(PageMetaSchema):
 _FEED_BODY = {
     "required": True,
     "description": "The feed: XML (<source><job>…), schema.org JobPosting JSON-LD, or an HTML "
-    "page with JobPosting blocks.",
+    "page with JobPosting blocks; gzipped or not.",
     "content": {
         kind: {"schema": {"type": "string", "format": "binary"}} for kind in FEED_CONTENT_TYPES
     },

@@ -32,6 +32,7 @@ CONTENT_TYPES = {
     ".jsonld": "application/ld+json",
     ".html": "text/html",
     ".htm": "text/html",
+    ".gz": "application/gzip",
 }
 
 
@@ -123,11 +124,12 @@ def import_jobs(source: str, feed: str, partial: bool, force_close: bool, as_jso
 
     The feed is XML as job boards publish it (<source><job> with title, referencenumber, city,
     state, description, salary, jobtype, category, experience …), schema.org JobPosting JSON-LD,
-    or an HTML page with JobPosting blocks. Jobs are matched by reference number: new ones are
-    added, changed ones updated, and (unless --partial) the jobs of this feed it no longer lists
-    are closed, their live campaigns paused on every platform. Importing the same feed again
-    changes nothing. Needs an operator token. Prints a summary and every refused job with why;
-    exits 1 when the feed as a whole cannot be read (nothing is then changed).
+    or an HTML page with JobPosting blocks, gzipped or not. Jobs are matched by reference
+    number: new ones are added, changed ones updated, and (unless --partial) the jobs of this
+    feed it no longer lists are closed, their live campaigns paused on every platform.
+    Importing the same feed again changes nothing. Needs an operator token. Prints a summary
+    and every refused job with why; exits 1 when the feed as a whole cannot be read (nothing is
+    then changed).
     """
     client = ApiClient(timeout=IMPORT_TIMEOUT)
     params = {

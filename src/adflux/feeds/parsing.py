@@ -14,8 +14,10 @@ no_network=True, load_dtd=False, huge_tree=False).
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,6 +51,10 @@ FIELDS = (
 MAX_HTML_BYTES = 50 * 1024 * 1024
 SNIFF_BYTES = 2048
 CHUNK_BYTES = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+# What a gzipped feed may unpack to: a 100,000-job feed is about 110 MB. Parsing is streamed, so
+# this bounds a decompression bomb's time, not memory.
+MAX_UNPACKED_BYTES = 4 * 1024**3
 # What may come before the root element (XML declaration, comments, a DOCTYPE): a feed's is a line.
 MAX_PROLOG_BYTES = 64 * 1024
 
@@ -74,9 +80,14 @@ class FeedRecord:
         return f"job {self.position}" + (f" (line {self.line})" if self.line else "")
 
 
-def read_feed(stream: IO[bytes]) -> Iterator[FeedRecord]:
-    """The jobs of a feed in any supported format, sniffed from its first bytes."""
+def read_feed(
+    stream: IO[bytes], *, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+) -> Iterator[FeedRecord]:
+    """The jobs of a feed in any supported format, sniffed from its first bytes (a gzipped feed
+    is unpacked as it is read, up to `max_unpacked_bytes`)."""
     buffered = _buffered(stream)
+    if buffered.peek(len(GZIP_MAGIC))[: len(GZIP_MAGIC)] == GZIP_MAGIC:
+        buffered = io.BufferedReader(_Unpacked(buffered, max_unpacked_bytes))
     head = buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise FeedUnreadable("the feed is empty")
@@ -92,6 +103,30 @@ def read_feed(stream: IO[bytes]) -> Iterator[FeedRecord]:
         "not a job feed: expected XML (<source><job>…), JSON-LD (JobPosting) or an HTML page "
         "with JobPosting blocks"
     )
+
+
+class _Unpacked(io.RawIOBase):
+    """A gzip stream's content, read as it is unpacked, refused past `limit` bytes (a
+    decompression bomb) or when damaged."""
+
+    def __init__(self, packed: IO[bytes], limit: int):
+        self._gzip = gzip.GzipFile(fileobj=packed, mode="rb")
+        self._limit = limit
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._gzip.read(len(buffer))
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            raise FeedUnreadable(f"the gzipped feed is damaged ({exc})") from None
+        self._count += len(data)
+        if self._count > self._limit:
+            raise FeedUnreadable(f"the gzipped feed unpacks to more than {self._limit:,} bytes")
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _buffered(stream: IO[bytes]) -> io.BufferedReader:

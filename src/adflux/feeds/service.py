@@ -13,6 +13,8 @@ duplicates and the jobs no longer listed) and the ids of the jobs added.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import tempfile
 from collections import Counter
@@ -67,6 +69,15 @@ FEED_COLUMNS = (
     "salary_min_cop",
     "salary_max_cop",
 )
+
+
+def feed_digest(fields: dict[str, Any]) -> str:
+    """What the feed said of a job, as a SHA-256 of its mapped fields: a re-import compares this
+    instead of reading every stored description back."""
+    values = json.dumps([fields[name] for name in FEED_COLUMNS], ensure_ascii=False)
+    return hashlib.sha256(values.encode()).hexdigest()
+
+
 # The audit action written when a feed closes a job: a job the feed closed that comes back in it
 # is reopened; one a person closed stays closed.
 FEED_CLOSE_ACTION = "job_feed.close"
@@ -319,11 +330,17 @@ def _upsert(
         fresh.append((record, result))
     if not fresh:
         return
-    columns = [JobOpening.id, JobOpening.external_ref, JobOpening.status, JobOpening.feed]
+    columns = [
+        JobOpening.id,
+        JobOpening.external_ref,
+        JobOpening.status,
+        JobOpening.feed,
+        JobOpening.feed_digest,
+    ]
     stored = {
         row.external_ref: row
         for row in db_session.execute(
-            sa.select(*columns, *(getattr(JobOpening, name) for name in FEED_COLUMNS)).where(
+            sa.select(*columns).where(
                 JobOpening.external_ref.in_([m.external_ref for _, m in fresh])
             )
         )
@@ -333,10 +350,12 @@ def _upsert(
     now = utcnow()
     for _record, mapped in fresh:
         row = stored.get(mapped.external_ref)
+        digest = feed_digest(mapped.fields)
         if row is None:
             inserts.append(
                 {
                     **mapped.fields,
+                    "feed_digest": digest,
                     "external_ref": mapped.external_ref,
                     "feed": feed,
                     "status": JobStatus.OPEN.value,
@@ -349,10 +368,12 @@ def _upsert(
             continue
         if row.status == JobStatus.CLOSED.value:
             run.to_reopen.append(row.id)
-        if row.feed == feed and all(getattr(row, n) == mapped.fields[n] for n in FEED_COLUMNS):
+        if row.feed == feed and row.feed_digest == digest:
             run.counts["unchanged"] += 1
             continue
-        updates.append({"_id": row.id, "feed": feed, "updated_at": now, **mapped.fields})
+        updates.append(
+            {"_id": row.id, "feed": feed, "feed_digest": digest, "updated_at": now, **mapped.fields}
+        )
     if inserts:
         ids = _insert_jobs(db_session, inserts)
         run.added_ids.extend(ids)
@@ -361,7 +382,12 @@ def _upsert(
         db_session.connection().execute(
             sa.update(JobOpening.__table__)
             .where(JobOpening.__table__.c.id == sa.bindparam("_id"))
-            .values({name: sa.bindparam(name) for name in ("feed", "updated_at", *FEED_COLUMNS)}),
+            .values(
+                {
+                    name: sa.bindparam(name)
+                    for name in ("feed", "feed_digest", "updated_at", *FEED_COLUMNS)
+                }
+            ),
             updates,
         )
         run.counts["updated"] += len(updates)
@@ -371,6 +397,7 @@ _INSERT_COLUMNS = (
     "external_ref",
     *FEED_COLUMNS,
     "feed",
+    "feed_digest",
     "status",
     "currency",
     "skills",

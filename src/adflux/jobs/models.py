@@ -52,3 +52,6 @@ class JobOpening(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.OPEN.value)
     # The job feed it was imported from (feeds/service.py), None for jobs created one at a time.
     feed: Mapped[str | None] = mapped_column(sa.String(50), index=True)
+    # A SHA-256 of what the feed last said of the job (feeds.service.feed_digest): a job the
+    # feed has not changed is left alone, even if a person changed it here since.
+    feed_digest: Mapped[str | None] = mapped_column(sa.String(64))

@@ -11,6 +11,7 @@ from adflux.web.views import (  # noqa: F401  (routes)
     auth,
     campaigns,
     candidates,
+    feeds,
     jobs,
     optimisation,
     overview,

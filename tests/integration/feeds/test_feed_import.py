@@ -237,3 +237,16 @@ def test_a_feed_that_drops_most_of_its_jobs_closes_none_unless_forced(app):
     # Fewer than 20 dropped, or at most half: closed without asking.
     _import(xml_feed(*(feed_job(f"B-{i}") for i in range(10))), feed="small")
     assert _import(xml_feed(feed_job("B-0")), feed="small").closed == 9
+
+
+def test_a_change_made_here_stands_until_the_feed_changes_that_job(app):
+    _import(xml_feed(feed_job("A-1")))
+    job = _jobs()["A-1"]
+    jobs.update_job(db_session=db.session, job_id=job.id, changes={"title": "Contador senior"})
+
+    same = _import(xml_feed(feed_job("A-1")))
+    assert (same.updated, same.unchanged, _jobs()["A-1"].title) == (0, 1, "Contador senior")
+
+    changed = _import(xml_feed(feed_job("A-1", salary="$2.400.000")))
+    assert changed.updated == 1
+    assert (_jobs()["A-1"].title, _jobs()["A-1"].salary_min_cop) == ("Auxiliar contable", 2_400_000)

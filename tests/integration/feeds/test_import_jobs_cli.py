@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -38,6 +39,14 @@ def test_a_feed_file_is_imported_with_a_summary_of_every_refusal(adflux_cli, tmp
     again = adflux_cli("import", "jobs", str(feed), "--json")
     report = json.loads(again.stdout)
     assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 4)
+
+
+def test_a_gzipped_feed_file_is_imported(adflux_cli, tmp_path):
+    feed = tmp_path / "magneto.xml.gz"
+    feed.write_bytes(gzip.compress(fixture_bytes("magneto_feed.xml")))
+    result = adflux_cli("import", "jobs", str(feed))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("magneto.xml.gz: 4 added")
 
 
 def test_a_feed_url_is_fetched_by_the_server(adflux_cli, feed_server):

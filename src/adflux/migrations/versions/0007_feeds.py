@@ -6,6 +6,7 @@ Create Date: 2026-12-04 14:00:00
 
 `job_openings.feed` names the feed a job was imported from (NULL for jobs created one at a time
 or seeded): a full import of a feed closes the jobs of that feed it no longer lists, and no other.
+`feed_digest` is a SHA-256 of what the feed last said of the job: a re-import compares it.
 """
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 def upgrade():
     with op.batch_alter_table("job_openings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("feed", sa.String(length=50), nullable=True))
+        batch_op.add_column(sa.Column("feed_digest", sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_job_openings_feed"), ["feed"], unique=False)
 
     op.create_table(
@@ -64,4 +66,5 @@ def downgrade():
     op.drop_table("feed_imports")
     with op.batch_alter_table("job_openings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_openings_feed"))
+        batch_op.drop_column("feed_digest")
         batch_op.drop_column("feed")
