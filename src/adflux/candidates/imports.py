@@ -52,9 +52,10 @@ from adflux.candidates.import_writing import (
     write_batch,
 )
 from adflux.candidates.models import Candidate, CandidateImport
-from adflux.context import actor_var
+from adflux.context import actor_var, request_id_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import NotFound
+from adflux.pagination import Page, paginate
 from adflux.segmentation import assignment
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def import_candidates(
         failed_batches=0,
         ignored_columns=list(reader.header.ignored),
         requested_by=actor_var.get(),
+        request_id=request_id_var.get(),
     )
     db_session.add(record)
     db_session.commit()
@@ -147,6 +149,16 @@ def import_candidates(
     if run.removals_queued:
         send_task(audiences.REMOVAL_TASK)  # after the commits; the scheduled refresh is the net
     return record
+
+
+def list_imports(
+    *, db_session: DbSession, limit: int, offset: int = 0, request_id: str | None = None
+) -> Page[CandidateImport]:
+    """The imports, newest first; those a request started, when ``request_id`` is given."""
+    query = sa.select(CandidateImport).order_by(CandidateImport.id.desc())
+    if request_id is not None:
+        query = query.where(CandidateImport.request_id == request_id)
+    return paginate(db_session, query, limit=limit, offset=offset)
 
 
 def get_import_or_404(*, db_session: DbSession, import_id: int) -> CandidateImport:

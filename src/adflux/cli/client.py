@@ -26,6 +26,9 @@ class ApiClient:
         if context is not None:  # the connections close with the command, not with the process
             context.call_on_close(self._http.close)
 
+    def close(self) -> None:
+        self._http.close()
+
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}
         return self._request("GET", path, params=clean)
@@ -42,10 +45,13 @@ class ApiClient:
         content_type: str,
         params: dict[str, str] | None = None,
         timeout: float | None = None,
+        request_id: str | None = None,
     ) -> Any:
         """POST a body streamed from ``chunks`` (``length`` bytes in all, sent as Content-Length,
         not chunked); ``timeout`` None waits as long as the server works on it."""
         headers = {"Content-Type": content_type, "Content-Length": str(length)}
+        if request_id is not None:
+            headers["X-Request-Id"] = request_id
         return self._request(
             "POST", path, content=chunks, headers=headers, params=params, timeout=timeout
         )
