@@ -29,7 +29,7 @@ from typing import IO, Any
 import psycopg
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from adflux.audiences import service as audiences
 from adflux.audit import service as audit
@@ -119,7 +119,8 @@ def import_candidates(
     )
     db_session.add(record)
     db_session.commit()
-    report = _report_path(record.id)
+    import_id = record.id
+    report = _report_path(import_id)
     record.report_path = str(report.relative_to(_data_dir()))
     db_session.commit()
     try:
@@ -127,12 +128,7 @@ def import_candidates(
             run = _Run(db_session, record, report_file, reader)
             run.all_batches(on_progress)
     except BaseException as exc:
-        db_session.rollback()
-        record.status = "failed"
-        record.error = f"{type(exc).__name__}: {exc}"[:2000]
-        record.finished_at = utcnow()
-        db_session.commit()
-        _write_summary(record)
+        _record_failure(db_session, record, import_id, exc)
         raise
     record.status = "done"
     record.finished_at = utcnow()
@@ -149,6 +145,23 @@ def import_candidates(
     if run.removals_queued:
         send_task(audiences.REMOVAL_TASK)  # after the commits; the scheduled refresh is the net
     return record
+
+
+def _record_failure(
+    db_session: DbSession, record: CandidateImport, import_id: int, exc: BaseException
+) -> None:
+    """Mark the import failed, if the database still answers: the error that stopped it is
+    what the caller gets either way (the batches before it stay written)."""
+    try:
+        db_session.rollback()
+        record.status = "failed"
+        record.error = f"{type(exc).__name__}: {exc}"[:2000]
+        record.finished_at = utcnow()
+        db_session.commit()
+        _write_summary(record)
+    except (SQLAlchemyError, OSError) as second:
+        db_session.rollback()
+        log.error("candidate import %s failed (%s); not marked so: %s", import_id, exc, second)
 
 
 def list_imports(
