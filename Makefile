@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-candidate-import clean
+.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale bench-feeds bench-candidate-import clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,7 +66,7 @@ bench-publish: $(DEV_STAMP) ## Benchmark publishing 1,000 campaigns on Meta, Goo
 	$(BIN)/python bench/publish_throughput.py
 	$(BIN)/python bench/publish_throughput.py --pace off
 
-bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publications on four platforms
+bench-results-sync: $(DEV_STAMP) ## Benchmark the results sync of 10,000 publications on five platforms
 	$(BIN)/python bench/results_sync.py
 
 bench-aim: $(DEV_STAMP) ## Benchmark aiming on the simulated market: applications per million COP, four ways
@@ -77,6 +77,12 @@ bench-optimise: $(DEV_STAMP) ## Benchmark budget allocation on the simulated mar
 
 bench-job-audience: $(DEV_STAMP) ## Benchmark ranking a job's own audience among 100,000 candidates
 	$(BIN)/python bench/job_audience.py
+
+bench-scale: $(DEV_STAMP) ## Benchmark 2 API processes and 4 workers on Redis and on RabbitMQ, one killed mid-way
+	$(BIN)/python bench/scale_workers.py
+
+bench-feeds: $(DEV_STAMP) ## Benchmark importing a 100,000-job XML feed: jobs/s and peak memory
+	$(BIN)/python bench/feed_import.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

@@ -26,40 +26,34 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/ package
 
+from publish_reports import (
+    open_jobs_in_x_cities,
+    post_campaigns,
+    report_duplicates,
+    report_outcomes,
+    report_pace_bound,
+    report_rate_limits,
+    wait_settled,
+)
 from tests.e2e.campaigns.stack import (
-    Call,
     Deployment,
     PostgresDatabase,
     RedisServer,
     base_env,
-    platform_objects,
     publication_rows,
-    recorded_ids,
     start_sandbox,
-    wait_for,
 )
 
 PLATFORMS = ("meta", "google", "x", "tiktok")  # every platform AdFlux offers
-# Cities the sandbox's X location search knows; a job elsewhere cannot be targeted on X there.
-X_CITIES = ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")
-# research/platforms.md §4: X allows 450 writes per minute per endpoint category.
-X_WRITES_PER_MINUTE = 450
-# research/platforms.md §4.2: Google Ads basic access, 15,000 operations per day.
-GOOGLE_OPS_PER_DAY = 15_000
-# research/platforms.md §4.1: Meta ads_management, Full (standard) tier, before 40 x active ads.
-META_CALLS_PER_HOUR = 100_000
 
 
 def main() -> None:
@@ -82,13 +76,7 @@ def main() -> None:
     deployment = Deployment(env=env, work_dir=work)
     try:
         deployment.prepare(jobs=args.jobs, candidates=300)
-        jobs = [
-            row[0]
-            for row in db.rows(
-                "SELECT id FROM job_openings WHERE status = 'open' AND city = ANY(%s) ORDER BY id",
-                list(X_CITIES),
-            )
-        ]
+        jobs = open_jobs_in_x_cities(db)
         print(f"sandbox latency {args.latency_ms} ms per call; {len(jobs)} jobs in X's cities")
 
         serial_pubs, serial_s = _serial(db, sandbox, jobs, args.serial_sample, work / "serial")
@@ -120,7 +108,7 @@ def main() -> None:
             f"publications would take {whole / serial_rate:.0f} s"
         )
         print(f"ratio: {rate / serial_rate:.1f}x the serial loop (target >= 30x)")
-        _report_pace_bound(args.pace, rows, whole / serial_rate, total_s)
+        report_pace_bound(args.pace, rows, whole / serial_rate, total_s)
         window = max(r["published_at"] for r in rows if r["published_at"]) - min(
             r["claimed_at"] for r in rows if r["claimed_at"]
         )
@@ -143,9 +131,9 @@ def main() -> None:
             f"would allow about {cores * 1000 / own_ms:.0f} publications/s on {cores} cores "
             f"= {cores * 1000 / own_ms / serial_rate:.0f}x"
         )
-        _report_outcomes(rows)
-        _report_duplicates(sandbox, rows)
-        _report_rate_limits(calls.snapshot(), sandbox)
+        report_outcomes(rows)
+        report_duplicates(sandbox, rows)
+        report_rate_limits(calls.snapshot(), sandbox)
     finally:
         deployment.stop()
         redis.stop()
@@ -222,34 +210,9 @@ def _parallel(
 ) -> tuple[list[int], float, float]:
     """Post ``count`` campaigns to the API (8 clients) and wait for every publication."""
     started = time.perf_counter()
-    # One connection per client thread: a client per request would spend this process's CPU
-    # (the sandbox's too) on TLS set-up that the publishing work does not involve.
-    clients = threading.local()
-
-    def post(number: int) -> int:
-        if not hasattr(clients, "api"):
-            clients.api = deployment.api()
-        response = clients.api.post(
-            "/api/v1/campaigns",
-            json={"job_id": jobs[number % len(jobs)], "platforms": list(PLATFORMS)},
-        )
-        if response.status_code != 202:
-            raise SystemExit(f"POST /api/v1/campaigns answered {response.status_code}")
-        return int(response.json()["id"])
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = list(pool.map(post, range(count)))
+    ids = post_campaigns(deployment, jobs, count, PLATFORMS)
     created_s = time.perf_counter() - started
-
-    def settled() -> bool:
-        (left,) = db.rows(
-            "SELECT count(*) FROM platform_publications WHERE campaign_id = ANY(%s)"
-            " AND status NOT IN ('published', 'failed')",
-            ids,
-        )[0]
-        return left == 0
-
-    wait_for(settled, timeout=1800, interval=1.0, what="every publication to settle")
+    wait_settled(db, ids)
     return ids, created_s, time.perf_counter() - started
 
 
@@ -279,115 +242,6 @@ def _cpu_seconds(deployment: Deployment) -> dict[str, float]:
             except OSError:  # the process ended meanwhile
                 continue
     return usage
-
-
-def _report_pace_bound(pace: str, rows: list[dict], serial_s: float, total_s: float) -> None:
-    """The fastest this workload may go at AdFlux's pace, and at X's documented limit."""
-    per_platform = Counter(r["platform"] for r in rows)
-    # Every X publication writes each endpoint once, and X allows X_WRITES_PER_MINUTE per endpoint.
-    x_floor_s = 60.0 * per_platform.get("x", 0) / X_WRITES_PER_MINUTE
-    if x_floor_s:
-        print(
-            f"X's documented limit alone: {per_platform['x']} X publications need at least "
-            f"{x_floor_s:.0f} s = at most {serial_s / x_floor_s:.1f}x the serial loop, "
-            "whatever the design"
-        )
-    if pace == "off":
-        print("pacing off: the platforms' limits were not respected on purpose (see below)")
-        return
-    from adflux.campaigns.throttle import paces
-    from adflux.config import Settings
-
-    settings = Settings()
-    budgets = paces(settings.publish_rate_per_minute, settings.publish_rate_per_hour)
-    bound_s = 0.0
-    for platform, count in sorted(per_platform.items()):
-        for budget in budgets.get(platform, ()):
-            budget_s = max(0, count - budget.burst) * budget.interval_s
-            print(
-                f"  {platform}: {count} publications at {budget.burst} at once, then one every "
-                f"{budget.interval_s:.2f} s (the pace per {budget.window_s:.0f} s) take at least "
-                f"{budget_s:.0f} s"
-            )
-            bound_s = max(bound_s, budget_s)
-    if bound_s:
-        print(
-            f"pace bound: at AdFlux's pace settings this workload takes at least {bound_s:.0f} s "
-            f"= at most {serial_s / bound_s:.1f}x the serial loop; measured {total_s:.0f} s = "
-            f"{bound_s / total_s:.0%} of that bound"
-        )
-
-
-def _report_outcomes(rows: list[dict]) -> None:
-    attempts = Counter(r["attempts"] for r in rows)
-    print(f"attempts per publication: {dict(sorted(attempts.items()))}")
-    failed = Counter((r["platform"], r["last_error"]) for r in rows if r["status"] != "published")
-    for (platform, error), n in failed.most_common(5):
-        print(f"  failed: {n} x {platform}: {error}")
-
-
-def _report_duplicates(sandbox: Any, rows: list[dict]) -> None:
-    owned = platform_objects(sandbox)
-    mismatched = [
-        r
-        for r in rows
-        if r["status"] == "published"
-        and owned[r["platform"]].get(f"adflux-pub-{r['id']}", set())
-        # An uploaded image is one file per job, shared by its publications: not counted here.
-        != recorded_ids({k: v for k, v in r["external_ids"].items() if k != "image"})
-    ]
-    objects = sum(len(ids) for by_key in owned.values() for ids in by_key.values())
-    print(
-        f"duplicates: {len(mismatched)} publications whose sandbox objects differ from the ids "
-        f"AdFlux recorded ({objects:,} platform objects checked)"
-    )
-
-
-def _report_rate_limits(calls: list[Call], sandbox: Any) -> None:
-    throttled = Counter(c.platform for c in calls if c.fault == "rate_limit")
-    print(
-        f"rate-limit answers from the sandbox: {sum(throttled.values())} "
-        f"(it injects them only on request; it enforces no quota of its own)"
-    )
-    per_platform = Counter(c.platform for c in calls)
-    print(f"platform calls: {dict(per_platform)}")
-    writes: dict[str, list[float]] = defaultdict(list)
-    for c in calls:
-        if c.platform == "x" and c.call.startswith(("POST", "PUT", "DELETE")):
-            category = re.sub(r"/\d+/accounts/[^/]+", "", c.call.split(" ", 1)[1])
-            writes[category].append(c.at)
-    for category, times in sorted(writes.items()):
-        peak = _peak_per_window(times, 60.0)
-        verdict = "over" if peak > X_WRITES_PER_MINUTE else "within"
-        print(
-            f"  X writes {category}: peak {peak} in a 60 s window ({verdict} X's documented "
-            f"{X_WRITES_PER_MINUTE}/min)"
-        )
-    meta_times = [c.at for c in calls if c.platform == "meta"]
-    if meta_times:
-        in_an_hour = _peak_per_window(meta_times, 3600.0)
-        sustained = _peak_per_window(meta_times, 60.0) * 60
-        verdict = "over" if in_an_hour > META_CALLS_PER_HOUR else "within"
-        print(
-            f"  Meta calls: {in_an_hour:,} in the busiest hour ({verdict} the Full tier's "
-            f"{META_CALLS_PER_HOUR:,}/h); the busiest minute, kept up for an hour, would be "
-            f"{sustained:,}/h"
-        )
-    google_ops = sum(len(ids) for ids in platform_objects(sandbox).get("google", {}).values())
-    print(
-        f"  Google Ads operations (objects created): {google_ops:,} of the basic-access "
-        f"{GOOGLE_OPS_PER_DAY:,} per day"
-    )
-
-
-def _peak_per_window(times: list[float], window_s: float) -> int:
-    times = sorted(times)
-    peak = start = 0
-    for end, at in enumerate(times):
-        while at - times[start] > window_s:
-            start += 1
-        peak = max(peak, end - start + 1)
-    return peak
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Results sync: 10,000 live publications on four platforms, against one call per object per day.
+"""Results sync: 10,000 live publications on five platforms, against one call per object per day.
 
 Everything in one process, against the sandbox started in-process (as the tests do) and a private
 PostgreSQL database. In one run:
@@ -18,7 +18,7 @@ PostgreSQL database. In one run:
 
 Then, for each design, how long each platform's documented report rate limit alone would make
 it take (X: 250 stats calls per 15 minutes; TikTok 600 per minute; Meta 600 + 400 per active ad
-an hour; Google 15,000 a day).
+an hour; Google 15,000 a day; Snapchat 10 requests a second per access token, 600 a minute).
 
     .venv/bin/python bench/results_sync.py
     .venv/bin/python bench/results_sync.py --publications 2000 --sample 100
@@ -59,7 +59,7 @@ from adflux.sandbox.quotas import Limit
 from adflux.sandbox.server import RunningSandbox
 from adflux.targeting.aim import campaign_targeting
 
-PLATFORMS = ("meta", "google", "x", "tiktok")
+PLATFORMS = ("meta", "google", "x", "tiktok", "snapchat")
 DAY_S = 86_400
 # The call that serves reports, as the sandbox logs it (tests/integration/platforms).
 REPORT_CALL = {
@@ -67,6 +67,7 @@ REPORT_CALL = {
     "google": "GoogleAdsService/SearchStream",
     "x": "/stats/accounts/",
     "tiktok": "/report/integrated/get/",
+    "snapchat": "/stats",
 }
 # The sandbox's report rate-limit buckets and their documented limits (sandbox/*reports*,
 # x_stats, google_ads/search): what each design's calls cost in time there.
@@ -75,6 +76,8 @@ BUCKETS = {
     "google": ("google:reports", Limit(15_000, 24 * 3600)),
     "x": ("x:stats", Limit(250, 15 * 60)),
     "tiktok": ("tiktok:report", Limit(600, 60)),
+    # Snap counts every call of an access token (10 a second on average), reports among them.
+    "snapchat": ("snapchat:app", Limit(600, 60)),
 }
 # The baseline's calls are counted exactly (trees x days); their wall time is the mean latency
 # of the calls made on the sample, stopping a platform's sample after this long.
@@ -82,6 +85,8 @@ BASELINE_BUDGET_S = 60.0
 # Clones of a tree get ids this far apart: a published tree spans fewer ids than this.
 STRIDE = 1_000
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Snap's ids are UUIDs: a clone's ids differ in their last group (12 hex digits).
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-([0-9a-f]{12})$")
 
 
 def main() -> None:
@@ -91,7 +96,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200)
     args = parser.parse_args()
     per_platform = args.publications // len(PLATFORMS)
-    print(f"load average: {os.getloadavg()}; {per_platform * 4:,} publications, {args.days} days")
+    total = per_platform * len(PLATFORMS)
+    print(f"load average: {os.getloadavg()}; {total:,} publications, {args.days} days")
 
     with in_process_stack("results", grpc=True) as sandbox:
         directory = current_app.extensions[EXTENSION_KEY]
@@ -294,6 +300,7 @@ def _publications(
                     "campaign_id": n + 1,
                     "platform": platform,
                     "status": "published",
+                    "daily_budget_cop": 100_000,  # the arm's budget: the campaign's, one arm
                     "external_ids": ids,
                     "published_at": published_at,
                 }
@@ -319,7 +326,7 @@ def _clone_tree(
     mapping: dict[str, str] = {}
     for object_id in owned:
         for token in _id_tokens(object_id):
-            mapping[token] = _shift(token, n)
+            mapping[token] = _shift_hex(token, n) if _UUID.match(object_id) else _shift(token, n)
 
     def rewrite(value: Any) -> Any:
         if isinstance(value, str):
@@ -344,6 +351,9 @@ def _id_tokens(object_id: str) -> list[str]:
     """The parts of an id that are the object's own: the id itself, or the numbers after the
     last "/" of a Google resource name ("adGroupAds/100000005~100000008"). Short numbers (a
     language constant's 1003) and ids with other characters (X media keys) are left alone."""
+    uuid = _UUID.match(object_id)
+    if uuid:
+        return [uuid.group(1)]
     if "/" not in object_id:
         return [object_id] if _TOKEN.fullmatch(object_id) else []
     tokens = object_id.rsplit("/", 1)[-1].split("~")
@@ -360,6 +370,10 @@ def _shift(token: str, n: int) -> str:
         value, rest = divmod(value, 36)
         out = digits[rest] + out
     return out
+
+
+def _shift_hex(token: str, n: int) -> str:
+    return format((int(token, 16) + n * STRIDE) % 16 ** len(token), f"0{len(token)}x")
 
 
 def _last_seq(sandbox: RunningSandbox) -> int:

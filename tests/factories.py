@@ -64,6 +64,15 @@ def make_job(**overrides: Any) -> JobOpening:
     return job
 
 
+# A candidate whose personal data tests read back, masked or not.
+PAULA = {
+    "full_name": "Paula Andrea Gómez",
+    "email": "paula.gomez@hotmail.com",
+    "phone": "305 123 4514",
+    "city": "Pasto",
+}
+
+
 def make_candidate(**overrides: Any) -> Candidate:
     candidate = Candidate(**candidate_payload(**overrides))
     db.session.add(candidate)

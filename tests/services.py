@@ -14,6 +14,7 @@ START_HINTS = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
     "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ''",
     "Chromium": "apt-get install -y chromium chromium-driver",
+    "RabbitMQ": "rabbitmq-server -detached",
 }
 
 

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from adflux.config import Settings, load_settings
 from adflux.errors import ValidationFailed
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     app.config.update(
         ADFLUX_SETTINGS=settings,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.sqlalchemy_url),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         SECRET_KEY=settings.secret_key or _local_secret(settings.data_dir),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
@@ -70,8 +70,12 @@ def _install_path_converters(app: Flask) -> None:
 def _refuse_oversized_chunked_bodies() -> None:
     """A body sent without Content-Length (chunked) past ADFLUX_MAX_BODY_BYTES is a 413 for
     every page and endpoint: Werkzeug would cut it at the limit and parse what is left."""
-    from adflux.api.blueprint import read_body
+    from adflux.api.blueprint import STREAMED_BODY_ENDPOINTS, read_body
 
+    if request.endpoint in STREAMED_BODY_ENDPOINTS:
+        # Read as it arrives, under its own limit: set here, before anything opens the stream.
+        request.max_content_length = get_settings(current_app).feed_max_bytes
+        return
     if request.content_length is None and request.headers.get("Transfer-Encoding"):
         read_body(request)  # cached: the form or JSON parser reads the same bytes afterwards
 
@@ -82,11 +86,14 @@ def _refuse_nul_characters() -> None:
     PostgreSQL cannot store one (a 500 before this) and SQLite stores it (and a platform then gets
     it in an ad name). JSON bodies are checked by the API's schemas, field by field.
     """
+    from adflux.api.blueprint import STREAMED_BODY_ENDPOINTS
     from adflux.api.schemas import NUL_MESSAGE
 
+    # A streamed body is never a form: reading it as one would consume the stream.
+    forms = () if request.endpoint in STREAMED_BODY_ENDPOINTS else (request.form,)
     found = {
         name.replace("\x00", "\\0"): [NUL_MESSAGE]
-        for values in (request.args, request.form)
+        for values in (request.args, *forms)
         for name, value in values.items(multi=True)
         if "\x00" in name or "\x00" in value
     }
@@ -98,13 +105,19 @@ def get_settings(app: Flask) -> Settings:
     return app.config["ADFLUX_SETTINGS"]  # type: ignore[no-any-return]
 
 
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.sqlalchemy_url.startswith("sqlite"):
         # Threads of one process share the file; wait for locks instead of failing at once.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # No pre-ping (a query per checkout): a connection the server dropped fails one request with
     # 503 and is replaced; recycling keeps connections younger than server-side idle limits.
-    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800}
+    # Each process holds at most pool + overflow connections: the deployment's processes times
+    # that must stay under the server's max_connections (100 by default).
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_recycle": 1800,
+    }
 
 
 def _local_secret(data_dir: Path) -> str:

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     celery_broker_url: str | None = Field(default=None, validation_alias="CELERY_BROKER_URL")
+    # PostgreSQL connections per process: a pool kept open plus as many more under load. Every
+    # API process and worker holds up to their sum, and their total must stay under the server's
+    # max_connections (100 by default): 2 API processes and 4 workers at 10 + 10 would need 120.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -45,15 +50,27 @@ class Settings(BaseSettings):
     # starts: 430 starts gave 459 X writes in the busiest 60 s. X: 450 writes/min per endpoint,
     # one per endpoint per publication. Meta: the Full tier's 100,000 ads_management calls in a
     # rolling hour, four per publication. Google and TikTok document no per-minute figure.
+    # Snapchat: 10 requests/s per access token on average (600 a minute), about seven calls per
+    # publication (campaign, ad squad, media and its upload, creative, ad, a token refresh).
     publish_rate_per_minute: dict[str, int] = Field(
-        default_factory=lambda: {"google": 400, "x": 400, "tiktok": 300}
+        default_factory=lambda: {"google": 400, "x": 400, "tiktok": 300, "snapchat": 70}
     )
     publish_rate_per_hour: dict[str, int] = Field(default_factory=lambda: {"meta": 24_000})
+    # Where every worker books its publishing slots (campaigns/throttle.py): a Redis of its own
+    # name, whatever the broker. Unset, a Redis broker serves as the store; on another broker
+    # each process paces alone, so only one worker may start.
+    pace_redis_url: str | None = None
+    # A worker asked to stop waits this long for its running tasks, then exits: whatever was
+    # left is redelivered (acks_late) or taken over once its claim goes stale.
+    worker_shutdown_timeout_s: float = Field(default=30.0, ge=1, le=3600)
     publish_max_attempts: int = Field(default=6, ge=1, le=50)
-    # A claim this old is taken for a dead worker's. It must outlast the longest attempt (a few
-    # platform calls, each bounded by its client timeout), or live work would be taken over; the
-    # floor only refuses values no attempt could fit in (the e2e tests use seconds, not minutes).
+    # A publication queued this long without starting is taken for lost by the broker (one
+    # restarted without persistence) and sent again; a long queue is not lost, so minutes.
     publish_stale_after_s: int = Field(default=600, ge=5)
+    # A claim its worker stopped renewing this long is taken for a dead worker's and taken over
+    # (campaigns/claims.py: a live worker renews its claims four times per period, however long
+    # its attempt takes).
+    claim_stale_after_s: int = Field(default=60, ge=4, le=3600)
     # How often every platform's daily figures are pulled (Celery beat / the embedded thread),
     # and how many recent days each pull asks for again: platforms restate the last days
     # (late conversions, invalid-click refunds), and the latest statement is the billed one.
@@ -65,6 +82,13 @@ class Settings(BaseSettings):
     allocation_interval_s: float = Field(default=3600.0, ge=10)
     allocation_hour: int = Field(default=6, ge=0, le=23)
     rules_interval_s: float = Field(default=3600.0, ge=10)
+    # Job feeds (feeds/service.py): the largest feed an upload or a fetched URL may be (it is
+    # read as a stream, so this bounds disk and time, not memory), and the feed imported on a
+    # schedule (Celery beat / an embedded thread) when a URL is set: its name and how often.
+    feed_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    job_feed_url: str | None = None
+    job_feed_name: str = Field(default="default", min_length=1, max_length=50)
+    job_feed_interval_s: float = Field(default=3600.0, ge=60)
 
     @field_validator("database_url")
     @classmethod
@@ -93,6 +117,14 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         return make_url(self.sqlalchemy_url).render_as_string(hide_password=True)
+
+    @property
+    def pace_store_url(self) -> str | None:
+        """The Redis that holds the shared publishing pace, if any."""
+        if self.pace_redis_url:
+            return self.pace_redis_url
+        broker = self.celery_broker_url or ""
+        return broker if broker.startswith(("redis://", "rediss://")) else None
 
     @property
     def is_embedded(self) -> bool:

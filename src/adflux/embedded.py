@@ -94,12 +94,14 @@ def train_segments_if_none(*, say: Callable[[str], None]) -> None:
 def _fresh_local_token() -> str:
     """Create a new local CLI token, then revoke earlier ones: only its hash stays in the database.
 
-    In that order, because the last active admin token cannot be revoked.
+    In that order, because the last active admin token cannot be revoked. It is granted personal
+    data: on one's own machine the person running AdFlux is the data's controller; every unmasked
+    read still asks for a purpose and is audited.
     """
-    return _fresh_token("local-cli-", Role.ADMIN)
+    return _fresh_token("local-cli-", Role.ADMIN, personal_data=True)
 
 
-def _fresh_token(prefix: str, role: Role) -> str:
+def _fresh_token(prefix: str, role: Role, *, personal_data: bool = False) -> str:
     """A new token named `prefix` + a timestamp; earlier tokens of that prefix are revoked after."""
     earlier = db.session.scalars(
         sa.select(ApiToken.name).where(
@@ -107,7 +109,10 @@ def _fresh_token(prefix: str, role: Role) -> str:
         )
     ).all()
     _row, plain = auth_service.create_token(
-        db_session=db.session, name=f"{prefix}{time.time_ns()}", role=role.value
+        db_session=db.session,
+        name=f"{prefix}{time.time_ns()}",
+        role=role.value,
+        personal_data=personal_data,
     )
     for name in earlier:
         auth_service.revoke_token(db_session=db.session, name=name)

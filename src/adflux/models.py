@@ -3,8 +3,10 @@
 from adflux.audiences.models import AudienceMember, AudienceSync
 from adflux.audit.models import AuditLog
 from adflux.auth.models import ApiToken
+from adflux.campaign_templates.models import CampaignTemplate, TemplateCampaign
 from adflux.campaigns.models import AdCampaign, PlatformCredential, PlatformPublication
 from adflux.candidates.models import Candidate
+from adflux.feeds.models import FeedImport
 from adflux.jobs.models import JobOpening
 from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleFiring
 from adflux.results.models import Application, CampaignMetric, ReportSync
@@ -21,7 +23,9 @@ __all__ = [
     "AuditLog",
     "CampaignMetric",
     "CampaignRule",
+    "CampaignTemplate",
     "Candidate",
+    "FeedImport",
     "JobOpening",
     "PlatformCredential",
     "PlatformPublication",
@@ -30,4 +34,5 @@ __all__ = [
     "Segment",
     "SegmentMembership",
     "SegmentationRun",
+    "TemplateCampaign",
 ]

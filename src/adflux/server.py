@@ -25,9 +25,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
     """Block serving ``app``; threads let one worker answer while tasks run beside it.
 
-    In embedded mode each worker process also sweeps due publications, refreshes audiences and
-    syncs results (Celery beat's job when a broker is configured). Threads are started after the
-    fork: they would not survive it.
+    In embedded mode each worker process also sweeps due publications, refreshes audiences,
+    syncs results and imports the configured job feed (Celery beat's job when a broker is
+    configured). Threads are started after the fork: they would not survive it.
     """
     embedded = app.config["ADFLUX_SETTINGS"].is_embedded
 
@@ -41,6 +41,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
             from adflux.background.dispatch import InProcessDispatcher
             from adflux.background.relay_loop import (
                 start_audience_refresh_loop,
+                start_job_feed_loop,
                 start_optimiser_loops,
                 start_relay_loop,
                 start_results_sync_loop,
@@ -52,6 +53,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
             start_audience_refresh_loop(app)
             start_results_sync_loop(app)
             start_optimiser_loops(app)
+            start_job_feed_loop(app)
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         app.extensions["adflux_dispatcher"].shutdown()

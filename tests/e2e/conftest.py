@@ -20,6 +20,8 @@ class LiveApi:
     admin_token: str
     viewer_token: str
     server: ServerProcess
+    # A viewer granted personal data (candidates' names, e-mails and phones on request).
+    contact_token: str
 
     def client_env(self, token: str | None = None, **extra: str) -> dict[str, str]:
         """What a user's shell holds: the API address and a token, no local credentials."""
@@ -40,6 +42,10 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     ok("seed", "--jobs", str(N_JOBS), "--candidates", str(N_CANDIDATES), env=server_env)
     admin = ok("token", "create", "--name", "e2e-admin", "--role", "admin", env=server_env)
     viewer = ok("token", "create", "--name", "e2e-viewer", "--role", "viewer", env=server_env)
+    contact = ok(
+        "token", "create", "--name", "e2e-contact", "--role", "viewer", "--personal-data",
+        env=server_env,
+    )  # fmt: skip
     port = free_port()
     server = ServerProcess.start(
         [str(ADFLUX), "serve", "--port", str(port)],
@@ -50,6 +56,14 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     )
     try:
         server.wait_ready(timeout=60)
-        yield LiveApi(server.base_url, data_dir, server_env, admin.strip(), viewer.strip(), server)
+        yield LiveApi(
+            server.base_url,
+            data_dir,
+            server_env,
+            admin.strip(),
+            viewer.strip(),
+            server,
+            contact.strip(),
+        )
     finally:
         server.stop()

@@ -7,11 +7,13 @@ from flask import Flask
 from adflux.api import (
     aliases,
     applications,
+    campaign_templates,
     campaigns,
     candidate_imports,
     candidates,
     errors,
     health,
+    job_feeds,
     jobs,
     optimisation,
     platforms,
@@ -34,11 +36,13 @@ from adflux.extensions import api
 API_PREFIX = "/api/v1"
 RESOURCE_BLUEPRINTS = (
     jobs.blp,
+    job_feeds.blp,
     candidates.blp,
     candidate_imports.blp,
     segments.runs_blp,
     segments.blp,
     campaigns.blp,
+    campaign_templates.blp,
     optimisation.blp,
     results.blp,
     platforms.blp,
@@ -80,5 +84,6 @@ def init_api(app: Flask) -> None:
         app.before_request_funcs.setdefault(blueprint.name, []).append(authenticate_request)
         api.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(health.bp)
+    health.time_requests(app)
     register_docs(app, API_PREFIX)
     errors.register_error_handlers(app)

@@ -20,6 +20,7 @@ from adflux.api.segments import CandidateSegmentSchema
 from adflux.auth.models import Role
 from adflux.campaigns import service
 from adflux.extensions import db
+from adflux.platforms.registry import ADAPTERS
 from adflux.segmentation import assignment
 
 blp = Blueprint("aliases", __name__, description="The seed document's endpoints")
@@ -38,7 +39,7 @@ class PublishSchema(AudienceRulesSchema):
     platforms = fields.List(
         fields.String(validate=validate.Length(min=1, max=20)),
         required=True,
-        validate=validate.Length(min=1, max=4),
+        validate=validate.Length(min=1, max=len(ADAPTERS)),  # each platform once at most
     )
     segment_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),

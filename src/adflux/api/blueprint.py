@@ -34,6 +34,12 @@ ERROR_SCHEMA_REF = "#/components/schemas/Error"
 MAX_JSON_DEPTH = 32
 
 
+# Endpoints that read their body as a stream while it arrives (a job feed upload): the app-wide
+# body limit and the checks that read a whole body first do not apply to them; each sets its own
+# limit on the request (ADFLUX_FEED_MAX_BYTES).
+STREAMED_BODY_ENDPOINTS = frozenset({"job_feeds.FeedUploads"})
+
+
 def read_body(req: flask.Request) -> bytes:
     """The request body, with a chunked body over the size limit refused (413)."""
     data = req.get_data(cache=True)

@@ -27,6 +27,7 @@ from adflux.campaigns import editing, service
 from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS, narrowing_messages
 from adflux.campaigns.status import CAMPAIGN_STATUSES
 from adflux.extensions import db
+from adflux.platforms.registry import ADAPTERS
 from adflux.targeting import people
 
 blp = Blueprint("campaigns", __name__, url_prefix="/campaigns", description="Ad campaigns")
@@ -127,7 +128,7 @@ class CampaignSchema(AudienceRulesSchema):
         fields.String(validate=validate.Length(min=1, max=20)),
         required=True,
         load_only=True,
-        validate=validate.Length(min=1, max=4),
+        validate=validate.Length(min=1, max=len(ADAPTERS)),  # each platform once at most
     )
     segment_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),

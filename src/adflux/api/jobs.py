@@ -54,6 +54,11 @@ class JobSchema(ApiSchema):
         validate=validate.Length(max=30),
     )
     status = fields.String(dump_only=True)
+    feed = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The job feed it was imported from; none: created here."},
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

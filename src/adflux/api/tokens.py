@@ -28,6 +28,13 @@ class TokenSchema(ApiSchema):
         metadata={"description": service.TOKEN_NAME_RULE},
     )
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    personal_data = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Granted personal data: may ask to read candidates' names, e-mails "
+            "and phones unmasked and export them, each read audited (Ley 1581 de 2012)."
+        },
+    )
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     last_used_at = fields.DateTime(dump_only=True, allow_none=True)
@@ -54,9 +61,21 @@ class Tokens(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Create a token; the response is the only time its value is shown."""
         row, plain = service.create_token(
-            db_session=db.session, name=data["name"], role=data["role"]
+            db_session=db.session,
+            name=data["name"],
+            role=data["role"],
+            personal_data=data["personal_data"],
         )
-        fields = ("id", "name", "role", "prefix", "created_at", "last_used_at", "revoked_at")
+        fields = (
+            "id",
+            "name",
+            "role",
+            "personal_data",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        )
         return {**{name: getattr(row, name) for name in fields}, "token": plain}
 
 

@@ -10,6 +10,8 @@ Per-request limits (research/platforms.md §3 and the platforms' reference pages
   and the body stays near 0.5 MB (two 64-character hashes per member).
 - TikTok: no per-request member limit is documented for the segment mapping or file routes; 1,000
   per request is a conservative choice of ours (it is what third-party connectors batch).
+- Snapchat `segments/{id}/users`: the Customer Lists pages seen name no limit; 10,000 per request
+  is ours (Meta's figure), each identifier type sent as its own list.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ MAX_MEMBERS_PER_REQUEST: dict[str, int] = {
     "google": 10_000,
     "x": 2_500,
     "tiktok": 1_000,
+    "snapchat": 10_000,
 }
 
 

@@ -19,6 +19,10 @@ Colombian numbers with `phonenumbers` (`parse(n, "CO")`, so "300 123 4567", "573
   spaces removed, "+" and what follows it up to the "@" removed. Phone: symbols removed including
   "+", country code kept (37493828222; the page's hashed example is the SHA-256 of that text, not
   of "+37493828222").
+- snapchat (Snap Audience Match, Customer Lists; the normalisation Snap's partners apply, e.g.
+  Segment's Snap Audiences destination): email trimmed and lowercased. Phone: no spaces,
+  brackets, "+" or "-", no leading "00" or "0", country code kept, i.e. E.164 digits without "+"
+  (573001234567). Mobile ad ids (trimmed, lowercased) are Snap's third key; AdFlux holds none.
 
 Only emails and phones leave AdFlux: names, cities and birth dates are never uploaded (Ley 1581
 data minimisation), so no platform's name or city rule applies.
@@ -113,12 +117,14 @@ _EMAIL_RULES: dict[str, Callable[[str], str]] = {
     "google": _email_google,
     "x": _email_trimmed,
     "tiktok": _email_tiktok,
+    "snapchat": _email_trimmed,
 }
 _PHONE_FORMS: dict[str, Callable[[str], str]] = {
     "meta": _digits,
     "google": _plus,
     "x": _digits,
     "tiktok": _digits,
+    "snapchat": _digits,
 }
 # Stored on each AudienceSync row (max 100 characters) so the Ley 1581 trail says how it was hashed.
 HASH_SCHEMAS: dict[str, str] = {
@@ -126,6 +132,7 @@ HASH_SCHEMAS: dict[str, str] = {
     "google": "v2 sha256-hex; email no-space+lower, gmail no dots/+tag; phone CO E.164 with +",
     "x": "v1 sha256-hex; email trim+lower; phone CO-parsed E.164 digits without + (inferred)",
     "tiktok": "v2 sha256-hex; email no-space+lower, no +tag; phone CO E.164 digits without +",
+    "snapchat": "v1 sha256-hex; email trim+lower; phone CO-parsed E.164 digits without +",
 }
 
 

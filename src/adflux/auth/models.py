@@ -41,6 +41,12 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     role: Mapped[str] = mapped_column(sa.String(20))
+    # Granted personal data (Ley 1581 de 2012): may ask to read candidates' names, e-mails and
+    # phones unmasked, each read audited. Beside the role ladder: an admin is not granted it
+    # by being an admin.
+    personal_data: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
     # Tokens are 256-bit random values, so a fast unsalted hash is enough to make a leak useless.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(16))

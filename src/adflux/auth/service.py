@@ -33,14 +33,20 @@ class Identity:
     id: int
     name: str
     role: str
+    personal_data: bool = False
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, db_session: DbSession, name: str, role: str) -> tuple[ApiToken, str]:
-    """Store a new token's hash and return the row with the plain token (shown once)."""
+def create_token(
+    *, db_session: DbSession, name: str, role: str, personal_data: bool = False
+) -> tuple[ApiToken, str]:
+    """Store a new token's hash and return the row with the plain token (shown once).
+
+    ``personal_data`` grants reading candidates' names, e-mails and phones unmasked (each read
+    audited); without it they are masked in every answer."""
     try:
         role_value = Role(role).value
     except ValueError:
@@ -54,7 +60,11 @@ def create_token(*, db_session: DbSession, name: str, role: str) -> tuple[ApiTok
     def insert() -> tuple[ApiToken, str]:
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken(
-            name=name, role=role_value, token_hash=hash_token(plain), prefix=plain[:10]
+            name=name,
+            role=role_value,
+            personal_data=personal_data,
+            token_hash=hash_token(plain),
+            prefix=plain[:10],
         )
         db_session.add(token)
         db_session.flush()
@@ -63,7 +73,7 @@ def create_token(*, db_session: DbSession, name: str, role: str) -> tuple[ApiTok
             action="token.create",
             entity_type="api_token",
             entity_id=token.id,
-            details={"name": name, "role": role_value},
+            details={"name": name, "role": role_value, "personal_data": personal_data},
         )
         db_session.commit()
         return token, plain
@@ -104,7 +114,7 @@ def authenticate(*, db_session: DbSession, token: str) -> Identity | None:
     if row.last_used_at is None or (used - row.last_used_at).total_seconds() > 60:
         row.last_used_at = used
         db_session.commit()
-    return Identity(id=row.id, name=row.name, role=row.role)
+    return Identity(id=row.id, name=row.name, role=row.role, personal_data=row.personal_data)
 
 
 def list_tokens(*, db_session: DbSession) -> list[ApiToken]:

@@ -18,6 +18,7 @@ TASK_MODULES = (
     "adflux.audiences.tasks",
     "adflux.results.tasks",
     "adflux.optimisation.tasks",
+    "adflux.feeds.tasks",
 )
 
 RELAY_INTERVAL_S = 30.0
@@ -75,6 +76,17 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
                 "task": "adflux.evaluate_rules",
                 "schedule": settings.rules_interval_s,
             },
+            # The job feed at ADFLUX_JOB_FEED_URL (feeds/tasks.py), when one is set.
+            **(
+                {
+                    "sync-job-feed": {
+                        "task": "adflux.sync_job_feed",
+                        "schedule": settings.job_feed_interval_s,
+                    }
+                }
+                if settings.job_feed_url
+                else {}
+            ),
         },
     )
     for name in CELERY_PER_TASK_LOGGERS:

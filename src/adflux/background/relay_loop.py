@@ -46,6 +46,16 @@ def start_optimiser_loops(app: Flask, *, interval_s: float | None = None) -> lis
     ]
 
 
+def start_job_feed_loop(app: Flask, *, interval_s: float | None = None) -> threading.Event | None:
+    """Import ADFLUX_JOB_FEED_URL every ``interval_s`` (default: ADFLUX_JOB_FEED_INTERVAL_S);
+    None, and no thread, when no feed is configured."""
+    settings = app.config["ADFLUX_SETTINGS"]
+    if not settings.job_feed_url:
+        return None
+    interval = interval_s or settings.job_feed_interval_s
+    return start_periodic_task(app, "adflux.sync_job_feed", interval_s=interval)
+
+
 def start_periodic_task(app: Flask, task_name: str, *, interval_s: float) -> threading.Event:
     """Run ``task_name`` every ``interval_s`` from a daemon thread; set the event to stop."""
     stop = threading.Event()

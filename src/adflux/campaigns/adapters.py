@@ -10,10 +10,13 @@ import os
 import threading
 from typing import Protocol
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
+from adflux.campaigns.claims import BEATS_PER_STALE_PERIOD, ClaimHeartbeat
 from adflux.campaigns.images import PLATFORM_IMAGE_SIZE, can_draw
 from adflux.campaigns.throttle import Throttle
+from adflux.extensions import db
 from adflux.platforms.base import PlatformAdapter
 from adflux.platforms.registry import PlatformInfo
 
@@ -31,10 +34,13 @@ MIN_DAILY_BUDGET_COP = {
     "x": 5_000,
     # TikTok Help "About budgets": an ad group's daily budget must exceed USD 20.
     "tiktok": 80_000,
+    # Snap Ads API "Ad Squads": daily_budget_micro at least 5,000,000, i.e. USD 5 a day.
+    "snapchat": 20_000,
 }
 
 EXTENSION_KEY = "adflux_platforms"
 THROTTLE_KEY = "adflux_throttle"
+CLAIMS_KEY = "adflux_claims"
 
 
 class PlatformDirectory(Protocol):
@@ -82,16 +88,29 @@ class RegistryDirectory:
 def init_platforms(app: Flask, directory: PlatformDirectory | None = None) -> None:
     from adflux.campaigns.throttle import LocalThrottle, RedisThrottle
 
-    # With Redis as the broker every worker shares the pacing; otherwise one process does the work.
+    # With a pace store every worker shares the pacing; without one, one process does the work
+    # (`adflux worker` refuses to start a second worker then).
     app.extensions[EXTENSION_KEY] = directory or RegistryDirectory()
     settings = app.config["ADFLUX_SETTINGS"]
-    broker = settings.celery_broker_url or ""
+    store = settings.pace_store_url
     per_minute, per_hour = settings.publish_rate_per_minute, settings.publish_rate_per_hour
     app.extensions[THROTTLE_KEY] = (
-        RedisThrottle(broker, per_minute, per_hour=per_hour)
-        if broker.startswith(("redis://", "rediss://"))
+        RedisThrottle(store, per_minute, per_hour=per_hour)
+        if store
         else LocalThrottle(per_minute, per_hour=per_hour)
     )
+
+    def engine() -> sa.Engine:
+        with app.app_context():
+            return db.engine
+
+    app.extensions[CLAIMS_KEY] = ClaimHeartbeat(
+        engine, interval_s=settings.claim_stale_after_s / BEATS_PER_STALE_PERIOD
+    )
+
+
+def claim_heartbeat() -> ClaimHeartbeat:
+    return current_app.extensions[CLAIMS_KEY]  # type: ignore[no-any-return]
 
 
 def platform_throttle() -> Throttle:

@@ -3,8 +3,9 @@
 One rule set for every platform and every country (research/platforms.md §5): Colombian Ley 931 de
 2004 forbids age limits in job offers, the Constitution (art. 13 and 43) and Ley 1482 de 2011 sex
 discrimination, Ley 1581 de 2012 the use of sensitive data without explicit consent;
-Meta (special ad category EMPLOYMENT), Google ("access to opportunities"), X (HLE limitations) and
-TikTok (`special_industries=["EMPLOYMENT"]`) restrict the same things in the US and Canada. AdFlux
+Meta (special ad category EMPLOYMENT), Google ("access to opportunities"), X (HLE limitations),
+TikTok (`special_industries=["EMPLOYMENT"]`) and Snapchat (HEC ads, `regulated_content`) restrict
+the same things in the US and Canada. AdFlux
 applies the strictest common set everywhere:
 
 ages 18-65+ only, all genders, no postal codes, no radius under 24 km (Meta's 15 miles), no
@@ -53,6 +54,10 @@ _PLATFORM_SOURCES = {
     "tiktok": (
         "TikTok, special_industries EMPLOYMENT",
         "TikTok special ad category EMPLOYMENT (special_industries)",
+    ),
+    "snapchat": (
+        "Snapchat, anuncios de vivienda, empleo y crédito (regulated_content)",
+        "Snapchat housing, employment and credit ads (regulated_content)",
     ),
 }
 
@@ -128,7 +133,7 @@ class NarrowingRule:
         return f"{self.message_es} / {self.message_en}"
 
 
-_EVERY_PLATFORM = ("meta", "google", "x", "tiktok")
+_EVERY_PLATFORM = ("meta", "google", "x", "tiktok", "snapchat")
 
 # Sources (research/platforms.md §5): Meta's help page "About audiences for housing, employment or
 # financial products and services campaigns" (age 18-65+, all genders, no ZIP/postal code, no
@@ -136,8 +141,10 @@ _EVERY_PLATFORM = ("meta", "google", "x", "tiktok")
 # opportunities" personalized-advertising policy (no gender, age, parental or marital status, ZIP
 # code; sensitive categories never); X's HLE limitations (AGE_OVER_18 only, no postal codes,
 # gender, similar-to-followers or expanded audiences); TikTok's HEC ad policy (no age, gender, zip
-# code, marital or parental status, lookalikes, targeting expansion, protected characteristics).
-# The platforms apply them to ads reaching the US and Canada; AdFlux applies them everywhere, and
+# code, marital or parental status, lookalikes, targeting expansion, protected characteristics);
+# Snapchat's regulated (HEC) ad squads (18 and up, no gender, postal codes, exclusions, lookalikes
+# or audience expansion; the sandbox's snapchat_rules.py). The platforms apply them to ads
+# reaching the US and Canada; AdFlux applies them everywhere, and
 # in Colombia Ley 931 de 2004 (no age ranges for a job), the Constitution (art. 13, 43) and Ley 1482
 # de 2011 (Código Penal art. 134A, discrimination by sex, race, origin...) and Ley 1581 de 2012
 # (sensitive data, prior consent) forbid the same.
@@ -259,7 +266,7 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
             instead_es="reproduce los sesgos de la audiencia de origen",
             instead_en="it reproduces the biases of its seed audience",
             law=None,
-            platforms=("meta", "x", "tiktok"),
+            platforms=("meta", "x", "tiktok", "snapchat"),
             fields=("lookalike", "lookalikes", "lookalike_audiences", "similar_audiences"),
         ),
         NarrowingRule(
@@ -269,7 +276,7 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
             instead_es="AdFlux llega solo a la audiencia revisada",
             instead_en="AdFlux reaches only the audience checked here",
             law=None,
-            platforms=("x", "tiktok"),
+            platforms=("x", "tiktok", "snapchat"),
             fields=("expansion", "audience_expansion", "targeting_expansion"),
         ),
         NarrowingRule(

@@ -6,6 +6,8 @@ Limits (research/platforms.md §6):
 - X: one post of at most 280 *weighted* characters (twitter-text v3: code points up to U+10FF and
   a few punctuation ranges weigh 1, everything else 2, every URL 23).
 - TikTok: `ad_text` 1-100 characters without emoji (CJK counts 2); `display_name` 1-40.
+- Snapchat (Creatives reference): `headline` at most 34 characters, `brand_name` at most 32; the
+  Top Snap image carries the rest (title, place, salary), the swipe up opens the apply URL.
 - Meta publishes recommendations, not hard limits: headline 40, primary text 125 (shown before
   "See more"), description 30. We keep to them so nothing is hidden behind "See more".
 
@@ -56,6 +58,8 @@ TIKTOK_DISPLAY_NAME_MAX = 40
 META_HEADLINE_MAX = 40
 META_PRIMARY_TEXT_MAX = 125
 META_DESCRIPTION_MAX = 30
+SNAPCHAT_HEADLINE_MAX = 34
+SNAPCHAT_BRAND_NAME_MAX = 32
 
 _SENIORITY = {"junior": "junior", "semi_senior": "semi senior", "senior": "senior", "lead": "líder"}
 _EMPLOYMENT = {
@@ -345,17 +349,33 @@ def _tiktok(job: JobAd, p: _Phrases, link_url: str) -> Creative:
     )
 
 
+def _snapchat(job: JobAd, p: _Phrases, link_url: str) -> Creative:
+    # The headline under the brand name: the title and the place when they fit, else the title.
+    headline = first_fitting([f"{p.title} {p.where}"], SNAPCHAT_HEADLINE_MAX) or fit_title(
+        p.title, SNAPCHAT_HEADLINE_MAX
+    )
+    headline = headline or BRAND
+    return Creative(
+        headlines=(headline,),
+        descriptions=(),
+        primary_text=headline,  # the ad shows no other text than its headline and image
+        link_url=link_url,
+        display_name=fit_words(BRAND, SNAPCHAT_BRAND_NAME_MAX) or "Magneto",
+    )
+
+
 _BUILDERS: dict[str, Callable[[JobAd, _Phrases, str], Creative]] = {
     "google": _google,
     "meta": _meta,
     "x": _x,
     "tiktok": _tiktok,
+    "snapchat": _snapchat,
 }
 
 
 def build_creative(job: JobAd, platform: str, *, link_url: str | None = None) -> Creative:
-    """The job's ad for `platform` ("meta"|"google"|"x"|"tiktok"): texts within its limits and,
-    where its ads show one, the ad image in the size it asks for (campaigns/images.py).
+    """The job's ad for `platform` ("meta"|"google"|"x"|"tiktok"|"snapchat"): texts within its
+    limits and, where its ads show one, the ad image in the size it asks for (campaigns/images.py).
 
     `link_url` (e.g. the apply URL with tracking parameters) defaults to `job.apply_url`.
     For X, `primary_text` is the whole post, link included.
@@ -381,7 +401,7 @@ def with_ad_copy(creative: Creative, platform: str, ad_copy: Mapping[str, str] |
     """`creative` with the recruiter's own texts ({headline, description, primary_text}, each
     optional) in place of AdFlux's, cleaned and fitted to the platform's limits as AdFlux's own
     are. A text the platform's ad has no place for is left out (Google shows no primary text; X
-    and TikTok no description; TikTok no headline)."""
+    and TikTok no description; TikTok no headline; Snapchat its headline only)."""
     copy = {k: clean_text(v) for k, v in (ad_copy or {}).items() if v and clean_text(v)}
     if not copy:
         return creative
@@ -424,6 +444,10 @@ def with_ad_copy(creative: Creative, platform: str, ad_copy: Mapping[str, str] |
     elif platform == "tiktok" and primary:
         text = fit_words(primary, TIKTOK_AD_TEXT_MAX, display_width)
         primary_text = text if text and not has_emoji(text) else primary_text
+    elif platform == "snapchat" and headline:
+        fitted = fit_words(headline, SNAPCHAT_HEADLINE_MAX)
+        if fitted:
+            headlines, primary_text = (fitted,), fitted
     return dataclasses.replace(
         creative, headlines=headlines, descriptions=descriptions, primary_text=primary_text
     )
@@ -505,6 +529,12 @@ def limit_problems(platform: str, creative: Creative) -> list[str]:
         over("display_name", creative.display_name, TIKTOK_DISPLAY_NAME_MAX, display_width)
         if has_emoji(creative.primary_text) or has_emoji(creative.display_name):
             problems.append("TikTok texts must not contain emoji")
+    elif platform == "snapchat":
+        for text in creative.headlines:
+            over("headline", text, SNAPCHAT_HEADLINE_MAX)
+        if not creative.headlines:
+            problems.append("headline is missing")
+        over("brand_name", creative.display_name, SNAPCHAT_BRAND_NAME_MAX)
     else:
         raise ValueError(f"unknown platform {platform!r}")
     texts = [*creative.headlines, *creative.descriptions, creative.primary_text]

@@ -1,9 +1,10 @@
 """The ad image of a job opening: a PNG drawn with Pillow, in the sizes the platforms ask for.
 
-Sizes: 1200×628 (1.91:1, Meta link ads and X website cards) and 1080×1080 (1:1, TikTok image
-ads); see `PLATFORM_IMAGE_SIZE`. The image shows the brand, the job title, the place and the
-salary on the brand colour, with a call to action. Text is set in DejaVu Sans, the font
-matplotlib (a dependency) ships with its licence, so every machine renders the same pixels and
+Sizes: 1200×628 (1.91:1, Meta link ads and X website cards), 1080×1080 (1:1, TikTok image
+ads) and 1080×1920 (9:16, Snapchat's full-screen Top Snap); see `PLATFORM_IMAGE_SIZE`. The
+image shows the brand, the job title, the place and the salary on the brand colour, with a call
+to action. Text is set in DejaVu Sans, the font matplotlib (a dependency) ships with its
+licence, so every machine renders the same pixels and
 Spanish accents and "ñ" always have glyphs. A long title is wrapped and made smaller, then cut at
 a word with "…": nothing is ever drawn outside its box.
 
@@ -28,12 +29,14 @@ from adflux.campaigns.text_fit import ELLIPSIS, fit_words
 
 LANDSCAPE = (1200, 628)
 SQUARE = (1080, 1080)
+PORTRAIT = (1080, 1920)
 # The image each platform's ad shows; a platform not listed shows none (Google's responsive
 # search ads are text only).
 PLATFORM_IMAGE_SIZE: dict[str, tuple[int, int]] = {
     "meta": LANDSCAPE,  # link ad, 1.91:1 (Meta's recommendation for link ads)
     "x": LANDSCAPE,  # website card, 1.91:1 (X: at least 800×418)
     "tiktok": SQUARE,  # SINGLE_IMAGE ad, 1:1
+    "snapchat": PORTRAIT,  # the Top Snap: full screen, 9:16, 1080×1920
 }
 
 BRAND_COLOUR = "#3451b2"  # the dashboard's --brand

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import orm
 
 from adflux.background.dispatch import send_task
-from adflux.campaigns.adapters import adapter_for, platform_throttle
+from adflux.campaigns.adapters import adapter_for, claim_heartbeat, platform_throttle
 from adflux.campaigns.arm_spec import build_arm_spec
 from adflux.campaigns.changes import dispatch_changes, record_held
 from adflux.campaigns.compliance import ComplianceError
@@ -36,6 +36,7 @@ from adflux.campaigns.service import CAMPAIGN_TZ as CAMPAIGN_TZ
 from adflux.campaigns.service import PUBLISH_TASK, refresh_campaign_status
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.jobs.models import JobOpening, JobStatus
+from adflux.metrics import PACE_WAITS, PLATFORM_ERRORS, TAKEOVERS
 from adflux.platforms.base import (
     AuthExpired,
     InvalidRequest,
@@ -118,6 +119,33 @@ def attempt_publication(
     claim = _claim(db_session, publication_id)
     if claim is None:
         return Outcome("skipped", "already published, failed, or being published by another worker")
+    if claim == TAKEOVER:
+        TAKEOVERS.labels("publication").inc()
+        log.warning(
+            "publication %s: taken over (its worker stopped renewing the claim: it died)",
+            publication_id,
+        )
+    with claim_heartbeat().holding(publication_id):
+        return _attempt_claimed(
+            db_session,
+            publication_id,
+            claim,
+            reconcile=reconcile,
+            failed_in_a_row=failed_in_a_row,
+            slot_at=slot_at,
+        )
+
+
+def _attempt_claimed(
+    db_session: DbSession,
+    publication_id: int,
+    claim: str,
+    *,
+    reconcile: bool,
+    failed_in_a_row: int | None,
+    slot_at: float | None,
+) -> Outcome:
+    """The attempt proper, on a publication this worker has claimed (its claim kept fresh)."""
     publication = db_session.get(
         PlatformPublication,
         publication_id,
@@ -180,6 +208,7 @@ def attempt_publication(
         )
         outcome = Outcome("published")
     except RateLimited as exc:
+        count_platform_error(publication.platform, exc)
         # The platform's wait, not a failure of ours: the backoff streak does not grow.
         in_a_row = _in_a_row(publication, progress_at_start, failed_in_a_row)
         outcome = _retry_or_fail(
@@ -191,6 +220,7 @@ def attempt_publication(
             failed_in_a_row=in_a_row,
         )
     except (TransientError, OutcomeUnknown) as exc:
+        count_platform_error(publication.platform, exc)
         in_a_row = _in_a_row(publication, progress_at_start, failed_in_a_row) + 1
         outcome = _retry_or_fail(
             db_session,
@@ -201,6 +231,7 @@ def attempt_publication(
             failed_in_a_row=in_a_row,
         )
     except AuthExpired as exc:
+        count_platform_error(publication.platform, exc)
         mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
         outcome = _fail(
             db_session,
@@ -210,20 +241,41 @@ def attempt_publication(
             None,
         )
     except InvalidRequest as exc:
+        count_platform_error(publication.platform, exc)
         outcome = _fail(db_session, publication, exc.message, exc.field)
     except ComplianceError as exc:
+        count_platform_error(publication.platform, exc)
         field = next(iter(exc.fields), None) if exc.fields else None
         outcome = _fail(db_session, publication, exc.message, field)
     except (PlatformUnavailable, PlatformError) as exc:
+        count_platform_error(publication.platform, exc)
         outcome = _fail(db_session, publication, exc.message, None)
     return _finish(db_session, publication, campaign.id, outcome)
+
+
+def count_platform_error(platform: str, exc: Exception) -> None:
+    """One more of the platform's errors in PLATFORM_ERRORS, by class."""
+    for kind, error_class in (
+        (RateLimited, "rate_limited"),
+        (OutcomeUnknown, "outcome_unknown"),
+        (TransientError, "transient"),
+        (AuthExpired, "auth_expired"),
+        (InvalidRequest, "invalid_request"),
+        (ComplianceError, "compliance"),
+    ):
+        if isinstance(exc, kind):
+            PLATFORM_ERRORS.labels(platform, error_class).inc()
+            return
+    PLATFORM_ERRORS.labels(platform, "unavailable").inc()
 
 
 def _until_slot(platform: str, slot_at: float | None) -> float:
     """Seconds until this attempt may call the platform."""
     if slot_at is not None:  # booked by the attempt that sent this one back: not booked again
         return max(0.0, slot_at - utcnow().timestamp())
-    return platform_throttle().reserve(platform)
+    wait = platform_throttle().reserve(platform)
+    PACE_WAITS.labels(platform).observe(wait)  # once per booking: the whole wait, 0 for none
+    return wait
 
 
 def _paced(
@@ -275,11 +327,12 @@ def _finish(
             outcome.slot_at,
             countdown=outcome.retry_in_s,
         )
+    # A wait for AdFlux's own pace is not an attempt (`_paced` gave its count back).
     log.info(
-        "publication %s (%s) attempt %s: %s %s",
+        "publication %s (%s) %s: %s %s",
         publication_id,
         platform,
-        attempts,
+        "before its next attempt" if outcome.state == "paced" else f"attempt {attempts}",
         outcome.state,
         outcome.detail,
     )
@@ -290,7 +343,7 @@ def _claim(db_session: DbSession, publication_id: int) -> str | None:
     """Take the publication for this attempt: CLAIMED (it was pending), TAKEOVER (a worker that
     claimed it long ago never finished: it may have created objects nobody recorded) or None."""
     now = utcnow()
-    stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].publish_stale_after_s)
+    stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].claim_stale_after_s)
     # Core statements: the ORM's bulk-update machinery cost more than the UPDATE itself.
     table = PlatformPublication.__table__
     for kind, condition in (

@@ -20,7 +20,7 @@ from sqlalchemy import orm
 
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
-from adflux.campaigns.adapters import adapter_for
+from adflux.campaigns.adapters import adapter_for, claim_heartbeat
 from adflux.campaigns.arm_spec import build_arm_spec, campaign_schedule, publication_key
 from adflux.campaigns.changes import CHANGE_TASK, dispatch_changes, record_held
 from adflux.campaigns.compliance import ComplianceError
@@ -36,6 +36,7 @@ from adflux.campaigns.models import (
 from adflux.campaigns.publishing import (
     BACKOFF_CAP_S,
     backoff_s,
+    count_platform_error,
     mark_credential,
     record_external_id,
 )
@@ -77,6 +78,12 @@ def apply_publication_change(*, db_session: DbSession, publication_id: int) -> C
     """Push the arm's pending change, if it has one and no other worker is pushing it."""
     if not _claim(db_session, publication_id):
         return ChangeOutcome("skipped", "nothing pending, not published, or being pushed")
+    with claim_heartbeat().holding(publication_id):
+        return _apply_claimed(db_session, publication_id)
+
+
+def _apply_claimed(db_session: DbSession, publication_id: int) -> ChangeOutcome:
+    """The push proper, on an arm whose change this worker has claimed (its claim kept fresh)."""
     publication = db_session.get(
         PlatformPublication, publication_id, options=[orm.joinedload(PlatformPublication.campaign)]
     )
@@ -117,12 +124,15 @@ def apply_publication_change(*, db_session: DbSession, publication_id: int) -> C
         )
         outcome = ChangeOutcome("applied")
     except RateLimited as exc:
+        count_platform_error(publication.platform, exc)
         outcome = _retry(db_session, publication, exc, wait_s=exc.retry_after_s)
     except (TransientError, OutcomeUnknown) as exc:
+        count_platform_error(publication.platform, exc)
         outcome = _retry(
             db_session, publication, exc, wait_s=backoff_s(publication.change_attempts)
         )
     except AuthExpired as exc:
+        count_platform_error(publication.platform, exc)
         mark_credential(db_session, exc.platform, healthy=False, message=exc.message)
         # Kept pending: once the account is reconnected the same change goes through.
         outcome = _retry(
@@ -135,11 +145,14 @@ def apply_publication_change(*, db_session: DbSession, publication_id: int) -> C
             bounded=False,
         )
     except InvalidRequest as exc:
+        count_platform_error(publication.platform, exc)
         outcome = _refuse(db_session, publication, revision, exc.message, exc.field)
     except ComplianceError as exc:
+        count_platform_error(publication.platform, exc)
         field = next(iter(exc.fields), None) if exc.fields else None
         outcome = _refuse(db_session, publication, revision, exc.message, field)
     except PlatformError as exc:
+        count_platform_error(publication.platform, exc)
         outcome = _refuse(db_session, publication, revision, exc.message, None)
     audit.record(
         db_session=db_session,
@@ -211,9 +224,10 @@ def desired_change(
 def _claim(db_session: DbSession, publication_id: int) -> bool:
     """Take the arm's pending change for this attempt. The claim is `claimed_at` on an arm whose
     tree exists (publishing's own claim is the status 'publishing'); one older than
-    `publish_stale_after_s` belonged to a worker that died and is taken over."""
+    `claim_stale_after_s` (its worker stopped renewing it) belonged to a worker that died and is
+    taken over."""
     now = utcnow()
-    stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].publish_stale_after_s)
+    stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].claim_stale_after_s)
     table = PlatformPublication.__table__
     result = db_session.execute(
         table.update()
@@ -292,7 +306,9 @@ def relay_due_changes(*, db_session: DbSession, grace_s: float = 15.0, batch: in
     """Re-dispatch pending changes nobody is pushing: a retry whose time has come, a push whose
     worker died (a stale claim), a task the broker lost (pending long after it was sent)."""
     now = utcnow()
-    stale = now - timedelta(seconds=current_app.config["ADFLUX_SETTINGS"].publish_stale_after_s)
+    settings = current_app.config["ADFLUX_SETTINGS"]
+    stale = now - timedelta(seconds=settings.publish_stale_after_s)
+    abandoned = now - timedelta(seconds=settings.claim_stale_after_s)
     quiet = now - timedelta(seconds=grace_s)
     table = PlatformPublication.__table__
     due = list(
@@ -312,7 +328,7 @@ def relay_due_changes(*, db_session: DbSession, grace_s: float = 15.0, batch: in
                         table.c.change_next_attempt_at.is_(None),
                         table.c.updated_at < stale,
                     ),
-                    table.c.claimed_at < stale,
+                    table.c.claimed_at < abandoned,
                 ),
             )
             .order_by(table.c.id)

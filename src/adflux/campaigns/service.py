@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,12 +57,15 @@ from adflux.context import actor_var
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.jobs.models import JobOpening, JobStatus
+from adflux.metrics import RELAYED
 from adflux.pagination import Page, paginate
 from adflux.platforms.base import PlatformError
 from adflux.platforms.registry import PlatformInfo
 from adflux.segmentation.models import Segment, SegmentationRun
 from adflux.targeting import people
 from adflux.targeting import service as targeting
+
+log = logging.getLogger(__name__)
 
 PUBLISH_TASK = "adflux.publish_publication"
 # A campaign's start and end dates are days where its ads run: Colombia, Magneto's market.
@@ -595,7 +599,8 @@ def relay_due_publications(
     """Re-dispatch pending work whose time has come and reclaim work stuck in 'publishing'.
 
     A publication can be pending with no task in the broker (the broker refused it, a retry's
-    time came and went) or stuck publishing (worker killed). One whose task the broker took waits
+    time came and went) or stuck publishing (worker killed: its claim no longer renewed for
+    `claim_stale_after_s`, campaigns/claims.py). One whose task the broker took waits
     in the queue, however long the queue: only after `publish_stale_after_s` without a start is
     its message taken for lost (a broker restarted without persistence). Sending every queued
     publication again each sweep made a long queue longer with tasks that found nothing to do.
@@ -604,9 +609,14 @@ def relay_due_publications(
     now = utcnow()
     settings = current_app.config["ADFLUX_SETTINGS"]
     stale = now - timedelta(seconds=settings.publish_stale_after_s)
+    abandoned = now - timedelta(seconds=settings.claim_stale_after_s)
     quiet = now - timedelta(seconds=grace_s)
-    due = db_session.scalars(
-        sa.select(PlatformPublication.id)
+    rows = db_session.execute(
+        sa.select(
+            PlatformPublication.id,
+            PlatformPublication.status,
+            PlatformPublication.next_attempt_at,
+        )
         .where(
             sa.or_(
                 sa.and_(
@@ -621,21 +631,46 @@ def relay_due_publications(
                 ),
                 sa.and_(
                     PlatformPublication.status == PublicationStatus.PUBLISHING.value,
-                    PlatformPublication.claimed_at < stale,
+                    PlatformPublication.claimed_at < abandoned,
                 ),
             )
         )
         .order_by(PlatformPublication.id)
         .limit(batch)
     ).all()
-    if not due:
+    if not rows:
         return 0
+    due = [row[0] for row in rows]
+    _log_relayed(rows)
     # Touch them so the next sweep leaves them alone while these tasks run.
     _update_pending(db_session, due, updated_at=now)
     queued = dispatch_publications(db_session=db_session, publication_ids=due)
     if queued:  # in the broker now: waiting in its queue is not being due
         _update_pending(db_session, queued, next_attempt_at=None)
     return len(queued)
+
+
+def _log_relayed(rows: Sequence[Any]) -> None:
+    """Say what the relay sends again and why, and count it by reason."""
+    reasons: dict[str, list[int]] = {}
+    for publication_id, status, next_attempt_at in rows:
+        if status == PublicationStatus.PUBLISHING.value:
+            reason = "abandoned_claim"  # its worker stopped renewing the claim: it died
+        elif next_attempt_at is not None:
+            reason = "retry_due"  # a retry's time came, or the broker refused its task
+        else:
+            reason = "lost_in_queue"  # queued long ago and never started
+        reasons.setdefault(reason, []).append(publication_id)
+    for reason, ids in reasons.items():
+        RELAYED.labels(reason).inc(len(ids))
+    log.info(
+        "relay: sending %d publication(s) again: %s",
+        len(rows),
+        "; ".join(
+            f"{reason} {len(ids)} ({', '.join(map(str, ids[:10]))}{'…' if len(ids) > 10 else ''})"
+            for reason, ids in sorted(reasons.items())
+        ),
+    )
 
 
 def list_platforms(*, db_session: DbSession) -> list[PlatformInfo]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from celery import shared_task
 
 from adflux.campaigns import publishing, pushing, service
@@ -9,8 +10,22 @@ from adflux.campaigns.changes import CHANGE_TASK
 from adflux.context import acting_as
 from adflux.extensions import db
 
+# The database refusing a connection (too many clients, a restart, a pool that stayed full) is
+# transient: the task runs again later, instead of leaving its publication to the relay's
+# ten-minute "lost in the queue" sweep. What it did before failing is re-read, claims included.
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+DATABASE_RETRY = {
+    "autoretry_for": DATABASE_UNAVAILABLE,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 20,
+}
 
-@shared_task(name="adflux.publish_publication", acks_late=True, ignore_result=True)
+
+@shared_task(
+    name="adflux.publish_publication", acks_late=True, ignore_result=True, **DATABASE_RETRY
+)
 def publish_publication(
     publication_id: int,
     reconcile: bool = True,
@@ -47,7 +62,7 @@ def relay_publications() -> int:
             db.session.remove()
 
 
-@shared_task(name=CHANGE_TASK, acks_late=True, ignore_result=True)
+@shared_task(name=CHANGE_TASK, acks_late=True, ignore_result=True, **DATABASE_RETRY)
 def apply_publication_change(publication_id: int) -> str:
     """Push one arm's pending change (see pushing.py); safe to run twice: the values are SET."""
     with acting_as("worker"):

@@ -13,9 +13,11 @@ is spaced evenly, and every caller is told exactly when its own slot comes. Fixe
 windows, the simpler design, let twice the budget through across a window boundary (X counts in
 its own windows, not ours) and sent every waiting publication back at the same instant.
 
-With a Redis broker the schedule lives in Redis (one key per platform, updated atomically by a
-script on Redis's own clock, so workers on several hosts agree); in embedded mode, where one
-process does all the work, it is kept in memory.
+With a pace store (ADFLUX_PACE_REDIS_URL, or a Redis broker) the schedule lives in Redis (one key
+per platform and budget, updated atomically by a script on Redis's own clock, so workers on several
+hosts agree); in embedded mode, where one process does all the work, it is kept in memory. A key
+names its budget, so a changed rate starts a schedule of its own instead of waiting out slots
+booked at the old one.
 """
 
 from __future__ import annotations
@@ -50,13 +52,21 @@ class Pace:
     window_s: float
     interval_s: float
     tolerance_s: float
+    limit: int = 0
 
     @classmethod
     def within(cls, limit: int, window_s: float) -> Pace:
         burst = max(1, math.floor(limit * BURST_SHARE))
         spaced = max(1, limit - burst)
         interval = window_s / spaced
-        return cls(window_s=window_s, interval_s=interval, tolerance_s=interval * (burst - 1))
+        return cls(
+            window_s=window_s, interval_s=interval, tolerance_s=interval * (burst - 1), limit=limit
+        )
+
+    @property
+    def key(self) -> str:
+        """The schedule's name: its window and budget (a new rate, a new schedule)."""
+        return f"{self.window_s:.0f}s:{self.limit}"
 
     @property
     def burst(self) -> int:
@@ -147,7 +157,7 @@ class RedisThrottle:
         budgets = self._paces.get(platform)
         if not budgets:
             return 0.0
-        keys = [f"{self._prefix}:{platform}:{pace.window_s:.0f}" for pace in budgets]
+        keys = [f"{self._prefix}:{platform}:{pace.key}" for pace in budgets]
         args = [value for pace in budgets for value in (pace.interval_s, pace.tolerance_s)]
         try:
             wait = self._book(keys=keys, args=args)

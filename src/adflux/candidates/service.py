@@ -36,16 +36,14 @@ def normalize_email(raw: str) -> str:
     return unicodedata.normalize("NFC", raw).strip().lower()
 
 
-def list_candidates(
+def candidates_query(
     *,
-    db_session: DbSession,
-    limit: int,
-    offset: int = 0,
     city: str | None = None,
     area: str | None = None,
     segment_id: int | None = None,
     consenting: bool | None = None,
-) -> Page[Candidate]:
+) -> sa.Select[tuple[Candidate]]:
+    """Candidates matching every filter given, in id order (the list's and the export's)."""
     query = sa.select(Candidate).order_by(Candidate.id)
     if city:
         query = query.where(Candidate.city == city)
@@ -58,6 +56,20 @@ def list_candidates(
             SegmentMembership.segment_id == segment_id
         )
         query = query.where(Candidate.id.in_(members))
+    return query
+
+
+def list_candidates(
+    *,
+    db_session: DbSession,
+    limit: int,
+    offset: int = 0,
+    city: str | None = None,
+    area: str | None = None,
+    segment_id: int | None = None,
+    consenting: bool | None = None,
+) -> Page[Candidate]:
+    query = candidates_query(city=city, area=area, segment_id=segment_id, consenting=consenting)
     return paginate(db_session, query, limit=limit, offset=offset)
 
 

@@ -98,7 +98,10 @@ def refused_narrowing_options(command: Any) -> Any:
     "--job-id", type=click.IntRange(1), required=True, help="The job opening to advertise."
 )
 @click.option(
-    "--platforms", required=True, callback=_csv, help="Comma-separated: meta,google,x,tiktok."
+    "--platforms",
+    required=True,
+    callback=_csv,
+    help="Comma-separated: meta,google,x,tiktok,snapchat.",
 )
 @click.option(
     "--segment-ids",

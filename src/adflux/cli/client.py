@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,7 +20,9 @@ class ApiError(click.ClickException):
 
 
 class ApiClient:
-    def __init__(self, config: ClientConfig | None = None, *, timeout: float = 30.0):
+    def __init__(
+        self, config: ClientConfig | None = None, *, timeout: float | httpx.Timeout = 30.0
+    ):
         self.config = config or load_client_config()
         headers = {"Accept": "application/json"}
         if self.config.token:
@@ -43,12 +49,12 @@ class ApiClient:
         *,
         length: int,
         content_type: str,
-        params: dict[str, str] | None = None,
-        timeout: float | None = None,
+        params: dict[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = httpx.USE_CLIENT_DEFAULT,  # type: ignore[assignment]
         request_id: str | None = None,
     ) -> Any:
-        """POST a body streamed from ``chunks`` (``length`` bytes in all, sent as Content-Length,
-        not chunked); ``timeout`` None waits as long as the server works on it."""
+        """POST a file's bytes streamed from ``chunks`` (``length`` in all, sent as
+        Content-Length, not chunked); ``timeout`` None waits as long as the server works on it."""
         headers = {"Content-Type": content_type, "Content-Length": str(length)}
         if request_id is not None:
             headers["X-Request-Id"] = request_id
@@ -62,13 +68,51 @@ class ApiClient:
     def delete(self, path: str) -> Any:
         return self._request("DELETE", path)
 
+    def download(self, path: str, destination: Path, **params: Any) -> int:
+        """Stream a GET's body into ``destination``; return its size in bytes.
+
+        Written beside the destination and renamed into place at the end: an answer cut off
+        half-way leaves no half-written file.
+        """
+        clean = {k: v for k, v in params.items() if v is not None}
+        handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+        try:
+            with (
+                os.fdopen(handle, "wb") as out,
+                self._calling(),
+                self._http.stream("GET", path, params=clean) as response,
+            ):
+                if response.status_code >= 400:
+                    response.read()
+                    raise ApiError(_describe_error(response))
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
+            os.replace(partial, destination)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        return destination.stat().st_size
+
     def get_bytes(self, path: str) -> bytes:
         """A non-JSON body (a CSV report, an image)."""
-        return self._request(method="GET", path=path, raw=True)  # type: ignore[no-any-return]
+        return self._request("GET", path, raw=True)  # type: ignore[no-any-return]
 
     def _request(self, method: str, path: str, *, raw: bool = False, **kwargs: Any) -> Any:
-        try:
+        with self._calling():
             response = self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise ApiError(_describe_error(response))
+        if raw:
+            return response.content
+        if not response.content:
+            return None
+        return response.json()
+
+    @contextlib.contextmanager
+    def _calling(self) -> Iterator[None]:
+        """Connection failures and timeouts as one readable line."""
+        try:
+            yield
         except httpx.ConnectError:
             raise ApiError(
                 f"cannot reach the AdFlux API at {self.config.api_url} "
@@ -78,13 +122,6 @@ class ApiClient:
             raise ApiError(
                 f"the AdFlux API at {self.config.api_url} did not answer in time"
             ) from None
-        if response.status_code >= 400:
-            raise ApiError(_describe_error(response))
-        if raw:
-            return response.content
-        if not response.content:
-            return None
-        return response.json()
 
 
 def _describe_error(response: httpx.Response) -> str:

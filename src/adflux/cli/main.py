@@ -11,12 +11,15 @@ from adflux.cli.campaigns import create_campaign, view_campaigns
 from adflux.cli.candidate_imports import import_candidates
 from adflux.cli.candidates import candidate_group, view_candidates
 from adflux.cli.db import db_group, seed
+from adflux.cli.import_jobs import import_jobs
 from adflux.cli.imports import import_group
 from adflux.cli.jobs import close_job, pause_job, reopen_job, view_audience, view_jobs
 from adflux.cli.results import sync_results, view_results
 from adflux.cli.sandbox import sandbox
 from adflux.cli.segments import segment_group, view_segments
 from adflux.cli.serve import run, serve
+from adflux.cli.status import status
+from adflux.cli.templates import template_group
 from adflux.cli.tokens import token_group
 from adflux.cli.worker import worker
 
@@ -27,8 +30,8 @@ def cli() -> None:
     """AdFlux: automated job advertising for Magneto.
 
     Client commands (view-*) talk to the API at ADFLUX_API_URL with ADFLUX_API_TOKEN, or to the
-    local API that 'make run' started. Server commands (run, serve, db, seed, token) work on the
-    database named by DATABASE_URL (default: a SQLite file under ADFLUX_DATA_DIR).
+    local API that 'make run' started. Server commands (run, serve, worker, status, db, seed, token)
+    work on the database named by DATABASE_URL (default: a SQLite file under ADFLUX_DATA_DIR).
     """
 
 
@@ -45,6 +48,7 @@ for command in (
     create_campaign,
     view_campaigns,
     campaign,
+    template_group,
     view_results,
     sync_results,
     import_applications,
@@ -52,14 +56,16 @@ for command in (
     run,
     serve,
     worker,
+    status,
     sandbox,
     db_group,
     seed,
     token_group,
 ):
     cli.add_command(command)
-# The importers under `adflux import`.
-import_group.add_command(import_candidates)
+# Each importer under `adflux import`.
+for command in (import_jobs, import_candidates):
+    import_group.add_command(command)
 # The optimiser's commands under `adflux campaign`.
 for command in (budget, rules):
     campaign.add_command(command)

@@ -40,7 +40,7 @@ def sandbox(
     faults: str | None,
     env_file: Path | None,
 ) -> None:
-    """Serve Meta, Google Ads, X and TikTok's APIs locally, speaking their wire protocols.
+    """Serve Meta, Google Ads, X, TikTok and Snapchat's APIs locally, speaking their wire protocols.
 
     Prints the environment variables that point AdFlux's adapters here; with real credentials and
     endpoints in the same variables, AdFlux talks to the real platforms and nothing else changes.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +28,12 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     """Serve the API (and dashboard) with gunicorn."""
     from adflux.server import serve as run_server
 
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Several processes count requests: /metrics sums them from files in one directory,
+        # which must be set before prometheus_client is first imported (by build_app).
+        shared = tempfile.mkdtemp(prefix="adflux-metrics-")
+        atexit.register(shutil.rmtree, shared, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
     app = build_app()
     settings = app.config["ADFLUX_SETTINGS"]
     run_server(

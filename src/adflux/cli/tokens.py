@@ -26,18 +26,27 @@ def token_group() -> None:
     help="viewer reads; operator creates campaigns and trains segments; admin manages tokens; "
     "applications only sends applications (the job site's token).",
 )
-def create(name: str, role: str) -> None:
+@click.option(
+    "--personal-data",
+    is_flag=True,
+    help="Grant personal data: the token may ask to read candidates' names, e-mails and phones "
+    "unmasked, and export them; each read is audited (Ley 1581 de 2012).",
+)
+def create(name: str, role: str, personal_data: bool) -> None:
     """Create a token and print it once (only its hash is stored)."""
     from adflux.auth import service
     from adflux.extensions import db
 
     with server_context():
         try:
-            _row, plain = service.create_token(db_session=db.session, name=name, role=role)
+            _row, plain = service.create_token(
+                db_session=db.session, name=name, role=role, personal_data=personal_data
+            )
         except AdfluxError as exc:
             raise click.ClickException(exc.message) from None
     click.echo(plain)
-    click.echo(f"token {name!r} ({role}) created; it is shown only this once.", err=True)
+    granted = ", personal data" if personal_data else ""
+    click.echo(f"token {name!r} ({role}{granted}) created; it is shown only this once.", err=True)
 
 
 @token_group.command("list")
@@ -50,7 +59,8 @@ def list_tokens() -> None:
         for row in service.list_tokens(db_session=db.session):
             state = "revoked" if row.revoked_at else "active"
             used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
-            click.echo(f"{row.name}\t{row.role}\t{row.prefix}…\t{state}\tlast used {used}")
+            data = "personal data" if row.personal_data else "masked"
+            click.echo(f"{row.name}\t{row.role}\t{data}\t{row.prefix}…\t{state}\tlast used {used}")
 
 
 @token_group.command("revoke")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from adflux.background.celery_app import RELAY_INTERVAL_S
 from adflux.cli.appctx import build_app
 
 
@@ -20,38 +21,65 @@ from adflux.cli.appctx import build_app
     help="Publishing waits on the network, so threads serve it best.",
 )
 @click.option(
+    "--hostname",
+    "-n",
+    help="This worker's node name, unique on the broker (default: adflux-<pid>@<host>, so any "
+    "number of workers may run on one host).",
+)
+@click.option(
     "--beat/--no-beat",
     default=True,
     show_default=True,
-    help=(
-        "Also run the periodic relay of pending publications, the audience refresh and the "
-        "results sync (harmless if several workers do)."
-    ),
+    help="Take part in sending the periodic work (relay of pending publications, audience "
+    "refresh, results sync, optimiser): exactly one worker of the deployment sends it, the "
+    "others stand by and take over within seconds if it dies.",
 )
 @click.option(
     "--relay-interval",
     type=click.FloatRange(0.5),
-    default=RELAY_INTERVAL_S,
-    show_default=True,
-    help="Seconds between two relay sweeps of the embedded beat.",
+    default=None,
+    help="Seconds between two relay sweeps (default: 30).",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Serve this worker's Prometheus metrics (platform errors, pace waits, takeovers) on "
+    "this port, at ADFLUX_HOST's address.",
 )
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int, pool: str, beat: bool, relay_interval: float, loglevel: str) -> None:
+def worker(
+    concurrency: int,
+    pool: str,
+    hostname: str | None,
+    beat: bool,
+    relay_interval: float | None,
+    metrics_port: int | None,
+    loglevel: str,
+) -> None:
     """Run a Celery worker on CELERY_BROKER_URL (start any number of them)."""
+    from adflux.background import worker_runtime
+
     app = build_app()
     settings = app.config["ADFLUX_SETTINGS"]
     if settings.is_embedded:
         raise click.ClickException(
             "CELERY_BROKER_URL is not set: in embedded mode 'adflux serve' runs tasks itself"
         )
-    celery_app = app.extensions["celery"]
-    argv = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
-    if beat:
-        # Only the relay's interval: the audience refresh keeps its own (15 minutes), the results
-        # sync ADFLUX_RESULTS_SYNC_INTERVAL_S.
-        celery_app.conf.beat_schedule["relay-pending-publications"]["schedule"] = relay_interval
-        # Beat's default scheduler keeps "last run" times in a shelve file; several workers on one
-        # data directory would write the same file. The relay only needs an interval, so the
-        # in-memory scheduler is enough and leaves no file behind.
-        argv += ["--beat", "--scheduler=celery.beat:Scheduler"]
-    celery_app.worker_main(argv)
+    node = hostname or f"adflux-{os.getpid()}@%h"
+    try:
+        worker_runtime.check_shared_pace(app)
+    except worker_runtime.WorkerRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    worker_runtime.prepare(app, schedule=beat, relay_interval_s=relay_interval)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=settings.host)
+    argv = [
+        "worker",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
+        f"--loglevel={loglevel}",
+        f"--hostname={node}",
+    ]
+    app.extensions["celery"].worker_main(argv)

@@ -50,3 +50,5 @@ class JobOpening(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     currency: Mapped[str] = mapped_column(sa.String(3), default="COP")
     skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.OPEN.value)
+    # The job feed it was imported from (feeds/service.py), None for jobs created one at a time.
+    feed: Mapped[str | None] = mapped_column(sa.String(50), index=True)

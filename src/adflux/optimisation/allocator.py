@@ -62,7 +62,8 @@ MAX_PAUSABLE = 10
 # The days the reasons quote: a week, recent enough to show a change the allocator acted on.
 REASON_WINDOW_DAYS = 7
 FLOOR_MAX_SHARE_OF_EVEN = 0.5
-PLATFORM_NAMES = {"meta": "Meta", "google": "Google Ads", "x": "X", "tiktok": "TikTok"}
+PLATFORM_NAMES = {"meta": "Meta", "google": "Google Ads", "x": "X", "tiktok": "TikTok",
+                  "snapchat": "Snapchat"}  # fmt: skip
 
 
 @dataclass(frozen=True)

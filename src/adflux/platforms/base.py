@@ -243,7 +243,7 @@ class PlatformAdapter(ABC):
     their SDK client, which every thread of the process shares (one adapter per platform and
     process), so building it and calling through it must be thread-safe."""
 
-    name: str  # "meta" | "google" | "x" | "tiktok"
+    name: str  # "meta" | "google" | "x" | "tiktok" | "snapchat"
     display_name: str
     # The fewest matched people a custom audience needs before the platform targets it (each
     # adapter cites its platform's documentation). Under it an audience delivers to nobody, so

@@ -18,6 +18,7 @@ ADAPTERS: dict[str, str] = {
     "google": "adflux.platforms.google_ads:GoogleAdsAdapter",
     "x": "adflux.platforms.x_ads:XAdsAdapter",
     "tiktok": "adflux.platforms.tiktok:TikTokAdapter",
+    "snapchat": "adflux.platforms.snapchat:SnapchatAdapter",
 }
 
 

@@ -112,6 +112,24 @@ class TikTokSettings(_PlatformSettings):
         return ("access_token", "advertiser_id", "identity_id")
 
 
+class SnapchatSettings(_PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="ADFLUX_SNAPCHAT_", extra="ignore")
+
+    base_url: str = "https://adsapi.snapchat.com"  # the Marketing API host; paths start /v1
+    token_url: str = "https://accounts.snapchat.com/login/oauth2/access_token"
+    # The OAuth app (Business Manager > Business Details) and the refresh token a user's consent
+    # gave it; access tokens are refreshed from these as they expire.
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+    organization_id: str | None = None
+    ad_account_id: str | None = None
+    country_code: str = "co"  # where the ads run (targeting.geos), lowercase ISO 3166-1
+
+    def _required(self) -> tuple[str, ...]:
+        return ("client_id", "client_secret", "refresh_token", "organization_id", "ad_account_id")
+
+
 class PlatformSettings(BaseModel):
     """Every platform's settings, as the registry needs them."""
 
@@ -119,6 +137,7 @@ class PlatformSettings(BaseModel):
     google: GoogleAdsSettings
     x: XSettings
     tiktok: TikTokSettings
+    snapchat: SnapchatSettings
 
     def for_platform(self, name: str) -> _PlatformSettings:
         return getattr(self, name)
@@ -128,13 +147,18 @@ def load_platform_settings(environ: Mapping[str, str] | None = None) -> Platform
     """Settings from the process environment, or from `environ` alone when given (tests)."""
     if environ is None:
         return PlatformSettings(
-            meta=MetaSettings(), google=GoogleAdsSettings(), x=XSettings(), tiktok=TikTokSettings()
+            meta=MetaSettings(),
+            google=GoogleAdsSettings(),
+            x=XSettings(),
+            tiktok=TikTokSettings(),
+            snapchat=SnapchatSettings(),
         )
     return PlatformSettings(
         meta=_from_mapping(MetaSettings, environ),
         google=_from_mapping(GoogleAdsSettings, environ),
         x=_from_mapping(XSettings, environ),
         tiktok=_from_mapping(TikTokSettings, environ),
+        snapchat=_from_mapping(SnapchatSettings, environ),
     )
 
 

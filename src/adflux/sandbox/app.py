@@ -22,13 +22,14 @@ from adflux.sandbox.state import SandboxState
 log = logging.getLogger(__name__)
 
 # Meta /v26.0/..., X /11/ and /12/ (its uploads /1.1/media/upload.json), TikTok /open_api/v1.3/,
-# Google Data Manager /v1/...
+# Google Data Manager /v1/audienceMembers..., Snap /v1/... and its /login/oauth2/access_token.
 PLATFORM_MODULES: tuple[str, ...] = (
     "adflux.sandbox.meta",
     "adflux.sandbox.x_ads",
     "adflux.sandbox.x_upload",
     "adflux.sandbox.tiktok",
     "adflux.sandbox.datamanager",
+    "adflux.sandbox.snapchat",
 )
 # Which platform each blueprint speaks for, as the request log names it.
 BLUEPRINT_PLATFORMS = {
@@ -36,6 +37,7 @@ BLUEPRINT_PLATFORMS = {
     "x_ads": "x",
     "tiktok": "tiktok",
     "sandbox_datamanager": "google",
+    "snapchat": "snapchat",
 }
 ADMIN_BLUEPRINT = "sandbox_admin"
 

@@ -15,6 +15,9 @@ Sources (research/platforms.md §3.5; X_TOO_SMALL is inferred, the docs name no 
   SDKs read `targetable`, as the sandbox answers).
 - TikTok: "A minimum audience size of 1,000 is required to target Custom Audiences in an ad
   group" (TikTok Ads Manager help on custom audiences).
+- Snapchat: a Customer List segment is targetable from 1,000 matched users (its
+  `targetable_status` READY, else TOO_FEW_USERS; Snap's Customer Lists reference names the
+  statuses, the figure is the one Snap's partners document: Salesforce, mParticle, Amperity).
 - Google Ads Customer Match: 100 active members in the last 30 days on every network, Search
   (where AdFlux's campaigns run) included, since Google unified the thresholds in December 2024
   (Google Ads Help "About audience segments", as reported by ppc.land; Search used to need
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-MIN_MATCHED_PEOPLE = {"meta": 100, "x": 100, "tiktok": 1000, "google": 100}
+MIN_MATCHED_PEOPLE = {"meta": 100, "x": 100, "tiktok": 1000, "google": 100, "snapchat": 1000}
 # What X answers in `reasons_not_targetable` for an audience under its minimum.
 X_TOO_SMALL = "TOO_SMALL"
 # Meta `delivery_status` codes of a custom audience (200 ready, 300 too small).

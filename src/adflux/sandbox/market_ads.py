@@ -8,15 +8,16 @@ among its ad groups and ads). For each the market reads:
   inside the schedule;
 - the daily budget the platform holds, with its history (Meta ad set `daily_budget`; TikTok ad
   group `budget`, else the campaign's; X campaign `daily_budget_amount_local_micro`; Google
-  campaign budget `amount_micros`; each change the emulations accept is noted with
-  `delivery.record_budget`, so a day delivers on the budget it had; lifetime budgets are not
-  read: such an ad spends like UNSET_BUDGET_COP);
+  campaign budget `amount_micros`; Snapchat ad squad `daily_budget_micro`; each change the
+  emulations accept is noted with `delivery.record_budget`, so a day delivers on the budget it
+  had; lifetime budgets are not read: such an ad spends like UNSET_BUDGET_COP);
 - the link people land on (Meta creative `object_story_spec.link_data.link`, Google ad
   `final_urls[0]`, X card's website destination or the post's text URL, TikTok
-  `landing_page_url`);
+  `landing_page_url`, Snapchat creative `web_view_properties.url`);
 - the member hashes of the custom audiences it is restricted to (Meta ad set
   `targeting.custom_audiences` -> `_users`; TikTok ad group `audience_ids` -> `_members`; X line
-  item CUSTOM_AUDIENCE criteria -> `_users`; Google ad group USER_LIST criteria -> `_members`).
+  item CUSTOM_AUDIENCE criteria -> `_users`; Google ad group USER_LIST criteria -> `_members`;
+  Snapchat ad squad `targeting.segments` INCLUDE ids -> `_members`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from adflux.sandbox.delivery import (
 )
 from adflux.sandbox.store import Store
 
-PLATFORMS = ("meta", "google", "x", "tiktok")
+PLATFORMS = ("meta", "google", "x", "tiktok", "snapchat")
 _URL = re.compile(r"https?://\S+")
 
 
@@ -65,7 +66,8 @@ class AdView:
 
 def ad_ids(store: Store, platform: str) -> list[str]:
     """Every deliverable ad of the platform, in creation order."""
-    kind = {"meta": "ad", "tiktok": "ad", "x": "promoted_tweet", "google": "campaign"}[platform]
+    kind = {"meta": "ad", "tiktok": "ad", "x": "promoted_tweet", "google": "campaign",
+            "snapchat": "ad"}[platform]  # fmt: skip
     return [obj["id"] for obj in store.find(platform, kind)]
 
 
@@ -116,6 +118,35 @@ def _tiktok(store: Store, ad_id: str, now: float) -> AdView | None:
         budgets,
         ad.get("landing_page_url"),
         *_audiences(store, "tiktok", held, "_members"),
+    )
+
+
+def _snapchat(store: Store, ad_id: str, now: float) -> AdView | None:
+    ad = store.get("snapchat", ad_id, "ad")
+    if ad is None:
+        return None
+    squad = store.get("snapchat", ad.get("ad_squad_id", "")) or {}
+    campaign = store.get("snapchat", squad.get("campaign_id", "")) or {}
+    logs = [campaign.get("_status_log", []), squad.get("_status_log", []), ad["_status_log"]]
+    intervals = active_intervals(logs, now)
+    for holder in (campaign, squad):  # the campaign's schedule bounds its ad squads'
+        intervals = clip(intervals, holder.get("_start"), holder.get("_end"))
+    budget = int(squad.get("daily_budget_micro") or 0) // 1_000_000  # the account bills in COP
+    creative = store.get("snapchat", ad.get("creative_id", "")) or {}
+    link = (creative.get("web_view_properties") or {}).get("url")
+    held = [
+        str(segment_id)
+        for group in (squad.get("targeting") or {}).get("segments") or []
+        if group.get("operation", "INCLUDE") == "INCLUDE"
+        for segment_id in group.get("segment_id") or []
+    ]
+    return AdView(
+        "snapchat",
+        ad_id,
+        tuple(intervals),
+        budget_log(squad, budget),
+        link,
+        *_audiences(store, "snapchat", held, "_members"),
     )
 
 
@@ -249,6 +280,7 @@ _READERS: dict[str, Callable[[Store, str, float], AdView | None]] = {
     "tiktok": _tiktok,
     "x": _x,
     "google": _google,
+    "snapchat": _snapchat,
 }
 
 

@@ -57,6 +57,14 @@ class HiddenParameters:
             "salary": rng.uniform(0.1, 0.16),
             "education": rng.uniform(0.04, 0.08),
         }
+        # Snapchat joined later: drawn from a generator of its own, so every other parameter of
+        # a seed stays what it was. Cheap impressions, fewer and less intent-driven clicks
+        # (research/market-calibration.md).
+        snap = random.Random(f"{seed}:snapchat")
+        cpm = snap.randint(3_000, 7_000)
+        rates["snapchat"] = PlatformRates(
+            int(cpm * 0.8), int(cpm * 1.2), snap.uniform(0.004, 0.01), snap.uniform(0.1, 0.28)
+        )
         total = sum(raw.values())
         base = (1.1, 1.12, 1.06, 1.0, 0.88, 0.62, 0.7)
         return cls(

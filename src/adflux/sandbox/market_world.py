@@ -200,6 +200,7 @@ def member_hashes(platform: str, person: Person) -> set[str]:
     google (Data Manager): email lowercased without whitespace, gmail dots and "+tag" removed;
     phone E.164 with "+". x: email trimmed and lowercased; phone digits with country code.
     tiktok: email lowercased without whitespace and "+tag"; phone digits with country code.
+    snapchat: email trimmed and lowercased; phone digits with country code, no "+" or leading 0.
     """
     texts = []
     if person.email:
@@ -229,6 +230,7 @@ _EMAIL_RULES = {
     "google": _gmail,
     "x": lambda raw: raw.strip().lower(),
     "tiktok": _no_tag,
+    "snapchat": lambda raw: raw.strip().lower(),
 }
 
 

@@ -149,6 +149,13 @@ class RunningSandbox:
             "ADFLUX_TIKTOK_ACCESS_TOKEN": c["tiktok"]["access_token"],
             "ADFLUX_TIKTOK_ADVERTISER_ID": c["tiktok"]["advertiser_id"],
             "ADFLUX_TIKTOK_IDENTITY_ID": c["tiktok"]["identity_id"],
+            "ADFLUX_SNAPCHAT_BASE_URL": base,
+            "ADFLUX_SNAPCHAT_TOKEN_URL": f"{base}/login/oauth2/access_token",
+            "ADFLUX_SNAPCHAT_CLIENT_ID": c["snapchat"]["client_id"],
+            "ADFLUX_SNAPCHAT_CLIENT_SECRET": c["snapchat"]["client_secret"],
+            "ADFLUX_SNAPCHAT_REFRESH_TOKEN": c["snapchat"]["refresh_token"],
+            "ADFLUX_SNAPCHAT_ORGANIZATION_ID": c["snapchat"]["organization_id"],
+            "ADFLUX_SNAPCHAT_AD_ACCOUNT_ID": c["snapchat"]["ad_account_id"],
         }
         if self.grpc_endpoint is not None:
             env.update(

@@ -14,6 +14,7 @@ from typing import Any
 
 from adflux.sandbox.faults import Faults
 from adflux.sandbox.market import Market
+from adflux.sandbox.oauth import IssuedTokens
 from adflux.sandbox.quotas import Quotas
 from adflux.sandbox.requestlog import RequestLog
 from adflux.sandbox.store import Clock, Store
@@ -39,6 +40,15 @@ DEFAULT_CREDENTIALS: dict[str, dict[str, str]] = {
         "advertiser_id": "7000000000000000001",
         "identity_id": "7000000000000000002",
     },
+    "snapchat": {
+        # OAuth 2.0 app and the refresh token a user's consent gave it; access tokens are issued
+        # from these at /login/oauth2/access_token (sandbox/oauth.py).
+        "client_id": "sandbox-snapchat-client-id",
+        "client_secret": "sandbox-snapchat-client-secret",
+        "refresh_token": "sandbox-snapchat-refresh-token",
+        "organization_id": "8f3c2a10-5b7e-4c1d-9a6f-000000000001",
+        "ad_account_id": "8f3c2a10-5b7e-4c1d-9a6f-000000000002",
+    },
     "google": {
         "access_token": "sandbox-google-access-token",
         "developer_token": "sandbox-google-developer-token",
@@ -63,6 +73,7 @@ class SandboxState:
     state_dir: Path | None = None
     requests: RequestLog = field(default_factory=RequestLog)
     quotas: Quotas = field(default_factory=Quotas)
+    tokens: IssuedTokens = field(default_factory=IssuedTokens)
     _revoked: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -108,9 +119,11 @@ class SandboxState:
             return platform in self._revoked
 
     def revoke(self, platform: str) -> None:
-        """Make the platform answer as if the token had been revoked by the user."""
+        """Make the platform answer as if the token had been revoked by the user (OAuth 2.0
+        platforms: the refresh token too, and every access token issued from it)."""
         with self._lock:
             self._revoked.add(platform)
+        self.tokens.clear(platform)
 
     def restore(self, platform: str | None = None) -> None:
         with self._lock:
@@ -126,6 +139,7 @@ class SandboxState:
         self.faults.clear(platform)
         self.requests.clear(platform)
         self.quotas.clear(platform)
+        self.tokens.clear(platform)
         self.restore(platform)
         if platform is None:
             self.clock.reset()

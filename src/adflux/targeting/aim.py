@@ -22,7 +22,8 @@ from adflux.targeting.places import PlacedJob, Places
 AGE_MIN = 18
 AGE_MAX = 65  # the platforms' "65+": no upper limit
 # The radius around each targeted city: the platforms' smallest for job ads is Meta's 15 miles
-# (24 km; Google, X and TikTok accept it too), and 25 km covers a Colombian city and its outskirts.
+# (24 km; Google, X, TikTok and Snapchat accept it too), and 25 km covers a Colombian city and
+# its outskirts.
 CITY_RADIUS_KM = 25.0
 MAX_LOCATIONS = 25
 MAX_KEYWORDS = 20

@@ -10,6 +10,7 @@ from adflux.web.session import configure_session
 from adflux.web.views import (  # noqa: F401  (routes)
     auth,
     campaigns,
+    candidates,
     jobs,
     optimisation,
     overview,

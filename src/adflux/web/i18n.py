@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.jobs": ("Vacantes", "Jobs"),
     "nav.segments": ("Segmentos", "Segments"),
     "nav.campaigns": ("Campañas", "Campaigns"),
+    "nav.candidates": ("Candidatos", "Candidates"),
     "nav.menu": ("Menú", "Menu"),
     "nav.main": ("Navegación principal", "Main navigation"),
     "nav.skip": ("Saltar al contenido", "Skip to content"),
@@ -56,6 +57,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.409": ("Conflicto", "Conflict"),
     "error.422": ("Datos no válidos", "Invalid data"),
     "error.500": ("Error inesperado", "Unexpected error"),
+    "error.personal_data": (
+        "Su token ({role}) no tiene acceso a datos personales: un administrador lo concede al "
+        "crear el token (adflux token create --personal-data).",
+        "Your token ({role}) is not granted personal data: an admin grants it when creating the "
+        "token (adflux token create --personal-data).",
+    ),
     "error.csrf": (
         "El formulario expiró o no trae su código de seguridad; recargue la página e inténtelo "
         "de nuevo.",
@@ -88,6 +95,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.no_campaigns": ("Aún no hay campañas.", "No campaigns yet."),
     "overview.total": ("Total", "Total"),
     # jobs
+    "candidates.title": ("Candidatos", "Candidates"),
+    "candidates.count": ("{total} candidatos", "{total} candidates"),
+    "candidates.none": ("Ningún candidato coincide.", "No candidate matches."),
+    "candidates.consent.any": ("Con o sin consentimiento", "With or without consent"),
+    "candidates.consent.yes": ("Sí", "Yes"),
+    "candidates.consent.no": ("No", "No"),
+    "candidates.masked_note": (
+        "Nombres, correos y teléfonos aparecen ocultos: son datos personales (Ley 1581 de 2012).",
+        "Names, e-mails and phones are masked: they are personal data (Colombia's Law 1581 of "
+        "2012).",
+    ),
+    "candidates.revealed": (
+        "Datos personales visibles en esta página. La consulta quedó registrada con su motivo: "
+        "«{purpose}».",
+        "Personal data shown on this page. The read was recorded with its purpose: “{purpose}”.",
+    ),
+    "candidates.reveal_title": ("Ver datos personales", "Show personal data"),
+    "candidates.reveal_help": (
+        "Su token tiene acceso a datos personales. Indique para qué los necesita: la consulta "
+        "queda registrada (quién, qué candidatos, por qué).",
+        "Your token is granted personal data. Say what you need it for: the read is recorded "
+        "(who, which candidates, why).",
+    ),
+    "candidates.purpose": ("Motivo", "Purpose"),
+    "candidates.reveal_button": ("Mostrar esta página", "Show this page"),
+    "candidate.name": ("Nombre", "Name"),
+    "candidate.email": ("Correo", "E-mail"),
+    "candidate.phone": ("Teléfono", "Phone"),
+    "candidate.city": ("Ciudad", "City"),
+    "candidate.area": ("Área", "Area"),
+    "candidate.consent": ("Consentimiento", "Consent"),
     "jobs.title": ("Vacantes", "Jobs"),
     "jobs.search": ("Buscar por título", "Search by title"),
     "jobs.search_button": ("Buscar", "Search"),

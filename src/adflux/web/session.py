@@ -30,6 +30,8 @@ class WebUser:
     token_id: int
     name: str
     role: Role
+    # Granted personal data: may ask to see candidates' names, e-mails and phones (audited).
+    personal_data: bool = False
 
     def can(self, required: Role) -> bool:
         return self.role.allows(required)
@@ -81,7 +83,9 @@ def sign_in(*, db_session: DbSession, token: str) -> WebUser | None:
     session["uid"] = row.id
     session["role"] = row.role
     session["exp"] = int(time.time() + lifetime().total_seconds())
-    return WebUser(token_id=row.id, name=row.name, role=Role(row.role))
+    return WebUser(
+        token_id=row.id, name=row.name, role=Role(row.role), personal_data=row.personal_data
+    )
 
 
 def sign_out() -> None:
@@ -105,7 +109,9 @@ def current_user(*, db_session: DbSession) -> WebUser | None:
         session.clear()
         return None
     # The row is the authority on the role: a changed role applies to open sessions at once.
-    return WebUser(token_id=row.id, name=row.name, role=Role(row.role))
+    return WebUser(
+        token_id=row.id, name=row.name, role=Role(row.role), personal_data=row.personal_data
+    )
 
 
 def requires(role: Role) -> Callable[[F], F]:

@@ -93,6 +93,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         sandbox=sandbox,
         extra={
             "ADFLUX_PUBLISH_STALE_AFTER_S": str(STALE_AFTER_S),
+            "ADFLUX_CLAIM_STALE_AFTER_S": str(STALE_AFTER_S),
             "ADFLUX_PUBLISH_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
             "ADFLUX_META_TIMEOUT_S": str(CLIENT_TIMEOUT_S),
             "ADFLUX_X_TIMEOUT_S": str(CLIENT_TIMEOUT_S),

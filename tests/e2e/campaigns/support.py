@@ -16,13 +16,14 @@ from tests.e2e.campaigns.stack import (
 
 from adflux.sandbox.server import RunningSandbox
 
-PLATFORMS = ("meta", "google", "x", "tiktok")  # every platform AdFlux offers
+PLATFORMS = ("meta", "google", "x", "tiktok", "snapchat")  # every platform AdFlux offers
 # The platform objects every published tree has, by the name AdFlux records them under.
 TREE = {
     "meta": {"campaign", "image", "ad_set", "creative", "ad"},
     "google": {"budget", "campaign", "ad_group", "ad"},
     "x": {"campaign", "line_item", "media", "card", "tweet", "promoted_tweet"},
     "tiktok": {"campaign", "image", "ad_group", "ad"},
+    "snapchat": {"campaign", "ad_squad", "media", "creative", "ad"},
 }
 # Uploaded images are files, not objects of one publication: the same job's image is one file
 # on the platform, which every publication of that job uses (checked by `_image_held`).

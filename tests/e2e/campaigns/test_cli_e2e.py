@@ -22,6 +22,7 @@ CAMPAIGN_STATUS = {
     "google": lambda obj: obj["resource"]["status"],
     "x": lambda obj: obj["entity_status"],
     "tiktok": lambda obj: obj["operation_status"],
+    "snapchat": lambda obj: obj["status"],
 }
 
 
@@ -83,6 +84,7 @@ def test_create_wait_list_show_pause_resume(e2e):
         "google": "PAUSED",
         "x": "PAUSED",
         "tiktok": "DISABLE",
+        "snapchat": "PAUSED",
     }
     resumed = e2e.deployment.cli("campaign", "resume", str(campaign_id))
     assert resumed.stdout.strip() == f"campaign {campaign_id}: published"
@@ -91,6 +93,7 @@ def test_create_wait_list_show_pause_resume(e2e):
         "google": "ENABLED",
         "x": "ACTIVE",
         "tiktok": "ENABLE",
+        "snapchat": "ACTIVE",
     }
 
 

@@ -33,6 +33,13 @@ def test_throttling_server_errors_and_timeouts_end_published_once(e2e):
                 "variant": "429",
                 "retry_after_s": 1,
             },
+            # Snap's 429 carries no wait unless a Retry-After header is added (this flavour).
+            "snapchat": {
+                "rate_limit": 0.15,
+                "server_error": 0.1,
+                "variant": "retry-after",
+                "retry_after_s": 1,
+            },
             "x": {
                 "rate_limit": 0.15,
                 "timeout": 0.15,
@@ -68,6 +75,12 @@ def test_a_throttled_publication_waits_as_long_as_the_platform_says(e2e):
             "google": {"rate_limit": 1.0, "times": 1, "retry_after_s": wait_s},
             "x": {"rate_limit": 1.0, "times": 1, "retry_after_s": wait_s},
             "tiktok": {"rate_limit": 1.0, "times": 1, "variant": "429", "retry_after_s": wait_s},
+            "snapchat": {
+                "rate_limit": 1.0,
+                "times": 1,
+                "variant": "retry-after",
+                "retry_after_s": wait_s,
+            },
         },
     )
     with e2e.deployment.api() as api:

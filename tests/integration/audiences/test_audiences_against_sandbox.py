@@ -26,7 +26,7 @@ from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembersh
 
 pytestmark = pytest.mark.postgres
 
-PLATFORMS = ("meta", "google", "x", "tiktok")
+PLATFORMS = ("meta", "google", "x", "tiktok", "snapchat")
 
 # ana.perez@example.com (no platform changes it) and her phone 300 123 4567 per platform.
 ANA_EMAIL = "3c6c5c25f4b64020ae299c05c0e540df807d9aed7457b04b118cc234a6a58c6a"
@@ -34,6 +34,7 @@ ANA_PHONE = {
     "meta": "173afe355201e7ed8e349c576f30ebd4be4314b65e1d87196ae5f75b21518172",  # 573001234567
     "x": "173afe355201e7ed8e349c576f30ebd4be4314b65e1d87196ae5f75b21518172",
     "tiktok": "173afe355201e7ed8e349c576f30ebd4be4314b65e1d87196ae5f75b21518172",
+    "snapchat": "173afe355201e7ed8e349c576f30ebd4be4314b65e1d87196ae5f75b21518172",
     "google": "5b181b132cc2c1b40eb94df758a7b9048cbcd7581782bd3dd8d5a2f8aca96ad0",  # +573001234567
 }
 # Luis.Gomez+Empleos@gmail.com, as each platform normalises a Gmail address.
@@ -41,6 +42,7 @@ LUIS_EMAIL = {
     # luis.gomez+empleos@gmail.com
     "meta": "2695095ee9b5961abff8e34a76fe22cb403267864e2da31b3240cf5747fc6158",
     "x": "2695095ee9b5961abff8e34a76fe22cb403267864e2da31b3240cf5747fc6158",
+    "snapchat": "2695095ee9b5961abff8e34a76fe22cb403267864e2da31b3240cf5747fc6158",
     # luis.gomez@gmail.com (no +tag)
     "tiktok": "d8f6af6ee149dc680a9ccaed02ef97053da994c9bc33e2fb71717b3ceca6e95a",
     # luisgomez@gmail.com (no dots, no +suffix on gmail.com)
@@ -66,7 +68,8 @@ def held(sandbox: RunningSandbox, platform: str, audience_id: str) -> set[str]:
     response = httpx.get(f"{sandbox.base_url}/_sandbox/objects", params={"platform": platform})
     response.raise_for_status()
     (audience,) = [o for o in response.json()[platform] if o["id"] == audience_id]
-    by_type = audience["_members"] if platform in ("google", "tiktok") else audience["_users"]
+    members = platform in ("google", "tiktok", "snapchat")
+    by_type = audience["_members"] if members else audience["_users"]
     return {h for hashes in by_type.values() for h in hashes}
 
 

@@ -51,3 +51,15 @@ def test_every_budget_of_a_platform_is_booked_and_the_stricter_one_decides(prefi
     # Another worker with only the hourly budget books after the first worker's slots.
     hourly_only = RedisThrottle(URL, {}, per_hour={"meta": 40}, prefix=prefix)
     assert 2 * hourly - 0.5 < hourly_only.reserve("meta") <= 2 * hourly
+
+
+def test_a_changed_rate_starts_a_schedule_of_its_own(prefix):
+    """Slots booked far ahead at a low rate do not hold back the workers started at a new one."""
+    slow = RedisThrottle(URL, {"x": 4}, prefix=prefix)  # one slot every 20 s
+    backlog = [slow.reserve("x") for _ in range(10)]
+    assert backlog[-1] > 150  # the old schedule is booked minutes ahead
+
+    faster = RedisThrottle(URL, {"x": 400}, prefix=prefix)
+
+    assert faster.reserve("x") == 0.0
+    assert slow.reserve("x") > backlog[-1]  # a worker still at the old rate keeps its schedule

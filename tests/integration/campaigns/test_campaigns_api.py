@@ -128,7 +128,7 @@ def test_seed_publish_alias_returns_processing(client, token_for, platforms, dis
 
 def test_platforms_endpoint_never_shows_secrets(client, token_for, platforms):
     response = client.get("/api/v1/platforms", headers=token_for("viewer"))
-    assert [p["name"] for p in response.json] == ["meta", "google", "x", "tiktok"]
+    assert [p["name"] for p in response.json] == ["meta", "google", "x", "tiktok", "snapchat"]
     assert "token" not in response.get_data(as_text=True).lower()
 
 
@@ -139,6 +139,7 @@ def test_every_offered_platform_is_ready_with_the_fakes(client, token_for, platf
         "google": True,
         "x": True,
         "tiktok": True,
+        "snapchat": True,
     }
 
 
@@ -151,7 +152,7 @@ def test_a_platform_whose_ad_image_cannot_be_drawn_is_not_ready(
     shown = client.get("/api/v1/platforms", headers=token_for("viewer")).json
     by_name = {p["name"]: p for p in shown}
     assert by_name["google"]["ready"] is True  # text ads need no image
-    for name in ("meta", "x", "tiktok"):
+    for name in ("meta", "x", "tiktok", "snapchat"):
         assert by_name[name]["ready"] is False
         assert by_name[name]["reason"] == "no ad image: font missing"
     refused = client.post(

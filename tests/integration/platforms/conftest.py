@@ -34,7 +34,7 @@ def _fresh(sandbox: RunningSandbox) -> None:
 def settings(sandbox: RunningSandbox) -> PlatformSettings:
     """Adapter settings exactly as a user sets them in the environment for this sandbox."""
     environ = sandbox.client_env()
-    for prefix in ("META", "X", "TIKTOK", "GOOGLE_ADS"):
+    for prefix in ("META", "X", "TIKTOK", "GOOGLE_ADS", "SNAPCHAT"):
         environ[f"ADFLUX_{prefix}_TIMEOUT_S"] = CLIENT_TIMEOUT_S
     return load_platform_settings(environ)
 

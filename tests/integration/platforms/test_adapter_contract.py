@@ -48,7 +48,7 @@ from adflux.segmentation.models import Segment
 from adflux.targeting.aim import campaign_targeting
 from adflux.targeting.places import Places, places_from_counts
 
-CASE_MODULES = ("meta", "google_ads", "x_ads", "tiktok")
+CASE_MODULES = ("meta", "google_ads", "x_ads", "tiktok", "snapchat")
 CASES: list[ContractCase] = [
     importlib.import_module(f"tests.integration.platforms.cases.{module}").CASE
     for module in CASE_MODULES

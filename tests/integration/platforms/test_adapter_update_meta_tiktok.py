@@ -1,4 +1,4 @@
-"""`PlatformAdapter.update` on Meta and TikTok: the official SDKs against the sandbox over HTTP.
+"""`PlatformAdapter.update` on Meta, TikTok and Snapchat, against the sandbox over HTTP.
 
 Each test publishes the ad AdFlux builds for a job (`make_spec`, as the contract test does),
 changes it with `update`, and reads the tree back through the platform's own read API (the
@@ -42,18 +42,26 @@ from adflux.sandbox.market import RESTATEMENT_DAYS
 from adflux.sandbox.market_ads import ad_ids
 from adflux.targeting.places import places_from_counts
 
-UPDATED = [case for case in CASES if case.name in ("meta", "tiktok")]
+UPDATED = [case for case in CASES if case.name in ("meta", "tiktok", "snapchat")]
 # The object kinds an ad copy change replaces: Meta never edits a creative (a new one, and the ad
-# pointed at it); TikTok's /ad/update/ edits the ad in place.
-REPLACED_BY_NEW_COPY = {"meta": {"creative"}, "tiktok": set()}
+# pointed at it); TikTok's /ad/update/ edits the ad in place; on Snapchat a new creative over new
+# media (the image changes with the copy), and the ad pointed at it.
+REPLACED_BY_NEW_COPY = {"meta": {"creative"}, "tiktok": set(), "snapchat": {"media", "creative"}}
 # The create call a copy change makes or, where there is none, its update call.
 COPY_CALL = {
     "meta": "POST /v26.0/act_1000000001/adcreatives",
     "tiktok": "POST /open_api/v1.3/ad/update/",
+    "snapchat": "POST /v1/adaccounts/8f3c2a10-5b7e-4c1d-9a6f-000000000002/creatives",
 }
 # Where each platform's refusal of a budget under its minimum names the field: Meta in
-# error_data.blame_field_specs; TikTok only at the start of its message ("budget: ...").
-BUDGET_FIELD = {"meta": ("daily_budget", "budget"), "tiktok": (None, "budget:")}
+# error_data.blame_field_specs; TikTok and Snap only at the start of their message.
+BUDGET_FIELD = {
+    "meta": ("daily_budget", "budget"),
+    "tiktok": (None, "budget:"),
+    "snapchat": (None, "daily_budget_micro:"),
+}
+# The longest headline each platform's ad takes (Meta's recommended 40, Snap's 34).
+HEADLINE_MAX = {"snapchat": 34}
 
 
 @pytest.fixture(params=UPDATED, ids=[case.name for case in UPDATED])
@@ -103,11 +111,12 @@ def _as_changed(spec: AdSpec, change: PublicationChange) -> AdSpec:
     return dataclasses.replace(spec, **values)
 
 
-def _new_copy(spec: AdSpec):
+def _new_copy(spec: AdSpec, platform: str):
     creative = spec.creative
+    limit = HEADLINE_MAX.get(platform, 40)
     return dataclasses.replace(
         creative,
-        headlines=tuple(f"Nueva vacante: {h}"[:40] for h in creative.headlines),
+        headlines=tuple(f"Nueva vacante: {h}"[:limit] for h in creative.headlines),
         primary_text="Contratamos ya. Salario competitivo y contrato a término indefinido.",
     )
 
@@ -137,12 +146,12 @@ CHANGES = {
     "schedule without an end": lambda case, spec: PublicationChange(
         schedule=Schedule(start_at=spec.start_at, end_at=None)
     ),
-    "copy": lambda case, spec: PublicationChange(creative=_new_copy(spec)),
+    "copy": lambda case, spec: PublicationChange(creative=_new_copy(spec, case.name)),
     "everything": lambda case, spec: PublicationChange(
         daily_budget_cop=spec.daily_budget_cop * 2,
         schedule=Schedule(start_at=spec.start_at, end_at=spec.start_at + timedelta(days=3)),
         targeting=_new_places(case),
-        creative=_new_copy(spec),
+        creative=_new_copy(spec, case.name),
     ),
 }
 
@@ -232,7 +241,7 @@ def test_updating_twice_with_the_same_change_creates_nothing_more(case, adapter,
 
 def test_a_copy_change_cut_off_after_sending_is_not_made_twice(case, adapter, sandbox):
     spec, ids = _published(case, adapter)
-    change = PublicationChange(creative=_new_copy(spec))
+    change = PublicationChange(creative=_new_copy(spec, case.name))
     stored = len(sandbox_objects(sandbox, case.name))
     cut_off = {"timeout": 1.0, "times": 1, "match": COPY_CALL[case.name], "timeout_hold_s": 2.5}
     _fault(sandbox, case.name, **cut_off)
@@ -243,7 +252,7 @@ def test_a_copy_change_cut_off_after_sending_is_not_made_twice(case, adapter, sa
     result, calls = _update(adapter, spec, ids, change)
 
     replaced = REPLACED_BY_NEW_COPY[case.name]
-    assert [kind for kind, _ in calls] == sorted(replaced)
+    assert sorted(kind for kind, _ in calls) == sorted(replaced)
     assert len(sandbox_objects(sandbox, case.name)) == stored + len(replaced)
     assert _held(case, sandbox, result.external_ids) == case.meant(
         sandbox, _as_changed(spec, change)

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.ctx import AppContext
 from tests.integration.platforms.test_adapter_contract import CASES, make_spec
 
-from adflux.platforms import meta, tiktok, x_ads
+from adflux.platforms import meta, snapchat_reports, tiktok, x_ads
 from adflux.platforms.base import PlatformAdapter, RateLimited, ReportRow, TransientError
 from adflux.platforms.registry import get_adapter
 from adflux.sandbox import meta_objects, tiktok_objects, x_stats
@@ -43,13 +43,15 @@ class Limits:
 
 
 # What each platform documents (see the sandbox modules serving them): X 20 entity ids and 7
-# days per stats request; TikTok 100 ids, 30 days, 1,000 rows a page; Meta no id or span limit,
+# days per stats request; TikTok 100 ids, 30 days, 1,000 rows a page; Snapchat an ad account's
+# stats broken down by ad, 31 days a request, unpaged; Meta no id or span limit,
 # pages of the size asked for (the adapter asks 500); Google's SearchStream answers in one call.
 DOCUMENTED = {
     "meta": Limits(None, None, 500),
     "google": Limits(None, None, None),
     "x": Limits(20, 7, None),
     "tiktok": Limits(100, 30, 1000),
+    "snapchat": Limits(None, 31, None),
 }
 # The call that serves reports, as the sandbox logs it.
 REPORT_CALL = {
@@ -57,8 +59,9 @@ REPORT_CALL = {
     "google": "GoogleAdsService/SearchStream",
     "x": "/stats/accounts/",
     "tiktok": "/report/integrated/get/",
+    "snapchat": "/stats",
 }
-AD_KIND = {"meta": "ad", "google": "ad", "x": "promoted_tweet", "tiktok": "ad"}
+AD_KIND = {"meta": "ad", "google": "ad", "x": "promoted_tweet", "tiktok": "ad", "snapchat": "ad"}
 
 
 @pytest.fixture(params=CASES, ids=[case.name for case in CASES])
@@ -103,6 +106,8 @@ def _expected(platform: str, sandbox: RunningSandbox, ad_ids: list[str], since, 
                 days = meta_objects.ad_days(store, store.get("meta", ad_id), now, since, until)
             elif platform == "tiktok":
                 days = tiktok_objects.ad_days(store, store.get("tiktok", ad_id), now, since, until)
+            elif platform == "snapchat":  # its stats are the market's figures as they are
+                days = state.market.ad_days("snapchat", ad_id, since=since, until=until, now=now)
             elif platform == "google":
                 customer = state.credential("google", "customer_id")
                 records = {r["id"]: r for r in store.iter_platform("google")}
@@ -198,6 +203,7 @@ SMALL = {
         {"REPORT_IDS_PER_CALL": 2, "REPORT_DAYS_PER_CALL": 4, "REPORT_PAGE_SIZE": 2},
         Limits(2, 4, 2),
     ),
+    "snapchat": (snapchat_reports, {"REPORT_DAYS_PER_CALL": 3}, Limits(None, 3, None)),
 }
 
 
@@ -254,12 +260,15 @@ QUOTA_BUCKETS = {
     "google": "google:reports",
     "x": x_stats.BUCKET,
     "tiktok": "tiktok:report",
+    "snapchat": "snapchat:app",  # Snap's limits count every call, reports among them
 }
 
 
 def test_the_platforms_report_rate_limit_is_enforced(case, adapter, sandbox):
     trees = _publish_delivered(case, adapter, sandbox, days=1)
     today = local_day(sandbox.state.clock.now())
+    # A fresh window (Snap's limits count every call, the publishing calls before this too).
+    sandbox.state.quotas.clear(case.name)
     sandbox.state.quotas.override(QUOTA_BUCKETS[case.name], Limit(calls=1, window_s=600))
 
     assert adapter.daily_report(trees, today - timedelta(days=1), today)

@@ -18,7 +18,7 @@ from adflux.sandbox.server import RunningSandbox
 
 pytestmark = pytest.mark.postgres
 
-EVERY_PLATFORM = ["meta", "google", "x", "tiktok"]
+EVERY_PLATFORM = ["meta", "google", "x", "tiktok", "snapchat"]
 # Targeting an employment ad may not narrow (compliance.py): by age, gender or postal code.
 REFUSED = [
     {"age_min": 25},

@@ -30,6 +30,7 @@ AUDIENCES_HELD: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
         value for kind, value, _operator in targeting["criteria"] if kind == "CUSTOM_AUDIENCE"
     ),
     "tiktok": lambda targeting: targeting["audience_ids"],  # the ad group's audience_ids
+    "snapchat": lambda targeting: targeting["segments"],  # the ad squad's included segments
 }
 
 

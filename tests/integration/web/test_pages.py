@@ -54,6 +54,24 @@ def test_pages_render_for_an_operator(client, sign_in, job, active_run, platform
         assert expected in response.get_data(as_text=True), url
 
 
+def test_the_job_page_offers_every_platform_with_its_minimum_budget(
+    client, sign_in, job, active_run, platforms
+):
+    sign_in("operator")
+    html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    notes = re.findall(
+        r'name="platforms" value="(\w+)"[^>]*>\s*<span class="choice-body">.*?'
+        r'<span class="choice-note">([^<]*)</span>',
+        html,
+        re.S,
+    )
+    cards = dict(notes)
+    # TikTok's USD 20 and Snapchat's USD 5 a day, at 4,000 COP per USD.
+    assert cards["tiktok"] == "mínimo 80.000 COP/día"
+    assert cards["snapchat"] == "mínimo 20.000 COP/día"
+    assert set(cards) == {"meta", "google", "x", "tiktok", "snapchat"}
+
+
 def test_jobs_search_and_pagination(client, sign_in):
     for n in range(23):
         make_job(title=f"Auxiliar de bodega {n:02d}")

@@ -44,7 +44,7 @@ def _campaign_with_results(segment_ids: list[int]) -> AdCampaign:
         db.session.execute(
             campaign_segments.insert().values(campaign_id=campaign.id, segment_id=segment_id)
         )
-    for platform, spend in (("meta", 60_000), ("tiktok", 40_000)):
+    for platform, spend in (("meta", 60_000), ("tiktok", 40_000), ("snapchat", 30_000)):
         publication = PlatformPublication(
             campaign_id=campaign.id, platform=platform, status="published",
             daily_budget_cop=campaign.daily_budget_cop, external_ids={"ad": f"{platform}-ad"},
@@ -86,10 +86,10 @@ def test_campaign_page_shows_spend_applications_and_cost_per_application(app, cl
 
     html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
 
-    # 2 platforms × 3 days: 300.000 COP, 8 applications (none on the middle day) -> 37.500 COP
-    assert _figure(html, "spend_cop") == "300.000"
-    assert _figure(html, "applications") == "8"
-    assert _figure(html, "cost_per_application_cop") == "37.500"
+    # 3 platforms × 3 days: 390.000 COP, 12 applications (none on the middle day) -> 32.500 COP
+    assert _figure(html, "spend_cop") == "390.000"
+    assert _figure(html, "applications") == "12"
+    assert _figure(html, "cost_per_application_cop") == "32.500"
     # The chart: one bar per day, the day without applications drawn at zero, not skipped.
     assert html.count('class="bar-spend"') == 3
     assert 'data-day="2026-11-24"' in html
@@ -98,10 +98,13 @@ def test_campaign_page_shows_spend_applications_and_cost_per_application(app, cl
     meta_row = re.search(r'<tr data-results-platform="meta">(.*?)</tr>', html, re.S)
     assert meta_row and "Meta" in meta_row.group(1) and "45.000" in meta_row.group(1)
     assert 'data-results-platform="tiktok"' in html and ">TikTok<" in html
+    # Snapchat's next to them: 90.000 COP for 4 applications = 22.500 per application.
+    snap_row = re.search(r'<tr data-results-platform="snapchat">(.*?)</tr>', html, re.S)
+    assert snap_row and ">Snapchat<" in snap_row.group(1) and "22.500" in snap_row.group(1)
     # By segment: applications split by the applicant's segment; the shared spend is explained.
     row = r'<tr data-segment="(\d+)">.*?data-figure="applications">(\d+)<'
     rows = dict(re.findall(row, html, re.S))
-    assert rows == {str(first.id): "4", str(second.id): "4"}
+    assert rows == {str(first.id): "6", str(second.id): "6"}
     assert "no se puede repartir entre ellos" in html
 
 
@@ -112,7 +115,7 @@ def test_overview_totals_every_campaign_and_a_page_without_results_says_why(app,
 
     overview = client.get("/").get_data(as_text=True)
     assert 'id="overview-results"' in overview
-    assert _figure(overview, "applications") == "8"
+    assert _figure(overview, "applications") == "12"
 
     empty = AdCampaign(
         job_id=with_results.job_id, name="Sin resultados", status="queued",

@@ -124,6 +124,7 @@ PLATFORM_SOURCES = {
     "google": ("acceso a oportunidades", "access to opportunities"),
     "x": ("(HLE)", "(HLE) limitations"),
     "tiktok": ("special_industries EMPLOYMENT", "(special_industries)"),
+    "snapchat": ("vivienda, empleo y crédito", "(regulated_content)"),
 }
 CO_LAW = {
     "age_min_18": ("Ley 931 de 2004 (Colombia)", "Colombian Ley 931 of 2004"),
@@ -318,7 +319,7 @@ def test_age_gender_and_postal_rules_cite_the_law_and_every_platform() -> None:
     assert "Colombian Ley 931 of 2004" in age.sources_en
     assert "Ley 1482 de 2011" in NARROWING_RULES["no_gender_targeting"].sources_es
     for rule in ("no_age_targeting", "no_gender_targeting", "no_postal_codes"):
-        for platform in ("Meta", "Google Ads", "X Ads", "TikTok"):
+        for platform in ("Meta", "Google Ads", "X Ads", "TikTok", "Snapchat"):
             assert platform in NARROWING_RULES[rule].sources_en
 
 

@@ -7,7 +7,7 @@ import pytest
 from adflux.platforms.registry import ADAPTERS, adapter_class
 from adflux.sandbox.audience_minimums import MIN_MATCHED_PEOPLE
 
-DOCUMENTED = {"meta": 100, "google": 100, "x": 100, "tiktok": 1000}
+DOCUMENTED = {"meta": 100, "google": 100, "x": 100, "tiktok": 1000, "snapchat": 1000}
 
 
 @pytest.mark.parametrize("name", sorted(ADAPTERS))

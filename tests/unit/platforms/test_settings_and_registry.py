@@ -78,6 +78,7 @@ def test_an_unimportable_adapter_is_reported_not_raised(monkeypatch):
 
 def test_available_platforms_lists_every_platform():
     infos = registry.available_platforms(load_platform_settings({}))
-    assert [i.name for i in infos] == ["meta", "google", "x", "tiktok"]
+    assert [i.name for i in infos] == ["meta", "google", "x", "tiktok", "snapchat"]
     assert all(i.available and not i.configured for i in infos)
     assert "ADFLUX_TIKTOK_ACCESS_TOKEN" in infos[3].reason
+    assert "ADFLUX_SNAPCHAT_REFRESH_TOKEN" in infos[4].reason

@@ -1,7 +1,7 @@
 """Candidate imports: one row per candidate file imported, with its counts and error report.
 
 Revision ID: 0009_candidate_imports
-Revises: 0006_optimise
+Revises: 0008_templates
 Create Date: 2026-12-04 14:10:00
 
 A new table only; the downgrade drops it (the error reports on disk stay where they are).
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009_candidate_imports"
-down_revision = "0006_optimise"
+down_revision = "0008_templates"
 branch_labels = None
 depends_on = None
 

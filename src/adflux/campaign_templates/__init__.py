@@ -1,0 +1,1 @@
+"""Campaign templates: standing campaigns over a group of jobs, one per new matching job."""

@@ -1,0 +1,186 @@
+"""Personal data only to those who need it (Ley 1581 de 2012: restricted access and circulation).
+
+A candidate's name, e-mail and phone are masked in every answer (`p***@hotmail.com`,
+`305 *** **14`). A reader sees them only when its token is granted personal data *and* it asks,
+saying why: each such read, and each bulk export, leaves an audit entry naming who read which
+candidates and for what purpose. Asking is explicit, not a side effect of holding the grant, so a
+granted token paging through candidates sees them masked like everyone else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from adflux.audit import service as audit
+from adflux.candidates.models import Candidate
+from adflux.db import DbSession
+from adflux.errors import Forbidden, ValidationFailed
+
+PERSONAL_FIELDS = ("full_name", "email", "phone")
+PURPOSE_MIN_LENGTH = 10
+PURPOSE_MAX_LENGTH = 300
+NOT_GRANTED = (
+    "reading candidates' personal data needs a token granted it "
+    "(an admin creates one with: adflux token create --personal-data …)"
+)
+# Export columns: what a recruiter contacting candidates needs, the consent that allows it.
+EXPORT_COLUMNS = (
+    "id",
+    "external_ref",
+    "full_name",
+    "email",
+    "phone",
+    "city",
+    "department",
+    "area",
+    "marketing_consent",
+)
+# An export's audit entry names its candidates by their ids up to this many; beyond it, by the
+# filters and the highest id at the time (the same rows, as long as none is erased after).
+_AUDITED_IDS_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who asks to read personal data: a token's name and whether it is granted personal data."""
+
+    name: str
+    personal_data: bool
+
+
+def mask_email(email: str) -> str:
+    """`paula.gomez@hotmail.com` → `p***@hotmail.com`: the provider stays, the person does not."""
+    local, at, domain = email.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """`+57 305 123 4514` → `305 *** **14`: enough to tell two numbers apart, not to call."""
+    if phone is None:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) > 10 and digits.startswith("57"):
+        digits = digits[2:]  # Colombia's country code: the example keeps the mobile prefix
+    if len(digits) < 7:
+        return "***"
+    return f"{digits[:3]} *** **{digits[-2:]}"
+
+
+def mask_name(full_name: str) -> str:
+    """`Paula Andrea Gómez Ruiz` → `P. A. G. R.`: initials only."""
+    return " ".join(f"{word[0]}." for word in full_name.split()) or "***"
+
+
+class CandidateView:
+    """A candidate as one reader may see it: the stored row, its personal fields masked unless
+    revealed. Reads through to the row for every other attribute (schemas dump it as a row)."""
+
+    def __init__(self, candidate: Candidate, *, revealed: bool) -> None:
+        self._candidate = candidate
+        self.personal_data = "revealed" if revealed else "masked"
+        if revealed:
+            self.full_name = candidate.full_name
+            self.email = candidate.email
+            self.phone = candidate.phone
+        else:
+            self.full_name = mask_name(candidate.full_name)
+            self.email = mask_email(candidate.email)
+            self.phone = mask_phone(candidate.phone)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._candidate, name)
+
+
+def masked(candidates: Sequence[Candidate]) -> list[CandidateView]:
+    return [CandidateView(c, revealed=False) for c in candidates]
+
+
+def check_purpose(purpose: str | None) -> str:
+    """The reason a reader gives, required and meaningful (it is what the audit says)."""
+    text = (purpose or "").strip()
+    if not PURPOSE_MIN_LENGTH <= len(text) <= PURPOSE_MAX_LENGTH:
+        rule = f"say why, in {PURPOSE_MIN_LENGTH} to {PURPOSE_MAX_LENGTH} characters"
+        raise ValidationFailed(
+            f"reading personal data needs a purpose: {rule}", fields={"purpose": [rule]}
+        )
+    return text
+
+
+def _check_granted(reader: Reader) -> None:
+    if not reader.personal_data:
+        raise Forbidden(NOT_GRANTED)
+
+
+def reveal(
+    *,
+    db_session: DbSession,
+    reader: Reader,
+    candidates: Sequence[Candidate],
+    purpose: str | None,
+) -> list[CandidateView]:
+    """The candidates unmasked for a granted reader, after recording who read them and why."""
+    _check_granted(reader)
+    text = check_purpose(purpose)
+    audit.record(
+        db_session=db_session,
+        action="candidate.personal_data_read",
+        entity_type="candidate",
+        entity_id=candidates[0].id if len(candidates) == 1 else None,
+        details={"candidate_ids": [c.id for c in candidates], "purpose": text},
+    )
+    db_session.commit()
+    return [CandidateView(c, revealed=True) for c in candidates]
+
+
+def export(
+    *,
+    db_session: DbSession,
+    reader: Reader,
+    query: sa.Select[tuple[Candidate]],
+    filters: dict[str, Any],
+    purpose: str | None,
+) -> Iterator[dict[str, Any]]:
+    """Every candidate ``query`` selects, unmasked, as rows of EXPORT_COLUMNS; the export is
+    audited (who, which candidates, why) and committed before the first row is produced."""
+    _check_granted(reader)
+    text = check_purpose(purpose)
+    matching = query.order_by(None).with_only_columns(Candidate.id).subquery()
+    count, highest = db_session.execute(
+        sa.select(sa.func.count(), sa.func.max(matching.c.id))
+    ).one()
+    which: dict[str, Any] = {"filters": filters, "count": int(count), "highest_id": highest}
+    if count <= _AUDITED_IDS_MAX:
+        which["candidate_ids"] = list(
+            db_session.scalars(sa.select(matching.c.id).order_by(matching.c.id))
+        )
+    audit.record(
+        db_session=db_session,
+        action="candidate.personal_data_export",
+        entity_type="candidate",
+        entity_id=None,
+        details={**which, "purpose": text},
+    )
+    db_session.commit()
+    return _export_rows(db_session, query, highest)
+
+
+def _export_rows(
+    db_session: DbSession, query: sa.Select[tuple[Candidate]], highest: int | None
+) -> Iterator[dict[str, Any]]:
+    if highest is None:
+        return
+    # Only what the audit entry counted: a candidate registered meanwhile was not declared.
+    bounded = query.where(Candidate.id <= highest).order_by(Candidate.id)
+    columns = [getattr(Candidate, name) for name in EXPORT_COLUMNS]
+    result = db_session.execute(
+        bounded.with_only_columns(*columns).execution_options(yield_per=2000)
+    )
+    for row in result:
+        yield dict(zip(EXPORT_COLUMNS, row, strict=True))

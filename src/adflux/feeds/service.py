@@ -1,0 +1,512 @@
+"""Importing a job feed: upsert its jobs by reference number, close the ones a full feed no
+longer lists (pausing their campaigns on every platform), and report what happened.
+
+The jobs of one import are written in one transaction: a feed that turns out unreadable half-way
+(malformed XML at job 50,000) leaves the jobs as they were, and its run is recorded as failed with
+the reason. Closing and reopening come after that commit, job by job, through the jobs service's
+status transitions (a closed job's live campaigns are paused on every platform).
+
+Rows are read and written with Core statements, a batch at a time, so a 100,000-job feed keeps no
+ORM object per job in memory: what grows with the feed is the set of references seen (to find
+duplicates and the jobs no longer listed) and the ids of the jobs added.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import IO, Any
+
+import httpx
+import sqlalchemy as sa
+from psycopg.types.json import Jsonb
+
+from adflux.audit import service as audit
+from adflux.audit.models import AuditLog
+from adflux.campaign_templates import service as templates
+from adflux.context import actor_var
+from adflux.db import DbSession, utcnow
+from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
+from adflux.feeds.mapping import Mapped, Refused, map_record
+from adflux.feeds.models import FeedImport, ImportStatus
+from adflux.feeds.parsing import FeedRecord, FeedUnreadable, read_feed
+from adflux.jobs import service as jobs
+from adflux.jobs.models import JobOpening, JobStatus
+from adflux.pagination import Page, paginate
+
+log = logging.getLogger(__name__)
+
+BATCH = 1_000
+DEFAULT_FEED = "default"
+# What a report keeps of a long list: the counts are always exact.
+REFUSALS_KEPT = 1_000
+UNMAPPED_VALUES_KEPT = 50
+# An import of the same feed still running this long after it started is taken for a dead one.
+RUNNING_STALE_AFTER = timedelta(hours=2)
+URL_TIMEOUT_S = 60.0
+# A full feed that drops more than this share of its feed's open jobs, and more than
+# CLOSE_GUARD_MIN_JOBS of them, is taken for a broken export (a truncated file, an empty
+# category): it closes none of them unless told to (`force_close`), and says so.
+CLOSE_GUARD_SHARE = 0.5
+CLOSE_GUARD_MIN_JOBS = 20
+# The job columns a feed sets (the rest: skills, currency, status, are AdFlux's own).
+FEED_COLUMNS = (
+    "title",
+    "description",
+    "company",
+    "city",
+    "department",
+    "area",
+    "seniority",
+    "employment_type",
+    "remote_mode",
+    "salary_min_cop",
+    "salary_max_cop",
+)
+# The audit action written when a feed closes a job: a job the feed closed that comes back in it
+# is reopened; one a person closed stays closed.
+FEED_CLOSE_ACTION = "job_feed.close"
+_STATUS_ACTIONS = ("job.close", "job.reopen", "job.pause", FEED_CLOSE_ACTION)
+
+
+@dataclass
+class _Run:
+    """What an import has done so far (kept in memory, written to its FeedImport at the end)."""
+
+    seen: dict[str, int] = field(default_factory=dict)  # reference -> position
+    added_ids: list[int] = field(default_factory=list)
+    to_reopen: list[int] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    unmapped: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def refuse(self, where: str, external_ref: str | None, reasons: Iterable[str]) -> None:
+        self.counts["refused"] += 1
+        if len(self.refusals) < REFUSALS_KEPT:
+            self.refusals.append(
+                {"where": where, "external_ref": external_ref, "reasons": list(reasons)}
+            )
+
+    def note_unmapped(self, pairs: Iterable[tuple[str, str]]) -> None:
+        for name, value in pairs:
+            values = self.unmapped.setdefault(name, Counter())
+            if value in values or len(values) < UNMAPPED_VALUES_KEPT:
+                values[value] += 1
+
+
+def import_feed(
+    *,
+    db_session: DbSession,
+    stream: IO[bytes],
+    source: str,
+    feed: str = DEFAULT_FEED,
+    full: bool = True,
+    force_close: bool = False,
+) -> FeedImport:
+    """Import the jobs of a feed read from `stream`; the run's report.
+
+    `full`: the feed lists every open job of `feed`, so a job of that feed it no longer lists is
+    closed; unless that is more than half of them (CLOSE_GUARD_SHARE) and `force_close` is not
+    set, in which case none is closed and the report warns. Raises FeedUnreadable (422, field
+    `feed`) when the feed cannot be read; the run is then stored as failed and no job changed.
+    """
+    _refuse_concurrent_import(db_session, feed)
+    run_row = FeedImport(feed=feed, source=source[:2000], full=full, created_by=actor_var.get())
+    db_session.add(run_row)
+    db_session.commit()
+    run = _Run()
+    try:
+        for batch in _batches(read_feed(stream)):
+            _upsert(db_session, feed, batch, run)
+    except FeedUnreadable as exc:
+        db_session.rollback()
+        _finish_failed(db_session, run_row.id, exc.message)
+        raise
+    except Exception as exc:  # the upload broke off, the body was too large, a database error
+        db_session.rollback()
+        _finish_failed(db_session, run_row.id, f"the import stopped ({type(exc).__name__})")
+        raise
+    row = db_session.get(FeedImport, run_row.id)
+    assert row is not None
+    _store_counts(row, run)
+    db_session.commit()  # every job of the feed at once
+
+    warnings: list[str] = []
+    try:
+        warnings.extend(_after_upsert(db_session, row, feed, run, full=full, force=force_close))
+    except Exception as exc:
+        # The jobs are stored: the run is done, and says what did not happen after them.
+        db_session.rollback()
+        row = db_session.get(FeedImport, run_row.id) or row
+        row.warnings = [
+            *row.warnings,
+            f"closing, reopening or templates stopped part-way ({type(exc).__name__}); the "
+            "next import of the feed does what is left",
+        ]
+        row.status = ImportStatus.DONE.value
+        row.finished_at = utcnow()
+        db_session.commit()
+        raise
+    row.warnings = [*row.warnings, *warnings]
+    row.status = ImportStatus.DONE.value
+    row.finished_at = utcnow()
+    audit.record(
+        db_session=db_session,
+        action="job_feed.import",
+        entity_type="feed_import",
+        entity_id=row.id,
+        details={
+            "feed": feed,
+            "source": row.source,
+            "added": row.added,
+            "updated": row.updated,
+            "closed": row.closed,
+            "reopened": row.reopened,
+            "refused": row.refused,
+        },
+    )
+    db_session.commit()
+    return row
+
+
+def _after_upsert(
+    db_session: DbSession, row: FeedImport, feed: str, run: _Run, *, full: bool, force: bool
+) -> list[str]:
+    """Close what a full feed dropped, reopen what it brought back, let the templates create
+    their campaigns; the warnings to report."""
+    warnings: list[str] = []
+    if full and not run.seen:
+        warnings.append(
+            "closing skipped: the feed lists no job that could be read, so none was closed"
+        )
+    elif full:
+        warnings.extend(_close_missing(db_session, row, feed, run, force=force))
+    _reopen(db_session, row, run)
+    db_session.commit()  # the counts so far: a campaign a template fails to create rolls back
+    # Every job the templates owe, not only this import's: those a daily cap held back before.
+    applied = templates.apply_templates(db_session=db_session)
+    row.campaigns_created = applied.created
+    warnings.extend(
+        f"template {t}: {n} matching jobs left for another day by its daily cap"
+        for t, n in applied.capped.items()
+    )
+    warnings.extend(
+        f"template {f['template_id']}: no campaign for job {f['job_id']}: {f['error']}"
+        for f in applied.failed
+    )
+    return warnings
+
+
+def import_feed_url(
+    *,
+    db_session: DbSession,
+    url: str,
+    feed: str = DEFAULT_FEED,
+    full: bool = True,
+    force_close: bool = False,
+    max_bytes: int,
+) -> FeedImport:
+    """Fetch the feed at `url` (http or https) into a temporary file, then import it."""
+    if not url.startswith(("http://", "https://")):
+        raise ValidationFailed("only http and https feeds", fields={"url": ["http(s) URL only"]})
+    with tempfile.TemporaryFile() as spool:
+        try:
+            _download(url, spool, max_bytes=max_bytes)
+        except ValidationFailed as exc:  # kept as a failed run: a scheduled fetch has no caller
+            _refuse_concurrent_import(db_session, feed)
+            row = FeedImport(feed=feed, source=url[:2000], full=full, created_by=actor_var.get())
+            db_session.add(row)
+            db_session.flush()
+            _finish_failed(db_session, row.id, exc.message)
+            raise
+        spool.seek(0)
+        return import_feed(
+            db_session=db_session,
+            stream=spool,
+            source=url,
+            feed=feed,
+            full=full,
+            force_close=force_close,
+        )
+
+
+def _download(url: str, out: IO[bytes], *, max_bytes: int) -> None:
+    def unreachable(why: str) -> ValidationFailed:
+        return ValidationFailed(f"the feed at {url} {why}", fields={"url": [why]})
+
+    try:
+        with httpx.stream("GET", url, timeout=URL_TIMEOUT_S, follow_redirects=True) as answer:
+            if answer.status_code >= 400:
+                raise unreachable(f"answered HTTP {answer.status_code}")
+            size = 0
+            for chunk in answer.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise unreachable(f"is larger than {max_bytes:,} bytes")
+                out.write(chunk)
+    except httpx.TimeoutException:
+        raise unreachable(f"did not answer within {URL_TIMEOUT_S:.0f} s") from None
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
+        raise unreachable(f"cannot be fetched ({type(exc).__name__})") from None
+
+
+def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:
+    running = db_session.scalar(
+        sa.select(FeedImport.id).where(
+            FeedImport.feed == feed,
+            FeedImport.status == ImportStatus.RUNNING.value,
+            FeedImport.started_at > utcnow() - RUNNING_STALE_AFTER,
+        )
+    )
+    if running is not None:
+        raise Conflict(
+            f"an import of feed {feed!r} is already running (import {running}); "
+            "wait for it to finish",
+            fields={"feed": ["an import of this feed is running"]},
+        )
+
+
+def _finish_failed(db_session: DbSession, import_id: int, error: str) -> None:
+    row = db_session.get(FeedImport, import_id)
+    if row is None:  # pragma: no cover  (committed before the import started)
+        return
+    row.status = ImportStatus.FAILED.value
+    row.error = error
+    row.finished_at = utcnow()
+    audit.record(
+        db_session=db_session,
+        action="job_feed.import_failed",
+        entity_type="feed_import",
+        entity_id=import_id,
+        details={"feed": row.feed, "source": row.source, "error": error},
+    )
+    db_session.commit()
+
+
+def _batches(records: Iterator[FeedRecord]) -> Iterator[list[tuple[FeedRecord, Mapped | Refused]]]:
+    batch: list[tuple[FeedRecord, Mapped | Refused]] = []
+    for record in records:
+        batch.append((record, map_record(record)))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _upsert(
+    db_session: DbSession, feed: str, batch: list[tuple[FeedRecord, Mapped | Refused]], run: _Run
+) -> None:
+    fresh: list[tuple[FeedRecord, Mapped]] = []
+    for record, result in batch:
+        if isinstance(result, Refused):
+            run.refuse(result.where, result.external_ref, result.reasons)
+            continue
+        first = run.seen.get(result.external_ref)
+        if first is not None:
+            run.refuse(
+                record.where(),
+                result.external_ref,
+                [f"referencenumber: repeats job {first} of the feed (the first one is kept)"],
+            )
+            continue
+        run.seen[result.external_ref] = record.position
+        run.note_unmapped(result.unmapped)
+        fresh.append((record, result))
+    if not fresh:
+        return
+    columns = [JobOpening.id, JobOpening.external_ref, JobOpening.status, JobOpening.feed]
+    stored = {
+        row.external_ref: row
+        for row in db_session.execute(
+            sa.select(*columns, *(getattr(JobOpening, name) for name in FEED_COLUMNS)).where(
+                JobOpening.external_ref.in_([m.external_ref for _, m in fresh])
+            )
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    now = utcnow()
+    for _record, mapped in fresh:
+        row = stored.get(mapped.external_ref)
+        if row is None:
+            inserts.append(
+                {
+                    **mapped.fields,
+                    "external_ref": mapped.external_ref,
+                    "feed": feed,
+                    "status": JobStatus.OPEN.value,
+                    "currency": "COP",
+                    "skills": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            continue
+        if row.status == JobStatus.CLOSED.value:
+            run.to_reopen.append(row.id)
+        if row.feed == feed and all(getattr(row, n) == mapped.fields[n] for n in FEED_COLUMNS):
+            run.counts["unchanged"] += 1
+            continue
+        updates.append({"_id": row.id, "feed": feed, "updated_at": now, **mapped.fields})
+    if inserts:
+        ids = _insert_jobs(db_session, inserts)
+        run.added_ids.extend(ids)
+        run.counts["added"] += len(ids)
+    if updates:
+        db_session.connection().execute(
+            sa.update(JobOpening.__table__)
+            .where(JobOpening.__table__.c.id == sa.bindparam("_id"))
+            .values({name: sa.bindparam(name) for name in ("feed", "updated_at", *FEED_COLUMNS)}),
+            updates,
+        )
+        run.counts["updated"] += len(updates)
+
+
+_INSERT_COLUMNS = (
+    "external_ref",
+    *FEED_COLUMNS,
+    "feed",
+    "status",
+    "currency",
+    "skills",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_jobs(db_session: DbSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new jobs; their ids. On PostgreSQL with COPY, in the session's transaction: an
+    INSERT of 1,000 rows costs psycopg more to build and parse than the server to store."""
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        return list(
+            db_session.scalars(
+                sa.insert(JobOpening).returning(JobOpening.id, sort_by_parameter_order=True),
+                rows,
+            )
+        )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY job_openings ({', '.join(_INSERT_COLUMNS)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [Jsonb(row[name]) if name == "skills" else row[name] for name in _INSERT_COLUMNS]
+            )
+    refs = [row["external_ref"] for row in rows]
+    found = dict(
+        db_session.execute(
+            sa.select(JobOpening.external_ref, JobOpening.id).where(
+                JobOpening.external_ref.in_(refs)
+            )
+        ).all()
+    )
+    return [found[ref] for ref in refs]
+
+
+def _store_counts(row: FeedImport, run: _Run) -> None:
+    row.jobs_read = len(run.seen) + run.counts["refused"]
+    row.added = run.counts["added"]
+    row.updated = run.counts["updated"]
+    row.unchanged = run.counts["unchanged"]
+    row.refused = run.counts["refused"]
+    row.refusals = run.refusals
+    row.unmapped = {
+        name: [{"value": value, "jobs": jobs_} for value, jobs_ in values.most_common()]
+        for name, values in sorted(run.unmapped.items())
+    }
+
+
+def _close_missing(
+    db_session: DbSession, row: FeedImport, feed: str, run: _Run, *, force: bool
+) -> list[str]:
+    """Close every open or paused job of `feed` the feed no longer lists (pausing its live
+    campaigns on every platform, through the jobs service); the warnings to report."""
+    listed = db_session.execute(
+        sa.select(JobOpening.id, JobOpening.external_ref)
+        .where(
+            JobOpening.feed == feed,
+            JobOpening.status.in_([JobStatus.OPEN.value, JobStatus.PAUSED.value]),
+        )
+        .order_by(JobOpening.id)
+    ).all()
+    gone = [job_id for job_id, ref in listed if ref not in run.seen]
+    if (
+        not force
+        and len(gone) > CLOSE_GUARD_MIN_JOBS
+        and len(gone) > CLOSE_GUARD_SHARE * len(listed)
+    ):
+        return [
+            f"closing skipped: the feed no longer lists {len(gone):,} of the {len(listed):,} open "
+            f"jobs of feed {feed!r}, more than {CLOSE_GUARD_SHARE:.0%}: a broken export? Import "
+            "it again with force_close (adflux import jobs --force-close) to close them"
+        ]
+    paused: list[int] = list(row.campaigns_paused)
+    not_paused: dict[str, Any] = dict(row.campaigns_not_paused)
+    closed = 0
+    for job_id in gone:
+        try:
+            change = jobs.set_job_status(
+                db_session=db_session, job_id=job_id, status=JobStatus.CLOSED
+            )
+        except AdfluxError as exc:  # e.g. closed meanwhile by a person: nothing to do
+            log.warning("feed %s: job %s not closed: %s", feed, job_id, exc.message)
+            continue
+        closed += 1
+        paused.extend(change.campaigns_paused)
+        not_paused.update({str(k): v for k, v in change.campaigns_not_paused.items()})
+        audit.record(
+            db_session=db_session,
+            action=FEED_CLOSE_ACTION,
+            entity_type="job",
+            entity_id=job_id,
+            details={"feed": feed, "feed_import": row.id},
+        )
+        db_session.commit()
+    row.closed = closed
+    row.campaigns_paused = paused
+    row.campaigns_not_paused = not_paused
+    return []
+
+
+def _reopen(db_session: DbSession, row: FeedImport, run: _Run) -> None:
+    """Reopen the closed jobs the feed lists again, when a feed closed them (a person's close
+    stands: the report counts them as unchanged)."""
+    reopened = 0
+    for job_id in run.to_reopen:
+        last = db_session.scalar(
+            sa.select(AuditLog.action)
+            .where(
+                AuditLog.entity_type == "job",
+                AuditLog.entity_id == str(job_id),
+                AuditLog.action.in_(_STATUS_ACTIONS),
+            )
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        )
+        if last != FEED_CLOSE_ACTION:
+            continue
+        jobs.set_job_status(db_session=db_session, job_id=job_id, status=JobStatus.OPEN)
+        reopened += 1
+    row.reopened = reopened
+
+
+def list_imports(
+    *, db_session: DbSession, limit: int, offset: int = 0, feed: str | None = None
+) -> Page[FeedImport]:
+    query = sa.select(FeedImport).order_by(FeedImport.id.desc())
+    if feed:
+        query = query.where(FeedImport.feed == feed)
+    return paginate(db_session, query, limit=limit, offset=offset)
+
+
+def get_import_or_404(*, db_session: DbSession, import_id: int) -> FeedImport:
+    row = db_session.get(FeedImport, import_id)
+    if row is None:
+        raise NotFound(f"feed import {import_id} does not exist")
+    return row

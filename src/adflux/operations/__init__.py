@@ -1,0 +1,1 @@
+"""What an operator sees of a running deployment: workers, queues, stuck work, metrics."""

@@ -1,0 +1,172 @@
+"""/api/v1/job-feeds: feed uploads streamed past the body limit, URL imports, reports, refusals."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server: a fixture)
+    feed_job,
+    feed_server,
+    fixture_bytes,
+    xml_feed,
+)
+
+from adflux.datagen.job_feed import write_job_feed
+from adflux.extensions import db
+from adflux.jobs.models import JobOpening
+
+pytestmark = pytest.mark.postgres
+
+UPLOAD = "/api/v1/job-feeds/imports"
+
+
+def _upload(client, headers, body: bytes, content_type="application/xml", query=""):
+    return client.post(
+        f"{UPLOAD}{query}", data=body, headers={**headers, "Content-Type": content_type}
+    )
+
+
+def test_an_uploaded_feed_is_imported_and_its_report_kept(client, token_for):
+    headers = token_for("operator")
+
+    answer = _upload(client, headers, fixture_bytes("magneto_feed.xml"), query="?name=magneto.xml")
+
+    assert answer.status_code == 200, answer.json
+    report = answer.json
+    assert (report["source"], report["feed"], report["full"]) == ("magneto.xml", "default", True)
+    assert (report["added"], report["refused"], report["status"]) == (4, 3, "done")
+    assert report["refusals"][0]["reasons"] == [
+        "referencenumber: missing (a job without one cannot be kept in step)"
+    ]
+    assert report["unmapped"]["city"] == [{"value": "Tierralta", "jobs": 1}]
+    viewer = token_for("viewer")
+    shown = client.get(f"{UPLOAD}/{report['id']}", headers=viewer)
+    assert shown.status_code == 200 and shown.json == report
+    listed = client.get(UPLOAD, headers=viewer).json
+    assert [item["id"] for item in listed["items"]] == [report["id"]]
+    jobs = client.get("/api/v1/jobs", headers=viewer).json["items"]
+    assert {(j["external_ref"], j["feed"]) for j in jobs} == {
+        (ref, "default") for ref in ("MG-1001", "MG-1002", "MG-1003", "MG-1004")
+    }
+
+
+@pytest.mark.parametrize(
+    "name, content_type, refs",
+    [
+        ("jobs.jsonld", "application/ld+json", ["LD-1", "LD-2"]),
+        ("careers_page.html", "text/html", ["PG-1", "PG-2"]),
+    ],
+)
+def test_json_ld_and_html_pages_are_feeds_too(client, token_for, name, content_type, refs):
+    answer = _upload(client, token_for("operator"), fixture_bytes(name), content_type)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["added"] == len(refs)
+    stored = db.session.query(JobOpening.external_ref).order_by(JobOpening.external_ref).all()
+    assert [r for (r,) in stored] == refs
+
+
+def test_a_feed_larger_than_the_body_limit_streams_in(client, token_for):
+    """ADFLUX_MAX_BODY_BYTES (1 MiB) bounds JSON bodies, not feeds, with or without a length."""
+    out = io.BytesIO()
+    write_job_feed(out, n_jobs=2_000)
+    body = out.getvalue()
+    assert len(body) > 2 * 2**20
+    headers = {**token_for("operator"), "Content-Type": "application/xml"}
+
+    sized = client.post(UPLOAD, data=body, headers=headers)
+    chunked = client.post(
+        UPLOAD,
+        input_stream=io.BytesIO(body),
+        headers={**headers, "Transfer-Encoding": "chunked"},
+        # What gunicorn and Werkzeug's server set for a chunked request they de-chunk.
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+    assert sized.status_code == 200, sized.json
+    assert (sized.json["added"], sized.json["refused"]) == (2_000, 0)
+    assert chunked.status_code == 200, chunked.json
+    assert (chunked.json["added"], chunked.json["unchanged"]) == (0, 2_000)
+
+
+def test_a_feed_over_the_feed_limit_is_a_413(app, client, token_for, monkeypatch):
+    monkeypatch.setattr(app.config["ADFLUX_SETTINGS"], "feed_max_bytes", 2_048)
+    body = xml_feed(*(feed_job(f"A-{i}") for i in range(30))).getvalue()
+    headers = {**token_for("operator"), "Content-Type": "application/xml"}
+
+    sized = client.post(UPLOAD, data=body, headers=headers)  # refused before it starts
+    chunked = client.post(  # found out part-way: the run says so
+        UPLOAD,
+        input_stream=io.BytesIO(body),
+        headers={**headers, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+    assert (sized.status_code, chunked.status_code) == (413, 413)
+    assert db.session.query(JobOpening).count() == 0
+    (failed,) = client.get(UPLOAD, headers=token_for("viewer")).json["items"]
+    assert (failed["status"], failed["error"]) == (
+        "failed",
+        "the import stopped (RequestEntityTooLarge)",
+    )
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, field, says",
+    [
+        (fixture_bytes("billion_laughs.xml"), "application/xml", 422, "feed", "declares entities"),
+        (fixture_bytes("external_entity.xml"), "text/xml", 422, "feed", "declares entities"),
+        (b"<source><job><title>x</job>", "application/xml", 422, "feed", "malformed"),
+        (b"", "application/xml", 422, "feed", "empty"),
+        (b"a,b\n1,2\n", "application/octet-stream", 422, "feed", "not a job feed"),
+        (b"<source/>", "text/csv", 422, "Content-Type", "Content-Types"),
+    ],
+)
+def test_what_cannot_be_imported_is_a_4xx_naming_the_field(
+    client, token_for, body, content_type, status, field, says
+):
+    answer = _upload(client, token_for("operator"), body, content_type)
+    assert answer.status_code == status, answer.json
+    assert field in answer.json["error"]["fields"]
+    assert says in answer.json["error"]["message"]
+    assert db.session.query(JobOpening).count() == 0
+
+
+def test_bad_query_parameters_are_refused_by_name(client, token_for):
+    headers = token_for("operator")
+    body = xml_feed(feed_job("A-1")).getvalue()
+    assert _upload(client, headers, body, query="?feed=no%20spaces").json["error"]["fields"] == {
+        "feed": ["String does not match expected pattern."]
+    }
+    assert (
+        "partial" in _upload(client, headers, body, query="?partial=maybe").json["error"]["fields"]
+    )
+
+
+def test_only_operators_import(client, token_for):
+    answer = _upload(client, token_for("viewer"), xml_feed(feed_job("A-1")).getvalue())
+    assert answer.status_code == 403
+    assert client.get(f"{UPLOAD}/999", headers=token_for("viewer")).status_code == 404
+
+
+def test_the_server_fetches_a_feed_url(client, token_for, feed_server):  # noqa: F811
+    base, folder = feed_server
+    (folder / "feed.xml").write_bytes(xml_feed(feed_job("U-1"), feed_job("U-2")).getvalue())
+    headers = token_for("operator")
+
+    answer = client.post(
+        f"{UPLOAD}/url", json={"url": f"{base}/feed.xml", "feed": "web"}, headers=headers
+    )
+
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["added"], answer.json["source"], answer.json["feed"]) == (
+        2,
+        f"{base}/feed.xml",
+        "web",
+    )
+    missing = client.post(f"{UPLOAD}/url", json={"url": f"{base}/nope.xml"}, headers=headers)
+    assert missing.status_code == 422
+    assert missing.json["error"]["fields"] == {"url": ["answered HTTP 404"]}
+    not_http = client.post(f"{UPLOAD}/url", json={"url": "file:///etc/passwd"}, headers=headers)
+    assert not_http.status_code == 422
+    assert "url" in not_http.json["error"]["fields"]

@@ -1,0 +1,44 @@
+"""`adflux template …` against the API (in-process)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+
+def test_create_show_disable_and_list(adflux_cli):
+    created = adflux_cli(
+        "template", "create", "--name", "Ventas Medellín", "--platforms", "meta,x",
+        "--area", "ventas", "--city", "medellin", "--daily-budget", "70000",
+        "--daily-cap", "3", "--stop-after", "40", "--per", "week",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    lines = created.stdout.splitlines()
+    assert lines[0].startswith("template ") and lines[0].endswith("«Ventas Medellín» (active)")
+    assert lines[1] == "jobs: area Ventas y comercial, city Medellín"
+    assert lines[2] == (
+        "platforms: meta, x; daily budget per job: $ 70.000; at most 3 campaigns a day"
+    )
+    assert lines[3] == "rule: kind max_applications, max_applications 40, period week"
+    template_id = lines[0].split()[1]
+
+    disabled = adflux_cli("template", "disable", template_id, "--json")
+    assert json.loads(disabled.stdout)["active"] is False
+    listed = adflux_cli("template", "list", "--json")
+    assert [t["name"] for t in json.loads(listed.stdout)] == ["Ventas Medellín"]
+    applied = adflux_cli("template", "apply")
+    assert applied.stdout.strip() == "campaigns created: none"
+
+
+def test_refusals_are_one_line(adflux_cli):
+    bad = adflux_cli("template", "create", "--name", "X", "--platforms", "meta", "--city", "Gotham")
+    assert bad.exit_code == 1
+    assert "city: 'Gotham' is not a city AdFlux targets" in bad.stderr
+    half = adflux_cli(
+        "template", "create", "--name", "X", "--platforms", "meta", "--max-cpa", "9000"
+    )
+    assert half.exit_code == 2
+    assert "--max-cpa and --min-spend go together" in half.stderr

@@ -1,0 +1,89 @@
+"""`adflux import jobs FILE|URL`: upload with progress, summary, refusals, one line on error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.integration.feeds.conftest import feed_job, fixture_bytes, xml_feed
+
+from adflux.extensions import db
+from adflux.jobs.models import JobOpening
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_feed_file_is_imported_with_a_summary_of_every_refusal(adflux_cli, tmp_path):
+    feed = tmp_path / "magneto.xml"
+    feed.write_bytes(fixture_bytes("magneto_feed.xml"))
+
+    result = adflux_cli("import", "jobs", str(feed))
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "magneto.xml: 4 added, 0 updated, 0 unchanged, 0 closed, 0 reopened, 3 refused"
+    )
+    assert lines[1:4] == [
+        "refused job 3 (line 35): referencenumber: missing (a job without one cannot be kept in "
+        "step)",
+        "refused job 5 (line 49) [MG-1003]: referencenumber: repeats job 4 of the feed (the "
+        "first one is kept)",
+        "refused job 7 (line 65) [MG-1005]: country: 'Perú' (AdFlux advertises jobs in Colombia)",
+    ]
+    assert "not mapped, kept with a default: city: Tierralta (1)" in lines
+    assert "importing" in result.stderr  # the progress bar
+    assert db.session.query(JobOpening).count() == 4
+
+    again = adflux_cli("import", "jobs", str(feed), "--json")
+    report = json.loads(again.stdout)
+    assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 4)
+
+
+def test_a_feed_url_is_fetched_by_the_server(adflux_cli, feed_server):
+    base, folder = feed_server
+    (folder / "jobs.jsonld").write_bytes(fixture_bytes("jobs.jsonld"))
+
+    result = adflux_cli("import", "jobs", f"{base}/jobs.jsonld", "--feed", "web", "--partial")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{base}/jobs.jsonld: 2 added")
+    assert "feed web" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (fixture_bytes("billion_laughs.xml"), "declares entities"),
+        (b"not a feed", "not a job feed"),
+    ],
+)
+def test_an_unreadable_feed_exits_1_with_one_line(adflux_cli, tmp_path, content, says):
+    feed = tmp_path / "bad.xml"
+    feed.write_bytes(content)
+
+    result = adflux_cli("import", "jobs", str(feed))
+
+    assert result.exit_code == 1
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error")]
+    assert says in line and "[HTTP 422]" in line
+
+
+def test_a_missing_file_exits_1_naming_it(adflux_cli, tmp_path):
+    result = adflux_cli("import", "jobs", str(tmp_path / "nope.xml"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {tmp_path / 'nope.xml'}: no such file"
+
+
+def test_force_close_closes_what_a_truncated_feed_drops(adflux_cli, tmp_path):
+    whole, truncated = tmp_path / "whole.xml", tmp_path / "truncated.xml"
+    whole.write_bytes(xml_feed(*(feed_job(f"A-{i}") for i in range(40))).getvalue())
+    truncated.write_bytes(xml_feed(feed_job("A-0")).getvalue())
+    adflux_cli("import", "jobs", str(whole))
+
+    guarded = adflux_cli("import", "jobs", str(truncated))
+    forced = adflux_cli("import", "jobs", str(truncated), "--force-close")
+
+    assert "0 closed" in guarded.stdout
+    assert "warning: closing skipped: the feed no longer lists 39 of the 40" in guarded.stdout
+    assert "39 closed" in forced.stdout
