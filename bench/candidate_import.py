@@ -10,7 +10,10 @@ same file in the same run.
    it (``candidates.imports.import_candidates``): the import's time and rows/s (the process's
    start-up, a few seconds, is printed apart) and the child's peak RSS;
 4. the same file imported a second time (every row matched, none changed);
-5. unless --skip-sqlite, the same import into a fresh SQLite file.
+5. unless --skip-api, ``adflux import candidates FILE`` as a user runs it, streamed to a live
+   ``adflux serve`` on a fresh PostgreSQL database (the command's wall time, the server worker's
+   peak RSS);
+6. unless --skip-sqlite, the same import into a fresh SQLite file.
 
     .venv/bin/python bench/candidate_import.py                # 1,000,000 rows
     .venv/bin/python bench/candidate_import.py --rows 100000
@@ -152,10 +155,61 @@ def import_measured(label: str, path: Path, rows: int, env: dict[str, str]) -> M
     return Measure(label, rows, float(seconds), peak)
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """The highest resident size a live process reached (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def through_api(path: Path, rows: int, work: Path) -> Measure:
+    """``adflux import candidates FILE`` to a live ``adflux serve`` on a fresh database: wall time
+    of the command, peak RSS of the server's worker (the process that imports)."""
+    from tests.e2e.processes import ADFLUX, ServerProcess, free_port
+
+    db = PostgresDatabase(f"adflux_bench_import_api_{os.getpid()}").create()
+    server = None
+    try:
+        server_env = clean_env(
+            DATABASE_URL=db.url, ADFLUX_LOG_LEVEL="WARNING", ADFLUX_DATA_DIR=str(work / "api")
+        )
+        adflux("db", "upgrade", env=server_env)
+        _s, _p, token = adflux(
+            "token", "create", "--name", "bench", "--role", "operator", env=server_env
+        )
+        port = free_port()
+        server = ServerProcess.start(
+            [str(ADFLUX), "serve", "--port", str(port)],
+            env=server_env,
+            base_url=f"http://127.0.0.1:{port}",
+            log_path=work / "server.log",
+            cwd=work,
+        )
+        server.wait_ready(timeout=120)
+        client_env = clean_env(
+            ADFLUX_API_URL=server.base_url,
+            ADFLUX_API_TOKEN=token.strip(),
+            XDG_CONFIG_HOME=str(work / "xdg"),
+        )
+        seconds, _peak, out = adflux("import", "candidates", str(path), env=client_env)
+        print(f"  adflux says: {out.strip().splitlines()[-1]}")
+        workers = subprocess.run(
+            ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        peak = max((_peak_rss_mb(int(pid)) for pid in workers), default=float("nan"))
+        return Measure("adflux import candidates -> adflux serve", rows, seconds, peak)
+    finally:
+        if server is not None:
+            server.stop()
+        db.drop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the CSV file")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-api", action="store_true", help="no CLI -> API run")
     parser.add_argument("--import-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.import_child:
@@ -184,8 +238,11 @@ def main() -> None:
         measures.append(import_measured("import -> PostgreSQL (again)", path, args.rows, env))
     finally:
         db.drop()
+    if not args.skip_api:
+        print("5. adflux import candidates FILE through a live adflux serve (PostgreSQL)")
+        measures.append(through_api(path, args.rows, work))
     if not args.skip_sqlite:
-        print("5. the import into SQLite")
+        print("6. the import into SQLite")
         env = clean_env(ADFLUX_DATA_DIR=str(work / "sqlite"), ADFLUX_LOG_LEVEL="WARNING")
         adflux("db", "upgrade", env=env)
         measures.append(import_measured("import -> SQLite (new rows)", path, args.rows, env))

@@ -31,10 +31,12 @@ def test_a_large_file_is_streamed_imported_and_its_report_saved(live_api: LiveAp
     assert path.stat().st_size > 1_048_576  # over ADFLUX_MAX_BODY_BYTES: only imports may be
     env = live_api.client_env(live_api.admin_token)
 
-    first = run_cli("import", "candidates", str(path), env=env, timeout=300)
+    # --progress: the server's progress is polled even though stderr is not a terminal here.
+    first = run_cli("import", "candidates", str(path), "--progress", env=env, timeout=300)
     again = run_cli("import", "candidates", str(path), env=env, timeout=300)
 
     assert first.returncode == 1, first.stderr  # one row refused
+    assert "sending candidatos.csv" in first.stderr and "importing" in first.stderr
     assert "candidatos.csv: 19,999 added, 0 updated, 0 unchanged, 1 rows refused" in first.stdout
     report = tmp_path / "candidatos.errores.csv"
     with report.open(encoding="utf-8", newline="") as handle:

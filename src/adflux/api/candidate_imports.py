@@ -19,7 +19,15 @@ from werkzeug.exceptions import LengthRequired, RequestEntityTooLarge, Unsupport
 
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
-from adflux.api.schemas import ArgsSchema, ErrorSchema, id_in_path
+from adflux.api.schemas import (
+    ArgsSchema,
+    ErrorSchema,
+    PageArgsSchema,
+    PageMetaSchema,
+    id_in_path,
+    page_body,
+    page_limit,
+)
 from adflux.auth.models import Role
 from adflux.candidates import imports as service
 from adflux.candidates.import_reading import REQUIRED_COLUMNS, FileFormat
@@ -56,6 +64,13 @@ class ImportArgsSchema(ArgsSchema):
     )
 
 
+class ImportListArgsSchema(PageArgsSchema):
+    request_id = fields.String(
+        validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,64}$"),
+        metadata={"description": "only the import the request with this X-Request-Id started"},
+    )
+
+
 class CandidateImportSchema(Schema):
     id = fields.Integer()
     filename = fields.String()
@@ -80,6 +95,10 @@ class CandidateImportSchema(Schema):
 
     def _report_url(self, record: CandidateImport) -> str:
         return f"{_IMPORT_PATH}/{record.id}/errors"
+
+
+class CandidateImportPageSchema(PageMetaSchema):
+    items = fields.List(fields.Nested(CandidateImportSchema), required=True)
 
 
 def allow_large_imports() -> None:
@@ -111,6 +130,19 @@ def init_candidate_imports(app: Flask) -> None:
 
 @blp.route("")
 class CandidateImports(MethodView):
+    @blp.arguments(ImportListArgsSchema, location="query")
+    @blp.response(200, CandidateImportPageSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List imports, newest first (while one runs, its counts so far)."""
+        page = service.list_imports(
+            db_session=db.session,
+            limit=page_limit(args),
+            offset=args["offset"],
+            request_id=args.get("request_id"),
+        )
+        return page_body(page)
+
     @requires(Role.OPERATOR)
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.doc(

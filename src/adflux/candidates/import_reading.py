@@ -69,7 +69,7 @@ class RowError:
 
 @dataclass
 class RawBatch:
-    """Up to one batch of rows as read: cells by column (stripped text, None when empty)."""
+    """Up to one batch of rows as read: cells by column, as text (None: missing in Parquet)."""
 
     lines: list[int]
     columns: dict[str, list[str | None]]
@@ -216,7 +216,8 @@ class CsvRows:
         self.rows_read += len(rows) + len(refused)
         # Every row has `width` cells here, so the transposition loses none.
         cells = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-        columns = {name: _clean_cells(cells[i]) for name, i in self._positions}
+        # Raw text: validation strips it (once per distinct value where it can).
+        columns = {name: list(cells[i]) for name, i in self._positions}
         return RawBatch(lines, columns, refused)
 
 
@@ -288,11 +289,6 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
-def _clean_cells(cells: Sequence[str]) -> list[str | None]:
-    """Cells stripped of surrounding spaces; an empty cell is None."""
-    return [cell or None for cell in map(str.strip, cells)]
-
-
 # --------------------------------------------------------------------------- Parquet
 
 
@@ -359,7 +355,7 @@ def _parquet_cells(array: object) -> list[str | None]:
         return [None if v is None else v.isoformat() for v in values]
     if pa.types.is_floating(kind):
         return [None if v is None or v != v else repr(v) for v in values]
-    return _clean_cells(["" if v is None else str(v) for v in values])
+    return [None if v is None else str(v) for v in values]
 
 
 def open_rows(

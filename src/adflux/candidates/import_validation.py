@@ -131,6 +131,15 @@ def _text_list(low: int, high: int) -> Callable[[str], list[str]]:
     return parse
 
 
+def _text(max_length: int) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if len(text) > max_length:
+            raise _Bad(f"longer than {max_length} characters")
+        return text
+
+    return parse
+
+
 def parse_timestamp(text: str) -> datetime:
     try:
         if len(text) == 10:
@@ -150,19 +159,33 @@ Errors = list[tuple[int, str]]  # (index in the batch, reason)
 
 
 def _check_distinct(
-    values: list[str | None], parse: Callable[[str], Any]
+    values: Sequence[str | None],
+    parse: Callable[[str], Any],
+    *,
+    empty: tuple[Any, str | None],
 ) -> tuple[list[Any], Errors]:
-    """Parse each distinct value once (a column of a few dozen cities, ages or yes/no)."""
-    parsed_of: dict[str | None, Any] = {None: None}
-    reasons: dict[str, str] = {}
-    for value in set(values):
-        if value is None:
+    """Raw cells checked once per distinct value (a column of a few dozen cities, ages or yes/no):
+    stripped, an empty one read as ``empty`` (its value, and the reason it is an error or None)."""
+    empty_value, empty_reason = empty
+    parsed_of: dict[str | None, Any] = {}
+    reasons: dict[str | None, str] = {}
+    for raw in set(values):
+        text = raw.strip() if raw is not None else ""
+        if not text:
+            parsed_of[raw] = empty_value
+            if empty_reason is not None:
+                reasons[raw] = empty_reason
+            continue
+        hit = _UNSTORABLE.search(text)
+        if hit is not None:
+            parsed_of[raw] = None
+            reasons[raw] = _unstorable_reason(hit.group())
             continue
         try:
-            parsed_of[value] = parse(value)
+            parsed_of[raw] = parse(text)
         except _Bad as exc:
-            parsed_of[value] = None
-            reasons[value] = str(exc)
+            parsed_of[raw] = None
+            reasons[raw] = str(exc)
     parsed = list(map(parsed_of.__getitem__, values))
     if not reasons:
         return parsed, []
@@ -221,42 +244,38 @@ def _check_phone(values: list[str | None]) -> tuple[list[Any], Errors]:
 
 Check = Callable[[list[str | None]], tuple[list[Any], Errors]]
 
-CHECKS: dict[str, Check] = {
+# Columns checked cell by cell (most values distinct), after stripping.
+CELL_CHECKS: dict[str, Check] = {
     "external_ref": lambda v: _check_text(v, 64),
     "full_name": lambda v: _check_text(v, 200),
     "email": _check_email,
     "phone": _check_phone,
-    "age": lambda v: _check_distinct(v, _integer(14, 100)),
-    "city": lambda v: _check_text(v, 100),
-    "department": lambda v: _check_text(v, 100),
-    "education_level": lambda v: _check_distinct(v, _one_of(EDUCATION_LEVELS)),
-    "years_experience": lambda v: _check_distinct(v, _decimal(0, 70)),
-    "area": lambda v: _check_text(v, 100),
     "desired_salary_cop": lambda v: _check_each(v, _integer(0, 10_000_000_000)),
-    "remote_preference": lambda v: _check_distinct(v, _one_of(REMOTE_MODES)),
-    "languages": lambda v: _check_distinct(v, _text_list(2, 10)),
-    "skills": lambda v: _check_distinct(v, _text_list(1, 60)),
-    "last_active_at": lambda v: _check_distinct(v, parse_timestamp),
-    "marketing_consent": lambda v: _check_distinct(v, parse_consent),
+}
+# Columns checked once per distinct raw value.
+DISTINCT_PARSERS: dict[str, Callable[[str], Any]] = {
+    "age": _integer(14, 100),
+    "city": _text(100),
+    "department": _text(100),
+    "education_level": _one_of(EDUCATION_LEVELS),
+    "years_experience": _decimal(0, 70),
+    "area": _text(100),
+    "remote_preference": _one_of(REMOTE_MODES),
+    "languages": _text_list(2, 10),
+    "skills": _text_list(1, 60),
+    "last_active_at": parse_timestamp,
+    "marketing_consent": parse_consent,
 }
 # Empty cells allowed (stored as none, or an empty list); every other column needs a value.
 NULLABLE = ("external_ref", "phone", "years_experience", "desired_salary_cop", "last_active_at")
 EMPTY_LISTS = ("languages", "skills")
-# Columns whose accepted values may hold any character; the others' rules already refuse a NUL or
-# a byte that was not UTF-8.
-FREE_TEXT = (
-    "external_ref",
-    "full_name",
-    "email",
-    "city",
-    "department",
-    "area",
-    "languages",
-    "skills",
-)
+# Cell-checked columns whose accepted values may hold any character (the phone's and the
+# salary's rules already refuse a NUL or a byte that was not UTF-8).
+FREE_TEXT = ("external_ref", "full_name", "email")
 EMPTY_REASON = {
     "marketing_consent": "empty: every row must say sí or no; consent is never assumed",
 }
+_NEEDS_A_VALUE = "empty: this column needs a value"
 
 
 def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
@@ -265,15 +284,22 @@ def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
     bad: set[int] = set()
     columns: dict[str, list[Any]] = {}
     for name, cells in raw.columns.items():
-        values, problems = CHECKS[name](cells)
-        if name not in NULLABLE:
-            empty_reason = EMPTY_REASON.get(name, "empty: this column needs a value")
+        parse = DISTINCT_PARSERS.get(name)
+        if parse is not None:
             if name in EMPTY_LISTS:
-                values = [[] if v is None else v for v in values]
+                empty: tuple[Any, str | None] = ([], None)
+            elif name in NULLABLE:
+                empty = (None, None)
             else:
-                problems = problems + [(i, empty_reason) for i, v in enumerate(cells) if v is None]
-        if name in FREE_TEXT:
-            problems += _unstorable(cells)
+                empty = (None, EMPTY_REASON.get(name, _NEEDS_A_VALUE))
+            values, problems = _check_distinct(cells, parse, empty=empty)
+        else:
+            cleaned = _clean_cells(cells)
+            values, problems = CELL_CHECKS[name](cleaned)
+            if name not in NULLABLE:
+                problems += [(i, _NEEDS_A_VALUE) for i, v in enumerate(cleaned) if v is None]
+            if name in FREE_TEXT:
+                problems += _unstorable(cleaned)
         for index, reason in problems:
             bad.add(index)
             errors.append(RowError(raw.lines[index], name, reason))
@@ -290,6 +316,21 @@ def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
     )
 
 
+def _clean_cells(cells: Sequence[str | None]) -> list[str | None]:
+    """Cells stripped of surrounding spaces; an empty cell is None."""
+    if None in cells:  # a Parquet column's missing values
+        return [cell or None for cell in map(_strip, cells)]
+    return [cell or None for cell in map(str.strip, cells)]  # type: ignore[arg-type]
+
+
+def _strip(cell: str | None) -> str:
+    return cell.strip() if cell is not None else ""
+
+
+def _unstorable_reason(character: str) -> str:
+    return "contains a NUL character" if character == "\x00" else "not UTF-8 text"
+
+
 def _unstorable(cells: list[str | None]) -> Errors:
     joined = "\x1f".join(filter(None, cells))
     if _UNSTORABLE.search(joined) is None:
@@ -300,8 +341,7 @@ def _unstorable(cells: list[str | None]) -> Errors:
             continue
         hit = _UNSTORABLE.search(cell)
         if hit is not None:
-            reason = "contains a NUL character" if hit.group() == "\x00" else "not UTF-8 text"
-            found.append((index, reason))
+            found.append((index, _unstorable_reason(hit.group())))
     return found
 
 

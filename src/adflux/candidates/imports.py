@@ -29,7 +29,7 @@ from typing import IO, Any
 import psycopg
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from adflux.audiences import service as audiences
 from adflux.audit import service as audit
@@ -52,9 +52,10 @@ from adflux.candidates.import_writing import (
     write_batch,
 )
 from adflux.candidates.models import Candidate, CandidateImport
-from adflux.context import actor_var
+from adflux.context import actor_var, request_id_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import NotFound
+from adflux.pagination import Page, paginate
 from adflux.segmentation import assignment
 
 log = logging.getLogger(__name__)
@@ -114,10 +115,12 @@ def import_candidates(
         failed_batches=0,
         ignored_columns=list(reader.header.ignored),
         requested_by=actor_var.get(),
+        request_id=request_id_var.get(),
     )
     db_session.add(record)
     db_session.commit()
-    report = _report_path(record.id)
+    import_id = record.id
+    report = _report_path(import_id)
     record.report_path = str(report.relative_to(_data_dir()))
     db_session.commit()
     try:
@@ -125,12 +128,7 @@ def import_candidates(
             run = _Run(db_session, record, report_file, reader)
             run.all_batches(on_progress)
     except BaseException as exc:
-        db_session.rollback()
-        record.status = "failed"
-        record.error = f"{type(exc).__name__}: {exc}"[:2000]
-        record.finished_at = utcnow()
-        db_session.commit()
-        _write_summary(record)
+        _record_failure(db_session, record, import_id, exc)
         raise
     record.status = "done"
     record.finished_at = utcnow()
@@ -147,6 +145,33 @@ def import_candidates(
     if run.removals_queued:
         send_task(audiences.REMOVAL_TASK)  # after the commits; the scheduled refresh is the net
     return record
+
+
+def _record_failure(
+    db_session: DbSession, record: CandidateImport, import_id: int, exc: BaseException
+) -> None:
+    """Mark the import failed, if the database still answers: the error that stopped it is
+    what the caller gets either way (the batches before it stay written)."""
+    try:
+        db_session.rollback()
+        record.status = "failed"
+        record.error = f"{type(exc).__name__}: {exc}"[:2000]
+        record.finished_at = utcnow()
+        db_session.commit()
+        _write_summary(record)
+    except (SQLAlchemyError, OSError) as second:
+        db_session.rollback()
+        log.error("candidate import %s failed (%s); not marked so: %s", import_id, exc, second)
+
+
+def list_imports(
+    *, db_session: DbSession, limit: int, offset: int = 0, request_id: str | None = None
+) -> Page[CandidateImport]:
+    """The imports, newest first; those a request started, when ``request_id`` is given."""
+    query = sa.select(CandidateImport).order_by(CandidateImport.id.desc())
+    if request_id is not None:
+        query = query.where(CandidateImport.request_id == request_id)
+    return paginate(db_session, query, limit=limit, offset=offset)
 
 
 def get_import_or_404(*, db_session: DbSession, import_id: int) -> CandidateImport:

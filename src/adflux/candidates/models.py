@@ -72,5 +72,8 @@ class CandidateImport(db.Model):  # type: ignore[name-defined,misc]
     report_path: Mapped[str | None] = mapped_column(sa.String(500))
     error: Mapped[str | None] = mapped_column(sa.Text)
     requested_by: Mapped[str | None] = mapped_column(sa.String(100))
+    # The request that started it (X-Request-Id, which a client may choose): how the CLI finds
+    # the import its upload started, to show its progress while the server works.
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

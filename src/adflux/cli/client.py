@@ -32,6 +32,9 @@ class ApiClient:
         if context is not None:  # the connections close with the command, not with the process
             context.call_on_close(self._http.close)
 
+    def close(self) -> None:
+        self._http.close()
+
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}
         return self._request("GET", path, params=clean)
@@ -48,10 +51,13 @@ class ApiClient:
         content_type: str,
         params: dict[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = httpx.USE_CLIENT_DEFAULT,  # type: ignore[assignment]
+        request_id: str | None = None,
     ) -> Any:
         """POST a file's bytes streamed from ``chunks`` (``length`` in all, sent as
         Content-Length, not chunked); ``timeout`` None waits as long as the server works on it."""
         headers = {"Content-Type": content_type, "Content-Length": str(length)}
+        if request_id is not None:
+            headers["X-Request-Id"] = request_id
         return self._request(
             "POST", path, content=chunks, headers=headers, params=params, timeout=timeout
         )

@@ -161,3 +161,21 @@ def test_parquet_is_told_apart_by_its_bytes(client, token_for, tmp_path):
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["file_format"] == "parquet"
     assert db.session.scalar(sa.select(Candidate.email)) == "ana@x.co"
+
+
+def test_an_import_is_found_by_the_request_that_started_it(client, token_for):
+    operator = token_for("operator")
+    data = (FIXTURES / "excel_semicolon_bom_crlf.csv").read_bytes()
+    started = client.post(
+        PATH,
+        data=data,
+        headers={**operator, "Content-Type": "text/csv", "X-Request-Id": "cli-import-abc"},
+    ).get_json()
+    post_file(client, operator, data)  # another import, from another request
+
+    found = client.get(f"{PATH}?request_id=cli-import-abc", headers=token_for("viewer"))
+    every = client.get(PATH, headers=token_for("viewer")).get_json()
+
+    assert found.status_code == 200
+    assert [item["id"] for item in found.get_json()["items"]] == [started["id"]]
+    assert every["total"] == 2 and every["items"][0]["id"] > started["id"]  # newest first

@@ -250,3 +250,18 @@ def test_refs_with_quotes_and_backslashes_are_found_again(database):
 
     assert (first.added, second.added, second.unchanged) == (1, 0, 1)
     assert db.session.scalar(sa.select(Candidate.external_ref)) == '"MAG-7" \\ 1'
+
+
+def test_an_unexpected_error_marks_the_import_failed_and_is_raised(database, monkeypatch):
+    def broken(**_kwargs):
+        raise RuntimeError("the segment model broke")
+
+    monkeypatch.setattr(imports.assignment, "assign_candidates", broken)
+
+    with pytest.raises(RuntimeError, match="the segment model broke"):
+        run_import(FIXTURES / "excel_semicolon_bom_crlf.csv")
+
+    record = db.session.scalars(sa.select(CandidateImport)).one()
+    assert record.status == "failed" and "the segment model broke" in record.error
+    assert record.finished_at is not None
+    assert count_rows(Candidate) == 0  # its batch was never committed

@@ -36,11 +36,16 @@ def upgrade():
         sa.Column("report_path", sa.String(length=500), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("requested_by", sa.String(length=100), nullable=True),
+        sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_imports")),
     )
+    op.create_index(
+        op.f("ix_candidate_imports_request_id"), "candidate_imports", ["request_id"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index(op.f("ix_candidate_imports_request_id"), table_name="candidate_imports")
     op.drop_table("candidate_imports")
