@@ -1,7 +1,7 @@
 """Candidate imports: one row per candidate file imported, with its counts and error report.
 
-Revision ID: 0009_candidate_imports
-Revises: 0008_templates
+Revision ID: 0010_candidate_imports
+Revises: 0009_templates
 Create Date: 2026-12-04 14:10:00
 
 A new table only; the downgrade drops it (the error reports on disk stay where they are).
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0009_candidate_imports"
-down_revision = "0008_templates"
+revision = "0010_candidate_imports"
+down_revision = "0009_templates"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Job feeds: each import's report, and which feed a job came from.
 
-Revision ID: 0007_feeds
+Revision ID: 0008_feeds
 Revises: 0007_personal_data
 Create Date: 2026-12-04 14:00:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0007_feeds"
+revision = "0008_feeds"
 down_revision = "0007_personal_data"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Campaign templates: standing campaigns over a group of jobs, and the campaigns they created.
 
-Revision ID: 0008_templates
-Revises: 0007_feeds
+Revision ID: 0009_templates
+Revises: 0008_feeds
 Create Date: 2026-12-04 14:30:00
 
 A template ("every open job in area X / city Y / company Z" of a feed) creates one campaign per
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0008_templates"
-down_revision = "0007_feeds"
+revision = "0009_templates"
+down_revision = "0008_feeds"
 branch_labels = None
 depends_on = None
 
