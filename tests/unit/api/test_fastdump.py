@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from marshmallow import Schema, fields
 from tests.factories import candidate_payload, job_payload
 
@@ -76,3 +77,27 @@ def test_unknown_fields_fall_back_to_marshmallow():
             return obj.name.upper()
 
     assert WithMethod().dump(SimpleNamespace(name="cali")) == {"name": "cali", "shout": "CALI"}
+
+
+def _rows(objects: list[SimpleNamespace]) -> list[sa.Row]:
+    """The objects as database rows are read (a Row per object, names as columns, a total)."""
+    names = [*vars(objects[0]), "_total"]
+    metadata = sa.MetaData()
+    table = sa.Table("t", metadata, *(sa.Column(n, sa.JSON) for n in names))
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [{**vars(o), "_total": len(objects)} for o in objects])
+        return list(connection.execute(sa.select(table)).all())
+
+
+def test_rows_and_mappings_dump_as_objects_do():
+    jobs = [_job(i) for i in range(1, 6)]
+    for job in jobs:  # as JSON columns bring them back
+        job.created_at = job.updated_at = None
+    instance = JobPageSchema()
+    expected = Schema.dump(instance, {"items": jobs, "total": 5, "limit": 50, "offset": 0})
+    rows = _rows(jobs)
+    assert instance.dump({"items": rows, "total": 5, "limit": 50, "offset": 0}) == expected
+    mappings = [row._mapping for row in rows]
+    assert instance.dump({"items": mappings, "total": 5, "limit": 50, "offset": 0}) == expected
