@@ -49,7 +49,7 @@ format: $(DEV_STAMP) ## Format the code
 bench-seed: $(DEV_STAMP) ## Benchmark seeding 1,000,000 candidates (PostgreSQL and SQLite)
 	$(BIN)/python bench/seed_throughput.py
 
-bench-api: $(DEV_STAMP) ## Benchmark GET /api/v1/jobs under gunicorn with wrk
+bench-api: $(DEV_STAMP) ## Benchmark the API's list endpoints against plain Flask + SQLAlchemy (wrk)
 	$(BIN)/python bench/api_throughput.py
 
 bench-applications: $(DEV_STAMP) ## Benchmark POST /api/v1/applications (10 % resent) against one INSERT per request
