@@ -275,7 +275,8 @@ def main() -> None:
     print()
     print(
         f"wrk -t2 -c{args.connections} -d{args.duration}s --latency, gunicorn {args.workers} "
-        f"workers x {args.threads} threads (gthread), 10 % resends, median of {args.rounds} round(s)"
+        f"workers x {args.threads} threads (gthread), 10 % resends, "
+        f"median of {args.rounds} round(s)"
     )
     summary = {
         name: (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
