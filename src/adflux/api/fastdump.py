@@ -123,7 +123,7 @@ def _dicts(items: Any) -> Any:
     """A page of rows as dicts, their names read once (a row's names are a property)."""
     if isinstance(items, list) and items and isinstance(items[0], Row):
         names = items[0]._fields
-        return [dict(zip(names, row)) for row in items]
+        return [dict(zip(names, row, strict=True)) for row in items]
     return items
 
 
