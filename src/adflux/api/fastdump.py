@@ -67,8 +67,14 @@ class _Compiler:
             return f"[None if x is None else {inner} for x in {items}]"
         if isinstance(field, fields.DateTime | fields.Date) and field.format in (None, "iso"):
             return f"{v}.isoformat()"
-        if type(field) in _EXACT:
-            return _EXACT[type(field)].format(v=v)
+        for kind, template in _EXACT.items():
+            # A subclass that only loads differently (TrimmedEmail) writes as its base does.
+            if (
+                isinstance(field, kind)
+                and type(field)._serialize is kind._serialize
+                and not getattr(field, "as_string", False)  # Integer(as_string=True): "12"
+            ):
+                return template.format(v=v)
         if type(field) is fields.Dict:
             if field.key_field is None and field.value_field is None:
                 return f"dict({v})"

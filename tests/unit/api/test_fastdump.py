@@ -101,3 +101,12 @@ def test_rows_and_mappings_dump_as_objects_do():
     assert instance.dump({"items": rows, "total": 5, "limit": 50, "offset": 0}) == expected
     mappings = [row._mapping for row in rows]
     assert instance.dump({"items": mappings, "total": 5, "limit": 50, "offset": 0}) == expected
+
+
+def test_fields_that_write_differently_fall_back_to_marshmallow():
+    class Numbers(CompiledDumpSchema):
+        as_text = fields.Integer(as_string=True)
+        email = fields.Email()
+
+    value = SimpleNamespace(as_text=12, email="ana@x.co")
+    assert Numbers().dump(value) == {"as_text": "12", "email": "ana@x.co"}
