@@ -23,7 +23,7 @@ Dump = Callable[[Any], dict[str, Any]]
 
 # How a value of each plain field becomes its JSON value: an expression of ``v`` (never None
 # here), which keeps a value that already has the type the field would give it.
-_EXACT = {
+_EXACT: dict[type[fields.Field], str] = {
     fields.String: "{v} if {v}.__class__ is str else str({v})",
     fields.Email: "{v} if {v}.__class__ is str else str({v})",
     fields.Integer: "{v} if {v}.__class__ is int else int({v})",
