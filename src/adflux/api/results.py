@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from adflux import clock
 from adflux.api.auth import requires
 from adflux.api.blueprint import Blueprint
+from adflux.api.fastdump import CompiledDumpSchema
 from adflux.api.schemas import (
     MAX_ID,
     ArgsSchema,
@@ -109,7 +110,7 @@ class ResultRowSchema(FiguresSchema):
     day = fields.Date()
 
 
-class ResultsSchema(Schema):
+class ResultsSchema(CompiledDumpSchema):
     class Meta:
         description = f"{FIGURES_DESCRIPTION} {SEGMENTS_RULE}"
 

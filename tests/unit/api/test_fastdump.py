@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from adflux.api.campaigns import CampaignPageSchema
 from adflux.api.candidates import CandidatePageSchema
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.api.jobs import JobPageSchema
+from adflux.api.results import ResultsSchema
 
 NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
 
@@ -110,3 +112,34 @@ def test_fields_that_write_differently_fall_back_to_marshmallow():
 
     value = SimpleNamespace(as_text=12, email="ana@x.co")
     assert Numbers().dump(value) == {"as_text": "12", "email": "ana@x.co"}
+
+
+def test_results_dump_as_marshmallow_does():
+    figures = {
+        "impressions": 1000,
+        "clicks": 40,
+        "spend_cop": 52_000,
+        "applications": 3,
+        "ctr": Decimal("0.0400"),
+        "cpc_cop": 1300,
+        "apply_rate": Decimal("0.0750"),
+        "cost_per_application_cop": None,
+    }
+    row = {
+        **figures,
+        "campaign_id": 4,
+        "segments": [3, 5],
+        "shared": True,
+        "segment_applications": [{"segment_id": 3, "applications": 2}],
+        "day": date(2026, 12, 1),
+    }
+    body = {
+        "by": ["campaign", "segment", "day"],
+        "totals": figures,
+        "items": [row],
+        "total": 1,
+        "limit": 50,
+        "offset": 0,
+    }
+    instance = ResultsSchema()
+    assert instance.dump(body) == Schema.dump(instance, body)
