@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from adflux import clock
-from adflux.api.auth import requires
+from adflux.api.auth import read_only, requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.api.schemas import (
@@ -196,6 +196,7 @@ def results_body(found: Results) -> dict[str, Any]:
 
 @blp.route("/results")
 class AllResults(MethodView):
+    @read_only
     @blp.arguments(ResultArgsSchema, location="query")
     @blp.response(200, ResultsSchema)
     @blp.rules_response(
