@@ -52,7 +52,7 @@ bench-seed: $(DEV_STAMP) ## Benchmark seeding 1,000,000 candidates (PostgreSQL a
 bench-candidate-import: $(DEV_STAMP) ## Benchmark importing a 1,000,000-row candidate CSV against psql \copy of it
 	$(BIN)/python bench/candidate_import.py
 
-bench-api: $(DEV_STAMP) ## Benchmark GET /api/v1/jobs under gunicorn with wrk
+bench-api: $(DEV_STAMP) ## Benchmark the API's list endpoints against plain Flask + SQLAlchemy (wrk)
 	$(BIN)/python bench/api_throughput.py
 
 bench-applications: $(DEV_STAMP) ## Benchmark POST /api/v1/applications (10 % resent) against one INSERT per request

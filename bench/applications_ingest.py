@@ -43,7 +43,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # the repository's tests/ package
 sys.path.insert(0, str(BENCH))
 
-from api_throughput import WORKERS, gunicorn  # noqa: E402
+from api_throughput import THREADS, WORKERS, gunicorn  # noqa: E402
 from tests.e2e.campaigns.stack import PostgresDatabase  # noqa: E402
 from tests.e2e.processes import ADFLUX, ServerProcess, clean_env, free_port  # noqa: E402
 
@@ -176,7 +176,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
     parser.add_argument("--rounds", type=int, default=1, help="runs per target (median kept)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker")
     parser.add_argument("--batch-items", type=int, default=20_000, help="applications in batches")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -211,12 +212,13 @@ def main() -> None:
                 ports["baseline"],
                 env,
                 work / "baseline.log",
+                args.workers,
                 args.threads,
             ),
             ServerProcess.start(
                 [
                     *(str(ADFLUX), "serve", "--port", str(ports["adflux"])),
-                    *("--workers", str(WORKERS), "--threads", str(args.threads)),
+                    *("--workers", str(args.workers), "--threads", str(args.threads)),
                 ],
                 env=env,
                 base_url=f"http://127.0.0.1:{ports['adflux']}",
@@ -272,8 +274,9 @@ def main() -> None:
 
     print()
     print(
-        f"wrk -t2 -c{args.connections} -d{args.duration}s --latency, gunicorn {WORKERS} workers "
-        f"x {args.threads} threads (gthread), 10 % resends, median of {args.rounds} round(s)"
+        f"wrk -t2 -c{args.connections} -d{args.duration}s --latency, gunicorn {args.workers} "
+        f"workers x {args.threads} threads (gthread), 10 % resends, "
+        f"median of {args.rounds} round(s)"
     )
     summary = {
         name: (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))

@@ -1,8 +1,9 @@
 """The reference apps the API benchmarks serve next to AdFlux, under the same gunicorn setup.
 
 ``gunicorn 'reference_apps:ceiling()'``: a trivial JSON endpoint, what Flask + gunicorn can do.
-``gunicorn 'reference_apps:floor()'``: the same 50 job rows AdFlux returns, straight from
-SQLAlchemy, with no token check, no validation, no schema and no total count.
+``gunicorn 'reference_apps:floor()'``: AdFlux's list endpoints (jobs, candidates, campaigns,
+results) answering the same JSON documents from SQLAlchemy and ``jsonify``, with no token check,
+no query validation and no schemas.
 ``gunicorn 'reference_apps:applications_floor()'``: an application stored with one INSERT per
 request (bench/applications_ingest.py).
 """
@@ -10,6 +11,9 @@ request (bench/applications_ingest.py).
 from __future__ import annotations
 
 import os
+import re
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, jsonify, request
@@ -25,17 +29,163 @@ def ceiling() -> Flask:
     return app
 
 
+def _page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _plain(value: Any) -> Any:
+    """What AdFlux's schemas make of a column value: ISO 8601 for dates and times."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _columns(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(row, name)) for name in names}
+
+
+def _mask_phone(phone: str | None) -> str | None:
+    if phone is None:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) > 10 and digits.startswith("57"):
+        digits = digits[2:]
+    return "***" if len(digits) < 7 else f"{digits[:3]} *** **{digits[-2:]}"
+
+
+def _masked(candidate: dict[str, Any]) -> dict[str, Any]:
+    """Names, e-mails and phones masked as AdFlux masks them for a token not asking to see them."""
+    local, at, domain = candidate["email"].partition("@")
+    return {
+        **candidate,
+        "full_name": " ".join(f"{w[0]}." for w in candidate["full_name"].split()) or "***",
+        "email": f"{local[:1]}***@{domain}" if at else "***",
+        "phone": _mask_phone(candidate["phone"]),
+        "personal_data": "masked",
+    }
+
+
+CANDIDATE_COLUMNS = (
+    *("id", "external_ref", "full_name", "email", "phone", "age", "city", "department"),
+    *("education_level", "years_experience", "area", "desired_salary_cop", "remote_preference"),
+    *("languages", "skills", "last_active_at", "marketing_consent", "created_at"),
+)
+CAMPAIGN_COLUMNS = (
+    *("id", "job_id", "segment_ids", "name", "daily_budget_cop", "total_budget_cop", "pacing"),
+    *("start_date", "end_date", "objective", "job_audience_size", "status", "auto_allocate"),
+    *("ad_copy", "archived_at", "created_by", "created_at", "updated_at"),
+)
+PUBLICATION_COLUMNS = (
+    *("id", "platform", "status", "external_ids", "attempts", "last_error", "last_error_field"),
+    *("next_attempt_at", "published_at", "updated_at"),
+)
+ARM_COLUMNS = (
+    *("id", "platform", "arm_key", "status", "daily_budget_cop", "held_daily_budget_cop"),
+    *("change_state", "change_error", "change_error_field", "ended_at"),
+)
+WARNING_COLUMNS = ("rule", "field", "message", "message_es", "message_en")
+FIGURES = (
+    *("impressions", "clicks", "spend_cop", "applications", "ctr", "cpc_cop", "apply_rate"),
+    "cost_per_application_cop",
+)
+
+
+def _campaign(campaign: Any) -> dict[str, Any]:
+    ad_copy = campaign.ad_copy
+    return {
+        **_columns(campaign, CAMPAIGN_COLUMNS),
+        "ad_copy": None if ad_copy is None else {k: ad_copy.get(k) for k in AD_COPY_KEYS},
+        "publications": [_columns(p, PUBLICATION_COLUMNS) for p in campaign.publications],
+        "arms": [
+            {
+                **_columns(p, ARM_COLUMNS),
+                "segment": None
+                if p.segment is None
+                else {"id": p.segment.id, "name": p.segment.name},
+            }
+            for p in campaign.publications
+        ],
+        "warnings": [_columns(w, WARNING_COLUMNS) for w in campaign.warnings],
+    }
+
+
+AD_COPY_KEYS = ("headline", "description", "primary_text")
+
+
 def floor() -> Flask:
+    """AdFlux's list endpoints without AdFlux's framework: the same JSON documents (the same
+    rows and fields, ISO dates, the page envelope with its total), from SQLAlchemy and
+    ``jsonify``, with no token, no query validation and no schemas.
+
+    ``/jobs`` and ``/candidates`` are SQLAlchemy Core (every column and a window count, masked
+    personal data for candidates); ``/campaigns`` loads AdFlux's own models with their
+    publications and segments, as AdFlux's list does; ``/results`` calls AdFlux's results
+    service (the aggregate is the domain's SQL, not the API's) and writes its rows by hand.
+    """
+    from sqlalchemy.orm import Session, selectinload
+
+    from adflux import models  # noqa: F401  (every mapper configured)
+    from adflux.campaigns.models import AdCampaign
+    from adflux.results import service as results
+
     app = Flask("floor")
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # AdFlux keeps its field order
     engine = sa.create_engine(os.environ["DATABASE_URL"], pool_size=10, max_overflow=10)
-    jobs = sa.Table("job_openings", sa.MetaData(), autoload_with=engine)
+    metadata = sa.MetaData()
+    jobs = sa.Table("job_openings", metadata, autoload_with=engine)
+    candidates = sa.Table("candidates", metadata, autoload_with=engine)
+    total = sa.func.count().over().label("_total")
+
+    def page_args() -> tuple[int, int]:
+        return int(request.args.get("limit", 50)), int(request.args.get("offset", 0))
+
+    def core_page(table: sa.Table, names: tuple[str, ...]) -> tuple[list[Any], int]:
+        limit, offset = page_args()
+        query = sa.select(*(table.c[n] for n in names), total).order_by(table.c.id)
+        with engine.connect() as connection:
+            rows = connection.execute(query.limit(limit).offset(offset)).all()
+        return rows, rows[0]._total if rows else 0
 
     @app.get("/jobs")
     def list_jobs():  # type: ignore[no-untyped-def]
-        limit = int(request.args.get("limit", 50))
-        with engine.connect() as connection:
-            rows = connection.execute(sa.select(jobs).order_by(jobs.c.id).limit(limit))
-            return jsonify([dict(row._mapping) for row in rows])
+        rows, count = core_page(jobs, tuple(c.name for c in jobs.c))
+        items = [{k: _plain(v) for k, v in row._mapping.items() if k != "_total"} for row in rows]
+        return jsonify(_page(items, count, *page_args()))
+
+    @app.get("/candidates")
+    def list_candidates():  # type: ignore[no-untyped-def]
+        rows, count = core_page(candidates, CANDIDATE_COLUMNS)
+        items = [_masked(_columns(row, CANDIDATE_COLUMNS)) for row in rows]
+        return jsonify(_page(items, count, *page_args()))
+
+    @app.get("/campaigns")
+    def list_campaigns():  # type: ignore[no-untyped-def]
+        limit, offset = page_args()
+        query = (
+            sa.select(AdCampaign, total)
+            .options(selectinload(AdCampaign.publications), selectinload(AdCampaign.segments))
+            .where(AdCampaign.archived_at.is_(None))
+            .order_by(AdCampaign.id.desc())
+        )
+        with Session(engine) as session:
+            rows = session.execute(query.limit(limit).offset(offset)).all()
+            items = [_campaign(row[0]) for row in rows]
+        return jsonify(_page(items, rows[0]._total if rows else 0, limit, offset))
+
+    @app.get("/results")
+    def list_results():  # type: ignore[no-untyped-def]
+        limit, offset = page_args()
+        by = tuple(request.args.get("by", "campaign").split(","))
+        with Session(engine) as session:
+            found = results.results(db_session=session, by=by, limit=limit, offset=offset)
+        rows = []
+        for row in found.rows:
+            body = {name: getattr(row, name) for name in FIGURES}
+            for dimension in found.by:
+                key = {"campaign": "campaign_id", "job": "job_id"}.get(dimension, dimension)
+                body[key] = _plain(getattr(row, key))
+            rows.append(body)
+        totals = {name: getattr(found.totals, name) for name in FIGURES}
+        page = _page(rows, found.total_rows, found.limit, found.offset)
+        return jsonify({"by": list(found.by), "totals": totals, **page})
 
     return app
 
@@ -43,7 +193,7 @@ def floor() -> Flask:
 def applications_floor() -> Flask:
     """``POST /applications``: the job site's application stored with one INSERT, deduplicated by
     the unique source id (ON CONFLICT DO NOTHING); no token, no validation, no attribution."""
-    from datetime import UTC, datetime
+    from datetime import UTC
     from zoneinfo import ZoneInfo
 
     from sqlalchemy.dialects.postgresql import insert

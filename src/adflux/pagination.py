@@ -21,22 +21,37 @@ class Page(Generic[T]):
 
 
 def paginate(  # type: ignore[type-arg]
-    db_session: DbSession, query: sa.Select, *, limit: int, offset: int, whole_rows: bool = False
+    db_session: DbSession,
+    query: sa.Select,
+    *,
+    limit: int,
+    offset: int,
+    whole_rows: bool = False,
+    as_rows: bool = False,
 ) -> Page:
     """Run ``query`` for one page and count all matching rows, in one round trip.
 
-    The total rides along as a window count; only a page past the end needs a second query.
+    The total rides along as a count of the same query, a scalar subquery that PostgreSQL runs
+    once (not a window count: ``count(*) OVER ()`` made it read and buffer every matching row in
+    full before keeping a page of them, and no index could stop the scan at the page's end); only
+    a page past the end needs a second query.
     Items are the first column of each row (an entity), or, with ``whole_rows``, the selected
-    columns of each row (an aggregate's group and sums).
+    columns of each row (an aggregate's group and sums), or, with ``as_rows``, the rows
+    themselves: read-only, their columns by attribute (``row.title``), the total beside them as
+    ``row._total``. A page read to be answered needs no entities: building them cost more than
+    the query.
     """
-    counted = query.add_columns(sa.func.count().over().label("_total"))
+    matching = query.order_by(None).subquery()
+    count = sa.select(sa.func.count()).select_from(matching).scalar_subquery()
+    counted = query.add_columns(count.label("_total"))
     rows = db_session.execute(counted.limit(limit).offset(offset)).all()
     if rows:
         total = int(rows[0][-1])
     elif offset == 0:
         total = 0
     else:
-        subquery = query.order_by(None).subquery()
-        total = int(db_session.scalar(sa.select(sa.func.count()).select_from(subquery)) or 0)
+        total = int(db_session.scalar(sa.select(count)) or 0)
+    if as_rows:
+        return Page(items=list(rows), total=total, limit=limit, offset=offset)
     items = [row[:-1] if whole_rows else row[0] for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import sqlalchemy as sa
 from flask import current_app, g, request
 
 from adflux.auth import service as auth_service
@@ -28,10 +29,33 @@ def requires(role: Role) -> Callable[[F], F]:
     return mark
 
 
-def _required_role() -> Role:
+def read_only(func: F) -> F:
+    """Mark a read that writes nothing: it runs without a transaction around it. Under READ
+    COMMITTED each statement has its own snapshot in a transaction too, so one gave such a read
+    nothing, and cost two round trips per request (BEGIN, ROLLBACK) beside its queries."""
+    func._read_only = True  # type: ignore[attr-defined]
+    return func
+
+
+def _view_method() -> object:
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)
-    method = getattr(view_class, request.method.lower(), None) if view_class else view
+    return getattr(view_class, request.method.lower(), None) if view_class else view
+
+
+def _without_transaction() -> None:
+    """The session's next connection in autocommit, unless it holds one already.
+
+    A session bound to an engine takes a connection of its own, in autocommit when asked before
+    its first statement (or after a commit released it). One bound to a connection (a test's
+    transaction) keeps that connection as it is."""
+    session = db.session()
+    if not session.in_transaction() and isinstance(session.get_bind(), sa.Engine):
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _required_role() -> Role:
+    method = _view_method()
     declared = getattr(method, "_required_role", None)
     if declared is not None:
         return declared  # type: ignore[no-any-return]
@@ -44,7 +68,12 @@ def authenticate_request() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+    read_only = request.method in _READ_METHODS and getattr(_view_method(), "_read_only", False)
+    if read_only:
+        _without_transaction()
     row = auth_service.authenticate(db_session=db.session, token=token.strip())
+    if read_only:
+        _without_transaction()  # again, if recording the token's last use committed
     if row is None:
         raise Unauthorized("invalid or revoked token")
     required = _required_role()

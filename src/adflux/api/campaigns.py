@@ -9,7 +9,7 @@ from flask import url_for
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from adflux.api.auth import requires
+from adflux.api.auth import read_only, requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     MAX_ID,
@@ -269,6 +269,7 @@ class CampaignPageSchema(PageMetaSchema):
 
 @blp.route("")
 class Campaigns(MethodView):
+    @read_only
     @blp.arguments(CampaignListArgsSchema, location="query")
     @blp.response(200, CampaignPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

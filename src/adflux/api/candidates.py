@@ -13,7 +13,7 @@ from flask import Response, g, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from adflux.api.auth import requires
+from adflux.api.auth import read_only, requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     MAX_ID,
@@ -172,6 +172,7 @@ class CandidatePageSchema(PageMetaSchema):
 
 @blp.route("")
 class Candidates(MethodView):
+    @read_only
     @blp.arguments(CandidateListArgsSchema, location="query")
     @blp.response(200, CandidatePageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="reveal without personal data")

@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from adflux.api.auth import requires
+from adflux.api.auth import read_only, requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     ApiSchema,
@@ -83,6 +83,7 @@ class JobPageSchema(PageMetaSchema):
 
 @blp.route("")
 class Jobs(MethodView):
+    @read_only
     @blp.arguments(JobListArgsSchema, location="query")
     @blp.response(200, JobPageSchema)
     @blp.alt_response(422, schema=ErrorSchema)

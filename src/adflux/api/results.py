@@ -8,8 +8,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from adflux import clock
-from adflux.api.auth import requires
+from adflux.api.auth import read_only, requires
 from adflux.api.blueprint import Blueprint
+from adflux.api.fastdump import CompiledDumpSchema
 from adflux.api.schemas import (
     MAX_ID,
     ArgsSchema,
@@ -109,7 +110,7 @@ class ResultRowSchema(FiguresSchema):
     day = fields.Date()
 
 
-class ResultsSchema(Schema):
+class ResultsSchema(CompiledDumpSchema):
     class Meta:
         description = f"{FIGURES_DESCRIPTION} {SEGMENTS_RULE}"
 
@@ -195,6 +196,7 @@ def results_body(found: Results) -> dict[str, Any]:
 
 @blp.route("/results")
 class AllResults(MethodView):
+    @read_only
     @blp.arguments(ResultArgsSchema, location="query")
     @blp.response(200, ResultsSchema)
     @blp.rules_response(

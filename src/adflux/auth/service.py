@@ -96,23 +96,33 @@ def _ensure_name_free(db_session: DbSession, name: str) -> None:
         raise Conflict(f"a token named {name!r} already exists", fields={"name": ["taken"]})
 
 
+_tokens = ApiToken.__table__
+# Built once: the statement was rebuilt (and its cache key computed) on every request.
+_ACTIVE_TOKEN = sa.select(
+    _tokens.c.id, _tokens.c.name, _tokens.c.role, _tokens.c.personal_data, _tokens.c.last_used_at
+).where(_tokens.c.token_hash == sa.bindparam("token_hash"), _tokens.c.revoked_at.is_(None))
+_MARK_USED = (
+    sa.update(_tokens)
+    .where(_tokens.c.id == sa.bindparam("token_id"))
+    .values(last_used_at=sa.bindparam("used"))
+)
+
+
 def authenticate(*, db_session: DbSession, token: str) -> Identity | None:
     """Who ``token`` speaks for, or None when it is unknown or revoked; records last use.
 
     Checked against the database on every call, so a revocation takes effect at once in every
     process (a cache would save one indexed query per request at the cost of that guarantee).
+    The columns are read as a row, not an ApiToken: building and tracking an entity cost more
+    than the query itself.
     """
-    row = db_session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    )
+    row = db_session.execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     used = utcnow()
     # Throttle the write: one update per minute per token is plenty for "last used".
     if row.last_used_at is None or (used - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = used
+        db_session.execute(_MARK_USED, {"token_id": row.id, "used": used})
         db_session.commit()
     return Identity(id=row.id, name=row.name, role=row.role, personal_data=row.personal_data)
 

@@ -463,7 +463,12 @@ def list_campaigns(
     """Campaigns, newest first; archived ones only when asked for (or by their status)."""
     query = (
         sa.select(AdCampaign)
-        .options(selectinload(AdCampaign.publications), selectinload(AdCampaign.segments))
+        .options(
+            # Each arm's segment with its publications: one query for the page, not a lazy
+            # load per arm as the answer is written.
+            selectinload(AdCampaign.publications).selectinload(PlatformPublication.segment),
+            selectinload(AdCampaign.segments),
+        )
         .order_by(AdCampaign.id.desc())
     )
     if status:

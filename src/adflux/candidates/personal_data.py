@@ -82,8 +82,12 @@ class CandidateView:
     """A candidate as one reader may see it: the stored row, its personal fields masked unless
     revealed. Reads through to the row for every other attribute (schemas dump it as a row)."""
 
-    def __init__(self, candidate: Candidate, *, revealed: bool) -> None:
+    def __init__(self, candidate: Candidate | sa.Row[Any], *, revealed: bool) -> None:
         self._candidate = candidate
+        if isinstance(candidate, sa.Row):
+            # A row's columns become attributes of the view: read at C speed by the page
+            # serialiser, not through __getattr__ once per field.
+            self.__dict__.update(candidate._asdict())
         self.personal_data = "revealed" if revealed else "masked"
         if revealed:
             self.full_name = candidate.full_name
@@ -98,7 +102,7 @@ class CandidateView:
         return getattr(self._candidate, name)
 
 
-def masked(candidates: Sequence[Candidate]) -> list[CandidateView]:
+def masked(candidates: Sequence[Candidate | sa.Row[Any]]) -> list[CandidateView]:
     return [CandidateView(c, revealed=False) for c in candidates]
 
 
@@ -122,7 +126,7 @@ def reveal(
     *,
     db_session: DbSession,
     reader: Reader,
-    candidates: Sequence[Candidate],
+    candidates: Sequence[Candidate | sa.Row[Any]],
     purpose: str | None,
 ) -> list[CandidateView]:
     """The candidates unmasked for a granted reader, after recording who read them and why."""

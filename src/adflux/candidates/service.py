@@ -68,9 +68,11 @@ def list_candidates(
     area: str | None = None,
     segment_id: int | None = None,
     consenting: bool | None = None,
-) -> Page[Candidate]:
+) -> Page[sa.Row[Any]]:
+    """A page of candidates as read-only rows (every column by attribute), by id."""
     query = candidates_query(city=city, area=area, segment_id=segment_id, consenting=consenting)
-    return paginate(db_session, query, limit=limit, offset=offset)
+    rows = query.with_only_columns(*Candidate.__table__.columns)
+    return paginate(db_session, rows, limit=limit, offset=offset, as_rows=True)
 
 
 def get_candidate(*, db_session: DbSession, candidate_id: int) -> Candidate | None:

@@ -43,8 +43,9 @@ def list_jobs(
     city: str | None = None,
     area: str | None = None,
     search: str | None = None,
-) -> Page[JobOpening]:
-    query = sa.select(JobOpening).order_by(JobOpening.id)
+) -> Page[sa.Row[Any]]:
+    """A page of job openings as read-only rows (every column by attribute), by id."""
+    query = sa.select(JobOpening.__table__).order_by(JobOpening.id)
     if status:
         query = query.where(JobOpening.status == status)
     if city:
@@ -54,7 +55,7 @@ def list_jobs(
     if search:
         # autoescape: "%" and "_" typed by a user are characters to find, not wildcards.
         query = query.where(JobOpening.title.icontains(search, autoescape=True))
-    return paginate(db_session, query, limit=limit, offset=offset)
+    return paginate(db_session, query, limit=limit, offset=offset, as_rows=True)
 
 
 def get_job(*, db_session: DbSession, job_id: int) -> JobOpening | None:

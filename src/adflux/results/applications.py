@@ -90,7 +90,9 @@ def record_application(
     publication_id = row["publication_id"]
 
     def insert() -> Receipt:
-        db_session.execute(sa.insert(Application), [row])
+        # The table's INSERT, not the entity's: the ORM's bulk path cost a quarter of the
+        # request, and nothing here needs an entity back.
+        db_session.execute(sa.insert(Application.__table__), [row])
         db_session.commit()
         log.debug("application %s stored (publication %s)", application_id, publication_id)
         return Receipt(application_id, ACCEPTED, publication_id is not None)

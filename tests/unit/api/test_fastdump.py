@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from marshmallow import Schema, fields
 from tests.factories import candidate_payload, job_payload
 
@@ -13,6 +15,7 @@ from adflux.api.campaigns import CampaignPageSchema
 from adflux.api.candidates import CandidatePageSchema
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.api.jobs import JobPageSchema
+from adflux.api.results import ResultsSchema
 
 NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
 
@@ -76,3 +79,67 @@ def test_unknown_fields_fall_back_to_marshmallow():
             return obj.name.upper()
 
     assert WithMethod().dump(SimpleNamespace(name="cali")) == {"name": "cali", "shout": "CALI"}
+
+
+def _rows(objects: list[SimpleNamespace]) -> list[sa.Row]:
+    """The objects as database rows are read (a Row per object, names as columns, a total)."""
+    names = [*vars(objects[0]), "_total"]
+    metadata = sa.MetaData()
+    table = sa.Table("t", metadata, *(sa.Column(n, sa.JSON) for n in names))
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [{**vars(o), "_total": len(objects)} for o in objects])
+        return list(connection.execute(sa.select(table)).all())
+
+
+def test_rows_and_mappings_dump_as_objects_do():
+    jobs = [_job(i) for i in range(1, 6)]
+    for job in jobs:  # as JSON columns bring them back
+        job.created_at = job.updated_at = None
+    instance = JobPageSchema()
+    expected = Schema.dump(instance, {"items": jobs, "total": 5, "limit": 50, "offset": 0})
+    rows = _rows(jobs)
+    assert instance.dump({"items": rows, "total": 5, "limit": 50, "offset": 0}) == expected
+    mappings = [row._mapping for row in rows]
+    assert instance.dump({"items": mappings, "total": 5, "limit": 50, "offset": 0}) == expected
+
+
+def test_fields_that_write_differently_fall_back_to_marshmallow():
+    class Numbers(CompiledDumpSchema):
+        as_text = fields.Integer(as_string=True)
+        email = fields.Email()
+
+    value = SimpleNamespace(as_text=12, email="ana@x.co")
+    assert Numbers().dump(value) == {"as_text": "12", "email": "ana@x.co"}
+
+
+def test_results_dump_as_marshmallow_does():
+    figures = {
+        "impressions": 1000,
+        "clicks": 40,
+        "spend_cop": 52_000,
+        "applications": 3,
+        "ctr": Decimal("0.0400"),
+        "cpc_cop": 1300,
+        "apply_rate": Decimal("0.0750"),
+        "cost_per_application_cop": None,
+    }
+    row = {
+        **figures,
+        "campaign_id": 4,
+        "segments": [3, 5],
+        "shared": True,
+        "segment_applications": [{"segment_id": 3, "applications": 2}],
+        "day": date(2026, 12, 1),
+    }
+    body = {
+        "by": ["campaign", "segment", "day"],
+        "totals": figures,
+        "items": [row],
+        "total": 1,
+        "limit": 50,
+        "offset": 0,
+    }
+    instance = ResultsSchema()
+    assert instance.dump(body) == Schema.dump(instance, body)
