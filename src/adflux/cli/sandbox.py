@@ -63,12 +63,19 @@ def sandbox(
             click.echo(f"environment written to {env_file}", err=True)
         click.echo("\n".join(lines), nl=True)
 
-    run(
-        host,
-        http_port,
-        grpc_port,
-        state_dir,
-        persist=persist,
-        faults=fault_plan,
-        on_ready=ready,
-    )
+    try:
+        run(
+            host,
+            http_port,
+            grpc_port,
+            state_dir,
+            persist=persist,
+            faults=fault_plan,
+            on_ready=ready,
+        )
+    except OSError as exc:  # a port another process holds, an address this host does not have
+        raise click.ClickException(
+            f"the sandbox cannot start: {exc.strerror or exc} "
+            f"(HTTP {host}:{http_port}, gRPC {host}:{grpc_port}; choose others with "
+            "--http-port / --grpc-port, 0 for any free port)"
+        ) from None

@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from adflux.sandbox.app import create_app
 from adflux.sandbox.faults import FaultPlan
+from adflux.sandbox.ports import check_port_free
 from adflux.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -63,11 +64,12 @@ class _PooledWSGIServer(BaseWSGIServer):
     multithread = True
 
     def __init__(self, host: str, port: int, app: Flask) -> None:
-        super().__init__(host, port, app, handler=_QuietHandler)
+        # Before the server binds: a port already taken closes the server from its __init__.
         self._connections: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
         self._threads_lock = threading.Lock()
         self._threads = 0
         self._idle = 0
+        super().__init__(host, port, app, handler=_QuietHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._threads_lock:
@@ -211,6 +213,10 @@ def start_in_thread(
     Port 0 picks a free port; `grpc_port=None` skips the gRPC server. `faults` maps a platform to
     `FaultPlan` settings, e.g. {"meta": {"rate_limit": 0.1, "latency_ms": 50}}.
     """
+    # Before anything starts: a taken port leaves no thread or file behind.
+    check_port_free(host, http_port, "HTTP")
+    if grpc_port:
+        check_port_free(host, grpc_port, "gRPC")
     state = SandboxState.create(
         state_dir=Path(state_dir) if state_dir is not None else None,
         persist=persist,
