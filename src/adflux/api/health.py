@@ -11,10 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 from werkzeug.wrappers import Response
 
+from adflux.background.broker import queue_depth
 from adflux.extensions import db
 from adflux.metrics import REQUEST_SECONDS
 from adflux.operations.collector import DeploymentCollector
-from adflux.operations.status import queue_depth
 
 bp = Blueprint("health", __name__)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from adflux import clock
 from adflux.audit import service as audit
+from adflux.background.broker import queue_depth
 from adflux.background.dispatch import send_each
 from adflux.campaigns.adapters import (
     adapter_for,
@@ -613,7 +614,14 @@ def relay_due_publications(
     """
     now = utcnow()
     settings = current_app.config["ADFLUX_SETTINGS"]
-    stale = now - timedelta(seconds=settings.publish_stale_after_s)
+    lost_after_s = settings.publish_stale_after_s
+    if _broker_queue_is_empty(settings):
+        # Nothing waits in the broker, yet these were queued and never started: their messages
+        # sat in a dead worker's prefetch (redelivered by Redis only after its visibility
+        # timeout) or were lost. A live worker's prefetch starts within seconds, and a second
+        # delivery is harmless (the claim).
+        lost_after_s = min(lost_after_s, settings.claim_stale_after_s)
+    stale = now - timedelta(seconds=lost_after_s)
     abandoned = now - timedelta(seconds=settings.claim_stale_after_s)
     quiet = now - timedelta(seconds=grace_s)
     rows = db_session.execute(
@@ -653,6 +661,16 @@ def relay_due_publications(
     if queued:  # in the broker now: waiting in its queue is not being due
         _update_pending(db_session, queued, next_attempt_at=None)
     return len(queued)
+
+
+def _broker_queue_is_empty(settings: Any) -> bool:
+    """True when a broker is configured and its queue holds no task (False when it cannot say)."""
+    if settings.is_embedded:
+        return False
+    try:
+        return queue_depth(current_app.extensions["celery"]) == 0
+    except Exception:  # kombu raises several types for "broker down": assume it holds them
+        return False
 
 
 def _log_relayed(rows: Sequence[Any]) -> None:

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import amqp.exceptions
-import kombu.exceptions
 import sqlalchemy as sa
 
+from adflux.background.broker import queue_depth
 from adflux.campaigns.models import PlatformPublication, PublicationStatus
 from adflux.config import Settings
 from adflux.db import DbSession, utcnow
@@ -20,7 +19,6 @@ from adflux.results.models import ReportSync
 
 log = logging.getLogger(__name__)
 
-TASK_QUEUE = "celery"  # Celery's default queue: every AdFlux task goes to it
 PING_TIMEOUT_S = 1.5
 
 
@@ -111,18 +109,6 @@ def results_lag(db_session: DbSession) -> dict[str, float | None]:
         else (now - state.last_success_at).total_seconds()
         for state in db_session.scalars(sa.select(ReportSync).order_by(ReportSync.platform))
     }
-
-
-def queue_depth(celery_app: Any) -> int:
-    """Messages waiting in the task queue (Redis: the list's length; RabbitMQ: the queue's
-    ready messages), asked without consuming any."""
-    with celery_app.connection_for_read() as connection:
-        try:
-            declared = connection.default_channel.queue_declare(queue=TASK_QUEUE, passive=True)
-        except (kombu.exceptions.ChannelError, amqp.exceptions.NotFound):
-            # No such queue yet (Redis drops an empty list; RabbitMQ before any worker): empty.
-            return 0
-        return int(declared.message_count)
 
 
 def live_workers(celery_app: Any) -> list[str]:

@@ -131,3 +131,39 @@ def test_a_publish_task_the_database_refused_runs_again(sqlite_app, monkeypatch)
 
     assert result.successful(), result.traceback
     assert (result.get(), len(calls)) == ("published", 2)
+
+
+@pytest.mark.parametrize(("waiting", "resent"), [(0, True), (5, False)])
+def test_a_queued_publication_is_resent_after_a_minute_when_the_broker_holds_nothing(
+    sqlite_app, monkeypatch, waiting, resent
+):
+    """A worker killed with messages in its prefetch: Redis gives them back only after its
+    visibility timeout. With nothing waiting in the broker, a publication queued more than a
+    claim's stale period ago and never started is sent again; with a queue, it waits its turn."""
+    from adflux.campaigns import service as campaigns_service
+
+    settings = sqlite_app.config["ADFLUX_SETTINGS"]
+    monkeypatch.setitem(
+        sqlite_app.config,
+        "ADFLUX_SETTINGS",
+        settings.model_copy(update={"celery_broker_url": "redis://127.0.0.1:1/0"}),
+    )
+    monkeypatch.setattr(campaigns_service, "queue_depth", lambda _celery: waiting)
+    job = make_job(city="Cali")
+    db.session.commit()
+    campaign, _ = service.create_campaign(db_session=db.session, job_id=job.id, platforms=["meta"])
+    (publication,) = campaign.publications
+    sqlite_app.extensions["adflux_dispatcher"].take()  # its task went to the broker
+    db.session.execute(
+        sa.update(PlatformPublication)
+        .where(PlatformPublication.id == publication.id)
+        .values(
+            next_attempt_at=None,
+            updated_at=utcnow() - timedelta(seconds=settings.claim_stale_after_s + 1),
+        )
+    )
+    db.session.commit()
+
+    relayed = service.relay_due_publications(db_session=db.session, grace_s=-1)
+
+    assert relayed == (1 if resent else 0)
