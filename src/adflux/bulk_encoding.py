@@ -174,5 +174,5 @@ def _python_type(column_type: sa.types.TypeEngine) -> type:
         return datetime
     try:
         return column_type.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for a type without one: written with str()
         return object

@@ -6,15 +6,12 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from click.testing import CliRunner
-from flask import Flask
 from tests.fakes import FakeDirectory
 
-from adflux.cli.main import cli
+# The in-process CLI runner of the campaign tests, as the web tests share its fake platforms.
+from tests.integration.campaigns.conftest import adflux_cli  # noqa: F401
 
 FIXTURES = Path(__file__).parents[2] / "unit" / "feeds" / "fixtures"
 
@@ -64,18 +61,3 @@ def feed_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     yield f"http://127.0.0.1:{server.server_address[1]}", tmp_path
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def adflux_cli(app: Flask, token_for: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Run `adflux ...` as an operator against this app's API (in-process); the click result."""
-    token = token_for("operator")["Authorization"].removeprefix("Bearer ")
-    real_client = httpx.Client
-
-    def in_process(**kwargs: Any) -> httpx.Client:
-        return real_client(transport=httpx.WSGITransport(app=app), **kwargs)
-
-    monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
-    env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, list(args), prog_name="adflux", env=env)
