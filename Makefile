@@ -8,8 +8,12 @@ DEV_STAMP := $(VENV)/.installed-dev
 # workers). PYTEST_WORKERS= runs the suite in one process.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
+# Translation catalogs: the .po files are the source, the .mo files are compiled here (not committed).
+CATALOG_DIR := src/adflux/translations
+CATALOG_MO := $(patsubst %.po,%.mo,$(wildcard $(CATALOG_DIR)/*/LC_MESSAGES/messages.po))
+
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale bench-feeds bench-candidate-import clean
+.PHONY: help run test translations translations-compile lint format bench-seed bench-api bench-applications bench-segmentation bench-publish bench-results-sync bench-aim bench-optimise bench-job-audience bench-scale bench-feeds bench-candidate-import clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,10 +32,21 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[platforms,dev]'
 	@touch $@ $(RUN_STAMP)
 
-run: $(RUN_STAMP) ## Run AdFlux on embedded defaults (SQLite, in-process tasks, local sandbox)
+$(CATALOG_DIR)/%/LC_MESSAGES/messages.mo: $(CATALOG_DIR)/%/LC_MESSAGES/messages.po $(RUN_STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+translations-compile: $(CATALOG_MO) ## Compile the translation catalogs (run and test do it)
+
+translations: $(RUN_STAMP) ## Extract new messages from the code into the catalogs, to translate in the .po files
+	$(BIN)/python -m adflux.i18n.extraction $(CATALOG_DIR)/messages.pot
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 \
+		-i $(CATALOG_DIR)/messages.pot -d $(CATALOG_DIR) -D messages
+	@rm $(CATALOG_DIR)/messages.pot
+
+run: $(RUN_STAMP) $(CATALOG_MO) ## Run AdFlux on embedded defaults (SQLite, in-process tasks, local sandbox)
 	$(BIN)/adflux run
 
-test: $(DEV_STAMP) ## Install the dev dependencies, lint, type-check and run the whole test suite
+test: $(DEV_STAMP) $(CATALOG_MO) ## Install the dev dependencies, lint, type-check and run the whole test suite
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

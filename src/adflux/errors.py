@@ -1,8 +1,16 @@
-"""The domain error vocabulary. ``api/errors.py`` maps it to HTTP in one place."""
+"""The domain error vocabulary. ``api/errors.py`` maps it to HTTP in one place.
+
+A message is an English catalog msgid with ``%(name)s`` placeholders, given its parameters as
+keywords (never an f-string: the catalog could not hold it); field messages are msgids too, filled
+by the same parameters. The entry layer renders both in the reader's language.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from adflux.i18n.catalogs import SOURCE_LANGUAGE
+from adflux.i18n.messages import render
 
 
 class AdfluxError(Exception):
@@ -11,10 +19,35 @@ class AdfluxError(Exception):
     code = "error"
     status = 500
 
-    def __init__(self, message: str, *, fields: Mapping[str, Sequence[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: list(msgs) for name, msgs in (fields or {}).items()}
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: Mapping[str, Sequence[str]] | None = None,
+        **params: object,
+    ):
+        self.template = message
+        self.params = params
+        self.field_templates = {name: list(msgs) for name, msgs in (fields or {}).items()}
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The message in English, for logs."""
+        return render(self.template, self.params, SOURCE_LANGUAGE)
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        return self.localised_fields(SOURCE_LANGUAGE)
+
+    def localised(self, language: str) -> str:
+        return render(self.template, self.params, language)
+
+    def localised_fields(self, language: str) -> dict[str, list[str]]:
+        return {
+            name: [render(template, self.params, language) for template in templates]
+            for name, templates in self.field_templates.items()
+        }
 
 
 class ValidationFailed(AdfluxError):

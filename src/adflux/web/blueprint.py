@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from adflux.context import actor_var
 from adflux.extensions import db
-from adflux.web.i18n import translate
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import code_label, gettext
 from adflux.web.session import SessionExpired, current_user, required_role
 
 bp = Blueprint(
@@ -40,9 +41,9 @@ def gate() -> Response | None:
     try:
         user = current_user(db_session=db.session)
     except SessionExpired:
-        return _to_sign_in("auth.expired")
+        return _to_sign_in(N_("Your session expired; sign in again."))
     if user is None:
-        return _to_sign_in("auth.required")
+        return _to_sign_in(N_("Sign in to continue."))
     g.web_user = user
     # Audit entries name the token behind the session, as they do for API calls.
     g.actor_token = actor_var.set(f"token:{user.name}")
@@ -51,10 +52,10 @@ def gate() -> Response | None:
         needed = required_role(current_app.view_functions.get(request.endpoint or ""))
         if not user.can(needed):
             raise Forbidden(
-                translate(
-                    "error.forbidden",
-                    role=translate(f"role.{user.role.value}"),
-                    required=translate(f"role.{needed.value}"),
+                gettext(
+                    "Your role (%(role)s) cannot do this; it needs %(required)s.",
+                    role=code_label("role", user.role.value),
+                    required=code_label("role", needed.value),
                 )
             )
     return None
@@ -79,11 +80,11 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def _to_sign_in(message_key: str) -> Response:
+def _to_sign_in(message: str) -> Response:
     if wants_json():
-        response = jsonify({"error": {"code": "unauthorized", "message": translate(message_key)}})
+        response = jsonify({"error": {"code": "unauthorized", "message": gettext(message)}})
         response.status_code = 401
         return response
-    flash(translate(message_key), "info")
+    flash(gettext(message), "info")
     target = request.full_path if request.method == "GET" else None
     return redirect(url_for("web.sign_in", next=target.rstrip("?") if target else None))

@@ -10,23 +10,35 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from adflux.errors import AdfluxError
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext, request_language
 from adflux.web.blueprint import bp, wants_json
-from adflux.web.i18n import MESSAGES, translate
 
 log = logging.getLogger(__name__)
+
+ERROR_TITLES = {
+    400: N_("Bad request"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    422: N_("Invalid data"),
+    500: N_("Unexpected error"),
+}
 
 
 def _page(status: int, message: str) -> tuple[Response | str, int]:
     if wants_json():
         return jsonify({"error": {"code": str(status), "message": message}}), status
-    key = f"error.{status}"
-    title = translate(key if key in MESSAGES else "error.500")
+    title = gettext(ERROR_TITLES.get(status, N_("Unexpected error")))
     return render_template("web/error.html", status=status, title=title, message=message), status
 
 
 @bp.errorhandler(CSRFError)
 def csrf_refused(_error: CSRFError) -> tuple[Response | str, int]:
-    return _page(400, translate("error.csrf"))
+    return _page(
+        400, gettext("The form expired or lacks its security code; reload the page and try again.")
+    )
 
 
 # Registered per status code: Flask prefers code handlers of the blueprint over the app's
@@ -41,7 +53,7 @@ def http_error(error: HTTPException) -> tuple[Response | str, int]:
 
 @bp.errorhandler(AdfluxError)
 def domain_error(error: AdfluxError) -> tuple[Response | str, int]:
-    return _page(error.status, error.message)
+    return _page(error.status, error.localised(request_language()))
 
 
 @bp.errorhandler(Exception)

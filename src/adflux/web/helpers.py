@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, g, request
+from flask_wtf import FlaskForm
 
 from adflux.auth.models import Role
 from adflux.errors import AdfluxError
 from adflux.extensions import db
+from adflux.i18n.http import gettext, request_language
 from adflux.web.session import WebUser
 
 PAGE_SIZE = 20
@@ -53,11 +55,22 @@ def can_operate() -> bool:
     return "web_user" in g and user().can(Role.OPERATOR)
 
 
-def flash_domain_error(error: AdfluxError) -> dict[str, list[str]]:
-    """Show a service's refusal with the fields it names; returns them for the form."""
+def flash_refusal(message: str, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Show a refusal with the fields it names; returns them for the form."""
     # The session stores flashes as JSON, so a mapping travels as well as a string.
-    flash({"message": error.message, "fields": error.fields}, "error")  # type: ignore[arg-type]
-    return error.fields
+    flash({"message": message, "fields": fields}, "error")  # type: ignore[arg-type]
+    return fields
+
+
+def flash_domain_error(error: AdfluxError) -> dict[str, list[str]]:
+    """Show a service's refusal, in the reader's language, with the fields it names."""
+    language = request_language()
+    return flash_refusal(error.localised(language), error.localised_fields(language))
+
+
+def flash_form_errors(form: FlaskForm) -> dict[str, list[str]]:
+    """Show what a form's own validation refused."""
+    return flash_refusal(gettext("Please check these fields:"), dict(form.errors))
 
 
 def run_or_flash(operation: Callable[[], object]) -> bool:

@@ -20,6 +20,7 @@ from adflux.campaigns.compliance import (
     segment_advisories,
 )
 from adflux.db import DbSession
+from adflux.i18n.catalogs import N_
 from adflux.jobs.models import JobOpening
 from adflux.platforms.base import Targeting
 from adflux.segmentation.models import Segment
@@ -92,7 +93,7 @@ def campaign_preview(
     problems = [
         Problem(
             "daily_budget_cop",
-            "preview.budget_low",
+            N_("%(platform)s needs at least %(amount)s per day."),
             {"platform": info.display_name, "amount": MIN_DAILY_BUDGET_COP[info.name]},
         )
         for info in platforms
@@ -100,5 +101,5 @@ def campaign_preview(
         and daily_budget_cop < MIN_DAILY_BUDGET_COP.get(info.name, 1)
     ]
     if start_date and end_date and end_date < start_date:
-        problems.append(Problem("end_date", "preview.dates"))
+        problems.append(Problem("end_date", N_("The end date is before the start date.")))
     return Preview(targeting, checks, advisories, problems, [s.name for s in segments], recommended)

@@ -1,53 +1,49 @@
-"""What every dashboard template can use: texts, the user, number and date formats."""
+"""What every dashboard template can use: the catalog, labels, the user, the reader's formats."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from flask import g, request, url_for
+from flask import Flask, g, request, url_for
 
+from adflux.i18n import formats
+from adflux.i18n.catalogs import translations
+from adflux.i18n.http import code_label, request_language
 from adflux.web.blueprint import bp
 from adflux.web.helpers import can_operate
-from adflux.web.i18n import language, pick, translate
+
+Number = int | float | Decimal
 
 
-def cop(value: int | float | None) -> str:
-    """Colombian pesos with dots for thousands: 1.250.000."""
-    if value is None:
-        return "—"
-    return f"{round(value):,}".replace(",", ".")
+def cop(value: Number | None) -> str:
+    """Colombian pesos, whole, as the reader writes them: $1.250.000."""
+    return formats.money(value, request_language())
 
 
-def number(value: int | float | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    # Spanish writes 12.345,6; English 12,345.6.
-    return text.translate(str.maketrans(",.", ".,")) if language() == "es" else text
+def number(value: Number | None) -> str:
+    return formats.number(value, request_language())
 
 
-def pct(value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value * 100:.1f}"
-    return (text.replace(".", ",") if language() == "es" else text) + " %"
+def pct(value: Number | None) -> str:
+    """A share (0.852) as 85,2 %."""
+    return formats.percent(value, request_language())
 
 
-def score(value: float | None) -> str:
+def score(value: Number | None) -> str:
     """A fit score out of 1, two decimals: 0,87 in Spanish, 0.87 in English."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if language() == "es" else text
+    return formats.number(value, request_language(), decimals=2)
 
 
 def when(value: datetime | date | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return value.isoformat()
+    """A date, or a time in Bogotá."""
+    return formats.moment(value, request_language())
+
+
+def pick(spanish: str, english: str) -> str:
+    """Choose between two texts a service still writes in both languages."""
+    return spanish if request_language() == "es" else english
 
 
 def page_url(page: int) -> str:
@@ -56,12 +52,26 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint or "web.overview", **(request.view_args or {}), **args)
 
 
+@bp.record_once
+def install_catalog(state: Any) -> None:
+    """Templates translate with gettext's own calls (`_`, `ngettext`, `pgettext`), read by the
+    catalog extraction; newstyle: `_('%(n)s jobs', n=3)` fills and escapes the placeholders."""
+    app: Flask = state.app
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: translations(request_language()).gettext(message),
+        ngettext=lambda s, p, n: translations(request_language()).ngettext(s, p, n),
+        pgettext=lambda c, m: translations(request_language()).pgettext(c, m),
+        newstyle=True,
+    )
+
+
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {
-        "t": translate,
+        "label": code_label,
         "pick": pick,
-        "lang": language(),
+        "lang": request_language(),
         "web_user": g.get("web_user"),
         "can_operate": can_operate(),
         "cop": cop,

@@ -37,7 +37,7 @@ def test_the_panel_shows_the_split_and_rebalancing_shows_the_moves_with_reasons(
     page_path = f"/campaigns/{campaign.id}"
     page = client.get(page_path).get_data(as_text=True)
     assert 'id="campaign-optimisation"' in page
-    assert "Desarrolladores" in page and "25.000 COP" in page
+    assert "Desarrolladores" in page and "$25.000" in page
     assert page.count('style="width: 50.0%"') == 2
     assert "Aún no hay movimientos" in page
     assert "Pausar cuando la vacante se cierre o se pause" in page  # the standing rules
@@ -74,7 +74,7 @@ def test_rules_are_added_disabled_and_removed_from_the_page(client, sign_in, cam
     assert added.status_code == 302
     page = client.get(page_path).get_data(as_text=True)
     assert "Regla añadida." in page
-    assert "Pausar la combinación que pase de 20.000 COP por postulación tras gastar 50.000" in page
+    assert "Pausar la combinación que pase de $20.000 por postulación tras gastar $50.000" in page
     rule = db.session.scalars(sa.select(CampaignRule).where(CampaignRule.kind == "max_cpa")).one()
 
     _post(client, f"{page_path}/rules/{rule.id}/enabled", page_path, enabled="false")
@@ -110,7 +110,7 @@ def test_the_dry_run_page_compares_what_was_spent_with_what_would_have_been(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Nada se guarda ni se envía" in text
-    assert "Gastado 200.000 COP por 24 postulaciones" in text
+    assert "Gastado $200.000 por 24 postulaciones" in text
     assert text.count('class="dry-run-day"') == 4
     assert count_rows(AllocationRun) == 0
     for days in ("0", "61", "siete"):

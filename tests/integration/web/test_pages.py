@@ -67,8 +67,8 @@ def test_the_job_page_offers_every_platform_with_its_minimum_budget(
     )
     cards = dict(notes)
     # TikTok's USD 20 and Snapchat's USD 5 a day, at 4,000 COP per USD.
-    assert cards["tiktok"] == "mínimo 80.000 COP/día"
-    assert cards["snapchat"] == "mínimo 20.000 COP/día"
+    assert cards["tiktok"] == "mínimo $80.000/día"
+    assert cards["snapchat"] == "mínimo $20.000/día"
     assert set(cards) == {"meta", "google", "x", "tiktok", "snapchat"}
 
 
@@ -187,7 +187,7 @@ def test_preview_json_follows_the_choices(client, sign_in, job, active_run, plat
     assert answer["blocked"]
     html = answer["html"]
     assert html.count('data-ok="true"') == 2  # the targeting itself complies on both
-    assert "Google necesita al menos 10.000 COP por día" in html  # fake display name
+    assert "Google necesita al menos $10.000 por día" in html  # fake display name
     assert "end_date" in html
     assert "se explica en gran parte por la edad" in html
     assert "Medellín" in html and "Bogotá" in html

@@ -87,9 +87,9 @@ def test_campaign_page_shows_spend_applications_and_cost_per_application(app, cl
     html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
 
     # 3 platforms × 3 days: 390.000 COP, 12 applications (none on the middle day) -> 32.500 COP
-    assert _figure(html, "spend_cop") == "390.000"
+    assert _figure(html, "spend_cop") == "$390.000"
     assert _figure(html, "applications") == "12"
-    assert _figure(html, "cost_per_application_cop") == "32.500"
+    assert _figure(html, "cost_per_application_cop") == "$32.500"
     # The chart: one bar per day, the day without applications drawn at zero, not skipped.
     assert html.count('class="bar-spend"') == 3
     assert 'data-day="2026-11-24"' in html

@@ -7,10 +7,10 @@ from werkzeug.wrappers import Response
 
 from adflux.auth.models import Role
 from adflux.extensions import db
+from adflux.i18n.http import gettext
 from adflux.web import session as web_session
 from adflux.web.blueprint import bp
 from adflux.web.forms import SignInForm
-from adflux.web.i18n import translate
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -21,9 +21,9 @@ def sign_in() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         signed = web_session.sign_in(db_session=db.session, token=form.token.data or "")
         if signed is not None:
-            flash(translate("auth.welcome", name=signed.name), "success")
+            flash(gettext("Welcome, %(name)s.", name=signed.name), "success")
             return redirect(web_session.safe_next(form.next.data) or url_for("web.overview"))
-        flash(translate("auth.bad_token"), "error")
+        flash(gettext("Invalid or revoked token."), "error")
         return render_template("web/sign_in.html", form=form), 401
     return render_template("web/sign_in.html", form=form), 422 if form.errors else 200
 
@@ -32,5 +32,5 @@ def sign_in() -> Response | str | tuple[str, int]:
 @web_session.requires(Role.VIEWER)
 def sign_out() -> Response:
     web_session.sign_out()
-    flash(translate("auth.signed_out"), "info")
+    flash(gettext("Signed out."), "info")
     return redirect(url_for("web.sign_in"))

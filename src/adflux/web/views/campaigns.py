@@ -16,14 +16,21 @@ from adflux.campaigns.models import AdCampaign
 from adflux.campaigns.status import CAMPAIGN_STATUSES, PUBLISHING, QUEUED
 from adflux.errors import AdfluxError
 from adflux.extensions import db
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext
 from adflux.reporting import service as reporting
 from adflux.results import service as results
 from adflux.segmentation import service as segmentation
 from adflux.web.blueprint import bp
 from adflux.web.charts import daily_chart
 from adflux.web.forms import CampaignEditForm
-from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
-from adflux.web.i18n import translate
+from adflux.web.helpers import (
+    PAGE_SIZE,
+    Pager,
+    flash_domain_error,
+    flash_form_errors,
+    requested_page,
+)
 from adflux.web.session import requires
 
 LIVE_STATUSES = frozenset({QUEUED, PUBLISHING})
@@ -121,11 +128,11 @@ def campaign_edit(campaign_id: int) -> Response | tuple[str, int]:
     campaign = campaigns.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
     form = CampaignEditForm()
     if not form.validate():
-        flash({"message": translate("form.fix"), "fields": dict(form.errors)}, "error")  # type: ignore[arg-type]
+        flash_form_errors(form)
         return _campaign_page(campaign, form, dict(form.errors)), 422
     changes = form_changes(campaign, form)
     if not changes:
-        flash(translate("campaign.unchanged"), "success")
+        flash(gettext("There was nothing to change."), "success")
         return redirect(url_for("web.campaign_detail", campaign_id=campaign_id))
     try:
         editing.edit_campaign(
@@ -140,14 +147,18 @@ def campaign_edit(campaign_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         campaign = campaigns.get_campaign_or_404(db_session=db.session, campaign_id=campaign_id)
         return _campaign_page(campaign, form, flash_domain_error(exc)), exc.status
-    flash(translate("campaign.edited"), "success")
+    flash(gettext("Changes saved; they are being sent to the platforms."), "success")
     return redirect(url_for("web.campaign_detail", campaign_id=campaign_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/archive")
 @requires(Role.OPERATOR)
 def campaign_archive(campaign_id: int) -> Response:
-    return _act(campaign_id, "campaign.archived", editing.archive_campaign)
+    return _act(
+        campaign_id,
+        N_("Campaign archived: it is being ended on every platform."),
+        editing.archive_campaign,
+    )
 
 
 def campaign_results(campaign: AdCampaign) -> dict[str, object]:
@@ -179,7 +190,7 @@ def campaign_live(campaign_id: int) -> Response:
 @bp.post("/campaigns/<int:campaign_id>/retry")
 @requires(Role.OPERATOR)
 def campaign_retry(campaign_id: int) -> Response:
-    return _act(campaign_id, "campaign.retried", campaigns.retry_failed)
+    return _act(campaign_id, N_("Failed publications queued again."), campaigns.retry_failed)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pause")
@@ -187,7 +198,7 @@ def campaign_retry(campaign_id: int) -> Response:
 def campaign_pause(campaign_id: int) -> Response:
     return _act(
         campaign_id,
-        "campaign.paused",
+        N_("Campaign paused."),
         lambda **kw: campaigns.set_campaign_active(active=False, **kw),
     )
 
@@ -197,12 +208,12 @@ def campaign_pause(campaign_id: int) -> Response:
 def campaign_resume(campaign_id: int) -> Response:
     return _act(
         campaign_id,
-        "campaign.resumed",
+        N_("Campaign resumed."),
         lambda **kw: campaigns.set_campaign_active(active=True, **kw),
     )
 
 
-def _act(campaign_id: int, done_key: str, operation) -> Response:  # type: ignore[no-untyped-def]
+def _act(campaign_id: int, done_message: str, operation) -> Response:  # type: ignore[no-untyped-def]
     try:
         operation(db_session=db.session, campaign_id=campaign_id)
     except AdfluxError as exc:
@@ -211,7 +222,7 @@ def _act(campaign_id: int, done_key: str, operation) -> Response:  # type: ignor
         db.session.rollback()
         flash_domain_error(exc)
     else:
-        flash(translate(done_key), "success")
+        flash(gettext(done_message), "success")
     return redirect(url_for("web.campaign_detail", campaign_id=campaign_id))
 
 

@@ -13,9 +13,9 @@ from adflux.candidates import personal_data
 from adflux.candidates import service as candidates
 from adflux.errors import AdfluxError
 from adflux.extensions import db
+from adflux.i18n.http import code_label, gettext
 from adflux.web.blueprint import bp
 from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, user
-from adflux.web.i18n import translate
 from adflux.web.session import requires
 
 CONSENT_FILTERS = {"": None, "yes": True, "no": False}
@@ -48,7 +48,11 @@ def candidate_list_revealed() -> str:
     """The same page with its personal data shown, for a reader granted it who says why."""
     if not user().personal_data:  # refused like any other form the reader may not send
         raise Forbidden(
-            translate("error.personal_data", role=translate(f"role.{user().role.value}"))
+            gettext(
+                "Your token (%(role)s) is not granted personal data: an admin grants it when "
+                "creating the token (adflux token create --personal-data).",
+                role=code_label("role", user().role.value),
+            )
         )
     # The filters and page ride in the form's action URL, as on the page it was sent from.
     return _render(

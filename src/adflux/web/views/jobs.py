@@ -18,6 +18,8 @@ from adflux.campaigns.compliance import (
 )
 from adflux.errors import AdfluxError
 from adflux.extensions import db
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext, request_language
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.segmentation import service as segmentation
@@ -33,13 +35,26 @@ from adflux.targeting.people import (
 from adflux.targeting.service import JobAudience
 from adflux.web.blueprint import bp
 from adflux.web.forms import CampaignForm, new_idempotency_key
-from adflux.web.helpers import PAGE_SIZE, Pager, flash_domain_error, requested_page
-from adflux.web.i18n import pick, translate
+from adflux.web.helpers import (
+    PAGE_SIZE,
+    Pager,
+    flash_domain_error,
+    flash_form_errors,
+    flash_refusal,
+    requested_page,
+)
 from adflux.web.preview import Preview, campaign_preview
 from adflux.web.profiles import age_proxy_warning
 from adflux.web.session import requires
 
 JOB_STATUSES = tuple(s.value for s in JobStatus)
+
+
+STATUS_CHANGED = {
+    JobStatus.OPEN: N_("Job reopened; its campaigns stay paused until you resume them."),
+    JobStatus.PAUSED: N_("Job paused; campaigns paused on every platform: %(paused)s."),
+    JobStatus.CLOSED: N_("Job closed; campaigns paused on every platform: %(paused)s."),
+}
 
 
 @bp.get("/jobs")
@@ -78,7 +93,7 @@ def job_set_status(job_id: int) -> Response:
     try:
         target = JobStatus(request.form.get("status", ""))
     except ValueError:
-        flash(translate("job.status_unknown"), "error")
+        flash(gettext("Unknown job status."), "error")
         return redirect(url_for("web.job_detail", job_id=job_id))
     try:
         change = jobs.set_job_status(db_session=db.session, job_id=job_id, status=target)
@@ -88,12 +103,12 @@ def job_set_status(job_id: int) -> Response:
         db.session.rollback()
         flash_domain_error(exc)
     else:
-        flash(translate(f"job.now.{target.value}", paused=len(change.campaigns_paused)), "success")
+        flash(gettext(STATUS_CHANGED[target], paused=len(change.campaigns_paused)), "success")
         if change.campaigns_not_paused:
             # Still live somewhere: say where, and that sending the same change again retries.
             flash(
-                translate(
-                    "job.not_paused",
+                gettext(
+                    "Still live on some platform: %(ids)s. Repeat the action to try again.",
                     ids=", ".join(f"#{cid}" for cid in sorted(change.campaigns_not_paused)),
                 ),
                 "error",
@@ -108,16 +123,12 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
     form = CampaignForm()
     refused = _refused_narrowing()
     if refused:
-        flash(
-            {"message": translate("form.narrowing_refused"), "fields": refused},  # type: ignore[arg-type]
-            "error",
+        flash_refusal(
+            gettext("This targeting is not allowed in job ads; nothing was created:"), refused
         )
         return _job_page(job, form, field_errors=refused), 422
     if not form.validate():
-        flash(
-            {"message": translate("form.fix"), "fields": dict(form.errors)},  # type: ignore[arg-type]
-            "error",
-        )
+        flash_form_errors(form)
         return _job_page(job, form, preview=True), 422
     if request.form.get("intent") == "preview":
         return _job_page(job, form, preview=True), 200
@@ -144,8 +155,18 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
         # sent form and changed it would be refused as a reuse of that key.
         form.idempotency_key.data = new_idempotency_key()
         return _job_page(job, form, preview=True, field_errors=flash_domain_error(exc)), 422
-    flash(translate("form.created", id=campaign.id), "success")
+    flash(
+        gettext(
+            "Campaign #%(id)s created; it is being published in the background.", id=campaign.id
+        ),
+        "success",
+    )
     return redirect(url_for("web.campaign_detail", campaign_id=campaign.id))
+
+
+def _in_language(spanish: str, english: str) -> str:
+    # The targeting rules carry their own two texts (targeting/compliance), not catalog msgids.
+    return spanish if request_language() == "es" else english
 
 
 def _refused_narrowing() -> dict[str, list[str]]:
@@ -153,9 +174,9 @@ def _refused_narrowing() -> dict[str, list[str]]:
     each with its rule; the form offers none of them, so only a crafted post carries one."""
     return {
         field: [
-            pick(rule.message_es, rule.message_en)
+            _in_language(rule.message_es, rule.message_en)
             if rule is not None
-            else pick(TARGETING_REFUSAL_ES, TARGETING_REFUSAL_EN)
+            else _in_language(TARGETING_REFUSAL_ES, TARGETING_REFUSAL_EN)
         ]
         for field, rule in forbidden_narrowing(request.form)
     }

@@ -15,13 +15,14 @@ from adflux.campaigns import service as campaigns
 from adflux.campaigns.models import AdCampaign
 from adflux.errors import ValidationFailed
 from adflux.extensions import db
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext
+from adflux.i18n.messages import Money
 from adflux.optimisation import dry_run, rules, service
 from adflux.optimisation.models import CampaignRule, RuleKind, RunTrigger
 from adflux.web.blueprint import bp
 from adflux.web.helpers import run_or_flash
-from adflux.web.i18n import translate
 from adflux.web.session import requires
-from adflux.web.templating import cop
 
 PANEL_RUNS = 10
 DRY_RUN_DAYS = 7
@@ -36,20 +37,28 @@ class RuleLine:
     standing: bool
 
 
+STANDING_RULE_TEXTS = {
+    RuleKind.JOB_CLOSED: N_("Pause when the job is closed or paused"),
+    RuleKind.END_DATE: N_("Pause once the end date has passed or the total budget is spent"),
+}
+
+
 def rule_text(rule: CampaignRule) -> str:
     """A rule in the recruiter's words, in the page's language."""
     if rule.kind == RuleKind.MAX_APPLICATIONS:
-        key = (
-            "opt.rule.max_applications_week"
+        message = (
+            N_("Stop the campaign after %(count)s applications in a week (it resumes the next)")
             if rule.period == "week"
-            else "opt.rule.max_applications"
+            else N_("Stop the campaign after %(count)s applications")
         )
-        return translate(key, count=rule.max_applications)
+        return gettext(message, count=rule.max_applications)
     if rule.kind == RuleKind.MAX_CPA:
-        return translate(
-            "opt.rule.max_cpa", cpa=cop(rule.max_cpa_cop), spend=cop(rule.min_spend_cop)
+        return gettext(
+            "Pause an arm over %(cpa)s per application once it has spent %(spend)s",
+            cpa=Money(rule.max_cpa_cop or 0),
+            spend=Money(rule.min_spend_cop or 0),
         )
-    return translate(f"opt.rule.{rule.kind}")
+    return gettext(STANDING_RULE_TEXTS[RuleKind(rule.kind)])
 
 
 def optimisation_context(campaign: AdCampaign) -> dict[str, Any]:
@@ -82,7 +91,7 @@ def optimisation_helpers() -> dict[str, Any]:
 def campaign_rebalance(campaign_id: int) -> Response:
     return _act(
         campaign_id,
-        "opt.rebalanced",
+        N_("Budget split again; the platforms receive it in the background."),
         lambda: service.allocate_campaign(
             db.session, campaign_id, day=campaigns.campaign_today(), trigger=RunTrigger.ON_DEMAND
         ),
@@ -103,7 +112,7 @@ def campaign_rule_add(campaign_id: int) -> Response:
             min_spend_cop=_whole_number("min_spend_cop"),
         )
 
-    return _act(campaign_id, "opt.rule_added", add)
+    return _act(campaign_id, N_("Rule added."), add)
 
 
 @bp.post("/campaigns/<int:campaign_id>/rules/<int:rule_id>/enabled")
@@ -112,7 +121,7 @@ def campaign_rule_enabled(campaign_id: int, rule_id: int) -> Response:
     enabled = request.form.get("enabled") == "true"
     return _act(
         campaign_id,
-        "opt.rule_enabled" if enabled else "opt.rule_disabled",
+        N_("Rule enabled.") if enabled else N_("Rule disabled."),
         lambda: rules.set_rule_enabled(db.session, campaign_id, rule_id, enabled=enabled),
     )
 
@@ -122,7 +131,7 @@ def campaign_rule_enabled(campaign_id: int, rule_id: int) -> Response:
 def campaign_rule_delete(campaign_id: int, rule_id: int) -> Response:
     return _act(
         campaign_id,
-        "opt.rule_removed",
+        N_("Rule removed."),
         lambda: rules.delete_rule(db.session, campaign_id, rule_id),
     )
 
@@ -133,9 +142,13 @@ def campaign_dry_run(campaign_id: int) -> str:
     try:
         days = int(request.args.get("days", DRY_RUN_DAYS))
     except ValueError:
-        abort(400, translate("opt.days_invalid", max=dry_run.MAX_DAYS))
+        abort(
+            400, gettext("Days must be a whole number between 1 and %(max)s.", max=dry_run.MAX_DAYS)
+        )
     if not 1 <= days <= dry_run.MAX_DAYS:
-        abort(400, translate("opt.days_invalid", max=dry_run.MAX_DAYS))
+        abort(
+            400, gettext("Days must be a whole number between 1 and %(max)s.", max=dry_run.MAX_DAYS)
+        )
     result = dry_run.dry_run(db.session, campaign_id, days=days)
     return render_template(
         "web/campaign_dry_run.html",
@@ -159,14 +172,15 @@ def _whole_number(name: str) -> int | None:
         return None
     if not text.isdigit() or len(text) > 12:
         raise ValidationFailed(
-            translate("opt.not_a_number", field=name), fields={name: [translate("opt.whole_cop")]}
+            gettext("%(field)s: not a whole number", field=name),
+            fields={name: [gettext("a whole number, without separators")]},
         )
     return int(text)
 
 
-def _act(campaign_id: int, done_key: str, operation: Callable[[], object]) -> Response:
+def _act(campaign_id: int, done_message: str, operation: Callable[[], object]) -> Response:
     if run_or_flash(operation):
-        flash(translate(done_key), "success")
+        flash(gettext(done_message), "success")
     return redirect(
         url_for("web.campaign_detail", campaign_id=campaign_id, _anchor="campaign-optimisation")
     )

@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 from adflux.auth.models import Role
 from adflux.errors import AdfluxError
 from adflux.extensions import db
+from adflux.i18n.http import code_label, gettext
 from adflux.segmentation import service as segmentation
 from adflux.segmentation.models import SegmentationRun
 from adflux.web import charts
 from adflux.web.blueprint import bp
 from adflux.web.forms import TrainForm
-from adflux.web.helpers import flash_domain_error
-from adflux.web.i18n import translate
+from adflux.web.helpers import flash_domain_error, flash_form_errors
 from adflux.web.profiles import age_proxy_warning, distinctive, number, traits
 from adflux.web.session import requires
 
@@ -50,7 +50,7 @@ def segments_page() -> str:
 def segments_train() -> Response:
     form = TrainForm()
     if not form.validate():
-        flash({"message": translate("form.fix"), "fields": dict(form.errors)}, "error")  # type: ignore[arg-type]
+        flash_form_errors(form)
         return redirect(url_for("web.segments_page"))
     try:
         run = segmentation.start_training(
@@ -61,7 +61,10 @@ def segments_train() -> Response:
         db.session.rollback()
         flash_domain_error(exc)
     else:
-        flash(translate("segments.train_started", id=run.id), "success")
+        flash(
+            gettext("Training #%(id)s started; the active run stays until it finishes.", id=run.id),
+            "success",
+        )
     return redirect(url_for("web.segments_page"))
 
 
@@ -75,8 +78,10 @@ def segment_run_live(run_id: int) -> Response:
             "in_flight": run.in_flight,
             "progress": run.progress or {},
             "error": run.error,
-            "label": translate(
-                "segments.progress", id=run.id, status=translate(f"run.status.{run.status}")
+            "label": gettext(
+                "Training #%(id)s: %(status)s",
+                id=run.id,
+                status=code_label("run_status", run.status),
             ),
         }
     )

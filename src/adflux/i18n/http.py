@@ -1,0 +1,44 @@
+"""The language of an HTTP request: the dashboard's pages and the API's messages."""
+
+from __future__ import annotations
+
+from flask import g, has_request_context, request
+
+from adflux.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, translations
+from adflux.i18n.labels import label
+from adflux.i18n.messages import display, render
+
+
+def request_language() -> str:
+    """The reader's language by Accept-Language, decided once per request; Spanish by default
+    and outside a request."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if "language" not in g:
+        g.language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return str(g.language)
+
+
+def gettext(message: str, **params: object) -> str:
+    """`message` in the request's language, its ``%(name)s`` placeholders filled in the
+    reader's formats."""
+    return render(message, params, request_language())
+
+
+def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
+    """The singular or plural by the language's rule ("1 ciudad", "2 ciudades"); the message
+    may show the count as ``%(count)s``."""
+    language = request_language()
+    text = translations(language).ngettext(singular, plural, count)
+    return text % {
+        name: display(value, language) for name, value in {"count": count, **params}.items()
+    }
+
+
+def pgettext(context: str, message: str) -> str:
+    return str(translations(request_language()).pgettext(context, message))
+
+
+def code_label(kind: str, code: str | None) -> str:
+    """The label of a vocabulary's code in the request's language."""
+    return label(kind, code, request_language())
