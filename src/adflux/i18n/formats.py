@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
 
 from adflux.i18n.catalogs import LOCALES, TIMEZONE
 
@@ -30,8 +35,11 @@ def money(value: Number | None, language: str) -> str:
     """Colombian pesos, whole: $80.000 (Colombian prices carry no cents)."""
     if value is None:
         return MISSING
+    # Spanish writes $80.000; English has no symbol of its own for the peso and writes the code,
+    # set apart so that a narrow column may break the line there: COP 80,000.
+    pattern = "¤#,##0" if language == "es" else "¤ #,##0"
     return format_currency(
-        round(value), "COP", format="¤#,##0", currency_digits=False, locale=LOCALES[language]
+        round(value), "COP", format=pattern, currency_digits=False, locale=LOCALES[language]
     )
 
 
@@ -57,3 +65,14 @@ def moment(value: datetime | date | None, language: str) -> str:
         clock = format_time(local, "short", locale=LOCALES[language])
         return str(joined).replace("{1}", day).replace("{0}", clock)
     return format_date(value, "medium", locale=LOCALES[language])
+
+
+def compact(value: Number, language: str) -> str:
+    """Short numbers for chart axes: 0,195 · 579,5 k · 4,1 M (0.195 · 579.5K · 4.1M in English)."""
+    magnitude = abs(float(value))
+    if magnitude >= 10_000:
+        return format_compact_decimal(
+            value, format_type="short", fraction_digits=1, locale=LOCALES[language]
+        )
+    pattern = "#,##0" if magnitude >= 100 else "#,##0.###"
+    return format_decimal(value, format=pattern, locale=LOCALES[language])

@@ -13,18 +13,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from adflux.i18n import formats
+from adflux.i18n.http import request_language
+
 # Okabe-Ito plus three: distinguishable with the common colour-vision deficiencies.
 PALETTE = (
     "#0072B2",
     "#E69F00",
     "#009E73",
     "#CC79A7",
-    "#56B4E9",
     "#D55E00",
-    "#F0E442",
     "#000000",
+    # After the first six, which a typical segmentation uses: sky blue beside blue and yellow on
+    # white are the hardest to tell apart.
+    "#56B4E9",
     "#8C564B",
     "#7F7F7F",
+    "#F0E442",
 )
 MAX_DOTS = 2500
 
@@ -186,15 +191,8 @@ def _scale(lo: float, hi: float, out_lo: float, out_hi: float):  # type: ignore[
 
 
 def _short(value: float) -> str:
-    """Compact numbers for axis labels: 0.412, 12.3k, 4.1M."""
-    magnitude = abs(value)
-    if magnitude >= 1_000_000:
-        return f"{value / 1_000_000:.1f}".removesuffix(".0") + "M"
-    if magnitude >= 10_000:
-        return f"{value / 1_000:.1f}".removesuffix(".0") + "k"
-    if magnitude >= 100:
-        return f"{value:.0f}"
-    return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
+    """Compact numbers for axis labels, in the reader's formats: 0,412 · 12,3 k · 4,1 M."""
+    return formats.compact(value, request_language())
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,18 @@ from adflux.segmentation.age_proxy import is_age_proxy
 class Trait:
     value: str
     share: float | None  # fraction of the segment, when the profile says
+    kind: str | None = None  # the vocabulary its value is a code of, read by its label
+
+
+# Which profile lists and fields hold codes of a vocabulary (adflux.i18n.labels), not words.
+CODE_KINDS = {
+    "top_areas": "area",
+    "area": "area",
+    "top_education": "education",
+    "top_remote": "work_mode",
+    "education_level": "education",
+    "remote_preference": "work_mode",
+}
 
 
 def traits(profile: Mapping[str, Any] | None, key: str, limit: int = 3) -> list[Trait]:
@@ -25,9 +37,10 @@ def traits(profile: Mapping[str, Any] | None, key: str, limit: int = 3) -> list[
         if isinstance(entry, Mapping):
             value = entry.get("value") or entry.get("name")
             share = entry.get("share")
-            found.append(Trait(str(value), float(share) if share is not None else None))
+            share_value = float(share) if share is not None else None
+            found.append(Trait(str(value), share_value, CODE_KINDS.get(key)))
         elif entry not in (None, ""):
-            found.append(Trait(str(entry), None))
+            found.append(Trait(str(entry), None, CODE_KINDS.get(key)))
         if len(found) >= limit:
             break
     return [t for t in found if t.value and t.value != "None"]
@@ -39,7 +52,8 @@ def distinctive(profile: Mapping[str, Any] | None, limit: int = 3) -> list[Trait
     found = []
     for entry in (profile or {}).get("distinguishing") or []:
         if isinstance(entry, Mapping) and entry.get("value") and entry.get("lift"):
-            found.append(Trait(str(entry["value"]), float(entry["lift"])))
+            kind = CODE_KINDS.get(str(entry.get("field")))
+            found.append(Trait(str(entry["value"]), float(entry["lift"]), kind))
     return found[:limit]
 
 

@@ -11,6 +11,7 @@ from flask import Flask, g, request, url_for
 from adflux.i18n import formats
 from adflux.i18n.catalogs import translations
 from adflux.i18n.http import code_label, request_language
+from adflux.jobs.areas import AREA_BY_LABEL
 from adflux.web.blueprint import bp
 from adflux.web.helpers import can_operate
 
@@ -46,6 +47,13 @@ def pick(spanish: str, english: str) -> str:
     return spanish if request_language() == "es" else english
 
 
+def area_label(area: str | None) -> str:
+    """A job's or candidate's area, which rows store by its Spanish label, in the reader's
+    language."""
+    known = AREA_BY_LABEL.get(area or "")
+    return code_label("area", known.key) if known else code_label("area", area)
+
+
 def page_url(page: int) -> str:
     """This page's URL with another page number, keeping the filters."""
     args: dict[str, Any] = {**request.args.to_dict(), "page": page}
@@ -70,6 +78,7 @@ def install_catalog(state: Any) -> None:
 def template_helpers() -> dict[str, Any]:
     return {
         "label": code_label,
+        "area_label": area_label,
         "pick": pick,
         "lang": request_language(),
         "web_user": g.get("web_user"),

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,13 @@ from tests.services import service_missing
 
 from adflux.app import create_app
 from adflux.auth import service as auth_service
+from adflux.campaigns.models import AdCampaign, PlatformPublication
 from adflux.config import Settings
 from adflux.database import upgrade_schema
 from adflux.datagen import service as datagen
 from adflux.extensions import db
 from adflux.jobs.models import JobOpening
+from adflux.results.models import Application, CampaignMetric
 from adflux.sandbox.server import RunningSandbox, start_in_thread
 from adflux.segmentation import service as segmentation
 
@@ -114,6 +117,66 @@ def _prepare_in_process(data_dir: Path) -> tuple[dict[str, str], list[int]]:
     app.extensions["adflux_dispatcher"].shutdown()
     assert len(ids) >= 2, "the seed made fewer than two open jobs"
     return tokens, list(ids)
+
+
+FIRST_DAY = date(2026, 11, 20)
+# platform -> (daily spend, clicks, applications on day n): a week that differs by platform.
+WEEK = {"google": (70_000, 700, 14), "meta": (75_000, 450, 5), "tiktok": (72_000, 400, 3)}
+
+
+@pytest.fixture(scope="package")
+def campaign_with_results(dashboard: Dashboard) -> int:
+    """A campaign with a week of results on three platforms, as the results sync and the
+    applications endpoint leave them, written straight into the served database (the sync and
+    the endpoint are tested against the market elsewhere)."""
+    env = dashboard.deployment.env
+    app = create_app(
+        Settings(
+            database_url=env["DATABASE_URL"],
+            data_dir=Path(env["ADFLUX_DATA_DIR"]),
+            log_level="WARNING",
+        )
+    )
+    with app.app_context():
+        job = db.session.get(JobOpening, dashboard.job_ids[-1])
+        assert job is not None
+        campaign = AdCampaign(
+            job_id=job.id, name=f"{job.title} · resultados", status="published",
+            daily_budget_cop=80_000, start_date=FIRST_DAY,
+        )  # fmt: skip
+        db.session.add(campaign)
+        db.session.flush()
+        for platform, (spend, clicks, applications) in WEEK.items():
+            publication = PlatformPublication(
+                campaign_id=campaign.id, platform=platform, status="published",
+                daily_budget_cop=campaign.daily_budget_cop, external_ids={"ad": f"{platform}-1"},
+            )  # fmt: skip
+            db.session.add(publication)
+            db.session.flush()
+            for n in range(7):
+                day = FIRST_DAY + timedelta(days=n)
+                db.session.add(
+                    CampaignMetric(
+                        publication_id=publication.id, day=day, impressions=clicks * 90,
+                        clicks=clicks + 10 * n, spend_cop=spend - 1_000 * n,
+                    )
+                )  # fmt: skip
+                for k in range(applications + n % 3):
+                    db.session.add(
+                        Application(
+                            source_id=f"{campaign.id}-{platform}-{n}-{k}", job_ref=job.external_ref,
+                            job_id=job.id, campaign_id=campaign.id,
+                            publication_id=publication.id, platform=platform,
+                            applied_at=datetime.combine(day, datetime.min.time(), UTC)
+                            + timedelta(hours=15), day=day, tracking={"utm_source": platform},
+                        )
+                    )  # fmt: skip
+        db.session.commit()
+        campaign_id = campaign.id
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["adflux_dispatcher"].shutdown()
+    return campaign_id
 
 
 @pytest.fixture(scope="package")

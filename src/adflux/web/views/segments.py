@@ -16,8 +16,9 @@ from adflux.web import charts
 from adflux.web.blueprint import bp
 from adflux.web.forms import TrainForm
 from adflux.web.helpers import flash_domain_error, flash_form_errors
-from adflux.web.profiles import age_proxy_warning, distinctive, number, traits
+from adflux.web.profiles import Trait, age_proxy_warning, distinctive, number, traits
 from adflux.web.session import requires
+from adflux.web.templating import area_label
 
 RUNS_SHOWN = 10
 
@@ -41,6 +42,7 @@ def segments_page() -> str:
         train_form=TrainForm(),
         traits=traits,
         distinctive=distinctive,
+        trait_label=_trait_label,
         pnum=number,
     )
 
@@ -85,6 +87,12 @@ def segment_run_live(run_id: int) -> Response:
             ),
         }
     )
+
+
+def _trait_label(trait: Trait) -> str:
+    if trait.kind == "area":  # profiles hold an area by the label rows store
+        return area_label(trait.value)
+    return code_label(trait.kind, trait.value) if trait.kind else trait.value
 
 
 def _metric_chart(run: SegmentationRun | None, name: str) -> charts.LineChart | None:
