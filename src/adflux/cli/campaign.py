@@ -22,6 +22,9 @@ from adflux.cli.options import json_option
 from adflux.cli.output import Column, fitted_table, print_json
 from adflux.i18n.catalogs import N_
 
+# The pacing in one word (its label is a sentence, for the form).
+PACING_WORDS = {"even": N_("steady"), "fast": N_("fast")}
+
 
 @click.group("campaign", help=N_("Show, change, archive, retry, pause and resume one campaign."))
 def campaign() -> None:
@@ -57,7 +60,7 @@ def echo_campaign(shown: dict[str, Any]) -> None:
     parts = [
         _("budget %(budget)s a day", budget=money(shown["daily_budget_cop"])),
         _("total %(total)s", total=money(total)) if total else _("no total"),
-        _("pacing: %(pacing)s", pacing=label("pacing", shown.get("pacing") or "even")),
+        _("pacing: %(pacing)s", pacing=_(PACING_WORDS.get(shown.get("pacing") or "even", "even"))),
     ]
     if shown.get("archived_at"):
         parts.append(label("publication_status", "archived"))

@@ -189,6 +189,17 @@ def speak(language: str, root: click.Command) -> None:
             _translate(param)
             if isinstance(param, click.Option) and not isinstance(param.type, click.Choice):
                 _translate_metavar(param)
+            if isinstance(param.type, click.Path):
+                # Named when the command was built ("File 'x.csv' does not exist").
+                kind = param.type
+                noun = (
+                    "path"
+                    if kind.file_okay == kind.dir_okay
+                    else "file"
+                    if kind.file_okay
+                    else "directory"
+                )
+                kind.name = _click_gettext(noun)
 
 
 def _walk(command: click.Command) -> Iterator[click.Command]:

@@ -214,8 +214,11 @@ def apply_templates(as_json: bool) -> None:
     if as_json:
         print_json(applied)
         return
-    created = ", ".join(map(str, applied["created"])) or _("none")
-    click.echo(_("campaigns created: %(campaigns)s", campaigns=created))
+    if applied["created"]:
+        created = ", ".join(map(str, applied["created"]))
+        click.echo(_("campaigns created: %(campaigns)s", campaigns=created))
+    else:
+        click.echo(_("no campaign created"))
     for template_id, left in applied["capped"].items():
         click.echo(
             _(
