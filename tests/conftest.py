@@ -39,6 +39,15 @@ def _isolated_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch)
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _terminal_in_the_default_language(monkeypatch) -> None:
+    """The CLI speaks the terminal's language: every test reads it in the default (Spanish),
+    whatever the locale of the machine that runs it; a test that wants English sets LANG."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def _admin_dsn(url: str) -> str:
     parsed = make_url(url)
     return parsed.set(drivername="postgresql", database="postgres").render_as_string(

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from tests.e2e.conftest import N_JOBS, LiveApi
+from tests.e2e.conftest import N_CANDIDATES, N_JOBS, LiveApi
 from tests.e2e.processes import clean_env, free_port, ok, run_cli
 
 from adflux.cli.main import cli
@@ -29,7 +29,7 @@ def _single_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 def _jobs(live_api: LiveApi, *args: str) -> list[dict]:
     out = ok("view-jobs", "--json", *args, env=live_api.client_env(live_api.viewer_token))
-    return json.loads(out)
+    return json.loads(out)["items"]
 
 
 # --- help ---------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def test_help_works_on_every_command_and_group(path: tuple[str, ...], tmp_path: 
         cli, [*path, "--help"], prog_name="adflux", env={"ADFLUX_DATA_DIR": str(tmp_path)}
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Usage: {' '.join(('adflux', *path))}")
+    assert result.output.startswith(f"Uso: {' '.join(('adflux', *path))}")
     assert not (tmp_path / "adflux.db").exists(), "--help must not touch the database"
 
 
@@ -67,8 +67,8 @@ def test_view_jobs_table_for_people(live_api: LiveApi) -> None:
     out = ok("view-jobs", env=live_api.client_env(live_api.viewer_token))
     assert "Vacantes" in out
     assert first["title"] in out
-    assert "$ " in out  # salaries in Colombian format
-    assert f"showing 20 of {N_JOBS}" in out
+    assert "$" in out  # salaries in Colombian format
+    assert f"filas 1 a 20 de {N_JOBS}; siguientes: --offset 20" in out
 
 
 def test_view_audience_says_who_a_job_aims_at_and_why(live_api: LiveApi) -> None:
@@ -122,12 +122,14 @@ def test_view_jobs_filters(live_api: LiveApi) -> None:
 
 def test_view_candidates_json_and_empty_segment(live_api: LiveApi) -> None:
     env = live_api.client_env(live_api.viewer_token)
-    page = json.loads(ok("view-candidates", "--json", "--limit", "7", env=env))
-    assert len(page) == 7
+    body = json.loads(ok("view-candidates", "--json", "--limit", "7", env=env))
+    page = body["items"]
+    assert len(page) == 7 and (body["total"], body["limit"], body["offset"]) == (N_CANDIDATES, 7, 0)
     assert {"full_name", "city", "education_level", "marketing_consent"} <= set(page[0])
     assert "persona" not in page[0], "the hidden persona is for evaluation only"
-    # No segmentation has run: a segment id has no members.
-    assert json.loads(ok("view-candidates", "--json", "--segment-id", "999", env=env)) == []
+    # No segmentation has run: there is no segment 999, and the command says so.
+    missing = run_cli("view-candidates", "--segment-id", "999", env=env)
+    assert missing.returncode == 1 and "999" in missing.stderr and "[HTTP 404]" in missing.stderr
     table = ok("view-candidates", "--limit", "3", env=env)
     assert "Candidatos" in table
     assert page[0]["full_name"] in table
@@ -143,7 +145,7 @@ def test_api_down_is_one_readable_line(live_api: LiveApi) -> None:
     )
     line = _single_error_line(result)
     assert result.returncode == 1
-    assert "cannot reach" in line and down in line
+    assert "no se puede conectar" in line and down in line
 
 
 def test_bad_token_is_one_line_naming_the_token(live_api: LiveApi) -> None:

@@ -12,7 +12,7 @@ from tests.e2e.processes import ok, run_cli
 
 def _candidates(live: LiveApi) -> list[dict]:
     out = ok("view-candidates", "--json", "--limit", "3", env=live.client_env(live.admin_token))
-    return json.loads(out)
+    return json.loads(out)["items"]
 
 
 def test_withdrawing_consent_and_correcting_the_email(live_api: LiveApi) -> None:
@@ -46,7 +46,7 @@ def test_erasing_a_candidate(live_api: LiveApi) -> None:
     *_rest, third = _candidates(live_api)
 
     out = ok("candidate", "delete", str(third["id"]), "--yes", env=env)
-    assert f"candidate {third['id']} erased" in out
+    assert f"candidato {third['id']} borrado" in out
 
     again = run_cli("candidate", "delete", str(third["id"]), "--yes", env=env)
     assert again.returncode == 1
@@ -111,6 +111,6 @@ def test_exporting_candidates_with_their_personal_data(live_api: LiveApi, tmp_pa
     )  # fmt: skip
     with target.open(encoding="utf-8", newline="") as written:
         rows = list(csv.DictReader(written))
-    assert f"{len(rows)} candidate(s) written to {target}" in out
+    assert f"{len(rows)} candidatos escritos en {target}" in out
     assert len(rows) >= 3
     assert all("@" in r["email"] and "***" not in r["email"] for r in rows)

@@ -62,8 +62,12 @@ def test_narrowing_options_are_refused_naming_the_rule(
     args: tuple[str, ...], expected: str, tmp_path: Path
 ) -> None:
     # The API address is a closed port: the refusal comes before any call (and before the
-    # missing --job-id), so it needs no server.
-    env = clean_env(ADFLUX_DATA_DIR=str(tmp_path), ADFLUX_API_URL=f"http://127.0.0.1:{free_port()}")
+    # missing --job-id), so it needs no server. In English here; in Spanish below.
+    env = clean_env(
+        ADFLUX_DATA_DIR=str(tmp_path),
+        ADFLUX_API_URL=f"http://127.0.0.1:{free_port()}",
+        LANG="en_US.UTF-8",
+    )
 
     line = _one_error_line(run_cli("create-campaign", *args, env=env))
 
@@ -86,8 +90,8 @@ def test_every_forbidden_narrowing_has_an_option_that_names_its_rule(
 
     assert result.exit_code == 1, result.output
     rule = next(r for r in NARROWING_RULES.values() if field in r.fields)
-    assert result.output.strip() == f"Error: {option}: {rule.message_en}"
-    assert f"[rule {rule.rule}]" in result.output
+    assert result.output.strip() == f"Error: {option}: {rule.message_es}"
+    assert f"[regla {rule.rule}]" in result.output
 
 
 # --- the age-proxy warning against a live API ---------------------------------------------------
@@ -250,7 +254,9 @@ def test_a_job_audience_is_asked_for_and_its_size_checked(live: Live) -> None:
     assert campaign["job_audience_size"] == 100
     shown = live.deployment.cli("campaign", "show", str(campaign["id"]), check=False)
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.splitlines()[0] == "job audience: the 100 most likely candidates"
+    assert shown.stdout.splitlines()[0] == (
+        "audiencia de la vacante: los 100 candidatos más propensos"
+    )
 
 
 def test_without_segment_ids_the_campaign_aims_at_the_recommended_segments(live: Live) -> None:

@@ -74,8 +74,10 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
             check=False,
         )
         assert result.returncode == 0, result.stderr
-        jobs = json.loads(result.stdout)
+        page = json.loads(result.stdout)
+        jobs = page["items"]
         assert len(jobs) == 20  # the default --limit, out of the hundreds seeded
+        assert (page["limit"], page["offset"]) == (20, 0) and page["total"] > 20
         assert all(job["external_ref"].startswith("job-") for job in jobs)
         assert all(job["currency"] == "COP" for job in jobs)
         assert (data_dir / "adflux.db").exists()

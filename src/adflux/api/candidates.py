@@ -30,6 +30,7 @@ from adflux.auth.models import Role
 from adflux.candidates import personal_data, service
 from adflux.candidates.models import EDUCATION_LEVELS, REMOTE_PREFERENCES
 from adflux.extensions import db
+from adflux.segmentation import service as segmentation_service
 
 blp = Blueprint("candidates", __name__, url_prefix="/candidates", description="Candidates")
 
@@ -176,10 +177,16 @@ class Candidates(MethodView):
     @blp.arguments(CandidateListArgsSchema, location="query")
     @blp.response(200, CandidatePageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="reveal without personal data")
+    @blp.alt_response(404, schema=ErrorSchema, description="no segment of that id")
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List candidates, optionally those of one segment; names, e-mails and phones masked
         unless a token granted personal data asks (`reveal=true&purpose=…`, audited)."""
+        if args.get("segment_id") is not None:
+            # A segment that does not exist is a mistake to report, not an empty list.
+            segmentation_service.get_segment_or_404(
+                db_session=db.session, segment_id=args["segment_id"]
+            )
         page = service.list_candidates(
             db_session=db.session,
             limit=page_limit(args),

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from adflux.cli.client import ApiClient
+from adflux.i18n.catalogs import N_
 
 BATCH_PATH = "/api/v1/applications/batch"
 BATCH_MAX = 1_000  # the batch endpoint's own limit
@@ -145,25 +146,29 @@ def import_records(
     return summary
 
 
-@click.command("import-applications")
+@click.command(
+    "import-applications",
+    help=N_(
+        "Import the applications in FILE through the API (POST "
+        "/api/v1/applications/batch).\n\nFILE is CSV with a header, or JSON Lines "
+        "(one object per line), with the fields of POST /api/v1/applications: "
+        "application_id, job_ref, applied_at (ISO-8601 with its offset), and "
+        "optionally candidate_ref, utm_source, utm_medium, utm_campaign, "
+        "utm_content (an empty CSV cell is none). Importing a file again is "
+        "harmless: an application already stored counts as a duplicate. Needs a "
+        "token with the applications or admin role. Prints one summary line; "
+        "exits 1 when any line was refused, naming the lines and why."
+    ),
+)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--batch-size",
     type=click.IntRange(1, BATCH_MAX),
     default=500,
     show_default=True,
-    help=f"Applications per request (at most {BATCH_MAX:,}).",
+    help=N_("Applications per request (at most 1,000)."),  # BATCH_MAX
 )
 def import_applications(file: Path, batch_size: int) -> None:
-    """Import the applications in FILE through the API (POST /api/v1/applications/batch).
-
-    FILE is CSV with a header, or JSON Lines (one object per line), with the fields of
-    POST /api/v1/applications: application_id, job_ref, applied_at (ISO-8601 with its offset),
-    and optionally candidate_ref, utm_source, utm_medium, utm_campaign, utm_content (an empty CSV
-    cell is none). Importing a file again is harmless: an application already stored counts as a
-    duplicate. Needs a token with the applications or admin role. Prints one summary line;
-    exits 1 when any line was refused, naming the lines and why.
-    """
     records = read_records(file)
     client = ApiClient()
     with click.progressbar(length=len(records), label="importing", file=sys.stderr) as bar:

@@ -17,23 +17,29 @@ from adflux.cli.campaigns import (
     total_budget_option,
 )
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _, label, money, ngettext
 from adflux.cli.options import json_option
-from adflux.cli.output import cop, print_json
+from adflux.cli.output import Column, fitted_table, print_json
+from adflux.i18n.catalogs import N_
 
-CHANGE_STATES = {"applied": "aplicado", "pending": "pendiente", "refused": "rechazado"}
-PACING_ES = {"even": "parejo", "fast": "rápido"}
+# The pacing in one word (its label is a sentence, for the form).
+PACING_WORDS = {"even": N_("steady"), "fast": N_("fast")}
 
 
-@click.group("campaign")
+@click.group("campaign", help=N_("Show, change, archive, retry, pause and resume one campaign."))
 def campaign() -> None:
-    """Show, change, archive, retry, pause and resume one campaign."""
+    pass
 
 
-@campaign.command("show")
+@campaign.command(
+    "show",
+    help=N_(
+        "Show a campaign: its budgets, each platform's publication and each arm's change state."
+    ),
+)
 @click.argument("campaign_id", type=click.IntRange(1))
 @json_option
 def show(campaign_id: int, as_json: bool) -> None:
-    """Show a campaign: its budgets, each platform's publication and each arm's change state."""
     shown = ApiClient().get(f"/api/v1/campaigns/{campaign_id}")
     if as_json:
         print_json(shown)
@@ -44,40 +50,59 @@ def show(campaign_id: int, as_json: bool) -> None:
 def echo_campaign(shown: dict[str, Any]) -> None:
     """The campaign's budgets, its publications and its arms, as tables."""
     if shown.get("job_audience_size"):
-        click.echo(f"job audience: the {shown['job_audience_size']} most likely candidates")
+        click.echo(
+            _(
+                "job audience: the %(size)s most likely candidates",
+                size=shown["job_audience_size"],
+            )
+        )
     total = shown.get("total_budget_cop")
-    click.echo(
-        f"presupuesto {cop(shown['daily_budget_cop'])}/día · "
-        + (f"total {cop(total)}" if total else "sin total")
-        + f" · ritmo {PACING_ES.get(shown.get('pacing', 'even'), shown.get('pacing'))}"
-        + (" · archivada" if shown.get("archived_at") else "")
-    )
+    parts = [
+        _("budget %(budget)s a day", budget=money(shown["daily_budget_cop"])),
+        _("total %(total)s", total=money(total)) if total else _("no total"),
+        _("pacing: %(pacing)s", pacing=_(PACING_WORDS.get(shown.get("pacing") or "even", "even"))),
+    ]
+    if shown.get("archived_at"):
+        parts.append(label("publication_status", "archived"))
+    click.echo(" · ".join(parts))
     console = Console()
-    console.print(progress_table(shown))
-    console.print(arms_table(shown))
+    console.print(progress_table(shown, console.width))
+    console.print(arms_table(shown, console.width))
     echo_warnings(shown)
 
 
-def arms_table(shown: dict[str, Any]) -> Table:
+def _arm_change(arm: dict[str, Any]) -> str:
+    state = label("change_state", arm["change_state"])
+    if arm["status"] == "ended":
+        state = f"{label('publication_status', 'ended')} · {state}"
+    if arm.get("change_error"):
+        state += f": {arm['change_error']}"
+    return state
+
+
+def arms_table(shown: dict[str, Any], width: int) -> Table:
     """Each arm: platform, segment, the budget AdFlux decided and the one the platform holds,
     and how its last change stands (with the platform's message when refused)."""
-    table = Table(title="Brazos (plataforma × segmento)")
-    for header in ("Plataforma", "Segmento", "Presupuesto/día", "En plataforma", "Cambio"):
-        table.add_column(header, overflow="fold")
-    for arm in shown.get("arms") or []:
-        segment = arm["segment"]["name"] if arm.get("segment") else arm["arm_key"]
-        state = CHANGE_STATES.get(arm["change_state"], arm["change_state"])
-        if arm["status"] == "ended":
-            state = f"terminado · {state}"
-        if arm.get("change_error"):
-            state += f": {arm['change_error']}"
-        table.add_row(
-            arm["platform"],
-            segment,
-            cop(arm["daily_budget_cop"]),
-            cop(arm.get("held_daily_budget_cop")),
-            state,
-        )
+    table, _hidden = fitted_table(
+        _("Arms (platform × segment)"),
+        [
+            Column(_("Platform"), lambda a: label("platform", a["platform"])),
+            Column(
+                _("Segment"),
+                lambda a: a["segment"]["name"] if a.get("segment") else label("arm", a["arm_key"]),
+            ),
+            Column(_("Daily budget"), lambda a: money(a["daily_budget_cop"]), justify="right"),
+            Column(
+                _("On the platform"),
+                lambda a: money(a.get("held_daily_budget_cop")),
+                justify="right",
+                drop=1,
+            ),
+            Column(_("Change"), _arm_change),
+        ],
+        shown.get("arms") or [],
+        width=width,
+    )
     return table
 
 
@@ -86,66 +111,81 @@ def _optional_ints(ctx: click.Context, param: click.Parameter, value: str | None
     return None if value is None else csv_ints(ctx, param, value)
 
 
-@campaign.command("edit")
+@campaign.command(
+    "edit",
+    help=N_(
+        "Change a campaign; the change is pushed to every platform in the background (see "
+        "`adflux campaign show ID` for each arm's state)."
+    ),
+)
 @click.argument("campaign_id", type=click.IntRange(1))
-@click.option("--name", help="A new name.")
+@click.option("--name", help=N_("A new name."))
 @click.option(
     "--daily-budget",
     "daily_budget_cop",
     type=click.IntRange(1),
-    help="The daily budget in COP over all arms, re-split in proportion to the current split.",
+    help=N_("The daily budget in COP over all arms, re-split in proportion to the current split."),
 )
 @total_budget_option
-@click.option("--no-total-budget", is_flag=True, help="Remove the total budget.")
-@click.option("--pacing", type=click.Choice(PACINGS), help="even or fast.")
+@click.option("--no-total-budget", is_flag=True, help=N_("Remove the total budget."))
+@click.option("--pacing", type=click.Choice(PACINGS), help=N_("even or fast."))
 @click.option(
     "--start-date",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="YYYY-MM-DD; only before the campaign has started.",
+    help=N_("YYYY-MM-DD; only before the campaign has started."),
 )
-@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
-@click.option("--no-end-date", is_flag=True, help="Remove the end date.")
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), help=N_("Last day, YYYY-MM-DD."))
+@click.option("--no-end-date", is_flag=True, help=N_("Remove the end date."))
 @click.option(
     "--segment-ids",
     callback=_optional_ints,
-    help="The campaign's segments, comma-separated: added ones get arms on every platform, "
-    "removed ones have theirs ended.",
+    help=N_(
+        "The campaign's segments, comma-separated: added ones get arms on every platform, "
+        "removed ones have theirs ended."
+    ),
 )
 @click.option(
     "--job-audience",
     "job_audience_size",
     type=click.IntRange(1),
-    help="Aim also at the job's N most likely consenting candidates (100 to 50000).",
+    help=N_("Aim also at the job's N most likely consenting candidates (100 to 50000)."),
 )
-@click.option("--no-job-audience", is_flag=True, help="Stop aiming at the job audience.")
-@click.option("--headline", help="Your own headline, in place of AdFlux's.")
-@click.option("--description", help="Your own description, in place of AdFlux's.")
-@click.option("--primary-text", help="Your own main text, in place of AdFlux's.")
+@click.option("--no-job-audience", is_flag=True, help=N_("Stop aiming at the job audience."))
+@click.option("--headline", help=N_("Your own headline, in place of AdFlux's."))
+@click.option("--description", help=N_("Your own description, in place of AdFlux's."))
+@click.option("--primary-text", help=N_("Your own main text, in place of AdFlux's."))
 @click.option(
     "--auto-allocate/--no-auto-allocate",
     default=None,
-    help="Whether AdFlux moves the daily budget between the arms by cost per application.",
+    help=N_("Whether AdFlux moves the daily budget between the arms by cost per application."),
 )
 @click.option(
     "--accept-age-proxy",
     is_flag=True,
-    help="Confirm the offer is open to every age when an added segment is flagged as an age "
-    "proxy, or age alone sets the job audience apart (recorded in the audit log).",
+    help=N_(
+        "Confirm the offer is open to every age when an added segment is flagged as an age "
+        "proxy, or age alone sets the job audience apart (recorded in the audit log)."
+    ),
 )
 @json_option
 def edit(campaign_id: int, **options: Any) -> None:
-    """Change a campaign; the change is pushed to every platform in the background (see
-    `adflux campaign show ID` for each arm's state)."""
     as_json = options.pop("as_json")
     body = _edit_body(options)
     if not body:
-        raise click.UsageError("nothing to change: give at least one option (see --help)")
+        raise click.UsageError(_("nothing to change: give at least one option (see --help)"))
     shown = ApiClient().patch(f"/api/v1/campaigns/{campaign_id}", body)
     if as_json:
         print_json(shown)
         return
     pending = sum(1 for arm in shown.get("arms") or [] if arm["change_state"] == "pending")
-    click.echo(f"campaign {campaign_id} changed: {pending} arm(s) pending on their platforms")
+    click.echo(
+        ngettext(
+            "campaign %(campaign)s changed: %(count)s arm pending on its platform",
+            "campaign %(campaign)s changed: %(count)s arms pending on their platforms",
+            pending,
+            campaign=str(campaign_id),
+        )
+    )
 
 
 def _edit_body(options: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +199,7 @@ def _edit_body(options: dict[str, Any]) -> dict[str, Any]:
         value, cleared = options.pop(field), options.pop(clear)
         if value is not None and cleared:
             flag = "--" + clear.replace("_", "-")
-            raise click.UsageError(f"give a value or {flag}, not both")
+            raise click.UsageError(_("give a value or %(flag)s, not both", flag=flag))
         if cleared:
             body[field] = None
         elif value is not None:
@@ -181,20 +221,8 @@ def _edit_body(options: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-@campaign.command("archive")
-@click.argument("campaign_id", type=click.IntRange(1))
-@json_option
-def archive(campaign_id: int, as_json: bool) -> None:
-    """Archive a campaign: ended on every platform, kept with its results and history."""
-    shown = ApiClient().post(f"/api/v1/campaigns/{campaign_id}/archive")
-    if as_json:
-        print_json(shown)
-    else:
-        click.echo(f"campaign {campaign_id}: {shown['status']}")
-
-
-def _action(verb: str) -> click.Command:
-    @click.command(verb)
+def _action(verb: str, help_text: str) -> click.Command:
+    @click.command(verb, help=help_text)
     @click.argument("campaign_id", type=click.IntRange(1))
     @json_option
     def command(campaign_id: int, as_json: bool) -> None:
@@ -202,15 +230,21 @@ def _action(verb: str) -> click.Command:
         if as_json:
             print_json(shown)
         else:
-            click.echo(f"campaign {campaign_id}: {shown['status']}")
+            status = label("publication_status", shown["status"])
+            click.echo(
+                _("campaign %(campaign)s: %(status)s", campaign=str(campaign_id), status=status)
+            )
 
-    command.help = {
-        "retry": "Queue the failed publications of a campaign again.",
-        "pause": "Pause a campaign on every platform where it is published.",
-        "resume": "Resume a paused campaign on every platform.",
-    }[verb]
     return command
 
 
-for _verb in ("retry", "pause", "resume"):
-    campaign.add_command(_action(_verb))
+for _verb, _help in (
+    (
+        "archive",
+        N_("Archive a campaign: ended on every platform, kept with its results and history."),
+    ),
+    ("retry", N_("Queue the failed publications of a campaign again.")),
+    ("pause", N_("Pause a campaign on every platform where it is published.")),
+    ("resume", N_("Resume a paused campaign on every platform.")),
+):
+    campaign.add_command(_action(_verb, _help))

@@ -8,44 +8,46 @@ from typing import Any
 import click
 
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _, label, moment, money, number, percent, said, yes_no
 from adflux.cli.options import json_option
-from adflux.cli.output import cop, emit, print_json
+from adflux.cli.output import Column, emit, print_json
+from adflux.i18n.catalogs import N_
 
 MAX_DRY_RUN_DAYS = 60  # the API's bound (GET .../budget/dry-run)
-# What started a run, in the recruiter's words (the API answers the code).
-TRIGGER_WORDS = {"daily": "reparto diario", "on_demand": "a pedido"}
-
-
-def _percent(share: float) -> str:
-    return f"{round(share * 100)} %"
 
 
 def _change_state(arm: dict[str, Any]) -> str:
-    return "pendiente" if arm["change_pending"] else "aplicado"
+    return label("change_state", "pending" if arm["change_pending"] else "applied")
 
 
 @click.command(
     "budget",
-    epilog="Example: adflux campaign budget 12 --dry-run 14",
+    help=N_(
+        "Show how a campaign's daily budget is split across its arms (platform × segment) and "
+        "why each move was made."
+    ),
+    epilog=N_("Example: adflux campaign budget 12 --dry-run 14"),
 )
 @click.argument("campaign_id", type=click.IntRange(1))
 @click.option(
-    "--rebalance", is_flag=True, help="Split today's budget again now and push the new budgets."
+    "--rebalance",
+    is_flag=True,
+    help=N_("Split today's budget again now and push the new budgets."),
 )
 @click.option(
     "--dry-run",
     "dry_run_days",
     type=click.IntRange(1, MAX_DRY_RUN_DAYS),
     metavar="DAYS",
-    help="Show what the allocator and the rules would have done over the last DAYS days "
-    "(nothing is changed).",
+    help=N_(
+        "Show what the allocator and the rules would have done over the last DAYS days "
+        "(nothing is changed)."
+    ),
 )
 @json_option
 def budget(campaign_id: int, rebalance: bool, dry_run_days: int | None, as_json: bool) -> None:
-    """Show how a campaign's daily budget is split across its arms (platform × segment) and
-    why each move was made."""
     if rebalance and dry_run_days is not None:
-        raise click.UsageError("--rebalance and --dry-run cannot go together")
+        raise click.UsageError(_("--rebalance and --dry-run cannot go together"))
     client = ApiClient()
     base = f"/api/v1/campaigns/{campaign_id}/budget"
     if rebalance:
@@ -70,51 +72,81 @@ def _echo_budget(overview: dict[str, Any]) -> None:
     emit(
         overview["arms"],
         [
-            ("Plataforma", lambda a: a["platform"]),
-            ("Audiencia", lambda a: a["name"]),
-            ("Presupuesto diario", lambda a: cop(a["daily_budget_cop"])),
-            ("Participación", lambda a: _percent(a["share"])),
-            ("Estado", lambda a: a["status"]),
-            ("Cambio", _change_state),
+            Column(_("Platform"), lambda a: label("platform", a["platform"])),
+            Column(_("Audience"), lambda a: a["name"]),
+            Column(_("Daily budget"), lambda a: money(a["daily_budget_cop"]), justify="right"),
+            Column(_("Share"), lambda a: percent(a["share"], decimals=0), justify="right"),
+            Column(_("Status"), lambda a: label("publication_status", a["status"]), drop=1),
+            Column(_("Change"), _change_state, drop=2),
         ],
         as_json=False,
-        title=f"Campaña {overview['campaign_id']} · tope diario "
-        f"{cop(overview['daily_budget_cop'])}",
+        title=_(
+            "Campaign %(campaign)s · daily cap %(budget)s",
+            campaign=str(overview["campaign_id"]),
+            budget=money(overview["daily_budget_cop"]),
+        ),
+        empty=_("The campaign has no arms."),
     )
     if overview["allocation_paused_reason_es"]:
-        click.echo(f"Sin reparto automático: {overview['allocation_paused_reason_es']}")
+        click.echo(
+            _(
+                "No automatic split: %(reason)s",
+                reason=said(overview, "allocation_paused_reason"),
+            )
+        )
     for run in overview["runs"]["items"]:
         _echo_run(run)
 
 
 def _echo_run(run: dict[str, Any]) -> None:
-    trigger = TRIGGER_WORDS.get(run["trigger"], run["trigger"])
-    click.echo(f"{run['day']} · {cop(run['total_daily_cop'])} al día ({trigger}):")
+    click.echo(
+        _(
+            "%(day)s · %(budget)s a day (%(trigger)s):",
+            day=moment(run["day"]),
+            budget=money(run["total_daily_cop"]),
+            trigger=label("allocation_trigger", run["trigger"]),
+        )
+    )
     for move in run["moves"]:
-        click.echo(f"  {move['reason_es']}")
+        click.echo(f"  {said(move, 'reason')}")
 
 
 def _echo_dry_run(result: dict[str, Any]) -> None:
     emit(
         result["totals"],
         [
-            ("Plataforma", lambda t: t["platform"]),
-            ("Audiencia", lambda t: t["name"]),
-            ("Gastado", lambda t: cop(t["spent_cop"])),
-            ("Postulaciones", lambda t: t["applications"]),
-            ("Habría asignado", lambda t: cop(t["budget_cop"])),
+            Column(_("Platform"), lambda t: label("platform", t["platform"])),
+            Column(_("Audience"), lambda t: t["name"]),
+            Column(_("Spent"), lambda t: money(t["spent_cop"]), justify="right"),
+            Column(_("Applications"), lambda t: number(t["applications"]), justify="right"),
+            Column(_("Would have set"), lambda t: money(t["budget_cop"]), justify="right"),
         ],
         as_json=False,
-        title=f"Simulación {result['since']} → {result['until']} (no cambia nada)",
+        title=_(
+            "Simulation %(since)s → %(until)s (nothing changes)",
+            since=moment(result["since"]),
+            until=moment(result["until"]),
+        ),
+        empty=_("No figures over those days."),
     )
     click.echo(
-        f"Total gastado {cop(result['spent_cop'])} por {result['applications']} postulaciones; "
-        f"el reparto automático habría asignado {cop(result['budget_cop'])}."
+        _(
+            "Spent %(spent)s in all for %(applications)s applications; the automatic split "
+            "would have set %(budget)s.",
+            spent=money(result["spent_cop"]),
+            applications=result["applications"],
+            budget=money(result["budget_cop"]),
+        )
     )
     for day in result["days"]:
         for firing in day["firings"]:
             click.echo(
-                f"{day['day']}: la regla {firing['rule_id']} ({firing['kind']}) se activaría"
+                _(
+                    "%(day)s: rule %(rule)s (%(kind)s) would fire",
+                    day=moment(day["day"]),
+                    rule=str(firing["rule_id"]),
+                    kind=describe_kind(firing["kind"]),
+                )
             )
 
 
@@ -150,72 +182,97 @@ class UnlistedArgument(click.Argument):
 
 def campaign_of(campaign_id: int | None) -> int:
     if campaign_id is None:
-        raise click.UsageError("give the campaign first: adflux campaign rules CAMPAIGN_ID ...")
+        raise click.UsageError(_("give the campaign first: adflux campaign rules CAMPAIGN_ID ..."))
     return campaign_id
 
 
-@click.group("rules", cls=CampaignFirstGroup, invoke_without_command=True)
+@click.group(
+    "rules",
+    cls=CampaignFirstGroup,
+    invoke_without_command=True,
+    help=N_(
+        "List a campaign's rules and their firings, or add, disable, enable or remove one: "
+        "adflux campaign rules CAMPAIGN_ID [add|disable|enable|remove ...]."
+    ),
+)
 @click.argument("campaign_id", type=click.IntRange(1), required=False, cls=UnlistedArgument)
 @json_option
 @click.pass_context
 def rules(ctx: click.Context, campaign_id: int | None, as_json: bool) -> None:
-    """List a campaign's rules and their firings, or add, disable, enable or remove one:
-    adflux campaign rules CAMPAIGN_ID [add|disable|enable|remove ...]."""
     ctx.obj = campaign_id
     if ctx.invoked_subcommand is None:
         listed = ApiClient().get(f"/api/v1/campaigns/{campaign_of(campaign_id)}/rules")
         _show(listed, as_json, lambda: _echo_rules(listed))
 
 
-RULE_WORDS = {
-    "max_applications": "detener tras {max_applications} postulaciones{per}",
-    "max_cpa": (
-        "pausar la combinación que pase de {max_cpa} por postulación tras gastar {min_spend}"
-    ),
-    "job_closed": "pausar cuando la vacante se cierre o se pause",
-    "end_date": "pausar al pasar la fecha de fin o gastar el total",
+# A rule's kind in the recruiter's words.
+RULE_KINDS = {
+    "max_applications": N_("stop after a number of applications"),
+    "max_cpa": N_("pause an arm over a cost per application"),
+    "job_closed": N_("pause when the job closes or is paused"),
+    "end_date": N_("pause past the end date or once the total is spent"),
 }
+
+
+def describe_kind(kind: str) -> str:
+    return _(RULE_KINDS[kind]) if kind in RULE_KINDS else kind
 
 
 def describe_rule(rule: dict[str, Any]) -> str:
     """A rule in the recruiter's words."""
-    return RULE_WORDS[rule["kind"]].format(
-        max_applications=rule.get("max_applications"),
-        per=" por semana" if rule.get("period") == "week" else "",
-        max_cpa=cop(rule.get("max_cpa_cop")),
-        min_spend=cop(rule.get("min_spend_cop")),
-    )
+    kind = rule["kind"]
+    if kind == "max_applications":
+        if rule.get("period") == "week":
+            return _("stop after %(count)s applications a week", count=rule.get("max_applications"))
+        return _("stop after %(count)s applications", count=rule.get("max_applications"))
+    if kind == "max_cpa":
+        return _(
+            "pause the arm that goes over %(cpa)s per application once it has spent %(spend)s",
+            cpa=money(rule.get("max_cpa_cop")),
+            spend=money(rule.get("min_spend_cop")),
+        )
+    return describe_kind(kind)
 
 
 def _echo_rules(listed: list[dict[str, Any]]) -> None:
     emit(
         listed,
         [
-            ("ID", lambda r: r["id"]),
-            ("Regla", describe_rule),
-            ("Activa", lambda r: "sí" if r["enabled"] else "no"),
-            ("Disparos", lambda r: ", ".join(f["scope"] for f in r["firings"]) or "—"),
+            Column(_("ID"), lambda r: r["id"]),
+            Column(_("Rule"), describe_rule),
+            Column(_("On"), lambda r: yes_no(r["enabled"])),
+            Column(_("Fired on"), lambda r: ", ".join(f["scope"] for f in r["firings"]) or "—"),
         ],
         as_json=False,
-        title="Reglas de la campaña",
+        title=_("The campaign's rules"),
+        empty=_("The campaign has no rules."),
     )
 
 
-@rules.command("add")
-@click.option("--stop-after", type=click.IntRange(1, 1_000_000), help="Stop after N applications.")
+@rules.command(
+    "add",
+    help=N_("Add a rule: --stop-after N [--per campaign|week], or --max-cpa X --min-spend Y."),
+)
+@click.option(
+    "--stop-after", type=click.IntRange(1, 1_000_000), help=N_("Stop after N applications.")
+)
 @click.option(
     "--per",
     type=click.Choice(["campaign", "week"]),
     default="campaign",
     show_default=True,
-    help="Count --stop-after over the campaign's life or per week (a weekly stop resumes the "
-    "next week).",
+    help=N_(
+        "Count --stop-after over the campaign's life or per week (a weekly stop resumes the "
+        "next week)."
+    ),
 )
 @click.option(
-    "--max-cpa", type=click.IntRange(1), help="Pause an arm over this cost per application (COP)."
+    "--max-cpa",
+    type=click.IntRange(1),
+    help=N_("Pause an arm over this cost per application (COP)."),
 )
 @click.option(
-    "--min-spend", type=click.IntRange(0), help="...once the arm has spent this much (COP)."
+    "--min-spend", type=click.IntRange(0), help=N_("...once the arm has spent this much (COP).")
 )
 @json_option
 @click.pass_obj
@@ -227,9 +284,8 @@ def add_rule(
     min_spend: int | None,
     as_json: bool,
 ) -> None:
-    """Add a rule: --stop-after N [--per campaign|week], or --max-cpa X --min-spend Y."""
     if (stop_after is None) == (max_cpa is None and min_spend is None):
-        raise click.UsageError("give either --stop-after, or --max-cpa with --min-spend")
+        raise click.UsageError(_("give either --stop-after, or --max-cpa with --min-spend"))
     if stop_after is not None:
         body: dict[str, Any] = {
             "kind": "max_applications",
@@ -239,11 +295,26 @@ def add_rule(
     else:
         body = {"kind": "max_cpa", "max_cpa_cop": max_cpa, "min_spend_cop": min_spend}
     rule = ApiClient().post(f"/api/v1/campaigns/{campaign_of(campaign_id)}/rules", body)
-    _show(rule, as_json, lambda: click.echo(f"regla {rule['id']}: {describe_rule(rule)}"))
+    _show(
+        rule,
+        as_json,
+        lambda: click.echo(
+            _(
+                "rule %(rule)s: %(description)s",
+                rule=str(rule["id"]),
+                description=describe_rule(rule),
+            )
+        ),
+    )
 
 
 def _toggle(enabled: bool) -> click.Command:
-    @click.command("enable" if enabled else "disable")
+    @click.command(
+        "enable" if enabled else "disable",
+        help=N_("Switch a rule on again.")
+        if enabled
+        else N_("Switch a rule off (it stays listed)."),
+    )
     @click.argument("rule_id", type=click.IntRange(1))
     @json_option
     @click.pass_obj
@@ -251,10 +322,13 @@ def _toggle(enabled: bool) -> click.Command:
         rule = ApiClient().patch(
             f"/api/v1/campaigns/{campaign_of(campaign_id)}/rules/{rule_id}", {"enabled": enabled}
         )
-        state = "activa" if rule["enabled"] else "desactivada"
-        _show(rule, as_json, lambda: click.echo(f"regla {rule_id}: {state}"))
+        state = _("on") if rule["enabled"] else _("off")
+        _show(
+            rule,
+            as_json,
+            lambda: click.echo(_("rule %(rule)s: %(state)s", rule=str(rule_id), state=state)),
+        )
 
-    command.help = "Switch a rule on again." if enabled else "Switch a rule off (it stays listed)."
     return command
 
 
@@ -262,10 +336,15 @@ rules.add_command(_toggle(True))
 rules.add_command(_toggle(False))
 
 
-@rules.command("remove")
+@rules.command(
+    "remove",
+    help=N_(
+        "Remove a rule that was added (those that pause on a closed job or at the end date can "
+        "only be disabled)."
+    ),
+)
 @click.argument("rule_id", type=click.IntRange(1))
 @click.pass_obj
 def remove_rule(campaign_id: int | None, rule_id: int) -> None:
-    """Remove a rule that was added (job_closed and end_date can only be disabled)."""
     ApiClient().delete(f"/api/v1/campaigns/{campaign_of(campaign_id)}/rules/{rule_id}")
-    click.echo(f"regla {rule_id} eliminada")
+    click.echo(_("rule %(rule)s removed", rule=str(rule_id)))

@@ -16,11 +16,14 @@ from adflux.campaigns.compliance import (
     NARROWING_RULES,
     TARGETING_FIELD,
     TARGETING_REFUSAL_EN,
+    TARGETING_REFUSAL_ES,
     rule_for_field,
 )
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _, current, label, money, said
 from adflux.cli.options import json_option, limit_option, offset_option
-from adflux.cli.output import cop, emit, print_json
+from adflux.cli.output import Column, emit, fitted_table, print_json
+from adflux.i18n.catalogs import N_
 
 TERMINAL = {"published", "failed", "paused", "ended"}
 STATUSES = [
@@ -38,7 +41,7 @@ total_budget_option = click.option(
     "--total-budget",
     "total_budget_cop",
     type=click.IntRange(1),
-    help="The most the campaign spends over its whole life, in COP (none unless given).",
+    help=N_("The most the campaign spends over its whole life, in COP (none unless given)."),
 )
 
 
@@ -50,19 +53,21 @@ def csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> l
     try:
         return [int(part) for part in _csv(ctx, param, value)]
     except ValueError:
-        raise click.BadParameter("use comma-separated numbers, e.g. 3,5") from None
+        raise click.BadParameter(_("use comma-separated numbers, e.g. 3,5")) from None
 
 
 def _refuse_narrowing(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-    """An option that would narrow a job ad's audience: refused, naming the rule (exit 1).
-
-    In English, as the CLI's other messages; the API and the dashboard say the same in Spanish.
-    """
+    """An option that would narrow a job ad's audience: refused, naming the rule (exit 1), in
+    the CLI's language (the rules carry their text in both)."""
     if value is None:
         return
     assert param.name is not None
     rule = rule_for_field(param.name)
-    message = rule.message_en if rule is not None else TARGETING_REFUSAL_EN
+    english = current() == "en"
+    if rule is not None:
+        message = rule.message_en if english else rule.message_es
+    else:
+        message = TARGETING_REFUSAL_EN if english else TARGETING_REFUSAL_ES
     raise click.ClickException(f"--{param.name.replace('_', '-')}: {message}")
 
 
@@ -88,41 +93,53 @@ def refused_narrowing_options(command: Any) -> Any:
 
 @click.command(
     "create-campaign",
-    epilog=(
+    help=N_(
+        "Create a campaign for a job on the given platforms; publishing runs in the background."
+    ),
+    epilog=N_(
         "Job ads cannot be narrowed by age, gender, postal code, family status or sensitive "
         "data (Ley 931 de 2004, Ley 1482 de 2011, Ley 1581 de 2012 and each platform's "
         "employment-ad policy): options such as --age-min are refused, naming the rule."
     ),
 )
 @click.option(
-    "--job-id", type=click.IntRange(1), required=True, help="The job opening to advertise."
+    "--job-id", type=click.IntRange(1), required=True, help=N_("The job opening to advertise.")
 )
 @click.option(
     "--platforms",
     required=True,
     callback=_csv,
-    help="Comma-separated: meta,google,x,tiktok,snapchat.",
+    help=N_(
+        "Comma-separated: meta (Meta), google (Google Ads), x (X), tiktok (TikTok), "
+        "snapchat (Snapchat)."
+    ),
 )
 @click.option(
     "--segment-ids",
     callback=csv_ints,
-    help="Comma-separated target segment ids (default: the segments recommended for the job, "
-    "see GET /api/v1/jobs/ID/audience).",
+    help=N_(
+        "Comma-separated target segment ids (default: the segments recommended for the job, "
+        "see adflux view-audience JOB_ID)."
+    ),
 )
 @click.option(
     "--job-audience",
     "job_audience_size",
     type=click.IntRange(1),
-    help="Also target the job's N most likely consenting candidates (100 to 50000), uploaded "
-    "as an audience of the job's own on each platform (the API checks the range).",
+    help=N_(
+        "Also target the job's N most likely consenting candidates (100 to 50000), uploaded "
+        "as an audience of the job's own on each platform (the API checks the range)."
+    ),
 )
-@click.option("--name", help="Campaign name (default: job title · city).")
+@click.option("--name", help=N_("Campaign name (default: job title · city)."))
 @click.option(
     "--budget",
     "daily_budget_cop",
     type=click.IntRange(1),
-    help="Daily budget in COP over all the campaign's arms (platform x segment), split between "
-    "them (default: 50.000 per arm, or the platform's minimum when higher).",
+    help=N_(
+        "Daily budget in COP over all the campaign's arms (platform x segment), split between "
+        "them (default: 50.000 per arm, or the platform's minimum when higher)."
+    ),
 )
 @total_budget_option
 @click.option(
@@ -130,20 +147,30 @@ def refused_narrowing_options(command: Any) -> Any:
     type=click.Choice(PACINGS),
     default="even",
     show_default=True,
-    help="even: the total spread over the days; fast: as the market allows.",
+    help=N_("even: the total spread over the days; fast: as the market allows."),
 )
-@click.option("--start", "start_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
-@click.option("--end", "end_date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
-@click.option("--wait", is_flag=True, help="Show live progress until every platform is done.")
 @click.option(
-    "--timeout", type=click.IntRange(1), default=300, show_default=True, help="--wait limit (s)."
+    "--start", "start_date", type=click.DateTime(["%Y-%m-%d"]), help=N_("First day, YYYY-MM-DD.")
+)
+@click.option(
+    "--end", "end_date", type=click.DateTime(["%Y-%m-%d"]), help=N_("Last day, YYYY-MM-DD.")
+)
+@click.option("--wait", is_flag=True, help=N_("Show live progress until every platform is done."))
+@click.option(
+    "--timeout",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    help=N_("--wait limit (s)."),
 )
 @click.option(
     "--accept-age-proxy",
     is_flag=True,
-    help="Confirm the offer is open to every age when a segment is flagged as an age proxy, or "
-    "when age alone sets the job audience's people apart (the confirmation is recorded with "
-    "your token in the audit log).",
+    help=N_(
+        "Confirm the offer is open to every age when a segment is flagged as an age proxy, or "
+        "when age alone sets the job audience's people apart (the confirmation is recorded "
+        "with your token in the audit log)."
+    ),
 )
 @json_option
 @refused_narrowing_options
@@ -163,7 +190,6 @@ def create_campaign(
     accept_age_proxy: bool,
     as_json: bool,
 ) -> None:
-    """Create a campaign for a job on the given platforms; publishing runs in the background."""
     body: dict[str, Any] = {"job_id": job_id, "platforms": platforms, "segment_ids": segment_ids}
     if accept_age_proxy:
         # Both warnings of an indirect age filter; the API ignores one that does not apply.
@@ -192,29 +218,48 @@ def create_campaign(
     if as_json:
         print_json(campaign)
     else:
-        segments = ", ".join(map(str, campaign.get("segment_ids") or [])) or "none"
-        aimed_at = f"segments: {segments}"
+        segments = ", ".join(map(str, campaign.get("segment_ids") or [])) or _("none")
+        aimed_at = _("segments: %(segments)s", segments=segments)
         if campaign.get("job_audience_size"):
-            aimed_at += f"; job audience: its {campaign['job_audience_size']:,} most likely"
-        status = campaign["status"]
-        click.echo(f"campaign {campaign['id']} created: {status} ({aimed_at})")
+            aimed_at += "; " + _(
+                "job audience: its %(size)s most likely candidates",
+                size=campaign["job_audience_size"],
+            )
+        click.echo(
+            _(
+                "campaign %(campaign)s created: %(status)s (%(aimed_at)s)",
+                campaign=str(campaign["id"]),
+                status=label("publication_status", campaign["status"]),
+                aimed_at=aimed_at,
+            )
+        )
         echo_warnings(campaign)
     if wait and campaign["status"] not in {"published"}:
         raise click.ClickException(
-            f"campaign {campaign['id']} ended {campaign['status']}: "
-            + "; ".join(
-                f"{p['platform']}: {p['last_error']}"
-                for p in campaign["publications"]
-                if p["status"] == "failed"
+            _(
+                "campaign %(campaign)s ended %(status)s: %(errors)s",
+                campaign=str(campaign["id"]),
+                status=label("publication_status", campaign["status"]),
+                errors="; ".join(
+                    f"{label('platform', p['platform'])}: {p['last_error']}"
+                    for p in campaign["publications"]
+                    if p["status"] == "failed"
+                ),
             )
         )
 
 
 def echo_warnings(campaign: dict[str, Any]) -> None:
-    """The campaign's warnings, one line each, in Spanish as the recruiter reads them: age-proxy
-    segments, chosen segments that fit the job poorly, why no segment was recommended."""
+    """The campaign's warnings, one line each: age-proxy segments, chosen segments that fit the
+    job poorly, why no segment was recommended."""
     for warning in campaign.get("warnings") or []:
-        click.echo(f"advertencia: {warning['message_es']} [regla {warning['rule']}]")
+        click.echo(
+            _(
+                "warning: %(warning)s [rule %(rule)s]",
+                warning=said(warning, "message"),
+                rule=warning["rule"],
+            )
+        )
 
 
 def iso_day(value: Any) -> str:
@@ -230,59 +275,94 @@ def _follow(client: ApiClient, campaign_id: int, *, timeout: int, quiet: bool) -
     console = Console(stderr=True)
     campaign = client.get(f"/api/v1/campaigns/{campaign_id}")
     with Live(
-        progress_table(campaign), console=console, refresh_per_second=4, transient=quiet
+        progress_table(campaign, console.width),
+        console=console,
+        refresh_per_second=4,
+        transient=quiet,
     ) as live:
         while any(p["status"] not in TERMINAL for p in campaign["publications"]):
             if time.monotonic() > deadline:
                 raise click.ClickException(
-                    f"campaign {campaign_id} still {campaign['status']} after {timeout} s; "
-                    f"check later with: adflux campaign show {campaign_id}"
+                    _(
+                        "campaign %(campaign)s still %(status)s after %(seconds)s s; check later "
+                        "with: adflux campaign show %(campaign)s",
+                        campaign=str(campaign_id),
+                        status=label("publication_status", campaign["status"]),
+                        seconds=timeout,
+                    )
                 )
             time.sleep(0.5)
             campaign = client.get(f"/api/v1/campaigns/{campaign_id}")
-            live.update(progress_table(campaign))
+            live.update(progress_table(campaign, console.width))
     return campaign
 
 
-def progress_table(campaign: dict[str, Any]) -> Table:
-    table = Table(title=f"Campaña {campaign['id']} · {campaign['status']}")
-    for header in ("Plataforma", "Estado", "Intentos", "IDs externos", "Error"):
-        table.add_column(header, overflow="fold")
-    for p in campaign["publications"]:
-        ids = ", ".join(f"{k}={v}" for k, v in (p.get("external_ids") or {}).items())
-        table.add_row(
-            p["platform"], p["status"], str(p["attempts"]), ids, p.get("last_error") or ""
-        )
+def progress_table(campaign: dict[str, Any], width: int) -> Table:
+    """Each platform's publication: its status, attempts, the platform's ids and last error."""
+    table, _hidden = fitted_table(
+        _(
+            "Campaign %(campaign)s · %(status)s",
+            campaign=str(campaign["id"]),
+            status=label("publication_status", campaign["status"]),
+        ),
+        [
+            Column(_("Platform"), lambda p: label("platform", p["platform"])),
+            Column(_("Status"), lambda p: label("publication_status", p["status"])),
+            Column(_("Attempts"), lambda p: p["attempts"], drop=2),
+            Column(
+                _("Platform ids"),
+                lambda p: ", ".join(f"{k}={v}" for k, v in (p.get("external_ids") or {}).items()),
+                drop=1,
+            ),
+            Column(_("Error"), lambda p: p.get("last_error")),
+        ],
+        campaign["publications"],
+        width=width,
+    )
     return table
 
 
-@click.command("view-campaigns")
-@click.option("--status", type=click.Choice(STATUSES), help="Only campaigns in this status.")
-@click.option("--job-id", type=click.IntRange(1), help="Only campaigns of this job.")
+@click.command("view-campaigns", help=N_("List campaigns with each platform's status."))
+@click.option(
+    "--status",
+    type=click.Choice(STATUSES),
+    help=N_(
+        "Only campaigns in this status: queued, publishing, published, partially_published, "
+        "failed, paused, ended or archived."
+    ),
+)
+@click.option("--job-id", type=click.IntRange(1), help=N_("Only campaigns of this job."))
 @limit_option
 @offset_option
 @json_option
 def view_campaigns(
     status: str | None, job_id: int | None, limit: int, offset: int, as_json: bool
 ) -> None:
-    """List campaigns with each platform's status."""
     page = ApiClient().get(
         "/api/v1/campaigns", status=status, job_id=job_id, limit=limit, offset=offset
     )
     emit(
         page["items"],
         [
-            ("ID", lambda r: r["id"]),
-            ("Nombre", lambda r: r["name"]),
-            ("Vacante", lambda r: r["job_id"]),
-            ("Estado", lambda r: r["status"]),
-            (
-                "Plataformas",
-                lambda r: ", ".join(f"{p['platform']}:{p['status']}" for p in r["publications"]),
+            Column(_("ID"), lambda r: r["id"]),
+            Column(_("Name"), lambda r: r["name"]),
+            Column(_("Job"), lambda r: r["job_id"], drop=2),
+            Column(_("Status"), lambda r: label("publication_status", r["status"])),
+            Column(_("Platforms"), _platform_states, drop=1),
+            Column(
+                _("Daily budget"), lambda r: money(r["daily_budget_cop"]), justify="right", drop=3
             ),
-            ("Presupuesto/día", lambda r: cop(r["daily_budget_cop"])),
         ],
         as_json=as_json,
-        title="Campañas",
-        total=page["total"],
+        title=_("Campaigns"),
+        empty=_("No campaign matches."),
+        page=page,
+    )
+
+
+def _platform_states(campaign: dict[str, Any]) -> str:
+    """ "Meta: publicada, Google Ads: fallida": each platform and its publication's status."""
+    return ", ".join(
+        f"{label('platform', p['platform'])}: {label('publication_status', p['status'])}"
+        for p in campaign["publications"]
     )

@@ -14,6 +14,7 @@ import click
 from adflux.cli.client import ApiClient, ApiError
 from adflux.cli.options import json_option
 from adflux.cli.output import print_json
+from adflux.i18n.catalogs import N_
 
 IMPORTS_PATH = "/api/v1/candidate-imports"
 CHUNK_BYTES = 1 << 20
@@ -78,28 +79,34 @@ def _watch(request_id: str, rows: int, sent: threading.Event, done: threading.Ev
         client.close()
 
 
-@click.command("candidates", short_help="Import a candidate file (CSV or Parquet) through the API.")
+@click.command(
+    "candidates",
+    short_help=N_("Import a candidate file (CSV or Parquet) through the API."),
+    help=N_(
+        "Import the candidates in FILE (CSV or Parquet) through the API.\n\nA CSV "
+        "file is UTF-8 (with or without a BOM) with ',' or ';' between cells and "
+        "a header line. Required columns: full_name, email, age, city, "
+        "department, education_level, area, remote_preference and "
+        "marketing_consent (sí/no, true/false or 1/0 on every row: a file "
+        "without it is refused, consent is never assumed). Optional: "
+        "external_ref, phone, years_experience, desired_salary_cop, languages "
+        "and skills (separated by '|'), last_active_at (ISO 8601). A row updates "
+        "the candidate with its external_ref, else the one with its email "
+        "(compared lower-cased), and adds a new one otherwise; importing a file "
+        "again changes nothing. Refused rows are listed, with their line and "
+        "why, in FILE's error report (saved beside FILE as NAME.errores.csv). "
+        "Needs a token with the operator role. Exits 1 when any row was refused. "
+        "Shows the upload's progress, then the server's (rows read so far)."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option(
     "--progress/--no-progress",
     default=None,
-    help="Show the server's progress while it imports (default: when stderr is a terminal).",
+    help=N_("Show the server's progress while it imports (default: when stderr is a terminal)."),
 )
 @json_option
 def import_candidates(file: Path, as_json: bool, progress: bool | None) -> None:
-    """Import the candidates in FILE (CSV or Parquet) through the API.
-
-    A CSV file is UTF-8 (with or without a BOM) with ',' or ';' between cells and a header line.
-    Required columns: full_name, email, age, city, department, education_level, area,
-    remote_preference and marketing_consent (sí/no, true/false or 1/0 on every row: a file
-    without it is refused, consent is never assumed). Optional: external_ref, phone,
-    years_experience, desired_salary_cop, languages and skills (separated by '|'),
-    last_active_at (ISO 8601). A row updates the candidate with its external_ref, else the one
-    with its email (compared lower-cased), and adds a new one otherwise; importing a file again
-    changes nothing. Refused rows are listed, with their line and why, in FILE's error report
-    (saved beside FILE as NAME.errores.csv). Needs a token with the operator role. Exits 1 when
-    any row was refused. Shows the upload's progress, then the server's (rows read so far).
-    """
     size = file.stat().st_size
     content_type = (
         "application/vnd.apache.parquet" if file.suffix.lower() in PARQUET_SUFFIXES else "text/csv"

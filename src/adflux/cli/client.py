@@ -12,6 +12,7 @@ from typing import Any
 import click
 import httpx
 
+from adflux.cli.language import _, current
 from adflux.cli.local_config import ClientConfig, load_client_config
 
 
@@ -24,7 +25,8 @@ class ApiClient:
         self, config: ClientConfig | None = None, *, timeout: float | httpx.Timeout = 30.0
     ):
         self.config = config or load_client_config()
-        headers = {"Accept": "application/json"}
+        # The API writes its messages (errors, warnings) in the language the CLI speaks.
+        headers = {"Accept": "application/json", "Accept-Language": current()}
         if self.config.token:
             headers["Authorization"] = f"Bearer {self.config.token}"
         self._http = httpx.Client(base_url=self.config.api_url, headers=headers, timeout=timeout)
@@ -115,12 +117,15 @@ class ApiClient:
             yield
         except httpx.ConnectError:
             raise ApiError(
-                f"cannot reach the AdFlux API at {self.config.api_url} "
-                "(start it with 'make run' or 'adflux serve', or set ADFLUX_API_URL)"
+                _(
+                    "cannot reach the AdFlux API at %(url)s (start it with 'make run' or "
+                    "'adflux serve', or set ADFLUX_API_URL)",
+                    url=self.config.api_url,
+                )
             ) from None
         except httpx.TimeoutException:
             raise ApiError(
-                f"the AdFlux API at {self.config.api_url} did not answer in time"
+                _("the AdFlux API at %(url)s did not answer in time", url=self.config.api_url)
             ) from None
 
 
@@ -128,12 +133,12 @@ def _describe_error(response: httpx.Response) -> str:
     try:
         error = response.json()["error"]
     except (ValueError, KeyError, TypeError):
-        return f"the API answered HTTP {response.status_code}"
-    message = str(error.get("message", "error"))
+        return _("the API answered HTTP %(status)s", status=str(response.status_code))
+    message = str(error.get("message") or _("error"))
     fields = error.get("fields") or {}
     if fields:
         details = "; ".join(f"{name}: {', '.join(map(str, msgs))}" for name, msgs in fields.items())
         message = f"{message} ({details})"
     if response.status_code == 401:
-        message += " — set ADFLUX_API_TOKEN or run 'make run' to write a local token"
+        message += " — " + _("set ADFLUX_API_TOKEN or run 'make run' to write a local token")
     return f"{message} [HTTP {response.status_code}]"

@@ -6,16 +6,18 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adflux.cli.appctx import server_context
+from adflux.i18n.catalogs import N_
 
 
-@click.group("db")
+@click.group("db", help=N_("Database schema commands."))
 def db_group() -> None:
-    """Database schema commands."""
+    pass
 
 
-@db_group.command("upgrade")
+@db_group.command(
+    "upgrade", help=N_("Create or migrate the database schema to the latest version.")
+)
 def upgrade() -> None:
-    """Create or migrate the database schema to the latest version."""
     from adflux.database import upgrade_schema
 
     with server_context() as app:
@@ -23,21 +25,22 @@ def upgrade() -> None:
         click.echo(f"database is up to date: {app.config['ADFLUX_SETTINGS'].sqlalchemy_url_safe}")
 
 
-@click.command("seed")
+@click.command(
+    "seed", help=N_("Load simulated Colombian jobs and candidates (re-running adds no duplicates).")
+)
 @click.option("--jobs", "n_jobs", type=click.IntRange(0), default=200, show_default=True)
 @click.option(
     "--candidates", "n_candidates", type=click.IntRange(0), default=5000, show_default=True
 )
-@click.option("--seed", "seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--seed", "seed", type=int, default=42, show_default=True, help=N_("Random seed."))
 @click.option(
     "--personas",
     type=click.IntRange(2, 10),
     default=6,
     show_default=True,
-    help="Hidden candidate groups planted in the data (for evaluating segmentation).",
+    help=N_("Hidden candidate groups planted in the data (for evaluating segmentation)."),
 )
 def seed(n_jobs: int, n_candidates: int, seed: int, personas: int) -> None:
-    """Load simulated Colombian jobs and candidates (re-running adds no duplicates)."""
     from adflux.datagen import service
 
     with (

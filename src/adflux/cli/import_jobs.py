@@ -18,6 +18,7 @@ import httpx
 from adflux.cli.client import ApiClient
 from adflux.cli.options import json_option
 from adflux.cli.output import print_json
+from adflux.i18n.catalogs import N_
 
 UPLOAD_PATH = "/api/v1/job-feeds/imports"
 URL_PATH = "/api/v1/job-feeds/imports/url"
@@ -99,38 +100,44 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-@click.command("jobs")
+@click.command(
+    "jobs",
+    help=N_(
+        "Import a job feed from a FILE or an http(s) URL through the API.\n\nThe "
+        "feed is XML as job boards publish it (<source><job> with title, "
+        "referencenumber, city, state, description, salary, jobtype, category, "
+        "experience …), schema.org JobPosting JSON-LD, or an HTML page with "
+        "JobPosting blocks, gzipped or not. Jobs are matched by reference "
+        "number: new ones are added, changed ones updated, and (unless "
+        "--partial) the jobs of this feed it no longer lists are closed, their "
+        "live campaigns paused on every platform. Importing the same feed again "
+        "changes nothing. Needs an operator token. Prints a summary and every "
+        "refused job with why; exits 1 when the feed as a whole cannot be read "
+        "(nothing is then changed)."
+    ),
+)
 @click.argument("source")
 @click.option(
     "--feed",
     default="default",
     show_default=True,
-    help="The feed's name: a full import closes the jobs of this feed it no longer lists.",
+    help=N_("The feed's name: a full import closes the jobs of this feed it no longer lists."),
 )
 @click.option(
     "--partial",
     is_flag=True,
-    help="The feed lists only some jobs: close none of those it leaves out.",
+    help=N_("The feed lists only some jobs: close none of those it leaves out."),
 )
 @click.option(
     "--force-close",
     is_flag=True,
-    help="Close the jobs the feed drops even when they are more than half of its open jobs "
-    "(otherwise taken for a broken export: none is closed).",
+    help=N_(
+        "Close the jobs the feed drops even when they are more than half of its open jobs "
+        "(otherwise taken for a broken export: none is closed)."
+    ),
 )
 @json_option
 def import_jobs(source: str, feed: str, partial: bool, force_close: bool, as_json: bool) -> None:
-    """Import a job feed from a FILE or an http(s) URL through the API.
-
-    The feed is XML as job boards publish it (<source><job> with title, referencenumber, city,
-    state, description, salary, jobtype, category, experience …), schema.org JobPosting JSON-LD,
-    or an HTML page with JobPosting blocks, gzipped or not. Jobs are matched by reference
-    number: new ones are added, changed ones updated, and (unless --partial) the jobs of this
-    feed it no longer lists are closed, their live campaigns paused on every platform.
-    Importing the same feed again changes nothing. Needs an operator token. Prints a summary
-    and every refused job with why; exits 1 when the feed as a whole cannot be read (nothing is
-    then changed).
-    """
     client = ApiClient(timeout=IMPORT_TIMEOUT)
     params = {
         "feed": feed,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import click
 
+from adflux.i18n.catalogs import N_
 
-@click.group("import")
+
+@click.group("import", help=N_("Import Magneto's data: job feeds and candidate files."))
 def import_group() -> None:
-    """Import Magneto's data: job feeds and candidate files."""
+    pass

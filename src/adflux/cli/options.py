@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import click
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+from adflux.i18n.catalogs import N_
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help=N_(
+        "Print JSON for scripts; a list prints the API's page: "
+        '{"items": [...], "total": N, "limit": N, "offset": N}.'
+    ),
+)
 limit_option = click.option(
-    "--limit", type=click.IntRange(1, 200), default=20, show_default=True, help="Rows to show."
+    "--limit",
+    type=click.IntRange(1, 200),
+    default=20,
+    show_default=True,
+    help=N_("Rows to show."),
 )
 offset_option = click.option(
-    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Rows to skip."
+    "--offset",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help=N_("Rows to skip."),
 )

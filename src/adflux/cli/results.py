@@ -10,32 +10,45 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _, label, moment, money, ngettext, number, percent
 from adflux.cli.options import json_option
-from adflux.cli.output import cop, print_json
+from adflux.cli.output import Column, print_json, print_table
+from adflux.i18n.catalogs import N_
 
 PAGE = 200  # the API's largest page: every row is fetched, page by page
 
-# Spanish headers, as the other tables; the keys are the API's (and the CSV's) names.
+# The headers (msgids) of each grouping's columns; the keys are the API's (and the CSV's) names.
 KEY_COLUMNS = {
-    "campaign": [("Campaña", "campaign_id")],
-    "platform": [("Plataforma", "platform")],
-    "segment": [("Segmentos", "segments"), ("Postulaciones por segmento", "segment_applications")],
-    "job": [("Vacante", "job_id")],
-    "day": [("Día", "day")],
+    "campaign": [(N_("Campaign"), "campaign_id")],
+    "platform": [(N_("Platform"), "platform")],
+    "segment": [
+        (N_("Segments"), "segments"),
+        (N_("Applications by segment"), "segment_applications"),
+    ],
+    "job": [(N_("Job"), "job_id")],
+    "day": [(N_("Day"), "day")],
 }
 FIGURE_COLUMNS = [
-    ("Impresiones", "impressions"),
-    ("Clics", "clicks"),
-    ("Inversión", "spend_cop"),
-    ("Postulaciones", "applications"),
-    ("CTR", "ctr"),
-    ("CPC", "cpc_cop"),
-    ("Tasa de postulación", "apply_rate"),
-    ("Costo por postulación", "cost_per_application_cop"),
+    (N_("Impressions"), "impressions"),
+    (N_("Clicks"), "clicks"),
+    (N_("Spend"), "spend_cop"),
+    (N_("Applications"), "applications"),
+    (N_("CTR"), "ctr"),
+    (N_("CPC"), "cpc_cop"),
+    (N_("Apply rate"), "apply_rate"),
+    (N_("Cost per application"), "cost_per_application_cop"),
 ]
+# When the terminal is narrow, these go first (the rest stay).
+DROP_FIRST = {
+    "segment_applications": 6,
+    "cpc_cop": 5,
+    "ctr": 4,
+    "clicks": 3,
+    "apply_rate": 2,
+    "impressions": 1,
+}
 
 
 def _date(value: datetime | None) -> str | None:
@@ -44,28 +57,39 @@ def _date(value: datetime | None) -> str | None:
 
 @click.command(
     "view-results",
-    epilog=(
+    help=N_(
+        "Impressions, clicks, spend, applications, CTR, CPC, apply rate and cost per "
+        "application (COP, Bogotá days), with totals."
+    ),
+    epilog=N_(
         "Grouped by segment, a row is a campaign's segment set: a campaign aimed at several "
-        "segments shows one shared row (its ad reached them together, so its spend is not split); "
-        "its applications are split by the applicant's segment."
+        "segments shows one shared row (its ad reached them together, so its spend is not "
+        "split); its applications are split by the applicant's segment."
     ),
 )
-@click.option("--campaign", "campaign_id", type=click.IntRange(1), help="Only this campaign.")
+@click.option("--campaign", "campaign_id", type=click.IntRange(1), help=N_("Only this campaign."))
 @click.option(
     "--by",
-    help="Group by: platform, segment, day (with --campaign), or also campaign, job; "
-    "comma-separated, e.g. platform,day. Default: platform with --campaign, else campaign.",
+    help=N_(
+        "Group by: platform, segment, day (with --campaign), or also campaign, job; "
+        "comma-separated, e.g. platform,day. Default: platform with --campaign, else campaign."
+    ),
 )
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
-@click.option("--platform", help="Only this platform (without --campaign).")
-@click.option("--job-id", type=click.IntRange(1), help="Only this job's campaigns.")
-@click.option("--segment-id", type=click.IntRange(1), help="Only campaigns aimed at this segment.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help=N_("First day, YYYY-MM-DD."))
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help=N_("Last day, YYYY-MM-DD."))
+@click.option(
+    "--platform",
+    help=N_("Only this platform: meta, google, x, tiktok or snapchat (without --campaign)."),
+)
+@click.option("--job-id", type=click.IntRange(1), help=N_("Only this job's campaigns."))
+@click.option(
+    "--segment-id", type=click.IntRange(1), help=N_("Only campaigns aimed at this segment.")
+)
 @click.option(
     "--csv",
     "csv_path",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Also write every row to this CSV file (UTF-8, the API's column names).",
+    help=N_("Also write every row to this CSV file (UTF-8, the API's column names)."),
 )
 @json_option
 def view_results(
@@ -79,12 +103,10 @@ def view_results(
     csv_path: Path | None,
     as_json: bool,
 ) -> None:
-    """Impressions, clicks, spend, applications, CTR, CPC, apply rate and cost per
-    application (COP, Bogotá days), with totals."""
     params: dict[str, Any] = {"since": _date(since), "until": _date(until)}
     if campaign_id is not None:
         if platform or job_id or segment_id:
-            raise click.UsageError("--platform, --job-id and --segment-id go without --campaign")
+            raise click.UsageError(_("--platform, --job-id and --segment-id go without --campaign"))
         path = f"/api/v1/campaigns/{campaign_id}/results"
         params["by"] = by or "platform"
     else:
@@ -105,43 +127,68 @@ def view_results(
     if as_json:
         print_json(body)
         return
-    title = f"Resultados · campaña {campaign_id}" if campaign_id else "Resultados"
-    Console().print(_table(title, columns, items, body["totals"]))
+    if not items:
+        click.echo(_("No results for these filters yet."))
+    else:
+        title = (
+            _("Results · campaign %(campaign)s", campaign=str(campaign_id))
+            if campaign_id
+            else _("Results")
+        )
+        print_table(Console(), title, _table_columns(columns, body["totals"]), items)
     if csv_path is not None:
-        click.echo(f"{len(items)} rows written to {csv_path}")
+        click.echo(
+            ngettext(
+                "%(count)s row written to %(file)s",
+                "%(count)s rows written to %(file)s",
+                len(items),
+                file=str(csv_path),
+            )
+        )
 
 
 def _cell(key: str, value: Any) -> str:
     if value is None:
-        return "-"
+        return "—"
     if key in ("spend_cop", "cpc_cop", "cost_per_application_cop"):
-        return cop(value)
+        return money(value)
     if key in ("ctr", "apply_rate"):
-        return f"{value * 100:.2f} %".replace(".", ",")  # Spanish decimal comma
+        return percent(value, decimals=2)
+    if key == "platform":
+        return label("platform", value)
+    if key == "day":
+        return moment(value)
     if key == "segments":
         if not value:
-            return "sin segmentos"
-        return ", ".join(map(str, value)) + (" (compartido)" if len(value) > 1 else "")
+            return _("no segment")
+        shown = ", ".join(map(str, value))
+        return _("%(segments)s (shared)", segments=shown) if len(value) > 1 else shown
     if key == "segment_applications":
-        return ", ".join(f"{s['segment_id'] or 'sin segmento'}: {s['applications']}" for s in value)
+        return ", ".join(
+            f"{s['segment_id'] or _('no segment')}: {number(s['applications'])}" for s in value
+        )
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return number(value)
     return str(value)
 
 
-def _table(
-    title: str, columns: list[tuple[str, str]], items: list[dict[str, Any]], totals: dict[str, Any]
-) -> Table:
-    table = Table(title=title, show_footer=True)
-    keys = [key for _, key in columns]
-    first_figure = keys.index("impressions")
-    for index, (header, key) in enumerate(columns):
-        footer = "Total" if index == 0 else (_cell(key, totals[key]) if key in totals else "")
-        justify = "right" if index >= first_figure else "left"
-        table.add_column(header, footer=footer, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for item in items:
-        table.add_row(*(_cell(key, item.get(key)) for key in keys))
-    return table
+def _table_columns(columns: list[tuple[str, str]], totals: dict[str, Any]) -> list[Column]:
+    """The columns of the chosen grouping and the figures, the totals in their footers."""
+    first_figure = [key for _header, key in columns].index("impressions")
+
+    def value(key: str) -> Any:
+        return lambda item: _cell(key, item.get(key))
+
+    return [
+        Column(
+            _(header),
+            value(key),
+            drop=DROP_FIRST.get(key, 0),
+            justify="right" if index >= first_figure else "left",
+            footer=_("Total") if index == 0 else (_cell(key, totals[key]) if key in totals else ""),
+        )
+        for index, (header, key) in enumerate(columns)
+    ]
 
 
 def _write_csv(path: Path, columns: list[tuple[str, str]], items: list[dict[str, Any]]) -> None:
@@ -163,15 +210,23 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-@click.command("sync-results")
-@click.option("--platform", help="Only this platform (default: every platform).")
-@click.option("--wait", is_flag=True, help="Wait until every platform's sync has run.")
+@click.command(
+    "sync-results",
+    help=N_(
+        "Pull every platform's latest daily figures now (the worker also does it every 15 min)."
+    ),
+)
+@click.option("--platform", help=N_("Only this platform (default: every platform)."))
+@click.option("--wait", is_flag=True, help=N_("Wait until every platform's sync has run."))
 @click.option(
-    "--timeout", type=click.IntRange(1), default=300, show_default=True, help="--wait limit (s)."
+    "--timeout",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    help=N_("--wait limit (s)."),
 )
 @json_option
 def sync_results(platform: str | None, wait: bool, timeout: int, as_json: bool) -> None:
-    """Pull every platform's latest daily figures now (the worker also does it every 15 min)."""
     client = ApiClient()
     path = "/api/v1/results/sync" + (f"?platform={platform}" if platform else "")
     status = client.post(path)
@@ -181,10 +236,19 @@ def sync_results(platform: str | None, wait: bool, timeout: int, as_json: bool) 
         print_json(status)
         return
     if not wait:
-        click.echo("results sync queued; follow it with: adflux sync-results --wait")
+        click.echo(_("results sync queued; follow it with: adflux sync-results --wait"))
     for state in status["platforms"]:
-        outcome = f"error: {state['last_error']}" if state["last_error"] else "ok"
-        click.echo(f"{state['platform']}: {outcome} (last success {state['last_success_at']})")
+        outcome = (
+            _("error: %(error)s", error=state["last_error"]) if state["last_error"] else _("ok")
+        )
+        click.echo(
+            _(
+                "%(platform)s: %(outcome)s (last success %(when)s)",
+                platform=label("platform", state["platform"]),
+                outcome=outcome,
+                when=moment(state["last_success_at"]),
+            )
+        )
 
 
 def _wait(
@@ -203,5 +267,7 @@ def _wait(
         if attempted >= set(syncing):
             return status  # type: ignore[no-any-return]
         if time.monotonic() > deadline:
-            raise click.ClickException(f"the results sync had not run after {timeout} s")
+            raise click.ClickException(
+                _("the results sync had not run after %(seconds)s s", seconds=timeout)
+            )
         time.sleep(0.5)

@@ -8,8 +8,18 @@ from pathlib import Path
 
 import click
 
+from adflux.i18n.catalogs import N_
 
-@click.command("sandbox")
+
+@click.command(
+    "sandbox",
+    help=N_(
+        "Serve Meta, Google Ads, X, TikTok and Snapchat's APIs locally, speaking "
+        "their wire protocols.\n\nPrints the environment variables that point "
+        "AdFlux's adapters here; with real credentials and endpoints in the same "
+        "variables, AdFlux talks to the real platforms and nothing else changes."
+    ),
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--http-port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--grpc-port", type=click.IntRange(0, 65535), default=8766, show_default=True)
@@ -18,18 +28,18 @@ import click
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("var/sandbox"),
     show_default=True,
-    help="TLS certificate for the Google endpoint and, with --persist, the created objects.",
+    help=N_("TLS certificate for the Google endpoint and, with --persist, the created objects."),
 )
-@click.option("--persist", is_flag=True, help="Keep created objects across restarts.")
+@click.option("--persist", is_flag=True, help=N_("Keep created objects across restarts."))
 @click.option(
     "--faults",
     envvar="ADFLUX_SANDBOX_FAULTS",
-    help='Fault injection as JSON, e.g. \'{"meta": {"rate_limit": 0.1, "latency_ms": 100}}\'.',
+    help=N_('Fault injection as JSON, e.g. \'{"meta": {"rate_limit": 0.1, "latency_ms": 100}}\'.'),
 )
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the ADFLUX_* variables that point AdFlux at this sandbox to this file.",
+    help=N_("Also write the ADFLUX_* variables that point AdFlux at this sandbox to this file."),
 )
 def sandbox(
     host: str,
@@ -40,11 +50,6 @@ def sandbox(
     faults: str | None,
     env_file: Path | None,
 ) -> None:
-    """Serve Meta, Google Ads, X, TikTok and Snapchat's APIs locally, speaking their wire protocols.
-
-    Prints the environment variables that point AdFlux's adapters here; with real credentials and
-    endpoints in the same variables, AdFlux talks to the real platforms and nothing else changes.
-    """
     from adflux.sandbox.server import RunningSandbox, run
 
     try:

@@ -12,14 +12,16 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adflux.cli.client import ApiClient, ApiError
+from adflux.cli.language import _, current, label, moment, money, number, percent
 from adflux.cli.options import json_option, limit_option, offset_option
-from adflux.cli.output import cop, emit, print_json
+from adflux.cli.output import Column, emit, print_json
+from adflux.i18n.catalogs import N_
 
 POLL_S = 1.0
 
 
 def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    return percent(value, decimals=0)
 
 
 def _top(profile: dict[str, Any], key: str) -> str | None:
@@ -37,9 +39,9 @@ def _traits(profile: dict[str, Any]) -> str:
     parts = [
         _top(profile, "top_areas"),
         _top(profile, "top_cities"),
-        None if age is None else f"{age:.0f} años",
-        None if years is None else f"{years:.1f} años de experiencia",
-        f"{cop(salary.get('p25'))} – {cop(salary.get('p75'))}" if salary.get("p25") else None,
+        None if age is None else _("%(age)s years old", age=round(age)),
+        None if years is None else _("%(years)s years of experience", years=number(years)),
+        f"{money(salary.get('p25'))} – {money(salary.get('p75'))}" if salary.get("p25") else None,
     ]
     return " · ".join(p for p in parts if p)
 
@@ -47,43 +49,57 @@ def _traits(profile: dict[str, Any]) -> str:
 def _proxy(segment: dict[str, Any]) -> str:
     proxy = (segment.get("profile") or {}).get("age_proxy") or {}
     if not segment.get("age_proxy_warning"):
-        return "-"
-    labels = {"age": "edad", "years_experience": "experiencia"}
-    return "⚠ " + ", ".join(labels.get(f, f) for f in proxy.get("fields") or ["edad"])
+        return "—"
+    names = {"age": _("age"), "years_experience": _("experience")}
+    return "⚠ " + ", ".join(names.get(f, f) for f in proxy.get("fields") or ["age"])
 
 
-@click.command("view-segments")
+NO_SEGMENTATION = N_("no segmentation is active yet; train one with: adflux segment train")
+
+
+@click.command(
+    "view-segments",
+    help=N_("List the active segmentation's segments: size, share, key traits, age-proxy warning."),
+)
 @json_option
 def view_segments(as_json: bool) -> None:
-    """List the active segmentation's segments: size, share, key traits, age-proxy warning."""
     body = ApiClient().get("/api/v1/segments")
     if as_json:
         print_json(body)
         return
     run = body["run"]
     if run is None:
-        click.echo("no segmentation is active yet; train one with: adflux segment train")
+        click.echo(_(NO_SEGMENTATION))
         return
     emit(
         body["items"],
         [
-            ("ID", lambda s: s["id"]),
-            ("Segmento", lambda s: s["name"]),
-            ("Tamaño", lambda s: f"{s['size']:,}".replace(",", ".")),
-            ("Participación", lambda s: _share(s.get("share"))),
-            ("Rasgos clave", lambda s: _traits(s.get("profile") or {})),
-            ("Consienten", lambda s: (s.get("profile") or {}).get("consenting")),
-            ("Alerta de edad", _proxy),
+            Column(_("ID"), lambda s: s["id"]),
+            Column(_("Segment"), lambda s: s["name"]),
+            Column(_("Size"), lambda s: number(s["size"]), justify="right"),
+            Column(_("Share"), lambda s: _share(s.get("share")), justify="right", drop=2),
+            Column(_("Key traits"), lambda s: _traits(s.get("profile") or {}), drop=1),
+            Column(
+                _("Consenting"),
+                lambda s: number((s.get("profile") or {}).get("consenting")),
+                justify="right",
+                drop=3,
+            ),
+            Column(_("Age warning"), _proxy),
         ],
         as_json=False,
-        title=f"Segmentos · ejecución #{run['id']} · k={run['k']} · "
-        f"{run['candidate_count']:,} candidatos".replace(",", "."),
+        title=_(
+            "Segments · run %(run)s · %(count)s candidates",
+            run=str(run["id"]),
+            count=run["candidate_count"],
+        ),
+        empty=_("The active segmentation has no segments."),
     )
 
 
-@click.group("segment")
+@click.group("segment", help=N_("Train segmentations, list the runs and draw the active one."))
 def segment_group() -> None:
-    """Train segmentations, list the runs and draw the active one."""
+    pass
 
 
 def _k_range(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, int]:
@@ -93,25 +109,33 @@ def _k_range(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
             raise ValueError
         return int(low), int(high)
     except ValueError:
-        raise click.BadParameter("use MIN-MAX, e.g. 2-10") from None
+        raise click.BadParameter(_("use MIN-MAX, e.g. 2-10")) from None
 
 
-@segment_group.command("train")
-@click.option("--k", type=int, help="A fixed number of segments (default: chosen automatically).")
+@segment_group.command(
+    "train",
+    help=N_("Train a new segmentation in the background; the active one stays until it succeeds."),
+)
+@click.option(
+    "--k", type=int, help=N_("A fixed number of segments (default: chosen automatically).")
+)
 @click.option(
     "--k-range",
     default="2-10",
     show_default=True,
     callback=_k_range,
-    help="The numbers of segments to evaluate, MIN-MAX.",
+    help=N_("The numbers of segments to evaluate, MIN-MAX."),
 )
-@click.option("--wait", is_flag=True, help="Show progress until the training ends.")
+@click.option("--wait", is_flag=True, help=N_("Show progress until the training ends."))
 @click.option(
-    "--timeout", type=click.IntRange(1), default=1800, show_default=True, help="--wait limit (s)."
+    "--timeout",
+    type=click.IntRange(1),
+    default=1800,
+    show_default=True,
+    help=N_("--wait limit (s)."),
 )
 @json_option
 def train(k: int | None, k_range: tuple[int, int], wait: bool, timeout: int, as_json: bool) -> None:
-    """Train a new segmentation in the background; the active one stays until it succeeds."""
     client = ApiClient()
     run = client.post("/api/v1/segmentations", {"k": k, "k_min": k_range[0], "k_max": k_range[1]})
     if wait:
@@ -120,13 +144,22 @@ def train(k: int | None, k_range: tuple[int, int], wait: bool, timeout: int, as_
         print_json(run)
     elif not wait:
         click.echo(
-            f"segmentation run {run['id']} queued; follow it with: adflux segment runs "
-            f"(or train with --wait)"
+            _(
+                "segmentation run %(run)s queued; follow it with: adflux segment runs "
+                "(or train with --wait)",
+                run=str(run["id"]),
+            )
         )
     else:
         click.echo(_summary(run))
     if wait and run["status"] != "succeeded":
-        raise click.ClickException(f"segmentation run {run['id']} failed: {run.get('error')}")
+        raise click.ClickException(
+            _(
+                "segmentation run %(run)s failed: %(error)s",
+                run=str(run["id"]),
+                error=run.get("error") or "—",
+            )
+        )
 
 
 def _follow(client: ApiClient, run_id: int, *, timeout: int, quiet: bool) -> dict[str, Any]:
@@ -139,7 +172,7 @@ def _follow(client: ApiClient, run_id: int, *, timeout: int, quiet: bool) -> dic
         console=Console(stderr=True),
         transient=quiet,
     ) as bar:
-        task = bar.add_task("queued", total=100, run=run_id)
+        task = bar.add_task(label("run_status", "pending"), total=100, run=run_id)
         while True:
             run = client.get(f"/api/v1/segmentations/{run_id}")
             progress = run.get("progress") or {}
@@ -148,95 +181,126 @@ def _follow(client: ApiClient, run_id: int, *, timeout: int, quiet: bool) -> dic
                 return run
             if time.monotonic() > deadline:
                 raise click.ClickException(
-                    f"segmentation run {run_id} still {run['status']} after {timeout} s; "
-                    "check later with: adflux segment runs"
+                    _(
+                        "segmentation run %(run)s still %(status)s after %(seconds)s s; "
+                        "check later with: adflux segment runs",
+                        run=str(run_id),
+                        status=label("run_status", run["status"]),
+                        seconds=timeout,
+                    )
                 )
             time.sleep(POLL_S)
 
 
 def _ari(run: dict[str, Any]) -> str:
-    value = run.get("ari_vs_previous")
-    return "-" if value is None else f"{value:.2f}"
+    return number(run.get("ari_vs_previous"), decimals=2)
 
 
 def _summary(run: dict[str, Any]) -> str:
-    count = f"{run['candidate_count']:,}".replace(",", ".")
-    return (
-        f"segmentation run {run['id']} {run['status']}: k={run['k']} over {count} candidates, "
-        f"agreement with the previous run (ARI) {_ari(run)}; now active"
+    return _(
+        "segmentation run %(run)s %(status)s: %(segments)s segments over %(count)s candidates, "
+        "agreement with the previous run %(agreement)s; now active",
+        run=str(run["id"]),
+        status=label("run_status", run["status"]),
+        segments=run["k"],
+        count=run["candidate_count"],
+        agreement=_ari(run),
     )
 
 
-@segment_group.command("runs")
+@segment_group.command(
+    "runs", help=N_("List segmentation runs, newest first, with their status and chosen k.")
+)
 @limit_option
 @offset_option
 @json_option
 def runs(limit: int, offset: int, as_json: bool) -> None:
-    """List segmentation runs, newest first, with their status and chosen k."""
     page = ApiClient().get("/api/v1/segmentations", limit=limit, offset=offset)
 
     def status(run: dict[str, Any]) -> str:
         if run["in_flight"]:
             progress = run.get("progress") or {}
-            return f"{run['status']} {progress.get('percent', 0)}% {progress.get('step', '')}"
-        return run["status"] + (" (activa)" if run["is_active"] else "")
+            done = percent(progress.get("percent", 0) / 100, decimals=0)
+            return f"{label('run_status', run['status'])} {done} {progress.get('step', '')}"
+        shown = label("run_status", run["status"])
+        return _("%(status)s (active)", status=shown) if run["is_active"] else shown
 
     emit(
         page["items"],
         [
-            ("ID", lambda r: r["id"]),
-            ("Estado", status),
-            ("k", lambda r: r["k"]),
-            ("Rango k", lambda r: f"{r['k_min']}-{r['k_max']}"),
-            ("Candidatos", lambda r: r["candidate_count"]),
-            ("ARI vs anterior", _ari),
-            ("Segundos", lambda r: (r.get("timings") or {}).get("total")),
-            ("Creada", lambda r: r["created_at"][:19].replace("T", " ")),
-            ("Error", lambda r: r.get("error")),
+            Column(_("ID"), lambda r: r["id"]),
+            Column(_("Status"), status),
+            Column(_("Segments"), lambda r: r["k"]),
+            Column(_("Range tried"), lambda r: f"{r['k_min']}–{r['k_max']}", drop=4),
+            Column(_("Candidates"), lambda r: number(r["candidate_count"]), drop=3),
+            Column(_("Agreement with previous"), _ari, drop=5),
+            Column(
+                _("Seconds"),
+                lambda r: number((r.get("timings") or {}).get("total"), decimals=0),
+                drop=6,
+            ),
+            Column(_("Created"), lambda r: moment(r["created_at"]), drop=2),
+            Column(_("Error"), lambda r: r.get("error"), drop=1),
         ],
         as_json=as_json,
-        title="Ejecuciones de segmentación",
-        total=page["total"],
+        title=_("Segmentation runs"),
+        empty=_("No segmentation run yet; train one with: adflux segment train"),
+        page=page,
     )
 
 
-@segment_group.command("plot")
+@segment_group.command(
+    "plot",
+    help=N_("Write the segments' 2-D picture (scatter plot with segment names) as a PNG."),
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     default=Path("segments.png"),
     show_default=True,
-    help="Where to write the PNG.",
+    help=N_("Where to write the PNG."),
 )
-@click.option("--run-id", type=click.IntRange(1), help="A run other than the active one.")
+@click.option("--run-id", type=click.IntRange(1), help=N_("A run other than the active one."))
 def plot(output: Path, run_id: int | None) -> None:
-    """Write the segments' 2-D picture (PCA scatter plot with segment names) as a PNG."""
     client = ApiClient()
     if run_id is None:
         active = client.get("/api/v1/segments")["run"]
         if active is None:
-            raise click.ClickException(
-                "no segmentation is active yet; train one with: adflux segment train"
-            )
+            raise click.ClickException(_(NO_SEGMENTATION))
         run_id = active["id"]
     # The JSON call first: it reports a missing run or a bad token in the API's own words.
     client.get(f"/api/v1/segmentations/{run_id}/projection")
     try:
         output.write_bytes(_download(client, f"/api/v1/segmentations/{run_id}/projection.png"))
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"wrote {output} (segmentation run {run_id})")
+        raise click.ClickException(
+            _("cannot write %(file)s: %(error)s", file=str(output), error=str(exc.strerror))
+        ) from None
+    click.echo(_("wrote %(file)s (segmentation run %(run)s)", file=str(output), run=str(run_id)))
 
 
 def _download(client: ApiClient, path: str) -> bytes:
     """The one endpoint that answers an image: the JSON client reads no bytes."""
     config = client.config
-    headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
+    headers = {"Accept-Language": current()}
+    if config.token:
+        headers["Authorization"] = f"Bearer {config.token}"
     try:
         response = httpx.get(f"{config.api_url}{path}", headers=headers, timeout=60)
     except httpx.HTTPError as exc:
-        raise ApiError(f"downloading the picture from {config.api_url} failed: {exc}") from None
+        raise ApiError(
+            _(
+                "downloading the picture from %(url)s failed: %(error)s",
+                url=config.api_url,
+                error=str(exc),
+            )
+        ) from None
     if response.status_code != 200 or response.headers.get("content-type") != "image/png":
-        raise ApiError(f"the API answered HTTP {response.status_code} instead of a PNG")
+        raise ApiError(
+            _(
+                "the API answered HTTP %(status)s instead of a PNG",
+                status=str(response.status_code),
+            )
+        )
     return response.content

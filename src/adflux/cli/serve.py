@@ -14,6 +14,7 @@ import click
 from adflux.cli.appctx import build_app
 from adflux.cli.local_config import credentials_path, save_client_config
 from adflux.context import acting_as
+from adflux.i18n.catalogs import N_
 
 if TYPE_CHECKING:
     from adflux.sandbox.server import RunningSandbox
@@ -33,23 +34,24 @@ def default_workers(database_url: str) -> int:
     return os.cpu_count() or 1
 
 
-@click.command("serve")
-@click.option("--host", help="Address to bind (default ADFLUX_HOST or 127.0.0.1).")
-@click.option("--port", type=click.IntRange(1, 65535), help="Port (default ADFLUX_PORT or 8000).")
+@click.command("serve", help=N_("Serve the API (and dashboard) with gunicorn."))
+@click.option("--host", help=N_("Address to bind (default ADFLUX_HOST or 127.0.0.1)."))
+@click.option(
+    "--port", type=click.IntRange(1, 65535), help=N_("Port (default ADFLUX_PORT or 8000).")
+)
 @click.option(
     "--workers",
     type=click.IntRange(1),
-    help="Worker processes (default: one per CPU; one on SQLite).",
+    help=N_("Worker processes (default: one per CPU; one on SQLite)."),
 )
 @click.option(
     "--threads",
     type=click.IntRange(1),
     default=DEFAULT_THREADS,
     show_default=True,
-    help="Threads per worker process (gthread).",
+    help=N_("Threads per worker process (gthread)."),
 )
 def serve(host: str | None, port: int | None, workers: int | None, threads: int) -> None:
-    """Serve the API (and dashboard) with gunicorn."""
     from adflux.config import load_settings
     from adflux.server import serve as run_server
 
@@ -72,7 +74,12 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int)
     )
 
 
-@click.command("run")
+@click.command(
+    "run",
+    help=N_(
+        "Bring up AdFlux end to end on embedded defaults, publish a demo campaign, then serve."
+    ),
+)
 @click.option("--jobs", "seed_jobs", type=click.IntRange(1), default=300, show_default=True)
 @click.option(
     "--candidates", "seed_candidates", type=click.IntRange(1), default=20_000, show_default=True
@@ -83,11 +90,12 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int)
     "use_sandbox",
     default=True,
     show_default=True,
-    help="Start the local platform sandbox and point the adapters at it.",
+    help=N_("Start the local platform sandbox and point the adapters at it."),
 )
-@click.option("--no-serve", is_flag=True, help="Prepare everything, print the summary and exit.")
+@click.option(
+    "--no-serve", is_flag=True, help=N_("Prepare everything, print the summary and exit.")
+)
 def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_serve: bool) -> None:
-    """Bring up AdFlux end to end on embedded defaults, publish a demo campaign, then serve."""
     from adflux import embedded
     from adflux.config import load_settings
     from adflux.server import serve as run_server

@@ -7,19 +7,23 @@ import json
 import click
 
 from adflux.cli.appctx import server_context
+from adflux.i18n.catalogs import N_
 
 
-@click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of lines.")
+@click.command(
+    "status", help=N_("Workers alive, queue depth, stuck publications and the oldest pending one.")
+)
+@click.option("--json", "as_json", is_flag=True, help=N_("One JSON object instead of lines."))
 @click.option(
     "--worker",
     "node",
     metavar="NODE",
-    help="Only check that this worker (its node name, e.g. adflux-123@host) answers: exit 0 if "
-    "it does, 1 if not. A health check for an orchestrator.",
+    help=N_(
+        "Only check that this worker (its node name, e.g. adflux-123@host) answers: exit 0 if "
+        "it does, 1 if not. A health check for an orchestrator."
+    ),
 )
 def status(as_json: bool, node: str | None) -> None:
-    """Workers alive, queue depth, stuck publications and the oldest pending one."""
     from adflux.extensions import db
     from adflux.operations.status import deployment_status, live_workers
 

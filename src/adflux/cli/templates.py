@@ -6,45 +6,58 @@ from typing import Any
 
 import click
 
+from adflux.cli.campaign_optimisation import describe_rule
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _, label, money, yes_no
 from adflux.cli.options import json_option, limit_option, offset_option
-from adflux.cli.output import cop, emit, print_json
+from adflux.cli.output import Column, emit, print_json
+from adflux.i18n.catalogs import N_
 
 PATH = "/api/v1/campaign-templates"
 
 
-@click.group("template")
+@click.group(
+    "template",
+    help=N_(
+        "Campaign templates: every open job of a feed in an area / city / company gets a "
+        "campaign of its own after each feed import, at most --daily-cap a day."
+    ),
+)
 def template_group() -> None:
-    """Campaign templates: every open job of a feed in an area / city / company gets a
-    campaign of its own after each feed import, at most --daily-cap a day."""
+    pass
 
 
 def _criteria(row: dict[str, Any]) -> str:
-    parts = [f"{name} {row[name]}" for name in ("area", "city", "company", "feed") if row.get(name)]
-    return ", ".join(parts) or "every job"
+    names = {"area": _("area"), "city": _("city"), "company": _("company"), "feed": _("feed")}
+    parts = [f"{names[name]} {row[name]}" for name in names if row.get(name)]
+    return ", ".join(parts) or _("every job")
 
 
-@template_group.command("list")
+def _platforms(row: dict[str, Any]) -> str:
+    return ", ".join(label("platform", p) for p in row["platforms"])
+
+
+@template_group.command("list", help=N_("List campaign templates."))
 @limit_option
 @offset_option
 @json_option
 def list_templates(limit: int, offset: int, as_json: bool) -> None:
-    """List campaign templates."""
     page = ApiClient().get(PATH, limit=limit, offset=offset)
     emit(
         page["items"],
         [
-            ("ID", lambda r: r["id"]),
-            ("Nombre", lambda r: r["name"]),
-            ("Vacantes", _criteria),
-            ("Plataformas", lambda r: ", ".join(r["platforms"])),
-            ("Presupuesto diario (COP)", lambda r: cop(r["daily_budget_cop"])),
-            ("Tope diario", lambda r: r["daily_cap"]),
-            ("Activa", lambda r: "sí" if r["active"] else "no"),
+            Column(_("ID"), lambda r: r["id"]),
+            Column(_("Name"), lambda r: r["name"]),
+            Column(_("Jobs"), _criteria, drop=2),
+            Column(_("Platforms"), _platforms, drop=1),
+            Column(_("Daily budget"), lambda r: money(r["daily_budget_cop"]), drop=3),
+            Column(_("Daily cap"), lambda r: r["daily_cap"], drop=4),
+            Column(_("On"), lambda r: yes_no(r["active"])),
         ],
         as_json=as_json,
-        title="Plantillas de campaña",
-        total=page["total"],
+        title=_("Campaign templates"),
+        empty=_("No campaign template yet; create one with: adflux template create"),
+        page=page,
     )
 
 
@@ -52,59 +65,87 @@ def _show(template: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(template)
         return
-    state = "active" if template["active"] else "inactive"
-    click.echo(f"template {template['id']} «{template['name']}» ({state})")
-    click.echo(f"jobs: {_criteria(template)}")
-    budget = cop(template["daily_budget_cop"]) if template["daily_budget_cop"] else "default"
+    state = _("on") if template["active"] else _("off")
     click.echo(
-        f"platforms: {', '.join(template['platforms'])}; daily budget per job: {budget}; "
-        f"at most {template['daily_cap']} campaigns a day"
+        _(
+            "template %(template)s «%(name)s» (%(state)s)",
+            template=str(template["id"]),
+            name=template["name"],
+            state=state,
+        )
+    )
+    click.echo(_("jobs: %(criteria)s", criteria=_criteria(template)))
+    budget = (
+        money(template["daily_budget_cop"]) if template["daily_budget_cop"] else _("the default")
+    )
+    click.echo(
+        _(
+            "platforms: %(platforms)s; daily budget per job: %(budget)s; at most %(cap)s "
+            "campaigns a day",
+            platforms=_platforms(template),
+            budget=budget,
+            cap=template["daily_cap"],
+        )
     )
     for rule in template["rules"]:
-        click.echo("rule: " + ", ".join(f"{k} {v}" for k, v in rule.items()))
-    created = ", ".join(map(str, template["campaign_ids"])) or "none yet"
-    click.echo(f"campaigns created: {created}")
+        click.echo(_("rule: %(rule)s", rule=describe_rule(rule)))
+    created = ", ".join(map(str, template["campaign_ids"])) or _("none yet")
+    click.echo(_("campaigns created: %(campaigns)s", campaigns=created))
 
 
-@template_group.command("show")
+@template_group.command("show", help=N_("Show a template and the campaigns it created."))
 @click.argument("template_id", type=click.IntRange(1))
 @json_option
 def show_template(template_id: int, as_json: bool) -> None:
-    """Show a template and the campaigns it created."""
     _show(ApiClient().get(f"{PATH}/{template_id}"), as_json)
 
 
-@template_group.command("create")
-@click.option("--name", required=True, help="A name of its own, e.g. 'Contabilidad en Cali'.")
-@click.option(
-    "--platforms", required=True, help="Comma-separated platforms, e.g. meta,google,x,tiktok."
+@template_group.command(
+    "create",
+    help=N_(
+        "Create a template: from the next feed import on, each new matching job gets a "
+        "campaign, aimed at the segments recommended for it, with these platforms, budget and "
+        "rules."
+    ),
 )
-@click.option("--area", help="Only jobs of this area (key or label), e.g. contabilidad.")
-@click.option("--city", help="Only jobs in this city, e.g. Cali.")
-@click.option("--company", help="Only jobs of this company, as the feed writes it.")
-@click.option("--feed", help="Only jobs of this feed (default: any feed).")
-@click.option("--daily-budget", type=click.IntRange(1), help="Each campaign's daily budget in COP.")
+@click.option("--name", required=True, help=N_("A name of its own, e.g. 'Contabilidad en Cali'."))
+@click.option(
+    "--platforms",
+    required=True,
+    help=N_("Comma-separated platforms, e.g. meta,google,x,tiktok."),
+)
+@click.option("--area", help=N_("Only jobs of this area (key or label), e.g. contabilidad."))
+@click.option("--city", help=N_("Only jobs in this city, e.g. Cali."))
+@click.option("--company", help=N_("Only jobs of this company, as the feed writes it."))
+@click.option("--feed", help=N_("Only jobs of this feed (default: any feed)."))
+@click.option(
+    "--daily-budget", type=click.IntRange(1), help=N_("Each campaign's daily budget in COP.")
+)
 @click.option(
     "--daily-cap",
     type=click.IntRange(1, 1000),
     default=20,
     show_default=True,
-    help="At most this many campaigns a day, so a broken feed cannot spend the account.",
+    help=N_("At most this many campaigns a day, so a broken feed cannot spend the account."),
 )
 @click.option(
-    "--stop-after", type=click.IntRange(1), help="Stop each campaign after N applications."
+    "--stop-after", type=click.IntRange(1), help=N_("Stop each campaign after N applications.")
 )
 @click.option(
     "--per",
     type=click.Choice(["campaign", "week"]),
     default="campaign",
     show_default=True,
-    help="--stop-after counts over the campaign's life or per week.",
+    help=N_("--stop-after counts over the campaign's life or per week."),
 )
 @click.option(
-    "--max-cpa", type=click.IntRange(1), help="Pause an arm whose CPA exceeds this (COP)…"
+    "--max-cpa",
+    type=click.IntRange(1),
+    help=N_("Pause an arm over this cost per application (COP)."),
 )
-@click.option("--min-spend", type=click.IntRange(0), help="…once it has spent this much (COP).")
+@click.option(
+    "--min-spend", type=click.IntRange(0), help=N_("...once the arm has spent this much (COP).")
+)
 @json_option
 def create_template(
     name: str,
@@ -121,13 +162,11 @@ def create_template(
     min_spend: int | None,
     as_json: bool,
 ) -> None:
-    """Create a template: from the next feed import on, each new matching job gets a campaign,
-    aimed at the segments recommended for it, with these platforms, budget and rules."""
     rules: list[dict[str, Any]] = []
     if stop_after is not None:
         rules.append({"kind": "max_applications", "max_applications": stop_after, "period": per})
     if (max_cpa is None) != (min_spend is None):
-        raise click.UsageError("--max-cpa and --min-spend go together")
+        raise click.UsageError(_("--max-cpa and --min-spend go together"))
     if max_cpa is not None:
         rules.append({"kind": "max_cpa", "max_cpa_cop": max_cpa, "min_spend_cop": min_spend})
     body = {
@@ -149,9 +188,9 @@ def _switch(active: bool) -> click.Command:
 
     @click.command(
         verb,
-        help="Let the template create campaigns again."
+        help=N_("Let the template create campaigns again.")
         if active
-        else "Stop the template creating campaigns (those it created stay as they are).",
+        else N_("Stop the template creating campaigns (those it created stay as they are)."),
     )
     @click.argument("template_id", type=click.IntRange(1))
     @json_option
@@ -165,19 +204,36 @@ template_group.add_command(_switch(True))
 template_group.add_command(_switch(False))
 
 
-@template_group.command("apply")
+@template_group.command(
+    "apply",
+    help=N_("Create now the campaigns the templates owe (a feed import does it by itself)."),
+)
 @json_option
 def apply_templates(as_json: bool) -> None:
-    """Create now the campaigns the templates owe (a feed import does it by itself)."""
     applied = ApiClient().post(f"{PATH}/apply")
     if as_json:
         print_json(applied)
         return
-    click.echo(f"campaigns created: {', '.join(map(str, applied['created'])) or 'none'}")
+    if applied["created"]:
+        created = ", ".join(map(str, applied["created"]))
+        click.echo(_("campaigns created: %(campaigns)s", campaigns=created))
+    else:
+        click.echo(_("no campaign created"))
     for template_id, left in applied["capped"].items():
-        click.echo(f"template {template_id}: {left} jobs wait for tomorrow (daily cap)")
+        click.echo(
+            _(
+                "template %(template)s: %(count)s jobs wait for tomorrow (daily cap)",
+                template=template_id,
+                count=left,
+            )
+        )
     for failure in applied["failed"]:
         click.echo(
-            f"template {failure['template_id']}, job {failure['job_id']}: {failure['error']}",
+            _(
+                "template %(template)s, job %(job)s: %(error)s",
+                template=str(failure["template_id"]),
+                job=str(failure["job_id"]),
+                error=failure["error"],
+            ),
             err=True,
         )

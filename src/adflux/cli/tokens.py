@@ -6,34 +6,40 @@ import click
 
 from adflux.cli.appctx import server_context
 from adflux.errors import AdfluxError
+from adflux.i18n.catalogs import N_
 
 
-@click.group("token")
+@click.group("token", help=N_("Create, list and revoke API tokens."))
 def token_group() -> None:
-    """Create, list and revoke API tokens."""
+    pass
 
 
-@token_group.command("create")
+@token_group.command(
+    "create", help=N_("Create a token and print it once (only its hash is stored).")
+)
 @click.option(
     "--name",
     required=True,
-    help="Who or what will use the token: letters, digits, '.', '-', '_' (e.g. recruiter-bot).",
+    help=N_("Who or what will use the token: letters, digits, '.', '-', '_' (e.g. recruiter-bot)."),
 )
 @click.option(
     "--role",
     type=click.Choice(["viewer", "operator", "admin", "applications"]),
     required=True,
-    help="viewer reads; operator creates campaigns and trains segments; admin manages tokens; "
-    "applications only sends applications (the job site's token).",
+    help=N_(
+        "viewer reads; operator creates campaigns and trains segments; admin manages tokens; "
+        "applications only sends applications (the job site's token)."
+    ),
 )
 @click.option(
     "--personal-data",
     is_flag=True,
-    help="Grant personal data: the token may ask to read candidates' names, e-mails and phones "
-    "unmasked, and export them; each read is audited (Ley 1581 de 2012).",
+    help=N_(
+        "Grant personal data: the token may ask to read candidates' names, e-mails and phones "
+        "unmasked, and export them; each read is audited (Ley 1581 de 2012)."
+    ),
 )
 def create(name: str, role: str, personal_data: bool) -> None:
-    """Create a token and print it once (only its hash is stored)."""
     from adflux.auth import service
     from adflux.extensions import db
 
@@ -49,9 +55,8 @@ def create(name: str, role: str, personal_data: bool) -> None:
     click.echo(f"token {name!r} ({role}{granted}) created; it is shown only this once.", err=True)
 
 
-@token_group.command("list")
+@token_group.command("list", help=N_("List tokens (names, roles, usage; never the values)."))
 def list_tokens() -> None:
-    """List tokens (names, roles, usage; never the values)."""
     from adflux.auth import service
     from adflux.extensions import db
 
@@ -63,10 +68,12 @@ def list_tokens() -> None:
             click.echo(f"{row.name}\t{row.role}\t{data}\t{row.prefix}…\t{state}\tlast used {used}")
 
 
-@token_group.command("revoke")
-@click.option("--name", required=True, help="The token's name.")
+@token_group.command(
+    "revoke",
+    help=N_("Revoke a token: it stops working at once (the last active admin token is kept)."),
+)
+@click.option("--name", required=True, help=N_("The token's name."))
 def revoke(name: str) -> None:
-    """Revoke a token: it stops working at once (the last active admin token is kept)."""
     from adflux.auth import service
     from adflux.extensions import db
 

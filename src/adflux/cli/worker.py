@@ -7,44 +7,57 @@ import os
 import click
 
 from adflux.cli.appctx import build_app
+from adflux.i18n.catalogs import N_
 
 
-@click.command("worker")
+@click.command(
+    "worker", help=N_("Run a Celery worker on CELERY_BROKER_URL (start any number of them).")
+)
 @click.option(
-    "--concurrency", type=click.IntRange(1), default=16, show_default=True, help="Parallel tasks."
+    "--concurrency",
+    type=click.IntRange(1),
+    default=16,
+    show_default=True,
+    help=N_("Parallel tasks."),
 )
 @click.option(
     "--pool",
     type=click.Choice(["threads", "prefork", "solo"]),
     default="threads",
     show_default=True,
-    help="Publishing waits on the network, so threads serve it best.",
+    help=N_("Publishing waits on the network, so threads serve it best."),
 )
 @click.option(
     "--hostname",
     "-n",
-    help="This worker's node name, unique on the broker (default: adflux-<pid>@<host>, so any "
-    "number of workers may run on one host).",
+    help=N_(
+        "This worker's node name, unique on the broker (default: adflux-<pid>@<host>, so any "
+        "number of workers may run on one host)."
+    ),
 )
 @click.option(
     "--beat/--no-beat",
     default=True,
     show_default=True,
-    help="Take part in sending the periodic work (relay of pending publications, audience "
-    "refresh, results sync, optimiser): exactly one worker of the deployment sends it, the "
-    "others stand by and take over within seconds if it dies.",
+    help=N_(
+        "Take part in sending the periodic work (relay of pending publications, audience "
+        "refresh, results sync, optimiser): exactly one worker of the deployment sends it, the "
+        "others stand by and take over within seconds if it dies."
+    ),
 )
 @click.option(
     "--relay-interval",
     type=click.FloatRange(0.5),
     default=None,
-    help="Seconds between two relay sweeps (default: 30).",
+    help=N_("Seconds between two relay sweeps (default: 30)."),
 )
 @click.option(
     "--metrics-port",
     type=click.IntRange(1, 65535),
-    help="Serve this worker's Prometheus metrics (platform errors, pace waits, takeovers) on "
-    "this port, at ADFLUX_HOST's address.",
+    help=N_(
+        "Serve this worker's Prometheus metrics (platform errors, pace waits, takeovers) on "
+        "this port, at ADFLUX_HOST's address."
+    ),
 )
 @click.option("--loglevel", default="INFO", show_default=True)
 def worker(
@@ -56,7 +69,6 @@ def worker(
     metrics_port: int | None,
     loglevel: str,
 ) -> None:
-    """Run a Celery worker on CELERY_BROKER_URL (start any number of them)."""
     from adflux.background import worker_runtime
 
     app = build_app()

@@ -6,7 +6,7 @@ from flask import g, has_request_context, request
 
 from adflux.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, translations
 from adflux.i18n.labels import label
-from adflux.i18n.messages import display, render
+from adflux.i18n.messages import render, render_plural
 
 
 def request_language() -> str:
@@ -28,11 +28,7 @@ def gettext(message: str, **params: object) -> str:
 def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     """The singular or plural by the language's rule ("1 ciudad", "2 ciudades"); the message
     may show the count as ``%(count)s``."""
-    language = request_language()
-    text = translations(language).ngettext(singular, plural, count)
-    return text % {
-        name: display(value, language) for name, value in {"count": count, **params}.items()
-    }
+    return render_plural(singular, plural, count, params, request_language())
 
 
 def pgettext(context: str, message: str) -> str:

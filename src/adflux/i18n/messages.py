@@ -58,3 +58,14 @@ def render(template: str, params: Mapping[str, object], language: str) -> str:
     if not params:
         return text
     return text % {name: display(value, language) for name, value in params.items()}
+
+
+def render_plural(
+    singular: str, plural: str, count: int, params: Mapping[str, object], language: str
+) -> str:
+    """The singular or the plural by `language`'s rule ("1 ciudad", "2 ciudades"), translated,
+    its placeholders filled; ``%(count)s`` shows the count."""
+    text = translations(language).ngettext(singular, plural, count)
+    return text % {
+        name: display(value, language) for name, value in {"count": count, **params}.items()
+    }

@@ -71,7 +71,7 @@ def _error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def _runs(deployment: Deployment) -> list[dict]:
-    return json.loads(deployment.cli("segment", "runs", "--json").stdout)
+    return json.loads(deployment.cli("segment", "runs", "--json").stdout)["items"]
 
 
 def _wait_until_idle(deployment: Deployment, timeout: float = 180) -> list[dict]:
@@ -131,7 +131,7 @@ def test_train_with_progress_then_view_list_and_plot(deployment):
     assert (run["status"], run["is_active"], run["candidate_count"]) == ("succeeded", True, 3000)
 
     table = deployment.cli("view-segments").stdout
-    assert f"Segmentos · ejecución #{run['id']} · k={run['k']} · 3.000 candidatos" in table
+    assert f"Segmentos · ejecución {run['id']} · 3.000 candidatos" in table
     segments = json.loads(deployment.cli("view-segments", "--json").stdout)
     assert len(segments["items"]) == run["k"]
     assert sum(s["size"] for s in segments["items"]) == N_CANDIDATES
@@ -139,19 +139,19 @@ def test_train_with_progress_then_view_list_and_plot(deployment):
         assert segment["name"] in table
 
     listed = deployment.cli("segment", "runs").stdout
-    assert "succeeded (activa)" in listed
+    assert "lista (activa)" in listed
 
     biggest = segments["items"][0]
     members = json.loads(
         deployment.cli(
             "view-candidates", "--segment-id", str(biggest["id"]), "--limit", "5", "--json"
         ).stdout
-    )
+    )["items"]
     assert len(members) == 5
 
     picture = deployment.work_dir / "segments.png"
     plotted = deployment.cli("segment", "plot", "-o", str(picture))
-    assert f"segmentation run {run['id']}" in plotted.stdout
+    assert f"ejecución de segmentación {run['id']}" in plotted.stdout
     assert picture.read_bytes().startswith(PNG_SIGNATURE)
 
 

@@ -77,4 +77,4 @@ def test_a_missing_file_is_a_usage_error(run, tmp_path):
     result = run("import", "candidates", str(tmp_path / "nope.csv"))
 
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert "no existe" in result.output

@@ -17,20 +17,22 @@ def test_create_show_disable_and_list(adflux_cli):
     )  # fmt: skip
     assert created.exit_code == 0, created.output
     lines = created.stdout.splitlines()
-    assert lines[0].startswith("template ") and lines[0].endswith("«Ventas Medellín» (active)")
-    assert lines[1] == "jobs: area Ventas y comercial, city Medellín"
+    assert lines[0].startswith("plantilla ") and lines[0].endswith("«Ventas Medellín» (activa)")
+    assert lines[1] == "vacantes: área Ventas y comercial, ciudad Medellín"
     assert lines[2] == (
-        "platforms: meta, x; daily budget per job: $ 70.000; at most 3 campaigns a day"
+        "plataformas: Meta, X; presupuesto diario por vacante: $70.000; máximo 3 campañas al día"
     )
-    assert lines[3] == "rule: kind max_applications, max_applications 40, period week"
+    assert lines[3] == "regla: detener tras 40 postulaciones por semana"
     template_id = lines[0].split()[1]
 
     disabled = adflux_cli("template", "disable", template_id, "--json")
     assert json.loads(disabled.stdout)["active"] is False
     listed = adflux_cli("template", "list", "--json")
-    assert [t["name"] for t in json.loads(listed.stdout)] == ["Ventas Medellín"]
+    page = json.loads(listed.stdout)
+    assert [t["name"] for t in page["items"]] == ["Ventas Medellín"]
+    assert (page["total"], page["limit"], page["offset"]) == (1, 20, 0)
     applied = adflux_cli("template", "apply")
-    assert applied.stdout.strip() == "campaigns created: none"
+    assert applied.stdout.strip() == "no se creó ninguna campaña"
 
 
 def test_refusals_are_one_line(adflux_cli):
@@ -41,4 +43,4 @@ def test_refusals_are_one_line(adflux_cli):
         "template", "create", "--name", "X", "--platforms", "meta", "--max-cpa", "9000"
     )
     assert half.exit_code == 2
-    assert "--max-cpa and --min-spend go together" in half.stderr
+    assert "--max-cpa y --min-spend van juntos" in half.stderr

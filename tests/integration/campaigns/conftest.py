@@ -52,7 +52,8 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Flask]:
 
 @pytest.fixture
 def adflux_cli(app: Flask, token_for: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Run `adflux ...` as an operator against this app's API (in-process); the click result."""
+    """Run `adflux ...` as an operator against this app's API (in-process); the click result.
+    Keywords are environment variables for that run (LANG="en_US.UTF-8", COLUMNS="60")."""
     token = token_for("operator")["Authorization"].removeprefix("Bearer ")
     real_client = httpx.Client
 
@@ -62,7 +63,9 @@ def adflux_cli(app: Flask, token_for: Any, monkeypatch: pytest.MonkeyPatch) -> A
     monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
     env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
     runner = CliRunner()
-    return lambda *args: runner.invoke(cli, list(args), prog_name="adflux", env=env)
+    return lambda *args, **extra: runner.invoke(
+        cli, list(args), prog_name="adflux", env={**env, **extra}
+    )
 
 
 def run_sent_tasks(dispatcher: RecordingDispatcher) -> list[tuple[str, str]]:

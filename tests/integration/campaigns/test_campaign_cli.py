@@ -61,7 +61,7 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux_cli, platform
         "--no-auto-allocate",
     )
     assert edited.exit_code == 0, edited.output
-    assert edited.output.startswith(f"campaign {cid} changed: ")
+    assert edited.output.startswith(f"campaña {cid} modificada: ")
     shown = json.loads(adflux_cli("campaign", "show", cid, "--json").output)
     assert (shown["daily_budget_cop"], shown["total_budget_cop"], shown["pacing"]) == (
         120_000,
@@ -74,12 +74,12 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux_cli, platform
     run_sent_tasks(dispatcher)
     table = adflux_cli("campaign", "show", cid)
     assert table.exit_code == 0, table.output
-    assert "presupuesto $ 120.000/día · sin total · ritmo parejo" in table.output
-    assert "Brazos" in table.output and "Contadores" in table.output
+    assert "presupuesto $120.000 al día · sin total · ritmo: parejo" in table.output
+    assert "Combinaciones" in table.output and "Contadores" in table.output
     assert "aplicado" in table.output and "pendiente" not in table.output
 
     archived = adflux_cli("campaign", "archive", cid)
-    assert (archived.exit_code, archived.output.strip()) == (0, f"campaign {cid}: archived")
+    assert (archived.exit_code, archived.output.strip()) == (0, f"campaña {cid}: archivada")
     run_sent_tasks(dispatcher)
     shown = json.loads(adflux_cli("campaign", "show", cid, "--json").output)
     assert {a["status"] for a in shown["arms"]} == {"ended"}
@@ -88,11 +88,11 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux_cli, platform
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--daily-budget", "mucho"], "'mucho' is not a valid integer"),
+        (["--daily-budget", "mucho"], "'mucho' no es un número válido"),
         (["--pacing", "slow"], "'slow' is not one of"),
-        (["--segment-ids", "uno,dos"], "use comma-separated numbers"),
-        (["--end-date", "2099-12-31", "--no-end-date"], "not both"),
-        ([], "nothing to change"),
+        (["--segment-ids", "uno,dos"], "use números separados por comas"),
+        (["--end-date", "2099-12-31", "--no-end-date"], "no ambos"),
+        ([], "nada que cambiar"),
         (["--daily-budget", "10"], "daily_budget_cop"),
     ],
 )

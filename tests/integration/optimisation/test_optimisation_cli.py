@@ -45,7 +45,7 @@ def campaign(platforms, segments, dispatcher):
 def test_budget_rebalance_and_dry_run_in_the_recruiters_words(run, campaign):
     shown = run("campaign", "budget", str(campaign.id))
     assert shown.exit_code == 0, shown.output
-    assert "Desarrolladores" in shown.output and "$ 25.000" in shown.output
+    assert "Desarrolladores" in shown.output and "$25.000" in shown.output
     assert "50 %" in shown.output
 
     moved = run("campaign", "budget", str(campaign.id), "--rebalance")
@@ -75,7 +75,7 @@ def test_rules_added_listed_disabled_and_removed(run, campaign):
     assert kinds == ["job_closed", "end_date", "max_applications", "max_cpa"]
     table = run("campaign", "rules", str(campaign.id))
     assert "pausar cuando la vacante se cierre" in table.output
-    assert "$ 20.000 por postulación tras gastar $ 50.000" in table.output
+    assert "$20.000 por postulación tras gastar $50.000" in table.output
 
     off = run("campaign", "rules", str(campaign.id), "disable", rule_id)
     assert off.exit_code == 0 and "desactivada" in off.output
@@ -86,14 +86,17 @@ def test_rules_added_listed_disabled_and_removed(run, campaign):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("budget", "CAMPAIGN", "--dry-run", "61"), "61 is not in the range 1<=x<=60"),
-        (("budget", "CAMPAIGN", "--dry-run", "tres"), "'tres' is not a valid integer"),
-        (("budget", "CAMPAIGN", "--rebalance", "--dry-run", "3"), "cannot go together"),
-        (("budget", "cero"), "'cero' is not a valid integer"),
-        (("rules", "CAMPAIGN", "add"), "give either --stop-after"),
-        (("rules", "CAMPAIGN", "add", "--stop-after", "3", "--max-cpa", "9"), "give either"),
-        (("rules", "CAMPAIGN", "add", "--stop-after", "0"), "0 is not in the range"),
-        (("rules", "add", "--stop-after", "3"), "give the campaign first"),
+        (("budget", "CAMPAIGN", "--dry-run", "61"), "61 no está en el rango 1<=x<=60"),
+        (("budget", "CAMPAIGN", "--dry-run", "tres"), "'tres' no es un número válido"),
+        (("budget", "CAMPAIGN", "--rebalance", "--dry-run", "3"), "no pueden ir juntos"),
+        (("budget", "cero"), "'cero' no es un número válido"),
+        (("rules", "CAMPAIGN", "add"), "indique --stop-after, o bien --max-cpa con --min-spend"),
+        (
+            ("rules", "CAMPAIGN", "add", "--stop-after", "3", "--max-cpa", "9"),
+            "indique --stop-after",
+        ),
+        (("rules", "CAMPAIGN", "add", "--stop-after", "0"), "0 no está en el rango"),
+        (("rules", "add", "--stop-after", "3"), "indique primero la campaña"),
         (("rules", "CAMPAIGN", "remove", "999999"), "rule 999999 does not exist"),
         (("budget", "999999"), "campaign 999999 does not exist"),
     ],

@@ -156,8 +156,8 @@ def test_cli_view_results_table_json_and_csv(app, token_for, campaign, monkeypat
     table = run("view-results", "--campaign", str(campaign.id), "--by", "platform")
     assert table.exit_code == 0, table.output
     assert "Plataforma" in table.output and "Costo por postulación" in table.output
-    assert "$ 90.000" in table.output and "Total" in table.output
-    assert "$ 100.000" in table.output  # the footer's total spend
+    assert "$90.000" in table.output and "Total" in table.output
+    assert "$100.000" in table.output  # the footer's total spend
 
     as_json = run("view-results", "--by", "platform,day", "--since", "2026-11-03", "--json")
     assert as_json.exit_code == 0, as_json.output

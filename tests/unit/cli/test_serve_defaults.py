@@ -22,5 +22,5 @@ def test_the_help_says_the_defaults():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
     text = " ".join(result.output.split())  # click wraps the help at the terminal's width
-    assert "one per CPU; one on SQLite" in text
-    assert f"default: {DEFAULT_THREADS};" in text
+    assert "uno por CPU; uno con SQLite" in text
+    assert f"por defecto: {DEFAULT_THREADS};" in text

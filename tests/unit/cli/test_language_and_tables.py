@@ -1,0 +1,60 @@
+"""The CLI's tables fit the terminal without splitting a word; its requests carry its language."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from adflux.cli import language
+from adflux.cli.client import ApiClient
+from adflux.cli.local_config import ClientConfig
+from adflux.cli.main import cli
+from adflux.cli.output import Column, fitted_table
+
+ROWS = [
+    {
+        "id": 7,
+        "title": "Ingeniero de infraestructura y confiabilidad de plataformas",
+        "company": "Transportadora Interdepartamental de Hidrocarburos S.A.S.",
+        "city": "Bucaramanga",
+        "status": "partially_published",
+    },
+    {"id": 12, "title": "Auxiliar", "company": "Éxito", "city": "Cali", "status": "queued"},
+]
+COLUMNS = [
+    Column("ID", lambda r: r["id"]),
+    Column("Cargo", lambda r: r["title"]),
+    Column("Empresa", lambda r: r["company"], drop=2),
+    Column("Ciudad", lambda r: r["city"], drop=1),
+    Column("Estado", lambda r: r["status"].replace("_", " ")),
+]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_a_table_fits_without_splitting_a_word(width):
+    table, hidden = fitted_table("Vacantes", COLUMNS, ROWS, width=width)
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(table)
+    text = console.export_text()
+    assert all(len(line) <= width for line in text.splitlines()), text
+    shown = [c for c in COLUMNS if c.header not in hidden]
+    words = set(text.replace("│", " ").replace("┃", " ").split())
+    for row in ROWS:
+        for column in shown:
+            assert set(str(column.value(row)).split()) <= words, (column.header, text)
+    # Only the columns that may go are left out, the first to go first.
+    assert set(hidden) <= {"Empresa", "Ciudad"}
+    assert hidden in ([], ["Empresa"], ["Empresa", "Ciudad"])
+
+
+def test_requests_carry_the_clis_language():
+    try:
+        language.speak("en", cli)
+        english = ApiClient(ClientConfig(api_url="http://adflux.test", token=None))
+        assert english._http.headers["Accept-Language"] == "en"
+    finally:
+        language.speak("es", cli)
+    spanish = ApiClient(ClientConfig(api_url="http://adflux.test", token=None))
+    assert spanish._http.headers["Accept-Language"] == "es"
