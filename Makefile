@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+NODE_STAMP := node_modules/.installed
 # Two test processes, a test file each at a time (files share their module fixtures: servers,
 # workers). PYTEST_WORKERS= runs the suite in one process.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
@@ -46,7 +47,11 @@ translations: $(RUN_STAMP) ## Extract new messages from the code into the catalo
 run: $(RUN_STAMP) $(CATALOG_MO) ## Run AdFlux on embedded defaults (SQLite, in-process tasks, local sandbox)
 	$(BIN)/adflux run
 
-test: $(DEV_STAMP) $(CATALOG_MO) ## Install the dev dependencies, lint, type-check and run the whole test suite
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(DEV_STAMP) $(CATALOG_MO) $(NODE_STAMP) ## Install the dev dependencies, lint, type-check and run the whole test suite
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from babel.support import LazyProxy
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +15,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.i18n import get_translations as wtforms_translations
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from adflux.campaigns.service import (
@@ -23,6 +25,22 @@ from adflux.campaigns.service import (
     campaign_today,
 )
 from adflux.db import MAX_ID
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext, request_language
+
+
+def in_reader_language(message: str) -> LazyProxy:
+    """A validator's own message, translated when it is shown (forms are declared at import)."""
+    return LazyProxy(gettext, message, enable_cache=False)
+
+
+class Form(FlaskForm):
+    """A dashboard form whose built-in messages ("This field is required.") are in the reader's
+    language: WTForms ships their translations."""
+
+    class Meta:
+        def get_translations(self, form: FlaskForm) -> object:
+            return wtforms_translations([request_language()])
 
 
 def _row_id(value: str | int) -> int:
@@ -33,12 +51,12 @@ def _row_id(value: str | int) -> int:
     return number
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     token = PasswordField("token", validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class TrainForm(FlaskForm):
+class TrainForm(Form):
     # The segmentation service checks the range and names the field it refuses.
     k_min = IntegerField("k_min", default=2, validators=[Optional()])
     k_max = IntegerField("k_max", default=10, validators=[Optional()])
@@ -49,8 +67,13 @@ def new_idempotency_key() -> str:
     return f"web-{uuid.uuid4().hex}"
 
 
-class CampaignForm(FlaskForm):
-    platforms = SelectMultipleField("platforms", choices=[], validate_choice=False)
+class CampaignForm(Form):
+    platforms = SelectMultipleField(
+        "platforms",
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(message=in_reader_language(N_("Choose at least one platform.")))],
+    )
     segment_ids = SelectMultipleField(
         "segment_ids", coerce=_row_id, choices=[], validate_choice=False
     )
@@ -78,7 +101,7 @@ class CampaignForm(FlaskForm):
     idempotency_key = HiddenField(default=new_idempotency_key)
 
 
-class CampaignEditForm(FlaskForm):
+class CampaignEditForm(Form):
     """A campaign's whole editable state as the page shows it; the view sends what differs."""
 
     name = StringField("name", validators=[DataRequired(), Length(max=200)])

@@ -70,7 +70,8 @@ def flash_domain_error(error: AdfluxError) -> dict[str, list[str]]:
 
 def flash_form_errors(form: FlaskForm) -> dict[str, list[str]]:
     """Show what a form's own validation refused."""
-    return flash_refusal(gettext("Please check these fields:"), dict(form.errors))
+    errors = {name: [str(text) for text in messages] for name, messages in form.errors.items()}
+    return flash_refusal(gettext("Please check these fields:"), errors)
 
 
 def run_or_flash(operation: Callable[[], object]) -> bool:

@@ -67,7 +67,7 @@ def test_the_page_shows_each_arm_and_how_a_change_propagates(
     assert "Cambios guardados" in page
     run_sent_tasks(dispatcher)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert 'data-arm-platform="meta" data-arm="segment-' in page
+    assert 'data-arm-platform="meta" data-arm-key="segment-' in page
     assert page.count('data-change="applied"') == 1
     assert page.count('data-change="refused"') == 1
     assert "rechazado: Presupuesto fuera de rango para la cuenta" in page

@@ -93,7 +93,7 @@ def test_rules_are_added_disabled_and_removed_from_the_page(client, sign_in, cam
 def test_a_viewer_sees_the_panel_without_its_controls(client, sign_in, campaign):
     sign_in("viewer")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert 'id="budget-split"' in page
+    assert 'id="campaign-arms"' in page
     assert 'id="rebalance"' not in page and 'id="rule-form"' not in page
     refused = _post(
         client, f"/campaigns/{campaign.id}/budget/rebalance", f"/campaigns/{campaign.id}"

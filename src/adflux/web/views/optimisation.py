@@ -66,7 +66,6 @@ def optimisation_context(campaign: AdCampaign) -> dict[str, Any]:
     on the first look, as the API does)."""
     overview = service.budget_overview(db.session, campaign.id, limit=PANEL_RUNS)
     return {
-        "arms": overview.arms,
         "runs": overview.runs.items,
         "runs_total": overview.runs.total,
         "skip": overview.skip,
@@ -74,7 +73,6 @@ def optimisation_context(campaign: AdCampaign) -> dict[str, Any]:
             RuleLine(rule, rule_text(rule), rule.kind in rules.STANDING_KINDS)
             for rule in rules.list_rules(db.session, campaign.id)
         ],
-        "arm_names": {arm.arm.id: arm.name for arm in overview.arms},
         "dry_run_days": DRY_RUN_DAYS,
         "dry_run_max": dry_run.MAX_DAYS,
     }
