@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import pwd
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,10 +100,23 @@ def _fresh_local_token() -> str:
     data: on one's own machine the person running AdFlux is the data's controller; every unmasked
     read still asks for a purpose and is audited.
     """
-    return _fresh_token("local-cli-", Role.ADMIN, personal_data=True)
+    return _fresh_token("local-cli-", Role.ADMIN, personal_data=True, holder=_local_person())
 
 
-def _fresh_token(prefix: str, role: Role, *, personal_data: bool = False) -> str:
+def _local_person() -> str:
+    """The person at this machine, as the header shows them: their account's full name (the
+    first field of its GECOS entry), else its login name."""
+    login = getpass.getuser()
+    try:
+        full_name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        full_name = ""
+    return full_name or login
+
+
+def _fresh_token(
+    prefix: str, role: Role, *, personal_data: bool = False, holder: str | None = None
+) -> str:
     """A new token named `prefix` + a timestamp; earlier tokens of that prefix are revoked after."""
     earlier = db.session.scalars(
         sa.select(ApiToken.name).where(
@@ -113,6 +128,7 @@ def _fresh_token(prefix: str, role: Role, *, personal_data: bool = False) -> str
         name=f"{prefix}{time.time_ns()}",
         role=role.value,
         personal_data=personal_data,
+        holder=holder,
     )
     for name in earlier:
         auth_service.revoke_token(db_session=db.session, name=name)

@@ -35,6 +35,12 @@ class TokenSchema(ApiSchema):
             "and phones unmasked and export them, each read audited (Ley 1581 de 2012)."
         },
     )
+    holder = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "Who holds the token, as people read it (e.g. 'Ana Gómez')."},
+    )
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     last_used_at = fields.DateTime(dump_only=True, allow_none=True)
@@ -65,12 +71,14 @@ class Tokens(MethodView):
             name=data["name"],
             role=data["role"],
             personal_data=data["personal_data"],
+            holder=data["holder"],
         )
         fields = (
             "id",
             "name",
             "role",
             "personal_data",
+            "holder",
             "prefix",
             "created_at",
             "last_used_at",

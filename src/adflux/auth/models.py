@@ -47,6 +47,9 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     personal_data: Mapped[bool] = mapped_column(
         sa.Boolean, default=False, server_default=sa.false()
     )
+    # Who holds the token, as people read it ("Ana Gómez", "Sitio de empleo"); the name is the
+    # token's identifier in commands and audit entries.
+    holder: Mapped[str | None] = mapped_column(sa.String(100))
     # Tokens are 256-bit random values, so a fast unsalted hash is enough to make a leak useless.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(16))

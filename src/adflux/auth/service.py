@@ -13,6 +13,7 @@ from adflux.audit import service as audit
 from adflux.auth.models import ApiToken, Role
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
+from adflux.i18n.catalogs import N_
 
 TOKEN_PREFIX = "adf_"
 # Letters, digits, dot, dash and underscore, starting with a letter or digit: every name is one
@@ -34,6 +35,7 @@ class Identity:
     name: str
     role: str
     personal_data: bool = False
+    holder: str | None = None  # who holds the token, as people read it
 
 
 def hash_token(token: str) -> str:
@@ -41,7 +43,12 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    *, db_session: DbSession, name: str, role: str, personal_data: bool = False
+    *,
+    db_session: DbSession,
+    name: str,
+    role: str,
+    personal_data: bool = False,
+    holder: str | None = None,
 ) -> tuple[ApiToken, str]:
     """Store a new token's hash and return the row with the plain token (shown once).
 
@@ -63,6 +70,7 @@ def create_token(
             name=name,
             role=role_value,
             personal_data=personal_data,
+            holder=_checked_holder(holder),
             token_hash=hash_token(plain),
             prefix=plain[:10],
         )
@@ -99,7 +107,12 @@ def _ensure_name_free(db_session: DbSession, name: str) -> None:
 _tokens = ApiToken.__table__
 # Built once: the statement was rebuilt (and its cache key computed) on every request.
 _ACTIVE_TOKEN = sa.select(
-    _tokens.c.id, _tokens.c.name, _tokens.c.role, _tokens.c.personal_data, _tokens.c.last_used_at
+    _tokens.c.id,
+    _tokens.c.name,
+    _tokens.c.role,
+    _tokens.c.personal_data,
+    _tokens.c.holder,
+    _tokens.c.last_used_at,
 ).where(_tokens.c.token_hash == sa.bindparam("token_hash"), _tokens.c.revoked_at.is_(None))
 _MARK_USED = (
     sa.update(_tokens)
@@ -124,7 +137,13 @@ def authenticate(*, db_session: DbSession, token: str) -> Identity | None:
     if row.last_used_at is None or (used - row.last_used_at).total_seconds() > 60:
         db_session.execute(_MARK_USED, {"token_id": row.id, "used": used})
         db_session.commit()
-    return Identity(id=row.id, name=row.name, role=row.role, personal_data=row.personal_data)
+    return Identity(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        personal_data=row.personal_data,
+        holder=row.holder,
+    )
 
 
 def list_tokens(*, db_session: DbSession) -> list[ApiToken]:
@@ -182,3 +201,20 @@ def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
     db_session.commit()
     db_session.refresh(token)
     return token
+
+
+HOLDER_MAX = 100
+
+
+def _checked_holder(holder: str | None) -> str | None:
+    """A holder's name as people will read it: trimmed, printable, at most 100 characters."""
+    if holder is None or not holder.strip():
+        return None
+    cleaned = " ".join(holder.split())
+    if len(cleaned) > HOLDER_MAX or not cleaned.isprintable():
+        raise ValidationFailed(
+            "invalid holder",
+            fields={"holder": [N_("at most %(max)s printable characters")]},
+            max=HOLDER_MAX,
+        )
+    return cleaned

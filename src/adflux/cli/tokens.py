@@ -39,14 +39,22 @@ def token_group() -> None:
         "unmasked, and export them; each read is audited (Ley 1581 de 2012)."
     ),
 )
-def create(name: str, role: str, personal_data: bool) -> None:
+@click.option(
+    "--holder",
+    help=N_("Who holds the token, as people read it, e.g. 'Ana Gómez' (shown in the dashboard)."),
+)
+def create(name: str, role: str, personal_data: bool, holder: str | None) -> None:
     from adflux.auth import service
     from adflux.extensions import db
 
     with server_context():
         try:
             _row, plain = service.create_token(
-                db_session=db.session, name=name, role=role, personal_data=personal_data
+                db_session=db.session,
+                name=name,
+                role=role,
+                personal_data=personal_data,
+                holder=holder,
             )
         except AdfluxError as exc:
             raise click.ClickException(exc.message) from None

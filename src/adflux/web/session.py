@@ -32,6 +32,11 @@ class WebUser:
     role: Role
     # Granted personal data: may ask to see candidates' names, e-mails and phones (audited).
     personal_data: bool = False
+    holder: str | None = None  # who holds the token, as people read it
+
+    @property
+    def display_name(self) -> str:
+        return self.holder or self.name
 
     def can(self, required: Role) -> bool:
         return self.role.allows(required)
@@ -84,7 +89,11 @@ def sign_in(*, db_session: DbSession, token: str) -> WebUser | None:
     session["role"] = row.role
     session["exp"] = int(time.time() + lifetime().total_seconds())
     return WebUser(
-        token_id=row.id, name=row.name, role=Role(row.role), personal_data=row.personal_data
+        token_id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        personal_data=row.personal_data,
+        holder=row.holder,
     )
 
 
@@ -110,7 +119,11 @@ def current_user(*, db_session: DbSession) -> WebUser | None:
         return None
     # The row is the authority on the role: a changed role applies to open sessions at once.
     return WebUser(
-        token_id=row.id, name=row.name, role=Role(row.role), personal_data=row.personal_data
+        token_id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        personal_data=row.personal_data,
+        holder=row.holder,
     )
 
 

@@ -49,7 +49,9 @@ PAGE_AUDIT = """() => {
   }
   const overflowing = [];
   for (const e of document.querySelectorAll('body *')) {
+    // Screen-reader labels are clipped on purpose; a name cut with an ellipsis shows its tooltip.
     if (e.closest('.sr-only') || e.clientWidth === 0) continue;
+    if (getComputedStyle(e).textOverflow === 'ellipsis') continue;
     const rows = ['TABLE', 'TBODY', 'THEAD', 'TFOOT', 'TR'];
     if (e.scrollWidth > e.clientWidth + 1 && !rows.includes(e.tagName)) {
       const classes = typeof e.className === 'string' ? e.className.trim().split(/\\s+/) : [];

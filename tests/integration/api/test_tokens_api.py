@@ -120,3 +120,21 @@ def test_the_cli_applies_the_same_rules(tmp_path: Path):
     # The job site's narrow token (it may only send applications).
     assert run("token", "create", "--name", "job-site", "--role", "applications").exit_code == 0
     assert "job-site\tapplications" in run("token", "list").output
+
+
+def test_a_token_names_its_holder_trimmed_and_a_control_character_is_refused(client, token_for):
+    admin = token_for("admin")
+    created = client.post(
+        "/api/v1/tokens",
+        json={"name": "ana-gomez", "role": "viewer", "holder": " Ana  Gómez "},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert created.status_code == 201 and created.json["holder"] == "Ana Gómez"
+    listed = client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {admin}"}).json
+    assert {t["name"]: t["holder"] for t in listed}["ana-gomez"] == "Ana Gómez"
+    refused = client.post(
+        "/api/v1/tokens",
+        json={"name": "bell", "role": "viewer", "holder": "Ana\x07"},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert refused.status_code == 422 and "holder" in refused.json["error"]["fields"]

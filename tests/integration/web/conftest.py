@@ -52,12 +52,15 @@ def sign_in(app, client):
     """Sign `client` in with a new token of `role`; returns the plain token."""
     counter = iter(range(1_000_000))
 
-    def sign(role: str = "operator", *, personal_data: bool = False) -> str:
+    def sign(
+        role: str = "operator", *, personal_data: bool = False, holder: str | None = None
+    ) -> str:
         _row, plain = auth_service.create_token(
             db_session=db.session,
             name=f"web-{role}-{next(counter)}",
             role=role,
             personal_data=personal_data,
+            holder=holder,
         )
         response = client.post(
             "/sign-in", data={"token": plain, "csrf_token": csrf_token(client, "/sign-in")}

@@ -94,7 +94,9 @@ def test_segments_page_draws_cards_scatter_and_metrics(client, sign_in, active_r
     page = client.get("/segments").get_data(as_text=True)
     assert page.count('class="card segment-card"') == 2
     assert page.count("<circle cx=") >= 3  # three projected candidates (+ chart markers)
-    assert "Silueta" in page and "Inercia" in page
+    # The method and its metrics wait behind the disclosure, in words a recruiter reads.
+    assert "¿Cómo se calcularon?" in page and "(silueta)" in page and "(inercia)" in page
+    assert "kmeans" not in page and "k=" not in page, re.findall(r".{80}(?:kmeans|k=).{20}", page)
     assert "se explica en buena parte por la edad" in page
     assert f"#{active_run.id}" in page
     assert 'id="train"' not in page  # a viewer gets no training button

@@ -90,7 +90,8 @@ def test_daily_chart_draws_every_day_from_zero_with_rounded_axes():
     empty = chart.bars[1]
     assert (empty.height, empty.spend_cop, empty.applications) == (0.0, 0, 0)
     # Axes start at zero and end at a round figure: 180.000 -> 200.000; 4 -> 5.
-    assert [tick.label for tick in chart.spend_ticks] == ["0", "100k", "200k"]
+    # In Spanish (the default outside a request) by CLDR's short form: 100 k.
+    assert [tick.label for tick in chart.spend_ticks] == ["0", "100\xa0k", "200\xa0k"]
     assert [tick.label for tick in chart.application_ticks] == ["0", "5"]  # no half person
     tallest = chart.bars[0]
     assert tallest.height == pytest.approx((chart.height - chart.bottom - 12) * 0.9, abs=0.2)

@@ -21,7 +21,7 @@ def sign_in() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         signed = web_session.sign_in(db_session=db.session, token=form.token.data or "")
         if signed is not None:
-            flash(gettext("Welcome, %(name)s.", name=signed.name), "success")
+            flash(gettext("Welcome, %(name)s.", name=signed.display_name), "success")
             return redirect(web_session.safe_next(form.next.data) or url_for("web.overview"))
         flash(gettext("Invalid or revoked token."), "error")
         return render_template("web/sign_in.html", form=form), 401
