@@ -21,6 +21,7 @@ from adflux.api.schemas import (
 )
 from adflux.auth.models import Role
 from adflux.extensions import db
+from adflux.i18n.http import request_language
 from adflux.segmentation import assignment, service
 
 runs_blp = Blueprint(
@@ -59,8 +60,17 @@ class RunSchema(Schema):
     k_min = fields.Integer()
     k_max = fields.Integer()
     candidate_count = fields.Integer(allow_none=True)
-    progress = fields.Dict(metadata={"description": "step, fraction and percent while training"})
+    progress = fields.Method(
+        "_progress",
+        metadata={
+            "description": "step (in the request's language), fraction and percent while training"
+        },
+    )
     metrics = fields.Dict(metadata={"description": "per_k table, rule, chosen k, age proxy"})
+
+    def _progress(self, run: Any) -> dict[str, Any]:
+        return service.progress_in(run.progress, request_language())
+
     ari_vs_previous = fields.Method(
         "_ari",
         allow_none=True,

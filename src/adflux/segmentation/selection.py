@@ -45,6 +45,8 @@ from sklearn.metrics import (
 )
 from threadpoolctl import threadpool_limits
 
+from adflux.i18n.catalogs import N_
+
 STABILITY_RESAMPLES = 4
 STABILITY_EVAL_SIZE = 10_000
 SILHOUETTE_SAMPLE = 5_000  # silhouette is O(m^2): always on this many rows, never on all
@@ -52,7 +54,8 @@ SEED_SAMPLE = 2_000
 SEED_RESTARTS = 30
 K_LIMITS = (2, 30)
 
-Progress = Callable[[str, float], None]
+# A step is a catalog msgid; its parameters fill it where it is shown (adflux.i18n.messages).
+Progress = Callable[..., None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +236,7 @@ def select_k(
     with threadpool_limits(limits=1):
         for done, current in enumerate(candidates):
             if progress is not None:
-                progress(f"evaluating k={current}", done / len(candidates))
+                progress(N_("trying %(k)s segments"), done / len(candidates), k=current)
             metrics, fitted_centers = evaluate_k(
                 matrix,
                 current,

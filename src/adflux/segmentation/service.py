@@ -30,6 +30,8 @@ from adflux.candidates.models import Candidate
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from adflux.i18n.catalogs import N_, SOURCE_LANGUAGE
+from adflux.i18n.messages import render
 from adflux.pagination import Page, paginate
 from adflux.segmentation.models import RunStatus, Segment, SegmentationRun, SegmentMembership
 
@@ -45,7 +47,8 @@ STALE_AFTER = timedelta(minutes=10)
 MODELS_DIR = "models"
 ERROR_MAX_CHARS = 2000
 
-Progress = Callable[[str, float], None]
+# A step is a catalog msgid; its parameters fill it where it is shown (adflux.i18n.messages).
+Progress = Callable[..., None]
 
 
 # --- starting a training -------------------------------------------------------------------
@@ -85,7 +88,7 @@ def create_run(
         k_max=high,
         params={"k_requested": k, "k_range": [low, high]},
         created_by=actor_var.get(),
-        progress=_progress("queued", 0.0),
+        progress=_progress(N_("queued"), 0.0),
     )
     db_session.add(run)
     try:
@@ -154,17 +157,28 @@ def _release_abandoned(db_session: DbSession) -> None:
         )
 
 
+def progress_in(progress: dict[str, Any] | None, language: str) -> dict[str, Any]:
+    """A run's progress as a reader sees it: its step in `language`, parameters filled."""
+    shown = dict(progress or {})
+    params = shown.pop("step_params", None) or {}
+    if shown.get("step"):
+        shown["step"] = render(shown["step"], params, language)
+    return shown
+
+
 def _abandoned(run: SegmentationRun) -> bool:
     stamp = (run.progress or {}).get("updated_at")
     heartbeat = datetime.fromisoformat(stamp) if stamp else (run.started_at or run.created_at)
     return heartbeat is not None and utcnow() - heartbeat > STALE_AFTER
 
 
-def _progress(step: str, fraction: float) -> dict[str, Any]:
-    """What the API and the dashboard show of a training in flight."""
+def _progress(step: str, fraction: float, **params: object) -> dict[str, Any]:
+    """What the API and the dashboard show of a training in flight: the step is a catalog
+    msgid, rendered with its parameters in the reader's language (step_text)."""
     fraction = round(min(max(fraction, 0.0), 1.0), 3)
     return {
         "step": step,
+        "step_params": params,
         "fraction": fraction,
         "percent": round(fraction * 100),
         "updated_at": utcnow().isoformat(),
@@ -186,9 +200,9 @@ class _Reporter:
         self._echo = echo
         self._last: tuple[str, float, float] = ("", -1.0, 0.0)
 
-    def __call__(self, step: str, fraction: float, *, store: bool = True) -> None:
+    def __call__(self, step: str, fraction: float, *, store: bool = True, **params: object) -> None:
         if self._echo is not None:
-            self._echo(step, fraction)
+            self._echo(render(step, params, SOURCE_LANGUAGE), fraction)
         last_step, last_fraction, last_at = self._last
         now = time.monotonic()
         quiet = fraction - last_fraction < self.MIN_STEP and now - last_at < self.MIN_SECONDS
@@ -197,7 +211,7 @@ class _Reporter:
         self._db_session.execute(
             sa.update(SegmentationRun)
             .where(SegmentationRun.id == self._run_id)
-            .values(progress=_progress(step, fraction))
+            .values(progress=_progress(step, fraction, **params))
         )
         self._db_session.commit()
         self._last = (step, fraction, now)
@@ -248,7 +262,7 @@ def _claim(db_session: DbSession, run_id: int) -> SegmentationRun | None:
     run.status = RunStatus.RUNNING.value
     run.started_at = utcnow()
     run.error = None
-    run.progress = _progress("starting", 0.0)
+    run.progress = _progress(N_("starting"), 0.0)
     db_session.commit()
     return run
 
@@ -273,34 +287,36 @@ def _train_and_store(
         mark = now
 
     _delete_results(db_session, run_id)  # what an abandoned attempt of this run left behind
-    report("reading candidates", 0.0)
+    report(N_("reading the candidates"), 0.0)
     total = int(db_session.scalar(sa.select(sa.func.count()).select_from(Candidate)) or 0)
     # The COPY holds the connection: progress is echoed only, and stored again afterwards.
     columns = bulk.read_candidates(
         db_session.connection(),
-        on_rows=lambda n: report("reading candidates", 0.1 * n / max(total, 1), store=False),
+        on_rows=lambda n: report(
+            N_("reading the candidates"), 0.1 * n / max(total, 1), store=False
+        ),
     )
     n = len(columns["id"])
     lap("read")
 
-    report(f"training on {n:,} candidates", 0.1)
+    report(N_("grouping %(count)s candidates"), 0.1, count=n)
     result = training.train(
         candidate_features(columns),
         k=k_requested,
         k_range=k_range,
         random_state=random_state,
-        progress=lambda step, fraction: report(f"training: {step}", 0.1 + 0.6 * fraction),
+        progress=lambda step, fraction, **params: report(step, 0.1 + 0.6 * fraction, **params),
     )
     timings.update({f"train_{name}": value for name, value in result.timings.items()})
     lap("train")
 
-    report("describing segments", 0.72)
+    report(N_("describing the segments"), 0.72)
     # An array is a sequence of labels for these functions (the casts only tell mypy so).
     labels = cast(Sequence[int], result.labels)
     document = profiles.build_profiles(columns, labels, k=result.k)
     lap("profiles")
 
-    report("saving the model", 0.78)
+    report(N_("saving the model"), 0.78)
     info = artifacts.save_artifact(
         result.pipeline,
         directory=_models_dir(),
@@ -309,7 +325,7 @@ def _train_and_store(
     )
     lap("artifact")
 
-    report("writing memberships", 0.8)
+    report(N_("recording each candidate's segment"), 0.8)
     # From here to the commit nothing else may commit: progress is echoed only.
     segments = [
         Segment(
@@ -331,11 +347,13 @@ def _train_and_store(
         run_id=run_id,
         candidate_ids=columns["id"],
         segment_ids=segment_of_index[result.labels],
-        on_rows=lambda done: report("writing memberships", 0.8 + 0.15 * done / n, store=False),
+        on_rows=lambda done: report(
+            N_("recording each candidate's segment"), 0.8 + 0.15 * done / n, store=False
+        ),
     )
     lap("memberships")
 
-    report("comparing with the active run", 0.96, store=False)
+    report(N_("comparing with the active segmentation"), 0.96, store=False)
     stability = _agreement_with(db_session, previous, run_id)
     lap("agreement")
 
@@ -401,7 +419,7 @@ def _activate(db_session: DbSession, run_id: int) -> None:
             in_flight=False,
             status=RunStatus.SUCCEEDED.value,
             finished_at=utcnow(),
-            progress=_progress("done", 1.0),
+            progress=_progress(N_("done"), 1.0),
         )
     )
     audit.record(
@@ -431,7 +449,7 @@ def _record_failure(db_session: DbSession, run_id: int, error: str) -> None:
                 in_flight=False,
                 error=error[:ERROR_MAX_CHARS],
                 finished_at=utcnow(),
-                progress=_progress("failed", 1.0),
+                progress=_progress(N_("failed"), 1.0),
             )
         )
         db_session.commit()

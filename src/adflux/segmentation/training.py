@@ -23,6 +23,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.pipeline import Pipeline
 
+from adflux.i18n.catalogs import N_
 from adflux.segmentation.features import FEATURE_NAMES, candidate_features
 from adflux.segmentation.pipeline import CATEGORY_WEIGHT, build_clusterer, build_preprocessor
 from adflux.segmentation.selection import (
@@ -149,7 +150,7 @@ def train(
 
     Raises ValueError for a k range outside ``selection.K_LIMITS`` or too few candidates.
     """
-    report: Progress = progress or (lambda step, fraction: None)
+    report: Progress = progress or (lambda step, fraction, **params: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
     n = len(frame)
@@ -165,7 +166,7 @@ def train(
             f"{n} candidates are too few to train up to k={high}: "
             f"at least {MIN_ROWS_PER_SEGMENT * high} are needed"
         )
-    report("preparing features", 0.0)
+    report(N_("preparing the candidates' features"), 0.0)
     preprocessor = build_preprocessor(category_weight=category_weight)
     matrix = preprocessor.fit_transform(frame)
     mark = lap("features", started)
@@ -177,11 +178,11 @@ def train(
         k_range=k_range,
         k=k,
         random_state=random_state,
-        progress=lambda step, fraction: report(step, 0.05 + 0.75 * fraction),
+        progress=lambda step, fraction, **params: report(step, 0.05 + 0.75 * fraction, **params),
     )
     mark = lap("selection", mark)
 
-    report(f"fitting k={selection.k} on {n} candidates", 0.8)
+    report(N_("forming %(k)s segments of %(count)s candidates"), 0.8, k=selection.k, count=n)
     model = build_clusterer(
         selection.k, n_rows=n, random_state=random_state, init=selection.centers[selection.k]
     )
@@ -189,12 +190,12 @@ def train(
     labels = _order_by_size(model, np.asarray(model.labels_))
     mark = lap("final_fit", mark)
 
-    report("measuring", 0.9)
+    report(N_("measuring the segments"), 0.9)
     metrics = _chosen_metrics(matrix, labels, model, selection.k, random_state=random_state)
     projection = _projection(matrix, labels, random_state=random_state)
     lap("projection_and_metrics", mark)
     timings["total"] = round(time.perf_counter() - started, 3)
-    report("done", 1.0)
+    report(N_("done"), 1.0)
     return TrainingResult(
         pipeline=Pipeline([("features", preprocessor), ("cluster", model)]),
         labels=labels,

@@ -44,7 +44,12 @@ def test_post_answers_202_with_the_run_location_and_queues_the_training(
     assert response.headers["Location"].endswith(f"/api/v1/segmentations/{body['id']}")
     assert (body["status"], body["in_flight"], body["is_active"]) == ("pending", True, False)
     assert (body["k_min"], body["k_max"]) == (3, 3)
-    assert body["progress"]["step"] == "queued"
+    assert body["progress"]["step"] == "en cola"  # the step in the reader's language
+    english = client.get(
+        body["id"] and response.headers["Location"],
+        headers={**token_for("operator"), "Accept-Language": "en"},
+    ).json
+    assert english["progress"]["step"] in ("queued", "starting") or english["in_flight"] is False
     assert [(name, args) for name, args, _ in dispatcher.sent] == [
         (service.TRAIN_TASK, (body["id"],))
     ]

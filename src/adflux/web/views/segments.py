@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from adflux.auth.models import Role
 from adflux.errors import AdfluxError
 from adflux.extensions import db
-from adflux.i18n.http import code_label, gettext
+from adflux.i18n.http import code_label, gettext, request_language
 from adflux.segmentation import service as segmentation
 from adflux.segmentation.models import SegmentationRun
 from adflux.web import charts
@@ -44,6 +44,7 @@ def segments_page() -> str:
         distinctive=distinctive,
         trait_label=_trait_label,
         pnum=number,
+        progress_in=segmentation.progress_in,
     )
 
 
@@ -78,7 +79,7 @@ def segment_run_live(run_id: int) -> Response:
             "id": run.id,
             "status": run.status,
             "in_flight": run.in_flight,
-            "progress": run.progress or {},
+            "progress": segmentation.progress_in(run.progress, request_language()),
             "error": run.error,
             "label": gettext(
                 "Training #%(id)s: %(status)s",
