@@ -158,7 +158,7 @@ def parse_timestamp(text: str) -> datetime:
 Errors = list[tuple[int, str]]  # (index in the batch, reason)
 
 
-def _check_distinct(
+def check_distinct(
     values: Sequence[str | None],
     parse: Callable[[str], Any],
     *,
@@ -278,6 +278,15 @@ EMPTY_REASON = {
 _NEEDS_A_VALUE = "empty: this column needs a value"
 
 
+def empty_rule(name: str) -> tuple[Any, str | None]:
+    """What an empty cell of a column is: its value, and the reason it is an error (or None)."""
+    if name in EMPTY_LISTS:
+        return [], None
+    if name in NULLABLE:
+        return None, None
+    return None, EMPTY_REASON.get(name, _NEEDS_A_VALUE)
+
+
 def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
     """The valid rows of the batch, and one error per invalid cell (plus the unreadable rows)."""
     errors: list[RowError] = list(raw.refused)
@@ -286,13 +295,7 @@ def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
     for name, cells in raw.columns.items():
         parse = DISTINCT_PARSERS.get(name)
         if parse is not None:
-            if name in EMPTY_LISTS:
-                empty: tuple[Any, str | None] = ([], None)
-            elif name in NULLABLE:
-                empty = (None, None)
-            else:
-                empty = (None, EMPTY_REASON.get(name, _NEEDS_A_VALUE))
-            values, problems = _check_distinct(cells, parse, empty=empty)
+            values, problems = check_distinct(cells, parse, empty=empty_rule(name))
         else:
             cleaned = _clean_cells(cells)
             values, problems = CELL_CHECKS[name](cleaned)
@@ -373,13 +376,31 @@ class SeenKeys:
 
     def refuse_repeats(self, batch: ValidBatch) -> tuple[ValidBatch, list[RowError]]:
         """The batch without rows whose ref or email an earlier row (in any batch) used."""
+        keys = {name: batch.columns.get(name) for name in ("external_ref", "email")}
+        bad, errors = self.repeated_rows(batch.lines, keys)
+        if not bad:
+            return batch, errors
+        keep = [i for i in range(len(batch)) if i not in bad]
+        return (
+            ValidBatch(
+                [batch.lines[i] for i in keep],
+                {name: [values[i] for i in keep] for name, values in batch.columns.items()},
+            ),
+            errors,
+        )
+
+    def repeated_rows(
+        self, batch_lines: list[int], keys: dict[str, list[Any] | None]
+    ) -> tuple[set[int], list[RowError]]:
+        """The rows (indices in the batch) whose ref or email an earlier row used, and why;
+        ``keys`` holds the batch's external_ref and email columns (None: not in the file)."""
         errors: list[RowError] = []
         bad: set[int] = set()
         for name, what in (
             ("external_ref", "external_ref"),
             ("email", "email (compared lower-cased)"),
         ):
-            values = batch.columns.get(name)
+            values = keys.get(name)
             if values is None:
                 continue
             present = [i for i, v in enumerate(values) if v is not None and i not in bad]
@@ -389,7 +410,7 @@ class SeenKeys:
                 (hash(values[i]) for i in present), dtype=np.int64, count=len(present)
             )
             lines = np.fromiter(
-                (batch.lines[i] for i in present), dtype=np.int64, count=len(present)
+                (batch_lines[i] for i in present), dtype=np.int64, count=len(present)
             )
             earlier = np.zeros(len(present), dtype=np.int64)
             for seen, seen_lines in self._parts.get(name, []):
@@ -412,7 +433,7 @@ class SeenKeys:
                 bad.add(index)
                 errors.append(
                     RowError(
-                        batch.lines[index],
+                        batch_lines[index],
                         name,
                         f"the same {what} as line {int(earlier[k])}; the earlier row is used",
                     )
@@ -420,13 +441,4 @@ class SeenKeys:
             firsts = earlier == 0
             if firsts.any():
                 self._add(name, hashes[firsts], lines[firsts])
-        if not bad:
-            return batch, errors
-        keep = [i for i in range(len(batch)) if i not in bad]
-        return (
-            ValidBatch(
-                [batch.lines[i] for i in keep],
-                {name: [values[i] for i in keep] for name, values in batch.columns.items()},
-            ),
-            errors,
-        )
+        return bad, errors
