@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from adflux.candidates.import_reading import RawBatch, RowError
+from adflux.candidates.import_reading import RawBatch, RowError, cell_list
 from adflux.candidates.service import normalize_email
 from adflux.vocabulary import EDUCATION_LEVELS, REMOTE_MODES
 
@@ -292,7 +292,8 @@ def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
     errors: list[RowError] = list(raw.refused)
     bad: set[int] = set()
     columns: dict[str, list[Any]] = {}
-    for name, cells in raw.columns.items():
+    for name, column in raw.columns.items():
+        cells = cell_list(column)
         parse = DISTINCT_PARSERS.get(name)
         if parse is not None:
             values, problems = check_distinct(cells, parse, empty=empty_rule(name))

@@ -98,7 +98,12 @@ ODD_ROWS = [
     GOOD.replace(";30;", ";٣٠;"),  # Arabic-Indic digits: int() reads them
     GOOD.replace("es|en", "es||en| "),
     GOOD.replace("Excel|Ventas", '["Excel", "Ventas \\"Pro\\""]'),
+    GOOD.replace("es|en", "[es]"),
+    GOOD.replace("Excel|Ventas", "Excel|" + "V" * 61),
     GOOD.replace("2026-01-02 03:04:05+00:00", "2026-02-30T10:00:00-05:00"),
+    GOOD.replace("2026-01-02 03:04:05+00:00", "2025-02-29 10:00:00+00:00"),
+    GOOD.replace("2026-01-02 03:04:05+00:00", "2024-02-29T10:00:00.123456Z"),
+    GOOD.replace("2026-01-02 03:04:05+00:00", "2026-01-02T10:00:00.5+14:30"),
     GOOD.replace("2026-01-02 03:04:05+00:00", "2026-01-02"),
     GOOD.replace(";sí", ";Quizás"),
     GOOD.replace(";sí", ";"),
@@ -176,6 +181,7 @@ CELL = st.one_of(
         [
             *("", "sí", "No", "30", "0030", "4,5", "ana@x.co", "A@B.CO", "300 123 4567"),
             *("remoto", "profesional", "es|en", "2026-01-02", "2026-01-02T03:04:05Z", "R-9"),
+            *("2026-01-02 03:04:05-05:00", "2025-02-29", "[es]", "es|en|fr|de"),
         ]
     ),
 )
