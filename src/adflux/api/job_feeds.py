@@ -218,18 +218,22 @@ class FeedUrlImports(MethodView):
     @blp.response(200, FeedImportSchema)
     @blp.alt_response(409, schema=ErrorSchema)
     @blp.rules_response(
-        url="AdFlux can fetch it: it answers 2xx within 60 s, no larger than ADFLUX_FEED_MAX_BYTES",
+        url="AdFlux can fetch it: it answers 2xx within 60 s, no larger than ADFLUX_FEED_MAX_BYTES,"
+        " at a public address (and so does every redirect) unless"
+        " ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true",
         feed="what it answers is a job feed AdFlux can read",
     )
     def post(self, data: dict[str, Any]) -> Any:
         """Fetch the feed at `url` and import it; answers the run's report."""
+        settings = get_settings(flask.current_app)
         return service.import_feed_url(
             db_session=db.session,
             url=data["url"],
             feed=data["feed"],
             full=not data["partial_feed"],
             force_close=data["force_close"],
-            max_bytes=get_settings(flask.current_app).feed_max_bytes,
+            max_bytes=settings.feed_max_bytes,
+            allow_private_hosts=settings.feed_allow_private_hosts,
         )
 
 

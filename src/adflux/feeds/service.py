@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
-import httpx
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 
@@ -33,6 +32,7 @@ from adflux.campaign_templates import service as templates
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
+from adflux.feeds import fetching
 from adflux.feeds.mapping import Mapped, Refused, map_record
 from adflux.feeds.models import FeedImport, ImportStatus
 from adflux.feeds.parsing import FeedRecord, FeedUnreadable, read_feed
@@ -49,7 +49,6 @@ REFUSALS_KEPT = 1_000
 UNMAPPED_VALUES_KEPT = 50
 # An import of the same feed still running this long after it started is taken for a dead one.
 RUNNING_STALE_AFTER = timedelta(hours=2)
-URL_TIMEOUT_S = 60.0
 # A full feed that drops more than this share of its feed's open jobs, and more than
 # CLOSE_GUARD_MIN_JOBS of them, is taken for a broken export (a truncated file, an empty
 # category): it closes none of them unless told to (`force_close`), and says so.
@@ -220,13 +219,20 @@ def import_feed_url(
     full: bool = True,
     force_close: bool = False,
     max_bytes: int,
+    allow_private_hosts: bool = False,
 ) -> FeedImport:
-    """Fetch the feed at `url` (http or https) into a temporary file, then import it."""
+    """Fetch the feed at `url` (http or https) into a temporary file, then import it.
+
+    The URL must be at a public address, and so must every redirect (``fetching``), unless
+    `allow_private_hosts` (ADFLUX_FEED_ALLOW_PRIVATE_HOSTS).
+    """
     if not url.startswith(("http://", "https://")):
         raise ValidationFailed("only http and https feeds", fields={"url": ["http(s) URL only"]})
     with tempfile.TemporaryFile() as spool:
         try:
-            _download(url, spool, max_bytes=max_bytes)
+            fetching.download(
+                url, spool, max_bytes=max_bytes, allow_private_hosts=allow_private_hosts
+            )
         except ValidationFailed as exc:  # kept as a failed run: a scheduled fetch has no caller
             _refuse_concurrent_import(db_session, feed)
             row = FeedImport(feed=feed, source=url[:2000], full=full, created_by=actor_var.get())
@@ -243,26 +249,6 @@ def import_feed_url(
             full=full,
             force_close=force_close,
         )
-
-
-def _download(url: str, out: IO[bytes], *, max_bytes: int) -> None:
-    def unreachable(why: str) -> ValidationFailed:
-        return ValidationFailed(f"the feed at {url} {why}", fields={"url": [why]})
-
-    try:
-        with httpx.stream("GET", url, timeout=URL_TIMEOUT_S, follow_redirects=True) as answer:
-            if answer.status_code >= 400:
-                raise unreachable(f"answered HTTP {answer.status_code}")
-            size = 0
-            for chunk in answer.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise unreachable(f"is larger than {max_bytes:,} bytes")
-                out.write(chunk)
-    except httpx.TimeoutException:
-        raise unreachable(f"did not answer within {URL_TIMEOUT_S:.0f} s") from None
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
-        raise unreachable(f"cannot be fetched ({type(exc).__name__})") from None
 
 
 def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:

@@ -36,6 +36,7 @@ def sync_job_feed() -> int | None:
                 feed=settings.job_feed_name,
                 full=True,
                 max_bytes=settings.feed_max_bytes,
+                allow_private_hosts=settings.feed_allow_private_hosts,
             )
         except AdfluxError as exc:  # unreachable, unreadable, or an import already running
             log.warning("job feed %s not imported: %s", settings.job_feed_name, exc.message)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server: a fixture)
+from tests.conftest import count_rows
+from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server, allow_...: fixtures)
+    allow_private_feed_hosts,
     feed_job,
     feed_server,
     fixture_bytes,
@@ -149,7 +151,12 @@ def test_only_operators_import(client, token_for):
     assert client.get(f"{UPLOAD}/999", headers=token_for("viewer")).status_code == 404
 
 
-def test_the_server_fetches_a_feed_url(client, token_for, feed_server):  # noqa: F811
+def test_the_server_fetches_a_feed_url(
+    client,
+    token_for,
+    feed_server,  # noqa: F811
+    allow_private_feed_hosts,  # noqa: F811
+):
     base, folder = feed_server
     (folder / "feed.xml").write_bytes(xml_feed(feed_job("U-1"), feed_job("U-2")).getvalue())
     headers = token_for("operator")
@@ -170,3 +177,18 @@ def test_the_server_fetches_a_feed_url(client, token_for, feed_server):  # noqa:
     not_http = client.post(f"{UPLOAD}/url", json={"url": "file:///etc/passwd"}, headers=headers)
     assert not_http.status_code == 422
     assert "url" in not_http.json["error"]["fields"]
+
+
+def test_a_feed_url_at_a_private_address_is_refused_by_default(client, token_for, feed_server):  # noqa: F811
+    base, folder = feed_server
+    (folder / "feed.xml").write_bytes(xml_feed(feed_job("U-1")).getvalue())
+
+    answer = client.post(
+        f"{UPLOAD}/url", json={"url": f"{base}/feed.xml"}, headers=token_for("operator")
+    )
+
+    assert answer.status_code == 422
+    (why,) = answer.json["error"]["fields"]["url"]
+    assert why.startswith("127.0.0.1 is at 127.0.0.1, a loopback address")
+    assert "ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true" in why
+    assert count_rows(JobOpening) == 0

@@ -49,7 +49,7 @@ def test_a_gzipped_feed_file_is_imported(adflux_cli, tmp_path):
     assert result.stdout.startswith("magneto.xml.gz: 4 added")
 
 
-def test_a_feed_url_is_fetched_by_the_server(adflux_cli, feed_server):
+def test_a_feed_url_is_fetched_by_the_server(adflux_cli, feed_server, allow_private_feed_hosts):
     base, folder = feed_server
     (folder / "jobs.jsonld").write_bytes(fixture_bytes("jobs.jsonld"))
 
