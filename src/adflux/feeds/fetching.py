@@ -65,9 +65,6 @@ def download(
     cannot be fetched, answers an error, is too large or is not at a public address.
     (``transport``: tests answer with httpx.MockTransport.)"""
 
-    def refused(why: str) -> ValidationFailed:
-        return ValidationFailed(FEED_AT.format(url=url, why=why), fields={"url": [why]})
-
     client = HttpClient(
         transport=transport, timeout=URL_TIMEOUT_S, follow_redirects=False, trust_env=False
     )
@@ -75,11 +72,26 @@ def download(
         with client:
             _fetch(client, url, out, max_bytes=max_bytes, allow_private=allow_private_hosts)
     except _Refused as exc:
-        raise refused(str(exc)) from None
+        raise _invalid(url, str(exc)) from None
     except httpx.TimeoutException:
-        raise refused(TIMED_OUT.format(seconds=URL_TIMEOUT_S)) from None
+        raise _invalid(url, TIMED_OUT.format(seconds=URL_TIMEOUT_S)) from None
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
-        raise refused(CANNOT_FETCH.format(error=type(exc).__name__)) from None
+        raise _invalid(url, CANNOT_FETCH.format(error=type(exc).__name__)) from None
+
+
+def check_url(url: str, *, allow_private_hosts: bool) -> None:
+    """ValidationFailed (field ``url``) unless ``url`` is http(s) at a host the guard would
+    fetch from now (the fetch checks again: a name may resolve otherwise by then)."""
+    try:
+        _check_hop(httpx.URL(url), allow_private=allow_private_hosts)
+    except _Refused as exc:
+        raise _invalid(url, str(exc)) from None
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _invalid(url, CANNOT_FETCH.format(error=type(exc).__name__)) from None
+
+
+def _invalid(url: str, why: str) -> ValidationFailed:
+    return ValidationFailed(FEED_AT.format(url=url, why=why), fields={"url": [why]})
 
 
 def _fetch(
