@@ -8,7 +8,8 @@ or not, goes through ``import_validation.validate_batch``: the rules stay in one
 refused row is reported with the same line, field and reason whichever path it took.
 
 The result is a table of stored values in the staging table's order and types (lists as JSON
-text), which ``import_writing`` sends to PostgreSQL as COPY CSV without a Python loop per row.
+text, timestamps as ISO 8601 text with their offset), which ``import_writing`` sends to
+PostgreSQL as COPY CSV without a Python loop per row.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from adflux.candidates.import_validation import (
     DISTINCT_PARSERS,
     EMPTY_LISTS,
     NULLABLE,
+    SALARY_MAX_COP,
+    TEXT_LIMITS,
     SeenKeys,
     ValidBatch,
     check_distinct,
@@ -50,7 +53,6 @@ _EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"
 _PLAIN_EMAIL = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"
 _PLAIN_PHONE = r"^\+?[0-9 ()-]{7,20}$"
 _PLAIN_WHOLE = r"^[0-9]{1,11}$"
-_SALARY_MAX = 10_000_000_000
 # import_validation.parse_timestamp's forms that Python and PostgreSQL read alike: a day, or a
 # day and time with seconds (and microseconds) and an offset.
 _PLAIN_DAY = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
@@ -58,8 +60,6 @@ _PLAIN_TIME = (
     r"[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])"
 )
 _BOGOTA_MIDNIGHT = "T00:00:00-05:00"
-# Free-text columns checked by length only (as import_validation's _check_text).
-_TEXT_LIMITS = {"external_ref": 64, "full_name": 200}
 
 
 @dataclass
@@ -242,7 +242,7 @@ def _nulls_for_empty(text: pa.Array) -> pa.Array:
 
 
 def _free_text(name: str) -> Callable[[pa.Array], tuple[pa.Array, pa.BooleanArray]]:
-    limit = _TEXT_LIMITS[name]
+    limit = TEXT_LIMITS[name]
     required = name not in NULLABLE
 
     def check(text: pa.Array) -> tuple[pa.Array, pa.BooleanArray]:
@@ -284,7 +284,7 @@ def _salary(text: pa.Array) -> tuple[pa.Array, pa.BooleanArray]:
     whole = pc.match_substring_regex(text, _PLAIN_WHOLE)
     # Only the cells that are digits are cast; the others become null (and are not plain).
     numbers = pc.cast(pc.if_else(whole, text, None), pa.int64())
-    ok = pc.or_(pc.equal(text, ""), pc.and_(whole, pc.less_equal(numbers, _SALARY_MAX)))
+    ok = pc.or_(pc.equal(text, ""), pc.and_(whole, pc.less_equal(numbers, SALARY_MAX_COP)))
     return numbers, pc.fill_null(ok, False)
 
 

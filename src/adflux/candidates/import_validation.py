@@ -242,15 +242,19 @@ def _check_phone(values: list[str | None]) -> tuple[list[Any], Errors]:
     return values, errors
 
 
+# Limits shared with the vectorised checks (import_columns).
+TEXT_LIMITS = {"external_ref": 64, "full_name": 200}
+SALARY_MAX_COP = 10_000_000_000
+
 Check = Callable[[list[str | None]], tuple[list[Any], Errors]]
 
 # Columns checked cell by cell (most values distinct), after stripping.
 CELL_CHECKS: dict[str, Check] = {
-    "external_ref": lambda v: _check_text(v, 64),
-    "full_name": lambda v: _check_text(v, 200),
+    "external_ref": lambda v: _check_text(v, TEXT_LIMITS["external_ref"]),
+    "full_name": lambda v: _check_text(v, TEXT_LIMITS["full_name"]),
     "email": _check_email,
     "phone": _check_phone,
-    "desired_salary_cop": lambda v: _check_each(v, _integer(0, 10_000_000_000)),
+    "desired_salary_cop": lambda v: _check_each(v, _integer(0, SALARY_MAX_COP)),
 }
 # Columns checked once per distinct raw value.
 DISTINCT_PARSERS: dict[str, Callable[[str], Any]] = {
