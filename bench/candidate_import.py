@@ -8,7 +8,9 @@ same file in the same run.
    import must keep up add);
 3. the import into a fresh, migrated AdFlux database, in a child process as the API server runs
    it (``candidates.imports.import_candidates``): the import's time and rows/s (the process's
-   start-up, a few seconds, is printed apart) and the child's peak RSS;
+   start-up, a few seconds, is printed apart) and the child's peak RSS; then ``psql \\copy`` of
+   the rows it wrote into an empty table ``LIKE candidates INCLUDING ALL`` (typed columns, JSON,
+   constraints, every index): the floor of any import into that table on this server;
 4. the same file imported a second time (every row matched, none changed);
 5. unless --skip-api, ``adflux import candidates FILE`` as a user runs it, streamed to a live
    ``adflux serve`` on a fresh PostgreSQL database (the command's wall time, the server worker's
@@ -117,6 +119,40 @@ def psql_copy(db: PostgresDatabase, path: Path, rows: int) -> list[Measure]:
     return measures
 
 
+def copy_floor(db: PostgresDatabase, work: Path, rows: int) -> Measure:
+    """``psql \\copy`` of the rows the import wrote (exported as CSV) into an empty table made
+    ``LIKE candidates INCLUDING ALL``: the same types, indexes and constraints, no checking, no
+    matching. What writing these rows costs this server at the least, whoever writes them."""
+    columns = ", ".join(HEADER)
+    columns += ", created_at, updated_at"
+    exported = work / "imported.csv"
+    psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db.dsn]
+    subprocess.run(
+        [
+            *psql,
+            "-c",
+            f"\\copy (SELECT {columns} FROM candidates) TO '{exported}' WITH (FORMAT csv)",
+        ],
+        check=True,
+    )
+    db.execute("CREATE TABLE floor_candidates (LIKE candidates INCLUDING ALL)")
+    try:
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                *psql,
+                "-c",
+                f"\\copy floor_candidates ({columns}) FROM '{exported}' WITH (FORMAT csv)",
+            ],
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        db.execute("DROP TABLE floor_candidates")
+        exported.unlink()
+    return Measure("psql \\copy of the imported rows, LIKE candidates", rows, seconds, None)
+
+
 def import_child(path: str) -> None:
     """Import the file with the service, as the API server does; prints the summary."""
     from adflux.app import create_app
@@ -220,6 +256,9 @@ def main() -> None:
         print("3. the import into PostgreSQL")
         first = import_measured("import -> PostgreSQL (new rows)", path, args.rows, env)
         measures.append(first)
+        print("3b. psql \\copy of the imported rows into an empty table like candidates")
+        floor = copy_floor(db, work, args.rows)
+        measures.append(floor)
         print("4. the same file again")
         measures.append(import_measured("import -> PostgreSQL (again)", path, args.rows, env))
     finally:
@@ -239,6 +278,8 @@ def main() -> None:
     print(f"import / psql \\copy into a plain table (same file, same run): {ratio:.2f}")
     ratio = first.rows_per_second / indexed.rows_per_second
     print(f"import / psql \\copy with the same indexes (same file, same run): {ratio:.2f}")
+    ratio = first.rows_per_second / floor.rows_per_second
+    print(f"import / psql \\copy of its own rows into a table like candidates: {ratio:.2f}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     met = first.rows_per_second >= TARGET_ROWS_PER_SECOND
     print(f"target >= {TARGET_ROWS_PER_SECOND:,} rows/s: {'met' if met else 'NOT met'}")

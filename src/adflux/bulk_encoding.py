@@ -2,8 +2,9 @@
 tuples for SQLite's executemany.
 
 Values are encoded a column at a time (numpy where it can), because per-row Python work is what
-limits throughput at a million rows. Used by the data generator's loader (datagen/loader.py) and
-the candidate import (candidates/import_writing.py).
+limits throughput at a million rows. Used by the data generator's loader (datagen/loader.py);
+``prefetch`` also by the candidate import (candidates/imports.py), whose batches are Arrow tables
+encoded by pyarrow (candidates/import_writing.py).
 """
 
 from __future__ import annotations
@@ -23,18 +24,6 @@ T = TypeVar("T")
 
 NULL = "\\N"
 _COPY_SPECIALS = ("\\", "\t", "\n", "\r")
-
-
-def copy_text(table: sa.Table, columns: Columns) -> str:
-    """The columns' rows in COPY's text format (types from ``table``'s columns of those names)."""
-    encoded = [copy_text_column(table.c[name].type, values) for name, values in columns.items()]
-    return "".join("\t".join(row) + "\n" for row in zip(*encoded, strict=True))
-
-
-def sqlite_rows(table: sa.Table, columns: Columns) -> list[tuple[Any, ...]]:
-    """The columns' rows as tuples of what SQLite stores (JSON as text, timestamps as text)."""
-    encoded = [sqlite_column(table.c[name].type, values) for name, values in columns.items()]
-    return list(zip(*encoded, strict=True))
 
 
 def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:

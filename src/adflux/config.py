@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # read as a stream, so this bounds disk and time, not memory), and the feed imported on a
     # schedule (Celery beat / an embedded thread) when a URL is set: its name and how often.
     feed_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    # A feed URL at a private, loopback or link-local address (a feed inside the company's
+    # network; tests on 127.0.0.1) is refused unless this is set: feeds/fetching.py.
+    feed_allow_private_hosts: bool = False
     job_feed_url: str | None = None
     job_feed_name: str = Field(default="default", min_length=1, max_length=50)
     job_feed_interval_s: float = Field(default=3600.0, ge=60)

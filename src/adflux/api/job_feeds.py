@@ -28,10 +28,14 @@ from adflux.api.schemas import (
 )
 from adflux.app import get_settings
 from adflux.auth.models import Role
-from adflux.errors import ValidationFailed
+from adflux.background.dispatch import send_task
+from adflux.errors import ServiceUnavailable, ValidationFailed
 from adflux.extensions import db
 from adflux.feeds import service
 from adflux.feeds.service import DEFAULT_FEED
+from adflux.feeds.tasks import URL_IMPORT_TASK
+
+BROKER_DOWN = "the task broker is unreachable: try again shortly"
 
 blp = Blueprint(
     "job_feeds",
@@ -215,22 +219,31 @@ class FeedUploads(MethodView):
 class FeedUrlImports(MethodView):
     @requires(Role.OPERATOR)
     @blp.arguments(UrlImportSchema)
-    @blp.response(200, FeedImportSchema)
+    @blp.response(202, FeedImportSchema)
     @blp.alt_response(409, schema=ErrorSchema)
+    @blp.alt_response(503, schema=ErrorSchema)
     @blp.rules_response(
-        url="AdFlux can fetch it: it answers 2xx within 60 s, no larger than ADFLUX_FEED_MAX_BYTES",
-        feed="what it answers is a job feed AdFlux can read",
+        url="an http(s) URL AdFlux can fetch: it answers 2xx within 60 s, no larger than"
+        " ADFLUX_FEED_MAX_BYTES, at a public address (and so does every redirect) unless"
+        " ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true; its address is checked at once, the rest when"
+        " the import runs, which then fails saying why",
+        feed="what it answers is a job feed AdFlux can read (checked when the import runs)",
     )
     def post(self, data: dict[str, Any]) -> Any:
-        """Fetch the feed at `url` and import it; answers the run's report."""
-        return service.import_feed_url(
+        """Fetch the feed at `url` and import it, in the background: answers 202 with the
+        import, running; follow it with GET /job-feeds/imports/{id} (`jobs_read` grows, and
+        `status` turns done or failed, with the report or the reason)."""
+        row = service.start_url_import(
             db_session=db.session,
             url=data["url"],
             feed=data["feed"],
             full=not data["partial_feed"],
-            force_close=data["force_close"],
-            max_bytes=get_settings(flask.current_app).feed_max_bytes,
+            allow_private_hosts=get_settings(flask.current_app).feed_allow_private_hosts,
         )
+        if not send_task(URL_IMPORT_TASK, row.id, data["force_close"]):
+            service.fail_import(db_session=db.session, import_id=row.id, error=BROKER_DOWN)
+            raise ServiceUnavailable(BROKER_DOWN)
+        return row, 202, {"Location": flask.url_for(".FeedImportById", import_id=row.id)}
 
 
 @blp.route(f"/imports/<{id_in_path('feed import')}:import_id>")

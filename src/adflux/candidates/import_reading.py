@@ -17,9 +17,12 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, Union
 
 from adflux.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FileFormat = Literal["csv", "parquet"]
 FORMATS: tuple[FileFormat, ...] = ("csv", "parquet")
@@ -67,16 +70,25 @@ class RowError:
     reason: str
 
 
+# A column of raw cells: a list of texts (None: missing in Parquet), or an Arrow string array.
+Cells = Union[list[str | None], "pa.StringArray"]
+
+
 @dataclass
 class RawBatch:
-    """Up to one batch of rows as read: cells by column, as text (None: missing in Parquet)."""
+    """Up to one batch of rows as read: cells by column, as text."""
 
     lines: list[int]
-    columns: dict[str, list[str | None]]
+    columns: dict[str, Cells]
     refused: list[RowError] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.lines)
+
+
+def cell_list(cells: Cells) -> list[str | None]:
+    """A column's cells as a Python list, whichever way it was read."""
+    return cells if isinstance(cells, list) else cells.to_pylist()
 
 
 @dataclass(frozen=True)
@@ -214,11 +226,29 @@ class CsvRows:
                     )
             rows, lines = good, good_lines
         self.rows_read += len(rows) + len(refused)
-        # Every row has `width` cells here, so the transposition loses none.
-        cells = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
         # Raw text: validation strips it (once per distinct value where it can).
-        columns = {name: list(cells[i]) for name, i in self._positions}
-        return RawBatch(lines, columns, refused)
+        return RawBatch(lines, self._columns(rows), refused)
+
+    def _columns(self, rows: list[list[str]]) -> dict[str, Cells]:
+        """The rows' cells by column, as Arrow arrays: one conversion of every cell in C, then a
+        strided take per column (a transposition in Python took as long as parsing)."""
+        import numpy as np
+        import pyarrow as pa
+
+        width = self._width
+        try:
+            flat = pa.array(rows, pa.list_(pa.string())).flatten()
+        except UnicodeEncodeError:
+            # A line that was not UTF-8 (its bytes are lone surrogates, which Arrow refuses):
+            # this batch as lists; validation reports that line.
+            cells = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+            return {name: list(cells[i]) for name, i in self._positions}
+        # Every row has `width` cells here, so the strides line up.
+        count = len(rows)
+        return {
+            name: flat.take(pa.array(np.arange(i, count * width, width)))
+            for name, i in self._positions
+        }
 
 
 def _line_numbers(rows: list[list[str]], before: int, after: int) -> list[int]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from adflux.candidates.import_reading import RawBatch, RowError
+from adflux.candidates.import_reading import RawBatch, RowError, cell_list
 from adflux.candidates.service import normalize_email
 from adflux.vocabulary import EDUCATION_LEVELS, REMOTE_MODES
 
@@ -158,7 +158,7 @@ def parse_timestamp(text: str) -> datetime:
 Errors = list[tuple[int, str]]  # (index in the batch, reason)
 
 
-def _check_distinct(
+def check_distinct(
     values: Sequence[str | None],
     parse: Callable[[str], Any],
     *,
@@ -242,15 +242,19 @@ def _check_phone(values: list[str | None]) -> tuple[list[Any], Errors]:
     return values, errors
 
 
+# Limits shared with the vectorised checks (import_columns).
+TEXT_LIMITS = {"external_ref": 64, "full_name": 200}
+SALARY_MAX_COP = 10_000_000_000
+
 Check = Callable[[list[str | None]], tuple[list[Any], Errors]]
 
 # Columns checked cell by cell (most values distinct), after stripping.
 CELL_CHECKS: dict[str, Check] = {
-    "external_ref": lambda v: _check_text(v, 64),
-    "full_name": lambda v: _check_text(v, 200),
+    "external_ref": lambda v: _check_text(v, TEXT_LIMITS["external_ref"]),
+    "full_name": lambda v: _check_text(v, TEXT_LIMITS["full_name"]),
     "email": _check_email,
     "phone": _check_phone,
-    "desired_salary_cop": lambda v: _check_each(v, _integer(0, 10_000_000_000)),
+    "desired_salary_cop": lambda v: _check_each(v, _integer(0, SALARY_MAX_COP)),
 }
 # Columns checked once per distinct raw value.
 DISTINCT_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -278,21 +282,25 @@ EMPTY_REASON = {
 _NEEDS_A_VALUE = "empty: this column needs a value"
 
 
+def empty_rule(name: str) -> tuple[Any, str | None]:
+    """What an empty cell of a column is: its value, and the reason it is an error (or None)."""
+    if name in EMPTY_LISTS:
+        return [], None
+    if name in NULLABLE:
+        return None, None
+    return None, EMPTY_REASON.get(name, _NEEDS_A_VALUE)
+
+
 def validate_batch(raw: RawBatch) -> tuple[ValidBatch, list[RowError]]:
     """The valid rows of the batch, and one error per invalid cell (plus the unreadable rows)."""
     errors: list[RowError] = list(raw.refused)
     bad: set[int] = set()
     columns: dict[str, list[Any]] = {}
-    for name, cells in raw.columns.items():
+    for name, column in raw.columns.items():
+        cells = cell_list(column)
         parse = DISTINCT_PARSERS.get(name)
         if parse is not None:
-            if name in EMPTY_LISTS:
-                empty: tuple[Any, str | None] = ([], None)
-            elif name in NULLABLE:
-                empty = (None, None)
-            else:
-                empty = (None, EMPTY_REASON.get(name, _NEEDS_A_VALUE))
-            values, problems = _check_distinct(cells, parse, empty=empty)
+            values, problems = check_distinct(cells, parse, empty=empty_rule(name))
         else:
             cleaned = _clean_cells(cells)
             values, problems = CELL_CHECKS[name](cleaned)
@@ -373,13 +381,31 @@ class SeenKeys:
 
     def refuse_repeats(self, batch: ValidBatch) -> tuple[ValidBatch, list[RowError]]:
         """The batch without rows whose ref or email an earlier row (in any batch) used."""
+        keys = {name: batch.columns.get(name) for name in ("external_ref", "email")}
+        bad, errors = self.repeated_rows(batch.lines, keys)
+        if not bad:
+            return batch, errors
+        keep = [i for i in range(len(batch)) if i not in bad]
+        return (
+            ValidBatch(
+                [batch.lines[i] for i in keep],
+                {name: [values[i] for i in keep] for name, values in batch.columns.items()},
+            ),
+            errors,
+        )
+
+    def repeated_rows(
+        self, batch_lines: list[int], keys: dict[str, list[Any] | None]
+    ) -> tuple[set[int], list[RowError]]:
+        """The rows (indices in the batch) whose ref or email an earlier row used, and why;
+        ``keys`` holds the batch's external_ref and email columns (None: not in the file)."""
         errors: list[RowError] = []
         bad: set[int] = set()
         for name, what in (
             ("external_ref", "external_ref"),
             ("email", "email (compared lower-cased)"),
         ):
-            values = batch.columns.get(name)
+            values = keys.get(name)
             if values is None:
                 continue
             present = [i for i, v in enumerate(values) if v is not None and i not in bad]
@@ -389,7 +415,7 @@ class SeenKeys:
                 (hash(values[i]) for i in present), dtype=np.int64, count=len(present)
             )
             lines = np.fromiter(
-                (batch.lines[i] for i in present), dtype=np.int64, count=len(present)
+                (batch_lines[i] for i in present), dtype=np.int64, count=len(present)
             )
             earlier = np.zeros(len(present), dtype=np.int64)
             for seen, seen_lines in self._parts.get(name, []):
@@ -412,7 +438,7 @@ class SeenKeys:
                 bad.add(index)
                 errors.append(
                     RowError(
-                        batch.lines[index],
+                        batch_lines[index],
                         name,
                         f"the same {what} as line {int(earlier[k])}; the earlier row is used",
                     )
@@ -420,13 +446,4 @@ class SeenKeys:
             firsts = earlier == 0
             if firsts.any():
                 self._add(name, hashes[firsts], lines[firsts])
-        if not bad:
-            return batch, errors
-        keep = [i for i in range(len(batch)) if i not in bad]
-        return (
-            ValidBatch(
-                [batch.lines[i] for i in keep],
-                {name: [values[i] for i in keep] for name, values in batch.columns.items()},
-            ),
-            errors,
-        )
+        return bad, errors

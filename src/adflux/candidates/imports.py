@@ -35,6 +35,7 @@ from adflux.audiences import service as audiences
 from adflux.audit import service as audit
 from adflux.background.dispatch import send_task
 from adflux.bulk_encoding import prefetch
+from adflux.candidates.import_columns import ColumnBatch, refuse_repeats, validate_columns
 from adflux.candidates.import_reading import (
     CsvRows,
     FileFormat,
@@ -43,7 +44,7 @@ from adflux.candidates.import_reading import (
     detect_format,
     open_rows,
 )
-from adflux.candidates.import_validation import SeenKeys, ValidBatch, validate_batch
+from adflux.candidates.import_validation import SeenKeys
 from adflux.candidates.import_writing import (
     BatchRaced,
     StagedRows,
@@ -275,7 +276,7 @@ class _Run:
                 db_session=self.db_session, candidate=candidate, forget=False
             )
 
-    def _fail(self, batch: ValidBatch, exc: BaseException) -> None:
+    def _fail(self, batch: ColumnBatch, exc: BaseException) -> None:
         """The batch was rolled back: each of its rows is refused with the database's reason."""
         reason = _database_reason(exc)
         log.warning("candidate import %s: a batch was rolled back: %s", self.record.id, reason)
@@ -305,8 +306,8 @@ def _prepared_batches(
     """Read, validate, drop repeated people and encode; no database work (runs in a thread)."""
     seen = SeenKeys()
     for raw in reader.batches():
-        valid, errors = validate_batch(raw)
-        valid, repeats = seen.refuse_repeats(valid)
+        valid, errors = validate_columns(raw)
+        valid, repeats = refuse_repeats(seen, valid)
         staged = encode_batch(staging, valid, dialect=dialect)
         yield _Prepared(staged, errors + repeats, len(raw) + len(raw.refused))
 

@@ -2,12 +2,15 @@
 
 A file is uploaded as it is read (POST /api/v1/job-feeds/imports): the server parses and stores
 the jobs while the body arrives, so the upload's progress bar is the import's. A URL is fetched
-by the server (POST /api/v1/job-feeds/imports/url).
+and imported by the server in the background (POST /api/v1/job-feeds/imports/url answers 202),
+and the command follows it (GET /api/v1/job-feeds/imports/{id}) with the jobs read so far.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -23,7 +26,9 @@ from adflux.i18n.catalogs import N_
 UPLOAD_PATH = "/api/v1/job-feeds/imports"
 URL_PATH = "/api/v1/job-feeds/imports/url"
 CHUNK_BYTES = 256 * 1024
-# An import answers when it is done: 100,000 jobs take minutes on a busy server.
+# A URL import runs in the background on the server: how often its progress is asked for.
+POLL_SECONDS = 0.5
+# An upload's import answers when it is done: 100,000 jobs take minutes on a busy server.
 IMPORT_TIMEOUT = httpx.Timeout(30.0, read=3600.0, write=3600.0)
 REFUSALS_SHOWN = 20
 UNMAPPED_SHOWN = 5
@@ -65,6 +70,22 @@ def _upload(client: ApiClient, path: Path, params: dict[str, Any]) -> Any:
             content_type=CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),
             params={**params, "name": path.name[:200]},
         )
+
+
+def _wait_for(client: ApiClient, report: dict[str, Any]) -> dict[str, Any]:
+    """Follow an import the server runs in the background until it is done or failed, with its
+    jobs read so far as the progress (a feed does not say how many jobs it holds)."""
+    shown = 0
+    path = f"{UPLOAD_PATH}/{report['id']}"
+    with click.progressbar(
+        itertools.count(), label="importing", show_pos=True, file=sys.stderr
+    ) as bar:
+        while report["status"] == "running":
+            time.sleep(POLL_SECONDS)
+            report = client.get(path)
+            bar.update(max(0, int(report["jobs_read"]) - shown))
+            shown = max(shown, int(report["jobs_read"]))
+    return report
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:
@@ -147,7 +168,9 @@ def import_jobs(source: str, feed: str, partial: bool, force_close: bool, as_jso
     if source.startswith(("http://", "https://")):
         click.echo(f"the server is fetching and importing {source}…", err=True)
         body = {"url": source, "feed": feed, "partial": partial, "force_close": force_close}
-        report = client.post(URL_PATH, body)
+        report = _wait_for(client, client.post(URL_PATH, body))
+        if report["status"] == "failed":
+            raise click.ClickException(f"{source}: {report['error']}")
     else:
         report = _upload(client, Path(source), params)
     if as_json:

@@ -2,8 +2,8 @@
 
 Rows whose ``external_ref`` (or, for candidates, email) already exists are skipped, so seeding twice
 adds nothing and a seeded address someone already registered through the API is not a failure.
-Values are encoded a column at a time by ``adflux.bulk_encoding`` (shared with the candidate
-import), and the next chunk is generated and encoded while the database writes this one.
+Values are encoded a column at a time by ``adflux.bulk_encoding``, and the next chunk is
+generated and encoded while the database writes this one.
 """
 
 from __future__ import annotations

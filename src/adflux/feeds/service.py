@@ -17,13 +17,13 @@ import hashlib
 import json
 import logging
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
-import httpx
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 
@@ -33,6 +33,7 @@ from adflux.campaign_templates import service as templates
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
+from adflux.feeds import fetching
 from adflux.feeds.mapping import Mapped, Refused, map_record
 from adflux.feeds.models import FeedImport, ImportStatus
 from adflux.feeds.parsing import FeedRecord, FeedUnreadable, read_feed
@@ -43,13 +44,16 @@ from adflux.pagination import Page, paginate
 log = logging.getLogger(__name__)
 
 BATCH = 1_000
+SOURCE_MAX = 2_000  # characters of a feed's URL or file name kept
+URL_TOO_LONG = "longer than {limit} characters"
+# How often a running import stores how many jobs it has read (for `adflux import jobs`).
+PROGRESS_EVERY_S = 1.0
 DEFAULT_FEED = "default"
 # What a report keeps of a long list: the counts are always exact.
 REFUSALS_KEPT = 1_000
 UNMAPPED_VALUES_KEPT = 50
 # An import of the same feed still running this long after it started is taken for a dead one.
 RUNNING_STALE_AFTER = timedelta(hours=2)
-URL_TIMEOUT_S = 60.0
 # A full feed that drops more than this share of its feed's open jobs, and more than
 # CLOSE_GUARD_MIN_JOBS of them, is taken for a broken export (a truncated file, an empty
 # category): it closes none of them unless told to (`force_close`), and says so.
@@ -129,10 +133,20 @@ def import_feed(
     run_row = FeedImport(feed=feed, source=source[:2000], full=full, created_by=actor_var.get())
     db_session.add(run_row)
     db_session.commit()
+    return _run_import(db_session, run_row, stream, force_close=force_close)
+
+
+def _run_import(
+    db_session: DbSession, run_row: FeedImport, stream: IO[bytes], *, force_close: bool
+) -> FeedImport:
+    """The import of a recorded (running) FeedImport, from `stream`: see import_feed."""
+    feed, full = run_row.feed, run_row.full
+    progress = _ProgressWriter(db_session, run_row.id)
     run = _Run()
     try:
         for batch in _batches(read_feed(stream)):
             _upsert(db_session, feed, batch, run)
+            progress.jobs_read(len(run.seen) + run.counts["refused"])
     except FeedUnreadable as exc:
         db_session.rollback()
         _finish_failed(db_session, run_row.id, exc.message)
@@ -220,49 +234,112 @@ def import_feed_url(
     full: bool = True,
     force_close: bool = False,
     max_bytes: int,
+    allow_private_hosts: bool = False,
 ) -> FeedImport:
-    """Fetch the feed at `url` (http or https) into a temporary file, then import it."""
+    """Fetch the feed at `url` (http or https) into a temporary file, then import it, here and
+    now (the scheduled import); `start_url_import` and `run_url_import` do it in a task."""
+    row = start_url_import(
+        db_session=db_session,
+        url=url,
+        feed=feed,
+        full=full,
+        allow_private_hosts=allow_private_hosts,
+    )
+    return run_url_import(
+        db_session=db_session,
+        import_id=row.id,
+        force_close=force_close,
+        max_bytes=max_bytes,
+        allow_private_hosts=allow_private_hosts,
+    )
+
+
+def start_url_import(
+    *,
+    db_session: DbSession,
+    url: str,
+    feed: str = DEFAULT_FEED,
+    full: bool = True,
+    allow_private_hosts: bool = False,
+) -> FeedImport:
+    """Record an import of the feed at `url`, running, for `run_url_import` to do (a task).
+
+    ValidationFailed (field `url`) when it is not an http(s) URL at a public address (unless
+    `allow_private_hosts`), and nothing is recorded; Conflict when an import of `feed` is
+    running.
+    """
     if not url.startswith(("http://", "https://")):
         raise ValidationFailed("only http and https feeds", fields={"url": ["http(s) URL only"]})
+    if len(url) > SOURCE_MAX:
+        why = URL_TOO_LONG.format(limit=SOURCE_MAX)
+        raise ValidationFailed("the feed's URL is too long", fields={"url": [why]})
+    fetching.check_url(url, allow_private_hosts=allow_private_hosts)
+    _refuse_concurrent_import(db_session, feed)
+    row = FeedImport(feed=feed, source=url, full=full, created_by=actor_var.get())
+    db_session.add(row)
+    db_session.commit()
+    return row
+
+
+def run_url_import(
+    *,
+    db_session: DbSession,
+    import_id: int,
+    force_close: bool = False,
+    max_bytes: int,
+    allow_private_hosts: bool = False,
+) -> FeedImport:
+    """Fetch and import the feed of a recorded URL import; its report. An import that is no
+    longer running (done, failed) is returned as it is: a task sent twice imports once.
+
+    The URL must be at a public address, and so must every redirect (``fetching``), unless
+    `allow_private_hosts` (ADFLUX_FEED_ALLOW_PRIVATE_HOSTS). A feed that cannot be fetched is
+    stored as a failed run and ValidationFailed (field `url`) raised.
+    """
+    row = get_import_or_404(db_session=db_session, import_id=import_id)
+    if row.status != ImportStatus.RUNNING.value:
+        return row
     with tempfile.TemporaryFile() as spool:
         try:
-            _download(url, spool, max_bytes=max_bytes)
-        except ValidationFailed as exc:  # kept as a failed run: a scheduled fetch has no caller
-            _refuse_concurrent_import(db_session, feed)
-            row = FeedImport(feed=feed, source=url[:2000], full=full, created_by=actor_var.get())
-            db_session.add(row)
-            db_session.flush()
+            fetching.download(
+                row.source, spool, max_bytes=max_bytes, allow_private_hosts=allow_private_hosts
+            )
+        except ValidationFailed as exc:  # kept as a failed run: a task has no caller to tell
             _finish_failed(db_session, row.id, exc.message)
             raise
         spool.seek(0)
-        return import_feed(
-            db_session=db_session,
-            stream=spool,
-            source=url,
-            feed=feed,
-            full=full,
-            force_close=force_close,
-        )
+        return _run_import(db_session, row, spool, force_close=force_close)
 
 
-def _download(url: str, out: IO[bytes], *, max_bytes: int) -> None:
-    def unreachable(why: str) -> ValidationFailed:
-        return ValidationFailed(f"the feed at {url} {why}", fields={"url": [why]})
+class _ProgressWriter:
+    """The jobs read so far, stored while the import's own transaction is still open: through
+    a connection of its own, at most every PROGRESS_EVERY_S, on PostgreSQL only (SQLite has one
+    writer at a time, and the import is it; its progress is known when it ends)."""
 
-    try:
-        with httpx.stream("GET", url, timeout=URL_TIMEOUT_S, follow_redirects=True) as answer:
-            if answer.status_code >= 400:
-                raise unreachable(f"answered HTTP {answer.status_code}")
-            size = 0
-            for chunk in answer.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise unreachable(f"is larger than {max_bytes:,} bytes")
-                out.write(chunk)
-    except httpx.TimeoutException:
-        raise unreachable(f"did not answer within {URL_TIMEOUT_S:.0f} s") from None
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
-        raise unreachable(f"cannot be fetched ({type(exc).__name__})") from None
+    def __init__(self, db_session: DbSession, import_id: int):
+        bind = db_session.get_bind()
+        self._engine = bind.engine if bind.dialect.name == "postgresql" else None
+        self._import_id = import_id
+        self._last = 0.0
+
+    def jobs_read(self, count: int) -> None:
+        if self._engine is None or time.monotonic() - self._last < PROGRESS_EVERY_S:
+            return
+        self._last = time.monotonic()
+        table = FeedImport.__table__
+        # SKIP LOCKED: never wait for the import's own transaction, should it hold the row.
+        target = sa.select(table.c.id).where(table.c.id == self._import_id)
+        with self._engine.begin() as connection:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id == target.with_for_update(skip_locked=True).scalar_subquery())
+                .values(jobs_read=count)
+            )
+
+
+def fail_import(*, db_session: DbSession, import_id: int, error: str) -> None:
+    """Store a running import as failed, with the reason (its task could not be sent)."""
+    _finish_failed(db_session, import_id, error)
 
 
 def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:

@@ -1,4 +1,6 @@
-"""The scheduled job feed import (Celery beat; a thread of `adflux serve` in embedded mode)."""
+"""Job feed imports in the background: the scheduled one (Celery beat; a thread of `adflux serve`
+in embedded mode), and those of a URL asked for through the API (a worker; the serving
+process's task threads in embedded mode)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from adflux.feeds import service
 log = logging.getLogger(__name__)
 
 SYNC_TASK = "adflux.sync_job_feed"
+URL_IMPORT_TASK = "adflux.import_job_feed_url"
 
 
 @shared_task(name=SYNC_TASK, ignore_result=True)
@@ -36,6 +39,7 @@ def sync_job_feed() -> int | None:
                 feed=settings.job_feed_name,
                 full=True,
                 max_bytes=settings.feed_max_bytes,
+                allow_private_hosts=settings.feed_allow_private_hosts,
             )
         except AdfluxError as exc:  # unreachable, unreadable, or an import already running
             log.warning("job feed %s not imported: %s", settings.job_feed_name, exc.message)
@@ -51,3 +55,29 @@ def sync_job_feed() -> int | None:
         report.refused,
     )
     return report.id
+
+
+@shared_task(name=URL_IMPORT_TASK, ignore_result=True)
+def import_job_feed_url(import_id: int, force_close: bool = False) -> str | None:
+    """Fetch and import the feed of a recorded URL import (feeds.service.start_url_import); its
+    status at the end. Sent twice, it imports once: a run that is no longer running is left.
+
+    Not acks_late: a worker lost mid-import leaves nothing half-written (one transaction) and
+    its run "running" until RUNNING_STALE_AFTER, when the feed may be imported again.
+    """
+    settings = current_app.config["ADFLUX_SETTINGS"]
+    with acting_as("job-feed-import"):
+        try:
+            report = service.run_url_import(
+                db_session=db.session,
+                import_id=import_id,
+                force_close=force_close,
+                max_bytes=settings.feed_max_bytes,
+                allow_private_hosts=settings.feed_allow_private_hosts,
+            )
+        except AdfluxError as exc:  # unreachable, unreadable: stored as a failed run
+            log.warning("feed import %s failed: %s", import_id, exc.message)
+            return "failed"
+        finally:
+            db.session.remove()
+    return report.status

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server: a fixture)
+from tests.conftest import count_rows
+from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server, allow_...: fixtures)
+    allow_private_feed_hosts,
     feed_job,
     feed_server,
     fixture_bytes,
@@ -14,6 +16,7 @@ from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server: a fi
 
 from adflux.datagen.job_feed import write_job_feed
 from adflux.extensions import db
+from adflux.feeds.tasks import URL_IMPORT_TASK
 from adflux.jobs.models import JobOpening
 
 pytestmark = pytest.mark.postgres
@@ -149,7 +152,23 @@ def test_only_operators_import(client, token_for):
     assert client.get(f"{UPLOAD}/999", headers=token_for("viewer")).status_code == 404
 
 
-def test_the_server_fetches_a_feed_url(client, token_for, feed_server):  # noqa: F811
+def run_url_import(app, dispatcher, monkeypatch) -> str:
+    """Run the URL import task the API sent, in this thread as a worker would; its outcome."""
+    ((name, args, _countdown),) = dispatcher.take()
+    assert name == URL_IMPORT_TASK
+    monkeypatch.setattr(db.session, "remove", lambda: None)  # the test's one connection stays
+    return app.extensions["celery"].tasks[URL_IMPORT_TASK].run(*args)
+
+
+def test_the_server_fetches_a_feed_url_in_the_background(
+    app,
+    client,
+    token_for,
+    dispatcher,
+    monkeypatch,
+    feed_server,  # noqa: F811
+    allow_private_feed_hosts,  # noqa: F811
+):
     base, folder = feed_server
     (folder / "feed.xml").write_bytes(xml_feed(feed_job("U-1"), feed_job("U-2")).getvalue())
     headers = token_for("operator")
@@ -158,15 +177,65 @@ def test_the_server_fetches_a_feed_url(client, token_for, feed_server):  # noqa:
         f"{UPLOAD}/url", json={"url": f"{base}/feed.xml", "feed": "web"}, headers=headers
     )
 
-    assert answer.status_code == 200, answer.json
-    assert (answer.json["added"], answer.json["source"], answer.json["feed"]) == (
-        2,
+    assert answer.status_code == 202, answer.json
+    started = answer.json
+    assert (started["status"], started["source"], started["feed"]) == (
+        "running",
         f"{base}/feed.xml",
         "web",
     )
+    assert answer.headers["Location"].endswith(f"{UPLOAD}/{started['id']}")
+    assert run_url_import(app, dispatcher, monkeypatch) == "done"
+    report = client.get(f"{UPLOAD}/{started['id']}", headers=headers).json
+    assert (report["status"], report["added"], report["jobs_read"]) == ("done", 2, 2)
+    # A task sent twice imports once.
+    assert app.extensions["celery"].tasks[URL_IMPORT_TASK].run(started["id"]) == "done"
+    assert count_rows(JobOpening) == 2
+
     missing = client.post(f"{UPLOAD}/url", json={"url": f"{base}/nope.xml"}, headers=headers)
-    assert missing.status_code == 422
-    assert missing.json["error"]["fields"] == {"url": ["answered HTTP 404"]}
+    assert missing.status_code == 202
+    assert run_url_import(app, dispatcher, monkeypatch) == "failed"
+    failed = client.get(f"{UPLOAD}/{missing.json['id']}", headers=headers).json
+    assert (failed["status"], failed["error"]) == (
+        "failed",
+        f"the feed at {base}/nope.xml answered HTTP 404",
+    )
     not_http = client.post(f"{UPLOAD}/url", json={"url": "file:///etc/passwd"}, headers=headers)
     assert not_http.status_code == 422
     assert "url" in not_http.json["error"]["fields"]
+
+
+def test_a_url_import_the_broker_cannot_take_is_failed_at_once(
+    client,
+    token_for,
+    dispatcher,
+    feed_server,  # noqa: F811
+    allow_private_feed_hosts,  # noqa: F811
+):
+    base, _folder = feed_server
+    dispatcher.broker_down = True
+    headers = token_for("operator")
+
+    answer = client.post(f"{UPLOAD}/url", json={"url": f"{base}/feed.xml"}, headers=headers)
+
+    assert answer.status_code == 503
+    (row,) = client.get(UPLOAD, headers=headers).json["items"]
+    assert (row["status"], row["error"]) == (
+        "failed",
+        "the task broker is unreachable: try again shortly",
+    )
+
+
+def test_a_feed_url_at_a_private_address_is_refused_by_default(client, token_for, feed_server):  # noqa: F811
+    base, folder = feed_server
+    (folder / "feed.xml").write_bytes(xml_feed(feed_job("U-1")).getvalue())
+
+    answer = client.post(
+        f"{UPLOAD}/url", json={"url": f"{base}/feed.xml"}, headers=token_for("operator")
+    )
+
+    assert answer.status_code == 422
+    (why,) = answer.json["error"]["fields"]["url"]
+    assert why.startswith("127.0.0.1 is at 127.0.0.1, a loopback address")
+    assert "ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true" in why
+    assert count_rows(JobOpening) == 0

@@ -16,7 +16,7 @@ from tests.factories import make_active_segment, make_candidate
 
 from adflux.audiences.models import AudienceMember, MemberState
 from adflux.audiences.service import REMOVAL_TASK
-from adflux.candidates import imports
+from adflux.candidates import import_writing, imports
 from adflux.candidates.import_reading import FileRefused
 from adflux.candidates.models import Candidate, CandidateImport
 from adflux.extensions import db
@@ -265,3 +265,27 @@ def test_an_unexpected_error_marks_the_import_failed_and_is_raised(database, mon
     assert record.status == "failed" and "the segment model broke" in record.error
     assert record.finished_at is not None
     assert count_rows(Candidate) == 0  # its batch was never committed
+
+
+def test_a_person_added_meanwhile_makes_the_batch_run_again(database, monkeypatch):
+    # Another writer adds one of the batch's people between its match and its insert: the unique
+    # index refuses the insert, the batch is rolled back whole and matched again.
+    real_match = import_writing._match
+    calls = []
+
+    def match_then_race(connection, batch):
+        found = real_match(connection, batch)
+        calls.append(batch.lines)
+        if len(calls) == 1:
+            make_candidate(external_ref="OTRO-1", email="a2@x.co")
+            db.session.flush()
+        return found
+
+    monkeypatch.setattr(import_writing, "_match", match_then_race)
+    data = HEADER + "\n" + row("A-1", "a1@x.co") + row("A-2", "a2@x.co")
+
+    record = run_import(data.encode())
+
+    assert calls == [[2, 3], [2, 3]]
+    assert (record.added, record.refused, record.failed_batches) == (2, 0, 0)
+    assert report_rows(record) == []

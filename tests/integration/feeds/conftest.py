@@ -53,6 +53,13 @@ def platforms(app):
 
 
 @pytest.fixture
+def allow_private_feed_hosts(app, monkeypatch) -> None:
+    """ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true: feed_server listens on 127.0.0.1, which is refused
+    by default (feeds/fetching.py)."""
+    monkeypatch.setattr(app.config["ADFLUX_SETTINGS"], "feed_allow_private_hosts", True)
+
+
+@pytest.fixture
 def feed_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A local web server of files in a folder: (its base URL, the folder)."""
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))

@@ -59,7 +59,12 @@ def test_the_embedded_feed_loop_runs_only_with_a_feed_configured(tmp_path):
 
 
 @pytest.mark.postgres
-def test_the_task_imports_the_configured_feed_as_a_full_feed(app, feed_server, monkeypatch):  # noqa: F811
+def test_the_task_imports_the_configured_feed_as_a_full_feed(
+    app,
+    feed_server,  # noqa: F811
+    allow_private_feed_hosts,
+    monkeypatch,
+):
     base, folder = feed_server
     settings = app.config["ADFLUX_SETTINGS"]
     monkeypatch.setattr(settings, "job_feed_url", f"{base}/feed.xml")

@@ -9,6 +9,7 @@ import pytest
 from tests.integration.feeds.conftest import feed_job, fixture_bytes, xml_feed
 
 from adflux.extensions import db
+from adflux.feeds.tasks import URL_IMPORT_TASK
 from adflux.jobs.models import JobOpening
 
 pytestmark = pytest.mark.postgres
@@ -49,15 +50,53 @@ def test_a_gzipped_feed_file_is_imported(adflux_cli, tmp_path):
     assert result.stdout.startswith("magneto.xml.gz: 4 added")
 
 
-def test_a_feed_url_is_fetched_by_the_server(adflux_cli, feed_server):
+def test_a_feed_url_is_imported_by_the_server_and_followed(
+    app, adflux_cli, feed_server, allow_private_feed_hosts, dispatcher, monkeypatch
+):
     base, folder = feed_server
     (folder / "jobs.jsonld").write_bytes(fixture_bytes("jobs.jsonld"))
+    monkeypatch.setattr(db.session, "remove", lambda: None)  # the test's one connection stays
+    task = app.extensions["celery"].tasks[URL_IMPORT_TASK]
+    polls = []
+
+    def worker_meanwhile(_seconds: float) -> None:
+        # While the command waits between two looks at the import, a worker runs it.
+        polls.append(_seconds)
+        for _name, args, _countdown in dispatcher.take():
+            task.run(*args)
+
+    monkeypatch.setattr("adflux.cli.import_jobs.time.sleep", worker_meanwhile)
 
     result = adflux_cli("import", "jobs", f"{base}/jobs.jsonld", "--feed", "web", "--partial")
 
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"{base}/jobs.jsonld: 2 added")
     assert "feed web" in result.stdout
+    assert "importing" in result.stderr and polls
+
+
+def test_a_feed_url_that_fails_on_the_server_exits_1_saying_why(
+    app, adflux_cli, feed_server, allow_private_feed_hosts, dispatcher, monkeypatch
+):
+    base, _folder = feed_server
+    monkeypatch.setattr(db.session, "remove", lambda: None)
+    task = app.extensions["celery"].tasks[URL_IMPORT_TASK]
+    monkeypatch.setattr(
+        "adflux.cli.import_jobs.time.sleep",
+        lambda _s: [task.run(*args) for _n, args, _c in dispatcher.take()],
+    )
+
+    result = adflux_cli("import", "jobs", f"{base}/gone.xml")
+
+    assert result.exit_code == 1
+    assert f"the feed at {base}/gone.xml answered HTTP 404" in result.stderr
+
+
+def test_a_feed_url_at_a_private_address_is_refused_at_once(adflux_cli):
+    result = adflux_cli("import", "jobs", "http://127.0.0.1:9/feed.xml")
+
+    assert result.exit_code == 1
+    assert "a loopback address" in result.stderr and "[HTTP 422]" in result.stderr
 
 
 @pytest.mark.parametrize(
