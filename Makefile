@@ -47,9 +47,10 @@ translations: $(RUN_STAMP) ## Extract new messages from the code into the catalo
 run: $(RUN_STAMP) $(CATALOG_MO) ## Run AdFlux on embedded defaults (SQLite, in-process tasks, local sandbox)
 	$(BIN)/adflux run
 
+# Lighthouse for the dashboard's audit test; without Node.js that test skips (fails with CI=true).
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the Lighthouse test will not run (install Node.js 18+)"; fi
 
 test: $(DEV_STAMP) $(CATALOG_MO) $(NODE_STAMP) ## Install the dev dependencies, lint, type-check and run the whole test suite
 	$(BIN)/ruff check src tests bench
