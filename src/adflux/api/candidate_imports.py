@@ -209,7 +209,10 @@ class CandidateImportErrors(MethodView):
         record = service.get_import_or_404(db_session=db.session, import_id=import_id)
         path = service.report_file(record)
         if path is None:
-            raise NotFound(f"the error report of candidate import {import_id} is not on disk")
+            raise NotFound(
+                "the error report of candidate import %(import_id)s is not on disk",
+                import_id=import_id,
+            )
         return send_file(
             path,
             mimetype="text/csv",

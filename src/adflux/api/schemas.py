@@ -25,6 +25,9 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map, UnicodeConver
 
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import request_language
+from adflux.i18n.messages import render
 
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
 INT_BOUNDS = (-(2**31), 2**31 - 1)
@@ -32,10 +35,25 @@ INT_BOUNDS = (-(2**31), 2**31 - 1)
 # (and in the OpenAPI document), not a setting.
 PAGE_SIZE_MAX = 200
 
-NUL_MESSAGE = "must not contain NUL characters"
+NUL_MESSAGE = N_("must not contain NUL characters")
 NO_NUL_PATTERN = r"^[^\x00]*$"
 _INTEGER_TEXT = re.compile(r"-?[0-9]+")
 _NUMBER_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+# What a 404 for an id in a path says, by the resource the route names.
+_MISSING = {
+    "job": N_("job %(id)s does not exist"),
+    "campaign": N_("campaign %(id)s does not exist"),
+    "campaign template": N_("campaign template %(id)s does not exist"),
+    "candidate": N_("candidate %(id)s does not exist"),
+    "candidate import": N_("candidate import %(id)s does not exist"),
+    "feed import": N_("feed import %(id)s does not exist"),
+    "rule": N_("rule %(id)s does not exist"),
+    "segment": N_("segment %(id)s does not exist"),
+    "segmentation run": N_("segmentation run %(id)s does not exist"),
+}
+_MISSING_ANY = N_("%(resource)s %(id)s does not exist")
 
 
 class IdConverter(BaseConverter):
@@ -55,7 +73,11 @@ class IdConverter(BaseConverter):
     def to_python(self, value: str) -> int:
         if _INTEGER_TEXT.fullmatch(value) and 1 <= int(value) <= MAX_ID:
             return int(value)
-        raise NotFound(f"{self.resource} {value} does not exist")
+        # Werkzeug's NotFound, as routing raises it (the request's language is known by then).
+        missing = _MISSING.get(self.resource, _MISSING_ANY)
+        raise NotFound(
+            render(missing, {"resource": self.resource, "id": value}, request_language())
+        )
 
     def to_url(self, value: Any) -> str:
         return str(int(value))

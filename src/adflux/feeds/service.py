@@ -36,6 +36,8 @@ from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
 from adflux.feeds.mapping import Mapped, Refused, map_record
 from adflux.feeds.models import FeedImport, ImportStatus
 from adflux.feeds.parsing import FeedRecord, FeedUnreadable, read_feed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -223,7 +225,9 @@ def import_feed_url(
 ) -> FeedImport:
     """Fetch the feed at `url` (http or https) into a temporary file, then import it."""
     if not url.startswith(("http://", "https://")):
-        raise ValidationFailed("only http and https feeds", fields={"url": ["http(s) URL only"]})
+        raise ValidationFailed(
+            "only http and https feeds", fields={"url": [N_("http(s) URL only")]}
+        )
     with tempfile.TemporaryFile() as spool:
         try:
             _download(url, spool, max_bytes=max_bytes)
@@ -246,23 +250,31 @@ def import_feed_url(
 
 
 def _download(url: str, out: IO[bytes], *, max_bytes: int) -> None:
-    def unreachable(why: str) -> ValidationFailed:
-        return ValidationFailed(f"the feed at {url} {why}", fields={"url": [why]})
+    def unreachable(why: Message) -> ValidationFailed:
+        return ValidationFailed(
+            "the feed at %(url)s %(why)s", fields={"url": [why]}, url=url, why=why
+        )
 
     try:
         with httpx.stream("GET", url, timeout=URL_TIMEOUT_S, follow_redirects=True) as answer:
             if answer.status_code >= 400:
-                raise unreachable(f"answered HTTP {answer.status_code}")
+                raise unreachable(
+                    Message("answered HTTP %(status)s", status=str(answer.status_code))
+                )
             size = 0
             for chunk in answer.iter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    raise unreachable(f"is larger than {max_bytes:,} bytes")
+                    raise unreachable(Message("is larger than %(limit)s bytes", limit=max_bytes))
                 out.write(chunk)
     except httpx.TimeoutException:
-        raise unreachable(f"did not answer within {URL_TIMEOUT_S:.0f} s") from None
+        raise unreachable(
+            Message("did not answer within %(seconds)s s", seconds=round(URL_TIMEOUT_S))
+        ) from None
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
-        raise unreachable(f"cannot be fetched ({type(exc).__name__})") from None
+        raise unreachable(
+            Message("cannot be fetched (%(error)s)", error=type(exc).__name__)
+        ) from None
 
 
 def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:
@@ -275,9 +287,11 @@ def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:
     )
     if running is not None:
         raise Conflict(
-            f"an import of feed {feed!r} is already running (import {running}); "
+            "an import of feed '%(feed)s' is already running (import %(import_id)s); "
             "wait for it to finish",
-            fields={"feed": ["an import of this feed is running"]},
+            fields={"feed": [N_("an import of this feed is running")]},
+            feed=feed,
+            import_id=running,
         )
 
 
@@ -535,5 +549,5 @@ def list_imports(
 def get_import_or_404(*, db_session: DbSession, import_id: int) -> FeedImport:
     row = db_session.get(FeedImport, import_id)
     if row is None:
-        raise NotFound(f"feed import {import_id} does not exist")
+        raise NotFound("feed import %(import_id)s does not exist", import_id=import_id)
     return row

@@ -27,11 +27,14 @@ def number(value: Number | None, language: str, *, decimals: int | None = None) 
 
 
 def money(value: Number | None, language: str) -> str:
-    """Colombian pesos, whole: $80.000 (Colombian prices carry no cents)."""
+    """Colombian pesos, whole: $80.000 in Spanish, COP 80,000 in English (Colombian prices carry
+    no cents)."""
     if value is None:
         return MISSING
+    # A symbol ($) sits against the number, a code (COP) a space apart, as CLDR writes them.
+    pattern = "¤#,##0" if language == "es" else "¤\xa0#,##0"
     return format_currency(
-        round(value), "COP", format="¤#,##0", currency_digits=False, locale=LOCALES[language]
+        round(value), "COP", format=pattern, currency_digits=False, locale=LOCALES[language]
     )
 
 
