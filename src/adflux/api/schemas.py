@@ -125,22 +125,22 @@ def _type_problem(field: fields.Field, value: Any, *, text: bool) -> str | None:
     if text:
         # Query strings are text: the text must spell the declared type exactly.
         if isinstance(field, fields.Boolean) and value not in ("true", "false"):
-            return "Not a valid boolean: use true or false."
+            return N_("Not a valid boolean: use true or false.")
         if isinstance(field, fields.Integer) and not _INTEGER_TEXT.fullmatch(str(value)):
             return "Not a valid integer."
         if isinstance(field, fields.Number) and not _NUMBER_TEXT.fullmatch(str(value)):
             return "Not a valid number."
         return None
     if isinstance(field, fields.Boolean) and not isinstance(value, bool):
-        return "Not a valid boolean: send true or false, not a string or a number."
+        return N_("Not a valid boolean: send true or false, not a string or a number.")
     if isinstance(field, fields.Integer) and (
         isinstance(value, bool) or not isinstance(value, int)
     ):
-        return "Not a valid integer: send a JSON integer, not a string or a decimal."
+        return N_("Not a valid integer: send a JSON integer, not a string or a decimal.")
     if isinstance(field, fields.Number) and (
         isinstance(value, bool) or not isinstance(value, int | float)
     ):
-        return "Not a valid number: send a JSON number, not a string."
+        return N_("Not a valid number: send a JSON number, not a string.")
     if isinstance(field, fields.String) and not isinstance(value, str):
         return "Not a valid string."
     return None
@@ -153,7 +153,9 @@ def _encodable(value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError("must not contain unpaired surrogates (\\ud800-\\udfff)") from None
+        raise ValidationError(
+            N_("must not contain unpaired surrogates (\\ud800-\\udfff)")
+        ) from None
 
 
 def _utc_representable(value: datetime) -> None:
@@ -163,7 +165,7 @@ def _utc_representable(value: datetime) -> None:
     try:
         value.astimezone(UTC)
     except OverflowError:
-        raise ValidationError("must fall between the years 1 and 9999 in UTC") from None
+        raise ValidationError(N_("must fall between the years 1 and 9999 in UTC")) from None
 
 
 def _all_values(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -229,7 +231,7 @@ class ApiSchema(Schema):
                 continue
             value, text = data[key], self.values_are_text
             if text and not isinstance(field, fields.List) and len(_all_values(data, key)) > 1:
-                problems[key] = ["give one value, not several"]
+                problems[key] = [N_("give one value, not several")]
                 continue
             if isinstance(field, fields.List) and isinstance(value, list | tuple):
                 # Named by position, as marshmallow names the items it refuses: "skills.1".

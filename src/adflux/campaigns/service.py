@@ -580,12 +580,12 @@ def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool
     wanted_from = PublicationStatus.PUBLISHED if not active else PublicationStatus.PAUSED
     targets = [p for p in campaign.publications if p.status == wanted_from]
     if not targets:
-        raise Conflict(
-            "campaign %(campaign_id)s has no paused publication to resume"
+        none_to_change = (
+            N_("campaign %(campaign_id)s has no paused publication to resume")
             if active
-            else "campaign %(campaign_id)s has no published publication to pause",
-            campaign_id=campaign_id,
+            else N_("campaign %(campaign_id)s has no published publication to pause")
         )
+        raise Conflict(none_to_change, campaign_id=campaign_id)
     errors: dict[str, list[str]] = {}
     for publication, message in set_arms_active(targets, active=active).items():
         errors.setdefault(publication.platform, []).append(message)
@@ -808,9 +808,9 @@ def budget_problems(
     if daily_budget_cop < needed:
         each = [
             Message(
-                "%(platform)s needs at least %(amount)s per day per arm (%(count)s arms)"
+                N_("%(platform)s needs at least %(amount)s per day per arm (%(count)s arms)")
                 if count > 1
-                else "%(platform)s needs at least %(amount)s per day",
+                else N_("%(platform)s needs at least %(amount)s per day"),
                 platform=Code("platform", platform),
                 amount=Money(arm_minimum(platform)),
                 count=count,
@@ -819,9 +819,9 @@ def budget_problems(
         ]
         problems["daily_budget_cop"] = [
             Message(
-                "the %(count)s arms need at least %(needed)s per day (%(each)s)"
+                N_("the %(count)s arms need at least %(needed)s per day (%(each)s)")
                 if len(arm_platforms) > 1
-                else "1 arm needs at least %(needed)s per day (%(each)s)",
+                else N_("1 arm needs at least %(needed)s per day (%(each)s)"),
                 count=len(arm_platforms),
                 needed=Money(needed),
                 each=each,
