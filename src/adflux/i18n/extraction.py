@@ -61,8 +61,8 @@ def extract_calls(
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        if name not in keywords:
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if not isinstance(name, str) or name not in keywords:
             continue
         arguments = tuple(
             arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
