@@ -63,8 +63,8 @@ def test_a_feed_url_is_fetched_by_the_server(adflux_cli, feed_server):
 @pytest.mark.parametrize(
     "content, says",
     [
-        (fixture_bytes("billion_laughs.xml"), "declares entities"),
-        (b"not a feed", "not a job feed"),
+        (fixture_bytes("billion_laughs.xml"), "declara entidades"),
+        (b"not a feed", "no es un feed de vacantes"),
     ],
 )
 def test_an_unreadable_feed_exits_1_with_one_line(adflux_cli, tmp_path, content, says):
