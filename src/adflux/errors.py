@@ -2,7 +2,8 @@
 
 A message is an English catalog msgid with ``%(name)s`` placeholders, given its parameters as
 keywords (never an f-string: the catalog could not hold it); field messages are msgids too, filled
-by the same parameters. The entry layer renders both in the reader's language.
+by the same parameters, or Messages with parameters of their own. The entry layer renders both in
+the reader's language.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from adflux.i18n.catalogs import SOURCE_LANGUAGE
-from adflux.i18n.messages import render
+from adflux.i18n.messages import Message, localise, render
 
 
 class AdfluxError(Exception):
@@ -23,7 +24,7 @@ class AdfluxError(Exception):
         self,
         message: str,
         *,
-        fields: Mapping[str, Sequence[str]] | None = None,
+        fields: Mapping[str, Sequence[str | Message]] | None = None,
         **params: object,
     ):
         self.template = message
@@ -40,12 +41,27 @@ class AdfluxError(Exception):
     def fields(self) -> dict[str, list[str]]:
         return self.localised_fields(SOURCE_LANGUAGE)
 
+    def field_messages(self) -> dict[str, list[str | Message]]:
+        """The field messages with their parameters, to merge into another error's fields."""
+        return {
+            name: [
+                template if isinstance(template, Message) else Message(template, **self.params)
+                for template in templates
+            ]
+            for name, templates in self.field_templates.items()
+        }
+
     def localised(self, language: str) -> str:
         return render(self.template, self.params, language)
 
     def localised_fields(self, language: str) -> dict[str, list[str]]:
         return {
-            name: [render(template, self.params, language) for template in templates]
+            name: [
+                localise(template, language)
+                if isinstance(template, Message)
+                else render(template, self.params, language)
+                for template in templates
+            ]
             for name, templates in self.field_templates.items()
         }
 

@@ -209,7 +209,7 @@ def test_token_is_printed_once_and_only_its_hash_is_stored(live_api: LiveApi) ->
     duplicate = run_cli(
         "token", "create", "--name", "e2e-once", "--role", "viewer", env=live_api.server_env
     )
-    assert "already exists" in _single_error_line(duplicate)
+    assert "ya existe" in _single_error_line(duplicate)
 
 
 def test_revoked_token_stops_working(live_api: LiveApi) -> None:

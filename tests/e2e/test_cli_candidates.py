@@ -38,7 +38,7 @@ def test_withdrawing_consent_and_correcting_the_email(live_api: LiveApi) -> None
     )
     assert taken.returncode == 1
     (line,) = taken.stderr.strip().splitlines()
-    assert "email: already exists" in line and "[HTTP 409]" in line
+    assert "email: ya existe" in line and "[HTTP 409]" in line
 
 
 def test_erasing_a_candidate(live_api: LiveApi) -> None:

@@ -13,6 +13,7 @@ from adflux.auth.models import Role
 from adflux.context import actor_var
 from adflux.errors import Forbidden, Unauthorized
 from adflux.extensions import db
+from adflux.i18n.messages import Code
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -78,6 +79,10 @@ def authenticate_request() -> None:
         raise Unauthorized("invalid or revoked token")
     required = _required_role()
     if not Role(row.role).allows(required):
-        raise Forbidden(f"this needs the {required.value} role; your token has {row.role}")
+        raise Forbidden(
+            "this needs the %(required)s role; your token has %(role)s",
+            required=Code("role", required.value),
+            role=Code("role", row.role),
+        )
     g.api_token = row
     g.actor_token = actor_var.set(f"token:{row.name}")

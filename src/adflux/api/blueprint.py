@@ -24,6 +24,8 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from adflux.i18n.http import gettext
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Where apispec puts ErrorSchema (named after the class, less "Schema").
@@ -56,7 +58,9 @@ def read_body(req: flask.Request) -> bytes:
 
 
 def body_too_large_message(limit: int) -> str:
-    return f"the request body is larger than {limit:,} bytes (ADFLUX_MAX_BODY_BYTES)"
+    return gettext(
+        "the request body is larger than %(limit)s bytes (ADFLUX_MAX_BODY_BYTES)", limit=limit
+    )
 
 
 def _too_deep(value: Any) -> bool:
@@ -105,12 +109,16 @@ class ApiParser(FlaskParser):
             if not (body or req.form or req.files):
                 return core.missing  # no body: the schema says which fields were required
             raise UnsupportedMediaType(
-                f"send the body as JSON with 'Content-Type: application/json'"
-                f" (got {req.mimetype or 'no Content-Type'})"
+                gettext(
+                    "send the body as JSON with 'Content-Type: application/json' (got %(got)s)",
+                    got=req.mimetype or gettext("no Content-Type"),
+                )
             )
         if not body:
             return core.missing
-        too_deep = f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep"
+        too_deep = gettext(
+            "the JSON body is nested more than %(depth)s levels deep", depth=MAX_JSON_DEPTH
+        )
         try:
             value = core.parse_json(body)
         except json.JSONDecodeError:
@@ -119,7 +127,9 @@ class ApiParser(FlaskParser):
             abort(400, messages={"json": [too_deep]})
         except ValueError:
             # Python refuses integers of more than 4,300 digits (CVE-2020-10735) with a ValueError.
-            abort(400, messages={"json": ["invalid JSON body: a number has too many digits"]})
+            abort(
+                400, messages={"json": [gettext("invalid JSON body: a number has too many digits")]}
+            )
         if _too_deep(value):
             abort(400, messages={"json": [too_deep]})
         return value
@@ -131,7 +141,11 @@ class ApiParser(FlaskParser):
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        abort(400, exc=error, messages={"json": [f"invalid JSON body: {error}"]})
+        abort(
+            400,
+            exc=error,
+            messages={"json": [gettext("invalid JSON body: %(detail)s", detail=str(error))]},
+        )
 
 
 class Blueprint(SmorestBlueprint):  # type: ignore[misc]

@@ -27,6 +27,7 @@ from adflux.campaigns import editing, service
 from adflux.campaigns.compliance import ACKNOWLEDGEABLE_WARNINGS, narrowing_messages
 from adflux.campaigns.status import CAMPAIGN_STATUSES
 from adflux.extensions import db
+from adflux.i18n.catalogs import N_
 from adflux.platforms.registry import ADAPTERS
 from adflux.targeting import people
 
@@ -245,7 +246,7 @@ class IdempotencyHeaderSchema(ApiSchema):
         validate=[
             validate.Length(min=1, max=service.IDEMPOTENCY_KEY_MAX),
             # Visible ASCII, as the IETF draft's keys and the UUIDs clients send are.
-            validate.Regexp(r"^[\x21-\x7e]+$", error="visible ASCII characters only"),
+            validate.Regexp(r"^[\x21-\x7e]+$", error=N_("visible ASCII characters only")),
         ],
         metadata={
             "description": "Makes retries safe: a repeat with the same body returns the first "

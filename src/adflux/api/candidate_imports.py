@@ -34,6 +34,7 @@ from adflux.candidates.import_reading import REQUIRED_COLUMNS, FileFormat
 from adflux.candidates.models import CandidateImport
 from adflux.errors import NotFound
 from adflux.extensions import db
+from adflux.i18n.http import gettext
 
 blp = Blueprint(
     "candidate_imports",
@@ -110,15 +111,21 @@ def allow_large_imports() -> None:
         if not request.headers.get("Transfer-Encoding"):
             return  # no body at all: the view says the file is empty (after the token check)
         raise LengthRequired(
-            "send the file with a Content-Length header (not chunked); 'adflux import "
-            "candidates FILE' does"
+            gettext(
+                "send the file with a Content-Length header (not chunked); 'adflux import "
+                "candidates FILE' does"
+            )
         )
     limit: int = current_app.config["ADFLUX_SETTINGS"].max_import_bytes
     request.max_content_length = limit
     if request.content_length > limit:
         raise RequestEntityTooLarge(
-            f"the file is {request.content_length:,} bytes; an import takes at most {limit:,}"
-            " (ADFLUX_MAX_IMPORT_BYTES)"
+            gettext(
+                "the file is %(size)s bytes; an import takes at most %(limit)s "
+                "(ADFLUX_MAX_IMPORT_BYTES)",
+                size=request.content_length,
+                limit=limit,
+            )
         )
 
 
@@ -209,7 +216,10 @@ class CandidateImportErrors(MethodView):
         record = service.get_import_or_404(db_session=db.session, import_id=import_id)
         path = service.report_file(record)
         if path is None:
-            raise NotFound(f"the error report of candidate import {import_id} is not on disk")
+            raise NotFound(
+                "the error report of candidate import %(import_id)s is not on disk",
+                import_id=import_id,
+            )
         return send_file(
             path,
             mimetype="text/csv",
@@ -221,7 +231,11 @@ class CandidateImportErrors(MethodView):
 def _format_of(mimetype: str) -> FileFormat | None:
     if mimetype not in CONTENT_TYPES:
         raise UnsupportedMediaType(
-            f"send the file as {', '.join(CONTENT_TYPES)} (got {mimetype or 'no Content-Type'})"
+            gettext(
+                "send the file as %(types)s (got %(got)s)",
+                types=", ".join(CONTENT_TYPES),
+                got=mimetype or gettext("no Content-Type"),
+            )
         )
     return CONTENT_TYPES[mimetype]
 

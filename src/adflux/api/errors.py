@@ -1,5 +1,8 @@
 """Every error leaves the API in one JSON shape:
 ``{"error": {"code": ..., "message": ..., "fields": {...}, "request_id": ...}}``.
+
+The messages are in the reader's language (Accept-Language; Spanish by default); the `code` and
+the keys of `fields` are the API's own, for programs.
 """
 
 from __future__ import annotations
@@ -9,17 +12,21 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
+from adflux.api import field_messages
 from adflux.api.blueprint import body_too_large_message
 from adflux.db import is_contention
 from adflux.errors import AdfluxError
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext, request_language
+from adflux.i18n.messages import render
 
 log = logging.getLogger(__name__)
 
-# How a request the schemas refuse is answered, followed by the fields: a service's refusal (a
-# business rule) has a message of its own.
-SCHEMA_ERROR_PREFIX = "the request has invalid fields: "
+# How a request the schemas refuse is answered, naming the fields by their labels: a service's
+# refusal (a business rule) has a message of its own.
+SCHEMA_ERROR = N_("the request has invalid fields: %(fields)s")
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -71,21 +78,36 @@ def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
     return fields
 
 
+def _translated_fields(fields: dict[str, list[str]], language: str) -> dict[str, list[str]]:
+    return {
+        name: [field_messages.translate(message, language) for message in messages]
+        for name, messages in fields.items()
+    }
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
+    language = request_language()
     data = getattr(error, "data", None) or {}
     fields = _flatten_webargs(data.get("messages")) if "messages" in data else None
+    if fields:
+        fields = _translated_fields(fields, language)
     if status == 422 and fields:
-        message = SCHEMA_ERROR_PREFIX + ", ".join(sorted(fields))
+        labels = [field_messages.field_label(name, language) for name in sorted(fields)]
+        message = render(SCHEMA_ERROR, {"fields": ", ".join(labels)}, language)
     elif fields:
         message = "; ".join(m for msgs in fields.values() for m in msgs)
     elif status == 404 and request.url_rule is None:
         # No route matched (an id the routes refuse names its resource itself, see IdConverter).
-        message = str(error.description) if _described(error) else f"nothing at {request.path}"
+        message = (
+            str(error.description)
+            if _described(error)
+            else render(N_("nothing at %(path)s"), {"path": request.path}, language)
+        )
     elif status == 413 and not _described(error):
         message = body_too_large_message(request.max_content_length or 0)
     else:
-        message = data.get("message") or error.description or error.name
+        message = _http_message(status, data.get("message") or error.description, language)
     response = error_response(status, _HTTP_CODES.get(status, "http_error"), message, fields)
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
@@ -97,8 +119,41 @@ def _described(error: HTTPException) -> bool:
     return error.description != type(error).description
 
 
+# What the API says for an HTTP error that carries no message of its own (Werkzeug's generic
+# descriptions are English paragraphs meant for browsers).
+_HTTP_MESSAGES = {
+    400: N_("the request cannot be understood"),
+    401: N_("authentication is needed"),
+    403: N_("this is not allowed"),
+    404: N_("not found"),
+    405: N_("this method is not allowed here"),
+    409: N_("the request conflicts with the current state"),
+    411: N_("send a Content-Length"),
+    413: N_("the request body is too large"),
+    415: N_("this Content-Type is not accepted here"),
+    422: N_("the request cannot be processed"),
+    429: N_("too many requests; wait and send this again"),
+}
+
+
+def _http_message(status: int, given: str | None, language: str) -> str:
+    """An HTTP error's message in the reader's language: its own text (looked up in the
+    catalog, where the API's messages are), or the status's."""
+    generic = _HTTP_MESSAGES.get(status)
+    werkzeug = default_exceptions.get(status)
+    if given and not (generic and werkzeug and given == werkzeug.description):
+        return render(given, {}, language)
+    return render(generic, {}, language) if generic else str(given or status)
+
+
 def handle_domain_error(error: AdfluxError) -> Response:
-    return error_response(error.status, error.code, error.message, error.fields or None)
+    language = request_language()
+    return error_response(
+        error.status,
+        error.code,
+        error.localised(language),
+        error.localised_fields(language) or None,
+    )
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -110,21 +165,25 @@ def handle_unexpected(error: Exception) -> Response:
             # was written, and the same request can simply be sent again.
             log.warning("database busy: %s", type(error.orig).__name__)
             response = error_response(
-                503, "database_busy", "the database is busy with other requests; send this again"
+                503,
+                "database_busy",
+                gettext("the database is busy with other requests; send this again"),
             )
             response.headers["Retry-After"] = "1"
             return response
         log.error("database unavailable: %s", error.orig)
-        return error_response(503, "service_unavailable", "the database is unavailable")
+        return error_response(503, "service_unavailable", gettext("the database is unavailable"))
     if isinstance(error, DataError):
         # A value the schemas let through but the database cannot hold (a NUL character, a number
         # out of range): the request's fault, so 422 rather than a 500.
         log.warning("database refused a value: %s", type(error.orig).__name__)
         return error_response(
-            422, "validation_error", "a value is out of range or contains characters not allowed"
+            422,
+            "validation_error",
+            gettext("a value is out of range or contains characters not allowed"),
         )
     log.exception("unhandled error")
-    return error_response(500, "internal_error", "an unexpected error occurred")
+    return error_response(500, "internal_error", gettext("an unexpected error occurred"))
 
 
 def register_error_handlers(app: Flask) -> None:

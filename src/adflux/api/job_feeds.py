@@ -34,8 +34,9 @@ from adflux.extensions import db
 from adflux.feeds import service
 from adflux.feeds.service import DEFAULT_FEED
 from adflux.feeds.tasks import URL_IMPORT_TASK
+from adflux.i18n.catalogs import N_
 
-BROKER_DOWN = "the task broker is unreachable: try again shortly"
+BROKER_DOWN = N_("the task broker is unreachable: try again shortly")
 
 blp = Blueprint(
     "job_feeds",
@@ -187,9 +188,10 @@ class FeedUploads(MethodView):
         request = flask.request
         if request.mimetype not in FEED_CONTENT_TYPES:
             raise ValidationFailed(
-                f"send the feed with one of these Content-Types: {', '.join(FEED_CONTENT_TYPES)}"
-                f" (got {request.mimetype or 'none'})",
-                fields={"Content-Type": ["not a feed's type"]},
+                "send the feed with one of these Content-Types: %(types)s (got %(got)s)",
+                fields={"Content-Type": [N_("not a feed's type")]},
+                types=", ".join(FEED_CONTENT_TYPES),
+                got=request.mimetype or "none",
             )
         # request.max_content_length is ADFLUX_FEED_MAX_BYTES here (app.py, before any hook
         # opened the stream).

@@ -22,6 +22,7 @@ from adflux.api.schemas import (
 from adflux.auth.models import Role
 from adflux.campaigns.service import campaign_today
 from adflux.extensions import db
+from adflux.i18n.catalogs import N_
 from adflux.optimisation import dry_run, rules, service
 from adflux.optimisation.models import RunTrigger
 
@@ -230,8 +231,9 @@ class RuleSchema(ApiSchema):
         required=True,
         validate=validate.OneOf(
             rules.ADDABLE_KINDS,
-            error="max_applications o max_cpa (job_closed y end_date aplican a toda campaña) / "
-            "max_applications or max_cpa (job_closed and end_date apply to every campaign)",
+            error=N_(
+                "max_applications or max_cpa (job_closed and end_date apply to every campaign)"
+            ),
         ),
     )
     period = fields.String(

@@ -25,6 +25,9 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map, UnicodeConver
 
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import request_language
+from adflux.i18n.messages import render
 
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
 INT_BOUNDS = (-(2**31), 2**31 - 1)
@@ -32,10 +35,25 @@ INT_BOUNDS = (-(2**31), 2**31 - 1)
 # (and in the OpenAPI document), not a setting.
 PAGE_SIZE_MAX = 200
 
-NUL_MESSAGE = "must not contain NUL characters"
+NUL_MESSAGE = N_("must not contain NUL characters")
 NO_NUL_PATTERN = r"^[^\x00]*$"
 _INTEGER_TEXT = re.compile(r"-?[0-9]+")
 _NUMBER_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+# What a 404 for an id in a path says, by the resource the route names.
+_MISSING = {
+    "job": N_("job %(id)s does not exist"),
+    "campaign": N_("campaign %(id)s does not exist"),
+    "campaign template": N_("campaign template %(id)s does not exist"),
+    "candidate": N_("candidate %(id)s does not exist"),
+    "candidate import": N_("candidate import %(id)s does not exist"),
+    "feed import": N_("feed import %(id)s does not exist"),
+    "rule": N_("rule %(id)s does not exist"),
+    "segment": N_("segment %(id)s does not exist"),
+    "segmentation run": N_("segmentation run %(id)s does not exist"),
+}
+_MISSING_ANY = N_("%(resource)s %(id)s does not exist")
 
 
 class IdConverter(BaseConverter):
@@ -55,7 +73,11 @@ class IdConverter(BaseConverter):
     def to_python(self, value: str) -> int:
         if _INTEGER_TEXT.fullmatch(value) and 1 <= int(value) <= MAX_ID:
             return int(value)
-        raise NotFound(f"{self.resource} {value} does not exist")
+        # Werkzeug's NotFound, as routing raises it (the request's language is known by then).
+        missing = _MISSING.get(self.resource, _MISSING_ANY)
+        raise NotFound(
+            render(missing, {"resource": self.resource, "id": value}, request_language())
+        )
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
@@ -103,22 +125,22 @@ def _type_problem(field: fields.Field, value: Any, *, text: bool) -> str | None:
     if text:
         # Query strings are text: the text must spell the declared type exactly.
         if isinstance(field, fields.Boolean) and value not in ("true", "false"):
-            return "Not a valid boolean: use true or false."
+            return N_("Not a valid boolean: use true or false.")
         if isinstance(field, fields.Integer) and not _INTEGER_TEXT.fullmatch(str(value)):
             return "Not a valid integer."
         if isinstance(field, fields.Number) and not _NUMBER_TEXT.fullmatch(str(value)):
             return "Not a valid number."
         return None
     if isinstance(field, fields.Boolean) and not isinstance(value, bool):
-        return "Not a valid boolean: send true or false, not a string or a number."
+        return N_("Not a valid boolean: send true or false, not a string or a number.")
     if isinstance(field, fields.Integer) and (
         isinstance(value, bool) or not isinstance(value, int)
     ):
-        return "Not a valid integer: send a JSON integer, not a string or a decimal."
+        return N_("Not a valid integer: send a JSON integer, not a string or a decimal.")
     if isinstance(field, fields.Number) and (
         isinstance(value, bool) or not isinstance(value, int | float)
     ):
-        return "Not a valid number: send a JSON number, not a string."
+        return N_("Not a valid number: send a JSON number, not a string.")
     if isinstance(field, fields.String) and not isinstance(value, str):
         return "Not a valid string."
     return None
@@ -131,7 +153,9 @@ def _encodable(value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError("must not contain unpaired surrogates (\\ud800-\\udfff)") from None
+        raise ValidationError(
+            N_("must not contain unpaired surrogates (\\ud800-\\udfff)")
+        ) from None
 
 
 def _utc_representable(value: datetime) -> None:
@@ -141,7 +165,7 @@ def _utc_representable(value: datetime) -> None:
     try:
         value.astimezone(UTC)
     except OverflowError:
-        raise ValidationError("must fall between the years 1 and 9999 in UTC") from None
+        raise ValidationError(N_("must fall between the years 1 and 9999 in UTC")) from None
 
 
 def _all_values(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -207,7 +231,7 @@ class ApiSchema(Schema):
                 continue
             value, text = data[key], self.values_are_text
             if text and not isinstance(field, fields.List) and len(_all_values(data, key)) > 1:
-                problems[key] = ["give one value, not several"]
+                problems[key] = [N_("give one value, not several")]
                 continue
             if isinstance(field, fields.List) and isinstance(value, list | tuple):
                 # Named by position, as marshmallow names the items it refuses: "skills.1".

@@ -14,6 +14,7 @@ from adflux.auth.models import ApiToken, Role
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 
 TOKEN_PREFIX = "adf_"
 # Letters, digits, dot, dash and underscore, starting with a letter or digit: every name is one
@@ -21,9 +22,9 @@ TOKEN_PREFIX = "adf_"
 TOKEN_NAME_MAX = 100
 TOKEN_NAME_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{TOKEN_NAME_MAX - 1}}}$"
 TOKEN_NAME_RE = re.compile(TOKEN_NAME_PATTERN)
-TOKEN_NAME_RULE = (
-    f"1 to {TOKEN_NAME_MAX} letters (A-Z, a-z), digits, '.', '-' or '_', "
-    "starting with a letter or digit"
+# A catalog message (the API's schema shows it too), so TOKEN_NAME_MAX is written out in it.
+TOKEN_NAME_RULE = N_(
+    "1 to 100 letters (A-Z, a-z), digits, '.', '-' or '_', starting with a letter or digit"
 )
 
 
@@ -59,7 +60,10 @@ def create_token(
     except ValueError:
         valid = ", ".join(r.value for r in Role)
         raise ValidationFailed(
-            f"unknown role {role!r}", fields={"role": [f"must be one of: {valid}"]}
+            "unknown role '%(role)s'",
+            fields={"role": [N_("must be one of: %(valid)s")]},
+            role=role,
+            valid=valid,
         ) from None
     check_token_name(name)
     _ensure_name_free(db_session, name)
@@ -94,14 +98,18 @@ def check_token_name(name: str) -> None:
     """A name is one URL path segment as typed (``/tokens/<name>/revoke``): a safe alphabet."""
     if not TOKEN_NAME_RE.fullmatch(name):
         raise ValidationFailed(
-            f"token name {name!r} is not allowed: use {TOKEN_NAME_RULE}",
+            "token name '%(name)s' is not allowed: use %(rule)s",
             fields={"name": [TOKEN_NAME_RULE]},
+            name=name,
+            rule=Message(TOKEN_NAME_RULE),
         )
 
 
 def _ensure_name_free(db_session: DbSession, name: str) -> None:
     if db_session.scalar(sa.select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise Conflict(f"a token named {name!r} already exists", fields={"name": ["taken"]})
+        raise Conflict(
+            "a token named '%(name)s' already exists", fields={"name": [N_("taken")]}, name=name
+        )
 
 
 _tokens = ApiToken.__table__
@@ -158,7 +166,9 @@ def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
     """
     token = db_session.scalar(sa.select(ApiToken).where(ApiToken.name == name))
     if token is None:
-        raise NotFound(f"no token named {name!r}", fields={"name": ["unknown token"]})
+        raise NotFound(
+            "no token named '%(name)s'", fields={"name": [N_("unknown token")]}, name=name
+        )
     if token.revoked_at is not None:
         return token
     admin = Role.ADMIN.value
@@ -186,10 +196,11 @@ def revoke_token(*, db_session: DbSession, name: str) -> ApiToken:
         if token.revoked_at is not None:  # a concurrent revocation of the same token won
             return token
         raise Conflict(
-            f"token {name!r} is the last active admin token and cannot be revoked: without it "
+            "token '%(name)s' is the last active admin token and cannot be revoked: without it "
             "nobody could manage tokens; create another admin token first "
             "(adflux token create --role admin), then revoke this one",
-            fields={"name": ["last active admin token"]},
+            fields={"name": [N_("last active admin token")]},
+            name=name,
         )
     audit.record(
         db_session=db_session,

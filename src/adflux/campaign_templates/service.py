@@ -29,6 +29,8 @@ from adflux.campaigns import service as campaigns
 from adflux.context import actor_var
 from adflux.db import DbSession, is_unique_violation, write_or_recheck
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Message
 from adflux.jobs.areas import AREA_BY_KEY, AREA_LABELS
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.optimisation import rules as campaign_rules
@@ -70,14 +72,14 @@ def create_template(
     daily_cap: int = 20,
 ) -> CampaignTemplate:
     """Store a template; its criteria are checked against AdFlux's vocabulary."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str | Message]] = {}
     area_label = _area_label(area, problems)
     city_name = _city_name(city, problems)
     chosen = _platforms(platforms, problems)
     _check_rules(rules, problems)
     _check_cap(daily_cap, problems)
     if problems:
-        raise ValidationFailed("plantilla no válida / invalid template", fields=problems)
+        raise ValidationFailed("invalid template", fields=problems)
     _ensure_name_free(db_session, name)
     template = CampaignTemplate(
         name=name,
@@ -115,7 +117,7 @@ def update_template(
     """Change what a template creates from now on (campaigns it created stay as they are)."""
     template = get_template_or_404(db_session=db_session, template_id=template_id)
     unknown = set(changes) - UPDATABLE
-    problems: dict[str, list[str]] = {name: ["read-only"] for name in unknown}
+    problems: dict[str, list[str | Message]] = {name: ["read-only"] for name in unknown}
     if "platforms" in changes:
         changes["platforms"] = _platforms(changes["platforms"], problems)
     if "rules" in changes:
@@ -123,7 +125,7 @@ def update_template(
     if "daily_cap" in changes:
         _check_cap(changes["daily_cap"], problems)
     if problems:
-        raise ValidationFailed("plantilla no válida / invalid template", fields=problems)
+        raise ValidationFailed("invalid template", fields=problems)
     for name, value in changes.items():
         setattr(template, name, value)
     audit.record(
@@ -145,7 +147,7 @@ def list_templates(*, db_session: DbSession, limit: int, offset: int = 0) -> Pag
 def get_template_or_404(*, db_session: DbSession, template_id: int) -> CampaignTemplate:
     template = db_session.get(CampaignTemplate, template_id)
     if template is None:
-        raise NotFound(f"campaign template {template_id} does not exist")
+        raise NotFound("campaign template %(template_id)s does not exist", template_id=template_id)
     return template
 
 
@@ -291,62 +293,83 @@ def _owed_jobs(template: CampaignTemplate, job_ids: Sequence[int] | None) -> sa.
     return query
 
 
-def _area_label(area: str | None, problems: dict[str, list[str]]) -> str | None:
+def _area_label(area: str | None, problems: dict[str, list[str | Message]]) -> str | None:
     if not area:
         return None
     if area in AREA_LABELS:
         return area
     if area in AREA_BY_KEY:
         return AREA_BY_KEY[area].label
-    problems["area"] = [f"not an AdFlux area; one of: {', '.join(AREA_BY_KEY)}"]
+    problems["area"] = [
+        Message("not an AdFlux area; one of: %(valid)s", valid=Choices(None, list(AREA_BY_KEY)))
+    ]
     return None
 
 
-def _city_name(city: str | None, problems: dict[str, list[str]]) -> str | None:
+def _city_name(city: str | None, problems: dict[str, list[str | Message]]) -> str | None:
     if not city:
         return None
     found = geo.find_city(city)
     if found is None:
-        problems["city"] = [f"{city!r} is not a city AdFlux targets"]
+        problems["city"] = [Message("'%(city)s' is not a city AdFlux targets", city=city)]
         return None
     return found.name
 
 
-def _platforms(platforms: Sequence[str], problems: dict[str, list[str]]) -> list[str]:
+def _platforms(platforms: Sequence[str], problems: dict[str, list[str | Message]]) -> list[str]:
     chosen = list(dict.fromkeys(p.strip().lower() for p in platforms))
     unknown = [p for p in chosen if p not in ADAPTERS]
     if not chosen:
-        problems["platforms"] = ["choose at least one platform"]
+        problems["platforms"] = [N_("choose at least one platform")]
     elif unknown:
-        problems["platforms"] = [f"unknown: {', '.join(unknown)}; valid: {', '.join(ADAPTERS)}"]
+        problems["platforms"] = [
+            Message(
+                "unknown: %(unknown)s; valid: %(valid)s",
+                unknown=Choices(None, unknown),
+                valid=Choices(None, list(ADAPTERS)),
+            )
+        ]
     return chosen
 
 
-def _check_rules(rules: Sequence[dict[str, Any]], problems: dict[str, list[str]]) -> None:
-    found: list[str] = []
+def _check_rules(rules: Sequence[dict[str, Any]], problems: dict[str, list[str | Message]]) -> None:
+    found: list[str | Message] = []
     for index, rule in enumerate(rules):
         kind = RULE_FIELDS.get(str(rule.get("kind")))
         if kind is None:
-            found.append(f"rule {index}: kind must be one of {', '.join(RULE_FIELDS)}")
+            found.append(
+                Message(
+                    "rule %(index)s: kind must be one of %(valid)s",
+                    index=index,
+                    valid=Choices(None, list(RULE_FIELDS), "or"),
+                )
+            )
             continue
         required, optional = kind
         if missing := required - set(rule):
-            found.append(f"rule {index}: {rule['kind']} needs {', '.join(sorted(missing))}")
+            template, names = N_("rule %(index)s: %(kind)s needs %(names)s"), missing
         elif extra := set(rule) - required - optional:
-            found.append(f"rule {index}: not for a {rule['kind']} rule: {', '.join(sorted(extra))}")
+            template, names = N_("rule %(index)s: not for a %(kind)s rule: %(names)s"), extra
+        else:
+            continue
+        found.append(
+            Message(template, index=index, kind=rule["kind"], names=Choices(None, sorted(names)))
+        )
     if found:
         problems["rules"] = found
 
 
-def _check_cap(daily_cap: int, problems: dict[str, list[str]]) -> None:
+def _check_cap(daily_cap: int, problems: dict[str, list[str | Message]]) -> None:
     if not 1 <= daily_cap <= MAX_DAILY_CAP:
-        problems["daily_cap"] = [f"between 1 and {MAX_DAILY_CAP:,}"]
+        problems["daily_cap"] = [Message("between 1 and %(limit)s", limit=MAX_DAILY_CAP)]
 
 
 def _ensure_name_free(db_session: DbSession, name: str) -> None:
     taken = db_session.scalar(sa.select(CampaignTemplate.id).where(CampaignTemplate.name == name))
     if taken is not None:
         raise Conflict(
-            f"a campaign template named {name!r} already exists (id {taken})",
-            fields={"name": ["already exists"]},
+            "a campaign template named '%(name)s' already exists (id %(template_id)s)",
+            fields={"name": [N_("already exists")]},
+            name=name,
+            template_id=taken,
         )

@@ -46,6 +46,8 @@ from adflux.campaigns.service import (
 from adflux.campaigns.status import ARCHIVED
 from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Message, one_of
 
 EDITABLE = (
     "name",
@@ -81,21 +83,18 @@ def edit_campaign(
     `acknowledge_warnings`, as at creation. An archived campaign is not changed (409)."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise ValidationFailed(
-            "campos desconocidos / unknown fields", fields={k: ["unknown field"] for k in unknown}
-        )
+        raise ValidationFailed("unknown fields", fields={k: [N_("unknown field")] for k in unknown})
     campaign = _locked_campaign(db_session, campaign_id)
     if campaign.archived_at is not None:
         raise Conflict(
-            f"la campaña {campaign_id} está archivada y no se puede cambiar / campaign "
-            f"{campaign_id} is archived and cannot be changed"
+            "campaign %(campaign_id)s is archived and cannot be changed", campaign_id=campaign_id
         )
     if not changes:  # PATCH with nothing in it: nothing changes, as RFC 5789 reads
         db_session.commit()
         return campaign
     before = _snapshot(campaign)
     live = [p for p in campaign.publications if p.status != PublicationStatus.ENDED]
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str | Message]] = {}
     segment_ids = list(changes.get("segment_ids", campaign.segment_ids))
     job_audience_size = changes.get("job_audience_size", campaign.job_audience_size)
     warnings = _check_audience(
@@ -116,9 +115,11 @@ def edit_campaign(
     back = sorted({key for platform, key, _ in wanted if (platform, key) in ended_keys})
     if back:
         problems.setdefault("segment_ids", []).append(
-            f"ya se quitaron de esta campaña: {', '.join(back)}; cree otra campaña para volver a "
-            f"apuntarles / already taken off this campaign: {', '.join(back)}; create another "
-            "campaign to aim at them again"
+            Message(
+                "already taken off this campaign: %(arms)s; create another campaign to aim at "
+                "them again",
+                arms=", ".join(back),
+            )
         )
     daily = changes.get("daily_budget_cop", campaign.daily_budget_cop)
     total = changes.get("total_budget_cop", campaign.total_budget_cop)
@@ -131,7 +132,7 @@ def edit_campaign(
     )
     _check_plain(campaign, changes, problems)
     if problems:
-        raise ValidationFailed("cambios no válidos / invalid changes", fields=problems)
+        raise ValidationFailed("invalid changes", fields=problems)
     ensure_acknowledged(warnings, acknowledge_warnings)
 
     for name in _PLAIN:
@@ -271,7 +272,7 @@ def _check_audience(
     live: Sequence[PlatformPublication],
     segment_ids: Sequence[int],
     job_audience_size: int | None,
-    problems: dict[str, list[str]],
+    problems: dict[str, list[str | Message]],
 ) -> list[Any]:
     """Check the new segments and job audience (into `problems`); the warnings to acknowledge."""
     warnings: list[Any] = []
@@ -280,7 +281,7 @@ def _check_audience(
         try:
             segments = active_segments(db_session, added)
         except ValidationFailed as exc:
-            problems.update(exc.fields)
+            problems.update(exc.field_messages())
         else:
             warnings += segment_advisories({s.name: s.profile or {} for s in segments})
     if "job_audience_size" in changes and job_audience_size is not None:
@@ -289,21 +290,20 @@ def _check_audience(
                 db_session, campaign.job_id, job_audience_size, sorted({p.platform for p in live})
             )
         except ValidationFailed as exc:
-            problems.update(exc.fields)
+            problems.update(exc.field_messages())
         else:
             warnings += [w for w in found if w.rule in ACKNOWLEDGEABLE_WARNINGS]
     if ("segment_ids" in changes or "job_audience_size" in changes) and not (
         segment_ids or job_audience_size
     ):
         problems.setdefault("segment_ids", []).append(
-            "deje al menos un segmento o una audiencia propia / keep at least one segment or a "
-            "job audience"
+            N_("keep at least one segment or a job audience")
         )
     return warnings
 
 
 def _check_plain(
-    campaign: AdCampaign, changes: Mapping[str, Any], problems: dict[str, list[str]]
+    campaign: AdCampaign, changes: Mapping[str, Any], problems: dict[str, list[str | Message]]
 ) -> None:
     """The dates, pacing, name and ad copy (into `problems`)."""
     today = campaign_today()
@@ -312,29 +312,29 @@ def _check_plain(
     if "start_date" in changes and changes["start_date"] != campaign.start_date:
         if campaign.start_date <= today:
             problems["start_date"] = [
-                "la campaña ya empezó: su fecha de inicio no cambia / the campaign has already "
-                "started: its start date cannot change"
+                N_("the campaign has already started: its start date cannot change")
             ]
         elif start < today:
-            problems["start_date"] = ["no puede estar en el pasado / cannot be in the past"]
+            problems["start_date"] = [N_("cannot be in the past")]
     if "end_date" in changes and end is not None:
         if end < start:
-            problems["end_date"] = [
-                "debe ser igual o posterior a start_date / must be on or after start_date"
-            ]
+            problems["end_date"] = [N_("must be on or after the start date")]
         elif end < today:
-            problems["end_date"] = ["no puede estar en el pasado / cannot be in the past"]
+            problems["end_date"] = [N_("cannot be in the past")]
     if "pacing" in changes and changes["pacing"] not in PACINGS:
-        problems["pacing"] = [f"debe ser uno de / must be one of: {', '.join(PACINGS)}"]
+        problems["pacing"] = [one_of(PACINGS)]
     if "name" in changes and not str(changes["name"] or "").strip():
-        problems["name"] = ["no puede estar vacío / cannot be empty"]
+        problems["name"] = [N_("cannot be empty")]
     copy = changes.get("ad_copy")
     if copy is not None:
         wrong = sorted(set(copy) - set(AD_COPY_FIELDS))
         if wrong:
             problems["ad_copy"] = [
-                f"campos desconocidos / unknown fields: {', '.join(wrong)} "
-                f"({', '.join(AD_COPY_FIELDS)})"
+                Message(
+                    "unknown fields: %(unknown)s (%(known)s)",
+                    unknown=Choices(None, wrong),
+                    known=Choices(None, list(AD_COPY_FIELDS)),
+                )
             ]
 
 

@@ -57,6 +57,8 @@ from adflux.campaigns.status import ARCHIVED, derive_campaign_status
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Code, Message, Money, one_of
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.metrics import RELAYED
 from adflux.pagination import Page, paginate
@@ -133,7 +135,8 @@ def create_campaign(
     if idempotency_key and len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationFailed(
             "the Idempotency-Key is too long",
-            fields={IDEMPOTENCY_HEADER: [f"at most {IDEMPOTENCY_KEY_MAX} characters"]},
+            fields={IDEMPOTENCY_HEADER: [N_("at most %(limit)s characters")]},
+            limit=IDEMPOTENCY_KEY_MAX,
         )
     if idempotency_key:
         earlier = _replay(db_session, idempotency_key, fingerprint)
@@ -142,12 +145,16 @@ def create_campaign(
 
     job = db_session.get(JobOpening, job_id)
     if job is None:
-        raise NotFound(f"job {job_id} does not exist", fields={"job_id": ["unknown job"]})
+        raise NotFound(
+            "job %(job_id)s does not exist", fields={"job_id": [N_("unknown job")]}, job_id=job_id
+        )
     if job.status != JobStatus.OPEN:
         raise ValidationFailed(
-            f"job {job_id} is {job.status}: campaigns are created only for open jobs; reopen it "
-            f"first (POST /api/v1/jobs/{job_id}/reopen, or adflux reopen-job {job_id})",
-            fields={"job_id": [f"job is {job.status}; reopen it first"]},
+            "job %(job_id)s is %(status)s: campaigns are created only for open jobs; reopen it "
+            "first (POST /api/v1/jobs/%(job_id)s/reopen, or adflux reopen-job %(job_id)s)",
+            fields={"job_id": [N_("the job is %(status)s; reopen it first")]},
+            job_id=job_id,
+            status=Code("job_status", job.status),
         )
     chosen = _validate_platforms(platforms)
     aimed = aim(
@@ -174,15 +181,13 @@ def create_campaign(
         arm_platforms, daily_budget_cop=budget, total_budget_cop=total_budget_cop
     )
     if pacing not in PACINGS:
-        problems["pacing"] = [f"debe ser uno de / must be one of: {', '.join(PACINGS)}"]
+        problems["pacing"] = [one_of(PACINGS)]
     if problems:
-        raise ValidationFailed("presupuesto no válido / invalid budget", fields=problems)
+        raise ValidationFailed("invalid budget", fields=problems)
     start = start_date or campaign_today()
     _validate_dates(start, end_date)
     if objective not in OBJECTIVES:
-        raise ValidationFailed(
-            "unknown objective", fields={"objective": [f"must be one of: {', '.join(OBJECTIVES)}"]}
-        )
+        raise ValidationFailed("unknown objective", fields={"objective": [one_of(OBJECTIVES)]})
 
     campaign = AdCampaign(
         job_id=job.id,
@@ -272,13 +277,10 @@ def job_audience_warnings(
     low, high = people.JOB_AUDIENCE_MIN, people.JOB_AUDIENCE_MAX
     if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
         raise ValidationFailed(
-            "tamaño de la audiencia propia fuera de rango / job audience size out of range",
-            fields={
-                people.SIZE_FIELD: [
-                    f"debe ser un número entero entre {low} y {high:_} / must be a whole number "
-                    f"between {low} and {high:,}".replace("_", ".")
-                ]
-            },
+            "job audience size out of range",
+            fields={people.SIZE_FIELD: [N_("must be a whole number between %(low)s and %(high)s")]},
+            low=low,
+            high=high,
         )
     preview = people.job_audience_preview(db_session=db_session, job_id=job_id, size=size)
     if preview.reach == 0:
@@ -420,9 +422,10 @@ def _replay(
     # Campaigns stored before fingerprints existed have none: they replay as they always did.
     if earlier.idempotency_fingerprint not in (None, fingerprint):
         raise ValidationFailed(
-            f"this Idempotency-Key was already used for another request (campaign {earlier.id});"
-            " send a new key for a new campaign",
-            fields={IDEMPOTENCY_HEADER: ["already used for a request with other parameters"]},
+            "this Idempotency-Key was already used for another request (campaign "
+            "%(campaign_id)s); send a new key for a new campaign",
+            fields={IDEMPOTENCY_HEADER: [N_("already used for a request with other parameters")]},
+            campaign_id=earlier.id,
         )
     return earlier, False
 
@@ -484,7 +487,7 @@ def list_campaigns(
 def get_campaign_or_404(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
     campaign = db_session.get(AdCampaign, campaign_id)
     if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist")
+        raise NotFound("campaign %(campaign_id)s does not exist", campaign_id=campaign_id)
     return campaign
 
 
@@ -533,7 +536,9 @@ def retry_failed(*, db_session: DbSession, campaign_id: int) -> AdCampaign:
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
     failed = [p for p in campaign.publications if p.status == PublicationStatus.FAILED]
     if not failed:
-        raise Conflict(f"campaign {campaign_id} has no failed publication to retry")
+        raise Conflict(
+            "campaign %(campaign_id)s has no failed publication to retry", campaign_id=campaign_id
+        )
     for publication in failed:
         publication.status = PublicationStatus.PENDING.value
         publication.attempts = 0
@@ -571,14 +576,16 @@ def set_campaign_active(*, db_session: DbSession, campaign_id: int, active: bool
     """Pause or resume every published platform tree of the campaign, through the adapters."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
     if campaign.archived_at is not None:
-        raise Conflict(
-            f"la campaña {campaign_id} está archivada / campaign {campaign_id} is archived"
-        )
+        raise Conflict("campaign %(campaign_id)s is archived", campaign_id=campaign_id)
     wanted_from = PublicationStatus.PUBLISHED if not active else PublicationStatus.PAUSED
     targets = [p for p in campaign.publications if p.status == wanted_from]
     if not targets:
-        verb = "pause" if not active else "resume"
-        raise Conflict(f"campaign {campaign_id} has no {wanted_from.value} publication to {verb}")
+        none_to_change = (
+            N_("campaign %(campaign_id)s has no paused publication to resume")
+            if active
+            else N_("campaign %(campaign_id)s has no published publication to pause")
+        )
+        raise Conflict(none_to_change, campaign_id=campaign_id)
     errors: dict[str, list[str]] = {}
     for publication, message in set_arms_active(targets, active=active).items():
         errors.setdefault(publication.platform, []).append(message)
@@ -726,20 +733,32 @@ def list_platforms(*, db_session: DbSession) -> list[PlatformInfo]:
 def _validate_platforms(platforms: Sequence[str]) -> list[str]:
     infos = {info.name: info for info in platform_infos()}
     chosen: list[str] = []
-    problems: list[str] = []
+    problems: list[str | Message] = []
     for raw in platforms:
         name = raw.strip().lower()
         if name in chosen:
             continue
         info = infos.get(name)
         if info is None:
-            problems.append(f"unknown platform {raw!r}; valid: {', '.join(infos)}")
+            problems.append(
+                Message(
+                    "unknown platform '%(platform)s'; valid: %(valid)s",
+                    platform=raw,
+                    valid=Choices(None, list(infos)),
+                )
+            )
         elif not info.ready:
-            problems.append(f"{name} is not usable here: {info.reason}")
+            problems.append(
+                Message(
+                    "%(platform)s is not usable here: %(reason)s",
+                    platform=Code("platform", name),
+                    reason=info.reason,
+                )
+            )
         else:
             chosen.append(name)
     if not platforms:
-        problems.append("choose at least one platform")
+        problems.append(N_("choose at least one platform"))
     if problems:
         raise ValidationFailed("invalid platforms", fields={"platforms": problems})
     return chosen
@@ -758,7 +777,8 @@ def active_segments(db_session: DbSession, segment_ids: Sequence[int]) -> list[S
     if missing:
         raise ValidationFailed(
             "segments must belong to the active segmentation run",
-            fields={"segment_ids": [f"not in the active run: {', '.join(map(str, missing))}"]},
+            fields={"segment_ids": [N_("not in the active run: %(segment_ids)s")]},
+            segment_ids=", ".join(map(str, missing)),
         )
     return list(found)
 
@@ -779,42 +799,51 @@ def plan_arms(
 
 def budget_problems(
     arm_platforms: Sequence[str], *, daily_budget_cop: int, total_budget_cop: int | None
-) -> dict[str, list[str]]:
+) -> dict[str, list[str | Message]]:
     """What is wrong with a campaign's budgets for arms on `arm_platforms` (one entry per arm):
     the daily budget must cover every arm's platform minimum, the total at least one day of
     them; {field: messages}, empty when both hold."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str | Message]] = {}
     needed = minimum_daily_budget(arm_platforms)
     if daily_budget_cop < needed:
-        counts = Counter(arm_platforms)
-        each = "; ".join(
-            f"{p} needs at least {_pesos(arm_minimum(p))} COP per day"
-            + (f" per arm ({n} arms)" if n > 1 else "")
-            for p, n in counts.items()
-        )
-        n = len(arm_platforms)
-        arms_es = f"los {n} brazos necesitan" if n > 1 else "1 brazo necesita"
-        arms_en = f"{n} arms need" if n > 1 else "1 arm needs"
+        each = [
+            Message(
+                N_("%(platform)s needs at least %(amount)s per day per arm (%(count)s arms)")
+                if count > 1
+                else N_("%(platform)s needs at least %(amount)s per day"),
+                platform=Code("platform", platform),
+                amount=Money(arm_minimum(platform)),
+                count=count,
+            )
+            for platform, count in Counter(arm_platforms).items()
+        ]
         problems["daily_budget_cop"] = [
-            f"{arms_es} al menos {_pesos(needed)} COP por día / {arms_en} at least "
-            f"{_pesos(needed)} COP per day ({each})"
+            Message(
+                N_("the %(count)s arms need at least %(needed)s per day (%(each)s)")
+                if len(arm_platforms) > 1
+                else N_("1 arm needs at least %(needed)s per day (%(each)s)"),
+                count=len(arm_platforms),
+                needed=Money(needed),
+                each=each,
+            )
         ]
     if total_budget_cop is not None and total_budget_cop < needed:
         problems["total_budget_cop"] = [
-            f"debe cubrir al menos un día de los mínimos ({_pesos(needed)} COP) / must cover at "
-            f"least one day of the arms' minimums ({_pesos(needed)} COP)"
+            Message(
+                "must cover at least one day of the arms' minimums (%(needed)s)",
+                needed=Money(needed),
+            )
         ]
     return problems
 
 
-def _pesos(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
-
-
 def _validate_dates(start: date, end: date | None) -> None:
     if start < campaign_today() - timedelta(days=1):
-        raise ValidationFailed("start date is in the past", fields={"start_date": ["in the past"]})
+        raise ValidationFailed(
+            "start date is in the past", fields={"start_date": [N_("in the past")]}
+        )
     if end is not None and end < start:
         raise ValidationFailed(
-            "end date before start date", fields={"end_date": ["must be on or after start_date"]}
+            "end date before start date",
+            fields={"end_date": [N_("must be on or after the start date")]},
         )

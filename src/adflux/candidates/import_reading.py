@@ -20,6 +20,8 @@ from itertools import islice
 from typing import IO, TYPE_CHECKING, Any, Literal, Union
 
 from adflux.errors import ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -117,19 +119,23 @@ def check_header(names: Sequence[str], *, delimiter: str | None = None) -> Heade
         raise FileRefused(
             "the file's header repeats a column",
             fields={
-                name: ["this column appears more than once in the header"] for name in repeated
+                name: [N_("this column appears more than once in the header")] for name in repeated
             },
         )
     missing = [name for name in REQUIRED_COLUMNS if name not in seen]
     if missing:
-        reasons = {name: ["the file has no such column; it is required"] for name in missing}
+        reasons = {name: [N_("the file has no such column; it is required")] for name in missing}
         if "marketing_consent" in missing:
             reasons["marketing_consent"] = [
-                "the file has no marketing_consent column: consent is never assumed, so the"
-                " file is refused (add the column with sí/no, true/false or 1/0 per row)"
+                N_(
+                    "the file has no marketing_consent column: consent is never assumed, so the"
+                    " file is refused (add the column with sí/no, true/false or 1/0 per row)"
+                )
             ]
         raise FileRefused(
-            f"the file lacks the required column(s) {', '.join(missing)}", fields=reasons
+            "the file lacks the required column(s) %(columns)s",
+            fields=reasons,
+            columns=Choices(None, missing),
         )
     return Header(
         columns=tuple(name for name in KNOWN_COLUMNS if name in seen),
@@ -154,7 +160,7 @@ class CsvRows:
         head = stream.read(_PROBE_BYTES)
         buffered = io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20)
         if not head.strip():
-            raise FileRefused("the file is empty", fields={"file": ["the file is empty"]})
+            raise FileRefused("the file is empty", fields={"file": [N_("the file is empty")]})
         _check_utf8(head)
         # surrogateescape: a later line that is not UTF-8 becomes that row's error, not a crash.
         self._text = io.TextIOWrapper(
@@ -173,7 +179,9 @@ class CsvRows:
             names = next(self._reader)
         except csv.Error as exc:
             raise FileRefused(
-                f"the header line cannot be read as CSV: {exc}", fields={"file": [str(exc)]}
+                "the header line cannot be read as CSV: %(detail)s",
+                fields={"file": [N_("cannot be read as CSV: %(detail)s")]},
+                detail=str(exc),
             ) from None
         self.header = check_header(names, delimiter=delimiter)
         # Where each known column sits in a row.
@@ -297,7 +305,8 @@ def _check_utf8(head: bytes) -> None:
     except UnicodeDecodeError as exc:
         raise FileRefused(
             "the file is not UTF-8 text (in a spreadsheet, save it as 'CSV UTF-8')",
-            fields={"file": [f"byte {exc.start}: not UTF-8"]},
+            fields={"file": [N_("byte %(position)s: not UTF-8")]},
+            position=exc.start,
         ) from None
 
 
@@ -334,7 +343,9 @@ class ParquetRows:
             self._file = pq.ParquetFile(stream)
         except (pa.ArrowException, OSError) as exc:
             raise FileRefused(
-                "the file is not a readable Parquet file", fields={"file": [str(exc)]}
+                "the file is not a readable Parquet file",
+                fields={"file": [N_("not a Parquet file: %(detail)s")]},
+                detail=str(exc),
             ) from None
         names = self._file.schema_arrow.names
         self.header = check_header(names)

@@ -178,7 +178,7 @@ def list_imports(
 def get_import_or_404(*, db_session: DbSession, import_id: int) -> CandidateImport:
     record = db_session.get(CandidateImport, import_id)
     if record is None:
-        raise NotFound(f"candidate import {import_id} does not exist")
+        raise NotFound("candidate import %(import_id)s does not exist", import_id=import_id)
     return record
 
 

@@ -20,11 +20,13 @@ from adflux.audit import service as audit
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import Forbidden, ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 
 PERSONAL_FIELDS = ("full_name", "email", "phone")
 PURPOSE_MIN_LENGTH = 10
 PURPOSE_MAX_LENGTH = 300
-NOT_GRANTED = (
+NOT_GRANTED = N_(
     "reading candidates' personal data needs a token granted it "
     "(an admin creates one with: adflux token create --personal-data …)"
 )
@@ -110,9 +112,13 @@ def check_purpose(purpose: str | None) -> str:
     """The reason a reader gives, required and meaningful (it is what the audit says)."""
     text = (purpose or "").strip()
     if not PURPOSE_MIN_LENGTH <= len(text) <= PURPOSE_MAX_LENGTH:
-        rule = f"say why, in {PURPOSE_MIN_LENGTH} to {PURPOSE_MAX_LENGTH} characters"
+        rule = Message(
+            "say why, in %(low)s to %(high)s characters",
+            low=PURPOSE_MIN_LENGTH,
+            high=PURPOSE_MAX_LENGTH,
+        )
         raise ValidationFailed(
-            f"reading personal data needs a purpose: {rule}", fields={"purpose": [rule]}
+            "reading personal data needs a purpose: %(rule)s", fields={"purpose": [rule]}, rule=rule
         )
     return text
 

@@ -14,6 +14,8 @@ from adflux.background.dispatch import send_task
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Message
 from adflux.pagination import Page, paginate
 from adflux.results import applications
 from adflux.segmentation import assignment
@@ -82,7 +84,7 @@ def get_candidate(*, db_session: DbSession, candidate_id: int) -> Candidate | No
 def get_candidate_or_404(*, db_session: DbSession, candidate_id: int) -> Candidate:
     candidate = get_candidate(db_session=db_session, candidate_id=candidate_id)
     if candidate is None:
-        raise NotFound(f"candidate {candidate_id} does not exist")
+        raise NotFound("candidate %(candidate_id)s does not exist", candidate_id=candidate_id)
     return candidate
 
 
@@ -94,7 +96,7 @@ def _check_unique(
     other_than: int | None = None,
 ) -> None:
     """Raise Conflict naming each unique field another candidate already holds."""
-    taken: dict[str, list[str]] = {}
+    taken: dict[str, list[str | Message]] = {}
     for name, column, value in (
         ("external_ref", Candidate.external_ref, external_ref),
         ("email", Candidate.email, email),
@@ -105,10 +107,13 @@ def _check_unique(
         if other_than is not None:
             query = query.where(Candidate.id != other_than)
         if db_session.scalar(query.limit(1)) is not None:
-            taken[name] = ["already exists"]
+            taken[name] = [N_("already exists")]
     if taken:
-        names = " and ".join(taken)
-        raise Conflict(f"a candidate with this {names} already exists", fields=taken)
+        raise Conflict(
+            "a candidate with this %(names)s already exists",
+            fields=taken,
+            names=Choices("field", list(taken)),
+        )
 
 
 def create_candidate(*, db_session: DbSession, data: dict[str, Any]) -> Candidate:

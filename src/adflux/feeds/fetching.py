@@ -26,31 +26,36 @@ import httpx
 from httpx import Client as HttpClient
 
 from adflux.errors import ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 
 URL_TIMEOUT_S = 60.0
 MAX_REDIRECTS = 5
 SCHEMES = ("http", "https")
 
-# Messages as templates (str.format), so that they can be translated as a whole.
-NOT_HTTP = "only http and https URLs can be fetched (got {scheme}:)"
-NOT_PUBLIC = (
-    "{host} is at {address}, a {kind} address: AdFlux fetches feeds only from public addresses"
-    " (ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true allows others)"
+# Catalog msgids, filled where they are shown (adflux.i18n.messages).
+NOT_HTTP = N_("only http and https URLs can be fetched (got %(scheme)s:)")
+NOT_PUBLIC = N_(
+    "%(host)s is at %(address)s, a %(kind)s address: AdFlux fetches feeds only from public "
+    "addresses (ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true allows others)"
 )
-REDIRECTED_TO = "redirected to {url}: {why}"
-TOO_MANY_REDIRECTS = "redirected more than {count} times"
-NO_SUCH_HOST = "cannot be fetched: the host {host} was not found"
-STATUS = "answered HTTP {status}"
-TOO_LARGE = "is larger than {max_bytes:,} bytes"
-TIMED_OUT = "did not answer within {seconds:.0f} s"
-CANNOT_FETCH = "cannot be fetched ({error})"
-FEED_AT = "the feed at {url} {why}"
+REDIRECTED_TO = N_("redirected to %(url)s: %(why)s")
+TOO_MANY_REDIRECTS = N_("redirected more than %(count)s times")
+NO_SUCH_HOST = N_("cannot be fetched: the host %(host)s was not found")
+STATUS = N_("answered HTTP %(status)s")
+TOO_LARGE = N_("is larger than %(max_bytes)s bytes")
+TIMED_OUT = N_("did not answer within %(seconds)s s")
+CANNOT_FETCH = N_("cannot be fetched (%(error)s)")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class _Refused(Exception):
-    """A URL or an address the guard does not fetch; the message is the reason."""
+    """A URL or an address the guard does not fetch; `why` is the reason."""
+
+    def __init__(self, why: Message):
+        super().__init__(str(why))
+        self.why = why
 
 
 def download(
@@ -72,11 +77,11 @@ def download(
         with client:
             _fetch(client, url, out, max_bytes=max_bytes, allow_private=allow_private_hosts)
     except _Refused as exc:
-        raise _invalid(url, str(exc)) from None
+        raise _invalid(url, exc.why) from None
     except httpx.TimeoutException:
-        raise _invalid(url, TIMED_OUT.format(seconds=URL_TIMEOUT_S)) from None
+        raise _invalid(url, Message(TIMED_OUT, seconds=round(URL_TIMEOUT_S))) from None
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # ValueError: an IDNA host
-        raise _invalid(url, CANNOT_FETCH.format(error=type(exc).__name__)) from None
+        raise _invalid(url, Message(CANNOT_FETCH, error=type(exc).__name__)) from None
 
 
 def check_url(url: str, *, allow_private_hosts: bool) -> None:
@@ -85,13 +90,13 @@ def check_url(url: str, *, allow_private_hosts: bool) -> None:
     try:
         _check_hop(httpx.URL(url), allow_private=allow_private_hosts)
     except _Refused as exc:
-        raise _invalid(url, str(exc)) from None
+        raise _invalid(url, exc.why) from None
     except (httpx.InvalidURL, ValueError) as exc:
-        raise _invalid(url, CANNOT_FETCH.format(error=type(exc).__name__)) from None
+        raise _invalid(url, Message(CANNOT_FETCH, error=type(exc).__name__)) from None
 
 
-def _invalid(url: str, why: str) -> ValidationFailed:
-    return ValidationFailed(FEED_AT.format(url=url, why=why), fields={"url": [why]})
+def _invalid(url: str, why: Message) -> ValidationFailed:
+    return ValidationFailed("the feed at %(url)s %(why)s", fields={"url": [why]}, url=url, why=why)
 
 
 def _fetch(
@@ -104,7 +109,7 @@ def _fetch(
         except _Refused as exc:
             if hop == 0:
                 raise
-            raise _Refused(REDIRECTED_TO.format(url=target, why=exc)) from None
+            raise _Refused(Message(REDIRECTED_TO, url=str(target), why=exc.why)) from None
         with client.stream("GET", target) as answer:
             if not allow_private:
                 _check_peer(answer, target.host)
@@ -112,20 +117,20 @@ def _fetch(
                 target = answer.next_request.url
                 continue
             if answer.status_code >= 400:
-                raise _Refused(STATUS.format(status=answer.status_code))
+                raise _Refused(Message(STATUS, status=str(answer.status_code)))
             size = 0
             for chunk in answer.iter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    raise _Refused(TOO_LARGE.format(max_bytes=max_bytes))
+                    raise _Refused(Message(TOO_LARGE, max_bytes=max_bytes))
                 out.write(chunk)
             return
-    raise _Refused(TOO_MANY_REDIRECTS.format(count=MAX_REDIRECTS))
+    raise _Refused(Message(TOO_MANY_REDIRECTS, count=MAX_REDIRECTS))
 
 
 def _check_hop(url: httpx.URL, *, allow_private: bool) -> None:
     if url.scheme not in SCHEMES:
-        raise _Refused(NOT_HTTP.format(scheme=url.scheme or "none"))
+        raise _Refused(Message(NOT_HTTP, scheme=url.scheme or "none"))
     if allow_private:
         return
     host = url.host
@@ -133,7 +138,7 @@ def _check_hop(url: httpx.URL, *, allow_private: bool) -> None:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise _Refused(NO_SUCH_HOST.format(host=host)) from None
+        raise _Refused(Message(NO_SUCH_HOST, host=host)) from None
     for _family, _type, _proto, _name, sockaddr in found:
         _refuse_unless_public(host, str(sockaddr[0]))
 
@@ -150,7 +155,7 @@ def _check_peer(answer: httpx.Response, host: str) -> None:
 def _refuse_unless_public(host: str, address_text: str) -> None:
     kind = non_public_kind(ipaddress.ip_address(address_text.split("%", 1)[0]))
     if kind is not None:
-        raise _Refused(NOT_PUBLIC.format(host=host, address=address_text, kind=kind))
+        raise _Refused(Message(NOT_PUBLIC, host=host, address=address_text, kind=kind))
 
 
 def non_public_kind(address: Address) -> str | None:

@@ -63,8 +63,8 @@ class FeedUnreadable(ValidationFailed):
     """The feed as a whole cannot be read (malformed, hostile, of an unknown format): nothing
     from it is imported. The API answers 422 naming the field `feed`."""
 
-    def __init__(self, message: str):
-        super().__init__(message, fields={"feed": [message]})
+    def __init__(self, message: str, **params: object):
+        super().__init__(message, fields={"feed": [message]}, **params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +121,14 @@ class _Unpacked(io.RawIOBase):
         try:
             data = self._gzip.read(len(buffer))
         except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-            raise FeedUnreadable(f"the gzipped feed is damaged ({exc})") from None
+            raise FeedUnreadable(
+                "the gzipped feed is damaged (%(detail)s)", detail=str(exc)
+            ) from None
         self._count += len(data)
         if self._count > self._limit:
-            raise FeedUnreadable(f"the gzipped feed unpacks to more than {self._limit:,} bytes")
+            raise FeedUnreadable(
+                "the gzipped feed unpacks to more than %(limit)s bytes", limit=self._limit
+            )
         buffer[: len(data)] = data
         return len(data)
 
@@ -170,7 +174,9 @@ def read_xml(stream: IO[bytes]) -> Iterator[FeedRecord]:
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else None)
         message = exc.msg or str(exc)
-        raise FeedUnreadable(f"the XML feed is malformed at line {line}: {message}") from None
+        raise FeedUnreadable(
+            "the XML feed is malformed at line %(line)s: %(detail)s", line=line, detail=message
+        ) from None
 
 
 def _pull_events(parser: Any, stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
@@ -192,7 +198,8 @@ def _pull_events(parser: Any, stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
             break
         if fed > MAX_PROLOG_BYTES:
             raise FeedUnreadable(
-                f"the XML feed has no root element in its first {MAX_PROLOG_BYTES:,} bytes"
+                "the XML feed has no root element in its first %(limit)s bytes",
+                limit=MAX_PROLOG_BYTES,
             )
     while chunk := stream.read(CHUNK_BYTES):
         parser.feed(chunk)
@@ -233,7 +240,9 @@ def read_json_ld(stream: IO[bytes]) -> Iterator[FeedRecord]:
                 position += 1
                 yield FeedRecord(position, None, posting_fields(posting))
     except ijson.JSONError as exc:
-        raise FeedUnreadable(f"the JSON-LD feed is not valid JSON: {exc}") from None
+        raise FeedUnreadable(
+            "the JSON-LD feed is not valid JSON: %(detail)s", detail=str(exc)
+        ) from None
     except UnicodeDecodeError:
         raise FeedUnreadable("the JSON-LD feed is not UTF-8 text") from None
 
@@ -242,7 +251,7 @@ def read_html_page(stream: IO[bytes]) -> Iterator[FeedRecord]:
     """JobPostings of an HTML page's <script type="application/ld+json"> blocks."""
     data = stream.read(MAX_HTML_BYTES + 1)
     if len(data) > MAX_HTML_BYTES:
-        raise FeedUnreadable(f"the HTML page is larger than {MAX_HTML_BYTES:,} bytes")
+        raise FeedUnreadable("the HTML page is larger than %(limit)s bytes", limit=MAX_HTML_BYTES)
     parser = html.HTMLParser(no_network=True, remove_comments=True)
     try:
         # UTF-8 unless it is not: libxml2 takes a page without a <meta charset> for Latin-1.
@@ -252,7 +261,7 @@ def read_html_page(stream: IO[bytes]) -> Iterator[FeedRecord]:
     try:
         document = html.document_fromstring(page, parser=parser)
     except (etree.ParserError, ValueError) as exc:
-        raise FeedUnreadable(f"the HTML page cannot be read: {exc}") from None
+        raise FeedUnreadable("the HTML page cannot be read: %(detail)s", detail=str(exc)) from None
     position = 0
     blocks = document.xpath('//script[@type="application/ld+json"]')
     for number, script in enumerate(blocks, start=1):
@@ -260,7 +269,9 @@ def read_html_page(stream: IO[bytes]) -> Iterator[FeedRecord]:
             value = json.loads(script.text or "", parse_float=Decimal)
         except ValueError as exc:
             raise FeedUnreadable(
-                f"JSON-LD block {number} of the HTML page is not valid JSON: {exc}"
+                "JSON-LD block %(number)s of the HTML page is not valid JSON: %(detail)s",
+                number=number,
+                detail=str(exc),
             ) from None
         for posting in _postings(value):
             position += 1

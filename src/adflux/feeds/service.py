@@ -37,6 +37,8 @@ from adflux.feeds import fetching
 from adflux.feeds.mapping import Mapped, Refused, map_record
 from adflux.feeds.models import FeedImport, ImportStatus
 from adflux.feeds.parsing import FeedRecord, FeedUnreadable, read_feed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1_000
 SOURCE_MAX = 2_000  # characters of a feed's URL or file name kept
-URL_TOO_LONG = "longer than {limit} characters"
+URL_TOO_LONG = N_("longer than %(limit)s characters")
 # How often a running import stores how many jobs it has read (for `adflux import jobs`).
 PROGRESS_EVERY_S = 1.0
 DEFAULT_FEED = "default"
@@ -269,10 +271,13 @@ def start_url_import(
     running.
     """
     if not url.startswith(("http://", "https://")):
-        raise ValidationFailed("only http and https feeds", fields={"url": ["http(s) URL only"]})
+        raise ValidationFailed(
+            "only http and https feeds", fields={"url": [N_("http(s) URL only")]}
+        )
     if len(url) > SOURCE_MAX:
-        why = URL_TOO_LONG.format(limit=SOURCE_MAX)
-        raise ValidationFailed("the feed's URL is too long", fields={"url": [why]})
+        raise ValidationFailed(
+            "the feed's URL is too long", fields={"url": [Message(URL_TOO_LONG, limit=SOURCE_MAX)]}
+        )
     fetching.check_url(url, allow_private_hosts=allow_private_hosts)
     _refuse_concurrent_import(db_session, feed)
     row = FeedImport(feed=feed, source=url, full=full, created_by=actor_var.get())
@@ -352,9 +357,11 @@ def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:
     )
     if running is not None:
         raise Conflict(
-            f"an import of feed {feed!r} is already running (import {running}); "
+            "an import of feed '%(feed)s' is already running (import %(import_id)s); "
             "wait for it to finish",
-            fields={"feed": ["an import of this feed is running"]},
+            fields={"feed": [N_("an import of this feed is running")]},
+            feed=feed,
+            import_id=running,
         )
 
 
@@ -612,5 +619,5 @@ def list_imports(
 def get_import_or_404(*, db_session: DbSession, import_id: int) -> FeedImport:
     row = db_session.get(FeedImport, import_id)
     if row is None:
-        raise NotFound(f"feed import {import_id} does not exist")
+        raise NotFound("feed import %(import_id)s does not exist", import_id=import_id)
     return row

@@ -32,7 +32,8 @@ def number(value: Number | None, language: str, *, decimals: int | None = None) 
 
 
 def money(value: Number | None, language: str) -> str:
-    """Colombian pesos, whole: $80.000 (Colombian prices carry no cents)."""
+    """Colombian pesos, whole: $80.000 in Spanish, COP 80,000 in English (Colombian prices carry
+    no cents)."""
     if value is None:
         return MISSING
     # Spanish writes $80.000; English has no symbol of its own for the peso and writes the code,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 from adflux.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, translations
 from adflux.i18n.labels import label
 from adflux.i18n.messages import render, render_plural
+
+_LANGUAGE_KEY = "adflux.language"
 
 
 def request_language() -> str:
@@ -14,9 +16,14 @@ def request_language() -> str:
     and outside a request."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    if "language" not in g:
-        g.language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
-    return str(g.language)
+    # Kept with the request, not in `g`: an app context (a test's, a CLI's) may outlive many
+    # requests in different languages.
+    environ = request.environ
+    if _LANGUAGE_KEY not in environ:
+        environ[_LANGUAGE_KEY] = request.accept_languages.best_match(
+            LANGUAGES, default=DEFAULT_LANGUAGE
+        )
+    return str(environ[_LANGUAGE_KEY])
 
 
 def gettext(message: str, **params: object) -> str:

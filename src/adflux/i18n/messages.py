@@ -6,13 +6,16 @@ it is shown, so numbers, money and codes take the reader's formats and labels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
+
+from babel.lists import format_list
 
 from adflux.i18n import formats
-from adflux.i18n.catalogs import SOURCE_LANGUAGE, translations
+from adflux.i18n.catalogs import LOCALES, SOURCE_LANGUAGE, translations
 from adflux.i18n.labels import label
 
 
@@ -37,12 +40,38 @@ class Money:
         return formats.money(self.amount, SOURCE_LANGUAGE)
 
 
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """A parameter that lists codes of a vocabulary: "Meta, Google Ads o X" (``conjunction``
+    "or") or "Meta, Google Ads y X" ("and"), each by its label, joined by the language's rule.
+    A `kind` of None lists the values as they are (field names, columns...)."""
+
+    kind: str | None
+    codes: Sequence[str]
+    conjunction: Literal["and", "or"] = "and"
+
+    def __str__(self) -> str:
+        return self.render(SOURCE_LANGUAGE)
+
+    def render(self, language: str) -> str:
+        items = [label(self.kind, c, language) if self.kind else c for c in self.codes]
+        return format_list(
+            items, style="standard" if self.conjunction == "and" else "or", locale=LOCALES[language]
+        )
+
+
 def display(value: object, language: str) -> str:
     """How a parameter reads in `language`."""
     if isinstance(value, Code):
         return label(value.kind, value.code, language)
     if isinstance(value, Money):
         return formats.money(value.amount, language)
+    if isinstance(value, Choices):
+        return value.render(language)
+    if isinstance(value, Message):
+        return value.render(language)
+    if isinstance(value, list | tuple):  # several reasons: "a; b"
+        return "; ".join(display(item, language) for item in value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float | Decimal):
@@ -69,3 +98,52 @@ def render_plural(
     return text % {
         name: display(value, language) for name, value in {"count": count, **params}.items()
     }
+    return text % {name: _shown(name, value, language) for name, value in params.items()}
+
+
+def _shown(name: str, value: object, language: str) -> str:
+    # An identifier is shown as it is written in URLs and commands: campaign 12345, not 12.345.
+    if (name == "id" or name.endswith("_id")) and isinstance(value, int):
+        return str(value)
+    return display(value, language)
+
+
+class Message:
+    """A message kept for later: its msgid and parameters, rendered in whichever language the
+    reader wants (``Message("%(platform)s needs at least %(amount)s per day", ...)``). A
+    parameter may itself be a Message: a reason inside a sentence."""
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str, /, **params: object):
+        self.template = template
+        self.params = params
+
+    def render(self, language: str) -> str:
+        return render(self.template, self.params, language)
+
+    def __str__(self) -> str:
+        return self.render(SOURCE_LANGUAGE)
+
+    def __repr__(self) -> str:
+        return f"Message({self.template!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (self.template, self.params) == (other.template, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+def one_of(codes: Sequence[str], kind: str | None = None) -> Message:
+    """The usual refusal of a value outside a fixed set: "must be one of: a, b or c"."""
+    return Message("must be one of: %(valid)s", valid=Choices(kind, list(codes), "or"))
+
+
+def localise(message: str | Message, language: str) -> str:
+    """A plain msgid or a Message, in `language`."""
+    if isinstance(message, Message):
+        return message.render(language)
+    return render(message, {}, language)

@@ -13,6 +13,8 @@ from adflux.campaigns import service as campaigns
 from adflux.campaigns.models import AdCampaign, PlatformPublication, PublicationStatus
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Code
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
 
@@ -65,7 +67,7 @@ def get_job(*, db_session: DbSession, job_id: int) -> JobOpening | None:
 def get_job_or_404(*, db_session: DbSession, job_id: int) -> JobOpening:
     job = get_job(db_session=db_session, job_id=job_id)
     if job is None:
-        raise NotFound(f"job {job_id} does not exist")
+        raise NotFound("job %(job_id)s does not exist", job_id=job_id)
     return job
 
 
@@ -100,7 +102,7 @@ def update_job(*, db_session: DbSession, job_id: int, changes: dict[str, Any]) -
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationFailed(
-            "these fields cannot be changed", fields={name: ["read-only"] for name in unknown}
+            "these fields cannot be changed", fields={name: [N_("read-only")] for name in unknown}
         )
     _check_salary(
         changes.get("salary_min_cop", job.salary_min_cop),
@@ -160,11 +162,15 @@ def set_job_status(*, db_session: DbSession, job_id: int, status: JobStatus) -> 
     current = JobStatus(job.status)
     if status != current:
         if status not in TRANSITIONS[current]:
-            allowed = " or ".join(sorted(s.value for s in TRANSITIONS[current]))
+            allowed = sorted(s.value for s in TRANSITIONS[current])
             raise Conflict(
-                f"job {job_id} is {current.value} and cannot become {status.value} directly: "
-                f"a {current.value} job can become {allowed} (reopen it first)",
-                fields={"status": [f"cannot go from {current.value} to {status.value}"]},
+                "job %(job_id)s is %(current)s and cannot become %(status)s directly: "
+                "a job that is %(current)s can become %(allowed)s (reopen it first)",
+                fields={"status": [N_("cannot go from %(current)s to %(status)s")]},
+                job_id=job_id,
+                current=Code("job_status", current.value),
+                status=Code("job_status", status.value),
+                allowed=Choices("job_status", allowed, conjunction="or"),
             )
         # Only from the status the check saw: a concurrent change (closed meanwhile) is seen
         # again and judged afresh, instead of being overwritten by a transition it forbids.
@@ -218,7 +224,8 @@ def _check_salary(low: int | None, high: int | None) -> None:
     if low is not None and high is not None and high < low:
         raise ValidationFailed(
             "salary range is reversed",
-            fields={"salary_max_cop": ["must be greater than or equal to salary_min_cop"]},
+            fields={"salary_max_cop": [N_("must be greater than or equal to %(minimum)s")]},
+            minimum=Code("field", "salary_min_cop"),
         )
 
 
@@ -228,6 +235,8 @@ def _ensure_ref_free(db_session: DbSession, external_ref: str) -> None:
     )
     if taken is not None:
         raise Conflict(
-            f"a job with external_ref {external_ref!r} already exists (id {taken})",
-            fields={"external_ref": ["already exists"]},
+            "a job with external reference '%(external_ref)s' already exists (id %(job_id)s)",
+            fields={"external_ref": [N_("already exists")]},
+            external_ref=external_ref,
+            job_id=taken,
         )

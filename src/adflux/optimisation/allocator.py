@@ -41,6 +41,8 @@ from typing import Protocol
 import numpy as np
 
 from adflux.errors import ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 from adflux.optimisation.response import (
     FORGETTING,
     DailyData,
@@ -553,30 +555,32 @@ def _validate(
     max_daily_change: float,
     forgetting: float,
 ) -> None:
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str | Message]] = {}
     if total_daily_cop < 0:
-        problems["total_daily_cop"] = ["must be 0 or more"]
+        problems["total_daily_cop"] = [N_("must be 0 or more")]
     # `not (x >= 0)` also refuses NaN.
     if not (0 <= exploration_floor <= 1):
-        problems["exploration_floor"] = ["must be between 0 and 1"]
+        problems["exploration_floor"] = [N_("must be between 0 and 1")]
     if not (max_daily_change >= 0):
-        problems["max_daily_change"] = ["must be 0 or more"]
+        problems["max_daily_change"] = [N_("must be 0 or more")]
     if not 0 < forgetting <= 1:
-        problems["forgetting"] = ["must be more than 0 and at most 1"]
+        problems["forgetting"] = [N_("must be more than 0 and at most 1")]
     ids = [arm.arm_id for arm in arms]
     if len(set(ids)) != len(ids):
-        problems["arms"] = ["arm ids must be unique"]
+        problems["arms"] = [N_("arm ids must be unique")]
     missing = [arm_id for arm_id in ids if arm_id not in limits]
     if missing:
-        problems["limits"] = [f"no limits for arm {', '.join(missing)}"]
+        problems["limits"] = [Message("no limits for arm %(arms)s", arms=", ".join(missing))]
     for arm_id in ids:
         limit = limits.get(arm_id)
         if limit and (limit.min_daily_cop < 0 or limit.current_daily_cop < 0):
-            problems.setdefault("limits", []).append(f"arm {arm_id}: budgets must be 0 or more")
+            problems.setdefault("limits", []).append(
+                Message("arm %(arm)s: budgets must be 0 or more", arm=arm_id)
+            )
     for arm in arms:
         if any(day.spent_cop < 0 or day.applications < 0 for day in arm.days):
-            problems.setdefault("days", []).append(f"arm {arm.arm_id}: figures must be 0 or more")
+            problems.setdefault("days", []).append(
+                Message("arm %(arm)s: figures must be 0 or more", arm=arm.arm_id)
+            )
     if problems:
-        raise ValidationFailed(
-            "invalid allocation input / datos de asignación no válidos", fields=problems
-        )
+        raise ValidationFailed("invalid allocation input", fields=problems)

@@ -41,6 +41,8 @@ from adflux.campaigns.service import campaign_today, get_campaign_or_404, set_ca
 from adflux.context import acting_as, actor_var
 from adflux.db import DbSession, utcnow, write_or_recheck
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Message
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.optimisation.models import CampaignRule, RuleFiring, RuleKind
 from adflux.results.service import daily_by_publication
@@ -255,31 +257,34 @@ def create_rule(
     """Add a stop after N applications, or a cost-per-application limit on each arm."""
     campaign = get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
     _refuse_archived(campaign)
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str | Message]] = {}
+    required = N_("required for this rule")
+    addable = Choices(None, list(ADDABLE_KINDS), "or")
     if kind == RuleKind.MAX_APPLICATIONS:
         if max_applications is None:
-            problems["max_applications"] = ["obligatorio para esta regla / required for this rule"]
+            problems["max_applications"] = [required]
         if period not in PERIODS:
-            problems["period"] = [f"campaign o week / campaign or week (no {period!r})"]
-        if max_cpa_cop is not None or min_spend_cop is not None:
-            problems["max_cpa_cop"] = [
-                "solo para reglas max_cpa / only for max_cpa rules",
+            problems["period"] = [
+                Message("campaign or week (not '%(period)s')", period=str(period))
             ]
+        if max_cpa_cop is not None or min_spend_cop is not None:
+            problems["max_cpa_cop"] = [N_("only for max_cpa rules")]
     elif kind == RuleKind.MAX_CPA:
         if max_cpa_cop is None:
-            problems["max_cpa_cop"] = ["obligatorio para esta regla / required for this rule"]
+            problems["max_cpa_cop"] = [required]
         if min_spend_cop is None:
-            problems["min_spend_cop"] = ["obligatorio para esta regla / required for this rule"]
+            problems["min_spend_cop"] = [required]
         if max_applications is not None:
-            problems["max_applications"] = [
-                "solo para reglas max_applications / only for max_applications rules"
-            ]
+            problems["max_applications"] = [N_("only for max_applications rules")]
     else:
         problems["kind"] = [
-            f"se puede añadir {' o '.join(ADDABLE_KINDS)}; {kind} aplica a toda campaña / "
-            f"{' or '.join(ADDABLE_KINDS)} can be added; {kind} applies to every campaign"
+            Message(
+                "%(addable)s can be added; %(kind)s applies to every campaign",
+                addable=addable,
+                kind=str(kind),
+            )
             if kind in STANDING_KINDS
-            else f"debe ser {' o '.join(ADDABLE_KINDS)} / must be {' or '.join(ADDABLE_KINDS)}"
+            else Message("must be %(addable)s", addable=addable)
         ]
     for name, value, low, high in (
         ("max_applications", max_applications, 1, MAX_APPLICATIONS),
@@ -288,10 +293,10 @@ def create_rule(
     ):
         if value is not None and not low <= value <= high:
             problems.setdefault(name, []).append(
-                f"entre {low:,} y {high:,} / between {low:,} and {high:,}"
+                Message("between %(low)s and %(high)s", low=low, high=high)
             )
     if problems:
-        raise ValidationFailed("regla no válida / invalid rule", fields=problems)
+        raise ValidationFailed("invalid rule", fields=problems)
     ensure_standing_rules(db_session, campaign)  # listed first, as they apply first
     rule = CampaignRule(
         campaign_id=campaign.id,
@@ -319,7 +324,11 @@ def get_rule_or_404(db_session: DbSession, campaign_id: int, rule_id: int) -> Ca
     rule = db_session.get(CampaignRule, rule_id)
     if rule is None or rule.campaign_id != campaign_id:
         get_campaign_or_404(db_session=db_session, campaign_id=campaign_id)
-        raise NotFound(f"rule {rule_id} does not exist in campaign {campaign_id}")
+        raise NotFound(
+            "rule %(rule_id)s does not exist in campaign %(campaign_id)s",
+            rule_id=rule_id,
+            campaign_id=campaign_id,
+        )
     return rule
 
 
@@ -348,8 +357,7 @@ def delete_rule(db_session: DbSession, campaign_id: int, rule_id: int) -> None:
     _refuse_archived(rule_campaign(db_session, rule))
     if rule.kind in STANDING_KINDS:
         raise Conflict(
-            f"la regla {rule.kind} aplica a toda campaña: desactívela en lugar de borrarla / "
-            f"the {rule.kind} rule applies to every campaign: disable it instead"
+            "the %(kind)s rule applies to every campaign: disable it instead", kind=str(rule.kind)
         )
     audit.record(
         db_session=db_session,
@@ -368,9 +376,7 @@ def rule_campaign(db_session: DbSession, rule: CampaignRule) -> AdCampaign:
 
 def _refuse_archived(campaign: AdCampaign) -> None:
     if campaign.archived_at is not None:
-        raise Conflict(
-            f"la campaña {campaign.id} está archivada / campaign {campaign.id} is archived"
-        )
+        raise Conflict("campaign %(campaign_id)s is archived", campaign_id=campaign.id)
 
 
 def describe(rule: CampaignRule) -> dict[str, Any]:

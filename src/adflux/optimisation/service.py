@@ -35,6 +35,8 @@ from adflux.campaigns.status import PARTIALLY_PUBLISHED, PAUSED, PUBLISHED
 from adflux.context import actor_var
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message, localise
 from adflux.optimisation.allocator import (
     Allocation,
     ArmHistory,
@@ -185,21 +187,25 @@ def run_key(campaign_id: int, day: date, trigger: RunTrigger) -> str:
 
 @dataclass(frozen=True)
 class Skip:
-    """Why a campaign's budget is not split today, in the recruiter's two languages."""
+    """Why a campaign's budget is not split today: a catalog message, shown in the reader's
+    language."""
 
-    reason_es: str
-    reason_en: str
+    reason: str
+
+    def localised(self, language: str) -> str:
+        return localise(self.reason, language)
 
     @property
-    def message(self) -> str:
-        return f"{self.reason_es} / {self.reason_en}"
+    def reason_es(self) -> str:
+        return self.localised("es")
+
+    @property
+    def reason_en(self) -> str:
+        return self.localised("en")
 
 
-ONE_ARM = Skip(
-    "se necesitan al menos dos combinaciones activas (plataforma × segmento)",
-    "it takes at least two running arms (platform × segment)",
-)
-OUTSIDE_DATES = Skip("fuera de las fechas de la campaña", "outside the campaign's dates")
+ONE_ARM = Skip(N_("it takes at least two running arms (platform × segment)"))
+OUTSIDE_DATES = Skip(N_("outside the campaign's dates"))
 
 
 def why_not_allocated(campaign: AdCampaign) -> Skip | None:
@@ -212,15 +218,13 @@ def why_not_allocated(campaign: AdCampaign) -> Skip | None:
 
 def _campaign_skip(campaign: AdCampaign) -> Skip | None:
     if campaign.archived_at is not None:
-        return Skip("la campaña está archivada", "the campaign is archived")
+        return Skip(N_("the campaign is archived"))
     if not campaign.auto_allocate:
-        return Skip(
-            "la asignación automática está desactivada", "automatic allocation is switched off"
-        )
+        return Skip(N_("automatic allocation is switched off"))
     if campaign.status == PAUSED:
-        return Skip("la campaña está en pausa", "the campaign is paused")
+        return Skip(N_("the campaign is paused"))
     if campaign.status not in ALLOCATED_STATUSES:
-        return Skip("la campaña aún no está publicada", "the campaign is not published yet")
+        return Skip(N_("the campaign is not published yet"))
     return None
 
 
@@ -312,7 +316,7 @@ def allocate_campaign(
     if isinstance(decision, Skip):
         skip = decision
         if trigger == RunTrigger.ON_DEMAND:
-            raise Conflict(f"no se puede repartir el presupuesto: {skip.message}")
+            raise Conflict("the budget cannot be split: %(reason)s", reason=Message(skip.reason))
         log.info("campaign %s not allocated on %s: %s", campaign_id, day, skip.reason_en)
         return None
     total, arms, allocations = decision

@@ -32,6 +32,8 @@ from adflux.campaigns.tracking import UTM_KEYS, campaign_id_of, segment_ids_of
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 from adflux.jobs.models import JobOpening
 from adflux.results.models import Application
 from adflux.segmentation.models import SegmentMembership
@@ -48,7 +50,7 @@ TRACKING_VALUE_MAX = 200
 # outside these years has no Colombian calendar day on every backend (year 1 in UTC is year 0
 # in Bogotá).
 APPLIED_AT_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-APPLIED_AT_RULE = "must fall in the years 2000 to 2099"
+APPLIED_AT_RULE = N_("must fall in the years 2000 to 2099")
 
 
 def applied_at_problem(applied_at: datetime) -> str | None:
@@ -78,7 +80,11 @@ def record_application(
     """Store one application (idempotent on `application_id`) and commit; a resend, even one
     racing the first delivery, answers DUPLICATE and changes nothing."""
     if problem := applied_at_problem(applied_at):
-        raise ValidationFailed(f"applied_at {problem}", fields={"applied_at": [problem]})
+        raise ValidationFailed(
+            "the time of the application %(problem)s",
+            fields={"applied_at": [problem]},
+            problem=Message(problem),
+        )
     item = {
         "application_id": application_id,
         "job_ref": job_ref,

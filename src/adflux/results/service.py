@@ -32,6 +32,8 @@ from adflux.campaigns.models import (
 )
 from adflux.db import DbSession
 from adflux.errors import ValidationFailed
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices
 from adflux.pagination import paginate
 from adflux.results.models import Application, CampaignMetric
 from adflux.results.sync import (
@@ -163,11 +165,13 @@ def parse_by(
     unknown = [name for name in names if name not in allowed]
     if unknown or not names:
         raise ValidationFailed(
-            f"by: group by one or more of {', '.join(allowed)}, comma-separated",
-            fields={"by": [f"unknown: {', '.join(unknown)}" if unknown else "give at least one"]},
+            "by: group by one or more of %(allowed)s, comma-separated",
+            fields={"by": [N_("unknown: %(unknown)s") if unknown else N_("give at least one")]},
+            allowed=Choices(None, list(allowed)),
+            unknown=", ".join(unknown),
         )
     if len(set(names)) != len(names):
-        raise ValidationFailed("by: a dimension is named twice", fields={"by": ["named twice"]})
+        raise ValidationFailed("by: a dimension is named twice", fields={"by": [N_("named twice")]})
     return tuple(name for name in DIMENSIONS if name in names)
 
 
@@ -195,7 +199,7 @@ def results(
     by = parse_by(by)
     if since is not None and until is not None and since > until:
         raise ValidationFailed(
-            "until is before since", fields={"until": ["must be on or after since"]}
+            "until is before since", fields={"until": [N_("must be on or after since")]}
         )
     filters = {
         "campaign_id": campaign_id,

@@ -45,7 +45,7 @@ def segment_of_candidate(*, db_session: DbSession, candidate_id: int) -> Candida
     """The candidate's segment in the active run, predicted by its model if not assigned yet."""
     candidate = db_session.get(Candidate, candidate_id)
     if candidate is None:
-        raise NotFound(f"candidate {candidate_id} does not exist")
+        raise NotFound("candidate %(candidate_id)s does not exist", candidate_id=candidate_id)
     run = service.get_active_run(db_session=db_session)
     if run is None:
         raise NotFound("no segmentation is active yet; train one with 'adflux segment train'")
@@ -90,7 +90,11 @@ def _predict(db_session: DbSession, run: SegmentationRun, candidate: Candidate) 
         sa.select(Segment).where(Segment.run_id == run.id, Segment.cluster_index == index)
     )
     if segment is None:  # a cluster left empty by the training has no segment row
-        raise ServiceUnavailable(f"the model of run {run.id} predicted an empty segment {index}")
+        raise ServiceUnavailable(
+            "the model of segmentation run %(run_id)s predicted an empty segment %(index)s",
+            run_id=run.id,
+            index=index,
+        )
     return segment
 
 
@@ -98,12 +102,16 @@ def _pipeline_of(run: SegmentationRun) -> Pipeline:
     from adflux.segmentation.artifacts import ArtifactError
 
     if not run.artifact_path:
-        raise ServiceUnavailable(f"segmentation run {run.id} has no stored model")
+        raise ServiceUnavailable("segmentation run %(run_id)s has no stored model", run_id=run.id)
     path = Path(current_app.config["ADFLUX_SETTINGS"].data_dir) / run.artifact_path
     try:
         return _load_pipeline(str(path), (run.params or {}).get("artifact_sha256"))
     except ArtifactError as exc:
-        raise ServiceUnavailable(f"the model of segmentation run {run.id}: {exc}") from None
+        raise ServiceUnavailable(
+            "the model of segmentation run %(run_id)s cannot be used: %(problem)s",
+            run_id=run.id,
+            problem=str(exc),
+        ) from None
 
 
 @lru_cache(maxsize=4)

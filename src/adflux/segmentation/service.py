@@ -31,7 +31,7 @@ from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from adflux.i18n.catalogs import N_, SOURCE_LANGUAGE
-from adflux.i18n.messages import render
+from adflux.i18n.messages import Code, Message, render
 from adflux.pagination import Page, paginate
 from adflux.segmentation.models import RunStatus, Segment, SegmentationRun, SegmentMembership
 
@@ -109,8 +109,16 @@ def create_run(
 
 
 def _already_training(run_id: int | None, status: str | None) -> Conflict:
-    which = f"segmentation run {run_id} is already {status}" if run_id else "a training is running"
-    return Conflict(f"{which}; only one training runs at a time, wait for it to finish")
+    if run_id is None or status is None:
+        return Conflict(
+            "a training is running; only one training runs at a time, wait for it to finish"
+        )
+    return Conflict(
+        "segmentation run %(run_id)s is already %(status)s; only one training runs at a time, "
+        "wait for it to finish",
+        run_id=run_id,
+        status=Code("run_status", status),
+    )
 
 
 def _validated_range(
@@ -118,8 +126,10 @@ def _validated_range(
 ) -> tuple[int, int]:
     """(k_min, k_max) to evaluate; a fixed k evaluates only itself."""
     lowest, highest = K_LIMITS
-    allowed = f"must be a whole number from {lowest} to {highest}"
-    problems: dict[str, list[str]] = {}
+    allowed = Message(
+        "must be a whole number from %(lowest)s to %(highest)s", lowest=lowest, highest=highest
+    )
+    problems: dict[str, list[str | Message]] = {}
 
     def check(name: str, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
@@ -130,7 +140,7 @@ def _validated_range(
     check("k_min", k_range[0])
     check("k_max", k_range[1])
     if not problems and k_range[0] > k_range[1]:
-        problems["k_max"] = [f"must be at least k_min ({k_range[0]})"]
+        problems["k_max"] = [Message("must be at least k_min (%(k_min)s)", k_min=k_range[0])]
     if problems:
         raise ValidationFailed("invalid number of segments", fields=problems)
     low, high = (k, k) if k is not None else (int(k_range[0]), int(k_range[1]))
@@ -140,8 +150,11 @@ def _validated_range(
     if count < needed:
         field = "k" if k is not None else "k_max"
         raise ValidationFailed(
-            f"not enough candidates to train {high} segments",
-            fields={field: [f"needs {needed} candidates, {count} exist"]},
+            "not enough candidates to train %(segments)s segments",
+            fields={field: [N_("needs %(needed)s candidates, %(count)s exist")]},
+            segments=high,
+            needed=needed,
+            count=count,
         )
     return low, high
 
@@ -501,7 +514,7 @@ def get_run(*, db_session: DbSession, run_id: int) -> SegmentationRun | None:
 def get_run_or_404(*, db_session: DbSession, run_id: int) -> SegmentationRun:
     run = get_run(db_session=db_session, run_id=run_id)
     if run is None:
-        raise NotFound(f"segmentation run {run_id} does not exist")
+        raise NotFound("segmentation run %(run_id)s does not exist", run_id=run_id)
     return run
 
 
@@ -514,7 +527,7 @@ def list_active_segments(*, db_session: DbSession) -> tuple[SegmentationRun | No
 def get_segment_or_404(*, db_session: DbSession, segment_id: int) -> Segment:
     segment = db_session.get(Segment, segment_id)
     if segment is None:
-        raise NotFound(f"segment {segment_id} does not exist")
+        raise NotFound("segment %(segment_id)s does not exist", segment_id=segment_id)
     return segment
 
 
@@ -522,7 +535,11 @@ def get_projection(*, db_session: DbSession, run_id: int) -> dict[str, Any]:
     """The run's stored 2-D picture with its segment names by cluster index."""
     run = get_run_or_404(db_session=db_session, run_id=run_id)
     if not run.projection:
-        raise NotFound(f"segmentation run {run_id} has no projection ({run.status})")
+        raise NotFound(
+            "segmentation run %(run_id)s has no projection (%(status)s)",
+            run_id=run_id,
+            status=Code("run_status", run.status),
+        )
     names = {segment.cluster_index: segment.name for segment in run.segments}
     return {"run_id": run.id, **run.projection, "names": names}
 

@@ -59,7 +59,7 @@ def job_terms(*, db_session: DbSession, job_id: int) -> JobTerms:
     """The terms of the job the people are ranked for; NotFound for an unknown job."""
     job = db_session.get(JobOpening, job_id)
     if job is None:
-        raise NotFound(f"job {job_id} does not exist")
+        raise NotFound("job %(job_id)s does not exist", job_id=job_id)
     return service.terms_of(job)
 
 

@@ -121,7 +121,7 @@ def fit_warnings(
 def _job_or_not_found(db_session: DbSession, job_id: int) -> JobOpening:
     job = db_session.get(JobOpening, job_id)
     if job is None:
-        raise NotFound(f"job {job_id} does not exist")
+        raise NotFound("job %(job_id)s does not exist", job_id=job_id)
     return job
 
 

@@ -129,7 +129,7 @@ def test_bad_input_gets_one_clear_line(e2e):
             "create-campaign", "--job-id", "999999", "--platforms", "meta", check=False
         )
     )
-    assert "job 999999 does not exist" in unknown_job
+    assert "la vacante 999999 no existe" in unknown_job
 
     unknown_platform = _error_line(
         e2e.deployment.cli(

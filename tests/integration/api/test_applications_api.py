@@ -275,7 +275,7 @@ def test_other_roles_may_not_send_applications_but_an_admin_may(backend, role, s
 def test_no_token_is_a_401(backend):
     response = backend.test_client().post(URL, json=_body(make_job()))
     assert response.status_code == 401
-    assert "bearer" in response.json["error"]["message"]
+    assert "Bearer <token>" in response.json["error"]["message"]
 
 
 def test_a_batch_answers_each_item_and_stores_every_valid_one(backend):

@@ -42,7 +42,7 @@ def test_health_and_docs_need_no_token(client):
 def test_viewer_cannot_write_and_operator_cannot_manage_tokens(client, token_for):
     viewer = client.post("/api/v1/jobs", json=job_payload(), headers=token_for("viewer"))
     assert viewer.status_code == 403
-    assert "operator" in viewer.json["error"]["message"]
+    assert "rol operador" in viewer.json["error"]["message"]
     operator = client.get("/api/v1/tokens", headers=token_for("operator"))
     assert operator.status_code == 403
 

@@ -74,8 +74,6 @@ def test_names_are_unique_and_viewers_cannot_create(client, token_for):
     operator = token_for("operator")
     assert client.post(PATH, json=BODY, headers=operator).status_code == 201
     again = client.post(PATH, json=BODY, headers=operator)
-    assert again.status_code == 409 and again.json["error"]["fields"] == {
-        "name": ["already exists"]
-    }
+    assert again.status_code == 409 and again.json["error"]["fields"] == {"name": ["ya existe"]}
     assert client.post(PATH, json=BODY, headers=token_for("viewer")).status_code == 403
     assert client.get(f"{PATH}/999", headers=operator).status_code == 404

@@ -88,7 +88,7 @@ def test_an_email_already_taken_is_a_409_naming_the_field(client, again):
     second = client.post("/api/v1/candidates", json=candidate_payload(email=again), headers=auth)
 
     assert second.status_code == 409, second.json
-    assert second.json["error"]["fields"] == {"email": ["already exists"]}
+    assert second.json["error"]["fields"] == {"email": ["ya existe"]}
     emails = db.session.scalars(sa.select(Candidate.email)).all()
     assert emails.count("ana@example.com") == 1
 
@@ -129,7 +129,7 @@ def test_patch_to_an_email_another_candidate_holds_is_a_409(client):
     )
 
     assert response.status_code == 409
-    assert response.json["error"]["fields"] == {"email": ["already exists"]}
+    assert response.json["error"]["fields"] == {"email": ["ya existe"]}
     db.session.expire_all()
     assert db.session.get(Candidate, other.id).email == "luis@example.com"
 

@@ -69,7 +69,7 @@ def test_a_file_without_consent_is_a_422_naming_the_column(client, token_for):
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert "marketing_consent" in error["fields"]
-    assert "consent is never assumed" in error["fields"]["marketing_consent"][0]
+    assert "el consentimiento nunca se supone" in error["fields"]["marketing_consent"][0]
     assert count_rows(CandidateImport) == 0 and count_rows(Candidate) == 0
 
 

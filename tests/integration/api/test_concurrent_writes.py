@@ -130,7 +130,7 @@ def test_same_job_external_ref_at_once_gives_one_201_and_409s(committed_app):
     assert _statuses(responses) == {201: 1, 409: THREADS - 1}, [r.json for r in responses]
     for response in responses:
         if response.status_code == 409:
-            assert response.json["error"]["fields"] == {"external_ref": ["already exists"]}
+            assert response.json["error"]["fields"] == {"external_ref": ["ya existe"]}
     assert (
         _count(
             committed_app,

@@ -51,5 +51,5 @@ def test_no_segment_fits_is_said_plainly(client, token_for):
 def test_unknown_job_is_404_and_anonymous_is_401(client, token_for):
     response = client.get("/api/v1/jobs/999999/audience", headers=token_for("viewer"))
     assert response.status_code == 404
-    assert "job 999999" in response.json["error"]["message"]
+    assert "vacante 999999" in response.json["error"]["message"]
     assert client.get("/api/v1/jobs/1/audience").status_code == 401

@@ -117,12 +117,12 @@ def test_a_feed_over_the_feed_limit_is_a_413(app, client, token_for, monkeypatch
 @pytest.mark.parametrize(
     "body, content_type, status, field, says",
     [
-        (fixture_bytes("billion_laughs.xml"), "application/xml", 422, "feed", "declares entities"),
-        (fixture_bytes("external_entity.xml"), "text/xml", 422, "feed", "declares entities"),
-        (b"<source><job><title>x</job>", "application/xml", 422, "feed", "malformed"),
-        (b"", "application/xml", 422, "feed", "empty"),
-        (b"a,b\n1,2\n", "application/octet-stream", 422, "feed", "not a job feed"),
-        (b"<source/>", "text/csv", 422, "Content-Type", "Content-Types"),
+        (fixture_bytes("billion_laughs.xml"), "application/xml", 422, "feed", "declara entidades"),
+        (fixture_bytes("external_entity.xml"), "text/xml", 422, "feed", "declara entidades"),
+        (b"<source><job><title>x</job>", "application/xml", 422, "feed", "mal formado"),
+        (b"", "application/xml", 422, "feed", "vacío"),
+        (b"a,b\n1,2\n", "application/octet-stream", 422, "feed", "no es un feed de vacantes"),
+        (b"<source/>", "text/csv", 422, "Content-Type", "uno de estos Content-Type"),
     ],
 )
 def test_what_cannot_be_imported_is_a_4xx_naming_the_field(
@@ -139,7 +139,7 @@ def test_bad_query_parameters_are_refused_by_name(client, token_for):
     headers = token_for("operator")
     body = xml_feed(feed_job("A-1")).getvalue()
     assert _upload(client, headers, body, query="?feed=no%20spaces").json["error"]["fields"] == {
-        "feed": ["String does not match expected pattern."]
+        "feed": ["El texto no tiene el formato esperado."]
     }
     assert (
         "partial" in _upload(client, headers, body, query="?partial=maybe").json["error"]["fields"]

@@ -90,7 +90,7 @@ def test_duplicate_external_ref_conflicts_and_keeps_the_first(client, token_for)
         "/api/v1/jobs", json=job_payload(external_ref="mg-1", title="Otro"), headers=headers
     )
     assert again.status_code == 409
-    assert again.json["error"]["fields"] == {"external_ref": ["already exists"]}
+    assert again.json["error"]["fields"] == {"external_ref": ["ya existe"]}
     kept = client.get(f"/api/v1/jobs/{first.json['id']}", headers=headers).json
     assert kept["title"] == first.json["title"]
 

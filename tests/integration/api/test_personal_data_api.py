@@ -91,7 +91,7 @@ def test_a_token_not_granted_personal_data_cannot_reveal_it(client, paula):
         response = client.get(url, headers=auth)
 
         assert response.status_code == 403, (url, response.json)
-        assert "personal data" in response.json["error"]["message"]
+        assert "datos personales" in response.json["error"]["message"]
         assert "Paula" not in response.get_data(as_text=True)
     assert reads() == []
 

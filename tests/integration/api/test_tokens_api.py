@@ -28,9 +28,9 @@ def test_the_last_active_admin_token_cannot_be_revoked(client):
 
     assert refused.status_code == 409, refused.json
     error = refused.json["error"]
-    assert "last active admin token" in error["message"]
-    assert "create another admin token first" in error["message"]
-    assert error["fields"] == {"name": ["last active admin token"]}
+    assert "último token de administrador activo" in error["message"]
+    assert "primero cree otro token de administrador" in error["message"]
+    assert error["fields"] == {"name": ["último token de administrador activo"]}
     # Still works, and nothing was audited as revoked.
     assert client.get("/api/v1/tokens", headers=admin).status_code == 200
     assert db.session.query(AuditLog).filter_by(action="token.revoke").count() == 0

@@ -162,7 +162,7 @@ def test_a_platform_whose_ad_image_cannot_be_drawn_is_not_ready(
     )
     assert refused.status_code == 422
     assert refused.json["error"]["fields"]["platforms"] == [
-        "tiktok is not usable here: no ad image: font missing"
+        "TikTok no se puede usar aquí: no ad image: font missing"
     ]
     assert dispatcher.sent == []
 

@@ -140,7 +140,7 @@ def test_other_unknown_fields_still_answer_unknown_field(
     )
 
     assert response.status_code == 422
-    assert response.json["error"]["fields"] == {"colour": ["Unknown field."]}
+    assert response.json["error"]["fields"] == {"colour": ["Campo desconocido."]}
 
 
 @pytest.mark.parametrize("kind", [MAIN, ALIAS])

@@ -55,8 +55,8 @@ def test_the_same_key_with_another_request_is_refused(
 
     assert reused.status_code == 422, reused.json
     error = reused.json["error"]
-    assert "already used for another request" in error["message"]
-    assert f"campaign {first.json['id']}" in error["message"]
+    assert "ya se usó en otra solicitud" in error["message"]
+    assert f"campaña {first.json['id']}" in error["message"]
     assert list(error["fields"]) == ["Idempotency-Key"]
     assert count_rows(AdCampaign) == 1
 

@@ -88,8 +88,8 @@ def test_transitions_open_paused_closed_and_back(client, token_for, platforms, d
     assert status_after("close")[1]["status"] == "closed"
     code, body = status_after("pause")
     assert code == 409
-    assert body["error"]["fields"] == {"status": ["cannot go from closed to paused"]}
-    assert "reopen it first" in body["error"]["message"]
+    assert body["error"]["fields"] == {"status": ["no puede pasar de cerrada a en pausa"]}
+    assert "primero reábrala" in body["error"]["message"]
     assert status_after("reopen")[1]["status"] == "open"
     assert status_after("pause")[1]["status"] == "paused"
     assert status_after("close")[1]["status"] == "closed"
@@ -124,7 +124,8 @@ def test_no_campaign_for_a_job_that_is_not_open_and_the_message_says_how(
 
     assert refused.status_code == 422
     error = refused.json["error"]
-    assert error["fields"] == {"job_id": [f"job is {status}; reopen it first"]}
+    shown = {"paused": "en pausa", "closed": "cerrada"}[status]
+    assert error["fields"] == {"job_id": [f"la vacante está {shown}; primero reábrala"]}
     # The way to reopen it that the message names exists.
     assert f"/api/v1/jobs/{job.id}/reopen" in error["message"]
     assert f"adflux reopen-job {job.id}" in error["message"]
@@ -198,7 +199,7 @@ def test_cli_pause_close_and_reopen_job(adflux_cli, platforms, dispatcher, job):
     assert '"status": "closed"' in closed.output
     refused = run("pause-job", str(job.id))
     assert refused.exit_code == 1
-    assert "reopen it first" in refused.output and "[HTTP 409]" in refused.output
+    assert "primero reábrala" in refused.output and "[HTTP 409]" in refused.output
     reopened = run("reopen-job", str(job.id))
     assert reopened.exit_code == 0, reopened.output
     assert reopened.output.strip() == f"job {job.id}: open"

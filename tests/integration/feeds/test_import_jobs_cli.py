@@ -102,8 +102,8 @@ def test_a_feed_url_at_a_private_address_is_refused_at_once(adflux_cli):
 @pytest.mark.parametrize(
     "content, says",
     [
-        (fixture_bytes("billion_laughs.xml"), "declares entities"),
-        (b"not a feed", "not a job feed"),
+        (fixture_bytes("billion_laughs.xml"), "declara entidades"),
+        (b"not a feed", "no es un feed de vacantes"),
     ],
 )
 def test_an_unreadable_feed_exits_1_with_one_line(adflux_cli, tmp_path, content, says):

@@ -91,8 +91,9 @@ def test_a_viewer_cannot_rebalance_and_a_campaign_that_cannot_be_split_says_why(
     db.session.commit()
     conflict = client.post(f"/api/v1/campaigns/{campaign.id}/budget/rebalance", headers=auth())
     assert conflict.status_code == 409
-    assert "asignación automática está desactivada" in conflict.json["error"]["message"]
-    assert "automatic allocation is switched off" in conflict.json["error"]["message"]
+    assert conflict.json["error"]["message"] == (
+        "no se puede repartir el presupuesto: la asignación automática está desactivada"
+    )
     assert count_rows(AllocationRun) == 0
 
 
@@ -155,7 +156,10 @@ def test_rules_are_listed_added_disabled_and_removed(client, auth, campaign):
     disabled = client.patch(rule_url, json={"enabled": False}, headers=auth())
     assert disabled.status_code == 200 and disabled.json["enabled"] is False
     standing = client.delete(f"{url}/{listed.json[0]['id']}", headers=auth())
-    assert standing.status_code == 409 and "disable it instead" in standing.json["error"]["message"]
+    assert (
+        standing.status_code == 409
+        and "desactívela en lugar de borrarla" in standing.json["error"]["message"]
+    )
     assert client.delete(rule_url, headers=auth()).status_code == 204
     assert client.delete(rule_url, headers=auth()).status_code == 404
     assert count_rows(CampaignRule) == 2

@@ -97,8 +97,8 @@ def test_rules_added_listed_disabled_and_removed(run, campaign):
         ),
         (("rules", "CAMPAIGN", "add", "--stop-after", "0"), "0 no está en el rango"),
         (("rules", "add", "--stop-after", "3"), "indique primero la campaña"),
-        (("rules", "CAMPAIGN", "remove", "999999"), "rule 999999 does not exist"),
-        (("budget", "999999"), "campaign 999999 does not exist"),
+        (("rules", "CAMPAIGN", "remove", "999999"), "la regla 999999 no existe"),
+        (("budget", "999999"), "la campaña 999999 no existe"),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(run, campaign, args, message):

@@ -171,7 +171,7 @@ def test_training_already_running_is_409(client, token_for, dispatcher, seeded):
     again = client.post("/api/v1/segmentations", json=TRAIN_BODY, headers=headers)
     assert (first.status_code, again.status_code) == (202, 409)
     assert again.json["error"]["code"] == "conflict"
-    assert f"run {first.json['id']} is already pending" in again.json["error"]["message"]
+    assert f"segmentación {first.json['id']} ya está en cola" in again.json["error"]["message"]
 
 
 def test_unknown_ids_are_404(client, token_for, trained):
@@ -193,7 +193,7 @@ def test_a_candidate_before_any_training_is_404_saying_why(client, token_for):
     candidate = make_candidate()
     response = client.get(f"/segment/{candidate.id}", headers=token_for("viewer"))
     assert response.status_code == 404
-    assert "no segmentation is active" in response.json["error"]["message"]
+    assert "aún no hay una segmentación activa" in response.json["error"]["message"]
 
 
 def test_training_needs_an_operator_and_reads_need_a_token(client, token_for, seeded):

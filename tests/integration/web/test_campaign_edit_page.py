@@ -85,7 +85,7 @@ def test_the_form_sends_only_what_changed_and_names_bad_fields(
     )
     assert too_low.status_code == 422
     page = too_low.get_data(as_text=True)
-    assert "2 arms need at least 12.000 COP per day" in page
+    assert "los 2 brazos necesitan al menos $12.000 por día" in page
     not_a_number = client.post(
         f"/campaigns/{campaign.id}/edit", data=_form(campaign, client, daily_budget_cop="mucho")
     )

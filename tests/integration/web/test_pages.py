@@ -202,7 +202,7 @@ def test_service_refusals_show_the_field_names(client, sign_in, job, platforms, 
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<code>daily_budget_cop</code>" in page
-    assert "google needs at least 10.000 COP per day" in page
+    assert "Google Ads necesita al menos $10.000 por día" in page
     none_chosen = _campaign_form(job.id, client, end_date="2000-01-01")
     response = client.post(f"/jobs/{job.id}/campaigns", data=none_chosen)
     page = response.get_data(as_text=True)
@@ -260,7 +260,7 @@ def test_campaign_page_retry_pause_resume(client, sign_in, job, platforms, dispa
     # Nothing left to retry: the service's refusal comes back as a message, not an error page.
     refused = client.post(f"{url}/retry", data={"csrf_token": token}, follow_redirects=True)
     assert refused.status_code == 200
-    assert "has no failed publication to retry" in refused.get_data(as_text=True)
+    assert "no tiene publicaciones fallidas para reintentar" in refused.get_data(as_text=True)
 
 
 def test_campaign_list_filters_by_status(client, sign_in, job, platforms, dispatcher):
@@ -353,7 +353,7 @@ def test_operator_starts_a_training_from_the_segments_page(client, sign_in, acti
         data={"csrf_token": token, "k_min": "2", "k_max": "3"},
         follow_redirects=True,
     )
-    assert "only one training runs at a time" in again.get_data(as_text=True)
+    assert "solo se ejecuta un entrenamiento a la vez" in again.get_data(as_text=True)
     assert dispatcher.take() == []
 
 
