@@ -27,11 +27,15 @@ from schemathesis.specs.openapi import checks as builtin_checks
 from tests.factories import candidate_payload, job_payload, make_job
 from tests.fakes import FakeDirectory
 
-from adflux.api.errors import SCHEMA_ERROR_PREFIX
+from adflux.api.errors import SCHEMA_ERROR
 from adflux.auth import service as auth_service
 from adflux.background.dispatch import Dispatcher
 from adflux.datagen.service import seed
 from adflux.extensions import db
+from adflux.i18n.catalogs import DEFAULT_LANGUAGE, translations
+
+# How a refusal by the schemas begins, in the language of a request that names none.
+SCHEMA_ERROR_PREFIX = translations(DEFAULT_LANGUAGE).gettext(SCHEMA_ERROR).split("%(fields)s")[0]
 
 # Every operation, in both modes, on both backends, with every check. Most of the run goes into
 # generating the cases (about 70 %), not into sending them, so SQLite, the second backend, gets

@@ -86,7 +86,7 @@ def render(template: str, params: Mapping[str, object], language: str) -> str:
     text = translations(language).gettext(template)
     if not params:
         return text
-    return text % {name: display(value, language) for name, value in params.items()}
+    return text % {name: _shown(name, value, language) for name, value in params.items()}
 
 
 def render_plural(
@@ -96,9 +96,8 @@ def render_plural(
     its placeholders filled; ``%(count)s`` shows the count."""
     text = translations(language).ngettext(singular, plural, count)
     return text % {
-        name: display(value, language) for name, value in {"count": count, **params}.items()
+        name: _shown(name, value, language) for name, value in {"count": count, **params}.items()
     }
-    return text % {name: _shown(name, value, language) for name, value in params.items()}
 
 
 def _shown(name: str, value: object, language: str) -> str:

@@ -236,6 +236,6 @@ def test_a_feed_url_at_a_private_address_is_refused_by_default(client, token_for
 
     assert answer.status_code == 422
     (why,) = answer.json["error"]["fields"]["url"]
-    assert why.startswith("127.0.0.1 is at 127.0.0.1, a loopback address")
+    assert why.startswith("127.0.0.1 está en 127.0.0.1, una dirección de tipo loopback")
     assert "ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true" in why
     assert count_rows(JobOpening) == 0

@@ -127,14 +127,14 @@ def test_a_token_names_its_holder_trimmed_and_a_control_character_is_refused(cli
     created = client.post(
         "/api/v1/tokens",
         json={"name": "ana-gomez", "role": "viewer", "holder": " Ana  Gómez "},
-        headers={"Authorization": f"Bearer {admin}"},
+        headers=admin,
     )
     assert created.status_code == 201 and created.json["holder"] == "Ana Gómez"
-    listed = client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {admin}"}).json
+    listed = client.get("/api/v1/tokens", headers=admin).json
     assert {t["name"]: t["holder"] for t in listed}["ana-gomez"] == "Ana Gómez"
     refused = client.post(
         "/api/v1/tokens",
         json={"name": "bell", "role": "viewer", "holder": "Ana\x07"},
-        headers={"Authorization": f"Bearer {admin}"},
+        headers=admin,
     )
     assert refused.status_code == 422 and "holder" in refused.json["error"]["fields"]

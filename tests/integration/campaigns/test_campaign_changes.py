@@ -113,7 +113,7 @@ def test_a_daily_budget_under_the_arms_minimums_names_the_figure_needed(
         )
     (english,) = refused.value.localised_fields("en")["daily_budget_cop"]
     (spanish,) = refused.value.localised_fields("es")["daily_budget_cop"]
-    assert "the 4 arms need at least COP\xa0164,000 per day" in english
+    assert "the 4 arms need at least COP 164,000 per day" in english
     assert "los 4 brazos necesitan al menos $164.000 por día" in spanish
     assert "total_budget_cop" in refused.value.fields
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(PlatformPublication))

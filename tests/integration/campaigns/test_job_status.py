@@ -193,7 +193,7 @@ def test_cli_pause_close_and_reopen_job(adflux_cli, platforms, dispatcher, job):
     run = adflux_cli
     paused = run("pause-job", str(job.id))
     assert paused.exit_code == 0, paused.output
-    assert paused.output.strip() == f"job {job.id}: paused"
+    assert paused.output.strip() == f"vacante {job.id}: en pausa"
     closed = run("close-job", str(job.id), "--json")
     assert closed.exit_code == 0, closed.output
     assert '"status": "closed"' in closed.output
@@ -202,6 +202,6 @@ def test_cli_pause_close_and_reopen_job(adflux_cli, platforms, dispatcher, job):
     assert "primero reábrala" in refused.output and "[HTTP 409]" in refused.output
     reopened = run("reopen-job", str(job.id))
     assert reopened.exit_code == 0, reopened.output
-    assert reopened.output.strip() == f"job {job.id}: open"
+    assert reopened.output.strip() == f"vacante {job.id}: abierta"
     missing = run("close-job", "999999")
     assert missing.exit_code == 1 and "[HTTP 404]" in missing.output

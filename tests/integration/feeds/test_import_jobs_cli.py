@@ -96,7 +96,7 @@ def test_a_feed_url_at_a_private_address_is_refused_at_once(adflux_cli):
     result = adflux_cli("import", "jobs", "http://127.0.0.1:9/feed.xml")
 
     assert result.exit_code == 1
-    assert "a loopback address" in result.stderr and "[HTTP 422]" in result.stderr
+    assert "de tipo loopback" in result.stderr and "[HTTP 422]" in result.stderr
 
 
 @pytest.mark.parametrize(
