@@ -217,7 +217,7 @@ def test_revoked_token_stops_working(live_api: LiveApi) -> None:
         "token", "create", "--name", "e2e-revoke", "--role", "viewer", env=live_api.server_env
     )
     env = live_api.client_env(token.strip())
-    assert len(json.loads(ok("view-jobs", "--json", "--limit", "2", env=env))) == 2
+    assert len(json.loads(ok("view-jobs", "--json", "--limit", "2", env=env))["items"]) == 2
     ok("token", "revoke", "--name", "e2e-revoke", env=live_api.server_env)
     line = _single_error_line(run_cli("view-jobs", env=env))
     assert "revoked" in line and "token" in line
@@ -236,6 +236,6 @@ def test_viewer_token_cannot_create_and_nothing_is_created(live_api: LiveApi) ->
     result = run_cli("create-campaign", "--job-id", job_id, "--platforms", "meta", env=viewer)
     line = _single_error_line(result)
     assert result.returncode == 1
-    assert "[HTTP 403]" in line and "operator" in line
+    assert "[HTTP 403]" in line and "operador" in line
     admin = live_api.client_env(live_api.admin_token)
     assert json.loads(ok("view-campaigns", "--json", env=admin)) == []

@@ -79,7 +79,7 @@ def test_revealing_needs_a_purpose_and_a_granted_token(live_api: LiveApi) -> Non
 
     no_purpose = run_cli(*show, env=live_api.client_env(live_api.contact_token))
     assert no_purpose.returncode == 2
-    assert "--reveal needs --purpose" in no_purpose.stderr
+    assert "--reveal necesita --purpose" in no_purpose.stderr
 
     not_granted = run_cli(
         *show, "--purpose", "llamar por la vacante", env=live_api.client_env(live_api.admin_token)

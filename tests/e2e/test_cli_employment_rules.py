@@ -213,7 +213,7 @@ def test_an_age_proxy_segment_is_refused_until_the_operator_accepts_it(live: Liv
 
     assert accepted.returncode == 0, accepted.stderr
     created, warning = accepted.stdout.strip().splitlines()
-    assert created.startswith("campaign ") and " created: " in created
+    assert created.startswith("campaña ") and " creada: " in created
     assert warning.startswith(
         "advertencia: El segmento Recién egresados · Bogotá se explica en gran parte por la edad"
     )
@@ -266,8 +266,8 @@ def test_without_segment_ids_the_campaign_aims_at_the_recommended_segments(live:
     # The suitable segment, not the age proxy (it needs an operator's confirmation) nor the one
     # of another trade; and nothing to warn about.
     [line] = result.stdout.strip().splitlines()
-    assert line.startswith("campaign ")
-    assert line.endswith(f" created: queued (segments: {live.plain_segment_id})")
+    assert line.startswith("campaña ")
+    assert line.endswith(f" creada: en cola (segmentos: {live.plain_segment_id})")
 
 
 def test_a_low_fit_segment_is_accepted_with_a_spanish_warning_line(live: Live) -> None:
@@ -277,7 +277,7 @@ def test_a_low_fit_segment_is_accepted_with_a_spanish_warning_line(live: Live) -
 
     assert result.returncode == 0, result.stderr
     created, warning = result.stdout.strip().splitlines()
-    assert created.endswith(f"(segments: {live.plain_segment_id}, {live.low_fit_segment_id})"), (
+    assert created.endswith(f"(segmentos: {live.plain_segment_id}, {live.low_fit_segment_id})"), (
         created
     )
     assert warning.startswith(

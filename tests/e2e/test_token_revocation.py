@@ -74,4 +74,4 @@ def test_a_revocation_through_one_process_holds_at_once_in_the_other(two_servers
             for url in (second, first):
                 refused = client.get(url + LIST, headers=as_viewer)
                 assert refused.status_code == 401, (url, refused.text)
-                assert refused.json()["error"]["message"] == "invalid or revoked token"
+                assert refused.json()["error"]["message"] == "token no válido o revocado"

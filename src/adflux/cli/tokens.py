@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from adflux.cli import language
 from adflux.cli.appctx import server_context
 from adflux.errors import AdfluxError
 from adflux.i18n.catalogs import N_
@@ -57,7 +58,7 @@ def create(name: str, role: str, personal_data: bool, holder: str | None) -> Non
                 holder=holder,
             )
         except AdfluxError as exc:
-            raise click.ClickException(exc.message) from None
+            raise click.ClickException(exc.localised(language.current())) from None
     click.echo(plain)
     granted = ", personal data" if personal_data else ""
     click.echo(f"token {name!r} ({role}{granted}) created; it is shown only this once.", err=True)
@@ -89,5 +90,5 @@ def revoke(name: str) -> None:
         try:
             service.revoke_token(db_session=db.session, name=name)
         except AdfluxError as exc:
-            raise click.ClickException(exc.message) from None
+            raise click.ClickException(exc.localised(language.current())) from None
     click.echo(f"token {name!r} revoked")

@@ -55,7 +55,7 @@ def test_create_wait_list_show_pause_resume(e2e):
         "create-campaign", "--job-id", str(job_id), "--platforms", ",".join(PLATFORMS), "--wait"
     )
     first, *warnings = created.stdout.strip().splitlines()
-    assert first.startswith("campaign ") and first.endswith(" published (segments: none)")
+    assert first.startswith("campaña ") and first.endswith(" publicada (segmentos: ninguno)")
     # This deployment trains no segmentation: the campaign aims at the job's own city, area and
     # skills, and says why, in Spanish.
     assert len(warnings) == 1 and warnings[0].startswith(
@@ -107,9 +107,10 @@ def test_wait_reports_a_failed_platform_and_retry_finishes_it(e2e):
     # The live progress table goes to stderr too; the verdict is the closing "Error:" line.
     assert result.returncode != 0 and "Traceback" not in result.stderr
     line = result.stderr.rsplit("Error: ", 1)[-1].strip()
-    assert line.startswith("campaign ") and "\n" not in line, result.stderr
-    campaign_id = int(line.split()[1])
-    assert "ended partially_published" in line and "x: " in line and "reconnect" in line
+    assert line.startswith("la campaña ") and "\n" not in line, result.stderr
+    campaign_id = int(line.split()[2])
+    # The verdict in Spanish; the platform's own refusal as the platform wrote it.
+    assert "terminó publicada en parte" in line and "X: " in line and "reconnect" in line
 
     sandbox_admin(e2e.sandbox, "credentials/restore", {"platform": "x"})
     retried = e2e.deployment.cli("campaign", "retry", str(campaign_id))

@@ -42,8 +42,8 @@ def test_closing_a_job_pauses_its_campaign_on_every_platform(e2e):
     closed = e2e.deployment.cli("close-job", str(job_id))
 
     assert closed.stdout.splitlines() == [
-        f"job {job_id}: closed",
-        f"campaigns paused on every platform: {campaign_id}",
+        f"vacante {job_id}: cerrada",
+        f"campañas pausadas en todas las plataformas: {campaign_id}",
     ]
     assert _switches(e2e, campaign_id) == PAUSED
     refused = e2e.deployment.cli(

@@ -93,17 +93,17 @@ def test_help_of_every_segment_command(deployment):
         ("segment", "plot"),
     ):
         result = deployment.cli(*args, "--help")
-        assert result.stdout.startswith(f"Usage: adflux {' '.join(args)}"), result.stdout
+        assert result.stdout.startswith(f"Uso: adflux {' '.join(args)}"), result.stdout
 
 
 def test_before_any_training(deployment):
-    assert "no segmentation is active yet" in deployment.cli("view-segments").stdout
+    assert "segmentación activa" in deployment.cli("view-segments").stdout
     assert json.loads(deployment.cli("view-segments", "--json").stdout) == {
         "run": None,
         "items": [],
     }
     refused = deployment.cli("segment", "plot", "-o", "none.png", check=False)
-    assert "no segmentation is active yet" in _error_line(refused)
+    assert "segmentación activa" in _error_line(refused)
     assert not (deployment.work_dir / "none.png").exists()
 
 
@@ -124,8 +124,10 @@ def test_a_malformed_range_is_a_usage_error(deployment):
 
 def test_train_with_progress_then_view_list_and_plot(deployment):
     trained = deployment.cli("segment", "train", "--k-range", "2-8", "--wait", timeout=300)
-    assert trained.stdout.startswith("segmentation run "), trained.stdout
-    assert re.search(r"succeeded: k=\d+ over 3\.000 candidates", trained.stdout), trained.stdout
+    assert trained.stdout.startswith("ejecución de segmentación "), trained.stdout
+    assert re.search(r"lista: \d+ segmentos sobre 3\.000 candidatos", trained.stdout), (
+        trained.stdout
+    )
     assert "100%" in trained.stderr  # the progress bar, drawn on stderr
     (run,) = _runs(deployment)
     assert (run["status"], run["is_active"], run["candidate_count"]) == ("succeeded", True, 3000)
@@ -160,7 +162,7 @@ def test_a_second_training_while_one_runs_is_409_and_the_active_run_stays(deploy
     # A range of nine k's keeps the first training busy for seconds; the CLI runs in this
     # process, so the second request follows within milliseconds.
     queued = deployment.cli("segment", "train", "--k-range", "2-10")
-    assert "queued" in queued.stdout
+    assert "en cola" in queued.stdout
     refused = _error_line(deployment.cli("segment", "train", check=False))
     assert "already" in refused and refused.endswith("[HTTP 409]"), refused
     # While it trains, the earlier run is still the active one.

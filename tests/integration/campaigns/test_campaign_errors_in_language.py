@@ -19,8 +19,7 @@ pytestmark = pytest.mark.postgres
         (
             "en-US,en;q=0.9",
             "invalid budget",
-            "1 arm needs at least COP 80,000 per day "
-            "(TikTok needs at least COP 80,000 per day)",
+            "1 arm needs at least COP 80,000 per day (TikTok needs at least COP 80,000 per day)",
         ),
         (
             None,
