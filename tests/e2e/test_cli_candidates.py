@@ -86,7 +86,7 @@ def test_revealing_needs_a_purpose_and_a_granted_token(live_api: LiveApi) -> Non
     )
     assert not_granted.returncode == 1
     (line,) = not_granted.stderr.strip().splitlines()
-    assert "personal data" in line and "[HTTP 403]" in line
+    assert "datos personales" in line and "[HTTP 403]" in line
 
     granted = ok(
         *show, "--purpose", "llamar por la vacante", env=live_api.client_env(live_api.contact_token)

@@ -100,9 +100,15 @@ def render_plural(
     }
 
 
+# Parameters that name a row by its number wherever messages use them ("campaign %(campaign)s").
+ID_PARAMS = frozenset(
+    {"id", "job", "campaign", "run", "rule", "segment", "candidate", "template", "import"}
+)
+
+
 def _shown(name: str, value: object, language: str) -> str:
     # An identifier is shown as it is written in URLs and commands: campaign 12345, not 12.345.
-    if (name == "id" or name.endswith("_id")) and isinstance(value, int):
+    if (name in ID_PARAMS or name.endswith("_id")) and isinstance(value, int):
         return str(value)
     return display(value, language)
 

@@ -66,7 +66,7 @@ def test_create_wait_list_show_pause_resume(e2e):
 
     listed = json.loads(
         e2e.deployment.cli("view-campaigns", "--status", "published", "--json").stdout
-    )
+    )["items"]
     assert campaign_id in [c["id"] for c in listed]
     assert {c["status"] for c in listed} == {"published"}
 
@@ -114,7 +114,7 @@ def test_wait_reports_a_failed_platform_and_retry_finishes_it(e2e):
 
     sandbox_admin(e2e.sandbox, "credentials/restore", {"platform": "x"})
     retried = e2e.deployment.cli("campaign", "retry", str(campaign_id))
-    assert retried.stdout.startswith(f"campaign {campaign_id}: ")
+    assert retried.stdout.startswith(f"campaña {campaign_id}: ")
     wait_for(
         lambda: _show(e2e, campaign_id)["status"] == "published",
         timeout=30,
@@ -137,7 +137,7 @@ def test_bad_input_gets_one_clear_line(e2e):
             "create-campaign", "--job-id", str(job_id), "--platforms", "meta,myspace", check=False
         )
     )
-    assert "'myspace'" in unknown_platform and "valid: meta, google, x" in unknown_platform
+    assert "'myspace'" in unknown_platform and "válidas: meta, google, x" in unknown_platform
 
     (run_id,) = e2e.db.rows(
         "INSERT INTO segmentation_runs (status, in_flight, algorithm, k, k_min, k_max, params,"

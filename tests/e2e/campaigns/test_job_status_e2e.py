@@ -53,7 +53,7 @@ def test_closing_a_job_pauses_its_campaign_on_every_platform(e2e):
     assert f"adflux reopen-job {job_id}" in refused.stderr
 
     reopened = e2e.deployment.cli("reopen-job", str(job_id))
-    assert reopened.stdout.strip() == f"job {job_id}: open"
+    assert reopened.stdout.strip() == f"vacante {job_id}: abierta"
     assert _switches(e2e, campaign_id) == PAUSED  # reopening resumes nothing by itself
     e2e.deployment.cli("campaign", "resume", str(campaign_id))
     assert _switches(e2e, campaign_id) == LIVE

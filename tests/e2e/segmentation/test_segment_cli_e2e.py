@@ -132,7 +132,12 @@ def test_train_with_progress_then_view_list_and_plot(deployment):
     (run,) = _runs(deployment)
     assert (run["status"], run["is_active"], run["candidate_count"]) == ("succeeded", True, 3000)
 
-    table = deployment.cli("view-segments").stdout
+    # Wide enough that no name wraps inside its cell (narrow terminals: tests/unit/cli).
+    deployment.env["COLUMNS"] = "220"
+    try:
+        table = deployment.cli("view-segments").stdout
+    finally:
+        del deployment.env["COLUMNS"]
     assert f"Segmentos · ejecución {run['id']} · 3.000 candidatos" in table
     segments = json.loads(deployment.cli("view-segments", "--json").stdout)
     assert len(segments["items"]) == run["k"]
@@ -164,7 +169,7 @@ def test_a_second_training_while_one_runs_is_409_and_the_active_run_stays(deploy
     queued = deployment.cli("segment", "train", "--k-range", "2-10")
     assert "en cola" in queued.stdout
     refused = _error_line(deployment.cli("segment", "train", check=False))
-    assert "already" in refused and refused.endswith("[HTTP 409]"), refused
+    assert "ya está entrenando" in refused and refused.endswith("[HTTP 409]"), refused
     # While it trains, the earlier run is still the active one.
     assert [r["id"] for r in _runs(deployment) if r["is_active"]] == active_before
 

@@ -208,8 +208,8 @@ def test_operator_trains_a_new_segmentation_and_watches_it_finish(open_as, dashb
     expect(page.locator("#training")).to_be_visible()
     shot(page, "segments-training-laptop")
     # The page polls the run and reloads itself when the new run is active.
-    # The new run is the active one at the top of the runs.
-    expect(page.locator("table.list tbody tr").first).to_contain_text(f"#{run_id}", timeout=60_000)
-    expect(page.locator("#training")).to_have_count(0)
+    # The page reloads once the run is done; the new run is then the active one, first listed.
+    expect(page.locator("#training")).to_have_count(0, timeout=60_000)
+    expect(page.locator("table.list tbody tr").first).to_contain_text(f"#{run_id}")
     expect(page.locator(".segment-card").first).to_be_visible()
     expect(page.locator("table.list tbody tr")).to_have_count(2)  # both runs listed

@@ -106,7 +106,7 @@ def test_the_cli_applies_the_same_rules(tmp_path: Path):
 
     bad = run("token", "create", "--name", "ops/ci", "--role", "viewer")
     assert bad.exit_code == 1
-    assert "not allowed" in bad.output and "letters" in bad.output
+    assert "no está permitido" in bad.output and "letras" in bad.output
 
     last = run("token", "revoke", "--name", "ops")
     assert last.exit_code == 1
