@@ -14,6 +14,8 @@ from tests.e2e.campaigns.support import (
     wait_settled,
 )
 
+from adflux.i18n.labels import label
+
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 # Where each platform keeps a campaign's on/off switch.
@@ -71,7 +73,8 @@ def test_create_wait_list_show_pause_resume(e2e):
     assert {c["status"] for c in listed} == {"published"}
 
     shown = e2e.deployment.cli("campaign", "show", str(campaign_id)).stdout
-    assert all(platform in shown for platform in PLATFORMS)
+    # Each platform by its proper name (Meta, Google Ads, X, TikTok, Snapchat).
+    assert all(label("platform", platform, "es") in shown for platform in PLATFORMS), shown
     campaign = _show(e2e, campaign_id)
     assert_published_once(
         e2e.sandbox, [{**p, "last_error": None} for p in campaign["publications"]]
@@ -157,7 +160,7 @@ def test_bad_input_gets_one_clear_line(e2e):
             check=False,
         )
     )
-    assert "active segmentation run" in inactive and str(segment_id) in inactive
+    assert "segmentación activa" in inactive and str(segment_id) in inactive
     (count,) = e2e.db.rows(
         "SELECT count(*) FROM campaign_segments WHERE segment_id = %s", segment_id
     )[0]

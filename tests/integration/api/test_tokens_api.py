@@ -110,7 +110,7 @@ def test_the_cli_applies_the_same_rules(tmp_path: Path):
 
     last = run("token", "revoke", "--name", "ops")
     assert last.exit_code == 1
-    assert "last active admin token" in last.output
+    assert "último token de administrador activo" in last.output
 
     assert run("token", "create", "--name", "ops-2", "--role", "admin").exit_code == 0
     assert run("token", "revoke", "--name", "ops").exit_code == 0
