@@ -1,9 +1,9 @@
 """Lighthouse 12 scores every dashboard page 100 for accessibility and for best practices.
 
 Lighthouse runs on Debian's Chromium, signed in with the session cookie a real sign-in gave.
-Performance is left out of the assertion: Lighthouse simulates a slow phone from what it
-measures, so its score follows whatever else the machine is doing (it printed 97 on one page of
-an idle run and 83 with two test processes beside it); the score is printed for each page.
+Performance is not audited here: Lighthouse simulates a slow phone from what it measures, so its
+score follows whatever else the machine is doing (97 on one page of an idle run, 83 with two
+test processes beside it), and its trace triples each audit's time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.services import service_missing
 pytestmark = pytest.mark.browser
 
 LIGHTHOUSE = Path(__file__).parents[3] / "node_modules" / ".bin" / "lighthouse"
-CATEGORIES = ("accessibility", "best-practices", "performance")
+CATEGORIES = ("accessibility", "best-practices")
 AUDIT_TIMEOUT_S = 180
 
 
@@ -91,7 +91,7 @@ def test_every_page_scores_100_for_accessibility_and_best_practices(
         assert re.sub(r"[?#].*", "", report["finalDisplayedUrl"]).endswith(path.rstrip("/") or "/")
         scores = {name: report["categories"][name]["score"] for name in CATEGORIES}
         print(f"lighthouse {path}: " + ", ".join(f"{k} {v * 100:.0f}" for k, v in scores.items()))
-        for name in ("accessibility", "best-practices"):
+        for name in CATEGORIES:
             failing = [
                 _what_failed(report["audits"][ref["id"]])
                 for ref in report["categories"][name]["auditRefs"]
