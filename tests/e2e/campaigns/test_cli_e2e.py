@@ -81,7 +81,7 @@ def test_create_wait_list_show_pause_resume(e2e):
     )
 
     paused = e2e.deployment.cli("campaign", "pause", str(campaign_id))
-    assert paused.stdout.strip() == f"campaign {campaign_id}: paused"
+    assert paused.stdout.strip() == f"campaña {campaign_id}: pausada"
     assert _platform_switches(e2e, _show(e2e, campaign_id)) == {
         "meta": "PAUSED",
         "google": "PAUSED",
@@ -90,7 +90,7 @@ def test_create_wait_list_show_pause_resume(e2e):
         "snapchat": "PAUSED",
     }
     resumed = e2e.deployment.cli("campaign", "resume", str(campaign_id))
-    assert resumed.stdout.strip() == f"campaign {campaign_id}: published"
+    assert resumed.stdout.strip() == f"campaña {campaign_id}: publicada"
     assert _platform_switches(e2e, _show(e2e, campaign_id)) == {
         "meta": "ACTIVE",
         "google": "ENABLED",

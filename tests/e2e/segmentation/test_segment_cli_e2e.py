@@ -146,7 +146,11 @@ def test_train_with_progress_then_view_list_and_plot(deployment):
         # A long name folds onto more lines of its cell, at spaces: every word is there.
         assert all(word in table for word in segment["name"].split()), segment["name"]
 
-    listed = deployment.cli("segment", "runs").stdout
+    deployment.env["COLUMNS"] = "220"  # the status cell on one line
+    try:
+        listed = deployment.cli("segment", "runs").stdout
+    finally:
+        del deployment.env["COLUMNS"]
     assert "lista (activa)" in listed
 
     biggest = segments["items"][0]
