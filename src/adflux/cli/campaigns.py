@@ -21,7 +21,7 @@ from adflux.campaigns.compliance import (
 )
 from adflux.cli.client import ApiClient
 from adflux.cli.language import _, current, label, money, said
-from adflux.cli.options import json_option, limit_option, offset_option
+from adflux.cli.options import json_option, limit_option, offset_option, wait_limit_option
 from adflux.cli.output import Column, emit, fitted_table, print_json
 from adflux.i18n.catalogs import N_
 
@@ -156,13 +156,7 @@ def refused_narrowing_options(command: Any) -> Any:
     "--end", "end_date", type=click.DateTime(["%Y-%m-%d"]), help=N_("Last day, YYYY-MM-DD.")
 )
 @click.option("--wait", is_flag=True, help=N_("Show live progress until every platform is done."))
-@click.option(
-    "--timeout",
-    type=click.IntRange(1),
-    default=300,
-    show_default=True,
-    help=N_("--wait limit (s)."),
-)
+@wait_limit_option(300)
 @click.option(
     "--accept-age-proxy",
     is_flag=True,

@@ -22,6 +22,19 @@ limit_option = click.option(
     show_default=True,
     help=N_("Rows to show."),
 )
+
+
+def wait_limit_option(default_s: int):  # type: ignore[no-untyped-def]
+    """`--timeout`: how long --wait waits, in seconds."""
+    return click.option(
+        "--timeout",
+        type=click.IntRange(1),
+        default=default_s,
+        show_default=True,
+        help=N_("--wait limit (s)."),
+    )
+
+
 offset_option = click.option(
     "--offset",
     type=click.IntRange(0),

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from adflux.cli.client import ApiClient
 from adflux.cli.language import _, label, moment, money, ngettext, number, percent
-from adflux.cli.options import json_option
+from adflux.cli.options import json_option, wait_limit_option
 from adflux.cli.output import Column, print_json, print_table
 from adflux.i18n.catalogs import N_
 
@@ -218,13 +218,7 @@ def _csv_value(value: Any) -> Any:
 )
 @click.option("--platform", help=N_("Only this platform (default: every platform)."))
 @click.option("--wait", is_flag=True, help=N_("Wait until every platform's sync has run."))
-@click.option(
-    "--timeout",
-    type=click.IntRange(1),
-    default=300,
-    show_default=True,
-    help=N_("--wait limit (s)."),
-)
+@wait_limit_option(300)
 @json_option
 def sync_results(platform: str | None, wait: bool, timeout: int, as_json: bool) -> None:
     client = ApiClient()

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adflux.cli.client import ApiClient, ApiError
 from adflux.cli.language import _, current, label, moment, money, number, percent
-from adflux.cli.options import json_option, limit_option, offset_option
+from adflux.cli.options import json_option, limit_option, offset_option, wait_limit_option
 from adflux.cli.output import Column, emit, print_json
 from adflux.i18n.catalogs import N_
 
@@ -127,13 +127,7 @@ def _k_range(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     help=N_("The numbers of segments to evaluate, MIN-MAX."),
 )
 @click.option("--wait", is_flag=True, help=N_("Show progress until the training ends."))
-@click.option(
-    "--timeout",
-    type=click.IntRange(1),
-    default=1800,
-    show_default=True,
-    help=N_("--wait limit (s)."),
-)
+@wait_limit_option(1800)
 @json_option
 def train(k: int | None, k_range: tuple[int, int], wait: bool, timeout: int, as_json: bool) -> None:
     client = ApiClient()

@@ -96,6 +96,16 @@ def test_help_of_every_segment_command(deployment):
         assert result.stdout.startswith(f"Uso: adflux {' '.join(args)}"), result.stdout
 
 
+def _wide_table(deployment, *args: str) -> str:  # type: ignore[no-untyped-def]
+    """A command's table in a terminal wide enough that no cell folds (narrow terminals are
+    tested in tests/unit/cli)."""
+    deployment.env["COLUMNS"] = "220"
+    try:
+        return deployment.cli(*args).stdout
+    finally:
+        del deployment.env["COLUMNS"]
+
+
 def test_before_any_training(deployment):
     assert "segmentación activa" in deployment.cli("view-segments").stdout
     assert json.loads(deployment.cli("view-segments", "--json").stdout) == {
@@ -132,12 +142,7 @@ def test_train_with_progress_then_view_list_and_plot(deployment):
     (run,) = _runs(deployment)
     assert (run["status"], run["is_active"], run["candidate_count"]) == ("succeeded", True, 3000)
 
-    # Wide enough that no name wraps inside its cell (narrow terminals: tests/unit/cli).
-    deployment.env["COLUMNS"] = "220"
-    try:
-        table = deployment.cli("view-segments").stdout
-    finally:
-        del deployment.env["COLUMNS"]
+    table = _wide_table(deployment, "view-segments")
     assert f"Segmentos · ejecución {run['id']} · 3.000 candidatos" in table
     segments = json.loads(deployment.cli("view-segments", "--json").stdout)
     assert len(segments["items"]) == run["k"]
@@ -146,11 +151,7 @@ def test_train_with_progress_then_view_list_and_plot(deployment):
         # A long name folds onto more lines of its cell, at spaces: every word is there.
         assert all(word in table for word in segment["name"].split()), segment["name"]
 
-    deployment.env["COLUMNS"] = "220"  # the status cell on one line
-    try:
-        listed = deployment.cli("segment", "runs").stdout
-    finally:
-        del deployment.env["COLUMNS"]
+    listed = _wide_table(deployment, "segment", "runs")
     assert "lista (activa)" in listed
 
     biggest = segments["items"][0]

@@ -199,16 +199,22 @@ def open_as(browser, dashboard: Dashboard):  # type: ignore[no-untyped-def]
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto("/")
-        page.wait_for_url(re.compile(r"/sign-in"))
-        page.get_by_label(re.compile("Token de API|API token")).fill(dashboard.tokens[role])
-        page.get_by_role("button", name=re.compile("Iniciar sesión|Sign in")).click()
-        page.wait_for_url(dashboard.url + "/")
+        sign_in(page, dashboard, role)
         return page
 
     yield open_
     for context in contexts:
         context.close()
+
+
+def sign_in(page, dashboard: Dashboard, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign `page` in as a person does: the dashboard sends it to the sign-in page, the token of
+    `role` is pasted there and the overview opens."""
+    page.goto("/")
+    page.wait_for_url(re.compile(r"/sign-in"))
+    page.get_by_label(re.compile("Token de API|API token")).fill(dashboard.tokens[role])
+    page.get_by_role("button", name=re.compile("Iniciar sesión|Sign in")).click()
+    page.wait_for_url(dashboard.url + "/")
 
 
 def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.e2e.web.conftest import CHROMIUM, Dashboard
+from tests.e2e.web.conftest import CHROMIUM, Dashboard, sign_in
 from tests.services import service_missing
 
 pytestmark = pytest.mark.browser
@@ -30,11 +30,7 @@ def session_cookie(browser, dashboard: Dashboard) -> str:
     if not LIGHTHOUSE.exists():
         service_missing("Lighthouse", f"{LIGHTHOUSE} not found: run 'npm ci' (make test does)")
     context = browser.new_context(locale="es-CO", base_url=dashboard.url)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.locator("#token").fill(dashboard.tokens["operator"])
-    page.locator("#token").press("Enter")
-    page.wait_for_url(dashboard.url + "/")
+    sign_in(context.new_page(), dashboard, "operator")
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
     context.close()
     return cookie

@@ -16,7 +16,7 @@ from functools import partial
 
 import pytest
 from babel.messages.pofile import read_po
-from tests.e2e.web.conftest import Dashboard, shot
+from tests.e2e.web.conftest import Dashboard, shot, sign_in
 
 from adflux.i18n.catalogs import TRANSLATIONS_DIR
 from adflux.i18n.labels import LABELS, label
@@ -174,10 +174,7 @@ def test_every_page_reads_in_one_language_at_every_width(
         page = context.new_page()
         console: list[str] = []
         page.on("console", partial(_keep_errors, console))
-        page.goto("/sign-in")
-        page.locator("#token").fill(dashboard.tokens["operator"])
-        page.locator("#token").press("Enter")
-        page.wait_for_url(dashboard.url + "/")
+        sign_in(page, dashboard, "operator")
         for path in _pages(dashboard, campaign_with_results):
             page.goto(path)
             page.wait_for_load_state("networkidle")

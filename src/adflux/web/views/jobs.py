@@ -19,7 +19,7 @@ from adflux.campaigns.compliance import (
 from adflux.errors import AdfluxError
 from adflux.extensions import db
 from adflux.i18n.catalogs import N_
-from adflux.i18n.http import gettext, request_language
+from adflux.i18n.http import gettext
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.segmentation import service as segmentation
@@ -46,6 +46,7 @@ from adflux.web.helpers import (
 from adflux.web.preview import Preview, campaign_preview
 from adflux.web.profiles import age_proxy_warning
 from adflux.web.session import requires
+from adflux.web.templating import pick
 
 JOB_STATUSES = tuple(s.value for s in JobStatus)
 
@@ -164,19 +165,14 @@ def job_create_campaign(job_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("web.campaign_detail", campaign_id=campaign.id))
 
 
-def _in_language(spanish: str, english: str) -> str:
-    # The targeting rules carry their own two texts (targeting/compliance), not catalog msgids.
-    return spanish if request_language() == "es" else english
-
-
 def _refused_narrowing() -> dict[str, list[str]]:
     """Posted fields that would narrow the audience as job ads may not (age_min, genders...),
     each with its rule; the form offers none of them, so only a crafted post carries one."""
     return {
         field: [
-            _in_language(rule.message_es, rule.message_en)
+            pick(rule.message_es, rule.message_en)
             if rule is not None
-            else _in_language(TARGETING_REFUSAL_ES, TARGETING_REFUSAL_EN)
+            else pick(TARGETING_REFUSAL_ES, TARGETING_REFUSAL_EN)
         ]
         for field, rule in forbidden_narrowing(request.form)
     }
