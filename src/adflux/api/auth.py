@@ -85,4 +85,4 @@ def authenticate_request() -> None:
             role=Code("role", row.role),
         )
     g.api_token = row
-    g.actor_token = actor_var.set(f"token:{row.name}")
+    g.actor_token = actor_var.set(f"{auth_service.TOKEN_ACTOR_PREFIX}{row.name}")

@@ -229,3 +229,16 @@ def _checked_holder(holder: str | None) -> str | None:
             max=HOLDER_MAX,
         )
     return cleaned
+
+
+TOKEN_ACTOR_PREFIX = "token:"  # how audit entries and created_by name a token (api/auth.py)
+
+
+def actor_name(*, db_session: DbSession, actor: str | None) -> str | None:
+    """How people read who did something: a token's holder when it names one ("token:<name>"
+    is how rows record a token), else the token's name; any other actor as recorded."""
+    if not actor or not actor.startswith(TOKEN_ACTOR_PREFIX):
+        return actor
+    name = actor.removeprefix(TOKEN_ACTOR_PREFIX)
+    holder = db_session.scalar(sa.select(ApiToken.holder).where(ApiToken.name == name))
+    return holder or name

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
+from adflux.auth.service import TOKEN_ACTOR_PREFIX
 from adflux.context import actor_var
 from adflux.extensions import db
 from adflux.i18n.catalogs import N_
@@ -46,7 +47,7 @@ def gate() -> Response | None:
         return _to_sign_in(N_("Sign in to continue."))
     g.web_user = user
     # Audit entries name the token behind the session, as they do for API calls.
-    g.actor_token = actor_var.set(f"token:{user.name}")
+    g.actor_token = actor_var.set(f"{TOKEN_ACTOR_PREFIX}{user.name}")
     if request.method not in READ_METHODS:
         csrf.protect()
         needed = required_role(current_app.view_functions.get(request.endpoint or ""))

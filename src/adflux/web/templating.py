@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 
+from adflux.auth import service as auth_service
+from adflux.extensions import db
 from adflux.i18n import formats
 from adflux.i18n.catalogs import translations
 from adflux.i18n.http import code_label, request_language
@@ -54,6 +56,11 @@ def area_label(area: str | None) -> str:
     return code_label("area", known.key) if known else code_label("area", area)
 
 
+def actor(recorded: str | None) -> str:
+    """Who did something, as people read it (a token's holder, not "token:local-cli-…")."""
+    return auth_service.actor_name(db_session=db.session, actor=recorded) or "—"
+
+
 def page_url(page: int) -> str:
     """This page's URL with another page number, keeping the filters."""
     args: dict[str, Any] = {**request.args.to_dict(), "page": page}
@@ -79,6 +86,7 @@ def template_helpers() -> dict[str, Any]:
     return {
         "label": code_label,
         "area_label": area_label,
+        "actor": actor,
         "pick": pick,
         "lang": request_language(),
         "web_user": g.get("web_user"),
