@@ -245,7 +245,7 @@ def test_a_campaign_without_proxy_segments_prints_no_warning(live: Live) -> None
 
 def test_a_job_audience_is_asked_for_and_its_size_checked(live: Live) -> None:
     refused = _one_error_line(_create(live, "--job-audience", "5"))
-    assert "job_audience_size" in refused and "[HTTP 422]" in refused
+    assert "Tamaño de la audiencia propia: " in refused and "[HTTP 422]" in refused
 
     result = _create(live, "--job-audience", "100", "--accept-age-proxy", "--json")
 

@@ -20,6 +20,7 @@ from adflux.db import is_contention
 from adflux.errors import AdfluxError
 from adflux.i18n.catalogs import N_
 from adflux.i18n.http import gettext, request_language
+from adflux.i18n.labels import field_label
 from adflux.i18n.messages import render
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     if fields:
         fields = _translated_fields(fields, language)
     if status == 422 and fields:
-        labels = [field_messages.field_label(name, language) for name in sorted(fields)]
+        labels = [field_label(name, language) for name in sorted(fields)]
         message = render(SCHEMA_ERROR, {"fields": ", ".join(labels)}, language)
     elif fields:
         message = "; ".join(m for msgs in fields.values() for m in msgs)

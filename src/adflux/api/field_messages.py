@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from adflux.i18n.catalogs import N_
-from adflux.i18n.labels import label
 from adflux.i18n.messages import render
 
 # marshmallow's templates, as they read once formatted ({min} -> %(min)s); Range's comparisons
@@ -102,12 +101,3 @@ def translate(message: str, language: str) -> str:
             params = {name: _value(text) for name, text in found.groupdict().items()}
             return render(template, params, language)
     return render(message, {}, language)
-
-
-def field_label(name: str, language: str) -> str:
-    """A field as a person names it: "Presupuesto diario" for daily_budget_cop; an item of a
-    list or an object inside one is its field's label with the rest of its key ("Habilidades
-    (1)"); a field without a label (an unknown one the request sent) shows its key."""
-    head, _, rest = name.partition(".")
-    shown = label("field", head, language)
-    return f"{shown} ({rest})" if rest else shown

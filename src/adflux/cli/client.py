@@ -14,6 +14,7 @@ import httpx
 
 from adflux.cli.language import _, current
 from adflux.cli.local_config import ClientConfig, load_client_config
+from adflux.i18n.labels import field_label
 
 
 class ApiError(click.ClickException):
@@ -86,7 +87,7 @@ class ApiClient:
             ):
                 if response.status_code >= 400:
                     response.read()
-                    raise ApiError(_describe_error(response))
+                    raise ApiError(describe_error(response))
                 for chunk in response.iter_bytes():
                     out.write(chunk)
             os.replace(partial, destination)
@@ -103,7 +104,7 @@ class ApiClient:
         with self._calling():
             response = self._http.request(method, path, **kwargs)
         if response.status_code >= 400:
-            raise ApiError(_describe_error(response))
+            raise ApiError(describe_error(response))
         if raw:
             return response.content
         if not response.content:
@@ -129,16 +130,23 @@ class ApiClient:
             ) from None
 
 
-def _describe_error(response: httpx.Response) -> str:
+def describe_error(response: httpx.Response) -> str:
+    """An API error as the one line the CLI prints."""
     try:
         error = response.json()["error"]
     except (ValueError, KeyError, TypeError):
         return _("the API answered HTTP %(status)s", status=str(response.status_code))
     message = str(error.get("message") or _("error"))
-    fields = error.get("fields") or {}
-    if fields:
-        details = "; ".join(f"{name}: {', '.join(map(str, msgs))}" for name, msgs in fields.items())
-        message = f"{message} ({details})"
+    # Each field by its label, and only what the message does not say already (a file refused
+    # for one reason carries that reason as both).
+    details = [
+        f"{field_label(name, current())}: {text}"
+        for name, texts in (error.get("fields") or {}).items()
+        for text in map(str, texts)
+        if text not in message
+    ]
+    if details:
+        message = f"{message} ({'; '.join(details)})"
     if response.status_code == 401:
         message += " — " + _("set ADFLUX_API_TOKEN or run 'make run' to write a local token")
     return f"{message} [HTTP {response.status_code}]"

@@ -256,3 +256,12 @@ def label(kind: str, code: str | None, language: str) -> str:
     if message is None:
         return code
     return str(translations(language).pgettext(kind, message))
+
+
+def field_label(name: str, language: str) -> str:
+    """A request's field as a person names it: "Presupuesto diario" for daily_budget_cop; an item
+    of a list or an object inside one is its field's label with the rest of its key ("Habilidades
+    (1)"); a field without a label (an unknown one the request sent) shows its key."""
+    head, _, rest = name.partition(".")
+    shown = label("field", head, language)
+    return f"{shown} ({rest})" if rest else shown

@@ -119,7 +119,11 @@ def test_before_any_training(deployment):
 
 @pytest.mark.parametrize(
     ("args", "field"),
-    [(("--k", "1"), "k"), (("--k", "50"), "k"), (("--k-range", "6-3"), "k_max")],
+    [
+        (("--k", "1"), "Número de segmentos"),
+        (("--k", "50"), "Número de segmentos"),
+        (("--k-range", "6-3"), "Máximo de segmentos"),
+    ],
 )
 def test_a_bad_number_of_segments_is_one_line_naming_the_field(deployment, args, field):
     line = _error_line(deployment.cli("segment", "train", *args, check=False))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
+import httpx
 import pytest
 from rich.console import Console
 
 from adflux.cli import language
-from adflux.cli.client import ApiClient
+from adflux.cli.client import ApiClient, describe_error
 from adflux.cli.local_config import ClientConfig
 from adflux.cli.main import cli
 from adflux.cli.output import Column, fitted_table
@@ -58,3 +59,28 @@ def test_requests_carry_the_clis_language():
         language.speak("es", cli)
     spanish = ApiClient(ClientConfig(api_url="http://adflux.test", token=None))
     assert spanish._http.headers["Accept-Language"] == "es"
+
+
+def _api_error(message: str, fields: dict[str, list[str]]) -> httpx.Response:
+    body = {"error": {"code": "validation_error", "message": message, "fields": fields}}
+    return httpx.Response(422, json=body)
+
+
+def test_an_api_error_names_fields_by_their_label_and_says_each_reason_once():
+    line = describe_error(
+        _api_error(
+            "la solicitud tiene campos no válidos: Presupuesto diario, Número de segmentos",
+            {
+                "daily_budget_cop": ["No es un número entero válido."],
+                "k": ["Debe estar entre 2 y 12."],
+            },
+        )
+    )
+    assert line == (
+        "la solicitud tiene campos no válidos: Presupuesto diario, Número de segmentos "
+        "(Presupuesto diario: No es un número entero válido.; "
+        "Número de segmentos: Debe estar entre 2 y 12.) [HTTP 422]"
+    )
+    # A file refused for one reason carries it as the message and as its field's: said once.
+    refused = "el feed XML declara entidades: se rechaza"
+    assert describe_error(_api_error(refused, {"feed": [refused]})) == f"{refused} [HTTP 422]"
