@@ -4,8 +4,8 @@
 ``gunicorn 'reference_apps:floor()'``: AdFlux's list endpoints (jobs, candidates, campaigns,
 results) answering the same JSON documents from SQLAlchemy and ``jsonify``, with no token check,
 no query validation and no schemas.
-``gunicorn 'reference_apps:applications_floor()'``: an application stored with one INSERT per
-request (bench/applications_ingest.py).
+``gunicorn 'reference_apps:applications_floor()'``: an application attributed and stored as
+AdFlux does it, with a query per lookup (bench/applications_ingest.py).
 """
 
 from __future__ import annotations
@@ -191,16 +191,39 @@ def floor() -> Flask:
 
 
 def applications_floor() -> Flask:
-    """``POST /applications``: the job site's application stored with one INSERT, deduplicated by
-    the unique source id (ON CONFLICT DO NOTHING); no token, no validation, no attribution."""
+    """``POST /applications``: the job site's application stored and attributed as AdFlux does
+    it, written the plain way: the job, the applicant, the campaign the tracking code names (if
+    it advertises the job), its ad on the code's platform (the arm the code names, else the
+    campaign's whole arm) and the segment, each read with its own query, then one INSERT ... ON
+    CONFLICT DO NOTHING on the unique source id, in one transaction. No token, no validation, no
+    schema."""
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
     from sqlalchemy.dialects.postgresql import insert
 
+    from adflux.campaigns.tracking import arm_key_of, campaign_id_of, segment_ids_of
+
     app = Flask("applications_floor")
     engine = sa.create_engine(os.environ["DATABASE_URL"], pool_size=10, max_overflow=10)
-    applications = sa.Table("applications", sa.MetaData(), autoload_with=engine)
+    metadata = sa.MetaData()
+    tables = {
+        name: sa.Table(name, metadata, autoload_with=engine)
+        for name in (
+            "applications",
+            "job_openings",
+            "candidates",
+            "ad_campaigns",
+            "platform_publications",
+            "campaign_segments",
+            "segment_memberships",
+        )
+    }
+    applications, jobs, candidates = (
+        tables[n] for n in ("applications", "job_openings", "candidates")
+    )
+    campaigns, ads = tables["ad_campaigns"], tables["platform_publications"]
+    chosen, members = tables["campaign_segments"], tables["segment_memberships"]
     bogota = ZoneInfo("America/Bogota")
 
     @app.post("/applications")
@@ -208,13 +231,71 @@ def applications_floor() -> Flask:
         body = request.get_json()
         applied_at = datetime.fromisoformat(body["applied_at"])
         tracking = {k: v for k, v in body.items() if k.startswith("utm_")}
+        campaign_id = campaign_id_of(tracking.get("utm_campaign"))
+        platform = tracking.get("utm_source")
+        named = segment_ids_of(tracking.get("utm_content"))
         with engine.begin() as connection:
+            job_id = connection.scalar(
+                sa.select(jobs.c.id).where(jobs.c.external_ref == body["job_ref"])
+            )
+            candidate_id = None
+            if body.get("candidate_ref") is not None:
+                candidate_id = connection.scalar(
+                    sa.select(candidates.c.id).where(
+                        candidates.c.external_ref == body["candidate_ref"]
+                    )
+                )
+            campaign = ad = segment = None
+            if campaign_id is not None and job_id is not None:
+                campaign = connection.scalar(
+                    sa.select(campaigns.c.id).where(
+                        campaigns.c.id == campaign_id, campaigns.c.job_id == job_id
+                    )
+                )
+            if campaign is not None:
+                arms = dict(
+                    connection.execute(
+                        sa.select(ads.c.arm_key, ads.c.id).where(
+                            ads.c.campaign_id == campaign, ads.c.platform == platform
+                        )
+                    ).all()
+                )
+                ad = arms.get(arm_key_of(tracking.get("utm_content"))) or arms.get("campaign")
+                ours = (
+                    set(
+                        connection.scalars(
+                            sa.select(chosen.c.segment_id).where(
+                                chosen.c.campaign_id == campaign, chosen.c.segment_id.in_(named)
+                            )
+                        )
+                    )
+                    if named
+                    else set()
+                )
+                if len(named) == 1:
+                    segment = named[0] if ours else None
+                elif ours and candidate_id is not None:
+                    theirs = ours & set(
+                        connection.scalars(
+                            sa.select(members.c.segment_id).where(
+                                members.c.candidate_id == candidate_id,
+                                members.c.segment_id.in_(ours),
+                            )
+                        )
+                    )
+                    segment = theirs.pop() if len(theirs) == 1 else None
             stored = connection.execute(
                 insert(applications)
                 .values(
                     source_id=body["application_id"],
                     job_ref=body["job_ref"],
+                    job_id=job_id,
                     candidate_ref=body.get("candidate_ref"),
+                    candidate_id=candidate_id,
+                    campaign_id=campaign,
+                    publication_id=ad,
+                    platform=platform if ad is not None else None,
+                    segment_id=segment,
                     applied_at=applied_at,
                     day=applied_at.astimezone(bogota).date(),
                     received_at=datetime.now(UTC),
@@ -223,6 +304,12 @@ def applications_floor() -> Flask:
                 .on_conflict_do_nothing(index_elements=["source_id"])
             ).rowcount
         status = "accepted" if stored else "duplicate"
-        return jsonify({"application_id": body["application_id"], "status": status}), 202
+        return jsonify(
+            {
+                "application_id": body["application_id"],
+                "status": status,
+                "attributed": ad is not None,
+            }
+        ), 202
 
     return app

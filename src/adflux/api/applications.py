@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate
 
-from adflux.api.auth import requires
+from adflux.api.auth import one_statement, requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import ApiSchema, ErrorSchema
 from adflux.auth.models import Role
@@ -137,6 +137,7 @@ def _flat_errors(messages: Any) -> dict[str, list[str]]:
 
 @blp.route("")
 class Applications(MethodView):
+    @one_statement
     @requires(Role.APPLICATIONS)
     @blp.arguments(ApplicationSchema)
     @blp.response(202, ReceiptSchema)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from adflux.campaigns.models import CAMPAIGN_ARM, JOB_AUDIENCE_ARM, SEGMENT_ARM
 from adflux.db import MAX_ID
 
 UTM_MEDIUM = "paid_social"
@@ -70,3 +71,17 @@ def segment_ids_of(utm_content: str | None) -> list[int]:
         return []
     ids = {int(part) for part in match.group(1).split("-")}
     return [] if max(ids) > MAX_ID else sorted(ids)
+
+
+def arm_key_of(utm_content: str | None) -> str:
+    """The arm whose ad carries `utm_content` in its link: a segment's own arm for one segment,
+    the job-audience arm for `job`, else the whole-campaign arm. A campaign holds one ad per arm
+    on a platform, so this (and the platform) says which ad brought an application; a campaign
+    without that arm (one from before arms, whose single ad named all its segments) has only
+    its whole-campaign arm, which the reader falls back to."""
+    segments = segment_ids_of(utm_content)
+    if len(segments) == 1:
+        return SEGMENT_ARM % segments[0]
+    if (utm_content or "").strip() == JOB_AUDIENCE:
+        return JOB_AUDIENCE_ARM
+    return CAMPAIGN_ARM

@@ -16,6 +16,7 @@ An application is *attributed* when it is tied to a publication (an ad on a plat
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,12 +27,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adflux import clock
-from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
+from adflux.campaigns.models import (
+    CAMPAIGN_ARM,
+    AdCampaign,
+    PlatformPublication,
+    campaign_segments,
+)
 from adflux.campaigns.service import CAMPAIGN_TZ
-from adflux.campaigns.tracking import UTM_KEYS, campaign_id_of, segment_ids_of
+from adflux.campaigns.tracking import UTM_KEYS, arm_key_of, campaign_id_of, segment_ids_of
 from adflux.candidates.models import Candidate
-from adflux.db import DbSession, write_or_recheck
-from adflux.errors import ValidationFailed
+from adflux.db import DbSession
+from adflux.errors import Conflict, ValidationFailed
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Message
 from adflux.jobs.models import JobOpening
@@ -85,29 +91,150 @@ def record_application(
             fields={"applied_at": [problem]},
             problem=Message(problem),
         )
-    item = {
-        "application_id": application_id,
-        "job_ref": job_ref,
-        "candidate_ref": candidate_ref,
-        "applied_at": applied_at,
-        "tracking": tracking,
-    }
-    row = _Directory(db_session, [item]).row(item)
-    publication_id = row["publication_id"]
+    tracking = _kept_tracking(tracking)
+    campaign_id, platform, segments = _code(tracking)
+    shape = min(len(segments), 2)  # no segment, one, or several: a statement each
+    statement = _attributing_insert(db_session.get_bind().dialect.name, shape)
+    stored = db_session.execute(
+        statement,
+        {
+            "source_id": application_id,
+            "job_ref": job_ref,
+            "candidate_ref": candidate_ref,
+            "campaign_id": campaign_id,
+            "platform": platform,
+            "arm_key": arm_key_of(tracking.get("utm_content")),
+            "segment_id": segments[0] if shape == 1 else None,
+            "segment_ids": segments,
+            "applied_at": applied_at,
+            "day": applied_at.astimezone(CAMPAIGN_TZ).date(),
+            "received_at": clock.now(),
+            "tracking": tracking,
+        },
+    ).first()
+    db_session.commit()
+    if stored is not None:
+        log.debug("application %s stored (publication %s)", application_id, stored[0])
+        return Receipt(application_id, ACCEPTED, stored[0] is not None)
+    receipt = _receipt_of_stored(db_session, application_id)
+    if receipt is None:  # stored by another delivery and deleted since: a state to retry
+        raise Conflict(
+            "a concurrent request stored the same value at the same time; send this one again"
+        )
+    return receipt
 
-    def insert() -> Receipt:
-        # The table's INSERT, not the entity's: the ORM's bulk path cost a quarter of the
-        # request, and nothing here needs an entity back.
-        db_session.execute(sa.insert(Application.__table__), [row])
-        db_session.commit()
-        log.debug("application %s stored (publication %s)", application_id, publication_id)
-        return Receipt(application_id, ACCEPTED, publication_id is not None)
 
-    # Written first, checked only when the unique source id refuses it: most deliveries are the
-    # first, and a resend costs one rolled-back insert instead of every delivery a lookup.
-    return write_or_recheck(
-        db_session, insert, recheck=lambda: _receipt_of_stored(db_session, application_id)
+_APPLICATIONS = Application.__table__
+_JOB = JobOpening.__table__.alias("job")
+_CANDIDATE = Candidate.__table__.alias("candidate")
+_CAMPAIGN = AdCampaign.__table__.alias("campaign")
+_AD = PlatformPublication.__table__.alias("ad")
+_ARM = PlatformPublication.__table__.alias("arm")
+
+
+@functools.cache
+def _attributing_insert(dialect: str, shape: int) -> Any:
+    """The one statement that reads what attribution needs and stores the application, built
+    once per database and code shape (`shape`: 0, 1 or several segments named). The lookups one
+    after the other cost a round trip each, more than the insert itself; a resend, even one
+    racing the first delivery, inserts nothing (ON CONFLICT on the unique source id) and
+    returns no row.
+
+    The job, the applicant, the campaign the code names (only if it advertises this job) and
+    its ad (the arm the code points at on its platform, else the campaign's whole arm) are
+    joined to one row of nothing, so a missing one leaves its columns NULL."""
+    columns = _APPLICATIONS.c
+
+    def given(name: str, column: str | None = None) -> Any:
+        value = sa.bindparam(name, type_=columns[column or name].type)
+        # PostgreSQL reads a parameter in a SELECT list as text unless told its type; SQLite
+        # takes any value as it is (and a CAST to JSON would make it a number).
+        return sa.cast(value, columns[column or name].type) if dialect == "postgresql" else value
+
+    ad = (
+        sa.select(_ARM.c.id)
+        .where(
+            _ARM.c.campaign_id == _CAMPAIGN.c.id,
+            _ARM.c.platform == sa.bindparam("platform"),
+            _ARM.c.arm_key.in_([sa.bindparam("arm_key"), CAMPAIGN_ARM]),
+        )
+        .order_by(_ARM.c.arm_key == CAMPAIGN_ARM)  # the arm the code names first
+        .limit(1)
+        .scalar_subquery()
     )
+    joins = (
+        sa.select(sa.literal(1).label("one"))
+        .subquery("incoming")
+        .outerjoin(_JOB, _JOB.c.external_ref == sa.bindparam("job_ref"))
+        .outerjoin(_CANDIDATE, _CANDIDATE.c.external_ref == sa.bindparam("candidate_ref"))
+        .outerjoin(
+            _CAMPAIGN,
+            sa.and_(_CAMPAIGN.c.id == sa.bindparam("campaign_id"), _CAMPAIGN.c.job_id == _JOB.c.id),
+        )
+        .outerjoin(_AD, _AD.c.id == ad)
+    )
+    row = {
+        "source_id": given("source_id"),
+        "job_ref": given("job_ref"),
+        "job_id": _JOB.c.id,
+        "candidate_ref": given("candidate_ref"),
+        "candidate_id": _CANDIDATE.c.id,
+        "campaign_id": _CAMPAIGN.c.id,
+        "publication_id": _AD.c.id,
+        "platform": sa.case((_AD.c.id.is_not(None), given("platform"))),
+        "segment_id": _segment_of(shape),
+        "applied_at": given("applied_at"),
+        "day": given("day"),
+        "received_at": given("received_at"),
+        "tracking": given("tracking"),
+    }
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(_APPLICATIONS)
+        .from_select(list(row), sa.select(*row.values()).select_from(joins).where(sa.true()))
+        .on_conflict_do_nothing(index_elements=[columns.source_id])
+        .returning(columns.publication_id)
+    )
+
+
+def _segment_of(shape: int) -> Any:
+    """The segment the code names, among the campaign's own; when the ad targeted several, the
+    applicant's own among them (one of the ad's segments is theirs; none, or across runs two,
+    says nothing)."""
+    ours = campaign_segments.c
+    if shape == 0:
+        return sa.null()
+    if shape == 1:
+        return (
+            sa.select(ours.segment_id)
+            .where(
+                ours.campaign_id == _CAMPAIGN.c.id, ours.segment_id == sa.bindparam("segment_id")
+            )
+            .scalar_subquery()
+        )
+    member = SegmentMembership.__table__.c
+    return (
+        sa.select(sa.func.max(ours.segment_id))
+        .join_from(
+            campaign_segments, SegmentMembership.__table__, member.segment_id == ours.segment_id
+        )
+        .where(
+            ours.campaign_id == _CAMPAIGN.c.id,
+            ours.segment_id.in_(sa.bindparam("segment_ids", expanding=True)),
+            member.candidate_id == _CANDIDATE.c.id,
+        )
+        .having(sa.func.count(sa.distinct(ours.segment_id)) == 1)
+        .scalar_subquery()
+    )
+
+
+def _kept_tracking(tracking: dict[str, Any]) -> dict[str, str]:
+    """The tracking code's parameters as stored: AdFlux's keys, each value cut to its length."""
+    return {
+        key: str(tracking[key])[:TRACKING_VALUE_MAX]
+        for key in UTM_KEYS
+        if tracking.get(key) is not None
+    }
 
 
 def record_applications(
@@ -223,7 +350,7 @@ class _Directory:
         campaign_ids = {campaign_id for campaign_id, _source, _segments in codes} - {None}
         self.jobs: dict[str, int] = {}
         self.campaign_jobs: dict[int, int] = {}
-        self.publications: dict[tuple[int, str], int] = {}
+        self.publications: dict[tuple[int, str, str], int] = {}
         self.campaign_segments: dict[int, set[int]] = {}
         self.memberships: dict[int, set[int]] = {}
         # The jobs, with those of the named campaigns that advertise them (only those attribute)
@@ -234,7 +361,10 @@ class _Directory:
         if campaign_ids:
             query = (
                 query.add_columns(
-                    AdCampaign.id, PlatformPublication.platform, PlatformPublication.id
+                    AdCampaign.id,
+                    PlatformPublication.platform,
+                    PlatformPublication.arm_key,
+                    PlatformPublication.id,
                 )
                 .outerjoin(
                     AdCampaign,
@@ -245,10 +375,10 @@ class _Directory:
         for found in db_session.execute(query):
             job_id = self.jobs[found[0]] = found[1]
             if len(found) > 2 and found[2] is not None:
-                campaign_id, platform, publication_id = found[2:]
+                campaign_id, platform, arm_key, publication_id = found[2:]
                 self.campaign_jobs[campaign_id] = job_id
                 if publication_id is not None:
-                    self.publications[(campaign_id, platform)] = publication_id
+                    self.publications[(campaign_id, platform, arm_key)] = publication_id
         if not self.campaign_jobs:
             return
         campaign_ids = set(self.campaign_jobs)
@@ -278,11 +408,7 @@ class _Directory:
 
     def row(self, item: dict[str, Any]) -> dict[str, Any]:
         """The application's row (column values), attributed."""
-        tracking = {
-            key: str(item["tracking"][key])[:TRACKING_VALUE_MAX]
-            for key in UTM_KEYS
-            if item["tracking"].get(key) is not None
-        }
+        tracking = _kept_tracking(item["tracking"])
         job_id = self.jobs.get(item["job_ref"])
         candidate_ref = item["candidate_ref"]
         candidate_id = self.candidates.get(candidate_ref) if candidate_ref is not None else None
@@ -291,7 +417,10 @@ class _Directory:
         if campaign_id is None or job_id is None or self.campaign_jobs.get(campaign_id) != job_id:
             campaign_id = None  # no such campaign, or another job's: the code is not this job's
         else:
-            publication_id = self.publications.get((campaign_id, source or ""))
+            arm_key = arm_key_of(tracking.get("utm_content"))
+            publication_id = self.publications.get(
+                (campaign_id, source or "", arm_key)
+            ) or self.publications.get((campaign_id, source or "", CAMPAIGN_ARM))
             segment_id = self._segment(campaign_id, candidate_id, segments)
         applied_at: datetime = item["applied_at"]
         return {

@@ -13,7 +13,13 @@ from flask import Flask
 from tests.factories import make_candidate, make_job
 
 from adflux.auth import service as auth_service
-from adflux.campaigns.models import AdCampaign, PlatformPublication, campaign_segments
+from adflux.campaigns.models import (
+    JOB_AUDIENCE_ARM,
+    SEGMENT_ARM,
+    AdCampaign,
+    PlatformPublication,
+    campaign_segments,
+)
 from adflux.candidates import service as candidates
 from adflux.extensions import db
 from adflux.results.models import Application
@@ -343,3 +349,54 @@ def test_an_erased_candidates_applications_keep_counting_without_them(backend):
     row = _row(body["application_id"])
     assert (row.candidate_id, row.candidate_ref) == (None, None)
     assert row.publication_id is not None and row.job_id == job.id
+
+
+@pytest.mark.parametrize("sent", ["alone", "in a batch"])
+def test_an_application_counts_for_the_arm_whose_link_it_came_by(backend, sent):
+    """A campaign with an arm per segment and one for the job's audience holds several ads on a
+    platform, each with its own link: the application is the ad's whose code it carries."""
+    job = make_job()
+    first, second = _segments(2, {})
+    campaign = AdCampaign(
+        job_id=job.id, name="arms", daily_budget_cop=90_000, start_date=date(2026, 12, 1)
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    arms = {
+        key: PlatformPublication(
+            campaign_id=campaign.id,
+            platform="meta",
+            arm_key=key,
+            segment_id=segment_id,
+            daily_budget_cop=30_000,
+        )
+        for key, segment_id in (
+            (SEGMENT_ARM % first.id, first.id),
+            (SEGMENT_ARM % second.id, second.id),
+            (JOB_AUDIENCE_ARM, None),
+        )
+    }
+    db.session.add_all(arms.values())
+    for segment in (first, second):
+        db.session.execute(
+            campaign_segments.insert().values(campaign_id=campaign.id, segment_id=segment.id)
+        )
+    db.session.flush()
+    client, headers = backend.test_client(), _headers("applications")
+    came_by = {
+        SEGMENT_ARM % first.id: f"seg-{first.id}",
+        SEGMENT_ARM % second.id: f"seg-{second.id}",
+        JOB_AUDIENCE_ARM: "job",
+    }
+
+    for key, code in came_by.items():
+        body = _body(
+            job, utm_source="meta", utm_campaign=f"adflux-{campaign.id}", utm_content=code
+        )
+        if sent == "alone":
+            answer = client.post(URL, json=body, headers=headers)
+        else:
+            answer = client.post(f"{URL}/batch", json={"applications": [body]}, headers=headers)
+        assert answer.status_code in (200, 202), answer.json
+        row = _row(body["application_id"])
+        assert (row.publication_id, row.segment_id) == (arms[key].id, arms[key].segment_id), key
