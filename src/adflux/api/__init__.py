@@ -21,7 +21,7 @@ from adflux.api import (
     segments,
     tokens,
 )
-from adflux.api.auth import authenticate_request
+from adflux.api.auth import authenticate_request, forget_caller
 from adflux.api.docs import register_docs
 from adflux.api.request_id import install_request_id
 from adflux.api.schemas import (
@@ -82,6 +82,7 @@ def init_api(app: Flask) -> None:
         # Attached per app, not to the module-level blueprint: a blueprint refuses new hooks once
         # registered, and a process may build several apps (tests, commands).
         app.before_request_funcs.setdefault(blueprint.name, []).append(authenticate_request)
+        app.teardown_request_funcs.setdefault(blueprint.name, []).append(forget_caller)
         api.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(health.bp)
     health.time_requests(app)

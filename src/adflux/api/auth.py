@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app, g, request
@@ -14,6 +15,7 @@ from adflux.context import actor_var
 from adflux.errors import Forbidden, Unauthorized
 from adflux.extensions import db
 from adflux.i18n.messages import Code
+from adflux.pagination import PageRider, page_rider
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -31,11 +33,29 @@ def requires(role: Role) -> Callable[[F], F]:
 
 
 def read_only(func: F) -> F:
-    """Mark a read that writes nothing: it runs without a transaction around it. Under READ
-    COMMITTED each statement has its own snapshot in a transaction too, so one gave such a read
-    nothing, and cost two round trips per request (BEGIN, ROLLBACK) beside its queries."""
-    func._read_only = True  # type: ignore[attr-defined]
-    return func
+    """Mark a list read that writes nothing, answered in one round trip where it can be.
+
+    It runs without a transaction around it: under READ COMMITTED each statement has its own
+    snapshot in a transaction too, so one gave such a read nothing, and cost two round trips
+    per request (BEGIN, ROLLBACK) beside its queries. Its token is checked by the page query
+    itself (`pagination.page_rider`): the token's row is read in the same statement, from the
+    same snapshot, so a revocation holds at once as with a query of its own. The view's answer,
+    or its error, is given only once the token is known good: where no page with rows was read,
+    the token is checked then with a query of its own.
+    """
+
+    @functools.wraps(func)
+    def answered_for_a_valid_token(*args: Any, **kwargs: Any) -> Any:
+        try:
+            answer = func(*args, **kwargs)
+        except Exception:
+            caller()  # a bad token is told so, not what the view found (a 404, a 422)
+            raise
+        caller()
+        return answer
+
+    answered_for_a_valid_token._read_only = True  # type: ignore[attr-defined]
+    return answered_for_a_valid_token  # type: ignore[return-value]
 
 
 def one_statement(func: F) -> F:
@@ -72,27 +92,58 @@ def _required_role() -> Role:
 
 
 def authenticate_request() -> None:
+    forget_caller(None)  # a test's app context outlives its requests: start from nothing
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     method = _view_method()
-    autocommit = getattr(method, "_one_statement", False) or (
-        request.method in _READ_METHODS and getattr(method, "_read_only", False)
-    )
-    if autocommit:
+    read_only = request.method in _READ_METHODS and getattr(method, "_read_only", False)
+    g.autocommit = read_only or getattr(method, "_one_statement", False)
+    if g.autocommit:
         _without_transaction()
-    row = auth_service.authenticate(db_session=db.session, token=token.strip())
-    if autocommit:
+    g.bearer_token = token.strip()
+    if read_only:
+        # Checked by the page query (or by `caller()` once the view is done).
+        g.page_rider_token = page_rider.set(
+            PageRider(auth_service.identity_columns(g.bearer_token))
+        )
+        return
+    caller()
+
+
+def caller() -> auth_service.Identity:
+    """Who the request's token speaks for, checked against the database in this request: from
+    the page query it rode on, or with a query of its own. Unauthorized when the token is
+    unknown or revoked, Forbidden when its role is not enough for the view."""
+    if "api_token" in g:
+        return g.api_token  # type: ignore[no-any-return]
+    rider = page_rider.get()
+    if rider is not None and rider.values is not None:
+        identity = auth_service.identity_from(db.session, rider.values)
+    else:
+        identity = auth_service.authenticate(db_session=db.session, token=g.bearer_token)
+    if g.autocommit:
         _without_transaction()  # again, if recording the token's last use committed
-    if row is None:
+    if identity is None:
         raise Unauthorized("invalid or revoked token")
     required = _required_role()
-    if not Role(row.role).allows(required):
+    if not Role(identity.role).allows(required):
         raise Forbidden(
             "this needs the %(required)s role; your token has %(role)s",
             required=Code("role", required.value),
-            role=Code("role", row.role),
+            role=Code("role", identity.role),
         )
-    g.api_token = row
-    g.actor_token = actor_var.set(f"{auth_service.TOKEN_ACTOR_PREFIX}{row.name}")
+    g.api_token = identity
+    g.actor_token = actor_var.set(f"{auth_service.TOKEN_ACTOR_PREFIX}{identity.name}")
+    return identity
+
+
+def forget_caller(_exc: BaseException | None) -> None:
+    """At the end of a request: the next one in this thread starts with no caller and no
+    rider."""
+    for name in ("api_token", "bearer_token", "autocommit"):
+        g.pop(name, None)
+    token = g.pop("page_rider_token", None)
+    if token is not None:
+        page_rider.reset(token)

@@ -9,11 +9,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, g, stream_with_context
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from adflux.api.auth import read_only, requires
+from adflux.api.auth import caller, read_only, requires
 from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import (
     MAX_ID,
@@ -154,7 +154,7 @@ class CandidateExportArgsSchema(CandidateFilterArgsSchema):
 
 
 def _reader() -> personal_data.Reader:
-    identity = g.api_token
+    identity = caller()
     return personal_data.Reader(name=identity.name, personal_data=identity.personal_data)
 
 

@@ -93,7 +93,7 @@ def test_create_edit_show_and_archive_from_the_command_line(adflux_cli, platform
         (["--segment-ids", "uno,dos"], "use números separados por comas"),
         (["--end-date", "2099-12-31", "--no-end-date"], "no ambos"),
         ([], "nada que cambiar"),
-        (["--daily-budget", "10"], "daily_budget_cop"),
+        (["--daily-budget", "10"], "Presupuesto diario: "),
     ],
 )
 def test_bad_input_exits_non_zero_with_one_readable_line(
