@@ -113,6 +113,21 @@ def gunicorn(
     return ServerProcess.start(command, env=env, base_url=url, log_path=log, cwd=BENCH)
 
 
+def first_difference(ours: object, theirs: object, where: str = "") -> str:
+    """Where two JSON documents first differ, as a path and the two values."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        for key in sorted(set(ours) | set(theirs)):
+            if ours.get(key, "<missing>") != theirs.get(key, "<missing>"):
+                return first_difference(
+                    ours.get(key, "<missing>"), theirs.get(key, "<missing>"), f"{where}.{key}"
+                )
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            if a != b:
+                return first_difference(a, b, f"{where}[{i}]")
+    return f"{where or 'the document'}: AdFlux {ours!r:.200}, reference {theirs!r:.200}"
+
+
 def wait_up(server: ServerProcess, path: str, headers: dict[str, str]) -> None:
     """The server answers ``path`` with 200 (the references have no /readyz)."""
     for _ in range(300):
@@ -248,7 +263,10 @@ def main() -> None:
             reference = httpx.get(floor.base_url + theirs).json()
             assert len(answer["items"]) == 50, (name, answer["total"])
             if answer != reference:
-                raise SystemExit(f"{name}: the reference answers another document than AdFlux")
+                raise SystemExit(
+                    f"{name}: the reference answers another document than AdFlux: "
+                    + first_difference(answer, reference)
+                )
 
         def load(key: tuple[str, str], url: str, headers: dict[str, str]) -> Result:
             conns = args.connections

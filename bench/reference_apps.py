@@ -133,6 +133,8 @@ def floor() -> Flask:
     jobs = sa.Table("job_openings", metadata, autoload_with=engine)
     candidates = sa.Table("candidates", metadata, autoload_with=engine)
     total = sa.func.count().over().label("_total")
+    # Every column but the feed's bookkeeping (the digest that tells a changed feed entry).
+    job_columns = tuple(c.name for c in jobs.c if c.name != "feed_digest")
 
     def page_args() -> tuple[int, int]:
         return int(request.args.get("limit", 50)), int(request.args.get("offset", 0))
@@ -146,7 +148,7 @@ def floor() -> Flask:
 
     @app.get("/jobs")
     def list_jobs():  # type: ignore[no-untyped-def]
-        rows, count = core_page(jobs, tuple(c.name for c in jobs.c))
+        rows, count = core_page(jobs, job_columns)
         items = [{k: _plain(v) for k, v in row._mapping.items() if k != "_total"} for row in rows]
         return jsonify(_page(items, count, *page_args()))
 
@@ -172,20 +174,30 @@ def floor() -> Flask:
 
     @app.get("/results")
     def list_results():  # type: ignore[no-untyped-def]
+        # The domain's facts (every metric row and attributed application with its keys), then
+        # the plain way: the totals, the page of groups and their count, a statement each.
         limit, offset = page_args()
-        by = tuple(request.args.get("by", "campaign").split(","))
+        by = results.parse_by(request.args.get("by", "campaign"))
+        no_filter = dict.fromkeys(("campaign_id", "job_id", "platform", "segment_id"), None)
         with Session(engine) as session:
-            found = results.results(db_session=session, by=by, limit=limit, offset=offset)
+            facts = results._facts(session, **no_filter, since=None, until=None)
+            keys = [results._dimension(facts, name) for name in by]
+            sums = results._sums(facts)
+            totals = results.Figures(*(int(v) for v in session.execute(sa.select(*sums)).one()))
+            grouped = sa.select(*keys, *sums).group_by(*keys)
+            found = session.execute(grouped.order_by(*keys).limit(limit).offset(offset)).all()
+            count = session.scalar(sa.select(sa.func.count()).select_from(grouped.subquery()))
         rows = []
-        for row in found.rows:
+        for found_row in found:
+            row = results.ResultRow(*(int(v) for v in found_row[len(keys) :]))
             body = {name: getattr(row, name) for name in FIGURES}
-            for dimension in found.by:
-                key = {"campaign": "campaign_id", "job": "job_id"}.get(dimension, dimension)
-                body[key] = _plain(getattr(row, key))
+            for dimension, value in zip(by, found_row, strict=False):
+                body[{"campaign": "campaign_id", "job": "job_id"}.get(dimension, dimension)] = (
+                    _plain(value)
+                )
             rows.append(body)
-        totals = {name: getattr(found.totals, name) for name in FIGURES}
-        page = _page(rows, found.total_rows, found.limit, found.offset)
-        return jsonify({"by": list(found.by), "totals": totals, **page})
+        page = _page(rows, int(count or 0), limit, offset)
+        return jsonify({"by": list(by), "totals": {n: getattr(totals, n) for n in FIGURES}, **page})
 
     return app
 

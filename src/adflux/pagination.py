@@ -34,6 +34,20 @@ class PageRider:
 page_rider: ContextVar[PageRider | None] = ContextVar("adflux_page_rider", default=None)
 
 
+def riding_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """The `page_rider`'s columns to add to the page query about to run (none when there is no
+    rider, or when a page read before it already carried them)."""
+    rider = page_rider.get()
+    return rider.columns if rider is not None and rider.values is None else ()
+
+
+def keep_rider_values(row: sa.Row[Any], riding: tuple[sa.ColumnElement[Any], ...]) -> None:
+    """Keep on the rider the values its `riding` columns had in `row` (they end the row)."""
+    rider = page_rider.get()
+    if rider is not None and riding:
+        rider.values = tuple(row[-len(riding) :])
+
+
 def paginate(  # type: ignore[type-arg]
     db_session: DbSession,
     query: sa.Select,
@@ -60,13 +74,12 @@ def paginate(  # type: ignore[type-arg]
     matching = query.order_by(None).subquery()
     count = sa.select(sa.func.count()).select_from(matching).scalar_subquery()
     counted = query.add_columns(count.label("_total"))
-    rider = page_rider.get()
-    riding = rider.columns if rider is not None and rider.values is None else ()
+    riding = riding_columns()
     rows = db_session.execute(counted.add_columns(*riding).limit(limit).offset(offset)).all()
     # After the query's own columns: the total, then the riders.
     tail = 1 + len(riding)
-    if rows and rider is not None and riding:
-        rider.values = tuple(rows[0][-len(riding) :])
+    if rows:
+        keep_rider_values(rows[0], riding)
     if rows:
         total = int(rows[0][-tail])
     elif offset == 0:

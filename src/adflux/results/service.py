@@ -34,7 +34,7 @@ from adflux.db import DbSession
 from adflux.errors import ValidationFailed
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Choices
-from adflux.pagination import paginate
+from adflux.pagination import keep_rider_values, riding_columns
 from adflux.results.models import Application, CampaignMetric
 from adflux.results.sync import (
     SYNC_TASK,
@@ -211,15 +211,14 @@ def results(
     }
     facts = _facts(db_session, **filters)  # type: ignore[arg-type]
     keys = [_dimension(facts, name) for name in by]
-    sums = _sums(facts)
-    totals = Figures(*(int(v or 0) for v in db_session.execute(sa.select(*sums)).one()))
-    grouped = sa.select(*keys, *sums).group_by(*keys).order_by(*keys)
+    grouped = sa.select(*keys, *_sums(facts)).group_by(*keys)
     if limit is None:
-        found = [tuple(row) for row in db_session.execute(grouped).all()]
-        total_rows, limit = len(found), len(found)
+        found = [tuple(row) for row in db_session.execute(grouped.order_by(*keys)).all()]
+        # The groups partition the facts: their sums are the totals.
+        sums = [sum(int(row[i] or 0) for row in found) for i in range(len(keys), len(keys) + 4)]
+        totals, total_rows, limit = Figures(*sums), len(found), len(found)
     else:
-        page = paginate(db_session, grouped, limit=limit, offset=offset, whole_rows=True)
-        found, total_rows = [tuple(row) for row in page.items], page.total
+        totals, found, total_rows = _grouped_page(db_session, grouped, len(keys), limit, offset)
     split = _segment_split(db_session, facts, keys) if "segment" in by else {}
     rows = [_row(by, values, split) for values in found]
     return Results(
@@ -328,6 +327,38 @@ def _row(
 
 def _segment_ids(key: str | None) -> list[int]:
     return [int(part) for part in (key or "").split(",") if part]
+
+
+def _grouped_page(  # type: ignore[type-arg]
+    db_session: DbSession, grouped: sa.Select, width: int, limit: int, offset: int
+) -> tuple[Figures, list[tuple[Any, ...]], int]:
+    """The totals, one page of `grouped`'s rows (their `width` keys, then their sums) and how
+    many groups there are, in one statement.
+
+    The facts are grouped once (a CTE read twice, which PostgreSQL materialises): the summary
+    (the count of groups, the sums of their sums) is a single row, joined to the page, so that a
+    page past the end still carries it. Totals, page and count had been three statements, each
+    reading and grouping every fact again. The `page_rider`'s columns ride along.
+    """
+    groups = grouped.cte("groups")
+    keys = list(groups.c)[:width]
+    summary = sa.select(
+        sa.func.count().label("_groups"),
+        *(sa.func.coalesce(sa.func.sum(c), 0).label(f"_total_{c.name}") for c in groups.c[width:]),
+    ).subquery("summary")
+    page = sa.select(groups).order_by(*keys).limit(limit).offset(offset).subquery("page")
+    riding = riding_columns()
+    rows = db_session.execute(
+        sa.select(*page.c, *summary.c, *riding)
+        .select_from(summary.outerjoin(page, sa.true()))
+        .order_by(*(page.c[c.name] for c in keys))
+    ).all()
+    keep_rider_values(rows[0], riding)
+    first = rows[0][len(page.c) :]
+    totals = Figures(*(int(v or 0) for v in first[1:5]))
+    # A page past the end is the summary alone, its page columns NULL (a group's sums never are).
+    found = [tuple(row[: len(page.c)]) for row in rows if row[width] is not None]
+    return totals, found, int(first[0])
 
 
 def _sums(facts: sa.Subquery) -> list[sa.ColumnElement[Any]]:

@@ -165,6 +165,24 @@ def test_pages_of_rows_keep_the_totals_of_all(world):
     assert page.total_rows == everything.total_rows == 6
     assert page.rows == everything.rows[1:3]
     assert page.totals == everything.totals
+    # Past the end: no rows, and still the count and the totals of all.
+    past = service.results(db_session=db.session, by=["campaign", "day"], limit=2, offset=10)
+    assert (past.rows, past.total_rows, past.totals) == ([], 6, everything.totals)
+    # Every grouping, paged: the pages put together are the unpaged rows.
+    for by in (["platform"], ["segment", "job"], list(service.DIMENSIONS)):
+        whole = service.results(db_session=db.session, by=by)
+        pages = [
+            service.results(db_session=db.session, by=by, limit=2, offset=start)
+            for start in range(0, whole.total_rows, 2)
+        ]
+        assert [row for p in pages for row in p.rows] == whole.rows, by
+        assert {(p.total_rows, p.totals) for p in pages} == {(whole.total_rows, whole.totals)}
+
+
+def test_nothing_matched_is_zero_totals_and_no_rows(world):
+    for limit in (None, 5):
+        found = service.results(db_session=db.session, by=["day"], platform="snapchat", limit=limit)
+        assert (found.rows, found.total_rows, found.totals) == ([], 0, Figures(0, 0, 0, 0))
 
 
 def test_a_bad_grouping_or_window_names_the_field(world):
