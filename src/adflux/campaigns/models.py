@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -122,25 +123,43 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     def compliance_warnings(self) -> list[Advisory]:
         """Employment-ad warnings: age-proxy segments (from their profiles) and what was
         acknowledged at creation (a job audience's age skew)."""
-        return [
-            *segment_advisories({s.name: s.profile or {} for s in self.segments}),
-            *(w for w in self._created_with if w.rule in ACKNOWLEDGEABLE_WARNINGS),
-        ]
+        return compliance_warnings(
+            {s.name: s.profile or {} for s in self.segments}, self.creation_warnings
+        )
 
     @property
     def audience_warnings(self) -> list[Advisory]:
         """How its audience fits its job, as it was told when created (a segment of low fit, none
         fitting, a job audience nobody fits yet)."""
-        return [w for w in self._created_with if w.rule not in ACKNOWLEDGEABLE_WARNINGS]
-
-    @property
-    def _created_with(self) -> list[Advisory]:
-        return [Advisory(**warning) for warning in self.creation_warnings or ()]
+        return audience_warnings(self.creation_warnings)
 
     @property
     def warnings(self) -> list[Advisory]:
         """Every warning: the employment-ad ones first, then those about the fit."""
         return [*self.compliance_warnings, *self.audience_warnings]
+
+
+def compliance_warnings(
+    segment_profiles: Mapping[str, Mapping[str, Any]],
+    creation_warnings: Sequence[Mapping[str, Any]],
+) -> list[Advisory]:
+    """A campaign's employment-ad warnings, from its segments' profiles (by name) and the
+    warnings it was created with (`AdCampaign.compliance_warnings`, also for a campaign read as
+    a row)."""
+    return [
+        *segment_advisories(segment_profiles),
+        *(w for w in _created_with(creation_warnings) if w.rule in ACKNOWLEDGEABLE_WARNINGS),
+    ]
+
+
+def audience_warnings(creation_warnings: Sequence[Mapping[str, Any]]) -> list[Advisory]:
+    """A campaign's warnings about how its audience fits its job, as it was told when created
+    (`AdCampaign.audience_warnings`)."""
+    return [w for w in _created_with(creation_warnings) if w.rule not in ACKNOWLEDGEABLE_WARNINGS]
+
+
+def _created_with(creation_warnings: Sequence[Mapping[str, Any]]) -> list[Advisory]:
+    return [Advisory(**warning) for warning in creation_warnings or ()]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -214,9 +233,7 @@ class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-define
     def change_state(self) -> str:
         """How the arm's last change stands: "pending" (not held by the platform yet),
         "refused" (the platform said no; `change_error` says why) or "applied"."""
-        if self.change_pending:
-            return "pending"
-        return "refused" if self.change_error else "applied"
+        return change_state(self.applied_revision, self.revision, self.change_error)
 
     def mark_changed(self, *parts: str) -> None:
         """Record a new desired state touching `parts`: a new revision for the change task."""
@@ -233,3 +250,10 @@ class PlatformCredential(db.Model):  # type: ignore[name-defined,misc]
     healthy: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     message: Mapped[str | None] = mapped_column(sa.Text)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def change_state(applied_revision: int, revision: int, change_error: str | None) -> str:
+    """`PlatformPublication.change_state` from its columns (also for an arm read as a row)."""
+    if applied_revision < revision:
+        return "pending"
+    return "refused" if change_error else "applied"

@@ -358,7 +358,7 @@ def test_archive_ends_every_arm_keeps_history_and_refuses_edits(
             db_session=db.session, campaign_id=campaign.id, changes={"name": "otra"}
         )
     page = service.list_campaigns(db_session=db.session, limit=10)
-    assert campaign.id not in [c.id for c in page.items]
+    assert campaign.id not in [c["id"] for c in page.items]
     archived = service.list_campaigns(db_session=db.session, limit=10, status="archived")
-    assert [c.id for c in archived.items] == [campaign.id]
+    assert [c["id"] for c in archived.items] == [campaign.id]
     assert db.session.scalars(sa.select(AuditLog).filter_by(action="campaign.archive")).one()

@@ -178,6 +178,9 @@ def test_an_age_proxy_segment_needs_the_operator_to_confirm(
     assert shown["warnings"] == [warning]
     listed = client.get("/api/v1/campaigns", headers=headers).json["items"]
     assert listed[0]["warnings"] == [warning]
+    # The list reads rows, the detail an entity: one document all the same (segments, arms).
+    assert listed[0] == shown
+    assert shown["segment_ids"] == [proxy_segment.id]
     entry = db.session.scalar(
         sa.select(AuditLog).where(
             AuditLog.action == "campaign.create", AuditLog.entity_id == str(campaign_id)

@@ -47,7 +47,9 @@ def campaign_list() -> str:
         offset=(page - 1) * PAGE_SIZE,
         status=status or None,
     )
-    titles = reporting.job_titles(db_session=db.session, job_ids=[c.job_id for c in result.items])
+    titles = reporting.job_titles(
+        db_session=db.session, job_ids=[c["job_id"] for c in result.items]
+    )
     return render_template(
         "web/campaigns.html",
         campaigns=result.items,
