@@ -106,7 +106,7 @@ def authenticate_request() -> None:
     if read_only:
         # Checked by the page query (or by `caller()` once the view is done).
         g.page_rider_token = page_rider.set(
-            PageRider(auth_service.identity_columns(g.bearer_token))
+            PageRider(*auth_service.identity_columns(g.bearer_token))
         )
         return
     caller()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 import uuid
 from typing import Any
@@ -46,19 +47,8 @@ def candidates_query(
     consenting: bool | None = None,
 ) -> sa.Select[tuple[Candidate]]:
     """Candidates matching every filter given, in id order (the list's and the export's)."""
-    query = sa.select(Candidate).order_by(Candidate.id)
-    if city:
-        query = query.where(Candidate.city == city)
-    if area:
-        query = query.where(Candidate.area == area)
-    if consenting is not None:
-        query = query.where(Candidate.marketing_consent.is_(consenting))
-    if segment_id is not None:
-        members = sa.select(SegmentMembership.candidate_id).where(
-            SegmentMembership.segment_id == segment_id
-        )
-        query = query.where(Candidate.id.in_(members))
-    return query
+    filters = _given(city=city, area=area, segment_id=segment_id, consenting=consenting)
+    return _filtered(frozenset(filters), rows=False).params(filters)
 
 
 def list_candidates(
@@ -72,9 +62,32 @@ def list_candidates(
     consenting: bool | None = None,
 ) -> Page[sa.Row[Any]]:
     """A page of candidates as read-only rows (every column by attribute), by id."""
-    query = candidates_query(city=city, area=area, segment_id=segment_id, consenting=consenting)
-    rows = query.with_only_columns(*Candidate.__table__.columns)
-    return paginate(db_session, rows, limit=limit, offset=offset, as_rows=True)
+    filters = _given(city=city, area=area, segment_id=segment_id, consenting=consenting)
+    query = _filtered(frozenset(filters), rows=True)
+    return paginate(db_session, query, limit=limit, offset=offset, params=filters, as_rows=True)
+
+
+def _given(**filters: Any) -> dict[str, Any]:
+    # An empty city or area filters nothing; consenting=False does.
+    return {k: v for k, v in filters.items() if v is not None and v != ""}
+
+
+@functools.cache
+def _filtered(filters: frozenset[str], *, rows: bool) -> sa.Select[Any]:
+    """The candidates of the filters named, their values as parameters, as entities or (`rows`)
+    as every column: one statement per combination, built once (see `paginate`)."""
+    query = sa.select(Candidate).order_by(Candidate.id)
+    for name in ("city", "area"):
+        if name in filters:
+            query = query.where(getattr(Candidate, name) == sa.bindparam(name))
+    if "consenting" in filters:
+        query = query.where(Candidate.marketing_consent == sa.bindparam("consenting"))
+    if "segment_id" in filters:
+        members = sa.select(SegmentMembership.candidate_id).where(
+            SegmentMembership.segment_id == sa.bindparam("segment_id")
+        )
+        query = query.where(Candidate.id.in_(members))
+    return query.with_only_columns(*Candidate.__table__.columns) if rows else query
 
 
 def get_candidate(*, db_session: DbSession, candidate_id: int) -> Candidate | None:

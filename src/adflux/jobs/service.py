@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,17 +49,29 @@ def list_jobs(
     search: str | None = None,
 ) -> Page[sa.Row[Any]]:
     """A page of job openings as read-only rows (every column by attribute), by id."""
+    filters = {"status": status, "city": city, "area": area, "search": search}
+    given = {name: value for name, value in filters.items() if value}
+    if "search" in given:
+        # Escaped: "%" and "_" typed by a user are characters to find, not wildcards.
+        given["search"] = _LIKE_SPECIALS.sub(r"/\g<0>", given["search"])
+    query = _jobs_query(frozenset(given))
+    return paginate(db_session, query, limit=limit, offset=offset, params=given, as_rows=True)
+
+
+_LIKE_SPECIALS = re.compile(r"[/%_]")
+
+
+@functools.cache
+def _jobs_query(filters: frozenset[str]) -> sa.Select[Any]:
+    """The list's query for the filters given, their values as parameters: one statement per
+    combination, built once (see `paginate`)."""
     query = sa.select(JobOpening.__table__).order_by(JobOpening.id)
-    if status:
-        query = query.where(JobOpening.status == status)
-    if city:
-        query = query.where(JobOpening.city == city)
-    if area:
-        query = query.where(JobOpening.area == area)
-    if search:
-        # autoescape: "%" and "_" typed by a user are characters to find, not wildcards.
-        query = query.where(JobOpening.title.icontains(search, autoescape=True))
-    return paginate(db_session, query, limit=limit, offset=offset, as_rows=True)
+    for name in ("status", "city", "area"):
+        if name in filters:
+            query = query.where(getattr(JobOpening, name) == sa.bindparam(name))
+    if "search" in filters:
+        query = query.where(JobOpening.title.icontains(sa.bindparam("search"), escape="/"))
+    return query
 
 
 def get_job(*, db_session: DbSession, job_id: int) -> JobOpening | None:

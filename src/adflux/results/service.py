@@ -347,11 +347,12 @@ def _grouped_page(  # type: ignore[type-arg]
         *(sa.func.coalesce(sa.func.sum(c), 0).label(f"_total_{c.name}") for c in groups.c[width:]),
     ).subquery("summary")
     page = sa.select(groups).order_by(*keys).limit(limit).offset(offset).subquery("page")
-    riding = riding_columns()
+    riding, params = riding_columns()
     rows = db_session.execute(
         sa.select(*page.c, *summary.c, *riding)
         .select_from(summary.outerjoin(page, sa.true()))
-        .order_by(*(page.c[c.name] for c in keys))
+        .order_by(*(page.c[c.name] for c in keys)),
+        params,
     ).all()
     keep_rider_values(rows[0], riding)
     first = rows[0][len(page.c) :]

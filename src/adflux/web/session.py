@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from flask import Flask, current_app, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, current_app, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from adflux.auth import service as auth_service
 from adflux.auth.models import ApiToken, Role
@@ -23,6 +23,8 @@ F = TypeVar("F", bound=Callable[..., object])
 
 SESSION_KEYS = ("uid", "role", "exp")
 DEFAULT_LIFETIME = timedelta(hours=8)
+# Where the API answers (the seed document's root endpoints take tokens too, but are few).
+API_PATHS = "/api/"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # The API answers bearer tokens, never cookies: its requests get Flask's null session
+        # (never saved) instead of a cookie read through a signer built for each request.
+        if request.path.startswith(API_PATHS):
+            return None
+        return super().open_session(app, request)
 
 
 def configure_session(app: Flask) -> None:

@@ -358,10 +358,11 @@ def test_a_chunked_body_within_the_limit_is_read_whole(api, admin):
 # -- search ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "\\"])
+# "/" is the escape character of the search's LIKE: it must match itself too.
+@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "\\", "/", "/%"])
 def test_like_wildcards_in_a_search_match_themselves(api, admin, wildcard):
     make_job(title="Cajero nocturno")
-    special = make_job(title="Asesor 100% comisiones_ventas \\ turnos")
+    special = make_job(title="Asesor 100% comisiones_ventas \\ turnos 24/7 /%")
     response = api.get("/api/v1/jobs", query_string={"q": wildcard, "limit": 200}, headers=admin)
     assert response.status_code == 200
     titles = [job["title"] for job in response.json["items"]]

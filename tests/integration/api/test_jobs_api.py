@@ -46,6 +46,12 @@ def test_list_filters_and_paginates(client, token_for):
     assert page["items"][0]["city"] == "Cali"
     second = client.get("/api/v1/jobs?city=Cali&limit=1&offset=1", headers=headers).json
     assert second["items"][0]["id"] != page["items"][0]["id"]
+    # The same filter with another value: a statement built once takes each value anew.
+    other = client.get("/api/v1/jobs?city=Bogotá&limit=5", headers=headers).json
+    assert other["total"] == 3
+    assert {job["city"] for job in other["items"]} == {"Bogotá"}
+    past = client.get("/api/v1/jobs?city=Bogotá&limit=5&offset=10", headers=headers).json
+    assert (past["total"], past["items"]) == (3, [])
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "offset=-1", "limit=abc"])
