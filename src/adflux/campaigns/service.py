@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -474,14 +475,11 @@ def list_campaigns(
     its arms, its segments) and no entities: building 50 campaigns and their 200 arms as tracked
     objects cost more than the queries.
     """
-    query = sa.select(AdCampaign.__table__).order_by(AdCampaign.id.desc())
-    if status:
-        query = query.where(AdCampaign.status == status)
-    elif not include_archived:
-        query = query.where(AdCampaign.archived_at.is_(None))
+    given: dict[str, Any] = {"status": status} if status else {}
     if job_id is not None:
-        query = query.where(AdCampaign.job_id == job_id)
-    page = paginate(db_session, query, limit=limit, offset=offset, as_rows=True)
+        given["job_id"] = job_id
+    query = _campaigns_query(frozenset(given), with_archived=include_archived or bool(status))
+    page = paginate(db_session, query, limit=limit, offset=offset, params=given, as_rows=True)
     ids = [row.id for row in page.items]
     arms: dict[int, list[dict[str, Any]]] = {campaign_id: [] for campaign_id in ids}
     segments: dict[int, list[sa.Row[Any]]] = {campaign_id: [] for campaign_id in ids}
@@ -503,6 +501,20 @@ def list_campaigns(
         ]
         items.append(document)
     return Page(items=items, total=page.total, limit=limit, offset=offset)
+
+
+@functools.cache
+def _campaigns_query(filters: frozenset[str], *, with_archived: bool) -> sa.Select[Any]:
+    """The list's query for the filters named, their values as parameters: one statement per
+    combination, built once (see `paginate`)."""
+    query = sa.select(AdCampaign.__table__).order_by(AdCampaign.id.desc())
+    if "status" in filters:
+        query = query.where(AdCampaign.status == sa.bindparam("status"))
+    if not with_archived:
+        query = query.where(AdCampaign.archived_at.is_(None))
+    if "job_id" in filters:
+        query = query.where(AdCampaign.job_id == sa.bindparam("job_id"))
+    return query
 
 
 # A page's arms with their segments' names, and its target segments: built once (statements

@@ -14,6 +14,7 @@ is not). Nothing here ever divides an ad's figures between segments.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -209,17 +210,17 @@ def results(
         "since": since,
         "until": until,
     }
-    facts = _facts(db_session, **filters)  # type: ignore[arg-type]
-    keys = [_dimension(facts, name) for name in by]
-    grouped = sa.select(*keys, *_sums(facts)).group_by(*keys)
+    given = {name: value for name, value in filters.items() if value is not None}
+    statements = _statements(db_session.get_bind().dialect.name, by, frozenset(given))
     if limit is None:
-        found = [tuple(row) for row in db_session.execute(grouped.order_by(*keys)).all()]
+        found = [tuple(row) for row in db_session.execute(statements.every_group, given).all()]
         # The groups partition the facts: their sums are the totals.
-        sums = [sum(int(row[i] or 0) for row in found) for i in range(len(keys), len(keys) + 4)]
+        width = len(by)
+        sums = [sum(int(row[i] or 0) for row in found) for i in range(width, width + 4)]
         totals, total_rows, limit = Figures(*sums), len(found), len(found)
     else:
-        totals, found, total_rows = _grouped_page(db_session, grouped, len(keys), limit, offset)
-    split = _segment_split(db_session, facts, keys) if "segment" in by else {}
+        totals, found, total_rows = _grouped_page(db_session, statements, given, limit, offset)
+    split = _segment_split(db_session, statements, given) if "segment" in by else {}
     rows = [_row(by, values, split) for values in found]
     return Results(
         by=by,
@@ -228,7 +229,7 @@ def results(
         total_rows=total_rows,
         limit=limit,
         offset=offset,
-        filters={k: v for k, v in filters.items() if v is not None},
+        filters=given,
     )
 
 
@@ -329,36 +330,81 @@ def _segment_ids(key: str | None) -> list[int]:
     return [int(part) for part in (key or "").split(",") if part]
 
 
-def _grouped_page(  # type: ignore[type-arg]
-    db_session: DbSession, grouped: sa.Select, width: int, limit: int, offset: int
+@dataclass(frozen=True, eq=False)  # one per cache entry: hashed by identity
+class _Statements:
+    """The statements of one grouping under one set of filters (their values as parameters),
+    built once: SQLAlchemy computes a statement's cache key once per object, and building and
+    keying these anew cost more per request than summing the rows."""
+
+    by: tuple[str, ...]
+    facts: sa.Subquery
+    keys: tuple[sa.ColumnElement[Any], ...]
+    every_group: sa.Select[Any]
+    pages: dict[tuple[sa.ColumnElement[Any], ...], sa.Select[Any]] = field(default_factory=dict)
+
+    def page(self, riding: tuple[sa.ColumnElement[Any], ...]) -> sa.Select[Any]:
+        """The totals, one page of the groups and their count, with `riding` columns after them:
+        see `_grouped_page`."""
+        built = self.pages.get(riding)
+        if built is None:
+            width = len(self.keys)
+            groups = self.every_group.order_by(None).cte("groups")
+            keys = list(groups.c)[:width]
+            summary = sa.select(
+                sa.func.count().label("_groups"),
+                *(
+                    sa.func.coalesce(sa.func.sum(c), 0).label(f"_total_{c.name}")
+                    for c in groups.c[width:]
+                ),
+            ).subquery("summary")
+            page = (
+                sa.select(groups)
+                .order_by(*keys)
+                .limit(sa.bindparam("_page_limit"))
+                .offset(sa.bindparam("_page_offset"))
+                .subquery("page")
+            )
+            built = (
+                sa.select(*page.c, *summary.c, *riding)
+                .select_from(summary.outerjoin(page, sa.true()))
+                .order_by(*(page.c[c.name] for c in keys))
+            )
+            self.pages[riding] = built
+        return built
+
+
+@functools.cache
+def _statements(dialect: str, by: tuple[str, ...], filters: frozenset[str]) -> _Statements:
+    facts = _facts(dialect, filters)
+    keys = tuple(_dimension(facts, name) for name in by)
+    every_group = sa.select(*keys, *_sums(facts)).group_by(*keys).order_by(*keys)
+    return _Statements(by=by, facts=facts, keys=keys, every_group=every_group)
+
+
+def _grouped_page(
+    db_session: DbSession,
+    statements: _Statements,
+    given: dict[str, Any],
+    limit: int,
+    offset: int,
 ) -> tuple[Figures, list[tuple[Any, ...]], int]:
-    """The totals, one page of `grouped`'s rows (their `width` keys, then their sums) and how
-    many groups there are, in one statement.
+    """The totals, one page of the groups (their keys, then their sums) and how many groups
+    there are, in one statement.
 
     The facts are grouped once (a CTE read twice, which PostgreSQL materialises): the summary
     (the count of groups, the sums of their sums) is a single row, joined to the page, so that a
     page past the end still carries it. Totals, page and count had been three statements, each
     reading and grouping every fact again. The `page_rider`'s columns ride along.
     """
-    groups = grouped.cte("groups")
-    keys = list(groups.c)[:width]
-    summary = sa.select(
-        sa.func.count().label("_groups"),
-        *(sa.func.coalesce(sa.func.sum(c), 0).label(f"_total_{c.name}") for c in groups.c[width:]),
-    ).subquery("summary")
-    page = sa.select(groups).order_by(*keys).limit(limit).offset(offset).subquery("page")
-    riding, params = riding_columns()
-    rows = db_session.execute(
-        sa.select(*page.c, *summary.c, *riding)
-        .select_from(summary.outerjoin(page, sa.true()))
-        .order_by(*(page.c[c.name] for c in keys)),
-        params,
-    ).all()
+    riding, rider_params = riding_columns()
+    values = {**given, **rider_params, "_page_limit": limit, "_page_offset": offset}
+    rows = db_session.execute(statements.page(riding), values).all()
     keep_rider_values(rows[0], riding)
-    first = rows[0][len(page.c) :]
+    width = len(statements.keys)
+    first = rows[0][width + 4 :]
     totals = Figures(*(int(v or 0) for v in first[1:5]))
     # A page past the end is the summary alone, its page columns NULL (a group's sums never are).
-    found = [tuple(row[: len(page.c)]) for row in rows if row[width] is not None]
+    found = [tuple(row[: width + 4]) for row in rows if row[width] is not None]
     return totals, found, int(first[0])
 
 
@@ -381,27 +427,32 @@ def _dimension(facts: sa.Subquery, name: str) -> sa.ColumnElement[Any]:
 
 
 def _segment_split(
-    db_session: DbSession, facts: sa.Subquery, keys: list[sa.ColumnElement[Any]]
+    db_session: DbSession, statements: _Statements, given: dict[str, Any]
 ) -> dict[tuple[Any, ...], list[SegmentApplications]]:
     """Per group, its applications by the applicant's attributed segment (one query)."""
-    applications = sa.func.sum(facts.c.applications)
-    found = db_session.execute(
-        sa.select(*keys, facts.c.application_segment_id, applications)
-        .where(facts.c.applications > 0)
-        .group_by(*keys, facts.c.application_segment_id)
-        .order_by(*keys, facts.c.application_segment_id.nulls_last())
-    ).all()
     split: dict[tuple[Any, ...], list[SegmentApplications]] = {}
-    for row in found:
-        group = tuple(row[: len(keys)])
+    width = len(statements.keys)
+    for row in db_session.execute(_split_statement(statements), given):
+        group = tuple(row[:width])
         split.setdefault(group, []).append(SegmentApplications(row[-2], int(row[-1])))
     return split
 
 
-def _segment_sets(db_session: DbSession) -> sa.Subquery:
+@functools.cache
+def _split_statement(statements: _Statements) -> sa.Select[Any]:
+    facts, keys = statements.facts, statements.keys
+    return (
+        sa.select(*keys, facts.c.application_segment_id, sa.func.sum(facts.c.applications))
+        .where(facts.c.applications > 0)
+        .group_by(*keys, facts.c.application_segment_id)
+        .order_by(*keys, facts.c.application_segment_id.nulls_last())
+    )
+
+
+def _segment_sets(dialect: str) -> sa.Subquery:
     """campaign_id -> its segment ids, ascending and comma-separated ("3,5")."""
     link = campaign_segments.c
-    if db_session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         joined = sa.func.string_agg(
             sa.cast(link.segment_id, sa.Text),
             aggregate_order_by(sa.literal_column("','"), link.segment_id),
@@ -428,18 +479,10 @@ def _segment_sets(db_session: DbSession) -> sa.Subquery:
     )
 
 
-def _facts(
-    db_session: DbSession,
-    *,
-    campaign_id: int | None,
-    job_id: int | None,
-    platform: str | None,
-    segment_id: int | None,
-    since: date | None,
-    until: date | None,
-) -> sa.Subquery:
-    """One row per metric row and per attributed application, with every dimension's key."""
-    sets = _segment_sets(db_session)
+def _facts(dialect: str, filters: frozenset[str]) -> sa.Subquery:
+    """One row per metric row and per attributed application, with every dimension's key; the
+    `filters` named are bound parameters of the same names."""
+    sets = _segment_sets(dialect)
     segments = sa.case(
         (
             PlatformPublication.segment_id.is_not(None),
@@ -451,29 +494,29 @@ def _facts(
 
     def conditions(day: InstrumentedAttribute[date]) -> list[sa.ColumnElement[bool]]:
         found: list[sa.ColumnElement[bool]] = []
-        if campaign_id is not None:
-            found.append(PlatformPublication.campaign_id == campaign_id)
-        if job_id is not None:
-            found.append(AdCampaign.job_id == job_id)
-        if platform is not None:
-            found.append(PlatformPublication.platform == platform)
-        if segment_id is not None:
+        if "campaign_id" in filters:
+            found.append(PlatformPublication.campaign_id == sa.bindparam("campaign_id"))
+        if "job_id" in filters:
+            found.append(AdCampaign.job_id == sa.bindparam("job_id"))
+        if "platform" in filters:
+            found.append(PlatformPublication.platform == sa.bindparam("platform"))
+        if "segment_id" in filters:
             targeting = sa.select(campaign_segments.c.campaign_id).where(
-                campaign_segments.c.segment_id == segment_id
+                campaign_segments.c.segment_id == sa.bindparam("segment_id")
             )
             found.append(
                 sa.or_(
-                    PlatformPublication.segment_id == segment_id,
+                    PlatformPublication.segment_id == sa.bindparam("segment_id"),
                     sa.and_(
                         PlatformPublication.arm_key == CAMPAIGN_ARM,
                         PlatformPublication.campaign_id.in_(targeting),
                     ),
                 )
             )
-        if since is not None:
-            found.append(day >= since)
-        if until is not None:
-            found.append(day <= until)
+        if "since" in filters:
+            found.append(day >= sa.bindparam("since"))
+        if "until" in filters:
+            found.append(day <= sa.bindparam("until"))
         return found
 
     zero = sa.literal(0, sa.BigInteger)
