@@ -117,8 +117,10 @@ def floor() -> Flask:
 
     ``/jobs`` and ``/candidates`` are SQLAlchemy Core (every column and a window count, masked
     personal data for candidates); ``/campaigns`` loads AdFlux's own models with their
-    publications and segments, as AdFlux's list does; ``/results`` calls AdFlux's results
-    service (the aggregate is the domain's SQL, not the API's) and writes its rows by hand.
+    publications and segments (selectinload: the usual way to list entities with their
+    children); ``/results`` takes AdFlux's facts subquery (every metric row and attributed
+    application with its keys: the domain's SQL, not the API's) and runs the totals, the page of
+    groups and their count over it as three statements, then writes its rows by hand.
     """
     from sqlalchemy.orm import Session, selectinload
 
