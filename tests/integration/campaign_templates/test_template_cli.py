@@ -38,7 +38,9 @@ def test_create_show_disable_and_list(adflux_cli):
 def test_refusals_are_one_line(adflux_cli):
     bad = adflux_cli("template", "create", "--name", "X", "--platforms", "meta", "--city", "Gotham")
     assert bad.exit_code == 1
-    assert "city: 'Gotham' no es una ciudad en la que AdFlux publique" in bad.stderr
+    # The field by its label, as the CLI names every field (never its key "city").
+    assert "Ciudad: 'Gotham' no es una ciudad en la que AdFlux publique" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
     half = adflux_cli(
         "template", "create", "--name", "X", "--platforms", "meta", "--max-cpa", "9000"
     )
