@@ -13,6 +13,7 @@ from adflux.api.schemas import (
     NO_NUL_PATTERN,
     ApiSchema,
     ErrorSchema,
+    MessageText,
     PageArgsSchema,
     PageMetaSchema,
     id_in_path,
@@ -117,7 +118,9 @@ class TemplatePageSchema(PageMetaSchema):
 class FailureSchema(ApiSchema):
     template_id = fields.Integer()
     job_id = fields.Integer()
-    error = fields.String()
+    error = MessageText(
+        attribute="reason", metadata={"description": "why, in the reader's language"}
+    )
     fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw())
 
 

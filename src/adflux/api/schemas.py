@@ -27,7 +27,7 @@ from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
 from adflux.i18n.catalogs import N_
 from adflux.i18n.http import request_language
-from adflux.i18n.messages import render
+from adflux.i18n.messages import Message, from_stored, render
 
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
 INT_BOUNDS = (-(2**31), 2**31 - 1)
@@ -205,6 +205,17 @@ def _declare_limits(field: fields.Field) -> None:
             field.validators.append(_encodable)
     elif isinstance(field, fields.DateTime) and _utc_representable not in field.validators:
         field.validators.append(_utc_representable)
+
+
+class MessageText(fields.String):
+    """A message in the request's language: a Message, one stored as JSON (or JSON text), or
+    the plain text a row kept before its messages were stored so (shown as it was written)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        message = value if isinstance(value, Message) else from_stored(value)
+        return message.render(request_language())
 
 
 class ApiSchema(Schema):

@@ -224,6 +224,7 @@ def _apply_one(
                     "template_id": template.id,
                     "job_id": job_id,
                     "error": exc.message,
+                    "reason": Message(exc.template, **exc.params),
                     "fields": exc.fields,
                 }
             )
@@ -263,6 +264,11 @@ def _apply_one(
                         "template_id": template.id,
                         "job_id": job_id,
                         "error": f"campaign {campaign.id} created without its rule: {exc.message}",
+                        "reason": Message(
+                            "campaign %(campaign)s created without its rule: %(reason)s",
+                            campaign=campaign.id,
+                            reason=Message(exc.template, **exc.params),
+                        ),
                         "fields": exc.fields,
                     }
                 )

@@ -390,9 +390,7 @@ def test_an_application_counts_for_the_arm_whose_link_it_came_by(backend, sent):
     }
 
     for key, code in came_by.items():
-        body = _body(
-            job, utm_source="meta", utm_campaign=f"adflux-{campaign.id}", utm_content=code
-        )
+        body = _body(job, utm_source="meta", utm_campaign=f"adflux-{campaign.id}", utm_content=code)
         if sent == "alone":
             answer = client.post(URL, json=body, headers=headers)
         else:
