@@ -39,7 +39,10 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
     server = ServerProcess.start(
         RUN_COMMAND,
         env=clean_env(
-            ADFLUX_DATA_DIR=str(data_dir), XDG_CONFIG_HOME=str(xdg), ADFLUX_PORT=str(port)
+            ADFLUX_DATA_DIR=str(data_dir),
+            XDG_CONFIG_HOME=str(xdg),
+            ADFLUX_PORT=str(port),
+            LANG="en_US.UTF-8",  # the lines below, as an English terminal reads them
         ),
         base_url=f"http://127.0.0.1:{port}",
         log_path=tmp_path / "run.log",
