@@ -264,4 +264,6 @@ def _print_campaign(campaign: Any) -> None:
     for publication in campaign.publications:
         ids = ", ".join(f"{k}={v}" for k, v in list(publication.external_ids.items())[:3])
         detail = publication.last_error or ids
-        click.echo(f"  {publication.platform:<7} {publication.status:<10} {detail}")
+        platform = label("platform", publication.platform)
+        status = label("publication_status", publication.status)
+        click.echo(f"  {platform:<10} {status:<10} {detail}")
