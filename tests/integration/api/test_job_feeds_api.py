@@ -274,6 +274,9 @@ def test_a_report_reads_in_the_language_the_request_asks_for(client, token_for):
     ]
     assert english["unmapped"]["salary"][0]["value"] == "USD 1,000 - 1,500 (not in COP)"
     assert spanish["unmapped"]["salary"][0]["value"] == "USD 1,000 - 1,500 (no está en COP)"
+    # The list reads alike.
+    (listed,) = client.get(UPLOAD, headers={**viewer, "Accept-Language": "en"}).json["items"]
+    assert listed == english
 
 
 def test_a_report_stored_before_its_messages_were_reads_as_it_was_written(client, token_for):

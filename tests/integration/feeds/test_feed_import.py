@@ -7,6 +7,7 @@ import io
 import pytest
 import sqlalchemy as sa
 from tests.factories import make_job
+from tests.fakes import FakeAdapter
 from tests.integration.campaigns.conftest import run_sent_tasks
 from tests.integration.feeds.conftest import feed_job, fixture_bytes, xml_feed
 
@@ -20,6 +21,7 @@ from adflux.feeds.parsing import FeedUnreadable
 from adflux.i18n.messages import from_stored
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
+from adflux.platforms.base import TransientError
 
 pytestmark = pytest.mark.postgres
 
@@ -217,6 +219,28 @@ def test_closing_a_dropped_job_pauses_its_live_campaigns(app, platforms, dispatc
         for name in ("meta", "google")
         for held in platforms.platforms[name].objects.values()
     )
+
+
+def test_a_pause_a_platform_refuses_is_stored_as_a_message(app, platforms, dispatcher, monkeypatch):
+    _import(xml_feed(feed_job("A-1"), feed_job("A-2")))
+    campaign, _ = campaigns.create_campaign(
+        db_session=db.session, job_id=_jobs()["A-2"].id, platforms=["meta", "google"]
+    )
+    run_sent_tasks(dispatcher)
+    real_set_active = FakeAdapter.set_active
+
+    def refusing(self, external_ids, active):
+        if self.name == "google":
+            raise TransientError("google", "Service unavailable.")
+        return real_set_active(self, external_ids, active)
+
+    monkeypatch.setattr(FakeAdapter, "set_active", refusing)
+
+    report = _import(xml_feed(feed_job("A-1")))
+
+    (why,) = report.campaigns_not_paused[str(campaign.id)]["google"]
+    assert "msgid" in why  # stored as a message, read in the reader's language
+    assert _read(why) == "Service unavailable."
 
 
 def test_a_second_import_of_a_feed_while_one_runs_is_refused(app):
