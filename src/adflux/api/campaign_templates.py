@@ -121,7 +121,14 @@ class FailureSchema(ApiSchema):
     error = MessageText(
         attribute="reason", metadata={"description": "why, in the reader's language"}
     )
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw())
+    # "fields" on the wire; a Schema attribute of that name would shadow Schema.fields.
+    fields_ = fields.Dict(
+        attribute="fields",
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(MessageText()),
+        metadata={"description": "field -> why, in the reader's language"},
+    )
 
 
 class AppliedSchema(ApiSchema):

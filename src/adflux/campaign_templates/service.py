@@ -225,7 +225,7 @@ def _apply_one(
                     "job_id": job_id,
                     "error": exc.message,
                     "reason": Message(exc.template, **exc.params),
-                    "fields": exc.fields,
+                    "fields": exc.field_messages(),
                 }
             )
             log.warning("template %s: no campaign for job %s: %s", template.id, job_id, exc)
@@ -269,7 +269,7 @@ def _apply_one(
                             campaign=campaign.id,
                             reason=Message(exc.template, **exc.params),
                         ),
-                        "fields": exc.fields,
+                        "fields": exc.field_messages(),
                     }
                 )
 
