@@ -26,8 +26,8 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map, UnicodeConver
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
 from adflux.i18n.catalogs import N_
-from adflux.i18n.http import request_language
-from adflux.i18n.messages import Message, from_stored, render
+from adflux.i18n.http import localised, request_language
+from adflux.i18n.messages import render
 
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
 INT_BOUNDS = (-(2**31), 2**31 - 1)
@@ -212,10 +212,7 @@ class MessageText(fields.String):
     the plain text a row kept before its messages were stored so (shown as it was written)."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        message = value if isinstance(value, Message) else from_stored(value)
-        return message.render(request_language())
+        return localised(value)
 
 
 class ApiSchema(Schema):

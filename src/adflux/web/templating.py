@@ -12,8 +12,7 @@ from adflux.auth import service as auth_service
 from adflux.extensions import db
 from adflux.i18n import formats
 from adflux.i18n.catalogs import translations
-from adflux.i18n.http import code_label, request_language
-from adflux.i18n.messages import Message, from_stored
+from adflux.i18n.http import code_label, localised, request_language
 from adflux.jobs.areas import AREA_BY_LABEL
 from adflux.web.blueprint import bp
 from adflux.web.helpers import can_operate
@@ -48,15 +47,6 @@ def when(value: datetime | date | None) -> str:
 def pick(spanish: str, english: str) -> str:
     """Choose between two texts a service still writes in both languages."""
     return spanish if request_language() == "es" else english
-
-
-def said(stored: str | dict[str, Any] | Message | None) -> str:
-    """A message a service stored (its JSON, or a legacy row's plain text) in the reader's
-    language."""
-    if stored is None:
-        return ""
-    message = stored if isinstance(stored, Message) else from_stored(stored)
-    return message.render(request_language())
 
 
 def area_label(area: str | None) -> str:
@@ -98,7 +88,7 @@ def template_helpers() -> dict[str, Any]:
         "area_label": area_label,
         "actor": actor,
         "pick": pick,
-        "said": said,
+        "localised": localised,
         "lang": request_language(),
         "web_user": g.get("web_user"),
         "can_operate": can_operate(),
