@@ -30,6 +30,7 @@ from adflux.datagen.world import (
 )
 from adflux.errors import AdfluxError
 from adflux.extensions import db
+from adflux.i18n.messages import Code, Message
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.platforms.registry import PlatformInfo
 from adflux.results import service as results_service
@@ -51,15 +52,22 @@ def prepare(
     seed_jobs: int,
     seed_candidates: int,
     seed: int,
-    say: Callable[[str], None],
+    say: Callable[[Message], None],
 ) -> Prepared:
-    """Migrate, seed an empty database and mint a fresh local admin token (in an app context)."""
-    say("migrating the database…")
+    """Migrate, seed an empty database and mint a fresh local admin token (in an app context);
+    `say` shows each step (a message, in the reader's language)."""
+    say(Message("migrating the database…"))
     upgrade_schema()
     jobs_inserted = candidates_inserted = 0
     seeded = datagen.is_empty()
     if seeded:
-        say(f"seeding {seed_jobs:,} jobs and {seed_candidates:,} candidates…")
+        say(
+            Message(
+                "seeding %(jobs)s jobs and %(candidates)s candidates…",
+                jobs=seed_jobs,
+                candidates=seed_candidates,
+            )
+        )
         result = datagen.seed(n_jobs=seed_jobs, n_candidates=seed_candidates, seed=seed)
         jobs_inserted, candidates_inserted = result.jobs_inserted, result.candidates_inserted
     train_segments_if_none(say=say)
@@ -67,30 +75,39 @@ def prepare(
     return Prepared(seeded, jobs_inserted, candidates_inserted, token)
 
 
-def train_segments_if_none(*, say: Callable[[str], None]) -> None:
+def train_segments_if_none(*, say: Callable[[Message], None]) -> None:
     """Train the first segmentation here and now when none is active (the demo targets it)."""
     if segmentation.get_active_run(db_session=db.session) is not None:
         return
     try:
         run = segmentation.create_run(db_session=db.session)
     except AdfluxError as exc:  # too few candidates, or a training already in flight
-        say(f"segments not trained: {exc.message}")
+        say(Message("segments not trained: %(reason)s", reason=Message(exc.template, **exc.params)))
         return
-    say(f"training segments (run {run.id})…")
+    say(Message("training segments (run %(run)s)…", run=run.id))
     shown = {"step": ""}
 
-    def show(step: str, fraction: float) -> None:
-        if step != shown["step"]:
-            shown["step"] = step
-            say(f"  {fraction:4.0%} {step}")
+    def show(step: Message, fraction: float) -> None:
+        if step.template != shown["step"]:
+            shown["step"] = step.template
+            say(Message("  %(percent)s%% %(step)s", percent=round(fraction * 100), step=step))
 
     try:
         trained = segmentation.run_training(db_session=db.session, run_id=run.id, progress=show)
     except Exception as exc:  # the run is marked failed; the demo publishes without segments
-        say(f"segment training failed ({type(exc).__name__}: {exc}); continuing without segments")
+        error = f"{type(exc).__name__}: {exc}"
+        say(
+            Message("segment training failed (%(error)s); continuing without segments", error=error)
+        )
         return
     if trained is not None:
-        say(f"segments: k={trained.k} over {trained.candidate_count:,} candidates, now active")
+        say(
+            Message(
+                "segments: %(k)s over %(count)s candidates, now active",
+                k=trained.k,
+                count=trained.candidate_count,
+            )
+        )
 
 
 def _fresh_local_token() -> str:
@@ -209,13 +226,19 @@ class DemoWeek:
     job_site_token: str
 
 
-def simulate_demo_week(*, sandbox_url: str, say: Callable[[str], None]) -> DemoWeek:
+def simulate_demo_week(*, sandbox_url: str, say: Callable[[Message], None]) -> DemoWeek:
     """A week of results at once: the sandbox's people and jobs become AdFlux's candidates and
     open jobs, the market's clock and AdFlux's move a week ahead, and the platforms' figures for
     it are synced. Applications come later, from the job site, once the API serves (see
     `connect_demo_job_site`): AdFlux hears of them only that way, as in production."""
     world = world_from_database(db.session)
-    say(f"simulated market: {len(world['people']):,} people, {len(world['jobs']):,} open jobs")
+    say(
+        Message(
+            "simulated market: %(people)s people, %(jobs)s open jobs",
+            people=len(world["people"]),
+            jobs=len(world["jobs"]),
+        )
+    )
     publish_world(sandbox_url, world)
     # The job site an earlier run connected holds that run's token, revoked since: it waits
     # for this run's (`connect_demo_job_site`) instead of posting the week's applications to
@@ -224,10 +247,16 @@ def simulate_demo_week(*, sandbox_url: str, say: Callable[[str], None]) -> DemoW
     offset_s = advance_market(sandbox_url, DEMO_WEEK.total_seconds())
     # AdFlux lives on the platforms' days: a sync asks for the days they have reported.
     clock.set_offset(timedelta(seconds=offset_s))
-    say(f"a week passes on the market (now {clock.now():%Y-%m-%d %H:%M} UTC); syncing results…")
+    say(Message("a week passes on the market (now %(now)s); syncing results…", now=clock.now()))
     outcome = sync_results(db_session=db.session, adapter_for=adapter_for, force=True)
     for failed in outcome.failed:
-        say(f"  results sync failed on {failed.platform}: {failed.error}")
+        say(
+            Message(
+                "  results sync failed on %(platform)s: %(error)s",
+                platform=Code("platform", failed.platform),
+                error=failed.error,
+            )
+        )
     totals = results_service.results(db_session=db.session, by=("platform",)).totals
     token = _fresh_token("job-site-sandbox-", Role.APPLICATIONS)
     return DemoWeek(outcome, totals, token)

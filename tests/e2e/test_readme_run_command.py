@@ -21,6 +21,7 @@ from tests.e2e.processes import (
     pids_with_env,
 )
 
+from adflux.i18n.labels import label
 from adflux.platforms.registry import ADAPTERS
 
 RUN_COMMAND = ["make", "run"]
@@ -39,7 +40,10 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
     server = ServerProcess.start(
         RUN_COMMAND,
         env=clean_env(
-            ADFLUX_DATA_DIR=str(data_dir), XDG_CONFIG_HOME=str(xdg), ADFLUX_PORT=str(port)
+            ADFLUX_DATA_DIR=str(data_dir),
+            XDG_CONFIG_HOME=str(xdg),
+            ADFLUX_PORT=str(port),
+            LANG="en_US.UTF-8",  # the lines below, as an English terminal reads them
         ),
         base_url=f"http://127.0.0.1:{port}",
         log_path=tmp_path / "run.log",
@@ -51,7 +55,8 @@ def test_run_command_serves_seeded_data_and_leaves_the_cli_ready(tmp_path: Path)
         assert server.base_url in log, "the run command must print where the API is"
         # The demo campaign is published on every platform AdFlux offers, TikTok included.
         for platform in ADAPTERS:
-            assert re.search(rf"^\s+{platform}\s+published\b", log, re.M), log
+            name = re.escape(label("platform", platform, "en"))  # "Google Ads", not "google"
+            assert re.search(rf"^\s+{name}\s+published\b", log, re.M), log
         # It is aimed by the recommendation for its job, and says at which segments.
         assert re.search(r"^\s+segments: \S", log, re.M), log
         # It says where the sandbox's CA certificate and credentials are, and both exist.

@@ -126,7 +126,8 @@ def test_workers_have_names_of_their_own_one_leads_and_a_killed_one_leaves_nothi
         assert LEADS not in stand_by.log()
         status = run_cli("status", env=deployment.env, timeout=60)
         assert status.returncode == 0, status.stderr
-        assert "workers alive: 2" in status.stdout and "queue depth: " in status.stdout
+        # The CLI's Spanish (the default language).
+        assert "workers activos: 2" in status.stdout and "tareas en cola: " in status.stdout
         leader_node = next(n for n in nodes if f"adflux-{leader.process.pid}@" in n)
         stand_by_node = next(n for n in nodes if n != leader_node)
 
@@ -141,7 +142,7 @@ def test_workers_have_names_of_their_own_one_leads_and_a_killed_one_leaves_nothi
         alive = run_cli("status", "--worker", stand_by_node, env=deployment.env, timeout=60)
         dead = run_cli("status", "--worker", leader_node, env=deployment.env, timeout=60)
         assert alive.returncode == 0, alive.stderr
-        assert dead.returncode == 1 and "did not answer" in dead.stderr
+        assert dead.returncode == 1 and "no respondió" in dead.stderr
     finally:
         deployment.stop()
 
@@ -158,6 +159,6 @@ def test_a_second_worker_without_a_shared_pace_is_refused(tmp_path, database, ra
 
         assert refused.returncode == 1, refused.stdout + refused.stderr
         (line,) = refused.stderr.strip().splitlines()
-        assert "another worker runs on this broker" in line and "ADFLUX_PACE_REDIS_URL" in line
+        assert "otro worker corre en este broker" in line and "ADFLUX_PACE_REDIS_URL" in line
     finally:
         deployment.stop()

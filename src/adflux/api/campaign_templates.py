@@ -13,6 +13,7 @@ from adflux.api.schemas import (
     NO_NUL_PATTERN,
     ApiSchema,
     ErrorSchema,
+    MessageText,
     PageArgsSchema,
     PageMetaSchema,
     id_in_path,
@@ -117,8 +118,17 @@ class TemplatePageSchema(PageMetaSchema):
 class FailureSchema(ApiSchema):
     template_id = fields.Integer()
     job_id = fields.Integer()
-    error = fields.String()
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw())
+    error = MessageText(
+        attribute="reason", metadata={"description": "why, in the reader's language"}
+    )
+    # "fields" on the wire; a Schema attribute of that name would shadow Schema.fields.
+    fields_ = fields.Dict(
+        attribute="fields",
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(MessageText()),
+        metadata={"description": "field -> why, in the reader's language"},
+    )
 
 
 class AppliedSchema(ApiSchema):

@@ -8,11 +8,15 @@ is written. It must come with a Content-Length (``adflux import candidates`` sen
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, Response, current_app, request, send_file
+from flask import Flask, Response, current_app, request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import LengthRequired, RequestEntityTooLarge, UnsupportedMediaType
@@ -34,7 +38,10 @@ from adflux.candidates.import_reading import REQUIRED_COLUMNS, FileFormat
 from adflux.candidates.models import CandidateImport
 from adflux.errors import NotFound
 from adflux.extensions import db
-from adflux.i18n.http import gettext
+from adflux.i18n.catalogs import N_
+from adflux.i18n.http import gettext, request_language
+from adflux.i18n.labels import field_label
+from adflux.i18n.messages import from_stored, render
 
 blp = Blueprint(
     "candidate_imports",
@@ -205,14 +212,15 @@ class CandidateImportErrors(MethodView):
     @blp.doc(
         responses={
             "200": {
-                "description": "The error report: one row per refused cell or row",
+                "description": "The error report: one row per refused cell or row, in the "
+                "request's language (Accept-Language): the field by its label, the reason",
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
         }
     )
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, import_id: int) -> Response:
-        """An import's error report, as CSV (line, field, reason)."""
+        """An import's error report, as CSV (line, field, reason), in the reader's language."""
         record = service.get_import_or_404(db_session=db.session, import_id=import_id)
         path = service.report_file(record)
         if path is None:
@@ -220,12 +228,45 @@ class CandidateImportErrors(MethodView):
                 "the error report of candidate import %(import_id)s is not on disk",
                 import_id=import_id,
             )
-        return send_file(
-            path,
+        return Response(
+            _rendered_report(path, request_language()),
             mimetype="text/csv",
-            as_attachment=True,
-            download_name=f"candidates-{import_id}-errors.csv",
+            headers={
+                "Content-Disposition": f"attachment; filename=candidates-{import_id}-errors.csv"
+            },
         )
+
+
+# The report's header, as people read it.
+REPORT_HEADER = (N_("line"), N_("field"), N_("reason"))
+_REPORT_CHUNK_ROWS = 5_000
+_REASONS_KEPT = 10_000
+
+
+def _rendered_report(path: Path, language: str) -> Iterator[str]:
+    """The stored report, its fields and reasons in `language`, a chunk of rows at a time (a
+    report may hold a million rows)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([render(name, {}, language) for name in REPORT_HEADER])
+    labels: dict[str, str] = {}
+    # Most reasons repeat (one per distinct bad value): each is read and rendered once, and
+    # only so many are kept.
+    reasons: dict[str, str] = {}
+    for count, (line, field, stored) in enumerate(service.read_report(path), start=1):
+        if field not in labels:
+            labels[field] = field_label(field, language)
+        shown = reasons.get(stored)
+        if shown is None:
+            if len(reasons) >= _REASONS_KEPT:
+                reasons.clear()
+            shown = reasons[stored] = from_stored(stored).render(language)
+        writer.writerow((line, labels[field], shown))
+        if count % _REPORT_CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _format_of(mimetype: str) -> FileFormat | None:

@@ -20,6 +20,7 @@ from adflux.api.schemas import (
     ApiSchema,
     ArgsSchema,
     ErrorSchema,
+    MessageText,
     PageArgsSchema,
     PageMetaSchema,
     id_in_path,
@@ -35,6 +36,7 @@ from adflux.feeds import service
 from adflux.feeds.service import DEFAULT_FEED
 from adflux.feeds.tasks import URL_IMPORT_TASK
 from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 
 BROKER_DOWN = N_("the task broker is unreachable: try again shortly")
 
@@ -108,14 +110,17 @@ class UrlImportSchema(ApiSchema):
     force_close = _force_close
 
 
+# The report's texts are stored as messages and read in the request's language (Accept-Language).
 class RefusalSchema(ApiSchema):
-    where = fields.String(required=True, metadata={"description": "job N (line L) in the feed"})
+    where = MessageText(required=True, metadata={"description": "job N (line L) in the feed"})
     external_ref = fields.String(allow_none=True)
-    reasons = fields.List(fields.String(), required=True)
+    reasons = fields.List(MessageText(), required=True)
 
 
 class UnmappedValueSchema(ApiSchema):
-    value = fields.String(required=True)
+    value = MessageText(
+        required=True, metadata={"description": "the feed's text, or what AdFlux says of it"}
+    )
     jobs = fields.Integer(required=True)
 
 
@@ -144,10 +149,14 @@ class FeedImportSchema(ApiSchema):
         metadata={"description": "field -> values that took a default, most frequent first"},
     )
     campaigns_paused = fields.List(fields.Integer())
-    campaigns_not_paused = fields.Dict(keys=fields.String(), values=fields.Raw())
+    campaigns_not_paused = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.List(MessageText())),
+        metadata={"description": "campaign id -> platform -> why it is still live"},
+    )
     campaigns_created = fields.List(fields.Integer())
-    warnings = fields.List(fields.String())
-    error = fields.String(allow_none=True)
+    warnings = fields.List(MessageText())
+    error = MessageText(allow_none=True)
 
 
 class ImportListArgsSchema(PageArgsSchema):
@@ -243,7 +252,7 @@ class FeedUrlImports(MethodView):
             allow_private_hosts=get_settings(flask.current_app).feed_allow_private_hosts,
         )
         if not send_task(URL_IMPORT_TASK, row.id, data["force_close"]):
-            service.fail_import(db_session=db.session, import_id=row.id, error=BROKER_DOWN)
+            service.fail_import(db_session=db.session, import_id=row.id, error=Message(BROKER_DOWN))
             raise ServiceUnavailable(BROKER_DOWN)
         return row, 202, {"Location": flask.url_for(".FeedImportById", import_id=row.id)}
 

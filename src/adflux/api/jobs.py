@@ -14,6 +14,7 @@ from adflux.api.schemas import (
     ApiSchema,
     ArgsSchema,
     ErrorSchema,
+    MessageText,
     PageArgsSchema,
     PageMetaSchema,
     WarningSchema,
@@ -136,7 +137,7 @@ class JobStatusChangeSchema(JobSchema):
     )
     campaigns_not_paused = fields.Dict(
         keys=fields.String(),
-        values=fields.Dict(keys=fields.String(), values=fields.List(fields.String())),
+        values=fields.Dict(keys=fields.String(), values=fields.List(MessageText())),
         dump_only=True,
         metadata={
             "description": "campaign id -> platform -> why it is still live; repeat the request "

@@ -26,7 +26,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map, UnicodeConver
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
 from adflux.i18n.catalogs import N_
-from adflux.i18n.http import request_language
+from adflux.i18n.http import localised, request_language
 from adflux.i18n.messages import render
 
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
@@ -205,6 +205,14 @@ def _declare_limits(field: fields.Field) -> None:
             field.validators.append(_encodable)
     elif isinstance(field, fields.DateTime) and _utc_representable not in field.validators:
         field.validators.append(_utc_representable)
+
+
+class MessageText(fields.String):
+    """A message in the request's language: a Message, one stored as JSON (or JSON text), or
+    the plain text a row kept before its messages were stored so (shown as it was written)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return localised(value)
 
 
 class ApiSchema(Schema):

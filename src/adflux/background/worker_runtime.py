@@ -14,6 +14,7 @@ from flask import Flask
 from adflux.background.dispatch import send_task
 from adflux.background.scheduler import Scheduler, intervals_of, leadership_for
 from adflux.extensions import db
+from adflux.i18n.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,12 @@ PING_TIMEOUT_S = 1.5
 
 
 class WorkerRefused(Exception):
-    """This worker must not start; the message says why and what to do."""
+    """This worker must not start; the message says why and what to do (rendered in the
+    reader's language by the CLI)."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
 
 
 def check_shared_pace(app: Flask) -> None:
@@ -39,9 +45,12 @@ def check_shared_pace(app: Flask) -> None:
     others = sorted(node for reply in replies or () for node in reply)
     if others:
         raise WorkerRefused(
-            f"another worker runs on this broker ({', '.join(others)}) and the publishing pace "
-            "is not shared: set ADFLUX_PACE_REDIS_URL=redis://… on every worker so they book "
-            "from one budget per platform, or run a single worker"
+            Message(
+                "another worker runs on this broker (%(workers)s) and the publishing pace is not "
+                "shared: set ADFLUX_PACE_REDIS_URL=redis://… on every worker so they book from "
+                "one budget per platform, or run a single worker",
+                workers=", ".join(others),
+            )
         )
 
 

@@ -224,7 +224,8 @@ def _apply_one(
                     "template_id": template.id,
                     "job_id": job_id,
                     "error": exc.message,
-                    "fields": exc.fields,
+                    "reason": Message(exc.template, **exc.params),
+                    "fields": exc.field_messages(),
                 }
             )
             log.warning("template %s: no campaign for job %s: %s", template.id, job_id, exc)
@@ -263,7 +264,12 @@ def _apply_one(
                         "template_id": template.id,
                         "job_id": job_id,
                         "error": f"campaign {campaign.id} created without its rule: {exc.message}",
-                        "fields": exc.fields,
+                        "reason": Message(
+                            "campaign %(campaign)s created without its rule: %(reason)s",
+                            campaign=campaign.id,
+                            reason=Message(exc.template, **exc.params),
+                        ),
+                        "fields": exc.field_messages(),
                     }
                 )
 

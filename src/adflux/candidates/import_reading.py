@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, Union
 
 from adflux.errors import ValidationFailed
 from adflux.i18n.catalogs import N_
-from adflux.i18n.messages import Choices
+from adflux.i18n.messages import Choices, Message
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -69,7 +69,7 @@ class FileRefused(ValidationFailed):
 class RowError:
     line: int  # CSV: the line the row starts on (header = 1); Parquet: the row number
     field: str  # the column at fault, or "row" when the row as a whole could not be read
-    reason: str
+    reason: Message  # stored in the report as its JSON, read in the reader's language
 
 
 # A column of raw cells: a list of texts (None: missing in Parquet), or an Arrow string array.
@@ -206,7 +206,18 @@ class CsvRows:
                 yield RawBatch(
                     [],
                     {},
-                    [RowError(before + 1, "row", f"lines {before + 1}-{now} not read: {exc}")],
+                    [
+                        RowError(
+                            before + 1,
+                            "row",
+                            Message(
+                                "lines %(first)s-%(last)s not read: %(error)s",
+                                first=before + 1,
+                                last=now,
+                                error=str(exc),
+                            ),
+                        )
+                    ],
                 )
                 continue
             if not rows:
@@ -228,8 +239,13 @@ class CsvRows:
                         RowError(
                             line,
                             "row",
-                            f"{len(row)} cells where the header has {width} columns"
-                            f" (delimiter {self.header.delimiter!r})",
+                            Message(
+                                "%(cells)s cells where the header has %(columns)s columns "
+                                "(delimiter %(delimiter)s)",
+                                cells=len(row),
+                                columns=width,
+                                delimiter=repr(self.header.delimiter),
+                            ),
                         )
                     )
             rows, lines = good, good_lines
@@ -364,9 +380,14 @@ class ParquetRows:
             except (pa.ArrowException, OSError) as exc:
                 # A damaged row group: the rows before it stay imported, the rest is reported.
                 total = self._file.metadata.num_rows
-                reason = f"rows {first}-{total} could not be read from the file: {exc}"
+                reason = Message(
+                    "rows %(first)s-%(last)s could not be read from the file: %(error)s",
+                    first=first,
+                    last=total,
+                    error=str(exc)[:400],
+                )
                 self.rows_read += 1
-                yield RawBatch([], {}, [RowError(first, "row", reason[:500])])
+                yield RawBatch([], {}, [RowError(first, "row", reason)])
                 return
             if record_batch is None:
                 return

@@ -20,6 +20,8 @@ import numpy as np
 
 from adflux.candidates.import_reading import RawBatch, RowError, cell_list
 from adflux.candidates.service import normalize_email
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Choices, Message
 from adflux.vocabulary import EDUCATION_LEVELS, REMOTE_MODES
 
 CONSENT_YES = ("true", "t", "1", "si", "s", "yes", "y", "verdadero")
@@ -36,7 +38,15 @@ _UNSTORABLE = re.compile("[\x00\udc80-\udcff]")
 
 
 class _Bad(ValueError):
-    """A cell's value is not valid; the message is the reason the report gives."""
+    """A cell's value is not valid; its message is the reason the report gives."""
+
+    def __init__(self, reason: Message):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _longer_than(limit: int) -> Message:
+    return Message("longer than %(limit)s characters", limit=limit)
 
 
 @dataclass
@@ -63,8 +73,11 @@ def parse_consent(text: str) -> bool:
     value = _CONSENT.get(_folded(text))
     if value is None:
         raise _Bad(
-            f"{text!r} is not a yes/no value (use sí/no, true/false or 1/0); consent is never"
-            " assumed"
+            Message(
+                "'%(value)s' is not a yes/no value (use sí/no, true/false or 1/0); consent is "
+                "never assumed",
+                value=text,
+            )
         )
     return value
 
@@ -73,7 +86,13 @@ def _one_of(choices: Sequence[str]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         folded = _folded(text)
         if folded not in choices:
-            raise _Bad(f"{text!r} is not one of {', '.join(choices)}")
+            raise _Bad(
+                Message(
+                    "'%(value)s' is not one of %(valid)s",
+                    value=text,
+                    valid=Choices(None, list(choices), "or"),
+                )
+            )
         return folded
 
     return parse
@@ -87,15 +106,23 @@ def _integer(low: int, high: int) -> Callable[[str], int]:
             try:
                 number = float(text.replace(",", "."))
             except ValueError:
-                raise _Bad(f"{text!r} is not a whole number") from None
+                raise _Bad(_not_whole(text)) from None
             if not number.is_integer():
-                raise _Bad(f"{text!r} is not a whole number") from None
+                raise _Bad(_not_whole(text)) from None
             value = int(number)
         if not low <= value <= high:
-            raise _Bad(f"{value} is outside {low}..{high}")
+            raise _Bad(_outside(value, low, high))
         return value
 
     return parse
+
+
+def _not_whole(text: str) -> Message:
+    return Message("'%(value)s' is not a whole number", value=text)
+
+
+def _outside(value: object, low: float, high: float) -> Message:
+    return Message("%(value)s is outside %(low)s..%(high)s", value=value, low=low, high=high)
 
 
 def _decimal(low: float, high: float) -> Callable[[str], float]:
@@ -103,9 +130,9 @@ def _decimal(low: float, high: float) -> Callable[[str], float]:
         try:
             value = float(text.replace(",", "."))  # "2,5" as Colombian spreadsheets write it
         except ValueError:
-            raise _Bad(f"{text!r} is not a number") from None
+            raise _Bad(Message("'%(value)s' is not a number", value=text)) from None
         if not low <= value <= high:  # also refuses NaN
-            raise _Bad(f"{text} is outside {low:g}..{high:g}")
+            raise _Bad(_outside(text, low, high))
         return value
 
     return parse
@@ -117,15 +144,22 @@ def _text_list(low: int, high: int) -> Callable[[str], list[str]]:
             try:
                 items = json.loads(text)
             except ValueError:
-                raise _Bad("starts with '[' but is not a JSON list") from None
+                raise _Bad(Message("starts with '[' but is not a JSON list")) from None
             if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise _Bad("is not a JSON list of texts")
+                raise _Bad(Message("is not a JSON list of texts"))
         else:
             items = text.split(LIST_SEPARATOR)
         cleaned = [item.strip() for item in items if item.strip()]
         for item in cleaned:
             if not low <= len(item) <= high:
-                raise _Bad(f"the item {item!r} is not {low} to {high} characters long")
+                raise _Bad(
+                    Message(
+                        "the item '%(item)s' is not %(low)s to %(high)s characters long",
+                        item=item,
+                        low=low,
+                        high=high,
+                    )
+                )
         return cleaned
 
     return parse
@@ -134,7 +168,7 @@ def _text_list(low: int, high: int) -> Callable[[str], list[str]]:
 def _text(max_length: int) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if len(text) > max_length:
-            raise _Bad(f"longer than {max_length} characters")
+            raise _Bad(_longer_than(max_length))
         return text
 
     return parse
@@ -147,28 +181,34 @@ def parse_timestamp(text: str) -> datetime:
             return datetime(day.year, day.month, day.day, tzinfo=BOGOTA).astimezone(UTC)
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise _Bad(f"{text!r} is not an ISO 8601 date or date and time") from None
+        raise _Bad(
+            Message("'%(value)s' is not an ISO 8601 date or date and time", value=text)
+        ) from None
     if value.tzinfo is None:
-        raise _Bad(f"{text!r} has no UTC offset (write e.g. 2026-03-01T10:00:00-05:00)")
+        raise _Bad(
+            Message(
+                "'%(value)s' has no UTC offset (write e.g. 2026-03-01T10:00:00-05:00)", value=text
+            )
+        )
     return value.astimezone(UTC)
 
 
 # --------------------------------------------------------------------------- columns
 
-Errors = list[tuple[int, str]]  # (index in the batch, reason)
+Errors = list[tuple[int, Message]]  # (index in the batch, reason)
 
 
 def check_distinct(
     values: Sequence[str | None],
     parse: Callable[[str], Any],
     *,
-    empty: tuple[Any, str | None],
+    empty: tuple[Any, Message | None],
 ) -> tuple[list[Any], Errors]:
     """Raw cells checked once per distinct value (a column of a few dozen cities, ages or yes/no):
     stripped, an empty one read as ``empty`` (its value, and the reason it is an error or None)."""
     empty_value, empty_reason = empty
     parsed_of: dict[str | None, Any] = {}
-    reasons: dict[str | None, str] = {}
+    reasons: dict[str | None, Message] = {}
     for raw in set(values):
         text = raw.strip() if raw is not None else ""
         if not text:
@@ -185,7 +225,7 @@ def check_distinct(
             parsed_of[raw] = parse(text)
         except _Bad as exc:
             parsed_of[raw] = None
-            reasons[raw] = str(exc)
+            reasons[raw] = exc.reason
     parsed = list(map(parsed_of.__getitem__, values))
     if not reasons:
         return parsed, []
@@ -203,17 +243,16 @@ def _check_each(values: list[str | None], parse: Callable[[str], Any]) -> tuple[
             parsed.append(parse(value))
         except _Bad as exc:
             parsed.append(None)
-            errors.append((index, str(exc)))
+            errors.append((index, exc.reason))
     return parsed, errors
 
 
 def _check_text(values: list[str | None], max_length: int) -> tuple[list[Any], Errors]:
     if max(map(len, filter(None, values)), default=0) <= max_length:
         return values, []
+    too_long = _longer_than(max_length)
     errors: Errors = [
-        (i, f"longer than {max_length} characters")
-        for i, v in enumerate(values)
-        if v is not None and len(v) > max_length
+        (i, too_long) for i, v in enumerate(values) if v is not None and len(v) > max_length
     ]
     return values, errors
 
@@ -224,8 +263,9 @@ def _check_email(values: list[str | None]) -> tuple[list[Any], Errors]:
         None if v is None else v.lower() if v.isascii() else normalize_email(v) for v in values
     ]
     match = _EMAIL.fullmatch
+    not_email, too_long = Message("not an email address"), _longer_than(254)
     errors: Errors = [
-        (i, "not an email address" if len(e) <= 254 else "longer than 254 characters")
+        (i, not_email if len(e) <= 254 else too_long)
         for i, e in enumerate(emails)
         if e is not None and (len(e) > 254 or match(e) is None)
     ]
@@ -234,10 +274,9 @@ def _check_email(values: list[str | None]) -> tuple[list[Any], Errors]:
 
 def _check_phone(values: list[str | None]) -> tuple[list[Any], Errors]:
     match = _PHONE.fullmatch
+    not_phone = Message("not a phone number (7 to 20 digits, spaces, '+', '(', ')' or '-')")
     errors: Errors = [
-        (i, "not a phone number (7 to 20 digits, spaces, '+', '(', ')' or '-')")
-        for i, v in enumerate(values)
-        if v is not None and match(v) is None
+        (i, not_phone) for i, v in enumerate(values) if v is not None and match(v) is None
     ]
     return values, errors
 
@@ -277,12 +316,12 @@ EMPTY_LISTS = ("languages", "skills")
 # salary's rules already refuse a NUL or a byte that was not UTF-8).
 FREE_TEXT = ("external_ref", "full_name", "email")
 EMPTY_REASON = {
-    "marketing_consent": "empty: every row must say sí or no; consent is never assumed",
+    "marketing_consent": Message("empty: every row must say sí or no; consent is never assumed"),
 }
-_NEEDS_A_VALUE = "empty: this column needs a value"
+_NEEDS_A_VALUE = Message("empty: this column needs a value")
 
 
-def empty_rule(name: str) -> tuple[Any, str | None]:
+def empty_rule(name: str) -> tuple[Any, Message | None]:
     """What an empty cell of a column is: its value, and the reason it is an error (or None)."""
     if name in EMPTY_LISTS:
         return [], None
@@ -335,8 +374,12 @@ def _strip(cell: str | None) -> str:
     return cell.strip() if cell is not None else ""
 
 
-def _unstorable_reason(character: str) -> str:
-    return "contains a NUL character" if character == "\x00" else "not UTF-8 text"
+_NUL = Message("contains a NUL character")
+_NOT_UTF8 = Message("not UTF-8 text")
+
+
+def _unstorable_reason(character: str) -> Message:
+    return _NUL if character == "\x00" else _NOT_UTF8
 
 
 def _unstorable(cells: list[str | None]) -> Errors:
@@ -354,6 +397,10 @@ def _unstorable(cells: list[str | None]) -> Errors:
 
 
 # --------------------------------------------------------------------------- duplicates in a file
+
+
+_SAME_REF = N_("the same external_ref as line %(line)s; the earlier row is used")
+_SAME_EMAIL = N_("the same email (compared lower-cased) as line %(line)s; the earlier row is used")
 
 
 class SeenKeys:
@@ -401,10 +448,7 @@ class SeenKeys:
         ``keys`` holds the batch's external_ref and email columns (None: not in the file)."""
         errors: list[RowError] = []
         bad: set[int] = set()
-        for name, what in (
-            ("external_ref", "external_ref"),
-            ("email", "email (compared lower-cased)"),
-        ):
+        for name, repeated in (("external_ref", _SAME_REF), ("email", _SAME_EMAIL)):
             values = keys.get(name)
             if values is None:
                 continue
@@ -437,11 +481,7 @@ class SeenKeys:
                 index = present[int(k)]
                 bad.add(index)
                 errors.append(
-                    RowError(
-                        batch_lines[index],
-                        name,
-                        f"the same {what} as line {int(earlier[k])}; the earlier row is used",
-                    )
+                    RowError(batch_lines[index], name, Message(repeated, line=int(earlier[k])))
                 )
             firsts = earlier == 0
             if firsts.any():

@@ -32,6 +32,7 @@ from adflux.candidates.import_columns import ColumnBatch
 from adflux.candidates.import_reading import RowError
 from adflux.candidates.models import Candidate
 from adflux.db import UTCDateTime, utcnow
+from adflux.i18n.messages import Message
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -178,7 +179,9 @@ def _match(connection: Connection, batch: ColumnBatch) -> tuple[Targets, list[Ro
                 RowError(
                     line,
                     "email",
-                    "another candidate (not the one with this external_ref) has this email",
+                    Message(
+                        "another candidate (not the one with this external_ref) has this email"
+                    ),
                 )
             )
             continue
@@ -192,7 +195,10 @@ def _match(connection: Connection, batch: ColumnBatch) -> tuple[Targets, list[Ro
                 RowError(
                     line,
                     "external_ref" if stored_by_ref is not None else "email",
-                    f"reaches the same candidate as line {earlier}; the earlier row is used",
+                    Message(
+                        "reaches the same candidate as line %(line)s; the earlier row is used",
+                        line=earlier,
+                    ),
                 )
             )
             continue

@@ -10,7 +10,8 @@ of it is written. Changed candidates' ``updated_at`` moves, so the next audience
 them again (new ones join through their segment); removals are sent right after the import.
 
 Every refused row is written to the error report (line, field, reason), a CSV file beside the
-summary (a JSON file) in ``<data dir>/imports/``.
+summary (a JSON file) in ``<data dir>/imports/``. The reason is stored as its message's JSON
+(msgid and parameters): ``read_report`` gives it back, to be read in the reader's language.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from adflux.candidates.models import Candidate, CandidateImport
 from adflux.context import actor_var, request_id_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import NotFound
+from adflux.i18n.messages import Message, to_json
 from adflux.pagination import Page, paginate
 from adflux.segmentation import assignment
 
@@ -190,6 +192,15 @@ def report_file(record: CandidateImport) -> Path | None:
     return path if path.is_file() else None
 
 
+def read_report(path: Path) -> Iterator[tuple[str, str, str]]:
+    """The rows of an error report: (line, field, reason as stored: its message's JSON, or the
+    plain text of a report from before reasons were stored so; i18n.messages.from_stored)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows, None)  # the header
+        yield from ((line, field, reason) for line, field, reason in rows)
+
+
 def summary_of(record: CandidateImport) -> dict[str, Any]:
     return {
         "rows_read": record.rows_read,
@@ -281,7 +292,12 @@ class _Run:
         reason = _database_reason(exc)
         log.warning("candidate import %s: a batch was rolled back: %s", self.record.id, reason)
         first, last = batch.lines[0], batch.lines[-1]
-        why = f"not imported: the batch of lines {first}-{last} was rolled back ({reason})"
+        why = Message(
+            "not imported: the batch of lines %(first)s-%(last)s was rolled back (%(reason)s)",
+            first=first,
+            last=last,
+            reason=reason,
+        )
         self._report([RowError(line, "row", why) for line in batch.lines])
         counts = dict(self.counts)
         counts["refused"] += len(batch.lines)
@@ -295,8 +311,20 @@ class _Run:
             setattr(self.record, name, value)
 
     def _report(self, errors: list[RowError]) -> None:
+        # A reason is shared by every row that gives it (one per distinct value): its JSON is
+        # written once.
+        stored: dict[int, str] = {}
+
+        def as_json(reason: Message) -> str:
+            text = stored.get(id(reason))
+            if text is None:
+                text = stored[id(reason)] = json.dumps(
+                    to_json(reason), ensure_ascii=False, separators=(",", ":")
+                )
+            return text
+
         self.report.writerows(
-            (e.line, e.field, e.reason) for e in sorted(errors, key=lambda e: e.line)
+            (e.line, e.field, as_json(e.reason)) for e in sorted(errors, key=lambda e: e.line)
         )
 
 

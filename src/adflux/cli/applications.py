@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _
 from adflux.i18n.catalogs import N_
 
 BATCH_PATH = "/api/v1/applications/batch"
@@ -42,35 +43,45 @@ class Summary:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
 
     def line(self) -> str:
-        text = (
-            f"{self.accepted} accepted, {self.duplicates} duplicates, "
-            f"{self.unattributed} unattributed, {len(self.refused)} refused"
+        """The outcome in one line, in the CLI's language."""
+        text = _(
+            "%(accepted)s accepted, %(duplicates)s duplicates, %(unattributed)s unattributed, "
+            "%(refused)s refused",
+            accepted=self.accepted,
+            duplicates=self.duplicates,
+            unattributed=self.unattributed,
+            refused=len(self.refused),
         )
         if self.refused:
-            lines = ", ".join(str(line) for line, _ in self.refused[:REFUSALS_SHOWN])
+            lines = ", ".join(str(line) for line, _why in self.refused[:REFUSALS_SHOWN])
             more = ", …" if len(self.refused) > REFUSALS_SHOWN else ""
-            text += f" (lines {lines}{more})"
+            text += " " + _("(lines %(lines)s)", lines=lines + more)
         return text
 
 
 def read_records(path: Path) -> list[Record]:
     """The applications in a CSV file with a header, or in a JSON Lines file, by line number."""
+    name = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise BadFile(f"{path}: no such file") from None
+        raise BadFile(_("%(path)s: no such file", path=name)) from None
     except IsADirectoryError:
-        raise BadFile(f"{path}: is a directory, not a file") from None
+        raise BadFile(_("%(path)s: is a directory, not a file", path=name)) from None
     except UnicodeDecodeError:
-        raise BadFile(f"{path}: not UTF-8 text (CSV with a header, or JSON Lines)") from None
+        raise BadFile(
+            _("%(path)s: not UTF-8 text (CSV with a header, or JSON Lines)", path=name)
+        ) from None
     except OSError as exc:
-        raise BadFile(f"{path}: cannot be read ({exc.strerror})") from None
+        raise BadFile(
+            _("%(path)s: cannot be read (%(error)s)", path=name, error=exc.strerror)
+        ) from None
     first = text.lstrip()[:1]
     if not first:
-        raise BadFile(f"{path}: the file is empty")
+        raise BadFile(_("%(path)s: the file is empty", path=name))
     records = list(_json_lines(text) if first == "{" else _csv_rows(path, text))
     if not records:
-        raise BadFile(f"{path}: no applications in the file")
+        raise BadFile(_("%(path)s: no applications in the file", path=name))
     return records
 
 
@@ -81,13 +92,13 @@ def _json_lines(text: str) -> Iterator[Record]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Record(number, None, f"not JSON ({exc.msg})")
+            yield Record(number, None, _("not JSON (%(error)s)", error=exc.msg))
             continue
         except ValueError:  # an integer of more than 4,300 digits
-            yield Record(number, None, "not JSON (a number has too many digits)")
+            yield Record(number, None, _("not JSON (a number has too many digits)"))
             continue
         if not isinstance(value, dict):
-            yield Record(number, None, "not a JSON object")
+            yield Record(number, None, _("not a JSON object"))
             continue
         yield Record(number, value)
 
@@ -98,14 +109,19 @@ def _csv_rows(path: Path, text: str) -> Iterator[Record]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise BadFile(
-            f"{path}: not JSON Lines, and its CSV header lacks {', '.join(missing)}"
-            f" (columns: {', '.join(REQUIRED + _OPTIONAL)})"
+            _(
+                "%(path)s: not JSON Lines, and its CSV header lacks %(missing)s "
+                "(columns: %(columns)s)",
+                path=str(path),
+                missing=", ".join(missing),
+                columns=", ".join(REQUIRED + _OPTIONAL),
+            )
         )
     start = reader.line_num + 1
     try:
         for row in reader:
             if None in row:
-                yield Record(start, None, "more cells than the header has columns")
+                yield Record(start, None, _("more cells than the header has columns"))
             else:
                 body = {
                     name: (None if name in _OPTIONAL and value == "" else value)
@@ -114,7 +130,14 @@ def _csv_rows(path: Path, text: str) -> Iterator[Record]:
                 yield Record(start, body)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise BadFile(f"{path}: line {reader.line_num}: {exc}") from None
+        raise BadFile(
+            _(
+                "%(path)s: line %(line)s: %(error)s",
+                path=str(path),
+                line=reader.line_num,
+                error=str(exc),
+            )
+        ) from None
 
 
 def import_records(
@@ -171,10 +194,10 @@ def import_records(
 def import_applications(file: Path, batch_size: int) -> None:
     records = read_records(file)
     client = ApiClient()
-    with click.progressbar(length=len(records), label="importing", file=sys.stderr) as bar:
+    with click.progressbar(length=len(records), label=_("importing"), file=sys.stderr) as bar:
         summary = import_records(client, records, batch_size=batch_size, progress=bar)
     for line, why in summary.refused[:REFUSALS_SHOWN]:
-        click.echo(f"line {line}: {why}", err=True)
+        click.echo(_("line %(line)s: %(reason)s", line=line, reason=why), err=True)
     click.echo(f"{file}: {summary.line()}")
     if summary.refused:
         raise SystemExit(1)

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from adflux.cli.client import ApiClient, ApiError
+from adflux.cli.language import _, ngettext
 from adflux.cli.options import json_option
 from adflux.cli.output import print_json
 from adflux.i18n.catalogs import N_
@@ -32,7 +33,9 @@ def _chunks(file: Path, sent: threading.Event) -> Iterator[bytes]:
     with (
         file.open("rb") as handle,
         click.progressbar(
-            length=file.stat().st_size, label=f"sending {file.name}", file=sys.stderr
+            length=file.stat().st_size,
+            label=_("sending %(file)s", file=file.name),
+            file=sys.stderr,
         ) as bar,
     ):
         while chunk := handle.read(CHUNK_BYTES):
@@ -62,7 +65,7 @@ def _watch(request_id: str, rows: int, sent: threading.Event, done: threading.Ev
     client = ApiClient(timeout=10.0)
     shown = 0
     try:
-        with click.progressbar(length=rows, label="importing", file=sys.stderr) as bar:
+        with click.progressbar(length=rows, label=_("importing"), file=sys.stderr) as bar:
             while True:
                 finished = done.wait(POLL_SECONDS)
                 try:
@@ -142,19 +145,31 @@ def import_candidates(file: Path, as_json: bool, progress: bool | None) -> None:
         print_json({**summary, "local_report": str(report) if report else None})
     else:
         click.echo(
-            f"{file.name}: {summary['added']:,} added, {summary['updated']:,} updated, "
-            f"{summary['unchanged']:,} unchanged, {summary['refused']:,} rows refused "
-            f"(import {summary['id']}, {summary['rows_read']:,} rows read)"
+            _(
+                "%(file)s: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(refused)s rows refused (import %(import)s, %(read)s rows read)",
+                file=file.name,
+                added=summary["added"],
+                updated=summary["updated"],
+                unchanged=summary["unchanged"],
+                refused=summary["refused"],
+                read=summary["rows_read"],
+                **{"import": summary["id"]},
+            )
         )
         if summary["failed_batches"]:
             click.echo(
-                f"{summary['failed_batches']} batch(es) rolled back by the database: "
-                "their rows are in the report",
+                ngettext(
+                    "%(count)s batch rolled back by the database: its rows are in the report",
+                    "%(count)s batches rolled back by the database: their rows are in the report",
+                    summary["failed_batches"],
+                ),
                 err=True,
             )
         if summary["ignored_columns"]:
-            click.echo(f"columns ignored: {', '.join(summary['ignored_columns'])}", err=True)
+            ignored = ", ".join(summary["ignored_columns"])
+            click.echo(_("columns ignored: %(columns)s", columns=ignored), err=True)
         if report is not None:
-            click.echo(f"error report (line, field, reason): {report}")
+            click.echo(_("error report (line, field, reason): %(path)s", path=str(report)))
     if summary["refused"]:
         raise SystemExit(1)

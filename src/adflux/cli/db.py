@@ -6,6 +6,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adflux.cli.appctx import server_context
+from adflux.cli.language import _
 from adflux.i18n.catalogs import N_
 
 
@@ -22,7 +23,8 @@ def upgrade() -> None:
 
     with server_context() as app:
         upgrade_schema()
-        click.echo(f"database is up to date: {app.config['ADFLUX_SETTINGS'].sqlalchemy_url_safe}")
+        url = app.config["ADFLUX_SETTINGS"].sqlalchemy_url_safe
+        click.echo(_("database is up to date: %(url)s", url=url))
 
 
 @click.command(
@@ -52,8 +54,8 @@ def seed(n_jobs: int, n_candidates: int, seed: int, personas: int) -> None:
             TimeRemainingColumn(),
         ) as progress,
     ):
-        jobs_task = progress.add_task("vacantes", total=n_jobs)
-        cand_task = progress.add_task("candidatos", total=n_candidates)
+        jobs_task = progress.add_task(_("jobs"), total=n_jobs)
+        cand_task = progress.add_task(_("candidates"), total=n_candidates)
         result = service.seed(
             n_jobs=n_jobs,
             n_candidates=n_candidates,
@@ -63,7 +65,12 @@ def seed(n_jobs: int, n_candidates: int, seed: int, personas: int) -> None:
             on_candidates=lambda n: progress.advance(cand_task, n),
         )
     click.echo(
-        f"seeded {result.jobs_inserted:,} new jobs and "
-        f"{result.candidates_inserted:,} new candidates in {result.seconds:.1f} s "
-        f"({result.candidates_per_second:,.0f} candidates/s)"
+        _(
+            "seeded %(jobs)s new jobs and %(candidates)s new candidates in %(seconds)s s "
+            "(%(rate)s candidates/s)",
+            jobs=result.jobs_inserted,
+            candidates=result.candidates_inserted,
+            seconds=round(result.seconds, 1),
+            rate=round(result.candidates_per_second),
+        )
     )

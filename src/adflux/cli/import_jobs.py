@@ -19,6 +19,7 @@ import click
 import httpx
 
 from adflux.cli.client import ApiClient
+from adflux.cli.language import _, label, ngettext
 from adflux.cli.options import json_option
 from adflux.cli.output import print_json
 from adflux.i18n.catalogs import N_
@@ -57,12 +58,14 @@ def _upload(client: ApiClient, path: Path, params: dict[str, Any]) -> Any:
         size = path.stat().st_size
         stream = path.open("rb")
     except FileNotFoundError:
-        raise BadFile(f"{path}: no such file") from None
+        raise BadFile(_("%(path)s: no such file", path=str(path))) from None
     except IsADirectoryError:
-        raise BadFile(f"{path}: is a directory, not a file") from None
+        raise BadFile(_("%(path)s: is a directory, not a file", path=str(path))) from None
     except OSError as exc:
-        raise BadFile(f"{path}: cannot be read ({exc.strerror})") from None
-    with stream, click.progressbar(length=size, label="importing", file=sys.stderr) as bar:
+        raise BadFile(
+            _("%(path)s: cannot be read (%(error)s)", path=str(path), error=exc.strerror)
+        ) from None
+    with stream, click.progressbar(length=size, label=_("importing"), file=sys.stderr) as bar:
         return client.upload(
             UPLOAD_PATH,
             _chunks(stream, bar),
@@ -78,7 +81,7 @@ def _wait_for(client: ApiClient, report: dict[str, Any]) -> dict[str, Any]:
     shown = 0
     path = f"{UPLOAD_PATH}/{report['id']}"
     with click.progressbar(
-        itertools.count(), label="importing", show_pos=True, file=sys.stderr
+        itertools.count(), label=_("importing"), show_pos=True, file=sys.stderr
     ) as bar:
         while report["status"] == "running":
             time.sleep(POLL_SECONDS)
@@ -89,35 +92,68 @@ def _wait_for(client: ApiClient, report: dict[str, Any]) -> dict[str, Any]:
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:
-    """The report as lines for people: the counts, then what was refused and not mapped."""
+    """The report as lines for people: the counts, then what was refused and not mapped (the
+    API wrote its texts in the CLI's language)."""
     lines = [
-        f"{report['source']}: {report['added']} added, {report['updated']} updated, "
-        f"{report['unchanged']} unchanged, {report['closed']} closed, "
-        f"{report['reopened']} reopened, {report['refused']} refused "
-        f"(import {report['id']}, feed {report['feed']})"
+        _(
+            "%(source)s: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(closed)s closed, %(reopened)s reopened, %(refused)s refused "
+            "(import %(import)s, feed %(feed)s)",
+            source=report["source"],
+            added=report["added"],
+            updated=report["updated"],
+            unchanged=report["unchanged"],
+            closed=report["closed"],
+            reopened=report["reopened"],
+            refused=report["refused"],
+            feed=report["feed"],
+            **{"import": report["id"]},
+        )
     ]
     if report["campaigns_paused"]:
         paused = ", ".join(map(str, report["campaigns_paused"]))
-        lines.append(f"campaigns paused on every platform: {paused}")
+        lines.append(_("campaigns paused on every platform: %(campaigns)s", campaigns=paused))
     for campaign_id, platforms in report["campaigns_not_paused"].items():
-        reasons = "; ".join(f"{p}: {', '.join(m)}" for p, m in platforms.items())
-        lines.append(f"campaign {campaign_id} is still live on {reasons}")
+        reasons = "; ".join(f"{label('platform', p)}: {', '.join(m)}" for p, m in platforms.items())
+        lines.append(
+            _(
+                "campaign %(campaign)s is still live on %(reasons)s",
+                campaign=campaign_id,
+                reasons=reasons,
+            )
+        )
     if report["campaigns_created"]:
         created = ", ".join(map(str, report["campaigns_created"]))
-        lines.append(f"campaigns created by templates: {created}")
+        lines.append(_("campaigns created by templates: %(campaigns)s", campaigns=created))
     for refusal in report["refusals"][:REFUSALS_SHOWN]:
         ref = f" [{refusal['external_ref']}]" if refusal["external_ref"] else ""
-        lines.append(f"refused {refusal['where']}{ref}: {'; '.join(refusal['reasons'])}")
-    if report["refused"] > REFUSALS_SHOWN:
         lines.append(
-            f"… and {report['refused'] - REFUSALS_SHOWN} more refused "
-            f"(adflux import jobs --json, or GET {UPLOAD_PATH}/{report['id']})"
+            _(
+                "refused %(where)s%(ref)s: %(reasons)s",
+                where=refusal["where"],
+                ref=ref,
+                reasons="; ".join(refusal["reasons"]),
+            )
+        )
+    if report["refused"] > REFUSALS_SHOWN:
+        path = f"{UPLOAD_PATH}/{report['id']}"
+        lines.append(
+            _(
+                "… and %(count)s more refused (adflux import jobs --json, or GET %(path)s)",
+                count=report["refused"] - REFUSALS_SHOWN,
+                path=path,
+            )
         )
     for name, values in report["unmapped"].items():
         shown = ", ".join(f"{v['value']} ({v['jobs']})" for v in values[:UNMAPPED_SHOWN])
-        more = f", … {len(values) - UNMAPPED_SHOWN} more" if len(values) > UNMAPPED_SHOWN else ""
-        lines.append(f"not mapped, kept with a default: {name}: {shown}{more}")
-    lines.extend(f"warning: {w}" for w in report["warnings"])
+        if len(values) > UNMAPPED_SHOWN:
+            shown += ", " + ngettext(
+                "… %(count)s more", "… %(count)s more", len(values) - UNMAPPED_SHOWN
+            )
+        lines.append(
+            _("not mapped, kept with a default: %(field)s: %(values)s", field=name, values=shown)
+        )
+    lines.extend(_("warning: %(warning)s", warning=w) for w in report["warnings"])
     return lines
 
 
@@ -166,7 +202,7 @@ def import_jobs(source: str, feed: str, partial: bool, force_close: bool, as_jso
         "force_close": "true" if force_close else "false",
     }
     if source.startswith(("http://", "https://")):
-        click.echo(f"the server is fetching and importing {source}…", err=True)
+        click.echo(_("the server is fetching and importing %(source)s…", source=source), err=True)
         body = {"url": source, "feed": feed, "partial": partial, "force_close": force_close}
         report = _wait_for(client, client.post(URL_PATH, body))
         if report["status"] == "failed":

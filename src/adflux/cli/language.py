@@ -32,7 +32,7 @@ import click.types
 from adflux.i18n import formats
 from adflux.i18n.catalogs import DEFAULT_LANGUAGE, N_, NC_, translations
 from adflux.i18n.labels import label as label_in
-from adflux.i18n.messages import render, render_plural
+from adflux.i18n.messages import Message, render, render_plural
 
 _language = DEFAULT_LANGUAGE  # one command per process: the language it was started in
 
@@ -52,6 +52,11 @@ _ = gettext
 def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     """The singular or plural by the language's rule; ``%(count)s`` shows the count."""
     return render_plural(singular, plural, count, params, _language)
+
+
+def localised(message: Message) -> str:
+    """A message a service kept (its msgid and parameters) in the CLI's language."""
+    return message.render(_language)
 
 
 def label(kind: str, code: str | None) -> str:

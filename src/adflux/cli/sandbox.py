@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from adflux.cli.language import _
 from adflux.i18n.catalogs import N_
 
 
@@ -55,17 +56,22 @@ def sandbox(
     try:
         fault_plan = json.loads(faults) if faults else None
     except ValueError as exc:
-        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--faults") from None
+        raise click.BadParameter(
+            _("not valid JSON: %(error)s", error=str(exc)), param_hint="--faults"
+        ) from None
 
     def ready(running: RunningSandbox) -> None:
         lines = [f"export {k}={shlex.quote(v)}" for k, v in sorted(running.client_env().items())]
-        click.echo(f"sandbox HTTP on {running.base_url}", err=True)
+        click.echo(_("sandbox HTTP on %(url)s", url=running.base_url), err=True)
         if running.grpc_endpoint:
-            click.echo(f"sandbox Google Ads gRPC (TLS) on {running.grpc_endpoint}", err=True)
-            click.echo(f"sandbox CA certificate: {running.ca_pem}", err=True)
+            click.echo(
+                _("sandbox Google Ads gRPC (TLS) on %(endpoint)s", endpoint=running.grpc_endpoint),
+                err=True,
+            )
+            click.echo(_("sandbox CA certificate: %(path)s", path=str(running.ca_pem)), err=True)
         if env_file is not None:
             running.write_client_env(env_file)
-            click.echo(f"environment written to {env_file}", err=True)
+            click.echo(_("environment written to %(path)s", path=str(env_file)), err=True)
         click.echo("\n".join(lines), nl=True)
 
     try:
@@ -79,8 +85,13 @@ def sandbox(
             on_ready=ready,
         )
     except OSError as exc:  # a port another process holds, an address this host does not have
+        http, grpc = f"{host}:{http_port}", f"{host}:{grpc_port}"
         raise click.ClickException(
-            f"the sandbox cannot start: {exc.strerror or exc} "
-            f"(HTTP {host}:{http_port}, gRPC {host}:{grpc_port}; choose others with "
-            "--http-port / --grpc-port, 0 for any free port)"
+            _(
+                "the sandbox cannot start: %(error)s (HTTP %(http)s, gRPC %(grpc)s; choose others "
+                "with --http-port / --grpc-port, 0 for any free port)",
+                error=str(exc.strerror or exc),
+                http=http,
+                grpc=grpc,
+            )
         ) from None

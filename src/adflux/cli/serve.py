@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from adflux.cli.appctx import build_app
+from adflux.cli.language import _, label, localised, money, said
 from adflux.cli.local_config import credentials_path, save_client_config
 from adflux.context import acting_as
 from adflux.i18n.catalogs import N_
 
 if TYPE_CHECKING:
+    from adflux.i18n.messages import Message
     from adflux.sandbox.server import RunningSandbox
 
 
@@ -106,14 +108,14 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
     api_url = f"http://{settings.host}:{settings.port}"
     with app.app_context(), acting_as("adflux run"):
         prepared = embedded.prepare(
-            seed_jobs=seed_jobs, seed_candidates=seed_candidates, seed=seed, say=click.echo
+            seed_jobs=seed_jobs, seed_candidates=seed_candidates, seed=seed, say=_say
         )
         names = ", ".join(info.display_name for info in embedded.demo_platforms())
-        click.echo(f"publishing the demo campaign on {names}…")
+        click.echo(_("publishing the demo campaign on %(platforms)s…", platforms=names))
         demo = embedded.publish_demo_campaign()
         _print_campaign(demo)
         week = (
-            embedded.simulate_demo_week(sandbox_url=sandbox.base_url, say=click.echo)
+            embedded.simulate_demo_week(sandbox_url=sandbox.base_url, say=_say)
             if sandbox is not None
             else None
         )
@@ -121,24 +123,49 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
             _print_week(week)
     config_path = save_client_config(api_url=api_url, token=prepared.local_token)
     click.echo("")
-    click.echo(f"dashboard:       {api_url}/  (sign in with the token in {credentials_path()})")
-    click.echo(f"AdFlux API:      {api_url}/api/v1  (docs: {api_url}/api/v1/docs)")
-    click.echo(f"database:        {settings.sqlalchemy_url_safe}")
-    if sandbox is not None:
-        click.echo(f"platform sandbox: {sandbox.base_url} (gRPC {sandbox.grpc_endpoint})")
-        if sandbox.ca_pem is not None:
-            click.echo(f"sandbox CA certificate (Google Ads TLS): {sandbox.ca_pem}")
-        click.echo(
-            f"sandbox credentials: {sandbox_env_path(settings.data_dir)} "
-            f"(the ADFLUX_* settings this process uses; `source` it elsewhere)"
+    click.echo(
+        _(
+            "dashboard: %(url)s/  (sign in with the token in %(path)s)",
+            url=api_url,
+            path=str(credentials_path()),
         )
-        click.echo(f"sandbox request log: {sandbox.base_url}/_sandbox/requests")
+    )
+    click.echo(_("AdFlux API: %(url)s/api/v1  (docs: %(url)s/api/v1/docs)", url=api_url))
+    click.echo(_("database: %(url)s", url=settings.sqlalchemy_url_safe))
+    if sandbox is not None:
+        click.echo(
+            _(
+                "platform sandbox: %(url)s (gRPC %(endpoint)s)",
+                url=sandbox.base_url,
+                endpoint=sandbox.grpc_endpoint,
+            )
+        )
+        if sandbox.ca_pem is not None:
+            click.echo(
+                _("sandbox CA certificate (Google Ads TLS): %(path)s", path=str(sandbox.ca_pem))
+            )
+        click.echo(
+            _(
+                "sandbox credentials: %(path)s (the ADFLUX_* settings this process uses; "
+                "`source` it elsewhere)",
+                path=str(sandbox_env_path(settings.data_dir)),
+            )
+        )
+        click.echo(_("sandbox request log: %(url)s/_sandbox/requests", url=sandbox.base_url))
     if prepared.seeded:
         click.echo(
-            f"seeded:          {prepared.jobs_inserted:,} jobs, "
-            f"{prepared.candidates_inserted:,} candidates"
+            _(
+                "seeded: %(jobs)s jobs, %(candidates)s candidates",
+                jobs=prepared.jobs_inserted,
+                candidates=prepared.candidates_inserted,
+            )
         )
-    click.echo(f"CLI credentials: {config_path} (try: .venv/bin/adflux view-campaigns)")
+    click.echo(
+        _(
+            "CLI credentials: %(path)s (try: .venv/bin/adflux view-campaigns)",
+            path=str(config_path),
+        )
+    )
     if no_serve:
         app.extensions["adflux_dispatcher"].shutdown()
         if sandbox is not None:
@@ -146,7 +173,7 @@ def run(seed_jobs: int, seed_candidates: int, seed: int, use_sandbox: bool, no_s
         return
     if sandbox is not None and week is not None:
         _deliver_applications_once_serving(sandbox.base_url, api_url, week.job_site_token)
-    click.echo("serving; press Ctrl+C to stop")
+    click.echo(_("serving; press Ctrl+C to stop"))
     run_server(app, host=settings.host, port=settings.port, workers=1, threads=DEFAULT_THREADS)
 
 
@@ -166,12 +193,21 @@ def _start_sandbox(data_dir: Path) -> RunningSandbox:
     return running
 
 
+def _say(message: Message) -> None:
+    click.echo(localised(message))
+
+
 def _print_week(week: Any) -> None:
     totals = week.totals
     click.echo(
-        f"a simulated week of results: {totals.impressions:,} impressions, "
-        f"{totals.clicks:,} clicks, {totals.spend_cop:,} COP spent "
-        f"({week.sync.calls} report calls)"
+        _(
+            "a simulated week of results: %(impressions)s impressions, %(clicks)s clicks, "
+            "%(spend)s spent (%(calls)s report calls)",
+            impressions=totals.impressions,
+            clicks=totals.clicks,
+            spend=money(totals.spend_cop),
+            calls=week.sync.calls,
+        )
     )
 
 
@@ -185,28 +221,49 @@ def _deliver_applications_once_serving(sandbox_url: str, api_url: str, token: st
     def deliver() -> None:
         done = embedded.connect_demo_job_site(sandbox_url=sandbox_url, api_url=api_url, token=token)
         if done is None:
-            click.echo("the job site could not reach the API: no applications delivered", err=True)
+            click.echo(
+                _("the job site could not reach the API: no applications delivered"), err=True
+            )
         else:
             # The job site's own sender may have posted most of them already: say what is left.
             click.echo(
-                f"the job site has sent the week's applications ({done['pending']:,} still "
-                f"waiting); see {api_url}/campaigns/ or `adflux view-results`"
+                _(
+                    "the job site has sent the week's applications (%(count)s still waiting); "
+                    "see %(url)s/campaigns/ or `adflux view-results`",
+                    count=done["pending"],
+                    url=api_url,
+                )
             )
 
     threading.Thread(target=deliver, name="demo-job-site", daemon=True).start()
 
 
-JOB_OWN_AIM = "none (the job's own city, area and skills)"
+JOB_OWN_AIM = N_("none (the job's own city, area and skills)")
 
 
 def _print_campaign(campaign: Any) -> None:
-    click.echo(f"demo campaign {campaign.id} ({campaign.name}): {campaign.status}")
+    click.echo(
+        _(
+            "demo campaign %(campaign)s (%(name)s): %(status)s",
+            campaign=campaign.id,
+            name=campaign.name,
+            status=label("publication_status", campaign.status),
+        )
+    )
     # Aimed by the recommendation for its job: say at whom, and any warning about the fit.
     segments = ", ".join(segment.name for segment in campaign.segments)
-    click.echo(f"  segments: {segments or JOB_OWN_AIM}")
+    click.echo(_("  segments: %(segments)s", segments=segments or _(JOB_OWN_AIM)))
     for warning in campaign.warnings:
-        click.echo(f"  advertencia: {warning.message_es} [regla {warning.rule}]")
+        click.echo(
+            _(
+                "  warning: %(advice)s [rule %(rule)s]",
+                advice=said(warning.as_dict(), "message"),
+                rule=warning.rule,
+            )
+        )
     for publication in campaign.publications:
         ids = ", ".join(f"{k}={v}" for k, v in list(publication.external_ids.items())[:3])
         detail = publication.last_error or ids
-        click.echo(f"  {publication.platform:<7} {publication.status:<10} {detail}")
+        platform = label("platform", publication.platform)
+        status = label("publication_status", publication.status)
+        click.echo(f"  {platform:<10} {status:<10} {detail}")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from adflux.cli.appctx import server_context
+from adflux.cli.language import _, label, number
 from adflux.i18n.catalogs import N_
+
+if TYPE_CHECKING:
+    from adflux.operations.status import DeploymentStatus
 
 
 @click.command(
@@ -32,47 +37,76 @@ def status(as_json: bool, node: str | None) -> None:
         celery_app = app.extensions["celery"]
         if node is not None:
             if settings.is_embedded:
-                raise click.ClickException("no broker is configured: there are no workers")
+                raise click.ClickException(_("no broker is configured: there are no workers"))
             try:
                 alive = node in live_workers(celery_app)
             except Exception as exc:  # kombu raises several types for "broker down"
-                raise click.ClickException(f"the broker did not answer: {exc}") from None
+                raise click.ClickException(
+                    _("the broker did not answer: %(error)s", error=str(exc))
+                ) from None
             if not alive:
-                raise click.ClickException(f"worker {node} did not answer")
-            click.echo(f"worker {node} answers")
+                raise click.ClickException(_("worker %(node)s did not answer", node=node))
+            click.echo(_("worker %(node)s answers", node=node))
             return
         found = deployment_status(db_session=db.session, settings=settings, celery_app=celery_app)
     if as_json:
         click.echo(json.dumps(found.as_dict(), ensure_ascii=False))
         return
-    if settings.is_embedded:
-        click.echo("mode: embedded (tasks run in the serving process; no broker, no workers)")
+    for line in _status_lines(found, embedded=settings.is_embedded):
+        click.echo(line)
+
+
+def _status_lines(found: DeploymentStatus, *, embedded: bool) -> list[str]:
+    """The deployment's state as lines for its operator, in the terminal's language."""
+    lines = []
+    if embedded:
+        lines.append(_("mode: embedded (tasks run in the serving process; no broker, no workers)"))
     elif found.broker_error:
-        click.echo(f"broker: unreachable ({found.broker_error})")
+        lines.append(_("broker: unreachable (%(error)s)", error=found.broker_error))
     else:
         workers = found.workers or []
-        click.echo(
-            f"workers alive: {len(workers)}" + (f" ({', '.join(workers)})" if workers else "")
+        lines.append(
+            _(
+                "workers alive: %(count)s (%(workers)s)",
+                count=len(workers),
+                workers=", ".join(workers),
+            )
+            if workers
+            else _("workers alive: %(count)s", count=0)
         )
-        click.echo(f"queue depth: {found.queue_depth}")
+        lines.append(_("queue depth: %(count)s", count=found.queue_depth))
     by_status: dict[str, int] = {}
     for (state, _platform), count in found.publications.items():
         by_status[state] = by_status.get(state, 0) + count
-    click.echo(
-        "publications: "
-        + (", ".join(f"{state} {count}" for state, count in sorted(by_status.items())) or "none")
+    counts = ", ".join(
+        f"{label('publication_status', state)} {number(count)}"
+        for state, count in sorted(by_status.items())
     )
-    click.echo(f"stuck (claimed by a worker that died, taken over next): {found.stuck}")
+    lines.append(
+        _("publications: %(counts)s", counts=counts) if counts else _("publications: none")
+    )
+    lines.append(
+        _("stuck (claimed by a worker that died, taken over next): %(count)s", count=found.stuck)
+    )
     oldest = found.oldest_pending
-    click.echo(
-        "oldest pending: "
-        + (
-            "none"
-            if oldest is None
-            else f"publication {oldest.publication_id} ({oldest.platform}), {oldest.age_s:.0f} s"
+    lines.append(
+        _("oldest pending: none")
+        if oldest is None
+        else _(
+            "oldest pending: publication %(id)s (%(platform)s), %(seconds)s s",
+            id=oldest.publication_id,
+            platform=label("platform", oldest.platform),
+            seconds=round(oldest.age_s),
         )
     )
     for platform, lag in found.results_lag_s.items():
-        click.echo(
-            f"results of {platform}: " + ("never synced" if lag is None else f"{lag:.0f} s ago")
+        lines.append(
+            _("results of %(platform)s: never synced", platform=label("platform", platform))
+            if lag is None
+            else _(
+                "results of %(platform)s: %(seconds)s s ago",
+                platform=label("platform", platform),
+                seconds=round(lag),
+            )
         )
+    return lines

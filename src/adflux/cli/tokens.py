@@ -6,6 +6,7 @@ import click
 
 from adflux.cli import language
 from adflux.cli.appctx import server_context
+from adflux.cli.language import _
 from adflux.errors import AdfluxError
 from adflux.i18n.catalogs import N_
 
@@ -60,8 +61,18 @@ def create(name: str, role: str, personal_data: bool, holder: str | None) -> Non
         except AdfluxError as exc:
             raise click.ClickException(exc.localised(language.current())) from None
     click.echo(plain)
-    granted = ", personal data" if personal_data else ""
-    click.echo(f"token {name!r} ({role}{granted}) created; it is shown only this once.", err=True)
+    created = (
+        _(
+            "token '%(name)s' (%(role)s, personal data) created; it is shown only this once.",
+            name=name,
+            role=role,
+        )
+        if personal_data
+        else _(
+            "token '%(name)s' (%(role)s) created; it is shown only this once.", name=name, role=role
+        )
+    )
+    click.echo(created, err=True)
 
 
 @token_group.command("list", help=N_("List tokens (names, roles, usage; never the values)."))
@@ -71,10 +82,15 @@ def list_tokens() -> None:
 
     with server_context():
         for row in service.list_tokens(db_session=db.session):
-            state = "revoked" if row.revoked_at else "active"
-            used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
-            data = "personal data" if row.personal_data else "masked"
-            click.echo(f"{row.name}\t{row.role}\t{data}\t{row.prefix}…\t{state}\tlast used {used}")
+            # Tab-separated, for people and for cut(1): the name and role as given.
+            state = _("revoked token") if row.revoked_at else _("active token")
+            used = (
+                _("last used %(when)s", when=row.last_used_at)
+                if row.last_used_at
+                else _("never used")
+            )
+            data = _("personal data") if row.personal_data else _("masked")
+            click.echo(f"{row.name}\t{row.role}\t{data}\t{row.prefix}…\t{state}\t{used}")
 
 
 @token_group.command(
@@ -91,4 +107,4 @@ def revoke(name: str) -> None:
             service.revoke_token(db_session=db.session, name=name)
         except AdfluxError as exc:
             raise click.ClickException(exc.localised(language.current())) from None
-    click.echo(f"token {name!r} revoked")
+    click.echo(_("token '%(name)s' revoked", name=name))

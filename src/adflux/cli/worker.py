@@ -7,6 +7,7 @@ import os
 import click
 
 from adflux.cli.appctx import build_app
+from adflux.cli.language import _, localised
 from adflux.i18n.catalogs import N_
 
 
@@ -75,13 +76,13 @@ def worker(
     settings = app.config["ADFLUX_SETTINGS"]
     if settings.is_embedded:
         raise click.ClickException(
-            "CELERY_BROKER_URL is not set: in embedded mode 'adflux serve' runs tasks itself"
+            _("CELERY_BROKER_URL is not set: in embedded mode 'adflux serve' runs tasks itself")
         )
     node = hostname or f"adflux-{os.getpid()}@%h"
     try:
         worker_runtime.check_shared_pace(app)
     except worker_runtime.WorkerRefused as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(localised(exc.message)) from None
     worker_runtime.prepare(app, schedule=beat, relay_interval_s=relay_interval)
     if metrics_port is not None:
         from prometheus_client import start_http_server

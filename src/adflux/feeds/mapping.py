@@ -19,6 +19,8 @@ from lxml import etree, html
 from adflux import geo
 from adflux.datagen.reference import DEPARTMENT_BY_CITY
 from adflux.feeds.parsing import FeedRecord
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 from adflux.jobs.areas import AREAS
 
 # The job table's column sizes (jobs/models.py); longer text is cut, and the cut is said.
@@ -38,22 +40,27 @@ def fold(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+# What could not be mapped: the feed's own text, or AdFlux's words about it (a message).
+Unmapped = tuple[str, str | Message]
+
+
 @dataclass
 class Mapped:
     """A record mapped to the job table's fields, with what could not be mapped: (field, value)."""
 
     external_ref: str
     fields: dict[str, Any]
-    unmapped: list[tuple[str, str]] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Refused:
-    """A record no job can be made of: where it is in the feed, its reference if any, and why."""
+    """A record no job can be made of: where it is in the feed, its reference if any, and why
+    (messages naming the feed's field)."""
 
-    where: str
+    where: Message
     external_ref: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[Message, ...]
 
 
 # --- places -----------------------------------------------------------------------------------
@@ -282,6 +289,12 @@ _FOREIGN = ("usd", "us$", "u$s", "dolar", "dolares", "dollar", "eur", "euro", "e
 _NO_AMOUNT = ("convenir", "negociable", "competitivo", "confidencial", "segun experiencia")
 
 
+NO_AMOUNT = N_("no amount")
+NOT_COP = N_("not in COP")
+NOT_MONTHLY = N_("not a monthly amount")
+NOT_MONTHLY_COP = N_("not a monthly amount in COP")
+
+
 def parse_salary(text: str | None) -> tuple[int | None, int | None, str | None]:
     """(min, max, problem) in monthly COP from a feed's salary text.
 
@@ -296,23 +309,23 @@ def parse_salary(text: str | None) -> tuple[int | None, int | None, str | None]:
     if not any(ch.isdigit() for ch in text):
         if any(w in folded for w in _NO_AMOUNT):
             return None, None, None
-        return None, None, "no amount"
+        return None, None, NO_AMOUNT
     if any(f" {w} " in f" {folded} " for w in _FOREIGN) or "us$" in lowered:
-        return None, None, "not in COP"
+        return None, None, NOT_COP
     per_year = any(w in folded.split() for w in ("anual", "anuales", "year", "yearly", "ano"))
     if any(w in folded.split() for w in ("hora", "hour", "hourly", "dia", "day", "semana", "week")):
-        return None, None, "not a monthly amount"
+        return None, None, NOT_MONTHLY
     millions = bool(re.search(r"\d\s*(millones|millon|mill|mm|m)\b", text.casefold()))
     values = [_amount(match.group(0)) for match in _NUMBER.finditer(text)]
     values = [v * 1_000_000 if millions and v < 1_000 else v for v in values if v > 0]
     if not values:
-        return None, None, "no amount"
+        return None, None, NO_AMOUNT
     low, high = min(values[:2]), max(values[:2])
     if per_year:
         low, high = low / 12, high / 12
     lowest, highest = SALARY_RANGE_COP
     if low < lowest or high > highest:
-        return None, None, "not a monthly amount in COP"
+        return None, None, NOT_MONTHLY_COP
     return round(low), round(high), None
 
 
@@ -361,22 +374,26 @@ def map_record(record: FeedRecord) -> Mapped | Refused:
     reasons = []
     ref = f.get("referencenumber", "").strip()
     if not ref:
-        reasons.append("referencenumber: missing (a job without one cannot be kept in step)")
+        reasons.append(
+            Message("referencenumber: missing (a job without one cannot be kept in step)")
+        )
     elif len(ref) > MAX_REF:
-        reasons.append(f"referencenumber: longer than {MAX_REF} characters")
+        reasons.append(Message("referencenumber: longer than %(limit)s characters", limit=MAX_REF))
     title = _squeeze(plain_text(f.get("title", "")))
     if not title:
-        reasons.append("title: missing")
+        reasons.append(Message("title: missing"))
     country = f.get("country")
     if country and fold(country) not in _COLOMBIA:
-        reasons.append(f"country: {country!r} (AdFlux advertises jobs in Colombia)")
+        reasons.append(
+            Message("country: '%(country)s' (AdFlux advertises jobs in Colombia)", country=country)
+        )
     city_text = f.get("city", "").strip()
     if not city_text:
-        reasons.append("city: missing")
+        reasons.append(Message("city: missing"))
     if reasons:
         return Refused(record.where(), ref or None, tuple(reasons))
 
-    unmapped: list[tuple[str, str]] = []
+    unmapped: list[Unmapped] = []
     city = geo.find_city(city_text)
     state = f.get("state")
     department = map_department(state) if state else None
@@ -396,11 +413,15 @@ def map_record(record: FeedRecord) -> Mapped | Refused:
         unmapped.append(("category", category))
     area = area or area_from_title(title)
     if area is None:
-        return Refused(
-            record.where(),
-            ref,
-            (f"area: neither the category ({category or 'none'}) nor the title maps to an area",),
+        reason = (
+            Message(
+                "area: neither the category (%(category)s) nor the title maps to an area",
+                category=category,
+            )
+            if category
+            else Message("area: the feed gives no category and the title maps to no area")
         )
+        return Refused(record.where(), ref, (reason,))
 
     level, read = seniority(title, f.get("experience"))
     if not read:
@@ -410,10 +431,15 @@ def map_record(record: FeedRecord) -> Mapped | Refused:
         unmapped.append(("jobtype", f["jobtype"]))
     low, high, problem = parse_salary(f.get("salary"))
     if problem:
-        unmapped.append(("salary", f"{f['salary']} ({problem})"))
+        unmapped.append(
+            (
+                "salary",
+                Message("%(salary)s (%(problem)s)", salary=f["salary"], problem=Message(problem)),
+            )
+        )
     company = f.get("company", "").strip()
     if not company:
-        unmapped.append(("company", "missing"))
+        unmapped.append(("company", Message("missing")))
 
     fields: dict[str, Any] = {
         "title": title,
@@ -430,6 +456,6 @@ def map_record(record: FeedRecord) -> Mapped | Refused:
     }
     for name, limit in MAX_LENGTHS.items():
         if len(fields[name]) > limit:
-            unmapped.append((name, f"cut to {limit} characters"))
+            unmapped.append((name, Message("cut to %(limit)s characters", limit=limit)))
             fields[name] = fields[name][:limit]
     return Mapped(ref, fields, unmapped)

@@ -43,13 +43,18 @@ class FeedImport(db.Model):  # type: ignore[name-defined,misc]
     reopened: Mapped[int] = mapped_column(sa.Integer, default=0)
     closed: Mapped[int] = mapped_column(sa.Integer, default=0)
     refused: Mapped[int] = mapped_column(sa.Integer, default=0)
-    # [{"where": "job 3 (line 35)", "external_ref": ..., "reasons": [...]}], the first 1,000.
+    # What people read is stored as messages, {"msgid": ..., "params": {...}}
+    # (adflux.i18n.messages.to_json), and read in the reader's language; rows written before
+    # hold plain English text, shown as it is (from_stored).
+    # [{"where": message, "external_ref": ..., "reasons": [message, ...]}], the first 1,000.
     refusals: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    # {field: [{"value": ..., "jobs": n}, ...]}: values that took a default, most frequent first.
+    # {field: [{"value": the feed's text or a message, "jobs": n}, ...]}: values that took a
+    # default, most frequent first.
     unmapped: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(JSONType, default=dict)
     campaigns_paused: Mapped[list[int]] = mapped_column(JSONType, default=list)
     # campaign id -> platform -> messages, for pauses a platform refused.
     campaigns_not_paused: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     campaigns_created: Mapped[list[int]] = mapped_column(JSONType, default=list)
-    warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    warnings: Mapped[list[dict[str, Any] | str]] = mapped_column(JSONType, default=list)
+    # A message's JSON, as text (plain text in rows written before).
     error: Mapped[str | None] = mapped_column(sa.Text)

@@ -27,6 +27,7 @@ import ijson
 from lxml import etree, html
 
 from adflux.errors import ValidationFailed
+from adflux.i18n.messages import Message
 
 FIELDS = (
     "title",
@@ -76,8 +77,13 @@ class FeedRecord:
     line: int | None
     fields: Mapping[str, str]
 
-    def where(self) -> str:
-        return f"job {self.position}" + (f" (line {self.line})" if self.line else "")
+    def where(self) -> Message:
+        """Where the job is in the feed, as the report says it."""
+        if self.line:
+            return Message(
+                "job %(position)s (line %(line)s)", position=self.position, line=self.line
+            )
+        return Message("job %(position)s", position=self.position)
 
 
 def read_feed(

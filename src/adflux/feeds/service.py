@@ -34,11 +34,11 @@ from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import AdfluxError, Conflict, NotFound, ValidationFailed
 from adflux.feeds import fetching
-from adflux.feeds.mapping import Mapped, Refused, map_record
+from adflux.feeds.mapping import Mapped, Refused, Unmapped, map_record
 from adflux.feeds.models import FeedImport, ImportStatus
 from adflux.feeds.parsing import FeedRecord, FeedUnreadable, read_feed
 from adflux.i18n.catalogs import N_
-from adflux.i18n.messages import Message
+from adflux.i18n.messages import Message, to_json
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
@@ -99,16 +99,21 @@ class _Run:
     to_reopen: list[int] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     refusals: list[dict[str, Any]] = field(default_factory=list)
-    unmapped: dict[str, Counter[str]] = field(default_factory=dict)
+    unmapped: dict[str, Counter[str | Message]] = field(default_factory=dict)
 
-    def refuse(self, where: str, external_ref: str | None, reasons: Iterable[str]) -> None:
+    def refuse(self, where: Message, external_ref: str | None, reasons: Iterable[Message]) -> None:
         self.counts["refused"] += 1
         if len(self.refusals) < REFUSALS_KEPT:
+            # Stored as messages (msgid and parameters): read in the reader's language.
             self.refusals.append(
-                {"where": where, "external_ref": external_ref, "reasons": list(reasons)}
+                {
+                    "where": to_json(where),
+                    "external_ref": external_ref,
+                    "reasons": [to_json(reason) for reason in reasons],
+                }
             )
 
-    def note_unmapped(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def note_unmapped(self, pairs: Iterable[Unmapped]) -> None:
         for name, value in pairs:
             values = self.unmapped.setdefault(name, Counter())
             if value in values or len(values) < UNMAPPED_VALUES_KEPT:
@@ -151,34 +156,39 @@ def _run_import(
             progress.jobs_read(len(run.seen) + run.counts["refused"])
     except FeedUnreadable as exc:
         db_session.rollback()
-        _finish_failed(db_session, run_row.id, exc.message)
+        _finish_failed(db_session, run_row.id, Message(exc.template, **exc.params))
         raise
     except Exception as exc:  # the upload broke off, the body was too large, a database error
         db_session.rollback()
-        _finish_failed(db_session, run_row.id, f"the import stopped ({type(exc).__name__})")
+        _finish_failed(
+            db_session,
+            run_row.id,
+            Message("the import stopped (%(error)s)", error=type(exc).__name__),
+        )
         raise
     row = db_session.get(FeedImport, run_row.id)
     assert row is not None
     _store_counts(row, run)
     db_session.commit()  # every job of the feed at once
 
-    warnings: list[str] = []
+    warnings: list[Message] = []
     try:
         warnings.extend(_after_upsert(db_session, row, feed, run, full=full, force=force_close))
     except Exception as exc:
         # The jobs are stored: the run is done, and says what did not happen after them.
         db_session.rollback()
         row = db_session.get(FeedImport, run_row.id) or row
-        row.warnings = [
-            *row.warnings,
-            f"closing, reopening or templates stopped part-way ({type(exc).__name__}); the "
-            "next import of the feed does what is left",
-        ]
+        stopped = Message(
+            "closing, reopening or templates stopped part-way (%(error)s); the next import of "
+            "the feed does what is left",
+            error=type(exc).__name__,
+        )
+        row.warnings = [*row.warnings, to_json(stopped)]
         row.status = ImportStatus.DONE.value
         row.finished_at = utcnow()
         db_session.commit()
         raise
-    row.warnings = [*row.warnings, *warnings]
+    row.warnings = [*row.warnings, *map(to_json, warnings)]
     row.status = ImportStatus.DONE.value
     row.finished_at = utcnow()
     audit.record(
@@ -202,13 +212,13 @@ def _run_import(
 
 def _after_upsert(
     db_session: DbSession, row: FeedImport, feed: str, run: _Run, *, full: bool, force: bool
-) -> list[str]:
+) -> list[Message]:
     """Close what a full feed dropped, reopen what it brought back, let the templates create
     their campaigns; the warnings to report."""
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if full and not run.seen:
         warnings.append(
-            "closing skipped: the feed lists no job that could be read, so none was closed"
+            Message("closing skipped: the feed lists no job that could be read, so none was closed")
         )
     elif full:
         warnings.extend(_close_missing(db_session, row, feed, run, force=force))
@@ -218,11 +228,20 @@ def _after_upsert(
     applied = templates.apply_templates(db_session=db_session)
     row.campaigns_created = applied.created
     warnings.extend(
-        f"template {t}: {n} matching jobs left for another day by its daily cap"
+        Message(
+            "template %(template)s: %(count)s matching jobs left for another day by its daily cap",
+            template=t,
+            count=n,
+        )
         for t, n in applied.capped.items()
     )
     warnings.extend(
-        f"template {f['template_id']}: no campaign for job {f['job_id']}: {f['error']}"
+        Message(
+            "template %(template)s: no campaign for job %(job)s: %(reason)s",
+            template=f["template_id"],
+            job=f["job_id"],
+            reason=f["reason"],
+        )
         for f in applied.failed
     )
     return warnings
@@ -310,7 +329,7 @@ def run_url_import(
                 row.source, spool, max_bytes=max_bytes, allow_private_hosts=allow_private_hosts
             )
         except ValidationFailed as exc:  # kept as a failed run: a task has no caller to tell
-            _finish_failed(db_session, row.id, exc.message)
+            _finish_failed(db_session, row.id, Message(exc.template, **exc.params))
             raise
         spool.seek(0)
         return _run_import(db_session, row, spool, force_close=force_close)
@@ -342,7 +361,7 @@ class _ProgressWriter:
             )
 
 
-def fail_import(*, db_session: DbSession, import_id: int, error: str) -> None:
+def fail_import(*, db_session: DbSession, import_id: int, error: Message) -> None:
     """Store a running import as failed, with the reason (its task could not be sent)."""
     _finish_failed(db_session, import_id, error)
 
@@ -365,19 +384,20 @@ def _refuse_concurrent_import(db_session: DbSession, feed: str) -> None:
         )
 
 
-def _finish_failed(db_session: DbSession, import_id: int, error: str) -> None:
+def _finish_failed(db_session: DbSession, import_id: int, error: Message) -> None:
     row = db_session.get(FeedImport, import_id)
     if row is None:  # pragma: no cover  (committed before the import started)
         return
     row.status = ImportStatus.FAILED.value
-    row.error = error
+    # The message as JSON text (feeds.models.FeedImport.error), read in the reader's language.
+    row.error = json.dumps(to_json(error), ensure_ascii=False)
     row.finished_at = utcnow()
     audit.record(
         db_session=db_session,
         action="job_feed.import_failed",
         entity_type="feed_import",
         entity_id=import_id,
-        details={"feed": row.feed, "source": row.source, "error": error},
+        details={"feed": row.feed, "source": row.source, "error": str(error)},
     )
     db_session.commit()
 
@@ -403,11 +423,11 @@ def _upsert(
             continue
         first = run.seen.get(result.external_ref)
         if first is not None:
-            run.refuse(
-                record.where(),
-                result.external_ref,
-                [f"referencenumber: repeats job {first} of the feed (the first one is kept)"],
+            repeated = Message(
+                "referencenumber: repeats job %(position)s of the feed (the first one is kept)",
+                position=first,
             )
+            run.refuse(record.where(), result.external_ref, [repeated])
             continue
         run.seen[result.external_ref] = record.position
         run.note_unmapped(result.unmapped)
@@ -528,14 +548,17 @@ def _store_counts(row: FeedImport, run: _Run) -> None:
     row.refused = run.counts["refused"]
     row.refusals = run.refusals
     row.unmapped = {
-        name: [{"value": value, "jobs": jobs_} for value, jobs_ in values.most_common()]
+        name: [
+            {"value": to_json(value) if isinstance(value, Message) else value, "jobs": jobs_}
+            for value, jobs_ in values.most_common()
+        ]
         for name, values in sorted(run.unmapped.items())
     }
 
 
 def _close_missing(
     db_session: DbSession, row: FeedImport, feed: str, run: _Run, *, force: bool
-) -> list[str]:
+) -> list[Message]:
     """Close every open or paused job of `feed` the feed no longer lists (pausing its live
     campaigns on every platform, through the jobs service); the warnings to report."""
     listed = db_session.execute(
@@ -553,9 +576,15 @@ def _close_missing(
         and len(gone) > CLOSE_GUARD_SHARE * len(listed)
     ):
         return [
-            f"closing skipped: the feed no longer lists {len(gone):,} of the {len(listed):,} open "
-            f"jobs of feed {feed!r}, more than {CLOSE_GUARD_SHARE:.0%}: a broken export? Import "
-            "it again with force_close (adflux import jobs --force-close) to close them"
+            Message(
+                "closing skipped: the feed no longer lists %(gone)s of the %(listed)s open jobs "
+                "of feed '%(feed)s', more than %(share)s%%: a broken export? Import it again with "
+                "force_close (adflux import jobs --force-close) to close them",
+                gone=len(gone),
+                listed=len(listed),
+                feed=feed,
+                share=round(CLOSE_GUARD_SHARE * 100),
+            )
         ]
     paused: list[int] = list(row.campaigns_paused)
     not_paused: dict[str, Any] = dict(row.campaigns_not_paused)
@@ -570,7 +599,15 @@ def _close_missing(
             continue
         closed += 1
         paused.extend(change.campaigns_paused)
-        not_paused.update({str(k): v for k, v in change.campaigns_not_paused.items()})
+        not_paused.update(
+            {
+                str(campaign_id): {
+                    platform: [to_json(m) for m in messages]
+                    for platform, messages in platforms.items()
+                }
+                for campaign_id, platforms in change.campaigns_not_paused.items()
+            }
+        )
         audit.record(
             db_session=db_session,
             action=FEED_CLOSE_ACTION,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import has_request_context, request
 
 from adflux.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, translations
 from adflux.i18n.labels import label
-from adflux.i18n.messages import render, render_plural
+from adflux.i18n.messages import Message, from_stored, render, render_plural
 
 _LANGUAGE_KEY = "adflux.language"
 
@@ -36,6 +39,15 @@ def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     """The singular or plural by the language's rule ("1 ciudad", "2 ciudades"); the message
     may show the count as ``%(count)s``."""
     return render_plural(singular, plural, count, params, request_language())
+
+
+def localised(stored: Message | str | Mapping[str, Any] | None) -> str | None:
+    """A message in the request's language: a Message, or one a service stored (its JSON, JSON
+    text, or the plain text of a row kept before messages were, shown as it was written)."""
+    if stored is None:
+        return None
+    message = stored if isinstance(stored, Message) else from_stored(stored)
+    return message.render(request_language())
 
 
 def pgettext(context: str, message: str) -> str:

@@ -177,6 +177,7 @@ LABELS: dict[str, dict[str, str]] = {
         "k_min": NC_("field", "Fewest segments"),
         "kind": NC_("field", "Kind"),
         "languages": NC_("field", "Languages"),
+        "last_active_at": NC_("field", "Last active"),
         "limit": NC_("field", "Page size"),
         "marketing_consent": NC_("field", "Marketing consent"),
         "max_applications": NC_("field", "Most applications"),
@@ -198,6 +199,8 @@ LABELS: dict[str, dict[str, str]] = {
         "remote_preference": NC_("field", "Preferred work mode"),
         "reveal": NC_("field", "Show personal data"),
         "role": NC_("field", "Role"),
+        # A row of an imported file that could not be read as a whole.
+        "row": NC_("field", "Row"),
         "rule_id": NC_("field", "Rule"),
         "rules": NC_("field", "Rules"),
         "run_id": NC_("field", "Segmentation run"),

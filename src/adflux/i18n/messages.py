@@ -6,11 +6,12 @@ it is shown, so numbers, money and codes take the reader's formats and labels.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from babel.lists import format_list
 
@@ -140,6 +141,113 @@ class Message:
 
     def __hash__(self) -> int:
         return hash(self.template)
+
+
+class Verbatim(Message):
+    """A text stored before its message was (a legacy row): shown as it was written, in the
+    reader's language when it was kept in several."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Mapping[str, str]):
+        super().__init__(next(iter(texts.values()), ""))
+        self.texts = dict(texts)
+
+    def render(self, language: str) -> str:
+        return self.texts.get(language) or self.texts.get(SOURCE_LANGUAGE) or self.template
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.texts!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verbatim):
+            return NotImplemented
+        return self.texts == other.texts
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+def to_json(message: Message) -> dict[str, Any]:
+    """A message as stored: ``{"msgid": ..., "params": {...}}``, each parameter typed (a code,
+    money, choices, a nested message...) so that it renders again in any language."""
+    if isinstance(message, Verbatim):
+        return {"verbatim": dict(message.texts)}
+    return {
+        "msgid": message.template,
+        "params": {name: _param_to_json(value) for name, value in message.params.items()},
+    }
+
+
+def from_json(data: Mapping[str, Any]) -> Message:
+    """The message `to_json` stored (a legacy ``{"verbatim": {"es": ..., "en": ...}}`` reads as
+    those texts)."""
+    if "verbatim" in data:
+        return Verbatim(data["verbatim"])
+    params = data.get("params") or {}
+    return Message(data["msgid"], **{name: _param_from_json(v) for name, v in params.items()})
+
+
+def from_stored(value: str | Mapping[str, Any]) -> Message:
+    """A stored text that may be a message (its JSON, or JSON text in a text column) or a
+    plain text a row kept before messages were (shown as it was written)."""
+    if isinstance(value, Mapping):
+        return from_json(value)
+    if value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and ("msgid" in data or "verbatim" in data):
+            return from_json(data)
+    return Verbatim({SOURCE_LANGUAGE: value})
+
+
+# A typed parameter is stored as an object of one key, its type; plain ones as they are.
+def _param_to_json(value: object) -> Any:
+    if isinstance(value, Message):
+        return {"message": to_json(value)}
+    if isinstance(value, Code):
+        return {"code": {"kind": value.kind, "code": value.code}}
+    if isinstance(value, Money):
+        return {"money": str(value.amount) if isinstance(value.amount, Decimal) else value.amount}
+    if isinstance(value, Choices):
+        codes = list(value.codes)
+        return {"choices": {"kind": value.kind, "codes": codes, "conjunction": value.conjunction}}
+    if isinstance(value, list | tuple):
+        return {"list": [_param_to_json(item) for item in value]}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _param_from_json(value: Any) -> object:
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    ((kind, inner),) = value.items()
+    if kind == "message":
+        return from_json(inner)
+    if kind == "code":
+        return Code(inner["kind"], inner["code"])
+    if kind == "money":
+        return Money(Decimal(inner) if isinstance(inner, str) else inner)
+    if kind == "choices":
+        return Choices(inner["kind"], inner["codes"], inner.get("conjunction", "and"))
+    if kind == "list":
+        return [_param_from_json(item) for item in inner]
+    if kind == "decimal":
+        return Decimal(inner)
+    if kind == "datetime":
+        return datetime.fromisoformat(inner)
+    if kind == "date":
+        return date.fromisoformat(inner)
+    return value
 
 
 def one_of(codes: Sequence[str], kind: str | None = None) -> Message:

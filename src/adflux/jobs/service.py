@@ -16,7 +16,7 @@ from adflux.campaigns.models import AdCampaign, PlatformPublication, Publication
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.i18n.catalogs import N_
-from adflux.i18n.messages import Choices, Code
+from adflux.i18n.messages import Choices, Code, Message
 from adflux.jobs.models import JobOpening, JobStatus
 from adflux.pagination import Page, paginate
 
@@ -156,7 +156,7 @@ class StatusChange:
     job: JobOpening
     campaigns_paused: list[int] = field(default_factory=list)
     # campaign id -> platform -> what the platform answered, for pauses that did not go through.
-    campaigns_not_paused: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    campaigns_not_paused: dict[int, dict[str, list[Message]]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         # The API answers with the job's own fields next to these two: read them from the job.
@@ -227,7 +227,10 @@ def _pause_live_campaigns(db_session: DbSession, job: JobOpening) -> StatusChang
                 db_session=db_session, campaign_id=campaign_id, active=False
             )
         except Conflict as exc:  # some platforms refused; the others are paused
-            change.campaigns_not_paused[campaign_id] = exc.fields
+            change.campaigns_not_paused[campaign_id] = {
+                platform: [m if isinstance(m, Message) else Message(m) for m in messages]
+                for platform, messages in exc.field_messages().items()
+            }
         else:
             change.campaigns_paused.append(campaign_id)
     db_session.refresh(job)

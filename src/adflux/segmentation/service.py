@@ -30,7 +30,7 @@ from adflux.candidates.models import Candidate
 from adflux.context import actor_var
 from adflux.db import DbSession, utcnow
 from adflux.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from adflux.i18n.catalogs import N_, SOURCE_LANGUAGE
+from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Code, Message, render
 from adflux.pagination import Page, paginate
 from adflux.segmentation.models import RunStatus, Segment, SegmentationRun, SegmentMembership
@@ -215,7 +215,8 @@ class _Reporter:
 
     def __call__(self, step: str, fraction: float, *, store: bool = True, **params: object) -> None:
         if self._echo is not None:
-            self._echo(render(step, params, SOURCE_LANGUAGE), fraction)
+            # A message: the caller shows it in its reader's language.
+            self._echo(Message(step, **params), fraction)
         last_step, last_fraction, last_at = self._last
         now = time.monotonic()
         quiet = fraction - last_fraction < self.MIN_STEP and now - last_at < self.MIN_SECONDS

@@ -12,7 +12,7 @@ from adflux.auth import service as auth_service
 from adflux.extensions import db
 from adflux.i18n import formats
 from adflux.i18n.catalogs import translations
-from adflux.i18n.http import code_label, request_language
+from adflux.i18n.http import code_label, localised, request_language
 from adflux.jobs.areas import AREA_BY_LABEL
 from adflux.web.blueprint import bp
 from adflux.web.helpers import can_operate
@@ -88,6 +88,7 @@ def template_helpers() -> dict[str, Any]:
         "area_label": area_label,
         "actor": actor,
         "pick": pick,
+        "localised": localised,
         "lang": request_language(),
         "web_user": g.get("web_user"),
         "can_operate": can_operate(),

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from tests.integration.feeds.conftest import feed_job, platforms, xml_feed  # noqa: F401
 
+from adflux.campaign_templates import service as templates
+from adflux.extensions import db
+from adflux.feeds import service as feeds
+
 pytestmark = pytest.mark.postgres
 
 PATH = "/api/v1/campaign-templates"
@@ -77,3 +81,28 @@ def test_names_are_unique_and_viewers_cannot_create(client, token_for):
     assert again.status_code == 409 and again.json["error"]["fields"] == {"name": ["ya existe"]}
     assert client.post(PATH, json=BODY, headers=token_for("viewer")).status_code == 403
     assert client.get(f"{PATH}/999", headers=operator).status_code == 404
+
+
+@pytest.mark.usefixtures("platforms", "dispatcher")
+def test_a_template_that_cannot_create_a_campaign_says_why_in_the_readers_language(
+    client, token_for
+):
+    template = templates.create_template(
+        db_session=db.session,
+        name="Contabilidad en Cali",
+        platforms=["meta"],
+        city="cali",
+        daily_budget_cop=1_000,  # under Meta's minimum
+    )
+    feeds.import_feed(db_session=db.session, stream=xml_feed(feed_job("A-1")), source="test")
+    operator = token_for("operator")
+
+    english = client.post(f"{PATH}/apply", headers={**operator, "Accept-Language": "en"})
+    spanish = client.post(f"{PATH}/apply", headers={**operator, "Accept-Language": "es"})
+
+    ((failed_en,), (failed_es,)) = (english.json["failed"], spanish.json["failed"])
+    assert failed_en["template_id"] == failed_es["template_id"] == template.id
+    assert (failed_en["error"], failed_es["error"]) == ("invalid budget", "presupuesto no válido")
+    assert failed_es["fields"] != failed_en["fields"]
+    said = " ".join(reason for reasons in failed_es["fields"].values() for reason in reasons)
+    assert "Meta necesita al menos" in said

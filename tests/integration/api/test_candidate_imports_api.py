@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import count_rows
 
+from adflux.candidates import imports
 from adflux.candidates.models import Candidate, CandidateImport
 from adflux.extensions import db
 
@@ -37,13 +38,47 @@ def test_a_csv_upload_is_imported_and_its_report_can_be_read(client, token_for):
     assert body["filename"] == "bad_rows.csv"
     assert body["report_url"] == f"{PATH}/{body['id']}/errors"
     assert client.get(f"{PATH}/{body['id']}", headers=token_for("viewer")).get_json() == body
-    report = client.get(body["report_url"], headers=operator)
+    report = client.get(body["report_url"], headers={**operator, "Accept-Language": "en"})
     text = report.get_data(as_text=True)
-    report.close()  # a file response
+    report.close()  # a streamed response
     assert report.status_code == 200 and report.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["line", "field", "reason"]
     assert sorted({int(r[0]) for r in rows[1:]}) == [3, 4, 5, 6, 7, 8, 12]
+    # Fields by their labels, reasons in the language asked for.
+    assert ["5", "Age", "'doce' is not a whole number"] in rows
+    assert ["8", "Row", "4 cells where the header has 16 columns (delimiter ',')"] in rows
+
+
+def test_the_report_reads_in_the_language_the_request_asks_for(client, token_for):
+    operator = token_for("operator")
+    body = post_file(client, operator, (FIXTURES / "bad_rows.csv").read_bytes()).get_json()
+
+    spanish = client.get(body["report_url"], headers={**operator, "Accept-Language": "es-CO"})
+    rows = list(csv.reader(io.StringIO(spanish.get_data(as_text=True))))
+    spanish.close()
+
+    assert rows[0] == ["línea", "campo", "motivo"]
+    assert ["5", "Edad", "'doce' no es un número entero"] in rows
+    assert [
+        "3",
+        "Consentimiento de marketing",
+        "vacío: cada fila debe decir sí o no; el consentimiento nunca se supone",
+    ] in rows
+
+
+def test_a_report_written_before_reasons_were_messages_reads_as_written(client, token_for):
+    operator = token_for("operator")
+    body = post_file(client, operator, (FIXTURES / "bad_rows.csv").read_bytes()).get_json()
+    record = db.session.get(CandidateImport, body["id"])
+    path = imports.report_file(record)
+    path.write_text("line,field,reason\n5,age,\"'doce' is not a whole number\"\n")
+
+    answer = client.get(body["report_url"], headers={**operator, "Accept-Language": "es"})
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
+    answer.close()
+
+    assert rows == [["línea", "campo", "motivo"], ["5", "Edad", "'doce' is not a whole number"]]
 
 
 def test_the_report_needs_an_operator(client, token_for):

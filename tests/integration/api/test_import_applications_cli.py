@@ -28,8 +28,9 @@ def run(app, monkeypatch):
     monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
     env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
 
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), prog_name="adflux", env=env)
+    def invoke(*args: str, **extra: str):
+        """Keywords are environment variables for that run (LANG="en_US.UTF-8")."""
+        return CliRunner().invoke(cli, list(args), prog_name="adflux", env={**env, **extra})
 
     return invoke
 
@@ -48,7 +49,7 @@ def test_a_file_is_imported_in_batches_and_summarised(run, tmp_path):
     path = tmp_path / "apps.jsonl"
     path.write_text("\n".join(lines) + "\n")
 
-    result = run("import-applications", str(path), "--batch-size", "3")
+    result = run("import-applications", str(path), "--batch-size", "3", LANG="en_US.UTF-8")
 
     assert result.exit_code == 1, result.output
     summary = result.output.strip().splitlines()[-1]
@@ -57,12 +58,18 @@ def test_a_file_is_imported_in_batches_and_summarised(run, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 5
 
     again = run("import-applications", str(path))  # importing again changes nothing
-    assert again.output.strip().splitlines()[-1].startswith(f"{path}: 0 accepted, 6 duplicates")
+    assert (
+        again.output.strip()
+        .splitlines()[-1]
+        .startswith(
+            f"{path}: 0 aceptadas, 6 duplicadas"  # the terminal's default: Spanish
+        )
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 5
 
 
 def test_a_missing_file_is_one_line_and_exit_1(run, tmp_path):
-    result = run("import-applications", str(tmp_path / "nope.csv"))
+    result = run("import-applications", str(tmp_path / "nope.csv"), LANG="en_US.UTF-8")
 
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {tmp_path / 'nope.csv'}: no such file"

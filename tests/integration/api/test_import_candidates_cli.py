@@ -31,24 +31,50 @@ def run(app, monkeypatch):
     monkeypatch.setattr("adflux.cli.client.httpx.Client", in_process)
     env = {"ADFLUX_API_URL": "http://adflux.test", "ADFLUX_API_TOKEN": token}
 
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), prog_name="adflux", env=env)
+    def invoke(*args: str, **extra: str):
+        """Keywords are environment variables for that run (LANG="en_US.UTF-8")."""
+        return CliRunner().invoke(cli, list(args), prog_name="adflux", env={**env, **extra})
 
     return invoke
 
 
-def test_a_file_is_imported_summarised_and_its_report_saved_beside_it(run, tmp_path):
+@pytest.mark.parametrize(
+    "env, summary, report_line, header, row_5",
+    [
+        (
+            {"LANG": "en_US.UTF-8"},
+            "candidatos.csv: 3 added, 0 updated, 0 unchanged, 7 rows refused",
+            "error report (line, field, reason): {report}",
+            "line,field,reason",
+            "5,Age,'doce' is not a whole number",
+        ),
+        (
+            {"LC_ALL": "es_CO.UTF-8"},
+            "candidatos.csv: 3 agregados, 0 actualizados, 0 sin cambios, 7 filas rechazadas",
+            "reporte de errores (línea, campo, motivo): {report}",
+            "línea,campo,motivo",
+            "5,Edad,'doce' no es un número entero",
+        ),
+    ],
+)
+def test_a_file_is_imported_summarised_and_its_report_saved_beside_it(
+    run, tmp_path, env, summary, report_line, header, row_5
+):
+    """The summary and the saved report (fields by their labels, reasons) in the terminal's
+    language."""
     path = tmp_path / "candidatos.csv"
     shutil.copyfile(FIXTURES / "bad_rows.csv", path)
 
-    result = run("import", "candidates", str(path))
+    result = run("import", "candidates", str(path), **env)
 
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
-    assert lines[-2].startswith("candidatos.csv: 3 added, 0 updated, 0 unchanged, 7 rows refused")
+    assert lines[-2].startswith(summary)
     report = tmp_path / "candidatos.errores.csv"
-    assert lines[-1] == f"error report (line, field, reason): {report}"
-    assert report.read_text(encoding="utf-8").splitlines()[0] == "line,field,reason"
+    assert lines[-1] == report_line.format(report=report)
+    saved = report.read_text(encoding="utf-8").splitlines()
+    assert saved[0] == header
+    assert row_5 in saved
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 3
 
 

@@ -16,6 +16,7 @@ from tests.integration.feeds.conftest import (  # noqa: F401  (feed_server, allo
 
 from adflux.datagen.job_feed import write_job_feed
 from adflux.extensions import db
+from adflux.feeds.models import FeedImport
 from adflux.feeds.tasks import URL_IMPORT_TASK
 from adflux.jobs.models import JobOpening
 
@@ -39,10 +40,15 @@ def test_an_uploaded_feed_is_imported_and_its_report_kept(client, token_for):
     report = answer.json
     assert (report["source"], report["feed"], report["full"]) == ("magneto.xml", "default", True)
     assert (report["added"], report["refused"], report["status"]) == (4, 3, "done")
+    # Spanish by default (no Accept-Language).
+    assert report["refusals"][0]["where"] == "vacante 3 (línea 35)"
     assert report["refusals"][0]["reasons"] == [
-        "referencenumber: missing (a job without one cannot be kept in step)"
+        "referencenumber: falta (sin ella la vacante no se puede mantener al día)"
     ]
     assert report["unmapped"]["city"] == [{"value": "Tierralta", "jobs": 1}]
+    assert report["unmapped"]["salary"] == [
+        {"value": "USD 1,000 - 1,500 (no está en COP)", "jobs": 1}
+    ]
     viewer = token_for("viewer")
     shown = client.get(f"{UPLOAD}/{report['id']}", headers=viewer)
     assert shown.status_code == 200 and shown.json == report
@@ -110,7 +116,7 @@ def test_a_feed_over_the_feed_limit_is_a_413(app, client, token_for, monkeypatch
     (failed,) = client.get(UPLOAD, headers=token_for("viewer")).json["items"]
     assert (failed["status"], failed["error"]) == (
         "failed",
-        "the import stopped (RequestEntityTooLarge)",
+        "la importación se detuvo (RequestEntityTooLarge)",
     )
 
 
@@ -195,11 +201,14 @@ def test_the_server_fetches_a_feed_url_in_the_background(
     missing = client.post(f"{UPLOAD}/url", json={"url": f"{base}/nope.xml"}, headers=headers)
     assert missing.status_code == 202
     assert run_url_import(app, dispatcher, monkeypatch) == "failed"
-    failed = client.get(f"{UPLOAD}/{missing.json['id']}", headers=headers).json
+    failed_path = f"{UPLOAD}/{missing.json['id']}"
+    failed = client.get(failed_path, headers={**headers, "Accept-Language": "en"}).json
     assert (failed["status"], failed["error"]) == (
         "failed",
         f"the feed at {base}/nope.xml answered HTTP 404",
     )
+    in_spanish = client.get(failed_path, headers={**headers, "Accept-Language": "es"}).json
+    assert in_spanish["error"] == f"el feed en {base}/nope.xml respondió HTTP 404"
     not_http = client.post(f"{UPLOAD}/url", json={"url": "file:///etc/passwd"}, headers=headers)
     assert not_http.status_code == 422
     assert "url" in not_http.json["error"]["fields"]
@@ -219,7 +228,7 @@ def test_a_url_import_the_broker_cannot_take_is_failed_at_once(
     answer = client.post(f"{UPLOAD}/url", json={"url": f"{base}/feed.xml"}, headers=headers)
 
     assert answer.status_code == 503
-    (row,) = client.get(UPLOAD, headers=headers).json["items"]
+    (row,) = client.get(UPLOAD, headers={**headers, "Accept-Language": "en"}).json["items"]
     assert (row["status"], row["error"]) == (
         "failed",
         "the task broker is unreachable: try again shortly",
@@ -239,3 +248,61 @@ def test_a_feed_url_at_a_private_address_is_refused_by_default(client, token_for
     assert why.startswith("127.0.0.1 está en 127.0.0.1, una dirección de tipo loopback")
     assert "ADFLUX_FEED_ALLOW_PRIVATE_HOSTS=true" in why
     assert count_rows(JobOpening) == 0
+
+
+def test_a_report_reads_in_the_language_the_request_asks_for(client, token_for):
+    answer = _upload(client, token_for("operator"), fixture_bytes("magneto_feed.xml"))
+    path = f"{UPLOAD}/{answer.json['id']}"
+    viewer = token_for("viewer")
+
+    english = client.get(path, headers={**viewer, "Accept-Language": "en"}).json
+    spanish = client.get(path, headers={**viewer, "Accept-Language": "es-CO"}).json
+
+    assert [(r["where"], r["reasons"]) for r in english["refusals"][1:]] == [
+        (
+            "job 5 (line 49)",
+            ["referencenumber: repeats job 4 of the feed (the first one is kept)"],
+        ),
+        ("job 7 (line 65)", ["country: 'Perú' (AdFlux advertises jobs in Colombia)"]),
+    ]
+    assert [(r["where"], r["reasons"]) for r in spanish["refusals"][1:]] == [
+        (
+            "vacante 5 (línea 49)",
+            ["referencenumber: repite la vacante 4 del feed (se conserva la primera)"],
+        ),
+        ("vacante 7 (línea 65)", ["country: 'Perú' (AdFlux anuncia vacantes en Colombia)"]),
+    ]
+    assert english["unmapped"]["salary"][0]["value"] == "USD 1,000 - 1,500 (not in COP)"
+    assert spanish["unmapped"]["salary"][0]["value"] == "USD 1,000 - 1,500 (no está en COP)"
+    # The list reads alike.
+    (listed,) = client.get(UPLOAD, headers={**viewer, "Accept-Language": "en"}).json["items"]
+    assert listed == english
+
+
+def test_a_report_stored_before_its_messages_were_reads_as_it_was_written(client, token_for):
+    """Rows written as plain English text (before messages were stored) still read."""
+    row = FeedImport(
+        feed="default",
+        source="old.xml",
+        full=True,
+        status="failed",
+        refusals=[
+            {"where": "job 3 (line 35)", "external_ref": None, "reasons": ["title: missing"]}
+        ],
+        unmapped={"salary": [{"value": "USD 1 (not in COP)", "jobs": 2}]},
+        warnings=["closing skipped: the feed lists no job that could be read, so none was closed"],
+        error="the XML feed has no root element",
+    )
+    db.session.add(row)
+    db.session.commit()
+
+    report = client.get(f"{UPLOAD}/{row.id}", headers=token_for("viewer")).json
+
+    assert report["refusals"] == [
+        {"where": "job 3 (line 35)", "external_ref": None, "reasons": ["title: missing"]}
+    ]
+    assert report["unmapped"] == {"salary": [{"value": "USD 1 (not in COP)", "jobs": 2}]}
+    assert report["warnings"] == [
+        "closing skipped: the feed lists no job that could be read, so none was closed"
+    ]
+    assert report["error"] == "the XML feed has no root element"

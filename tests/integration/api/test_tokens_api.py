@@ -115,7 +115,7 @@ def test_the_cli_applies_the_same_rules(tmp_path: Path):
     assert run("token", "create", "--name", "ops-2", "--role", "admin").exit_code == 0
     assert run("token", "revoke", "--name", "ops").exit_code == 0
     listing = run("token", "list").output
-    assert "ops\tadmin" in listing and "revoked" in listing
+    assert "ops\tadmin" in listing and "revocado" in listing  # the terminal's default: Spanish
 
     # The job site's narrow token (it may only send applications).
     assert run("token", "create", "--name", "job-site", "--role", "applications").exit_code == 0

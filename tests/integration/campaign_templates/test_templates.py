@@ -20,6 +20,7 @@ from adflux.errors import Conflict, ValidationFailed
 from adflux.extensions import db
 from adflux.feeds import service as feeds
 from adflux.feeds.models import FeedImport
+from adflux.i18n.messages import from_stored
 from adflux.jobs.models import JobOpening
 from adflux.optimisation.models import CampaignRule
 
@@ -134,7 +135,7 @@ def test_the_daily_cap_holds_jobs_back_until_the_next_day(app, platforms, dispat
     first = _import(xml_feed(*feed))
 
     assert len(first.campaigns_created) == 2
-    assert first.warnings == [
+    assert [from_stored(w).render("en") for w in first.warnings] == [
         f"template {template.id}: 3 matching jobs left for another day by its daily cap"
     ]
     assert len(_import(xml_feed(*feed)).campaigns_created) == 0  # same day: still capped
@@ -170,7 +171,11 @@ def test_a_template_that_cannot_create_a_campaign_says_why_and_tries_again_later
 
     assert report.campaigns_created == []
     assert len(report.warnings) == 1
-    assert report.warnings[0].startswith(f"template {template.id}: no campaign for job ")
+    (warning,) = [from_stored(w) for w in report.warnings]
+    assert warning.render("en").startswith(f"template {template.id}: no campaign for job ")
+    # The campaigns service's reason inside, in the reader's language too.
+    assert warning.render("es").startswith(f"plantilla {template.id}: sin campaña para la vacante ")
+    assert warning.render("es").endswith(": presupuesto no válido")
     assert report.added == 1  # the job itself is kept
     templates.update_template(
         db_session=db.session, template_id=template.id, changes={"daily_budget_cop": 60_000}
@@ -217,7 +222,7 @@ def test_a_failure_after_the_jobs_are_stored_leaves_the_run_done_and_saying_so(
 
     run = db.session.scalars(sa.select(FeedImport)).one()
     assert (run.status, run.added) == ("done", 1)
-    assert run.warnings == [
+    assert [from_stored(w).render("en") for w in run.warnings] == [
         "closing, reopening or templates stopped part-way (RuntimeError); the next import of "
         "the feed does what is left"
     ]

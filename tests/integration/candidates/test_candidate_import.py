@@ -20,6 +20,7 @@ from adflux.candidates import import_writing, imports
 from adflux.candidates.import_reading import FileRefused
 from adflux.candidates.models import Candidate, CandidateImport
 from adflux.extensions import db
+from adflux.i18n.messages import from_stored
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "candidate_imports"
 HEADER = (
@@ -43,13 +44,17 @@ def run_import(data: bytes | Path, *, batch_rows: int = 1000, filename: str = "c
     )
 
 
-def report_rows(record: CandidateImport) -> list[tuple[int, str, str]]:
+def report_rows(record: CandidateImport, language: str = "en") -> list[tuple[int, str, str]]:
+    """The report's rows, each reason (stored as a message) as a reader of `language` reads it."""
     path = imports.report_file(record)
     assert path is not None
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["line", "field", "reason"]
-    return [(int(line), field, reason) for line, field, reason in rows[1:]]
+    assert [row[:2] for row in rows[1:]] == [[line, f] for line, f, _ in imports.read_report(path)]
+    return [
+        (int(line), field, from_stored(reason).render(language)) for line, field, reason in rows[1:]
+    ]
 
 
 def row(ref: str, email: str, *, city: str = "Bogotá", consent: str = "si", **cells: str) -> str:
@@ -108,6 +113,17 @@ def test_bad_rows_are_reported_by_line_field_and_reason_and_the_rest_imported(da
         "empty: every row must say sí or no; consent is never assumed",
     ) in reported
     assert (8, "row", "4 cells where the header has 16 columns (delimiter ',')") in reported
+    in_spanish = report_rows(record, "es")
+    assert (
+        3,
+        "marketing_consent",
+        "vacío: cada fila debe decir sí o no; el consentimiento nunca se supone",
+    ) in in_spanish
+    assert (
+        8,
+        "row",
+        "4 celdas donde el encabezado tiene 16 columnas (separador ',')",
+    ) in in_spanish
     assert count_rows(Candidate) == 3
     no_ref = db.session.scalar(sa.select(Candidate).where(Candidate.email == "sin.ref@gmail.com"))
     assert no_ref.external_ref.startswith("cand-")  # given one, as the API does

@@ -7,6 +7,7 @@ import io
 import pytest
 import sqlalchemy as sa
 from tests.factories import make_job
+from tests.fakes import FakeAdapter
 from tests.integration.campaigns.conftest import run_sent_tasks
 from tests.integration.feeds.conftest import feed_job, fixture_bytes, xml_feed
 
@@ -17,14 +18,21 @@ from adflux.extensions import db
 from adflux.feeds import service
 from adflux.feeds.models import FeedImport
 from adflux.feeds.parsing import FeedUnreadable
+from adflux.i18n.messages import from_stored
 from adflux.jobs import service as jobs
 from adflux.jobs.models import JobOpening, JobStatus
+from adflux.platforms.base import TransientError
 
 pytestmark = pytest.mark.postgres
 
 
 def _import(stream, **kwargs) -> FeedImport:
     return service.import_feed(db_session=db.session, stream=stream, source="test", **kwargs)
+
+
+def _read(stored, language: str = "en") -> str:
+    """A text the report stores as a message, as a reader of `language` reads it."""
+    return from_stored(stored).render(language)
 
 
 def _jobs() -> dict[str, JobOpening]:
@@ -35,20 +43,33 @@ def test_the_fixture_feed_adds_its_jobs_and_says_what_it_refused_and_could_not_m
     report = _import(io.BytesIO(fixture_bytes("magneto_feed.xml")))
 
     assert (report.status, report.jobs_read, report.added, report.refused) == ("done", 7, 4, 3)
-    assert [(r["where"], r["external_ref"]) for r in report.refusals] == [
+    assert [(_read(r["where"]), r["external_ref"]) for r in report.refusals] == [
         ("job 3 (line 35)", None),
         ("job 5 (line 49)", "MG-1003"),
         ("job 7 (line 65)", "MG-1005"),
     ]
+    # Stored as a message (msgid and parameters), read in either language.
     assert report.refusals[1]["reasons"] == [
-        "referencenumber: repeats job 4 of the feed (the first one is kept)"
+        {
+            "msgid": "referencenumber: repeats job %(position)s of the feed (the first one is "
+            "kept)",
+            "params": {"position": 4},
+        }
     ]
-    assert report.unmapped == {
-        "category": [{"value": "Astronáutica", "jobs": 1}],
-        "city": [{"value": "Tierralta", "jobs": 1}],
-        "jobtype": [{"value": "Contrato raro", "jobs": 1}],
-        "salary": [{"value": "USD 1,000 - 1,500 (not in COP)", "jobs": 1}],
+    assert _read(report.refusals[1]["reasons"][0], "es") == (
+        "referencenumber: repite la vacante 4 del feed (se conserva la primera)"
+    )
+    unmapped = {
+        name: [(_read(v["value"]), v["jobs"]) for v in values]
+        for name, values in report.unmapped.items()
     }
+    assert unmapped == {
+        "category": [("Astronáutica", 1)],
+        "city": [("Tierralta", 1)],
+        "jobtype": [("Contrato raro", 1)],
+        "salary": [("USD 1,000 - 1,500 (not in COP)", 1)],
+    }
+    assert report.unmapped["city"][0]["value"] == "Tierralta"  # the feed's own text, as it is
     stored = _jobs()
     assert sorted(stored) == ["MG-1001", "MG-1002", "MG-1003", "MG-1004"]
     assert stored["MG-1003"].title == "Enfermera jefe"  # the first of the duplicates
@@ -141,7 +162,7 @@ def test_a_feed_with_no_readable_job_closes_nothing(app):
     report = _import(xml_feed({"title": "Sin referencia", "city": "Cali"}))
 
     assert (report.refused, report.closed) == (1, 0)
-    assert report.warnings == [
+    assert [_read(w) for w in report.warnings] == [
         "closing skipped: the feed lists no job that could be read, so none was closed"
     ]
     assert _jobs()["A-1"].status == "open"
@@ -173,7 +194,7 @@ def test_an_unreadable_feed_changes_no_job_and_its_run_says_why(app, body, says)
     assert _jobs()["A-1"].status == "open"
     failed = db.session.scalars(sa.select(FeedImport).order_by(FeedImport.id.desc())).first()
     assert failed is not None
-    assert failed.status == "failed" and says in (failed.error or "")
+    assert failed.status == "failed" and says in _read(failed.error)
     assert failed.added == 0
 
 
@@ -200,6 +221,28 @@ def test_closing_a_dropped_job_pauses_its_live_campaigns(app, platforms, dispatc
     )
 
 
+def test_a_pause_a_platform_refuses_is_stored_as_a_message(app, platforms, dispatcher, monkeypatch):
+    _import(xml_feed(feed_job("A-1"), feed_job("A-2")))
+    campaign, _ = campaigns.create_campaign(
+        db_session=db.session, job_id=_jobs()["A-2"].id, platforms=["meta", "google"]
+    )
+    run_sent_tasks(dispatcher)
+    real_set_active = FakeAdapter.set_active
+
+    def refusing(self, external_ids, active):
+        if self.name == "google":
+            raise TransientError("google", "Service unavailable.")
+        return real_set_active(self, external_ids, active)
+
+    monkeypatch.setattr(FakeAdapter, "set_active", refusing)
+
+    report = _import(xml_feed(feed_job("A-1")))
+
+    (why,) = report.campaigns_not_paused[str(campaign.id)]["google"]
+    assert "msgid" in why  # stored as a message, read in the reader's language
+    assert _read(why) == "Service unavailable."
+
+
 def test_a_second_import_of_a_feed_while_one_runs_is_refused(app):
     db.session.add(FeedImport(feed="default", source="elsewhere", full=True))
     db.session.commit()
@@ -218,6 +261,22 @@ def test_the_embedded_sqlite_database_imports_alike(sqlite_app):
     assert dropped.closed == 3  # MG-1001 comes back changed (feed_job's fields), the rest go
     assert dropped.updated == 1
     assert sorted(r for r, j in _jobs().items() if j.status == "open") == ["MG-1001"]
+    # The report's messages come back from SQLite's JSON and text columns in either language.
+    stored = db.session.get(FeedImport, first.id)
+    assert stored is not None
+    reasons = stored.refusals[2]["reasons"]
+    assert [_read(r, "en") for r in reasons] == [
+        "country: 'Perú' (AdFlux advertises jobs in Colombia)"
+    ]
+    assert [_read(r, "es") for r in reasons] == [
+        "country: 'Perú' (AdFlux anuncia vacantes en Colombia)"
+    ]
+    with pytest.raises(FeedUnreadable):
+        _import(io.BytesIO(b"not a feed"))
+    failed = db.session.scalars(sa.select(FeedImport).order_by(FeedImport.id.desc())).first()
+    assert failed is not None
+    assert _read(failed.error, "es").startswith("no es un feed de vacantes")
+    assert _read(failed.error, "en").startswith("not a job feed")
 
 
 def test_a_feed_that_drops_most_of_its_jobs_closes_none_unless_forced(app):
@@ -226,11 +285,15 @@ def test_a_feed_that_drops_most_of_its_jobs_closes_none_unless_forced(app):
     truncated = _import(xml_feed(*(feed_job(f"A-{i}") for i in range(10))))
 
     assert truncated.closed == 0
-    assert truncated.warnings == [
+    assert [_read(w) for w in truncated.warnings] == [
         "closing skipped: the feed no longer lists 30 of the 40 open jobs of feed 'default', "
         "more than 50%: a broken export? Import it again with force_close (adflux import jobs "
         "--force-close) to close them"
     ]
+    assert _read(truncated.warnings[0], "es").startswith(
+        "no se cerró nada: el feed ya no trae 30 de las 40 vacantes abiertas del feed 'default', "
+        "más del 50 %"
+    )
     assert {j.status for j in _jobs().values()} == {"open"}
     forced = _import(xml_feed(*(feed_job(f"A-{i}") for i in range(10))), force_close=True)
     assert forced.closed == 30

@@ -18,6 +18,7 @@ from adflux.config import Settings
 from adflux.extensions import db
 from adflux.feeds.models import FeedImport
 from adflux.feeds.tasks import SYNC_TASK
+from adflux.i18n.messages import from_stored
 from adflux.jobs.models import JobOpening
 
 
@@ -89,8 +90,8 @@ def test_the_task_imports_the_configured_feed_as_a_full_feed(
     assert sync_job_feed.run() is None  # a 404: stored as a failed run, the jobs untouched
     failed = db.session.scalars(sa.select(FeedImport).order_by(FeedImport.id.desc())).first()
     assert failed is not None
-    assert (failed.status, failed.error) == (
-        "failed",
-        f"the feed at {base}/feed.xml answered HTTP 404",
+    assert failed.status == "failed" and failed.error is not None
+    assert (
+        from_stored(failed.error).render("en") == f"the feed at {base}/feed.xml answered HTTP 404"
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(JobOpening)) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 from tests.integration.feeds.conftest import feed_job, fixture_bytes, xml_feed
@@ -15,11 +16,17 @@ from adflux.jobs.models import JobOpening
 pytestmark = pytest.mark.postgres
 
 
-def test_a_feed_file_is_imported_with_a_summary_of_every_refusal(adflux_cli, tmp_path):
+@pytest.fixture
+def magneto_feed(tmp_path: Path) -> Path:
+    """The fixture feed as a file: 4 jobs, 3 refused, values not mapped."""
     feed = tmp_path / "magneto.xml"
     feed.write_bytes(fixture_bytes("magneto_feed.xml"))
+    return feed
 
-    result = adflux_cli("import", "jobs", str(feed))
+
+def test_a_feed_file_is_imported_with_a_summary_of_every_refusal(adflux_cli, magneto_feed):
+    feed = magneto_feed
+    result = adflux_cli("import", "jobs", str(feed), LANG="en_US.UTF-8")
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -34,6 +41,7 @@ def test_a_feed_file_is_imported_with_a_summary_of_every_refusal(adflux_cli, tmp
         "refused job 7 (line 65) [MG-1005]: country: 'Perú' (AdFlux advertises jobs in Colombia)",
     ]
     assert "not mapped, kept with a default: city: Tierralta (1)" in lines
+    assert "not mapped, kept with a default: salary: USD 1,000 - 1,500 (not in COP) (1)" in lines
     assert "importing" in result.stderr  # the progress bar
     assert db.session.query(JobOpening).count() == 4
 
@@ -42,12 +50,36 @@ def test_a_feed_file_is_imported_with_a_summary_of_every_refusal(adflux_cli, tmp
     assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 4)
 
 
+def test_the_summary_and_refusals_read_in_the_terminals_language(adflux_cli, magneto_feed):
+    result = adflux_cli("import", "jobs", str(magneto_feed), LC_ALL="es_CO.UTF-8")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "magneto.xml: 4 agregadas, 0 actualizadas, 0 sin cambios, 0 cerradas, 0 reabiertas, "
+        "3 rechazadas"
+    )
+    assert lines[1:4] == [
+        "vacante 3 (línea 35) rechazada: referencenumber: falta (sin ella la vacante no se "
+        "puede mantener al día)",
+        "vacante 5 (línea 49) [MG-1003] rechazada: referencenumber: repite la vacante 4 del "
+        "feed (se conserva la primera)",
+        "vacante 7 (línea 65) [MG-1005] rechazada: country: 'Perú' (AdFlux anuncia vacantes en "
+        "Colombia)",
+    ]
+    assert (
+        "sin correspondencia, guardado con un valor por defecto: salary: USD 1,000 - 1,500 "
+        "(no está en COP) (1)"
+    ) in lines
+    assert "importando" in result.stderr
+
+
 def test_a_gzipped_feed_file_is_imported(adflux_cli, tmp_path):
     feed = tmp_path / "magneto.xml.gz"
     feed.write_bytes(gzip.compress(fixture_bytes("magneto_feed.xml")))
     result = adflux_cli("import", "jobs", str(feed))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("magneto.xml.gz: 4 added")
+    assert result.stdout.startswith("magneto.xml.gz: 4 agregadas")
 
 
 def test_a_feed_url_is_imported_by_the_server_and_followed(
@@ -67,7 +99,9 @@ def test_a_feed_url_is_imported_by_the_server_and_followed(
 
     monkeypatch.setattr("adflux.cli.import_jobs.time.sleep", worker_meanwhile)
 
-    result = adflux_cli("import", "jobs", f"{base}/jobs.jsonld", "--feed", "web", "--partial")
+    result = adflux_cli(
+        "import", "jobs", f"{base}/jobs.jsonld", "--feed", "web", "--partial", LANG="en_US.UTF-8"
+    )
 
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"{base}/jobs.jsonld: 2 added")
@@ -89,7 +123,7 @@ def test_a_feed_url_that_fails_on_the_server_exits_1_saying_why(
     result = adflux_cli("import", "jobs", f"{base}/gone.xml")
 
     assert result.exit_code == 1
-    assert f"the feed at {base}/gone.xml answered HTTP 404" in result.stderr
+    assert f"el feed en {base}/gone.xml respondió HTTP 404" in result.stderr
 
 
 def test_a_feed_url_at_a_private_address_is_refused_at_once(adflux_cli):
@@ -118,9 +152,11 @@ def test_an_unreadable_feed_exits_1_with_one_line(adflux_cli, tmp_path, content,
 
 
 def test_a_missing_file_exits_1_naming_it(adflux_cli, tmp_path):
-    result = adflux_cli("import", "jobs", str(tmp_path / "nope.xml"))
+    result = adflux_cli("import", "jobs", str(tmp_path / "nope.xml"), LANG="en_US.UTF-8")
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {tmp_path / 'nope.xml'}: no such file"
+    spanish = adflux_cli("import", "jobs", str(tmp_path / "nope.xml"))
+    assert spanish.stderr.strip() == f"Error: {tmp_path / 'nope.xml'}: el archivo no existe"
 
 
 def test_force_close_closes_what_a_truncated_feed_drops(adflux_cli, tmp_path):
@@ -129,9 +165,9 @@ def test_force_close_closes_what_a_truncated_feed_drops(adflux_cli, tmp_path):
     truncated.write_bytes(xml_feed(feed_job("A-0")).getvalue())
     adflux_cli("import", "jobs", str(whole))
 
-    guarded = adflux_cli("import", "jobs", str(truncated))
+    guarded = adflux_cli("import", "jobs", str(truncated), LANG="en_US.UTF-8")
     forced = adflux_cli("import", "jobs", str(truncated), "--force-close")
 
     assert "0 closed" in guarded.stdout
     assert "warning: closing skipped: the feed no longer lists 39 of the 40" in guarded.stdout
-    assert "39 closed" in forced.stdout
+    assert "39 cerradas" in forced.stdout

@@ -103,7 +103,7 @@ def test_status_in_embedded_mode_says_so_and_counts_publications(tmp_path, monke
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
 
-    result = runner.invoke(cli, ["status"])
+    result = runner.invoke(cli, ["status"], env={"LANG": "en_US.UTF-8"})
 
     assert result.exit_code == 0, result.output
     assert "mode: embedded" in result.output
@@ -111,4 +111,7 @@ def test_status_in_embedded_mode_says_so_and_counts_publications(tmp_path, monke
     assert "oldest pending: none" in result.output
     worker = runner.invoke(cli, ["status", "--worker", "adflux-1@host"])
     assert worker.exit_code == 1
-    assert "no broker is configured" in worker.output
+    assert "no hay un broker configurado" in worker.output  # the terminal's default: Spanish
+    in_spanish = runner.invoke(cli, ["status"])
+    assert "modo: integrado" in in_spanish.output
+    assert "pendiente más antigua: ninguna" in in_spanish.output

@@ -26,10 +26,16 @@ def test_a_taken_port_is_one_line_and_nothing_starts(taken_port, which, tmp_path
     threads_before = threading.active_count()
 
     result = CliRunner().invoke(
-        cli, ["sandbox", which, str(taken_port), other, "0", "--state-dir", str(tmp_path)]
+        cli,
+        ["sandbox", which, str(taken_port), other, "0", "--state-dir", str(tmp_path)],
+        env={"LANG": "en_US.UTF-8"},
     )
 
     assert result.exit_code == 1, result.output
     (line,) = result.output.strip().splitlines()
     assert f"127.0.0.1:{taken_port}" in line and "choose others with" in line
+    spanish = CliRunner().invoke(
+        cli, ["sandbox", which, str(taken_port), other, "0", "--state-dir", str(tmp_path)]
+    )
+    assert "el sandbox no puede iniciar" in spanish.output and "elija otros con" in spanish.output
     assert threading.active_count() == threads_before

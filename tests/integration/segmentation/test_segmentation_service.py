@@ -15,6 +15,7 @@ from adflux.candidates.models import Candidate
 from adflux.db import utcnow
 from adflux.errors import Conflict, ServiceUnavailable, ValidationFailed
 from adflux.extensions import db
+from adflux.i18n.messages import Message
 from adflux.segmentation import artifacts, bulk, service, training
 from adflux.segmentation.features import SOURCE_FIELDS
 from adflux.segmentation.models import Segment, SegmentationRun, SegmentMembership
@@ -232,15 +233,17 @@ def test_a_training_the_queue_cannot_take_is_failed_not_left_in_flight(seeded, d
 
 def test_progress_is_reported_in_order_and_stored(seeded, dispatcher):
     run = service.start_training(db_session=db.session, k_range=K_RANGE)
-    seen: list[tuple[str, float]] = []
+    seen: list[tuple[Message, float]] = []
     service.run_training(
         db_session=db.session, run_id=run.id, progress=lambda s, f: seen.append((s, f))
     )
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0
-    steps = [s for s, _ in seen]
-    # The echo reads in English; what is stored is the msgid and its parameters.
+    # The echo is a message, read in the caller's language; what is stored is the msgid and its
+    # parameters.
+    steps = [s.render("en") for s, _ in seen]
     assert "trying 3 segments" in steps and any(s.startswith("recording") for s in steps)
+    assert "probando 3 segmentos" in [s.render("es") for s, _ in seen]
     db.session.refresh(run)
     assert run.progress["fraction"] == 1.0
 

@@ -39,13 +39,17 @@ def test_the_imports_page_shows_what_each_feed_did_and_refused(client, sign_in):
     assert "Importaciones de vacantes" in page
     assert "magneto.xml" in page and "bomba.xml" in page
     assert "3 vacantes rechazadas" in page
-    assert "job 3 (line 35): referencenumber: missing" in page
+    assert "vacante 3 (línea 35): referencenumber: falta" in page
     assert "city: Tierralta (1)" in page
+    assert "salary: USD 1,000 - 1,500 (no está en COP) (1)" in page
     assert "fallida (nada se guardó)" in page
-    assert "the XML feed declares entities" in page
+    assert "el feed XML declara entidades" in page
     assert "Contabilidad en Cali" in page and "activa" in page
     english = unescape(client.get("/feeds", headers={"Accept-Language": "en"}).get_data(True))
     assert "Job feed imports" in english and "3 jobs refused" in english
+    assert "job 3 (line 35): referencenumber: missing" in english
+    assert "salary: USD 1,000 - 1,500 (not in COP) (1)" in english
+    assert "the XML feed declares entities" in english
 
 
 def test_the_page_says_when_there_is_nothing_yet(client, sign_in):

@@ -48,7 +48,10 @@ def both_ways(data: bytes, *, file_format: str = "csv", batch_rows: int = 1000):
             errors += problems + repeats
             for name, cells in values.items():
                 columns.setdefault(name, []).extend(cells)
-        results.append((lines, columns, sorted(errors, key=lambda e: (e.line, e.field))))
+        ordered = sorted(errors, key=lambda e: (e.line, e.field))
+        # Each reason (a message) as English reads it.
+        said = [RowError(e.line, e.field, str(e.reason)) for e in ordered]
+        results.append((lines, columns, said))
     return results
 
 

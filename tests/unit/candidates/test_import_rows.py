@@ -31,7 +31,13 @@ def read_all(data: bytes, *, file_format: str = "csv", batch_rows: int = 1000):
         valid_lines += valid.lines
         for name, values in valid.columns.items():
             columns.setdefault(name, []).extend(values)
-    return reader, valid_lines, columns, sorted(errors, key=lambda e: (e.line, e.field))
+    return reader, valid_lines, columns, in_english(errors)
+
+
+def in_english(errors: list[RowError]) -> list[RowError]:
+    """The errors by line and field, each reason (a message) as English reads it."""
+    ordered = sorted(errors, key=lambda e: (e.line, e.field))
+    return [RowError(e.line, e.field, str(e.reason)) for e in ordered]  # type: ignore[arg-type]
 
 
 def test_an_excel_export_with_bom_semicolons_and_crlf_reads_cleanly():
@@ -227,3 +233,21 @@ def test_a_parquet_file_without_consent_is_refused(tmp_path):
         open_rows(stream, file_format="parquet", batch_rows=10)
 
     assert "marketing_consent" in refused.value.fields
+
+
+def test_a_reason_reads_in_spanish_too():
+    reader = open_rows(
+        io.BytesIO((FIXTURES / "bad_rows.csv").read_bytes()), file_format="csv", batch_rows=1000
+    )
+    errors = [e for raw in reader.batches() for e in validate_batch(raw)[1]]
+    by_line = {(e.line, e.field): e.reason for e in errors}
+
+    assert by_line[5, "age"].render("es") == "'doce' no es un número entero"
+    assert by_line[8, "row"].render("es") == (
+        "4 celdas donde el encabezado tiene 16 columnas (separador ',')"
+    )
+    assert (
+        by_line[6, "remote_preference"]
+        .render("es")
+        .endswith("no es ninguno de estos: presencial, hibrido o remoto")
+    )

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from adflux.cli import language
 from adflux.cli.applications import BadFile, read_records
+from adflux.cli.main import cli
 
 HEADER = "application_id,job_ref,candidate_ref,applied_at,utm_source,utm_campaign\n"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These read the file's problems as an English terminal would (the command's language is
+    the terminal's)."""
+    language.speak("en", cli)
+    yield
+    language.speak("es", cli)
 
 
 def test_csv_rows_keep_their_line_numbers_and_empty_cells_are_none(tmp_path):
@@ -64,3 +75,14 @@ def test_a_file_that_is_not_applications_is_one_clear_error(tmp_path, content, m
 
     assert message in refused.value.message and str(path) in refused.value.message
     assert "\n" not in refused.value.message
+
+
+def test_a_spanish_terminal_reads_the_problems_in_spanish(tmp_path):
+    language.speak("es", cli)
+    path = tmp_path / "apps.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(BadFile) as refused:
+        read_records(path)
+
+    assert refused.value.message == f"{path}: el archivo está vacío"

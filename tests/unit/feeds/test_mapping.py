@@ -146,10 +146,11 @@ def test_the_fixture_feed_maps_with_its_refusals_and_unmapped_values():
     assert second.fields["description"] == "Cargue y descargue de mercancía."
     assert second.fields["seniority"] == "junior"
     assert isinstance(no_ref, Refused)
-    assert no_ref.where == "job 3 (line 35)"
-    assert no_ref.reasons == (
+    assert str(no_ref.where) == "job 3 (line 35)"
+    assert no_ref.where.render("es") == "vacante 3 (línea 35)"
+    assert [str(reason) for reason in no_ref.reasons] == [
         "referencenumber: missing (a job without one cannot be kept in step)",
-    )
+    ]
     assert isinstance(nurse, Mapped)
     assert (nurse.fields["city"], nurse.fields["department"]) == ("Cúcuta", "Norte de Santander")
     assert nurse.fields["salary_min_cop"] is None
@@ -158,14 +159,17 @@ def test_the_fixture_feed_maps_with_its_refusals_and_unmapped_values():
     assert isinstance(accountant, Mapped)
     assert accountant.fields["city"] == "Tierralta"  # kept as written, and said
     assert accountant.fields["area"] == "Contabilidad y finanzas"
-    assert accountant.unmapped == [
+    assert [(name, str(value)) for name, value in accountant.unmapped] == [
         ("city", "Tierralta"),
         ("category", "Astronáutica"),
         ("jobtype", "Contrato raro"),
         ("salary", "USD 1,000 - 1,500 (not in COP)"),
     ]
+    assert accountant.unmapped[3][1].render("es") == "USD 1,000 - 1,500 (no está en COP)"
     assert isinstance(abroad, Refused)
-    assert abroad.reasons == ("country: 'Perú' (AdFlux advertises jobs in Colombia)",)
+    assert [str(reason) for reason in abroad.reasons] == [
+        "country: 'Perú' (AdFlux advertises jobs in Colombia)"
+    ]
 
 
 def test_json_ld_postings_map_like_xml_jobs():
@@ -182,12 +186,14 @@ def test_json_ld_postings_map_like_xml_jobs():
 
 def test_a_record_without_title_city_or_area_is_refused_with_every_reason():
     refused = map_record(FeedRecord(9, None, {"referencenumber": "R-9"}))
-    assert refused == Refused("job 9", "R-9", ("title: missing", "city: missing"))
+    assert isinstance(refused, Refused)
+    assert (str(refused.where), refused.external_ref) == ("job 9", "R-9")
+    assert [str(reason) for reason in refused.reasons] == ["title: missing", "city: missing"]
     no_area = map_record(
         FeedRecord(1, None, {"referencenumber": "R-1", "title": "Cajero", "city": "Cali"})
     )
     assert isinstance(no_area, Refused)
-    assert no_area.reasons[0].startswith("area: neither the category (none) nor the title")
+    assert str(no_area.reasons[0]).startswith("area: the feed gives no category and the title")
 
 
 def test_over_long_text_is_cut_and_said():
@@ -198,4 +204,4 @@ def test_over_long_text_is_cut_and_said():
     )
     assert isinstance(mapped, Mapped)
     assert len(mapped.fields["title"]) == 200
-    assert ("title", "cut to 200 characters") in mapped.unmapped
+    assert ("title", "cut to 200 characters") in [(n, str(v)) for n, v in mapped.unmapped]
