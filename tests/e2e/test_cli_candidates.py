@@ -38,7 +38,9 @@ def test_withdrawing_consent_and_correcting_the_email(live_api: LiveApi) -> None
     )
     assert taken.returncode == 1
     (line,) = taken.stderr.strip().splitlines()
-    assert "email: ya existe" in line and "[HTTP 409]" in line
+    # The field by its label, the reason said once (the message already says it exists).
+    assert "ya existe" in line and "Correo electrónico" in line and "[HTTP 409]" in line
+    assert "email:" not in line
 
 
 def test_erasing_a_candidate(live_api: LiveApi) -> None:
