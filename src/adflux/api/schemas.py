@@ -27,7 +27,7 @@ from adflux.api.fastdump import CompiledDumpSchema
 from adflux.db import MAX_ID
 from adflux.i18n.catalogs import N_
 from adflux.i18n.http import request_language
-from adflux.i18n.messages import render
+from adflux.i18n.messages import Message, localise, render
 
 # The widest integer every column holds (PostgreSQL ``integer``): the default bound of a field.
 INT_BOUNDS = (-(2**31), 2**31 - 1)
@@ -272,6 +272,16 @@ class PageMetaSchema(CompiledDumpSchema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+
+
+class Rendered(fields.String):
+    """A message a service wrote once (adflux.i18n.messages.Message), in the request's language
+    (Accept-Language)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return localise(value, request_language()) if isinstance(value, Message) else str(value)
 
 
 class WarningSchema(Schema):

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from babel.lists import format_list
 
@@ -60,10 +60,31 @@ class Choices:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class MidSentence:
+    """A parameter that continues a sentence: a label or a sentence of its own, started in lower
+    case ("candidates in sales", "...: no member of the segment...")."""
+
+    value: object
+
+    def __str__(self) -> str:
+        return display(self, SOURCE_LANGUAGE)
+
+
+def in_sentence(text: str) -> str:
+    """`text` continued mid-sentence ("Ventas" -> "ventas"); an acronym or a number keeps its
+    form ("TI")."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def display(value: object, language: str) -> str:
     """How a parameter reads in `language`."""
     if isinstance(value, Code):
         return label(value.kind, value.code, language)
+    if isinstance(value, MidSentence):
+        return in_sentence(display(value.value, language))
     if isinstance(value, Money):
         return formats.money(value.amount, language)
     if isinstance(value, Choices):
@@ -140,6 +161,138 @@ class Message:
 
     def __hash__(self) -> int:
         return hash(self.template)
+
+
+class PluralMessage(Message):
+    """A message whose wording follows a count ("1 candidate lives", "2 candidates live"):
+    ``%(count)s`` shows it."""
+
+    __slots__ = ("count", "plural")
+
+    def __init__(self, singular: str, plural: str, count: int, /, **params: object):
+        super().__init__(singular, **params)
+        self.plural = plural
+        self.count = count
+
+    def render(self, language: str) -> str:
+        return render_plural(self.template, self.plural, self.count, self.params, language)
+
+    def __repr__(self) -> str:
+        return (
+            f"PluralMessage({self.template!r}, {self.plural!r}, {self.count!r}, **{self.params!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PluralMessage):
+            return NotImplemented
+        return (self.template, self.plural, self.count, self.params) == (
+            other.template,
+            other.plural,
+            other.count,
+            other.params,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+class Verbatim(Message):
+    """A text stored before messages were kept as msgids: one written text per language, shown
+    as it was written (Spanish where the language has none)."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Mapping[str, str]):
+        super().__init__(texts.get(SOURCE_LANGUAGE) or next(iter(texts.values()), ""))
+        self.texts = dict(texts)
+
+    def render(self, language: str) -> str:
+        return self.texts.get(language) or self.texts.get("es") or self.template
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.texts!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verbatim):
+            return NotImplemented
+        return self.texts == other.texts
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+def to_json(message: Message) -> dict[str, Any]:
+    """`message` as JSON to store: its msgid and parameters, kept apart to render later."""
+    if isinstance(message, Verbatim):
+        return {"verbatim": dict(message.texts)}
+    data: dict[str, Any] = {
+        "msgid": message.template,
+        "params": {name: _param_to_json(value) for name, value in message.params.items()},
+    }
+    if isinstance(message, PluralMessage):
+        data.update(plural=message.plural, count=message.count)
+    return data
+
+
+def from_json(data: Mapping[str, Any]) -> Message:
+    """The Message `to_json` stored."""
+    if "verbatim" in data:
+        return Verbatim(data["verbatim"])
+    params = {name: _param_from_json(value) for name, value in data.get("params", {}).items()}
+    if "plural" in data:
+        return PluralMessage(data["msgid"], data["plural"], data["count"], **params)
+    return Message(data["msgid"], **params)
+
+
+# A parameter that JSON has no type for is stored as an object of one key naming its type;
+# strings, numbers, booleans and null as they are, a list as an array.
+def _param_to_json(value: object) -> Any:
+    if isinstance(value, Message):
+        return {"message": to_json(value)}
+    if isinstance(value, Code):
+        return {"code": [value.kind, value.code]}
+    if isinstance(value, MidSentence):
+        return {"mid_sentence": _param_to_json(value.value)}
+    if isinstance(value, Money):
+        return {"money": _param_to_json(value.amount)}
+    if isinstance(value, Choices):
+        return {"choices": [value.kind, list(value.codes), value.conjunction]}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return [_param_to_json(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"a message parameter of type {type(value).__name__} cannot be stored")
+
+
+def _param_from_json(value: Any) -> object:
+    if isinstance(value, list):
+        return tuple(_param_from_json(item) for item in value)
+    if not isinstance(value, dict):
+        return value
+    [(kind, inner)] = value.items()
+    if kind == "message":
+        return from_json(inner)
+    if kind == "code":
+        return Code(inner[0], inner[1])
+    if kind == "mid_sentence":
+        return MidSentence(_param_from_json(inner))
+    if kind == "money":
+        return Money(_param_from_json(inner))  # type: ignore[arg-type]
+    if kind == "choices":
+        return Choices(inner[0], tuple(inner[1]), inner[2])
+    if kind == "decimal":
+        return Decimal(inner)
+    if kind == "datetime":
+        return datetime.fromisoformat(inner)
+    if kind == "date":
+        return date.fromisoformat(inner)
+    raise ValueError(f"unknown stored message parameter {kind!r}")
 
 
 def one_of(codes: Sequence[str], kind: str | None = None) -> Message:

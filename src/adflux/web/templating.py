@@ -13,6 +13,7 @@ from adflux.extensions import db
 from adflux.i18n import formats
 from adflux.i18n.catalogs import translations
 from adflux.i18n.http import code_label, request_language
+from adflux.i18n.messages import Message, localise
 from adflux.jobs.areas import AREA_BY_LABEL
 from adflux.web.blueprint import bp
 from adflux.web.helpers import can_operate
@@ -47,6 +48,11 @@ def when(value: datetime | date | None) -> str:
 def pick(spanish: str, english: str) -> str:
     """Choose between two texts a service still writes in both languages."""
     return spanish if request_language() == "es" else english
+
+
+def localised(message: str | Message | None) -> str:
+    """A message a service wrote once, in the page's language ("" for None)."""
+    return "" if message is None else localise(message, request_language())
 
 
 def area_label(area: str | None) -> str:
@@ -87,6 +93,7 @@ def template_helpers() -> dict[str, Any]:
         "label": code_label,
         "area_label": area_label,
         "actor": actor,
+        "localised": localised,
         "pick": pick,
         "lang": request_language(),
         "web_user": g.get("web_user"),
