@@ -1,12 +1,14 @@
-"""Revision 0012_messages_once up and down on SQLite and PostgreSQL, over stored rows: reasons
-stored in two languages read as they were written, in each language, and come back as two texts
-on the way down, a message stored by msgid rendered in each."""
+"""Revision 0012_messages_once up and down on SQLite and PostgreSQL, over stored rows: budget
+moves' reasons and campaigns' creation warnings stored in two languages read as they were
+written, in each language, and come back as two texts on the way down, a message stored by
+msgid rendered in each."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
+from adflux.advisories import Advisory
 from adflux.app import MIGRATIONS_DIR
 from adflux.extensions import db
 from adflux.i18n.messages import Message, Money, from_json, to_json
@@ -56,6 +59,11 @@ def _stored(statement: str) -> Any:
     return db.session.execute(sa.text(statement)).one()
 
 
+def _warnings() -> list[dict[str, Any]]:
+    stored = _stored("SELECT creation_warnings FROM ad_campaigns WHERE id = 1").creation_warnings
+    return stored if isinstance(stored, list) else json.loads(stored)
+
+
 def _json(value: Any) -> Any:
     return from_json(value if isinstance(value, dict) else json.loads(value))
 
@@ -96,5 +104,57 @@ def test_reasons_up_and_down_over_stored_rows(fresh: Flask) -> None:
         upgrade(directory=str(MIGRATIONS_DIR))  # and up again, to the head
         again = _json(_stored("SELECT reason FROM allocation_moves WHERE id = 2").reason)
         assert again.render("en") == "new, COP 80,000 a day"
+        db.session.remove()
+        db.engine.dispose()
+
+
+OLD_WARNING = {
+    "rule": "segment_low_fit",
+    "field": "segment_ids",
+    "message_es": "El segmento «Ventas» encaja poco con este empleo",
+    "message_en": "Segment «Ventas» fits this job poorly",
+}
+
+
+def test_creation_warnings_up_and_down_over_stored_rows(fresh: Flask) -> None:
+    with fresh.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision=BEFORE)
+        now = datetime.now(UTC)
+        _insert(
+            "ad_campaigns",
+            id=1, job_id=1, name="c", status="queued", objective="traffic",
+            daily_budget_cop=50_000, start_date=now.date(), created_at=now, updated_at=now,
+            pacing="even", auto_allocate=True, creation_warnings=[OLD_WARNING],
+        )  # fmt: skip
+
+        upgrade(directory=str(MIGRATIONS_DIR), revision=AFTER)
+
+        [warning] = [Advisory.from_json(w) for w in _warnings()]
+        assert (warning.rule, warning.field) == ("segment_low_fit", "segment_ids")
+        assert warning.message.render("es") == OLD_WARNING["message_es"]
+        assert warning.message.render("en") == OLD_WARNING["message_en"]
+        written = Advisory("no_segment_fits", "segment_ids", Message("no history yet"))
+        with _without_foreign_keys() as connection:
+            connection.execute(
+                sa.text("UPDATE ad_campaigns SET creation_warnings = :w WHERE id = 1").bindparams(
+                    sa.bindparam("w", type_=sa.JSON())
+                ),
+                {"w": [*_warnings(), written.to_json()]},
+            )
+        db.session.remove()
+
+        downgrade(directory=str(MIGRATIONS_DIR), revision=BEFORE)
+
+        assert _warnings() == [
+            OLD_WARNING,
+            {
+                "rule": "no_segment_fits",
+                "field": "segment_ids",
+                "message_es": "sin historial aún",
+                "message_en": "no history yet",
+            },
+        ]
+        db.session.remove()
+        upgrade(directory=str(MIGRATIONS_DIR))
         db.session.remove()
         db.engine.dispose()

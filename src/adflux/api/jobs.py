@@ -16,6 +16,7 @@ from adflux.api.schemas import (
     ErrorSchema,
     PageArgsSchema,
     PageMetaSchema,
+    Rendered,
     WarningSchema,
     id_in_path,
     page_body,
@@ -196,8 +197,9 @@ class FitReasonSchema(ApiSchema):
             "the job's area's consenting candidates who live there"
         },
     )
-    message_es = fields.String(dump_only=True)
-    message_en = fields.String(dump_only=True)
+    message = Rendered(
+        dump_only=True, metadata={"description": "In the request's language (Accept-Language)"}
+    )
 
 
 class SegmentFitSchema(ApiSchema):

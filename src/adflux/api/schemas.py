@@ -287,11 +287,14 @@ class Rendered(fields.String):
 class WarningSchema(Schema):
     """A warning that does not block (adflux.advisories.Advisory): of a campaign, of an audience."""
 
-    rule = fields.String(required=True)
+    code = fields.String(
+        required=True, dump_only=True, metadata={"description": "What is warned about"}
+    )
+    rule = fields.String(required=True, metadata={"description": "The rule: the same as code"})
     field = fields.String(required=True)
-    message = fields.String(required=True, metadata={"description": "Spanish / English"})
-    message_es = fields.String(required=True)
-    message_en = fields.String(required=True)
+    message = Rendered(
+        required=True, metadata={"description": "In the request's language (Accept-Language)"}
+    )
 
 
 class ErrorBodySchema(Schema):

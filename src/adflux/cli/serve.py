@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from adflux.cli.appctx import build_app
+from adflux.cli.language import _
 from adflux.cli.local_config import credentials_path, save_client_config
 from adflux.context import acting_as
 from adflux.i18n.catalogs import N_
@@ -205,7 +206,10 @@ def _print_campaign(campaign: Any) -> None:
     segments = ", ".join(segment.name for segment in campaign.segments)
     click.echo(f"  segments: {segments or JOB_OWN_AIM}")
     for warning in campaign.warnings:
-        click.echo(f"  advertencia: {warning.message_es} [regla {warning.rule}]")
+        click.echo(
+            "  "
+            + _("warning: %(warning)s [rule %(rule)s]", warning=warning.message, rule=warning.rule)
+        )
     for publication in campaign.publications:
         ids = ", ".join(f"{k}={v}" for k, v in list(publication.external_ids.items())[:3])
         detail = publication.last_error or ids

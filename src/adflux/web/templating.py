@@ -45,11 +45,6 @@ def when(value: datetime | date | None) -> str:
     return formats.moment(value, request_language())
 
 
-def pick(spanish: str, english: str) -> str:
-    """Choose between two texts a service still writes in both languages."""
-    return spanish if request_language() == "es" else english
-
-
 def localised(message: str | Message | None) -> str:
     """A message a service wrote once, in the page's language ("" for None)."""
     return "" if message is None else localise(message, request_language())
@@ -94,7 +89,6 @@ def template_helpers() -> dict[str, Any]:
         "area_label": area_label,
         "actor": actor,
         "localised": localised,
-        "pick": pick,
         "lang": request_language(),
         "web_user": g.get("web_user"),
         "can_operate": can_operate(),
