@@ -138,6 +138,13 @@ def test_the_dry_run_decides_the_last_days_again_and_stores_nothing(
     # on the window's first day, once.
     fired = [(d["day"], f["kind"]) for d in body["days"] for f in d["firings"]]
     assert fired == [((TODAY - timedelta(days=5)).isoformat(), "max_applications")]
+    # Each arm's reason, in the reader's language: pesos as each writes them.
+    in_english = client.get(
+        f"/api/v1/campaigns/{campaign.id}/budget/dry-run?days=5",
+        headers={**auth("viewer"), "Accept-Language": "en"},
+    ).json
+    assert all("$" in a["reason"] for d in body["days"] for a in d["arms"])
+    assert all("COP " in a["reason"] for d in in_english["days"] for a in d["arms"])
 
     assert (count_rows(AllocationRun), count_rows(AllocationMove), count_rows(RuleFiring)) == (
         stored
