@@ -1,7 +1,10 @@
 """Messages that services write once, in English, and entry layers render in the reader's language.
 
 A message is a catalog msgid with ``%(name)s`` placeholders and its parameters, kept apart until
-it is shown, so numbers, money and codes take the reader's formats and labels.
+it is shown, so numbers, money and codes take the reader's formats and labels. One that depends on
+a count is a PluralMessage (ngettext's rule of the language). A message kept in the database is
+stored as ``to_json`` writes it and read back with ``from_json`` (``db.MessageType``); texts
+stored before there were msgids come back as a Verbatim, shown as they were written.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, Literal
 from babel.lists import format_list
 
 from adflux.i18n import formats
-from adflux.i18n.catalogs import LOCALES, SOURCE_LANGUAGE, translations
+from adflux.i18n.catalogs import DEFAULT_LANGUAGE, LOCALES, SOURCE_LANGUAGE, translations
 from adflux.i18n.labels import label
 
 
@@ -198,7 +201,7 @@ class PluralMessage(Message):
 
 class Verbatim(Message):
     """A text stored before messages were kept as msgids: one written text per language, shown
-    as it was written (Spanish where the language has none)."""
+    as it was written (in the default language, Spanish, where the language has none)."""
 
     __slots__ = ("texts",)
 
@@ -207,7 +210,7 @@ class Verbatim(Message):
         self.texts = dict(texts)
 
     def render(self, language: str) -> str:
-        return self.texts.get(language) or self.texts.get("es") or self.template
+        return self.texts.get(language) or self.texts.get(DEFAULT_LANGUAGE) or self.template
 
     def __repr__(self) -> str:
         return f"Verbatim({self.texts!r})"
