@@ -18,6 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, jsonify, request
 
+from adflux.i18n.http import request_language
+from adflux.i18n.messages import Message
+
 
 def ceiling() -> Flask:
     app = Flask("ceiling")
@@ -34,7 +37,10 @@ def _page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> d
 
 
 def _plain(value: Any) -> Any:
-    """What AdFlux's schemas make of a column value: ISO 8601 for dates and times."""
+    """What AdFlux's schemas make of a column value: ISO 8601 for dates and times, a message in
+    the request's language."""
+    if isinstance(value, Message):
+        return value.render(request_language())
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
@@ -81,7 +87,7 @@ ARM_COLUMNS = (
     *("id", "platform", "arm_key", "status", "daily_budget_cop", "held_daily_budget_cop"),
     *("change_state", "change_error", "change_error_field", "ended_at"),
 )
-WARNING_COLUMNS = ("rule", "field", "message", "message_es", "message_en")
+WARNING_COLUMNS = ("code", "rule", "field", "message")
 FIGURES = (
     *("impressions", "clicks", "spend_cop", "applications", "ctr", "cpc_cop", "apply_rate"),
     "cost_per_application_cop",

@@ -2,12 +2,17 @@
 
 One shape for every such warning, whoever raises it: employment-ad compliance (an age-proxy
 segment), aiming (a segment that fits the job poorly, none fitting, a job audience too small for a
-platform or that age sets apart). Spanish first, as the recruiters read them.
+platform or that age sets apart). The message is written once and rendered in the reader's
+language.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adflux.i18n.messages import Message, from_json, to_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,13 +22,17 @@ class Advisory:
 
     rule: str
     field: str
-    message_es: str
-    message_en: str
+    message: Message
 
     @property
-    def message(self) -> str:
-        """Spanish, then English."""
-        return f"{self.message_es} / {self.message_en}"
+    def code(self) -> str:
+        """What is warned about, as the API names it: the rule."""
+        return self.rule
 
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def to_json(self) -> dict[str, Any]:
+        """As stored with a campaign: the message as its msgid and parameters."""
+        return {"rule": self.rule, "field": self.field, "message": to_json(self.message)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Advisory:
+        return cls(data["rule"], data["field"], from_json(data["message"]))

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 
 from adflux.errors import Conflict
+from adflux.i18n.messages import Message, from_json, to_json
 
 T = TypeVar("T")
 
@@ -52,6 +53,20 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if dialect.name == "postgresql":
             return None
         return super().result_processor(dialect, coltype)
+
+
+class MessageType(sa.TypeDecorator[Message]):
+    """A Message stored as its msgid and parameters (JSON), rendered when it is read in the
+    reader's language (i18n.messages.to_json)."""
+
+    impl = JSONType
+    cache_ok = True
+
+    def process_bind_param(self, value: Message | None, dialect: sa.Dialect) -> Any:
+        return None if value is None else to_json(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Message | None:
+        return None if value is None else from_json(value)
 
 
 def utcnow() -> datetime:

@@ -81,10 +81,10 @@ def test_view_audience_says_who_a_job_aims_at_and_why(live_api: LiveApi) -> None
     assert audience["job_id"] == job["id"]
     # No segmentation is trained here: no segment is recommended, and the table says it is empty.
     assert audience["segments"] == []
-    assert f"sin segmento recomendado: {audience['no_fit_reason']['message_es']}" in out
+    assert f"sin segmento recomendado: {audience['no_fit_reason']['message']}" in out
     [own_city, *_] = audience["places"]["cities"]
     assert own_city["city"] == "Bogotá"
-    assert f"lugar: {own_city['reason']['message_es']}" in out
+    assert f"lugar: {own_city['reason']['message']}" in out
     assert "palabras clave: " + ", ".join(audience["keywords"]) in out
     assert job["area"] in audience["keywords"]
     reach = f"{audience['people']['reach']:,}".replace(",", ".")

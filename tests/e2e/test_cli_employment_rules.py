@@ -90,7 +90,7 @@ def test_every_forbidden_narrowing_has_an_option_that_names_its_rule(
 
     assert result.exit_code == 1, result.output
     rule = next(r for r in NARROWING_RULES.values() if field in r.fields)
-    assert result.output.strip() == f"Error: {option}: {rule.message_es}"
+    assert result.output.strip() == f"Error: {option}: {rule.message.render('es')}"
     assert f"[regla {rule.rule}]" in result.output
 
 
@@ -204,9 +204,11 @@ def test_an_age_proxy_segment_is_refused_until_the_operator_accepts_it(live: Liv
 
     refused = _one_error_line(_create(live, "--segment-ids", str(live.proxy_segment_id)))
 
-    assert "unconfirmed warnings" in refused and "[HTTP 422]" in refused
-    assert "Recién egresados · Bogotá" in refused and "indirect age filter" in refused
+    # In the CLI's language only (Spanish here), not both.
+    assert "advertencias sin confirmar" in refused and "[HTTP 422]" in refused
+    assert "Recién egresados · Bogotá" in refused and "filtro de edad indirecto" in refused
     assert "--accept-age-proxy" in refused
+    assert "unconfirmed warnings" not in refused
     assert live.campaign_count() == before
 
     accepted = _create(live, "--segment-ids", str(live.proxy_segment_id), "--accept-age-proxy")

@@ -21,7 +21,7 @@ from adflux.errors import AdfluxError
 from adflux.i18n.catalogs import N_
 from adflux.i18n.http import gettext, request_language
 from adflux.i18n.labels import field_label
-from adflux.i18n.messages import render
+from adflux.i18n.messages import Message, render
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +60,16 @@ def error_response(
     return response
 
 
-def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
-    """webargs nests messages by location (json/query/...); callers want field -> messages."""
-    fields: dict[str, list[str]] = {}
+def _flatten_webargs(messages: Any) -> dict[str, list[str | Message]]:
+    """webargs nests messages by location (json/query/...); callers want field -> messages (a
+    schema's own text, or a Message a check raised: refuse_forbidden_narrowing)."""
+    fields: dict[str, list[str | Message]] = {}
 
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, inner in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), inner)
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        elif isinstance(value, list) and all(isinstance(v, str | Message) for v in value):
             fields.setdefault(prefix or "_schema", []).extend(value)
         else:
             fields.setdefault(prefix or "_schema", []).append(str(value))
@@ -79,9 +80,16 @@ def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
     return fields
 
 
-def _translated_fields(fields: dict[str, list[str]], language: str) -> dict[str, list[str]]:
+def _translated_fields(
+    fields: dict[str, list[str | Message]], language: str
+) -> dict[str, list[str]]:
     return {
-        name: [field_messages.translate(message, language) for message in messages]
+        name: [
+            message.render(language)
+            if isinstance(message, Message)
+            else field_messages.translate(message, language)
+            for message in messages
+        ]
         for name, messages in fields.items()
     }
 
@@ -90,9 +98,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     language = request_language()
     data = getattr(error, "data", None) or {}
-    fields = _flatten_webargs(data.get("messages")) if "messages" in data else None
-    if fields:
-        fields = _translated_fields(fields, language)
+    given = _flatten_webargs(data.get("messages")) if "messages" in data else None
+    fields = _translated_fields(given, language) if given else None
     if status == 422 and fields:
         labels = [field_label(name, language) for name in sorted(fields)]
         message = render(SCHEMA_ERROR, {"fields": ", ".join(labels)}, language)

@@ -197,8 +197,9 @@ class FitReasonSchema(ApiSchema):
             "the job's area's consenting candidates who live there"
         },
     )
-    message_es = fields.String(dump_only=True)
-    message_en = fields.String(dump_only=True)
+    message = MessageText(
+        dump_only=True, metadata={"description": "In the request's language (Accept-Language)"}
+    )
 
 
 class SegmentFitSchema(ApiSchema):

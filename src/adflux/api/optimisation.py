@@ -14,6 +14,7 @@ from adflux.api.schemas import (
     ApiSchema,
     ArgsSchema,
     ErrorSchema,
+    MessageText,
     PageArgsSchema,
     id_in_path,
     page_body,
@@ -35,7 +36,7 @@ blp = Blueprint(
 
 CAMPAIGN = f"/<{id_in_path('campaign')}:campaign_id>"
 
-REASON_DESCRIPTION = "Why, in the recruiter's words (Spanish / English)"
+REASON_DESCRIPTION = "Why, in the recruiter's words, in the request's language (Accept-Language)"
 
 
 class ArmBudgetSchema(Schema):
@@ -65,8 +66,7 @@ class AllocationMoveSchema(Schema):
     publication_id = fields.Integer()
     from_cop = fields.Integer()
     to_cop = fields.Integer(metadata={"description": "0: the arm was paused"})
-    reason_es = fields.String(metadata={"description": REASON_DESCRIPTION})
-    reason_en = fields.String()
+    reason = MessageText(metadata={"description": REASON_DESCRIPTION})
 
 
 class AllocationRunSchema(Schema):
@@ -92,11 +92,13 @@ class BudgetSchema(Schema):
     total_budget_cop = fields.Integer(allow_none=True)
     pacing = fields.String()
     auto_allocate = fields.Boolean()
-    allocation_paused_reason_es = fields.String(
+    allocation_paused_reason = MessageText(
         allow_none=True,
-        metadata={"description": "Why the allocator leaves the campaign alone (null: it does not)"},
+        metadata={
+            "description": "Why the allocator leaves the campaign alone (null: it does not), in "
+            "the request's language (Accept-Language)"
+        },
     )
-    allocation_paused_reason_en = fields.String(allow_none=True)
     arms = fields.List(fields.Nested(ArmBudgetSchema))
     runs = fields.Nested(AllocationRunPageSchema, metadata={"description": "Newest first"})
 
@@ -109,8 +111,7 @@ def _budget_body(overview: service.BudgetOverview) -> dict[str, Any]:
         "total_budget_cop": campaign.total_budget_cop,
         "pacing": campaign.pacing,
         "auto_allocate": campaign.auto_allocate,
-        "allocation_paused_reason_es": overview.skip.reason_es if overview.skip else None,
-        "allocation_paused_reason_en": overview.skip.reason_en if overview.skip else None,
+        "allocation_paused_reason": overview.skip.reason if overview.skip else None,
         "arms": overview.arms,
         "runs": page_body(overview.runs),
     }
@@ -167,8 +168,13 @@ class DryRunTotalSchema(Schema):
 
 
 class DryRunArmSchema(DryRunTotalSchema):
-    reason_es = fields.String()
-    reason_en = fields.String()
+    reason = MessageText(
+        allow_none=True,
+        metadata={
+            "description": "Why the allocator would have budgeted the arm so, in the request's "
+            "language (Accept-Language); null when it would not have budgeted it"
+        },
+    )
 
 
 class DryRunFiringSchema(Schema):

@@ -212,7 +212,7 @@ class MessageText(fields.String):
     the plain text a row kept before its messages were stored so (shown as it was written)."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return localised(value)
+        return None if value is None else localised(value)
 
 
 class ApiSchema(Schema):
@@ -285,11 +285,14 @@ class PageMetaSchema(CompiledDumpSchema):
 class WarningSchema(Schema):
     """A warning that does not block (adflux.advisories.Advisory): of a campaign, of an audience."""
 
-    rule = fields.String(required=True)
+    code = fields.String(
+        required=True, dump_only=True, metadata={"description": "What is warned about"}
+    )
+    rule = fields.String(required=True, metadata={"description": "The rule: the same as code"})
     field = fields.String(required=True)
-    message = fields.String(required=True, metadata={"description": "Spanish / English"})
-    message_es = fields.String(required=True)
-    message_en = fields.String(required=True)
+    message = MessageText(
+        required=True, metadata={"description": "In the request's language (Accept-Language)"}
+    )
 
 
 class ErrorBodySchema(Schema):

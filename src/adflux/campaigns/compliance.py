@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from adflux.advisories import Advisory
 from adflux.errors import AdfluxError
+from adflux.i18n.catalogs import N_
+from adflux.i18n.messages import Message
 from adflux.platforms.base import Targeting
 from adflux.segmentation.age_proxy import is_age_proxy
 
@@ -39,46 +41,23 @@ AGE_MAX = 65  # Meta's "65+": no upper limit
 MIN_RADIUS_KM = 24.0  # Meta's 15-mile minimum for employment ads, rounded up
 
 _PLATFORM_SOURCES = {
-    "meta": (
-        "Meta, categoría especial de anuncios EMPLOYMENT",
-        "Meta special ad category EMPLOYMENT",
+    "meta": Message("Meta special ad category EMPLOYMENT"),
+    "google": Message(
+        "Google Ads personalized advertising policy, access to opportunities (employment)"
     ),
-    "google": (
-        "Google Ads, política de acceso a oportunidades (empleo)",
-        "Google Ads personalized advertising policy, access to opportunities (employment)",
-    ),
-    "x": (
-        "X Ads, limitaciones de vivienda, crédito y empleo (HLE)",
-        "X Ads housing, lending and employment (HLE) limitations",
-    ),
-    "tiktok": (
-        "TikTok, special_industries EMPLOYMENT",
-        "TikTok special ad category EMPLOYMENT (special_industries)",
-    ),
-    "snapchat": (
-        "Snapchat, anuncios de vivienda, empleo y crédito (regulated_content)",
-        "Snapchat housing, employment and credit ads (regulated_content)",
-    ),
+    "x": Message("X Ads housing, lending and employment (HLE) limitations"),
+    "tiktok": Message("TikTok special ad category EMPLOYMENT (special_industries)"),
+    "snapchat": Message("Snapchat housing, employment and credit ads (regulated_content)"),
 }
 
-_ADFLUX_POLICY = (
-    "política de AdFlux: las mismas reglas en todos los países",
-    "AdFlux policy: the same rules in every country",
-)
+_ADFLUX_POLICY = Message("AdFlux policy: the same rules in every country")
 # The Colombian norms the rules cite.
-_LAW_AGE = ("Ley 931 de 2004 (Colombia)", "Colombian Ley 931 of 2004")
-_LAW_GENDER = (
-    "Constitución Política de Colombia, art. 13 y 43; Ley 1482 de 2011",
-    "Colombian Constitution, articles 13 and 43; Colombian Ley 1482 of 2011",
+_LAW_AGE = Message("Colombian Ley 931 of 2004")
+_LAW_GENDER = Message("Colombian Constitution, articles 13 and 43; Colombian Ley 1482 of 2011")
+_LAW_SENSITIVE = Message(
+    "Colombian Ley 1581 of 2012, articles 5 and 6 (sensitive data); Colombian Ley 1482 of 2011"
 )
-_LAW_SENSITIVE = (
-    "Ley 1581 de 2012, art. 5 y 6 (datos sensibles); Ley 1482 de 2011",
-    "Colombian Ley 1581 of 2012, articles 5 and 6 (sensitive data); Colombian Ley 1482 of 2011",
-)
-_LAW_CONSENT = (
-    "Ley 1581 de 2012 (habeas data, autorización previa)",
-    "Colombian Ley 1581 of 2012 (data protection, prior consent)",
-)
+_LAW_CONSENT = Message("Colombian Ley 1581 of 2012 (data protection, prior consent)")
 
 
 # --------------------------------------------------------------------------- the rules table
@@ -89,48 +68,27 @@ class NarrowingRule:
     """One way of narrowing an audience that employment ads may not use, and on whose authority.
 
     The single statement of each rule: the API, the CLI and the dashboard refuse a field named in
-    `fields` with `message_es` / `message_en`, and `check_targeting` cites `law` for it.
+    `fields` with `message`, and `check_targeting` cites `law` for it.
     """
 
     rule: str
-    what_es: str
-    what_en: str
-    instead_es: str
-    instead_en: str
+    what: Message
+    instead: Message
     # The Colombian norm, or None where the rule comes from the platforms' policies only.
-    law: tuple[str, str] | None
+    law: Message | None
     platforms: tuple[str, ...]
     # Names a request body, a form or a command line may use for this narrowing.
     fields: tuple[str, ...]
 
     @property
-    def sources_es(self) -> str:
-        law_es = self.law[0] if self.law else _ADFLUX_POLICY[0]
-        return "; ".join([law_es, *(_PLATFORM_SOURCES[p][0] for p in self.platforms)])
-
-    @property
-    def sources_en(self) -> str:
-        law_en = self.law[1] if self.law else _ADFLUX_POLICY[1]
-        return "; ".join([law_en, *(_PLATFORM_SOURCES[p][1] for p in self.platforms)])
-
-    @property
-    def message_es(self) -> str:
-        return (
-            f"{self.what_es} no está permitida en anuncios de empleo ({self.sources_es}); "
-            f"{self.instead_es} [regla {self.rule}]"
+    def message(self) -> Message:
+        return Message(
+            "%(what)s is not allowed in job ads (%(sources)s); %(instead)s [rule %(rule)s]",
+            what=self.what,
+            sources=(self.law or _ADFLUX_POLICY, *(_PLATFORM_SOURCES[p] for p in self.platforms)),
+            instead=self.instead,
+            rule=self.rule,
         )
-
-    @property
-    def message_en(self) -> str:
-        return (
-            f"{self.what_en} is not allowed in job ads ({self.sources_en}); "
-            f"{self.instead_en} [rule {self.rule}]"
-        )
-
-    @property
-    def message(self) -> str:
-        """Spanish, then English, as every compliance message."""
-        return f"{self.message_es} / {self.message_en}"
 
 
 _EVERY_PLATFORM = ("meta", "google", "x", "tiktok", "snapchat")
@@ -153,10 +111,8 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
     for rule in (
         NarrowingRule(
             rule="no_age_targeting",
-            what_es="La segmentación por edad",
-            what_en="Age targeting",
-            instead_es="AdFlux muestra cada oferta a todas las edades (18-65+)",
-            instead_en="AdFlux shows every job ad to all ages (18-65+)",
+            what=Message("Age targeting"),
+            instead=Message("AdFlux shows every job ad to all ages (18-65+)"),
             law=_LAW_AGE,
             platforms=_EVERY_PLATFORM,
             fields=(
@@ -173,23 +129,16 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
         ),
         NarrowingRule(
             rule="no_gender_targeting",
-            what_es="La segmentación por sexo o género",
-            what_en="Sex or gender targeting",
-            instead_es="AdFlux muestra cada oferta a todos los géneros",
-            instead_en="AdFlux shows every job ad to all genders",
+            what=Message("Sex or gender targeting"),
+            instead=Message("AdFlux shows every job ad to all genders"),
             law=_LAW_GENDER,
             platforms=_EVERY_PLATFORM,
             fields=("gender", "genders", "sex"),
         ),
         NarrowingRule(
             rule="no_postal_codes",
-            what_es="La segmentación por código postal",
-            what_en="Postal-code (ZIP) targeting",
-            instead_es=(
-                "un barrio puede delatar origen o estrato; AdFlux segmenta por ciudades con "
-                "un radio de al menos 24 km"
-            ),
-            instead_en=(
+            what=Message("Postal-code (ZIP) targeting"),
+            instead=Message(
                 "a neighbourhood can stand for origin or class; AdFlux targets cities with a "
                 "radius of at least 24 km"
             ),
@@ -207,10 +156,8 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
         ),
         NarrowingRule(
             rule="no_family_status_targeting",
-            what_es="La segmentación por estado civil o por tener hijos",
-            what_en="Marital or parental status targeting",
-            instead_es="AdFlux no usa datos de familia para segmentar",
-            instead_en="AdFlux never targets by family data",
+            what=Message("Marital or parental status targeting"),
+            instead=Message("AdFlux never targets by family data"),
             law=None,
             platforms=("google", "tiktok"),
             fields=(
@@ -222,10 +169,8 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
         ),
         NarrowingRule(
             rule="no_sensitive_data_targeting",
-            what_es="La segmentación por datos sensibles (origen, religión, salud, orientación...)",
-            what_en="Targeting by sensitive data (origin, religion, health, orientation...)",
-            instead_es="AdFlux no guarda ni usa esos datos",
-            instead_en="AdFlux neither stores nor uses such data",
+            what=Message("Targeting by sensitive data (origin, religion, health, orientation...)"),
+            instead=Message("AdFlux neither stores nor uses such data"),
             law=_LAW_SENSITIVE,
             platforms=_EVERY_PLATFORM,
             fields=(
@@ -241,53 +186,40 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
         ),
         NarrowingRule(
             rule="no_location_exclusions",
-            what_es="La exclusión de ubicaciones",
-            what_en="Excluding locations",
-            instead_es="AdFlux solo añade ciudades, nunca las excluye",
-            instead_en="AdFlux only adds cities, never excludes any",
+            what=Message("Excluding locations"),
+            instead=Message("AdFlux only adds cities, never excludes any"),
             law=None,
             platforms=("meta",),
             fields=("excluded_locations", "exclude_locations", "location_exclusions"),
         ),
         NarrowingRule(
             rule="no_interest_exclusions",
-            what_es="La exclusión de intereses",
-            what_en="Excluding interests",
-            instead_es="AdFlux solo añade intereses del área de la oferta",
-            instead_en="AdFlux only adds interests of the job's area",
+            what=Message("Excluding interests"),
+            instead=Message("AdFlux only adds interests of the job's area"),
             law=None,
             platforms=("meta", "tiktok"),
             fields=("excluded_interests", "exclude_interests", "interest_exclusions"),
         ),
         NarrowingRule(
             rule="no_lookalike",
-            what_es="Una audiencia similar (lookalike)",
-            what_en="A lookalike audience",
-            instead_es="reproduce los sesgos de la audiencia de origen",
-            instead_en="it reproduces the biases of its seed audience",
+            what=Message("A lookalike audience"),
+            instead=Message("it reproduces the biases of its seed audience"),
             law=None,
             platforms=("meta", "x", "tiktok", "snapchat"),
             fields=("lookalike", "lookalikes", "lookalike_audiences", "similar_audiences"),
         ),
         NarrowingRule(
             rule="no_audience_expansion",
-            what_es="La expansión automática de la audiencia",
-            what_en="Automatic audience expansion",
-            instead_es="AdFlux llega solo a la audiencia revisada",
-            instead_en="AdFlux reaches only the audience checked here",
+            what=Message("Automatic audience expansion"),
+            instead=Message("AdFlux reaches only the audience checked here"),
             law=None,
             platforms=("x", "tiktok", "snapchat"),
             fields=("expansion", "audience_expansion", "targeting_expansion"),
         ),
         NarrowingRule(
             rule="consenting_custom_audiences",
-            what_es="Una audiencia personalizada traída de fuera",
-            what_en="A custom audience brought from outside",
-            instead_es=(
-                "AdFlux crea las audiencias desde los segmentos, solo con candidatos que "
-                "autorizaron el uso de sus datos para publicidad"
-            ),
-            instead_en=(
+            what=Message("A custom audience brought from outside"),
+            instead=Message(
                 "AdFlux builds audiences from segments, only with candidates who consented to "
                 "marketing use of their data"
             ),
@@ -301,13 +233,7 @@ NARROWING_RULES: dict[str, NarrowingRule] = {
 # A nested targeting object: AdFlux builds each campaign's targeting from its job and segments
 # itself (adflux.targeting.aim.campaign_targeting).
 TARGETING_FIELD = "targeting"
-TARGETING_REFUSAL_ES = (
-    "AdFlux construye la segmentación de cada campaña a partir de la oferta y sus segmentos (la "
-    "ciudad de la oferta y las cercanas donde viven candidatos de su área, con radio de 24 km o "
-    "más, todas las edades 18-65+, todos los géneros, audiencias con consentimiento); no se "
-    "recibe una segmentación propia. Elija segmentos con segment_ids."
-)
-TARGETING_REFUSAL_EN = (
+TARGETING_REFUSAL = Message(
     "AdFlux builds each campaign's targeting from its job and segments (the job's city and the "
     "nearby cities where candidates of its area live, with a 24 km radius or more, all ages "
     "18-65+, all genders, consenting audiences); a targeting object is not accepted. Choose "
@@ -348,12 +274,10 @@ def forbidden_narrowing(data: object) -> list[tuple[str, NarrowingRule | None]]:
     return found
 
 
-def narrowing_messages(data: object) -> dict[str, list[str]]:
-    """`forbidden_narrowing` as the API's field -> messages (Spanish / English)."""
+def narrowing_messages(data: object) -> dict[str, list[str | Message]]:
+    """`forbidden_narrowing` as the API's field -> messages."""
     return {
-        field: [
-            rule.message if rule is not None else f"{TARGETING_REFUSAL_ES} / {TARGETING_REFUSAL_EN}"
-        ]
+        field: [rule.message if rule is not None else TARGETING_REFUSAL]
         for field, rule in forbidden_narrowing(data)
     }
 
@@ -367,23 +291,7 @@ class Violation:
 
     rule: str
     field: str
-    message_es: str
-    message_en: str
-    source: str
-
-    @property
-    def message(self) -> str:
-        """Spanish, then English."""
-        return f"{self.message_es} / {self.message_en}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "rule": self.rule,
-            "field": self.field,
-            "message_es": self.message_es,
-            "message_en": self.message_en,
-            "source": self.source,
-        }
+    message: Message
 
 
 # Both say an audience may act as an indirect age filter: a segment that age explains, or the
@@ -401,21 +309,21 @@ class AcknowledgementRequired(AdfluxError):
         self.advisories = tuple(advisories)
         rules = list(dict.fromkeys(a.rule for a in self.advisories))
         confirm = ", ".join(f'"{rule}"' for rule in rules)
-        fields: dict[str, list[str]] = {}
+        fields: dict[str, list[str | Message]] = {}
         for advisory in self.advisories:
             # A segment's warning names it ("segments[...]"); the request field is segment_ids.
             name = "segment_ids" if advisory.field.startswith("segments[") else advisory.field
             fields.setdefault(name, []).append(advisory.message)
         super().__init__(
-            "La campaña tiene advertencias sin confirmar / The campaign has unconfirmed warnings",
+            N_("The campaign has unconfirmed warnings"),
             fields={
                 **fields,
                 "acknowledge_warnings": [
-                    f"confirme que la oferta es para todas las edades enviando "
-                    f"acknowledge_warnings: [{confirm}] (CLI: --accept-age-proxy; panel: la "
-                    f"casilla de confirmación) / confirm the offer is open to every age by "
-                    f"sending acknowledge_warnings: [{confirm}] (CLI: --accept-age-proxy; "
-                    f"dashboard: the confirmation box)"
+                    Message(
+                        "confirm the offer is open to every age by sending acknowledge_warnings: "
+                        "[%(rules)s] (CLI: --accept-age-proxy; dashboard: the confirmation box)",
+                        rules=confirm,
+                    )
                 ],
             },
         )
@@ -430,13 +338,11 @@ class ComplianceError(AdfluxError):
     def __init__(self, violations: Iterable[Violation]) -> None:
         self.violations = tuple(violations)
         rules = ", ".join(dict.fromkeys(v.rule for v in self.violations))
-        fields: dict[str, list[str]] = {}
+        fields: dict[str, list[str | Message]] = {}
         for violation in self.violations:
             fields.setdefault(violation.field, []).append(violation.message)
         super().__init__(
-            f"La segmentación incumple reglas de anuncios de empleo ({rules}) / "
-            f"The targeting breaks employment-ad rules ({rules})",
-            fields=fields,
+            N_("The targeting breaks employment-ad rules (%(rules)s)"), fields=fields, rules=rules
         )
 
 
@@ -451,22 +357,23 @@ class _Rules:
             raise ValueError(
                 f"unknown platform {platform!r}; expected one of {sorted(_PLATFORM_SOURCES)}"
             )
-        self.platform_es, self.platform_en = _PLATFORM_SOURCES[platform]
+        self.platform = _PLATFORM_SOURCES[platform]
         self.country = country
         self.found: list[Violation] = []
 
-    def add(self, rule: str, field: str, es: str, en: str, *, law: str | None = None) -> None:
-        if self.country == "CO" and law is not None:
-            law_es, law_en = _CO_LAW[law]
-        else:
-            law_es, law_en = _ADFLUX_POLICY
+    def add(self, rule: str, field: str, why: Message, *, law: str | None = None) -> None:
+        source = _CO_LAW[law] if self.country == "CO" and law is not None else _ADFLUX_POLICY
         self.found.append(
             Violation(
                 rule=rule,
                 field=field,
-                message_es=f"Regla {rule}: {es} Fuente: {law_es}; {self.platform_es}.",
-                message_en=f"Rule {rule}: {en} Source: {law_en}; {self.platform_en}.",
-                source=f"{law_en}; {self.platform_en}",
+                message=Message(
+                    "Rule %(rule)s: %(why)s Source: %(law)s; %(platform)s.",
+                    rule=rule,
+                    why=why,
+                    law=source,
+                    platform=self.platform,
+                ),
             )
         )
 
@@ -488,63 +395,71 @@ def check_targeting(
         r.add(
             "age_min_18",
             "age_min",
-            f"la edad mínima debe ser {AGE_MIN} (se recibió {targeting.age_min}); "
-            "los anuncios de empleo no pueden limitar por edad.",
-            f"minimum age must be {AGE_MIN} (got {targeting.age_min}); "
-            "employment ads may not limit by age.",
+            Message(
+                "minimum age must be %(age)s (got %(given)s); employment ads may not limit by age.",
+                age=AGE_MIN,
+                given=targeting.age_min,
+            ),
             law="age",
         )
     if targeting.age_max is not None and targeting.age_max != AGE_MAX:
         r.add(
             "age_max_65_plus",
             "age_max",
-            f"la edad máxima debe ser {AGE_MAX}+ o ninguna (se recibió {targeting.age_max}); "
-            "los anuncios de empleo no pueden limitar por edad.",
-            f"maximum age must be {AGE_MAX}+ or none (got {targeting.age_max}); "
-            "employment ads may not limit by age.",
+            Message(
+                "maximum age must be %(age)s+ or none (got %(given)s); employment ads may not "
+                "limit by age.",
+                age=AGE_MAX,
+                given=targeting.age_max,
+            ),
             law="age",
         )
     if targeting.genders:
         r.add(
             "all_genders",
             "genders",
-            f"no se puede segmentar por sexo o género ({', '.join(targeting.genders)}); "
-            "deje la lista vacía para llegar a todos.",
-            f"sex or gender targeting is not allowed ({', '.join(targeting.genders)}); "
-            "leave it empty to reach everyone.",
+            Message(
+                "sex or gender targeting is not allowed (%(genders)s); leave it empty to reach "
+                "everyone.",
+                genders=", ".join(targeting.genders),
+            ),
             law="gender",
         )
     if targeting.postal_codes:
         r.add(
             "no_postal_codes",
             "postal_codes",
-            "no se permite segmentar por código postal: puede discriminar por barrio.",
-            "postal-code targeting is not allowed: it can discriminate by neighbourhood.",
+            Message("postal-code targeting is not allowed: it can discriminate by neighbourhood."),
         )
     for i, place in enumerate(targeting.locations):
         if place.radius_km is not None and place.radius_km < MIN_RADIUS_KM:
             r.add(
                 "min_radius_24km",
                 f"locations[{i}].radius_km",
-                f"el radio alrededor de {place.name} es {place.radius_km:g} km; "
-                f"el mínimo es {MIN_RADIUS_KM:g} km.",
-                f"the radius around {place.name} is {place.radius_km:g} km; "
-                f"the minimum is {MIN_RADIUS_KM:g} km.",
+                Message(
+                    "the radius around %(place)s is %(radius)s km; the minimum is %(least)s km.",
+                    place=place.name,
+                    radius=_whole_if_exact(place.radius_km),
+                    least=_whole_if_exact(MIN_RADIUS_KM),
+                ),
             )
         if place.country != country:
             r.add(
                 "locations_in_country",
                 f"locations[{i}].country",
-                f"{place.name} está en {place.country}, fuera del país del anuncio ({country}).",
-                f"{place.name} is in {place.country}, outside the ad's country ({country}).",
+                Message(
+                    "%(place)s is in %(country)s, outside the ad's country (%(ad_country)s).",
+                    place=place.name,
+                    country=place.country,
+                    ad_country=country,
+                ),
             )
     if targeting.excluded_locations:
         names = ", ".join(place.name for place in targeting.excluded_locations)
         r.add(
             "no_location_exclusions",
             "excluded_locations",
-            f"no se pueden excluir ubicaciones ({names}).",
-            f"locations may not be excluded ({names}).",
+            Message("locations may not be excluded (%(names)s).", names=names),
         )
     # The port's Targeting has no interest exclusions today; refuse them if a caller adds some.
     excluded_interests = tuple(getattr(targeting, "excluded_interests", ()) or ())
@@ -552,22 +467,21 @@ def check_targeting(
         r.add(
             "no_interest_exclusions",
             "excluded_interests",
-            f"no se pueden excluir intereses ({', '.join(excluded_interests)}).",
-            f"interests may not be excluded ({', '.join(excluded_interests)}).",
+            Message(
+                "interests may not be excluded (%(names)s).", names=", ".join(excluded_interests)
+            ),
         )
     if targeting.lookalike:
         r.add(
             "no_lookalike",
             "lookalike",
-            "no se permiten audiencias similares (lookalike): reproducen los sesgos de la fuente.",
-            "lookalike audiences are not allowed: they reproduce the seed's biases.",
+            Message("lookalike audiences are not allowed: they reproduce the seed's biases."),
         )
     if targeting.expansion:
         r.add(
             "no_audience_expansion",
             "expansion",
-            "no se permite la expansión automática de la audiencia.",
-            "automatic audience expansion is not allowed.",
+            Message("automatic audience expansion is not allowed."),
         )
     consenting = set(consenting_audience_ids)
     for i, audience_id in enumerate(targeting.custom_audience_ids):
@@ -575,13 +489,19 @@ def check_targeting(
             r.add(
                 "consenting_custom_audiences",
                 f"custom_audience_ids[{i}]",
-                f"la audiencia {audience_id} no consta como creada solo con candidatos que "
-                "autorizaron el uso de sus datos para publicidad.",
-                f"audience {audience_id} is not known to contain only candidates who consented "
-                "to marketing use of their data.",
+                Message(
+                    "audience %(audience)s is not known to contain only candidates who consented "
+                    "to marketing use of their data.",
+                    audience=audience_id,
+                ),
                 law="consent",
             )
     return r.found
+
+
+def _whole_if_exact(km: float) -> float | int:
+    """A whole radius without decimals: "24 km", not "24,00 km"."""
+    return int(km) if float(km).is_integer() else km
 
 
 def segment_advisories(segment_profiles: Mapping[str, Mapping]) -> list[Advisory]:
@@ -593,15 +513,11 @@ def segment_advisories(segment_profiles: Mapping[str, Mapping]) -> list[Advisory
                 Advisory(
                     rule="segment_age_proxy",
                     field=f"segments[{name}]",
-                    message_es=(
-                        f"El segmento {name} se explica en gran parte por la edad: dirigirle "
-                        "anuncios de empleo puede funcionar como un filtro de edad indirecto "
-                        "(Ley 931 de 2004). Revise que la oferta sea para todas las edades."
-                    ),
-                    message_en=(
-                        f"Segment {name} is largely explained by age: targeting employment ads "
+                    message=Message(
+                        "Segment %(name)s is largely explained by age: targeting employment ads "
                         "at it may act as an indirect age filter (Colombian Ley 931 of 2004). "
-                        "Check the offer is open to all ages."
+                        "Check the offer is open to all ages.",
+                        name=name,
                     ),
                 )
             )

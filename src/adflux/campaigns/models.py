@@ -100,12 +100,13 @@ class AdCampaign(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     # Also (or only) the job's N most likely consenting candidates, as a custom audience of its
     # own on each platform (targeting.people); None: segments only.
     job_audience_size: Mapped[int | None] = mapped_column(sa.Integer)
-    # Warnings computed once, when the campaign was created, as {rule, field, message_es,
-    # message_en}: how its segments fit the job (low fit, none fitting), a job audience that age
-    # sets apart (acknowledged) or that nobody fits yet. Kept rather than recomputed: a fit and a
+    # Warnings computed once, when the campaign was created, as {rule, field, message} (the
+    # message as its msgid and parameters: Advisory.to_json): how its segments fit the job (low
+    # fit, none fitting), a job audience that age sets apart (acknowledged) or that nobody fits
+    # yet. Kept rather than recomputed: a fit and a
     # job audience change with every new candidate and retraining, and a list of campaigns would
     # rank every job's segments again.
-    creation_warnings: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    creation_warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
 
     publications: Mapped[list[PlatformPublication]] = relationship(
         back_populates="campaign", order_by="PlatformPublication.platform"
@@ -159,7 +160,7 @@ def audience_warnings(creation_warnings: Sequence[Mapping[str, Any]]) -> list[Ad
 
 
 def _created_with(creation_warnings: Sequence[Mapping[str, Any]]) -> list[Advisory]:
-    return [Advisory(**warning) for warning in creation_warnings or ()]
+    return [Advisory.from_json(warning) for warning in creation_warnings or ()]
 
 
 class PlatformPublication(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

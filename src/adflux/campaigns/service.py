@@ -206,7 +206,7 @@ def create_campaign(
         idempotency_fingerprint=fingerprint if idempotency_key else None,
         created_by=actor_var.get(),
         job_audience_size=aimed.job_audience_size,
-        creation_warnings=[_as_dict(w) for w in (*aimed.fit_warnings, *audience_warnings)],
+        creation_warnings=[w.to_json() for w in (*aimed.fit_warnings, *audience_warnings)],
     )
 
     def claim_key() -> tuple[AdCampaign, bool]:
@@ -292,10 +292,11 @@ def job_audience_warnings(
             Advisory(
                 rule=JOB_AUDIENCE_EMPTY,
                 field=people.SIZE_FIELD,
-                message_es=f"{reason.message_es}: la audiencia propia está vacía por ahora y la "
-                "campaña llega por los lugares, las palabras clave y los segmentos de la oferta",
-                message_en=f"{reason.message_en}: the job audience is empty for now and the "
-                "campaign aims by the job's places, keywords and segments",
+                message=Message(
+                    "%(why)s: the job audience is empty for now and the campaign aims by the "
+                    "job's places, keywords and segments",
+                    why=reason.message,
+                ),
             )
         ]
     found: list[Advisory] = []
@@ -319,19 +320,20 @@ def job_audience_too_small(reach: int, minimums: Mapping[str, int]) -> Advisory 
     missed = {p: n for p, n in minimums.items() if reach < n}
     if not missed:
         return None
-    where = "; ".join(f"{p}: {n:,}".replace(",", ".") for p, n in missed.items())
-    where_en = "; ".join(f"{p}: {n:,}" for p, n in missed.items())
     return Advisory(
         rule=JOB_AUDIENCE_TOO_SMALL,
         field=people.SIZE_FIELD,
-        message_es=f"La audiencia propia reúne {reach} personas, menos del mínimo que exige "
-        f"cada plataforma para dirigirle anuncios ({where}): allí no se sube por "
-        "ahora y la campaña llega por los lugares, las palabras clave y los segmentos de la "
-        "oferta; se añadirá cuando haya suficientes candidatos afines",
-        message_en=f"The job audience holds {reach} people, fewer than each platform requires to "
-        f"target a custom audience ({where_en}): it is not uploaded there for now and the "
-        "campaign aims by "
-        "the job's places, keywords and segments; it is added once enough candidates fit",
+        message=Message(
+            "The job audience holds %(reach)s people, fewer than each platform requires to "
+            "target a custom audience (%(missed)s): it is not uploaded there for now and the "
+            "campaign aims by the job's places, keywords and segments; it is added once enough "
+            "candidates fit",
+            reach=reach,
+            missed=tuple(
+                Message("%(platform)s: %(minimum)s", platform=p, minimum=n)
+                for p, n in missed.items()
+            ),
+        ),
     )
 
 
@@ -396,10 +398,6 @@ def fallback_job_audience(
     if preview.reach < max(1, smallest) or preview.age_warning is not None:
         return None
     return size
-
-
-def _as_dict(advisory: Advisory) -> dict[str, str]:
-    return dataclasses.asdict(advisory)
 
 
 def campaign_today() -> date:

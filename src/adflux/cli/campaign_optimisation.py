@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from adflux.cli.client import ApiClient
-from adflux.cli.language import _, label, moment, money, number, percent, said, yes_no
+from adflux.cli.language import _, label, moment, money, number, percent, yes_no
 from adflux.cli.options import json_option
 from adflux.cli.output import Column, emit, print_json
 from adflux.i18n.catalogs import N_
@@ -87,13 +87,8 @@ def _echo_budget(overview: dict[str, Any]) -> None:
         ),
         empty=_("The campaign has no arms."),
     )
-    if overview["allocation_paused_reason_es"]:
-        click.echo(
-            _(
-                "No automatic split: %(reason)s",
-                reason=said(overview, "allocation_paused_reason"),
-            )
-        )
+    if overview["allocation_paused_reason"]:
+        click.echo(_("No automatic split: %(reason)s", reason=overview["allocation_paused_reason"]))
     for run in overview["runs"]["items"]:
         _echo_run(run)
 
@@ -108,7 +103,7 @@ def _echo_run(run: dict[str, Any]) -> None:
         )
     )
     for move in run["moves"]:
-        click.echo(f"  {said(move, 'reason')}")
+        click.echo(f"  {move['reason']}")
 
 
 def _echo_dry_run(result: dict[str, Any]) -> None:

@@ -15,12 +15,11 @@ from rich.table import Table
 from adflux.campaigns.compliance import (
     NARROWING_RULES,
     TARGETING_FIELD,
-    TARGETING_REFUSAL_EN,
-    TARGETING_REFUSAL_ES,
+    TARGETING_REFUSAL,
     rule_for_field,
 )
 from adflux.cli.client import ApiClient
-from adflux.cli.language import _, current, label, money, said
+from adflux.cli.language import _, current, label, money
 from adflux.cli.options import json_option, limit_option, offset_option, wait_limit_option
 from adflux.cli.output import Column, emit, fitted_table, print_json
 from adflux.i18n.catalogs import N_
@@ -58,16 +57,12 @@ def csv_ints(ctx: click.Context, param: click.Parameter, value: str | None) -> l
 
 def _refuse_narrowing(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """An option that would narrow a job ad's audience: refused, naming the rule (exit 1), in
-    the CLI's language (the rules carry their text in both)."""
+    the CLI's language."""
     if value is None:
         return
     assert param.name is not None
     rule = rule_for_field(param.name)
-    english = current() == "en"
-    if rule is not None:
-        message = rule.message_en if english else rule.message_es
-    else:
-        message = TARGETING_REFUSAL_EN if english else TARGETING_REFUSAL_ES
+    message = (rule.message if rule is not None else TARGETING_REFUSAL).render(current())
     raise click.ClickException(f"--{param.name.replace('_', '-')}: {message}")
 
 
@@ -250,7 +245,7 @@ def echo_warnings(campaign: dict[str, Any]) -> None:
         click.echo(
             _(
                 "warning: %(warning)s [rule %(rule)s]",
-                warning=said(warning, "message"),
+                warning=warning["message"],
                 rule=warning["rule"],
             )
         )

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from adflux.cli.client import ApiClient
-from adflux.cli.language import _, label, money, number, said, yes_no
+from adflux.cli.language import _, label, money, number, yes_no
 from adflux.cli.options import json_option, limit_option, offset_option
 from adflux.cli.output import Column, emit, print_json
 from adflux.i18n.catalogs import N_
@@ -161,26 +161,24 @@ def view_audience(job_id: int, people: int | None, as_json: bool) -> None:
             Column(_("Fit"), lambda s: number(s["score"], decimals=2), drop=2),
             Column(_("Reach"), lambda s: number(s["reach"]), drop=1),
             Column(_("Fits"), lambda s: yes_no(s["fits"])),
-            Column(_("Why"), lambda s: "; ".join(said(r, "message") for r in s["reasons"][:2])),
+            Column(_("Why"), lambda s: "; ".join(r["message"] for r in s["reasons"][:2])),
         ],
         as_json=False,
         title=_("Audience of job %(job)s: segments, best fit first", job=str(job_id)),
         empty=_("No segment to rank: train a segmentation with: adflux segment train"),
     )
     if audience.get("no_fit_reason"):
-        click.echo(
-            _("no segment recommended: %(why)s", why=said(audience["no_fit_reason"], "message"))
-        )
+        click.echo(_("no segment recommended: %(why)s", why=audience["no_fit_reason"]["message"]))
     places = audience.get("places") or {}
     if places.get("country_wide"):
         click.echo(_("places: the whole country"))
     for place in places.get("cities") or []:
-        click.echo(_("place: %(place)s", place=said(place["reason"], "message")))
+        click.echo(_("place: %(place)s", place=place["reason"]["message"]))
     if audience.get("keywords"):
         click.echo(_("keywords: %(keywords)s", keywords=", ".join(audience["keywords"])))
     own = audience.get("people")
     if own:
-        why = "; ".join(said(r, "message") for r in own["reasons"][:2])
+        why = "; ".join(r["message"] for r in own["reasons"][:2])
         click.echo(
             _(
                 "own audience: %(reach)s candidates fit (up to %(size)s were asked for)",
@@ -190,4 +188,4 @@ def view_audience(job_id: int, people: int | None, as_json: bool) -> None:
             + (f": {why}" if own["reach"] else "")
         )
         if own.get("warning"):
-            click.echo(_("warning: %(warning)s", warning=said(own["warning"], "message")))
+            click.echo(_("warning: %(warning)s", warning=own["warning"]["message"]))

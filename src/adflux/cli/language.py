@@ -16,9 +16,8 @@ click's own messages are looked up in the same catalog.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
 
 import click
 import click.core
@@ -87,12 +86,6 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return formats.MISSING
     return _("yes") if value else _("no")
-
-
-def said(item: Mapping[str, Any], field: str) -> str:
-    """A text the API writes in both languages (``message_es``, ``message_en``): the CLI's; the
-    Spanish one where the API has no other."""
-    return str(item.get(f"{field}_{_language}") or item.get(f"{field}_es") or "")
 
 
 # Click's own messages that AdFlux's users meet, so that the extraction finds them: click asks

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from adflux.cli.appctx import build_app
-from adflux.cli.language import _, label, localised, money, said
+from adflux.cli.language import _, label, localised, money
 from adflux.cli.local_config import credentials_path, save_client_config
 from adflux.context import acting_as
 from adflux.i18n.catalogs import N_
@@ -257,7 +257,7 @@ def _print_campaign(campaign: Any) -> None:
         click.echo(
             _(
                 "  warning: %(advice)s [rule %(rule)s]",
-                advice=said(warning.as_dict(), "message"),
+                advice=warning.message,
                 rule=warning.rule,
             )
         )

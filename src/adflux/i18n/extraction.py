@@ -18,8 +18,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-# Besides gettext's own names: contexts (NC_), messages kept for later (Message) and the domain
-# errors, whose first argument is their message (adflux.errors).
+# Besides gettext's own names: contexts (NC_), messages kept for later (Message, PluralMessage)
+# and the domain errors, whose first argument is their message (adflux.errors).
 KEYWORDS: dict[str, object] = {
     "_": None,
     "gettext": None,
@@ -28,6 +28,7 @@ KEYWORDS: dict[str, object] = {
     "npgettext": ((1, "c"), 2, 3),
     "N_": None,
     "Message": None,
+    "PluralMessage": (1, 2),
     "NC_": ((1, "c"), 2),
     "ValidationFailed": None,
     "NotFound": None,

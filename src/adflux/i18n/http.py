@@ -41,11 +41,12 @@ def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     return render_plural(singular, plural, count, params, request_language())
 
 
-def localised(stored: Message | str | Mapping[str, Any] | None) -> str | None:
-    """A message in the request's language: a Message, or one a service stored (its JSON, JSON
-    text, or the plain text of a row kept before messages were, shown as it was written)."""
+def localised(stored: Message | str | Mapping[str, Any] | None) -> str:
+    """A message in the request's language ("" for None): a Message, or one a service stored
+    (its JSON, JSON text, or the plain text of a row kept before messages were, shown as it was
+    written)."""
     if stored is None:
-        return None
+        return ""
     message = stored if isinstance(stored, Message) else from_stored(stored)
     return message.render(request_language())
 

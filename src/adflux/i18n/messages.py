@@ -1,7 +1,10 @@
 """Messages that services write once, in English, and entry layers render in the reader's language.
 
 A message is a catalog msgid with ``%(name)s`` placeholders and its parameters, kept apart until
-it is shown, so numbers, money and codes take the reader's formats and labels.
+it is shown, so numbers, money and codes take the reader's formats and labels. One that depends on
+a count is a PluralMessage (ngettext's rule of the language). A message kept in the database is
+stored as ``to_json`` writes it and read back with ``from_json`` (``db.MessageType``); texts
+stored before there were msgids come back as a Verbatim, shown as they were written.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any, Literal
 from babel.lists import format_list
 
 from adflux.i18n import formats
-from adflux.i18n.catalogs import LOCALES, SOURCE_LANGUAGE, translations
+from adflux.i18n.catalogs import DEFAULT_LANGUAGE, LOCALES, SOURCE_LANGUAGE, translations
 from adflux.i18n.labels import label
 
 
@@ -61,10 +64,31 @@ class Choices:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class MidSentence:
+    """A parameter that continues a sentence: a label or a sentence of its own, started in lower
+    case ("candidates in sales", "...: no member of the segment...")."""
+
+    value: object
+
+    def __str__(self) -> str:
+        return display(self, SOURCE_LANGUAGE)
+
+
+def in_sentence(text: str) -> str:
+    """`text` continued mid-sentence ("Ventas" -> "ventas"); an acronym or a number keeps its
+    form ("TI")."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def display(value: object, language: str) -> str:
     """How a parameter reads in `language`."""
     if isinstance(value, Code):
         return label(value.kind, value.code, language)
+    if isinstance(value, MidSentence):
+        return in_sentence(display(value.value, language))
     if isinstance(value, Money):
         return formats.money(value.amount, language)
     if isinstance(value, Choices):
@@ -143,18 +167,51 @@ class Message:
         return hash(self.template)
 
 
+class PluralMessage(Message):
+    """A message whose wording follows a count ("1 candidate lives", "2 candidates live"):
+    ``%(count)s`` shows it."""
+
+    __slots__ = ("count", "plural")
+
+    def __init__(self, singular: str, plural: str, count: int, /, **params: object):
+        super().__init__(singular, **params)
+        self.plural = plural
+        self.count = count
+
+    def render(self, language: str) -> str:
+        return render_plural(self.template, self.plural, self.count, self.params, language)
+
+    def __repr__(self) -> str:
+        return (
+            f"PluralMessage({self.template!r}, {self.plural!r}, {self.count!r}, **{self.params!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PluralMessage):
+            return NotImplemented
+        return (self.template, self.plural, self.count, self.params) == (
+            other.template,
+            other.plural,
+            other.count,
+            other.params,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
 class Verbatim(Message):
-    """A text stored before its message was (a legacy row): shown as it was written, in the
-    reader's language when it was kept in several."""
+    """A text stored before messages were kept as msgids: one written text per language, shown
+    as it was written (in the default language, Spanish, where the language has none)."""
 
     __slots__ = ("texts",)
 
     def __init__(self, texts: Mapping[str, str]):
-        super().__init__(next(iter(texts.values()), ""))
+        super().__init__(texts.get(SOURCE_LANGUAGE) or next(iter(texts.values()), ""))
         self.texts = dict(texts)
 
     def render(self, language: str) -> str:
-        return self.texts.get(language) or self.texts.get(SOURCE_LANGUAGE) or self.template
+        return self.texts.get(language) or self.texts.get(DEFAULT_LANGUAGE) or self.template
 
     def __repr__(self) -> str:
         return f"Verbatim({self.texts!r})"
@@ -169,23 +226,26 @@ class Verbatim(Message):
 
 
 def to_json(message: Message) -> dict[str, Any]:
-    """A message as stored: ``{"msgid": ..., "params": {...}}``, each parameter typed (a code,
-    money, choices, a nested message...) so that it renders again in any language."""
+    """`message` as JSON to store: its msgid and parameters, kept apart to render later."""
     if isinstance(message, Verbatim):
         return {"verbatim": dict(message.texts)}
-    return {
+    data: dict[str, Any] = {
         "msgid": message.template,
         "params": {name: _param_to_json(value) for name, value in message.params.items()},
     }
+    if isinstance(message, PluralMessage):
+        data.update(plural=message.plural, count=message.count)
+    return data
 
 
 def from_json(data: Mapping[str, Any]) -> Message:
-    """The message `to_json` stored (a legacy ``{"verbatim": {"es": ..., "en": ...}}`` reads as
-    those texts)."""
+    """The Message `to_json` stored."""
     if "verbatim" in data:
         return Verbatim(data["verbatim"])
-    params = data.get("params") or {}
-    return Message(data["msgid"], **{name: _param_from_json(v) for name, v in params.items()})
+    params = {name: _param_from_json(value) for name, value in data.get("params", {}).items()}
+    if "plural" in data:
+        return PluralMessage(data["msgid"], data["plural"], data["count"], **params)
+    return Message(data["msgid"], **params)
 
 
 def from_stored(value: str | Mapping[str, Any]) -> Message:
@@ -203,51 +263,55 @@ def from_stored(value: str | Mapping[str, Any]) -> Message:
     return Verbatim({SOURCE_LANGUAGE: value})
 
 
-# A typed parameter is stored as an object of one key, its type; plain ones as they are.
+# A parameter that JSON has no type for is stored as an object of one key naming its type;
+# strings, numbers, booleans and null as they are, a list as an array.
 def _param_to_json(value: object) -> Any:
     if isinstance(value, Message):
         return {"message": to_json(value)}
     if isinstance(value, Code):
-        return {"code": {"kind": value.kind, "code": value.code}}
+        return {"code": [value.kind, value.code]}
+    if isinstance(value, MidSentence):
+        return {"mid_sentence": _param_to_json(value.value)}
     if isinstance(value, Money):
-        return {"money": str(value.amount) if isinstance(value.amount, Decimal) else value.amount}
+        return {"money": _param_to_json(value.amount)}
     if isinstance(value, Choices):
-        codes = list(value.codes)
-        return {"choices": {"kind": value.kind, "codes": codes, "conjunction": value.conjunction}}
-    if isinstance(value, list | tuple):
-        return {"list": [_param_to_json(item) for item in value]}
+        return {"choices": [value.kind, list(value.codes), value.conjunction]}
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
     if isinstance(value, datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, date):
         return {"date": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return [_param_to_json(item) for item in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    return str(value)
+    raise TypeError(f"a message parameter of type {type(value).__name__} cannot be stored")
 
 
 def _param_from_json(value: Any) -> object:
-    if not isinstance(value, dict) or len(value) != 1:
+    if isinstance(value, list):
+        return [_param_from_json(item) for item in value]
+    if not isinstance(value, dict):
         return value
-    ((kind, inner),) = value.items()
+    [(kind, inner)] = value.items()
     if kind == "message":
         return from_json(inner)
     if kind == "code":
-        return Code(inner["kind"], inner["code"])
+        return Code(inner[0], inner[1])
+    if kind == "mid_sentence":
+        return MidSentence(_param_from_json(inner))
     if kind == "money":
-        return Money(Decimal(inner) if isinstance(inner, str) else inner)
+        return Money(_param_from_json(inner))  # type: ignore[arg-type]
     if kind == "choices":
-        return Choices(inner["kind"], inner["codes"], inner.get("conjunction", "and"))
-    if kind == "list":
-        return [_param_from_json(item) for item in inner]
+        return Choices(inner[0], tuple(inner[1]), inner[2])
     if kind == "decimal":
         return Decimal(inner)
     if kind == "datetime":
         return datetime.fromisoformat(inner)
     if kind == "date":
         return date.fromisoformat(inner)
-    return value
+    raise ValueError(f"unknown stored message parameter {kind!r}")
 
 
 def one_of(codes: Sequence[str], kind: str | None = None) -> Message:

@@ -42,7 +42,7 @@ import numpy as np
 
 from adflux.errors import ValidationFailed
 from adflux.i18n.catalogs import N_
-from adflux.i18n.messages import Message
+from adflux.i18n.messages import Code, Message, Money, PluralMessage
 from adflux.optimisation.response import (
     FORGETTING,
     DailyData,
@@ -64,8 +64,6 @@ MAX_PAUSABLE = 10
 # The days the reasons quote: a week, recent enough to show a change the allocator acted on.
 REASON_WINDOW_DAYS = 7
 FLOOR_MAX_SHARE_OF_EVEN = 0.5
-PLATFORM_NAMES = {"meta": "Meta", "google": "Google Ads", "x": "X", "tiktok": "TikTok",
-                  "snapchat": "Snapchat"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,12 +96,11 @@ class ArmLimits:
 
 @dataclass(frozen=True)
 class Allocation:
-    """An arm's new daily budget and why, Spanish first."""
+    """An arm's new daily budget and why."""
 
     arm_id: str
     daily_cop: int
-    reason_es: str
-    reason_en: str
+    reason: Message
 
 
 @dataclass(frozen=True)
@@ -447,35 +444,29 @@ def _cost_per_application(arms: Sequence[ArmHistory]) -> float | None:
     return spent / applications if applications else None
 
 
-def format_cop(amount: float, *, english: bool = False) -> str:
-    """A rounded peso amount with the thousands marked: 12.300 in Spanish, 12,300 in English."""
-    text = f"{round(amount):,}"
-    return text if english else text.replace(",", ".")
-
-
 def _allocation(
     arm: ArmHistory, limit: ArmLimits, bound: Bounds, budget: int, average: float | None
 ) -> Allocation:
-    platform = PLATFORM_NAMES.get(arm.platform, arm.platform)
-    segment_es = arm.segment_name or f"segmento {arm.segment_id}"
-    segment_en = arm.segment_name or f"segment {arm.segment_id}"
     ran_before = any(day.spent_cop for day in arm.days)
-    change_es, change_en = _change(limit.current_daily_cop, budget, resumed=ran_before)
-    evidence_es, evidence_en = _evidence(arm, average)
-    note_es, note_en = _binding(limit, bound, budget)
-    if not note_es and _grows_dearer_than_average(arm, limit, budget, average):
+    note = _binding(limit, bound, budget)
+    if note is None and _grows_dearer_than_average(arm, limit, budget, average):
         # The split follows the next peso's return, not the average cost: say so, or a
         # recruiter reads "more budget to the dearer arm" as a mistake.
-        note_es, note_en = (
-            "; su próximo peso rinde más que en las combinaciones más baratas, que se saturan",
-            "; its next peso buys more than on the cheaper arms, which are saturating",
+        note = Message("its next peso buys more than on the cheaper arms, which are saturating")
+    params = {
+        "platform": Code("platform", arm.platform),
+        "segment": arm.segment_name or Message("segment %(segment)s", segment=arm.segment_id),
+        "change": _change(limit.current_daily_cop, budget, resumed=ran_before),
+        "evidence": _evidence(arm, average),
+    }
+    reason = (
+        Message("%(platform)s · %(segment)s %(change)s: %(evidence)s", **params)
+        if note is None
+        else Message(
+            "%(platform)s · %(segment)s %(change)s: %(evidence)s; %(note)s", **params, note=note
         )
-    return Allocation(
-        arm_id=arm.arm_id,
-        daily_cop=budget,
-        reason_es=f"{platform} · {segment_es} {change_es}: {evidence_es}{note_es}",
-        reason_en=f"{platform} · {segment_en} {change_en}: {evidence_en}{note_en}",
     )
+    return Allocation(arm_id=arm.arm_id, daily_cop=budget, reason=reason)
 
 
 def _grows_dearer_than_average(
@@ -486,65 +477,59 @@ def _grows_dearer_than_average(
     return grows and average is not None and applications > 0 and spent / applications > average
 
 
-def _change(current: int, budget: int, *, resumed: bool) -> tuple[str, str]:
+def _change(current: int, budget: int, *, resumed: bool) -> Message | str:
     if budget == 0:
-        return "en pausa", "paused"
+        return Message("paused")
     if current == 0:
-        amount_es, amount_en = format_cop(budget), format_cop(budget, english=True)
         if resumed:
-            return f"reanudado, {amount_es} COP al día", f"resumed, {amount_en} COP a day"
-        return f"nuevo, {amount_es} COP al día", f"new, {amount_en} COP a day"
+            return Message("resumed, %(amount)s a day", amount=Money(budget))
+        return Message("new, %(amount)s a day", amount=Money(budget))
     percent = round(100 * (budget - current) / current)
     if percent == 0:
-        return "sin cambio", "unchanged"
-    return f"{percent:+d} %", f"{percent:+d} %"
+        return Message("unchanged")
+    return f"{percent:+d} %"
 
 
-def _evidence(arm: ArmHistory, average: float | None) -> tuple[str, str]:
+def _evidence(arm: ArmHistory, average: float | None) -> Message:
     spent, applications, days = _recent(arm)
     if days == 0:
-        return "sin historial aún", "no history yet"
+        return Message("no history yet")
     if applications == 0:
-        return (
-            f"0 postulaciones con {format_cop(spent)} COP gastados en {days} días",
-            f"0 applications for {format_cop(spent, english=True)} COP spent in {days} days",
+        return PluralMessage(
+            "0 applications for %(spent)s spent in %(count)s day",
+            "0 applications for %(spent)s spent in %(count)s days",
+            days,
+            spent=Money(spent),
         )
-    cost = spent / applications
     # `average` exists: this arm's applications count in it.
     assert average is not None
-    return (
-        f"{format_cop(cost)} COP por postulación frente a {format_cop(average)} de media",
-        f"{format_cop(cost, english=True)} COP per application against "
-        f"{format_cop(average, english=True)} on average",
+    return Message(
+        "%(cost)s per application against %(average)s on average",
+        cost=Money(spent / applications),
+        average=Money(average),
     )
 
 
-def _binding(limit: ArmLimits, bound: Bounds, budget: int) -> tuple[str, str]:
+def _binding(limit: ArmLimits, bound: Bounds, budget: int) -> Message | None:
     """Which limit, if any, held the budget where it is, or why the arm is paused or resumed."""
     if bound.buys_more_elsewhere:
-        return (
-            "; ese dinero rinde más en las demás combinaciones",
-            "; that money buys more on the other arms",
-        )
+        return Message("that money buys more on the other arms")
     if bound.retried_after_days:
-        days = bound.retried_after_days
-        return (
-            f"; se prueba de nuevo tras {days} días en pausa",
-            f"; tried again after {days} days paused",
+        return PluralMessage(
+            "tried again after %(count)s day paused",
+            "tried again after %(count)s days paused",
+            bound.retried_after_days,
         )
     if bound.paused:
-        return (
-            "; el total no cubre el mínimo de todas las combinaciones",
-            "; the total does not cover every arm's minimum",
-        )
+        return Message("the total does not cover every arm's minimum")
     if budget == bound.keep and bound.keep > 0:
         if budget == limit.min_daily_cop:
-            return "; mínimo diario de la plataforma", "; the platform's daily minimum"
-        return "; piso de exploración", "; exploration floor"
+            return Message("the platform's daily minimum")
+        return Message("exploration floor")
     moved = limit.current_daily_cop > 0 and budget != limit.current_daily_cop
     if moved and budget in (bound.lower, bound.upper) and bound.upper > bound.lower:
-        return "; tope de cambio diario", "; daily change limit"
-    return "", ""
+        return Message("daily change limit")
+    return None
 
 
 def _validate(

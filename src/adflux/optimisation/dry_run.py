@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from adflux.campaigns.models import PlatformPublication
 from adflux.campaigns.service import campaign_today, get_campaign_or_404
 from adflux.db import DbSession
+from adflux.i18n.messages import Message
 from adflux.optimisation.allocator import allocate
 from adflux.optimisation.models import AllocationMove, AllocationRun, CampaignRule, RuleKind
 from adflux.optimisation.rules import Facts, campaign_facts, stored_or_standing_rules, triggers
@@ -53,8 +54,7 @@ class DryRunTotal:
 class DryRunArm(DryRunTotal):
     """One arm on one day, with the allocator's reason."""
 
-    reason_es: str
-    reason_en: str
+    reason: Message | None  # None: the allocator did not budget it that day
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,7 @@ def _decide_day(
                 spent_cop=spent,
                 applications=applications,
                 budget_cop=allocation.daily_cop if allocation else 0,
-                reason_es=allocation.reason_es if allocation else "",
-                reason_en=allocation.reason_en if allocation else "",
+                reason=allocation.reason if allocation else None,
             )
         )
     return total, rows

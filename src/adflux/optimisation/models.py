@@ -13,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from adflux.db import JSONType, TimestampMixin, UTCDateTime, utcnow
+from adflux.db import JSONType, MessageType, TimestampMixin, UTCDateTime, utcnow
 from adflux.extensions import db
+from adflux.i18n.messages import Message
 
 
 class RunTrigger(enum.StrEnum):
@@ -56,8 +57,8 @@ class AllocationMove(db.Model):  # type: ignore[name-defined,misc]
     )
     from_cop: Mapped[int] = mapped_column(sa.BigInteger)
     to_cop: Mapped[int] = mapped_column(sa.BigInteger)
-    reason_es: Mapped[str] = mapped_column(sa.Text)
-    reason_en: Mapped[str] = mapped_column(sa.Text)
+    # Why, as a catalog message with its parameters, rendered in the reader's language.
+    reason: Mapped[Message] = mapped_column(MessageType)
 
     run: Mapped[AllocationRun] = relationship(back_populates="moves")
 

@@ -35,8 +35,7 @@ from adflux.campaigns.status import PARTIALLY_PUBLISHED, PAUSED, PUBLISHED
 from adflux.context import actor_var
 from adflux.db import DbSession, write_or_recheck
 from adflux.errors import Conflict
-from adflux.i18n.catalogs import N_
-from adflux.i18n.messages import Message, localise
+from adflux.i18n.messages import Message
 from adflux.optimisation.allocator import (
     Allocation,
     ArmHistory,
@@ -190,22 +189,11 @@ class Skip:
     """Why a campaign's budget is not split today: a catalog message, shown in the reader's
     language."""
 
-    reason: str
-
-    def localised(self, language: str) -> str:
-        return localise(self.reason, language)
-
-    @property
-    def reason_es(self) -> str:
-        return self.localised("es")
-
-    @property
-    def reason_en(self) -> str:
-        return self.localised("en")
+    reason: Message
 
 
-ONE_ARM = Skip(N_("it takes at least two running arms (platform × segment)"))
-OUTSIDE_DATES = Skip(N_("outside the campaign's dates"))
+ONE_ARM = Skip(Message("it takes at least two running arms (platform × segment)"))
+OUTSIDE_DATES = Skip(Message("outside the campaign's dates"))
 
 
 def why_not_allocated(campaign: AdCampaign) -> Skip | None:
@@ -218,13 +206,13 @@ def why_not_allocated(campaign: AdCampaign) -> Skip | None:
 
 def _campaign_skip(campaign: AdCampaign) -> Skip | None:
     if campaign.archived_at is not None:
-        return Skip(N_("the campaign is archived"))
+        return Skip(Message("the campaign is archived"))
     if not campaign.auto_allocate:
-        return Skip(N_("automatic allocation is switched off"))
+        return Skip(Message("automatic allocation is switched off"))
     if campaign.status == PAUSED:
-        return Skip(N_("the campaign is paused"))
+        return Skip(Message("the campaign is paused"))
     if campaign.status not in ALLOCATED_STATUSES:
-        return Skip(N_("the campaign is not published yet"))
+        return Skip(Message("the campaign is not published yet"))
     return None
 
 
@@ -316,8 +304,8 @@ def allocate_campaign(
     if isinstance(decision, Skip):
         skip = decision
         if trigger == RunTrigger.ON_DEMAND:
-            raise Conflict("the budget cannot be split: %(reason)s", reason=Message(skip.reason))
-        log.info("campaign %s not allocated on %s: %s", campaign_id, day, skip.reason_en)
+            raise Conflict("the budget cannot be split: %(reason)s", reason=skip.reason)
+        log.info("campaign %s not allocated on %s: %s", campaign_id, day, skip.reason)
         return None
     total, arms, allocations = decision
     before = {str(arm.id): arm.daily_budget_cop for arm in arms}
@@ -326,8 +314,7 @@ def allocate_campaign(
             publication_id=int(allocation.arm_id),
             from_cop=before[allocation.arm_id],
             to_cop=allocation.daily_cop,
-            reason_es=allocation.reason_es,
-            reason_en=allocation.reason_en,
+            reason=allocation.reason,
         )
         for allocation in allocations
     ]

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adflux.geo import all_cities, distance_km, find_city
+from adflux.i18n.messages import Code, Message, MidSentence
+from adflux.jobs.areas import AREA_BY_LABEL
 from adflux.vocabulary import EDUCATION_LEVELS
 
 # A commute people accept for a job: the radius (km) around the job's city that counts as "near".
@@ -56,31 +58,6 @@ _EDUCATION_WORDS: tuple[tuple[str, str], ...] = (
     ("profesional", r"profesional"),
     ("bachiller", r"bachiller"),
 )
-_EDUCATION_LABEL_ES = {
-    "bachiller": "bachiller",
-    "tecnico": "técnico",
-    "tecnologo": "tecnólogo",
-    "profesional": "profesional",
-    "especializacion": "especialización",
-    "maestria": "maestría",
-    "doctorado": "doctorado",
-}
-_EDUCATION_LABEL_EN = {
-    "bachiller": "high school",
-    "tecnico": "technical",
-    "tecnologo": "technologist",
-    "profesional": "university",
-    "especializacion": "specialisation",
-    "maestria": "master's",
-    "doctorado": "doctorate",
-}
-_SENIORITY_EN = {"junior": "junior", "semi_senior": "mid-level", "senior": "senior", "lead": "lead"}
-_SENIORITY_ES = {
-    "junior": "junior",
-    "semi_senior": "semi senior",
-    "senior": "senior",
-    "lead": "líder",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +97,7 @@ class Reason:
     # a place's reason (places.py): job_city | near_city | concentrated
     code: str
     share: float | None
-    message_es: str
-    message_en: str
+    message: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +166,7 @@ def score_segment(terms: JobTerms, tally: MemberTally, *, name: str) -> SegmentF
     """The score, verdict and reasons of one segment for one job."""
     n = tally.members
     if n == 0:
-        reason = Reason(
-            "no_members",
-            None,
-            "Ningún miembro del segmento aceptó recibir publicidad",
-            "No member of the segment accepted marketing",
-        )
+        reason = Reason("no_members", None, Message("No member of the segment accepted marketing"))
         return SegmentFit(tally.segment_id, name, 0.0, 0, False, (reason,))
     shares = {
         "area": tally.area / n,
@@ -225,15 +196,15 @@ def _secondary(shares: dict[str, float | None]) -> float:
     return sum(w * (shares[k] or 0.0) for k, w in known.items()) / total
 
 
-def in_sentence(label: str) -> str:
-    """An area label as Spanish writes it mid-sentence ("Ventas y comercial" -> "ventas y
-    comercial"); an acronym ("TI") keeps its capitals."""
-    if len(label) > 1 and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
+def area_in_sentence(area: str) -> MidSentence:
+    """An area, stored by its Spanish label, as a message's parameter: its label in the reader's
+    language, mid-sentence ("candidates in sales"); an area outside the vocabulary as written."""
+    known = AREA_BY_LABEL.get(area)
+    return MidSentence(Code("area", known.key) if known else area)
 
 
-def _pct(share: float) -> str:
+def share_text(share: float) -> str:
+    """A share as a reason quotes it: 0.724 -> "72 %" (the same in both languages)."""
     return f"{round(share * 100)} %"
 
 
@@ -243,8 +214,11 @@ def _reasons(terms: JobTerms, shares: dict[str, float | None]) -> tuple[Reason, 
         Reason(
             "area",
             area,
-            f"{_pct(area)} trabaja en {in_sentence(terms.area)}",
-            f"{_pct(area)} work in {terms.area}",
+            Message(
+                "%(share)s work in %(area)s",
+                share=share_text(area),
+                area=area_in_sentence(terms.area),
+            ),
         ),
         _place_reason(terms, place),
     ]
@@ -266,15 +240,20 @@ def _place_reason(terms: JobTerms, share: float) -> Reason:
         return Reason(
             "place",
             share,
-            f"{_pct(share)} de disposición a trabajo remoto (empleo remoto en Colombia)",
-            f"{_pct(share)} inclined to remote work (a remote job anywhere in Colombia)",
+            Message(
+                "%(share)s inclined to remote work (a remote job anywhere in Colombia)",
+                share=share_text(share),
+            ),
         )
-    km = round(NEAR_KM)
     return Reason(
         "place",
         share,
-        f"{_pct(share)} vive en {terms.city} o a menos de {km} km",
-        f"{_pct(share)} live in {terms.city} or within {km} km",
+        Message(
+            "%(share)s live in %(city)s or within %(km)s km",
+            share=share_text(share),
+            city=terms.city,
+            km=round(NEAR_KM),
+        ),
     )
 
 
@@ -284,8 +263,11 @@ def _experience_reason(terms: JobTerms, share: float | None) -> Reason | None:
     return Reason(
         "experience",
         share,
-        f"{_pct(share)} tiene la experiencia de un cargo {_SENIORITY_ES[terms.seniority]}",
-        f"{_pct(share)} have the experience of a {_SENIORITY_EN[terms.seniority]} role",
+        Message(
+            "%(share)s have the experience of a %(seniority)s role",
+            share=share_text(share),
+            seniority=Code("seniority", terms.seniority),
+        ),
     )
 
 
@@ -295,8 +277,7 @@ def _salary_reason(share: float | None) -> Reason | None:
     return Reason(
         "salary",
         share,
-        f"{_pct(share)} aspira a un salario que la oferta cubre",
-        f"{_pct(share)} expect a salary the offer meets",
+        Message("%(share)s expect a salary the offer meets", share=share_text(share)),
     )
 
 
@@ -306,8 +287,11 @@ def _education_reason(terms: JobTerms, share: float | None) -> Reason | None:
     return Reason(
         "education",
         share,
-        f"{_pct(share)} tiene formación {_EDUCATION_LABEL_ES[terms.min_education]} o superior",
-        f"{_pct(share)} have {_EDUCATION_LABEL_EN[terms.min_education]} education or higher",
+        Message(
+            "%(share)s studied to %(education)s level or higher",
+            share=share_text(share),
+            education=Code("education", terms.min_education),
+        ),
     )
 
 
@@ -326,23 +310,26 @@ def no_fit_reason(
         return Reason(
             "no_segments",
             None,
-            "No hay segmentos activos: entrene una segmentación primero",
-            "There are no active segments: train a segmentation first",
+            Message("There are no active segments: train a segmentation first"),
         )
     best_area = max((t.area / t.members for t in tallies if t.members), default=0.0)
     if best_area < FIT_THRESHOLD:
         return Reason(
             "no_fit",
             best_area,
-            f"Ningún segmento reúne candidatos de {in_sentence(terms.area)} "
-            f"(el mejor: {_pct(best_area)})",
-            f"No segment gathers candidates in {terms.area} (the best: {_pct(best_area)})",
+            Message(
+                "No segment gathers candidates in %(area)s (the best: %(share)s)",
+                area=area_in_sentence(terms.area),
+                share=share_text(best_area),
+            ),
         )
-    where_es = "con disposición a trabajo remoto" if terms.remote else f"cerca de {terms.city}"
-    where_en = "inclined to remote work" if terms.remote else f"near {terms.city}"
-    return Reason(
-        "no_fit",
-        None,
-        f"Ningún segmento tiene suficientes candidatos de {in_sentence(terms.area)} {where_es}",
-        f"No segment has enough candidates in {terms.area} {where_en}",
-    )
+    area = area_in_sentence(terms.area)
+    if terms.remote:
+        message = Message(
+            "No segment has enough candidates in %(area)s inclined to remote work", area=area
+        )
+    else:
+        message = Message(
+            "No segment has enough candidates in %(area)s near %(city)s", area=area, city=terms.city
+        )
+    return Reason("no_fit", None, message)

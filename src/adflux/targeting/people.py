@@ -23,6 +23,7 @@ from adflux.advisories import Advisory
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.errors import NotFound
+from adflux.i18n.messages import Message
 from adflux.jobs.models import JobOpening
 from adflux.segmentation.group_age import GroupAgeCheck, group_age_check
 from adflux.targeting import fit, service
@@ -181,36 +182,42 @@ def job_audience_preview(*, db_session: DbSession, job_id: int, size: int) -> Pe
 
 
 def _nobody(terms: JobTerms) -> Reason:
-    where_es = "con disposición a trabajo remoto" if terms.remote else f"cerca de {terms.city}"
-    where_en = "inclined to remote work" if terms.remote else f"near {terms.city}"
-    area_es = fit.in_sentence(terms.area)
-    return Reason(
-        "no_candidates",
-        None,
-        f"Ningún candidato que aceptó recibir publicidad trabaja en {area_es} {where_es}",
-        f"No candidate who accepted marketing works in {terms.area} {where_en}",
-    )
+    area = fit.area_in_sentence(terms.area)
+    if terms.remote:
+        message = Message(
+            "No candidate who accepted marketing works in %(area)s inclined to remote work",
+            area=area,
+        )
+    else:
+        message = Message(
+            "No candidate who accepted marketing works in %(area)s near %(city)s",
+            area=area,
+            city=terms.city,
+        )
+    return Reason("no_candidates", None, message)
 
 
 def _skew_warning(reach: int, check: GroupAgeCheck) -> Advisory:
-    side_es, side_en = ("mayores", "older") if check.older else ("más jóvenes", "younger")
-    auc, high = check.auc or 0.0, check.threshold
-    low = 1 - high
-    return Advisory(
-        rule=AGE_SKEW_RULE,
-        field=SIZE_FIELD,
-        message_es=(
-            f"Los {reach} candidatos más afines a esta oferta son en su mayoría {side_es} que los "
-            f"demás: la edad por sí sola los distingue (AUC {auc:.2f}; se advierte desde "
-            f"{high:.2f} o hasta {low:.2f}). Dirigirles anuncios de empleo puede funcionar como "
-            "un filtro de edad indirecto (Ley 931 de 2004). Revise que la oferta sea para todas "
-            "las edades o pida otro tamaño."
-        ),
-        message_en=(
-            f"The {reach} candidates who best fit this job are mostly {side_en} than the rest: "
-            f"age alone tells them apart (AUC {auc:.2f}; warned at {high:.2f} or above, "
-            f"{low:.2f} or below). Targeting employment ads at them may act as an indirect age "
-            "filter (Colombian Ley 931 of 2004). Check the offer is open to all ages, or ask for "
-            "another size."
-        ),
-    )
+    params = {
+        "reach": reach,
+        "auc": round(check.auc or 0.0, 2),
+        "high": round(check.threshold, 2),
+        "low": round(1 - check.threshold, 2),
+    }
+    if check.older:
+        message = Message(
+            "The %(reach)s candidates who best fit this job are mostly older than the rest: age "
+            "alone tells them apart (AUC %(auc)s; warned at %(high)s or above, %(low)s or below). "
+            "Targeting employment ads at them may act as an indirect age filter (Colombian Ley "
+            "931 of 2004). Check the offer is open to all ages, or ask for another size.",
+            **params,
+        )
+    else:
+        message = Message(
+            "The %(reach)s candidates who best fit this job are mostly younger than the rest: age "
+            "alone tells them apart (AUC %(auc)s; warned at %(high)s or above, %(low)s or below). "
+            "Targeting employment ads at them may act as an indirect age filter (Colombian Ley "
+            "931 of 2004). Check the offer is open to all ages, or ask for another size.",
+            **params,
+        )
+    return Advisory(rule=AGE_SKEW_RULE, field=SIZE_FIELD, message=message)

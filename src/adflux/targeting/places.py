@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from adflux.candidates.models import Candidate
 from adflux.db import DbSession
 from adflux.geo import City, distance_km, find_city
-from adflux.targeting.fit import NEAR_KM, Reason, in_sentence
+from adflux.i18n.messages import Message, PluralMessage
+from adflux.targeting.fit import NEAR_KM, Reason, area_in_sentence, share_text
 
 # A remote job reaches anyone in Colombia, so by default its ads cover the whole country. When
 # four in five of the people of its trade live in at most three cities, aiming at those cities
@@ -131,23 +132,6 @@ def _remote_places(
     return Places(cities=(), country_wide=True)
 
 
-def _candidates_es(n: int, area: str) -> str:
-    # Thousands separated by dots, as Colombian Spanish writes them (1.465).
-    return f"{n:,} candidato{'' if n == 1 else 's'} de {in_sentence(area)}".replace(",", ".")
-
-
-def _live_es(n: int) -> str:
-    return "vive" if n == 1 else "viven"
-
-
-def _candidates_en(n: int, area: str) -> str:
-    return f"{n:,} candidate{'' if n == 1 else 's'} in {area}"
-
-
-def _live_en(n: int) -> str:
-    return "lives" if n == 1 else "live"
-
-
 def _share(n: int, total: int) -> float:
     return round(n / total, 4) if total else 0.0
 
@@ -157,16 +141,23 @@ def _job_city_reason(job: PlacedJob, city: str, n: int, total: int) -> Reason:
         return Reason(
             "job_city",
             0.0,
-            f"La oferta es en {city}: ningún candidato de {in_sentence(job.area)} vive allí "
-            "todavía, pero quien vive allí puede postularse",
-            f"The job is in {city}: no candidate in {job.area} lives there yet, but people "
-            "who live there can apply",
+            Message(
+                "The job is in %(city)s: no candidate in %(area)s lives there yet, but people "
+                "who live there can apply",
+                city=city,
+                area=area_in_sentence(job.area),
+            ),
         )
     return Reason(
         "job_city",
         _share(n, total),
-        f"{_candidates_es(n, job.area)} {_live_es(n)} en {city}, la ciudad de la oferta",
-        f"{_candidates_en(n, job.area)} {_live_en(n)} in {city}, the job's city",
+        PluralMessage(
+            "%(count)s candidate in %(area)s lives in %(city)s, the job's city",
+            "%(count)s candidates in %(area)s live in %(city)s, the job's city",
+            n,
+            area=area_in_sentence(job.area),
+            city=city,
+        ),
     )
 
 
@@ -174,18 +165,26 @@ def _near_reason(job: PlacedJob, city: str, n: int, total: int, km: float) -> Re
     return Reason(
         "near_city",
         _share(n, total),
-        f"{_candidates_es(n, job.area)} {_live_es(n)} en {city}, a {round(km)} km",
-        f"{_candidates_en(n, job.area)} {_live_en(n)} in {city}, {round(km)} km away",
+        PluralMessage(
+            "%(count)s candidate in %(area)s lives in %(city)s, %(km)s km away",
+            "%(count)s candidates in %(area)s live in %(city)s, %(km)s km away",
+            n,
+            area=area_in_sentence(job.area),
+            city=city,
+            km=round(km),
+        ),
     )
 
 
 def _concentrated_reason(job: PlacedJob, city: str, share: float) -> Reason:
-    pct = f"{round(share * 100)} %"
     return Reason(
         "concentrated",
         round(share, 4),
-        f"El {pct} de los candidatos de {in_sentence(job.area)} vive en {city} "
-        "(empleo remoto: se anuncia donde se concentran)",
-        f"{pct} of the candidates in {job.area} live in {city} "
-        "(a remote job: advertised where they concentrate)",
+        Message(
+            "%(share)s of the candidates in %(area)s live in %(city)s (a remote job: advertised "
+            "where they concentrate)",
+            share=share_text(share),
+            area=area_in_sentence(job.area),
+            city=city,
+        ),
     )

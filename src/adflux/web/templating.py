@@ -44,11 +44,6 @@ def when(value: datetime | date | None) -> str:
     return formats.moment(value, request_language())
 
 
-def pick(spanish: str, english: str) -> str:
-    """Choose between two texts a service still writes in both languages."""
-    return spanish if request_language() == "es" else english
-
-
 def area_label(area: str | None) -> str:
     """A job's or candidate's area, which rows store by its Spanish label, in the reader's
     language."""
@@ -87,7 +82,6 @@ def template_helpers() -> dict[str, Any]:
         "label": code_label,
         "area_label": area_label,
         "actor": actor,
-        "pick": pick,
         "localised": localised,
         "lang": request_language(),
         "web_user": g.get("web_user"),

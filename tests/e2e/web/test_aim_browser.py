@@ -47,7 +47,7 @@ def test_the_form_preselects_the_recommendation_and_warns_on_a_low_fit_choice(
     places = section.locator("#audience-places")
     for place in audience["places"]["cities"]:
         expect(places.locator(f"li[data-city='{place['city']}']")).to_have_text(
-            place["reason"]["message_es"]
+            place["reason"]["message"]
         )
     expect(places.locator(".chip")).to_have_text(audience["keywords"])
     own = section.locator("#audience-people")
@@ -58,9 +58,7 @@ def test_the_form_preselects_the_recommendation_and_warns_on_a_low_fit_choice(
     # Best first, each with its score and its reasons in Spanish.
     best = audience["segments"][0]
     expect(items.first.locator(".fit-name")).to_have_text(best["name"])
-    expect(items.first.locator(".fit-reasons li").first).to_have_text(
-        best["reasons"][0]["message_es"]
-    )
+    expect(items.first.locator(".fit-reasons li").first).to_have_text(best["reasons"][0]["message"])
     expect(items.first).to_contain_text(f"Afinidad {best['score']:.2f}".replace(".", ","))
     recommended = [
         int(i)

@@ -32,10 +32,14 @@ def test_a_viewer_reads_the_ranked_segments_with_reasons_in_both_languages(clien
     assert best["reasons"][1] == {
         "code": "place",
         "share": 1.0,
-        "message_es": "100 % vive en Cali o a menos de 60 km",
-        "message_en": "100 % live in Cali or within 60 km",
+        "message": "100 % vive en Cali o a menos de 60 km",
     }
     assert body["segments"][1]["fits"] is False
+    english = client.get(
+        f"/api/v1/jobs/{job.id}/audience",
+        headers={**token_for("viewer"), "Accept-Language": "en"},
+    ).json
+    assert english["segments"][0]["reasons"][1]["message"] == "100 % live in Cali or within 60 km"
 
 
 def test_no_segment_fits_is_said_plainly(client, token_for):
@@ -43,9 +47,7 @@ def test_no_segment_fits_is_said_plainly(client, token_for):
     job = make_job(area="Salud", city="Cali")
     body = client.get(f"/api/v1/jobs/{job.id}/audience", headers=token_for("viewer")).json
     assert body["no_fit_reason"]["code"] == "no_fit"
-    assert body["no_fit_reason"]["message_es"].startswith(
-        "Ningún segmento reúne candidatos de salud"
-    )
+    assert body["no_fit_reason"]["message"].startswith("Ningún segmento reúne candidatos de salud")
 
 
 def test_unknown_job_is_404_and_anonymous_is_401(client, token_for):

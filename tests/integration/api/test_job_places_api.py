@@ -31,8 +31,10 @@ def _viewer() -> dict[str, str]:
     return {"Authorization": f"Bearer {plain}"}
 
 
-def _audience(backend: Flask, job_id: int) -> dict:
-    response = backend.test_client().get(f"/api/v1/jobs/{job_id}/audience", headers=_viewer())
+def _audience(backend: Flask, job_id: int, language: str = "es") -> dict:
+    response = backend.test_client().get(
+        f"/api/v1/jobs/{job_id}/audience", headers={**_viewer(), "Accept-Language": language}
+    )
     assert response.status_code == 200, response.json
     return response.json
 
@@ -66,11 +68,13 @@ def test_a_hybrid_jobs_places_are_its_city_and_the_near_towns_its_trade_lives_in
     assert pereira["reason"] == {
         "code": "near_city",
         "share": 0.3125,  # 5 of the 16 consenting candidates in the trade
-        "message_es": "5 candidatos de tecnología y desarrollo de software viven en Pereira, "
-        "a 35 km",
-        "message_en": f"5 candidates in {TECH} live in Pereira, 35 km away",
+        "message": "5 candidatos de tecnología y desarrollo de software viven en Pereira, a 35 km",
     }
     assert home["reason"]["code"] == "job_city"
+    english = _audience(backend, job.id, "en")["places"]["cities"][1]["reason"]["message"]
+    assert (
+        english == "5 candidates in technology and software development live in Pereira, 35 km away"
+    )
     assert body["keywords"] == ["Ingeniero DevOps", "Docker", "Kubernetes", TECH]
 
 

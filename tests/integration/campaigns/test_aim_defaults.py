@@ -109,11 +109,18 @@ def test_a_low_fit_segment_is_created_with_a_warning_kept_on_the_campaign(client
     assert response.json["segment_ids"] == sorted([best.id, sales.id])
     [warning] = response.json["warnings"]
     assert (warning["rule"], warning["field"]) == ("segment_low_fit", "segment_ids")
-    assert warning["message_es"] == (
+    assert warning["code"] == "segment_low_fit"
+    assert warning["message"] == (
         "El segmento «Ventas · Bogotá» encaja poco con este empleo (afinidad 0,04 de 1; se "
         "recomienda desde 0,20): 4 % trabaja en tecnología y desarrollo de software"
     )
-    assert warning["message"] == f"{warning['message_es']} / {warning['message_en']}"
+    in_english = client.get(
+        f"/api/v1/campaigns/{response.json['id']}", headers={**headers, "Accept-Language": "en"}
+    ).json
+    assert in_english["warnings"][0]["message"] == (
+        "Segment «Ventas · Bogotá» fits this job poorly (fit 0.04 of 1; recommended from "
+        "0.20): 4 % work in technology and software development"
+    )
     # Kept with the campaign: the same warning afterwards, in the campaign and in the list.
     shown = client.get(f"/api/v1/campaigns/{response.json['id']}", headers=headers).json
     assert shown["warnings"] == [warning]
@@ -133,10 +140,10 @@ def test_when_no_segment_fits_the_campaign_is_created_on_the_jobs_own_terms_and_
     assert response.json["segment_ids"] == []
     [warning] = response.json["warnings"]
     assert warning["rule"] == "no_segment_fits"
-    assert warning["message_es"].startswith(
+    assert warning["message"].startswith(
         "Sin segmento recomendado: ningún segmento reúne candidatos de salud"
     )
-    assert warning["message_es"].endswith(
+    assert warning["message"].endswith(
         "la campaña se dirige a la ciudad, el área y las habilidades de la vacante."
     )
     shown = client.get(f"/api/v1/campaigns/{response.json['id']}", headers=headers).json

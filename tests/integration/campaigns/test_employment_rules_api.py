@@ -56,7 +56,8 @@ def proxy_segment(app, active_segment):
     return segment
 
 
-# field sent, value, rule id named, a source the message must cite
+ENGLISH = {"Accept-Language": "en"}
+# field sent, value, rule id named, a source the English message must cite
 NARROWINGS = [
     ("age_min", 25, "no_age_targeting", "Ley 931"),
     ("age_max", 40, "no_age_targeting", "Ley 931"),
@@ -77,18 +78,19 @@ NARROWINGS = [
 def test_forbidden_narrowing_is_refused_naming_the_rule(
     client, token_for, platforms, dispatcher, job, kind, field, value, rule, source
 ):
-    response = _post(
-        client, kind, job.id, {"platforms": ["meta"], field: value}, token_for("operator")
-    )
+    body = {"platforms": ["meta"], field: value}
+    response = _post(client, kind, job.id, body, token_for("operator"))
+    in_english = _post(client, kind, job.id, body, {**token_for("operator"), **ENGLISH})
 
-    assert response.status_code == 422, response.json
+    assert response.status_code == in_english.status_code == 422, response.json
     error = response.json["error"]
     assert error["code"] == "validation_error"
     [message] = error["fields"][field]
-    assert "Unknown field" not in message
-    assert f"[rule {rule}]" in message and f"[regla {rule}]" in message
-    assert "not allowed in job ads" in message and "no está permitida" in message
-    assert source in message
+    assert f"[regla {rule}]" in message and "no está permitida" in message
+    [message_en] = in_english.json["error"]["fields"][field]
+    assert "Unknown field" not in message_en
+    assert f"[rule {rule}]" in message_en and "not allowed in job ads" in message_en
+    assert source in message_en
     assert _campaign_count() == 0
     assert dispatcher.take() == []
 
@@ -96,7 +98,11 @@ def test_forbidden_narrowing_is_refused_naming_the_rule(
 @pytest.mark.parametrize("kind", [MAIN, ALIAS])
 def test_age_message_reads_as_the_issue_asks(client, token_for, platforms, dispatcher, job, kind):
     response = _post(
-        client, kind, job.id, {"platforms": ["meta"], "age_min": 25}, token_for("operator")
+        client,
+        kind,
+        job.id,
+        {"platforms": ["meta"], "age_min": 25},
+        {**token_for("operator"), **ENGLISH},
     )
 
     [message] = response.json["error"]["fields"]["age_min"]
@@ -117,7 +123,7 @@ def test_a_nested_targeting_object_is_refused_with_each_rule_it_breaks(
         kind,
         job.id,
         {"platforms": ["meta", "x"], "targeting": targeting},
-        token_for("operator"),
+        {**token_for("operator"), **ENGLISH},
     )
 
     assert response.status_code == 422
@@ -150,11 +156,12 @@ def test_an_age_proxy_segment_needs_the_operator_to_confirm(
     headers = token_for("operator")
     body = {"platforms": ["meta"], "segment_ids": [proxy_segment.id]}
 
-    refused = _post(client, kind, job.id, body, headers)
+    refused = _post(client, kind, job.id, body, {**headers, **ENGLISH})
 
     assert refused.status_code == 422, refused.json
     error = refused.json["error"]
     assert error["code"] == "acknowledgement_required"
+    assert error["message"] == "The campaign has unconfirmed warnings"
     assert "may act as an indirect age filter" in error["fields"]["segment_ids"][0]
     assert "Recién egresados · Cali" in error["fields"]["segment_ids"][0]
     assert (
@@ -171,11 +178,13 @@ def test_an_age_proxy_segment_needs_the_operator_to_confirm(
     [warning] = confirmed.json["warnings"]
     assert warning["rule"] == "segment_age_proxy"
     assert warning["field"] == "segments[Recién egresados · Cali]"
-    assert "indirect age filter (Colombian Ley 931 of 2004)" in warning["message_en"]
-    assert warning["message"] == f"{warning['message_es']} / {warning['message_en']}"
+    assert warning["code"] == "segment_age_proxy"
+    assert "filtro de edad indirecto (Ley 931 de 2004)" in warning["message"]
     campaign_id = confirmed.json["id"] if kind == MAIN else confirmed.json["campaign_id"]
     shown = client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).json
     assert shown["warnings"] == [warning]
+    english = client.get(f"/api/v1/campaigns/{campaign_id}", headers={**headers, **ENGLISH}).json
+    assert "indirect age filter (Colombian Ley 931 of 2004)" in english["warnings"][0]["message"]
     listed = client.get("/api/v1/campaigns", headers=headers).json["items"]
     assert listed[0]["warnings"] == [warning]
     # The list reads rows, the detail an entity: one document all the same (segments, arms).
@@ -231,13 +240,8 @@ def test_the_openapi_document_declares_warnings_and_the_acknowledgement(client):
     assert campaign["warnings"]["items"]["$ref"].endswith("/Warning")
     assert campaign["acknowledge_warnings"]["writeOnly"] is True
     assert "segment_age_proxy" in campaign["acknowledge_warnings"]["description"]
-    assert schemas["Warning"]["required"] == [
-        "field",
-        "message",
-        "message_en",
-        "message_es",
-        "rule",
-    ]
+    assert schemas["Warning"]["required"] == ["code", "field", "message", "rule"]
+    assert "Accept-Language" in schemas["Warning"]["properties"]["message"]["description"]
     post = spec["paths"]["/api/v1/campaigns"]["post"]
     assert "age_min" in post["description"] and "Ley 931" in post["description"]
 

@@ -69,16 +69,16 @@ def test_the_budgets_decided_are_what_the_arms_hold_and_the_changes_are_queued(
     for arm_id, move in moves.items():
         assert arms[arm_id].daily_budget_cop == move.to_cop
         assert move.from_cop == 30_000
-        assert move.reason_es and move.reason_en
+        assert move.reason.render("es") and move.reason.render("en")
     # Where each goes is the allocator's draw (tests/unit/optimisation); here: within 20 % of
     # yesterday, and said with the week's figures.
     assert all(24_000 <= move.to_cop <= 36_000 for move in run.moves)
     best = arm_of(campaign, "meta", segments[0])
     assert re.fullmatch(
-        r"Meta · Desarrolladores (?:[+-]\d+ %|sin cambio): 5\.000 COP por postulación frente a "
-        r"9\.000 de media(?:; tope de cambio diario)?",
-        moves[best.id].reason_es,
-    ), moves[best.id].reason_es
+        r"Meta · Desarrolladores (?:[+-]\d+ %|sin cambio): \$5\.000 por postulación frente a "
+        r"\$9\.000 de media(?:; tope de cambio diario)?",
+        moves[best.id].reason.render("es"),
+    ), moves[best.id].reason.render("es")
     assert sum(move.to_cop for move in run.moves) <= run.total_daily_cop == 90_000
     moved = [arm_id for arm_id, move in moves.items() if move.to_cop != move.from_cop]
     assert moved and all(arms[arm_id].change_pending for arm_id in moved)
@@ -220,9 +220,11 @@ def test_a_day_budget_under_the_arms_minimums_pauses_the_arms_that_buy_least(
     moves = {m.publication_id: m for m in run.moves}
     tiktok = arm_of(campaign, "tiktok", developers)
     assert moves[tiktok.id].to_cop == 0
-    assert moves[tiktok.id].reason_es.startswith("TikTok · Desarrolladores en pausa: ")
-    assert moves[tiktok.id].reason_es.endswith(
-        "; el total no cubre el mínimo de todas las combinaciones"
+    assert moves[tiktok.id].reason.render("es").startswith("TikTok · Desarrolladores en pausa: ")
+    assert (
+        moves[tiktok.id]
+        .reason.render("es")
+        .endswith("; el total no cubre el mínimo de todas las combinaciones")
     )
     assert sum(m.to_cop for m in run.moves) <= run.total_daily_cop
     db.session.expire_all()

@@ -21,7 +21,11 @@ TODAY = campaign_today()
 # Meta · Desarrolladores: 5 applications a day for 25.000 COP, against 6 for 50.000 together.
 MEDIA_ES = (
     r"Meta · Desarrolladores (?:[+-]\d+ %|sin cambio): "
-    r"5\.000 COP por postulación frente a 8\.333 de media"
+    r"\$5\.000 por postulación frente a \$8\.333 de media"
+)
+MEDIA_EN = (
+    r"Meta · Desarrolladores (?:[+-]\d+ %|unchanged): "
+    r"COP 5,000 per application against COP 8,333 on average"
 )
 
 
@@ -62,13 +66,19 @@ def test_budget_shows_the_split_and_a_rebalance_moves_it_with_reasons(
         ("meta", "Desarrolladores", 0.5),
         ("google", "Contadores", 0.5),
     ]
-    assert body["allocation_paused_reason_es"] is None
+    assert body["allocation_paused_reason"] is None
 
     run = client.post(f"/api/v1/campaigns/{campaign.id}/budget/rebalance", headers=auth())
     assert run.status_code == 201, run.json
     assert run.json["trigger"] == "on_demand" and len(run.json["moves"]) == 2
-    reasons = " | ".join(m["reason_es"] for m in run.json["moves"])
+    reasons = " | ".join(m["reason"] for m in run.json["moves"])
     assert re.search(MEDIA_ES, reasons), reasons
+    in_english = client.get(
+        f"/api/v1/campaigns/{campaign.id}/budget",
+        headers={**auth("viewer"), "Accept-Language": "en"},
+    ).json
+    reasons_en = " | ".join(m["reason"] for m in in_english["runs"]["items"][0]["moves"])
+    assert re.search(MEDIA_EN, reasons_en), reasons_en
     assert [args for name, args, _ in dispatcher.sent if name == CHANGE_TASK]
 
     after = client.get(
@@ -128,6 +138,13 @@ def test_the_dry_run_decides_the_last_days_again_and_stores_nothing(
     # on the window's first day, once.
     fired = [(d["day"], f["kind"]) for d in body["days"] for f in d["firings"]]
     assert fired == [((TODAY - timedelta(days=5)).isoformat(), "max_applications")]
+    # Each arm's reason, in the reader's language: pesos as each writes them.
+    in_english = client.get(
+        f"/api/v1/campaigns/{campaign.id}/budget/dry-run?days=5",
+        headers={**auth("viewer"), "Accept-Language": "en"},
+    ).json
+    assert all("$" in a["reason"] for d in body["days"] for a in d["arms"])
+    assert all("COP " in a["reason"] for d in in_english["days"] for a in d["arms"])
 
     assert (count_rows(AllocationRun), count_rows(AllocationMove), count_rows(RuleFiring)) == (
         stored

@@ -72,7 +72,7 @@ def test_the_preview_says_how_many_fit_and_why(any_app):
     audience = people.job_audience_preview(db_session=db.session, job_id=job.id, size=1000)
     assert (audience.size_requested, audience.reach) == (1000, 4)
     assert audience.mean_score == pytest.approx((3 * 1.0 + 0.8) / 4)
-    assert [r.message_es for r in audience.reasons[:3]] == [
+    assert [r.message.render("es") for r in audience.reasons[:3]] == [
         "100 % trabaja en tecnología y desarrollo de software",
         "100 % vive en Manizales o a menos de 60 km",
         "100 % aspira a un salario que la oferta cubre",
@@ -87,7 +87,9 @@ def test_a_job_nobody_fits_reaches_no_one_and_says_so(any_app):
     job = devops_job(area="Salud")
     audience = people.job_audience_preview(db_session=db.session, job_id=job.id, size=100)
     assert (audience.reach, audience.mean_score) == (0, 0.0)
-    assert audience.reasons[0].message_es.startswith("Ningún candidato que aceptó recibir")
+    assert (
+        audience.reasons[0].message.render("es").startswith("Ningún candidato que aceptó recibir")
+    )
 
 
 def test_an_audience_that_age_alone_sets_apart_is_warned_about(any_app):
@@ -101,8 +103,10 @@ def test_an_audience_that_age_alone_sets_apart_is_warned_about(any_app):
     warning = audience.age_warning
     assert warning is not None
     assert (warning.rule, warning.field) == ("job_audience_age_skew", "job_audience_size")
-    assert "más jóvenes" in warning.message_es and "younger" in warning.message_en
-    assert "Ley 931 de 2004" in warning.message_es
+    assert "más jóvenes" in warning.message.render("es") and "younger" in warning.message.render(
+        "en"
+    )
+    assert "Ley 931 de 2004" in warning.message.render("es")
 
 
 def test_an_audience_of_every_age_is_not_warned_about(any_app):

@@ -45,7 +45,7 @@ def test_a_hybrid_job_adds_the_near_town_where_its_trade_lives_not_a_far_one(any
         ("Manizales", 1, "job_city"),
         ("Pereira", 3, "near_city"),
     ]
-    assert result.cities[1].reason.message_es == (
+    assert result.cities[1].reason.message.render("es") == (
         "3 candidatos de tecnología y desarrollo de software viven en Pereira, a 35 km"
     )
     assert result.cities[1].reason.share == 0.3  # 3 of the 10 consenting in the trade

@@ -97,7 +97,7 @@ def test_when_every_fitting_segment_is_an_age_proxy_the_warning_names_them(any_a
         "no_segment_fits",
         "segment_ids",
     )
-    assert warning.message_es == (
+    assert warning.message.render("es") == (
         "Sin segmento recomendado: los segmentos que encajan («Recién egresados · Bogotá») se "
         "explican en gran parte por la edad y no se eligen sin que un operador confirme que la "
         "oferta es para todas las edades; la campaña se dirige a la ciudad, el área y las "
@@ -113,11 +113,11 @@ def test_when_no_segment_fits_the_warning_says_why(any_app):
     assert service.recommended_segment_ids(audience) == []
     warning = service.no_fit_warning(audience)
     assert warning is not None and warning.rule == "no_segment_fits"
-    assert warning.message_es.startswith(
+    assert warning.message.render("es").startswith(
         "Sin segmento recomendado: ningún segmento reúne candidatos de salud (el mejor: 0 %); "
     )
-    assert warning.message_en.startswith(
-        "No segment recommended: no segment gathers candidates in Salud (the best: 0 %); "
+    assert warning.message.render("en").startswith(
+        "No segment recommended: no segment gathers candidates in health (the best: 0 %); "
     )
 
 
@@ -125,7 +125,7 @@ def test_without_an_active_run_the_warning_says_to_train_one(any_app):
     audience = service.job_audience(db_session=db.session, job_id=_devops_job().id)
     warning = service.no_fit_warning(audience)
     assert warning is not None
-    assert warning.message_es.startswith(
+    assert warning.message.render("es").startswith(
         "Sin segmento recomendado: no hay segmentos activos: entrene una segmentación primero; "
     )
 
@@ -141,15 +141,14 @@ def test_a_chosen_segment_that_fits_poorly_is_warned_about_with_its_score_and_wh
     assert [(w.rule, w.field) for w in found] == [("segment_low_fit", "segment_ids")]
     (warning,) = found
     # core 1/25 = 0.04 (in the trade and in Bogotá) x (0.5 + 0.5 x experience 1.0) = 0.04
-    assert warning.message_es == (
+    assert warning.message.render("es") == (
         "El segmento «Ventas · Bogotá» encaja poco con este empleo (afinidad 0,04 de 1; se "
         "recomienda desde 0,20): 4 % trabaja en tecnología y desarrollo de software"
     )
-    assert warning.message_en == (
+    assert warning.message.render("en") == (
         "Segment «Ventas · Bogotá» fits this job poorly (fit 0.04 of 1; recommended from "
-        "0.20): 4 % work in Tecnología y desarrollo de software"
+        "0.20): 4 % work in technology and software development"
     )
-    assert warning.message == f"{warning.message_es} / {warning.message_en}"
 
 
 def test_the_reason_given_is_the_weaker_of_trade_and_place(any_app):
@@ -157,7 +156,7 @@ def test_the_reason_given_is_the_weaker_of_trade_and_place(any_app):
     job = _devops_job()
     (warning,) = service.fit_warnings(db_session=db.session, job_id=job.id, segment_ids=[far.id])
     # All of them in the trade, none near: the place is what keeps them out.
-    assert warning.message_es.endswith(": 0 % vive en Bogotá o a menos de 60 km")
+    assert warning.message.render("es").endswith(": 0 % vive en Bogotá o a menos de 60 km")
 
 
 def test_a_segment_without_consenting_members_says_so(any_app):
@@ -166,7 +165,7 @@ def test_a_segment_without_consenting_members_says_so(any_app):
     )
     job = _devops_job()
     (warning,) = service.fit_warnings(db_session=db.session, job_id=job.id, segment_ids=[silent.id])
-    assert warning.message_es.endswith(
+    assert warning.message.render("es").endswith(
         "(afinidad 0,00 de 1; se recomienda desde 0,20): ningún miembro del segmento aceptó "
         "recibir publicidad"
     )

@@ -68,7 +68,7 @@ def test_segments_are_ranked_best_first_with_reasons(any_app):
     assert [f.segment_id for f in ranked] == [devs.id, sales.id, silent.id]
     best = ranked[0]
     assert best.fits and best.reach == 4 and 0 < best.score <= 1
-    assert [r.message_es for r in best.reasons[:2]] == [
+    assert [r.message.render("es") for r in best.reasons[:2]] == [
         "100 % trabaja en tecnología y desarrollo de software",
         "75 % vive en Manizales o a menos de 60 km",
     ]
@@ -84,7 +84,9 @@ def test_a_job_no_segment_suits_says_so(any_app):
     audience = service.job_audience(db_session=db.session, job_id=job.id)
     assert not any(f.fits for f in audience.segments)
     assert audience.no_fit_reason is not None
-    assert audience.no_fit_reason.message_en.startswith("No segment gathers candidates in Salud")
+    assert audience.no_fit_reason.message.render("en").startswith(
+        "No segment gathers candidates in health"
+    )
 
 
 def test_without_an_active_run_there_is_nothing_to_rank(any_app):

@@ -33,7 +33,7 @@ def test_the_form_says_why_age_gender_and_postal_code_are_not_offered(
     assert "La segmentación por edad, género o código postal no se ofrece" in page
     for rule in NARROWING_RULES.values():
         assert f'data-rule="{rule.rule}"' in page
-        assert rule.message_es in page
+        assert rule.message.render("es") in page
     assert "Ley 931 de 2004 (Colombia)" in page and "Meta, categoría especial" in page
     # No form control for any of them.
     for rule in NARROWING_RULES.values():
@@ -47,7 +47,7 @@ def test_the_form_note_follows_the_browser_language(client, sign_in, job, active
     page = _text(client.get(f"/jobs/{job.id}", headers={"Accept-Language": "en"}))
 
     assert "Age, gender and postal-code targeting is not offered" in page
-    assert NARROWING_RULES["no_age_targeting"].message_en in page
+    assert NARROWING_RULES["no_age_targeting"].message.render("en") in page
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_a_post_carrying_a_forbidden_narrowing_is_refused_with_the_rule(
     assert response.status_code == 422
     page = _text(response)
     assert "Esta segmentación no está permitida en anuncios de empleo" in page
-    assert f"<code>{field}</code>: {NARROWING_RULES[rule].message_es}" in page
+    assert f"<code>{field}</code>: {NARROWING_RULES[rule].message.render('es')}" in page
     assert count_rows(AdCampaign) == 0
     assert dispatcher.sent == []
 
@@ -104,7 +104,7 @@ def test_an_age_proxy_segment_needs_the_box_ticked_and_the_campaign_page_warns(
 
     assert refused.status_code == 422
     page = _text(refused)
-    assert "The campaign has unconfirmed warnings" in page
+    assert "La campaña tiene advertencias sin confirmar" in page
     assert "Recién egresados · Bogotá se explica en gran parte por la edad" in page
     assert count_rows(AdCampaign) == 0
 
@@ -124,7 +124,7 @@ def test_an_age_proxy_segment_needs_the_box_ticked_and_the_campaign_page_warns(
     shown = _text(client.get(f"/campaigns/{campaign.id}"))
     assert 'id="campaign-warnings"' in shown
     assert 'data-rule="segment_age_proxy"' in shown
-    assert campaign.warnings[0].message_es in shown
+    assert campaign.warnings[0].message.render("es") in shown
 
 
 def test_a_campaign_without_proxy_segments_shows_no_warning(

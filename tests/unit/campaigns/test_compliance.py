@@ -10,8 +10,7 @@ from adflux.campaigns.compliance import (
     ACKNOWLEDGEABLE_WARNINGS,
     NARROWING_RULES,
     TARGETING_FIELD,
-    TARGETING_REFUSAL_EN,
-    TARGETING_REFUSAL_ES,
+    TARGETING_REFUSAL,
     AcknowledgementRequired,
     Advisory,
     ComplianceError,
@@ -164,27 +163,26 @@ def test_each_rule_refuses_with_its_own_message(
     violation = violations[0]
     law_es, law_en = CO_LAW.get(rule, POLICY)
     platform_es, platform_en = PLATFORM_SOURCES[platform]
-    assert violation.message_es.startswith(f"Regla {rule}: ")
-    assert es in violation.message_es
-    assert f"Fuente: {law_es}; " in violation.message_es
-    assert platform_es in violation.message_es.split("Fuente: ")[1]
-    assert violation.message_en.startswith(f"Rule {rule}: ")
-    assert en in violation.message_en
-    assert f"Source: {law_en}; " in violation.message_en
-    assert platform_en in violation.message_en.split("Source: ")[1]
-    assert violation.source.startswith(f"{law_en}; ") and platform_en in violation.source
-    assert violation.message == f"{violation.message_es} / {violation.message_en}"
+    spanish, english = violation.message.render("es"), violation.message.render("en")
+    assert spanish.startswith(f"Regla {rule}: ")
+    assert es in spanish
+    assert f"Fuente: {law_es}; " in spanish
+    assert platform_es in spanish.split("Fuente: ")[1]
+    assert english.startswith(f"Rule {rule}: ")
+    assert en in english
+    assert f"Source: {law_en}; " in english
+    assert platform_en in english.split("Source: ")[1]
 
 
 def test_full_age_message_on_meta() -> None:
     [violation] = check_targeting("meta", Targeting(age_min=25))
 
-    assert violation.message_es == (
+    assert violation.message.render("es") == (
         "Regla age_min_18: la edad mínima debe ser 18 (se recibió 25); los anuncios de empleo no "
         "pueden limitar por edad. Fuente: Ley 931 de 2004 (Colombia); Meta, categoría especial "
         "de anuncios EMPLOYMENT."
     )
-    assert violation.message_en == (
+    assert violation.message.render("en") == (
         "Rule age_min_18: minimum age must be 18 (got 25); employment ads may not limit by age. "
         "Source: Colombian Ley 931 of 2004; Meta special ad category EMPLOYMENT."
     )
@@ -194,10 +192,10 @@ def test_outside_colombia_the_same_rules_cite_adflux_policy() -> None:
     [violation] = check_targeting("google", Targeting(country="US", age_min=21), country="US")
 
     assert violation.rule == "age_min_18"
-    assert "Ley 931" not in violation.message
-    assert violation.source == (
-        "AdFlux policy: the same rules in every country; "
-        "Google Ads personalized advertising policy, access to opportunities (employment)"
+    assert "Ley 931" not in violation.message.render("es")
+    assert violation.message.render("en").endswith(
+        "Source: AdFlux policy: the same rules in every country; "
+        "Google Ads personalized advertising policy, access to opportunities (employment)."
     )
 
 
@@ -219,7 +217,7 @@ def test_consenting_audiences_pass_and_others_are_named() -> None:
     assert [(v.rule, v.field) for v in violations] == [
         ("consenting_custom_audiences", "custom_audience_ids[1]")
     ]
-    assert "222" in violations[0].message
+    assert "222" in violations[0].message.render("es")
 
 
 def test_every_violation_is_reported_at_once() -> None:
@@ -259,9 +257,12 @@ def test_ensure_compliant_raises_a_422_domain_error() -> None:
     assert isinstance(error, AdfluxError)
     assert (error.status, error.code) == (422, "employment_ad_compliance")
     assert [v.rule for v in error.violations] == ["age_min_18", "all_genders"]
-    assert "age_min_18, all_genders" in error.message
-    assert error.fields["age_min"] == [error.violations[0].message]
-    assert error.fields["genders"] == [error.violations[1].message]
+    assert error.message == "The targeting breaks employment-ad rules (age_min_18, all_genders)"
+    assert error.localised("es") == (
+        "La segmentación incumple reglas de anuncios de empleo (age_min_18, all_genders)"
+    )
+    assert error.localised_fields("es")["age_min"] == [error.violations[0].message.render("es")]
+    assert error.fields["genders"] == [error.violations[1].message.render("en")]
     assert all(isinstance(v, Violation) for v in error.violations)
 
 
@@ -280,8 +281,8 @@ def test_ensure_compliant_returns_age_proxy_advisories() -> None:
     ]
     advisory = advisories[0]
     assert isinstance(advisory, Advisory)
-    assert "puede funcionar como un filtro de edad indirecto" in advisory.message_es
-    assert "may act as an indirect age filter" in advisory.message_en
+    assert "puede funcionar como un filtro de edad indirecto" in advisory.message.render("es")
+    assert "may act as an indirect age filter" in advisory.message.render("en")
 
 
 def test_an_age_proxy_is_a_warning_not_a_refusal_but_violations_still_refuse() -> None:
@@ -305,22 +306,26 @@ def test_each_narrowing_field_belongs_to_exactly_one_rule() -> None:
 
 @pytest.mark.parametrize("rule", list(NARROWING_RULES.values()), ids=lambda r: r.rule)
 def test_each_rule_says_what_is_forbidden_why_and_on_whose_authority(rule) -> None:  # type: ignore[no-untyped-def]
-    assert rule.message_en.startswith(f"{rule.what_en} is not allowed in job ads (")
-    assert rule.message_es.startswith(f"{rule.what_es} no está permitida en anuncios de empleo (")
-    assert rule.message_en.endswith(f"[rule {rule.rule}]")
-    assert rule.message == f"{rule.message_es} / {rule.message_en}"
+    english, spanish = rule.message.render("en"), rule.message.render("es")
+    assert english.startswith(f"{rule.what.render('en')} is not allowed in job ads (")
+    assert spanish.startswith(f"{rule.what.render('es')} no está permitida en anuncios de empleo (")
+    assert english.endswith(f"[rule {rule.rule}]")
+    assert spanish.endswith(f"[regla {rule.rule}]")
     assert rule.platforms, "every rule comes from at least one platform's policy"
-    law_en = rule.law[1] if rule.law else "AdFlux policy: the same rules in every country"
-    assert rule.sources_en.startswith(law_en)
+    law_en = rule.law.render("en") if rule.law else "AdFlux policy: the same rules in every country"
+    assert english.split(" is not allowed in job ads (")[1].startswith(law_en)
 
 
 def test_age_gender_and_postal_rules_cite_the_law_and_every_platform() -> None:
     age = NARROWING_RULES["no_age_targeting"]
-    assert "Colombian Ley 931 of 2004" in age.sources_en
-    assert "Ley 1482 de 2011" in NARROWING_RULES["no_gender_targeting"].sources_es
+    assert "(Colombian Ley 931 of 2004; " in age.message.render("en")
+    assert "(Constitución Política de Colombia, art. 13 y 43; Ley 1482 de 2011; " in (
+        NARROWING_RULES["no_gender_targeting"].message.render("es")
+    )
     for rule in ("no_age_targeting", "no_gender_targeting", "no_postal_codes"):
+        sources = NARROWING_RULES[rule].message.render("en").split(" is not allowed in job ads")[1]
         for platform in ("Meta", "Google Ads", "X Ads", "TikTok", "Snapchat"):
-            assert platform in NARROWING_RULES[rule].sources_en
+            assert platform in sources
 
 
 def test_forbidden_narrowing_finds_fields_at_the_top_and_inside_targeting() -> None:
@@ -341,7 +346,7 @@ def test_forbidden_narrowing_finds_fields_at_the_top_and_inside_targeting() -> N
     ]
     messages = narrowing_messages(body)
     assert messages["Age-Min"] == [NARROWING_RULES["no_age_targeting"].message]
-    assert messages["targeting"] == [f"{TARGETING_REFUSAL_ES} / {TARGETING_REFUSAL_EN}"]
+    assert messages["targeting"] == [TARGETING_REFUSAL]
 
 
 @pytest.mark.parametrize("data", [None, [], "age_min", 3, [{"age_min": 25}], {"job_id": 1}])
@@ -359,7 +364,11 @@ def test_an_unacknowledged_age_proxy_is_refused_and_an_acknowledged_one_passes()
     error = refused.value
     assert isinstance(error, AdfluxError) and error.status == 422
     assert error.code == "acknowledgement_required"
-    assert error.fields["segment_ids"] == [advisories[0].message]
+    assert error.fields["segment_ids"] == [advisories[0].message.render("en")]
+    assert error.localised_fields("es")["segment_ids"] == [advisories[0].message.render("es")]
     assert 'acknowledge_warnings: ["segment_age_proxy"]' in error.fields["acknowledge_warnings"][0]
+    assert error.localised_fields("es")["acknowledge_warnings"][0].startswith(
+        "confirme que la oferta es para todas las edades"
+    )
     assert ensure_acknowledged(advisories, ACKNOWLEDGEABLE_WARNINGS) is None
     assert ensure_acknowledged([], ()) is None

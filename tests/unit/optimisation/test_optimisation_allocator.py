@@ -67,7 +67,7 @@ def test_the_greedy_split_of_a_large_budget_is_within_a_hair_of_the_continuous_o
     assert -negative(np.array(split, dtype=float)) >= -continuous.fun * (1 - 1e-4)
 
 
-def test_reasons_quote_the_observed_cost_per_application_spanish_first_with_dotted_pesos() -> None:
+def test_reasons_quote_the_observed_cost_per_application_in_each_language_s_pesos() -> None:
     # 12.300 COP per application on this arm, 18.900 across both.
     arms = [
         ArmHistory("meta:7", "meta", 7, _week(123_000, 10), segment_name="Desarrolladores"),
@@ -78,12 +78,12 @@ def test_reasons_quote_the_observed_cost_per_application_spanish_first_with_dott
 
     change = round(100 * (first.daily_cop - 200_000) / 200_000)
     change_text = "sin cambio" if change == 0 else f"{change:+d} %"
-    assert first.reason_es.startswith(
-        f"Meta · Desarrolladores {change_text}: 12.300 COP por postulación frente a 18.900 de media"
+    assert first.reason.render("es").startswith(
+        f"Meta · Desarrolladores {change_text}: $12.300 por postulación frente a $18.900 de media"
     )
-    assert "12,300 COP per application against 18,900 on average" in first.reason_en
-    assert second.reason_es.startswith("Google Ads · Diseñadores")
-    assert "25.500 COP por postulación frente a 18.900 de media" in second.reason_es
+    assert "COP 12,300 per application against COP 18,900 on average" in first.reason.render("en")
+    assert second.reason.render("es").startswith("Google Ads · Diseñadores")
+    assert "$25.500 por postulación frente a $18.900 de media" in second.reason.render("es")
 
 
 def test_reasons_of_an_arm_without_applications_or_without_history() -> None:
@@ -93,13 +93,13 @@ def test_reasons_of_an_arm_without_applications_or_without_history() -> None:
     ]
     limits = {"x:1": ArmLimits(10_000, 50_000), "tiktok:2": ArmLimits(10_000, 0)}
     dry, new = allocate(arms, limits, 200_000, rng=np.random.default_rng(0))
-    assert "0 postulaciones con 350.000 COP gastados en 7 días" in dry.reason_es
-    assert "0 applications for 350,000 COP spent in 7 days" in dry.reason_en
+    assert "0 postulaciones con $350.000 gastados en 7 días" in dry.reason.render("es")
+    assert "0 applications for COP 350,000 spent in 7 days" in dry.reason.render("en")
     dotted = f"{new.daily_cop:,}".replace(",", ".")
-    assert new.reason_es.startswith(
-        f"TikTok · segmento 2 nuevo, {dotted} COP al día: sin historial"
+    assert new.reason.render("es").startswith(
+        f"TikTok · segmento 2 nuevo, ${dotted} al día: sin historial"
     )
-    assert new.reason_en.startswith("TikTok · segment 2 new, ")
+    assert new.reason.render("en").startswith("TikTok · segment 2 new, ")
 
 
 def test_the_allocation_is_deterministic_given_the_seed() -> None:
@@ -110,7 +110,7 @@ def test_the_allocation_is_deterministic_given_the_seed() -> None:
 
     def budgets(seed: int) -> list[tuple[int, str]]:
         return [
-            (allocation.daily_cop, allocation.reason_es)
+            (allocation.daily_cop, allocation.reason.render("es"))
             for allocation in allocate(arms, limits, 400_000, rng=np.random.default_rng(seed))
         ]
 
@@ -127,8 +127,8 @@ def test_the_arm_buying_least_is_paused_when_the_total_cannot_cover_every_minimu
     kept, paused = allocate(arms, limits, 80_000, rng=np.random.default_rng(0))
     # The arm kept grows by the daily change limit only: 60.000 + 20 %.
     assert (kept.daily_cop, paused.daily_cop) == (72_000, 0)
-    assert paused.reason_es.startswith("Meta · segmento 2 en pausa:")
-    assert "el total no cubre el mínimo" in paused.reason_es
+    assert paused.reason.render("es").startswith("Meta · segmento 2 en pausa:")
+    assert "el total no cubre el mínimo" in paused.reason.render("es")
 
 
 def test_the_daily_change_limit_is_named_when_it_holds_an_arm_back() -> None:
@@ -139,8 +139,8 @@ def test_the_daily_change_limit_is_named_when_it_holds_an_arm_back() -> None:
     limits = {arm.arm_id: ArmLimits(10_000, 100_000) for arm in arms}
     better, worse = allocate(arms, limits, 200_000, rng=np.random.default_rng(0))
     assert (better.daily_cop, worse.daily_cop) == (120_000, 80_000)
-    assert better.reason_es.endswith("; tope de cambio diario")
-    assert "+20 %" in better.reason_es and "-20 %" in worse.reason_es
+    assert better.reason.render("es").endswith("; tope de cambio diario")
+    assert "+20 %" in better.reason.render("es") and "-20 %" in worse.reason.render("es")
 
 
 def test_a_campaign_of_many_arms_keeps_half_an_even_share_as_its_floor() -> None:
@@ -203,14 +203,14 @@ def test_a_dearer_arm_given_more_says_its_next_peso_buys_more_than_on_the_satura
     # 4.632 COP per application across the campaign: X's 13.000 is dearer than that.
     unbound = Bounds(0, 10**9, 0)
     grown = _allocation(dear, ArmLimits(5_000, 38_250), unbound, 45_000, 4_632.0)
-    assert grown.reason_es == (
-        "X · Salud +18 %: 13.000 COP por postulación frente a 4.632 de media; su próximo peso "
+    assert grown.reason.render("es") == (
+        "X · Salud +18 %: $13.000 por postulación frente a $4.632 de media; su próximo peso "
         "rinde más que en las combinaciones más baratas, que se saturan"
     )
-    assert grown.reason_en.endswith(
+    assert grown.reason.render("en").endswith(
         "its next peso buys more than on the cheaper arms, which are saturating"
     )
     cut = _allocation(dear, ArmLimits(5_000, 38_250), unbound, 30_000, 4_632.0)
-    assert "saturan" not in cut.reason_es
+    assert "saturan" not in cut.reason.render("es")
     cheap = _allocation(dear, ArmLimits(5_000, 38_250), unbound, 45_000, 20_000.0)
-    assert "saturan" not in cheap.reason_es
+    assert "saturan" not in cheap.reason.render("es")

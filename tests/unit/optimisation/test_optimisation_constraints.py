@@ -99,4 +99,4 @@ def test_every_allocation_keeps_the_total_the_minimums_the_floor_and_the_change_
             total, sum(max(u, lo) for u, lo in zip(uppers, lowers, strict=True))
         )
     for allocation in allocations:
-        assert allocation.reason_es and allocation.reason_en
+        assert allocation.reason.render("es") and allocation.reason.render("en")

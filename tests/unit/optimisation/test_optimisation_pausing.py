@@ -64,11 +64,11 @@ def test_an_arm_whose_money_buys_more_elsewhere_is_paused_and_the_reason_says_wh
     paused = [tiktok for _, tiktok in runs if tiktok.daily_cop == 0]
     # Thompson sampling: most draws, not every one, see TikTok's money buying more on Meta.
     assert len(paused) >= 8
-    assert paused[0].reason_es == (
-        "TikTok · Desarrolladores en pausa: 40.556 COP por postulación frente a 7.201 de media; "
+    assert paused[0].reason.render("es") == (
+        "TikTok · Desarrolladores en pausa: $40.556 por postulación frente a $7.201 de media; "
         "ese dinero rinde más en las demás combinaciones"
     )
-    assert paused[0].reason_en.endswith("; that money buys more on the other arms")
+    assert paused[0].reason.render("en").endswith("; that money buys more on the other arms")
     for meta, tiktok in runs:
         # Meta may grow to 330.000 (+50 %): the money TikTok leaves is all placed there.
         assert meta.daily_cop + tiktok.daily_cop == 320_000
@@ -99,9 +99,9 @@ def test_a_paused_arm_is_tried_again_after_a_week_from_its_minimum() -> None:
     for seed in range(5):
         _, tiktok = _allocate_pausing(arms, limits, seed)
         assert tiktok.daily_cop >= 80_000
-        assert tiktok.reason_es.startswith("TikTok · Desarrolladores reanudado, ")
-        assert tiktok.reason_es.endswith("; se prueba de nuevo tras 7 días en pausa")
-        assert tiktok.reason_en.endswith("; tried again after 7 days paused")
+        assert tiktok.reason.render("es").startswith("TikTok · Desarrolladores reanudado, ")
+        assert tiktok.reason.render("es").endswith("; se prueba de nuevo tras 7 días en pausa")
+        assert tiktok.reason.render("en").endswith("; tried again after 7 days paused")
 
 
 def test_a_paused_arm_is_tried_again_as_soon_as_another_arms_curve_changes() -> None:
@@ -116,7 +116,7 @@ def test_a_paused_arm_is_tried_again_as_soon_as_another_arms_curve_changes() -> 
     limits = {"meta:7": ArmLimits(2_000, 300_000), "tiktok:8": ArmLimits(80_000, 0)}
     _, tiktok = allocate(arms, limits, 380_000, rng=np.random.default_rng(0), pausing=True)
     assert tiktok.daily_cop >= 80_000
-    assert tiktok.reason_en.endswith("; tried again after 4 days paused")
+    assert tiktok.reason.render("en").endswith("; tried again after 4 days paused")
 
 
 def test_the_best_paused_subset_is_found_among_all_of_them() -> None:
@@ -202,10 +202,9 @@ def test_with_pausing_the_total_the_minimums_and_the_bounds_still_hold(case: dic
         limit = limits[arm.arm_id]
         keep = max(limit.min_daily_cop, floor_cop)
         if allocation.daily_cop == 0 and keep > 0:
-            assert (
-                "rinde más en las demás" in allocation.reason_es
-                or "el total no cubre" in allocation.reason_es
-            )
+            assert "rinde más en las demás" in allocation.reason.render(
+                "es"
+            ) or "el total no cubre" in allocation.reason.render("es")
         else:
             assert allocation.daily_cop >= keep
         if allocation.daily_cop and limit.current_daily_cop:

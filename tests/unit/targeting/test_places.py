@@ -27,10 +27,12 @@ def test_an_on_site_job_where_nobody_of_its_trade_lives_still_targets_its_city()
     [leticia] = result.cities
     assert (leticia.city, leticia.km_from_job, leticia.fitting_candidates) == ("Leticia", 0.0, 0)
     assert leticia.reason.code == "job_city" and leticia.reason.share == 0.0
-    assert leticia.reason.message_es.startswith(
+    assert leticia.reason.message.render("es").startswith(
         "La oferta es en Leticia: ningún candidato de salud"
     )
-    assert leticia.reason.message_en.startswith("The job is in Leticia: no candidate in Salud")
+    assert leticia.reason.message.render("en").startswith(
+        "The job is in Leticia: no candidate in health lives"
+    )
 
 
 def test_a_hybrid_job_adds_the_nearby_towns_where_its_trade_lives_most_first():
@@ -43,17 +45,19 @@ def test_a_hybrid_job_adds_the_nearby_towns_where_its_trade_lives_most_first():
         ("Dosquebradas", 9),
     ]  # Bogotá (~165 km) and Cali (~210 km) are too far, however many live there
     home, pereira, _ = result.cities
-    assert home.reason.message_es == (
+    assert home.reason.message.render("es") == (
         "50 candidatos de tecnología y desarrollo de software viven en Manizales, "
         "la ciudad de la oferta"
     )
     assert pereira.km_from_job is not None and 30 < pereira.km_from_job < 40
     assert pereira.reason.code == "near_city"
     assert pereira.reason.share == pytest.approx(312 / sum(counts.values()), abs=1e-4)
-    assert pereira.reason.message_es == (
+    assert pereira.reason.message.render("es") == (
         "312 candidatos de tecnología y desarrollo de software viven en Pereira, a 35 km"
     )
-    assert pereira.reason.message_en == (f"312 candidates in {TECH} live in Pereira, 35 km away")
+    assert pereira.reason.message.render("en") == (
+        "312 candidates in technology and software development live in Pereira, 35 km away"
+    )
     assert all(p.km_from_job is not None and p.km_from_job <= NEAR_KM for p in result.cities)
 
 
@@ -62,8 +66,10 @@ def test_a_town_forty_km_away_is_added_one_two_hundred_km_away_is_not():
     counts = {"Zipaquirá": 1, "Ibagué": 500, "Tunja": 40}
     result = places_from_counts(_job(city="Bogotá", remote_mode="hibrido"), counts)
     assert [p.city for p in result.cities] == ["Bogotá", "Zipaquirá"]
-    assert result.cities[1].reason.message_es.endswith(
-        "1 candidato de tecnología y desarrollo de software vive en Zipaquirá, a 35 km"
+    assert (
+        result.cities[1]
+        .reason.message.render("es")
+        .endswith("1 candidato de tecnología y desarrollo de software vive en Zipaquirá, a 35 km")
     )
 
 
@@ -97,7 +103,7 @@ def test_a_remote_job_aims_at_the_cities_where_its_trade_concentrates():
     ]  # 85 % of the 100, at least CONCENTRATED_SHARE
     bogota = result.cities[0]
     assert bogota.reason.code == "concentrated" and bogota.reason.share == 0.6
-    assert bogota.reason.message_es.startswith(
+    assert bogota.reason.message.render("es").startswith(
         "El 60 % de los candidatos de tecnología y desarrollo de software vive en Bogotá"
     )
     assert bogota.km_from_job is not None and bogota.km_from_job > 100  # from Manizales
@@ -119,5 +125,5 @@ def test_large_counts_are_written_with_thousands_separators():
     result = places_from_counts(_job(city="Bogotá", area=TECH), {"Bogotá": 1465})
 
     [bogota] = result.cities
-    assert bogota.reason.message_es.startswith("1.465 candidatos de tecnología")
-    assert bogota.reason.message_en.startswith("1,465 candidates in")
+    assert bogota.reason.message.render("es").startswith("1.465 candidatos de tecnología")
+    assert bogota.reason.message.render("en").startswith("1,465 candidates in")

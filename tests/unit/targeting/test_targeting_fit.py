@@ -76,9 +76,12 @@ def test_reasons_read_like_a_recruiter_would_write_them():
     assert codes[:2] == ["area", "place"]
     assert codes[2] == "salary"  # secondary reasons by share, highest first
     assert len(result.reasons) == fit.MAX_REASONS
-    assert result.reasons[0].message_es == "72 % trabaja en tecnología y desarrollo de software"
-    assert result.reasons[1].message_es == "64 % vive en Manizales o a menos de 60 km"
-    assert result.reasons[1].message_en == "64 % live in Manizales or within 60 km"
+    assert (
+        result.reasons[0].message.render("es")
+        == "72 % trabaja en tecnología y desarrollo de software"
+    )
+    assert result.reasons[1].message.render("es") == "64 % vive en Manizales o a menos de 60 km"
+    assert result.reasons[1].message.render("en") == "64 % live in Manizales or within 60 km"
 
 
 def test_a_remote_job_reaches_everyone_weighted_by_their_inclination():
@@ -89,7 +92,7 @@ def test_a_remote_job_reaches_everyone_weighted_by_their_inclination():
         terms, _tally(area=90, place=90, exp=80, salary=80, edu=80), name="r"
     )
     assert result.fits
-    assert result.reasons[1].code == "place" and "remoto" in result.reasons[1].message_es
+    assert result.reasons[1].code == "place" and "remoto" in result.reasons[1].message.render("es")
     assert fit.REMOTE_REACH["remoto"] > fit.REMOTE_REACH["hibrido"] > fit.REMOTE_REACH["presencial"]
 
 
@@ -101,7 +104,9 @@ def test_an_onsite_job_in_a_city_no_segment_lives_in_fits_no_segment():
     assert all(f.score == 0.0 for f in fits)
     reason = fit.no_fit_reason(terms, fits, tallies)
     assert reason is not None and reason.code == "no_fit"
-    assert "cerca de Riohacha" in reason.message_es and "near Riohacha" in reason.message_en
+    assert "cerca de Riohacha" in reason.message.render(
+        "es"
+    ) and "near Riohacha" in reason.message.render("en")
 
 
 def test_a_job_whose_area_no_segment_has_gets_a_clear_no_fit_answer():
@@ -111,7 +116,9 @@ def test_a_job_whose_area_no_segment_has_gets_a_clear_no_fit_answer():
     assert not any(f.fits for f in fits)
     reason = fit.no_fit_reason(terms, fits, tallies)
     assert reason is not None and reason.share == pytest.approx(0.03)
-    assert reason.message_es == "Ningún segmento reúne candidatos de salud (el mejor: 3 %)"
+    assert (
+        reason.message.render("es") == "Ningún segmento reúne candidatos de salud (el mejor: 3 %)"
+    )
 
 
 def test_no_reason_when_one_segment_fits_and_a_reason_without_segments():
@@ -158,5 +165,5 @@ def test_every_seniority_has_a_band():
 def test_acronym_areas_keep_their_capitals_mid_sentence():
     terms = _terms(area="TI y telecomunicaciones")
     result = fit.score_segment(terms, _tally(area=50, place=50), name="t")
-    assert result.reasons[0].message_es == "50 % trabaja en TI y telecomunicaciones"
-    assert result.reasons[0].message_en == "50 % work in TI y telecomunicaciones"
+    assert result.reasons[0].message.render("es") == "50 % trabaja en TI y telecomunicaciones"
+    assert result.reasons[0].message.render("en") == "50 % work in TI y telecomunicaciones"

@@ -14,6 +14,8 @@ PACKAGE = Path(adflux.targeting.__file__).parent
 ALLOWED = (
     "adflux.targeting",
     "adflux.jobs.models",
+    # The trades' vocabulary: a reason names a job's area by its label in the reader's language.
+    "adflux.jobs.areas",
     "adflux.candidates.models",
     "adflux.segmentation.models",
     # The segmentation's age-proxy verdict (pure): recommendations leave those segments out.
@@ -27,6 +29,8 @@ ALLOWED = (
     "adflux.db",
     "adflux.errors",
     "adflux.advisories",
+    # Messages written once and rendered in the reader's language (a leaf: catalogs and labels).
+    "adflux.i18n.messages",
 )
 
 

@@ -12,8 +12,7 @@ from adflux.campaigns import service as campaigns
 from adflux.campaigns.adapters import MIN_DAILY_BUDGET_COP, platform_infos
 from adflux.campaigns.compliance import (
     NARROWING_RULES,
-    TARGETING_REFUSAL_EN,
-    TARGETING_REFUSAL_ES,
+    TARGETING_REFUSAL,
     forbidden_narrowing,
 )
 from adflux.errors import AdfluxError
@@ -46,7 +45,7 @@ from adflux.web.helpers import (
 from adflux.web.preview import Preview, campaign_preview
 from adflux.web.profiles import age_proxy_warning
 from adflux.web.session import requires
-from adflux.web.templating import pick
+from adflux.web.templating import localised
 
 JOB_STATUSES = tuple(s.value for s in JobStatus)
 
@@ -169,11 +168,7 @@ def _refused_narrowing() -> dict[str, list[str]]:
     """Posted fields that would narrow the audience as job ads may not (age_min, genders...),
     each with its rule; the form offers none of them, so only a crafted post carries one."""
     return {
-        field: [
-            pick(rule.message_es, rule.message_en)
-            if rule is not None
-            else pick(TARGETING_REFUSAL_ES, TARGETING_REFUSAL_EN)
-        ]
+        field: [localised(rule.message if rule is not None else TARGETING_REFUSAL)]
         for field, rule in forbidden_narrowing(request.form)
     }
 
