@@ -1,10 +1,10 @@
 """API throughput: AdFlux's list endpoints under gunicorn, each next to a reference doing its work.
 
-Every target is served by gunicorn with the same settings (those of ``adflux serve`` unless
-``--workers``/``--threads`` say otherwise) on a private PostgreSQL database (``adflux seed``, 60
-campaigns of four publications, 30 days of their figures), and loaded by wrk with the same
-connections and duration, the reference and AdFlux one right after the other for each endpoint,
-in each round:
+Every target is served by gunicorn with the same settings (those of ``adflux serve``: gthread, a
+listening socket per worker, unless ``--workers``/``--threads`` say otherwise) on a private
+PostgreSQL database (``adflux seed``, 60 campaigns of four publications, 30 days of their
+figures), and loaded by wrk with the same connections and duration, the reference and AdFlux one
+right after the other for each endpoint, in each round:
 
 - ceiling: a trivial Flask JSON endpoint (bench/reference_apps.py ``ceiling``);
 - reference: ``reference_apps:floor()``, a plain Flask + SQLAlchemy app answering the same JSON
@@ -104,6 +104,7 @@ def gunicorn(
         "gthread",
         "--threads",
         str(threads),
+        "--reuse-port",  # as adflux serve (server.py): connections spread evenly over workers
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",

@@ -4,18 +4,21 @@ A page of 50 jobs is ~1,000 field serialisations; marshmallow spends most of a l
 them. For schemas made of plain fields the work is "read the attribute, maybe format it", so a
 page schema compiles its fields once into one Python function per schema (and per way of reading:
 attributes of a row or an entity, keys of a mapping), written out field by field, as a person
-would: no loop, no call per field where the value already has its JSON type. Anything the
-compiler does not know falls back to the field's own ``serialize``, and a unit test checks the
+would: no loop, no call per field where the value already has its JSON type. A field the
+compiler does not know (a Method, a message rendered in the reader's language) is serialised by
+its own ``serialize``, as marshmallow would, while the rest of its schema stays compiled: one such
+field in a nested list must not send a whole page back through marshmallow. A unit test checks the
 output equals marshmallow's for every API page schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from itertools import count
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, missing
 from sqlalchemy import Row
 
 _MISSING = object()
@@ -38,6 +41,7 @@ class _Compiler:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {
             "_MISSING": _MISSING,
+            "_missing": missing,
             "Mapping": Mapping,
             "Row": Row,
             "_dicts": _dicts,
@@ -52,10 +56,7 @@ class _Compiler:
     def expression(self, field: fields.Field, v: str) -> str | None:
         """The JSON value of ``v`` (a non-None value of ``field``), or None if not compilable."""
         if isinstance(field, fields.Nested):
-            dump = compile_schema(field.schema)
-            if dump is None:
-                return None
-            name = self.helper(dump)
+            name = self.helper(compile_schema(field.schema))
             return f"[{name}(x) for x in _dicts({v})]" if field.many else f"{name}({v})"
         if isinstance(field, fields.List):
             inner = self.expression(field.inner, "x")
@@ -85,19 +86,24 @@ class _Compiler:
             return f"{{{keys}: None if w is None else {values} for k, w in {v}.items()}}"
         return None
 
-    def function(self, schema: Schema) -> Dump | None:
+    def function(self, schema: Schema) -> Dump:
         """``dump(obj)``: attributes of a row or entity, or keys of a mapping, as marshmallow."""
-        steps: list[tuple[str, str, str]] = []
+        compiled: list[tuple[str, str, str]] = []
+        own: list[tuple[str, str, str]] = []  # (key, field name, its bound serialize)
         for name, field in schema.dump_fields.items():
+            key, attribute = field.data_key or name, field.attribute or name
             expression = self.expression(field, "v")
-            attribute = field.attribute or name
             if expression is None or "." in attribute:  # a dotted path: marshmallow's to follow
-                return None
-            steps.append((field.data_key or name, attribute, expression))
+                own_serialize = partial(field.serialize, accessor=schema.get_attribute)
+                own.append((key, name, self.helper(own_serialize)))
+            else:
+                compiled.append((key, attribute, expression))
         # A row (a tuple with names) or a mapping is read as a dict: "in" and [] are bytecode,
         # where getattr is a call per field. Anything else (an entity, a view) by attribute.
+        # Fields serialised by themselves read the object as given, as marshmallow passes it.
         lines = [
             "def dump(o):",
+            "    given = o",
             "    out = {}",
             "    if o.__class__ is not dict:",
             "        if isinstance(o, Row):",
@@ -105,19 +111,26 @@ class _Compiler:
             "        elif isinstance(o, Mapping):",
             "            o = dict(o)",
             "    if o.__class__ is dict:",
+            "        pass",
         ]
-        for key, attribute, expression in steps:
+        for key, attribute, expression in compiled:
             lines += [
                 f"        if {attribute!r} in o:",
                 f"            v = o[{attribute!r}]",
                 f"            out[{key!r}] = None if v is None else {expression}",
             ]
-        lines.append("    else:")
-        for key, attribute, expression in steps:
+        lines += ["    else:", "        pass"]
+        for key, attribute, expression in compiled:
             lines += [
                 f"        v = getattr(o, {attribute!r}, _MISSING)",
                 "        if v is not _MISSING:",
                 f"            out[{key!r}] = None if v is None else {expression}",
+            ]
+        for key, name, helper in own:
+            lines += [
+                f"    v = {helper}({name!r}, given)",
+                "    if v is not _missing:",
+                f"        out[{key!r}] = v",
             ]
         lines.append("    return out")
         # The source is written above from the schema's own fields, never from input.
@@ -133,11 +146,11 @@ def _dicts(items: Any) -> Any:
     return items
 
 
-_compiled: dict[tuple[int, tuple[str, ...]], Dump | None] = {}
+_compiled: dict[tuple[int, tuple[str, ...]], Dump] = {}
 
 
-def compile_schema(schema: Schema) -> Dump | None:
-    """``schema``'s compiled dump of one object, or None when a field must serialise itself."""
+def compile_schema(schema: Schema) -> Dump:
+    """``schema``'s compiled dump of one object."""
     key = id(type(schema)), tuple(schema.dump_fields)
     if key not in _compiled:
         _compiled[key] = _Compiler().function(schema)
@@ -145,12 +158,10 @@ def compile_schema(schema: Schema) -> Dump | None:
 
 
 class CompiledDumpSchema(Schema):
-    """A schema whose ``dump`` runs a compiled function when every field allows it."""
+    """A schema whose ``dump`` runs its compiled function."""
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         dump = compile_schema(self)
-        if dump is None:
-            return super().dump(obj, many=many)
         if self.many if many is None else many:
             return [dump(item) for item in _dicts(obj)]
         return dump(obj)

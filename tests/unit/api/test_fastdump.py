@@ -16,6 +16,7 @@ from adflux.api.candidates import CandidatePageSchema
 from adflux.api.fastdump import CompiledDumpSchema
 from adflux.api.jobs import JobPageSchema
 from adflux.api.results import ResultsSchema
+from adflux.i18n.messages import Message, to_json
 
 NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
 
@@ -57,6 +58,23 @@ def _campaign(i: int) -> SimpleNamespace:
         created_at=NOW,
         updated_at=NOW,
         publications=[publication],
+        # As list_campaigns gives them: one rendered from a Message, one stored as its JSON.
+        warnings=[
+            {
+                "code": "segment_low_fit",
+                "rule": "segment_low_fit",
+                "field": "segment_ids",
+                "message": Message("the campaign aims at the job's own city, area and skills"),
+            },
+            {
+                "code": "no_segment_fits",
+                "rule": "no_segment_fits",
+                "field": "segment_ids",
+                "message": to_json(
+                    Message("No segment recommended: %(why)s; %(instead)s.", why="x", instead="y")
+                ),
+            },
+        ],
     )
 
 
@@ -68,6 +86,23 @@ def test_compiled_dump_equals_marshmallow(schema, make):
     page = {"items": [make(i) for i in range(1, 6)], "total": 5, "limit": 50, "offset": 0}
     instance = schema()
     assert instance.dump(page) == Schema.dump(instance, page)
+
+
+def test_a_field_that_serialises_itself_leaves_the_rest_of_the_page_compiled(monkeypatch):
+    """A campaign's warnings carry a message rendered in the reader's language (MessageText):
+    that one field is serialised by marshmallow, the other fields of the page stay compiled."""
+    page = {"items": [_campaign(i) for i in range(1, 6)], "total": 5, "limit": 50, "offset": 0}
+    instance = CampaignPageSchema()
+    expected = Schema.dump(instance, page)
+    assert expected["items"][0]["warnings"][0]["message"] == (
+        "la campaña se dirige a la ciudad, el área y las habilidades de la vacante"
+    )
+
+    def whole_schema(*args, **kwargs):
+        raise AssertionError("a page schema went back through marshmallow")
+
+    monkeypatch.setattr(Schema, "_serialize", whole_schema)
+    assert instance.dump(page) == expected
 
 
 def test_unknown_fields_fall_back_to_marshmallow():
