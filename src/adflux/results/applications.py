@@ -128,7 +128,6 @@ _APPLICATIONS = Application.__table__
 _JOB = JobOpening.__table__.alias("job")
 _CANDIDATE = Candidate.__table__.alias("candidate")
 _CAMPAIGN = AdCampaign.__table__.alias("campaign")
-_AD = PlatformPublication.__table__.alias("ad")
 _ARM = PlatformPublication.__table__.alias("arm")
 
 
@@ -140,9 +139,10 @@ def _attributing_insert(dialect: str, shape: int) -> Any:
     racing the first delivery, inserts nothing (ON CONFLICT on the unique source id) and
     returns no row.
 
-    The job, the applicant, the campaign the code names (only if it advertises this job) and
-    its ad (the arm the code points at on its platform, else the campaign's whole arm) are
-    joined to one row of nothing, so a missing one leaves its columns NULL."""
+    The job, the applicant and the campaign the code names (only if it advertises this job) are
+    joined to one row of nothing, so a missing one leaves its columns NULL; its ad (the arm the
+    code points at on its platform, else the campaign's whole arm) and segment are read beside
+    them."""
     columns = _APPLICATIONS.c
 
     def given(name: str, column: str | None = None) -> Any:
@@ -171,18 +171,33 @@ def _attributing_insert(dialect: str, shape: int) -> Any:
             _CAMPAIGN,
             sa.and_(_CAMPAIGN.c.id == sa.bindparam("campaign_id"), _CAMPAIGN.c.job_id == _JOB.c.id),
         )
-        .outerjoin(_AD, _AD.c.id == ad)
+    )
+    # The ad is read by its own index look-up, once, as a column of the joined row: joined on
+    # its id instead, PostgreSQL hashed every publication to match it (a scan of the table for
+    # each application). MATERIALIZED keeps PostgreSQL from inlining the row, which would run
+    # the ad's look-up once for each column that reads it.
+    found = (
+        sa.select(
+            _JOB.c.id.label("job_id"),
+            _CANDIDATE.c.id.label("candidate_id"),
+            _CAMPAIGN.c.id.label("campaign_id"),
+            ad.label("publication_id"),
+            _segment_of(shape).label("segment_id"),
+        )
+        .select_from(joins)
+        .cte("found")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     row = {
         "source_id": given("source_id"),
         "job_ref": given("job_ref"),
-        "job_id": _JOB.c.id,
+        "job_id": found.c.job_id,
         "candidate_ref": given("candidate_ref"),
-        "candidate_id": _CANDIDATE.c.id,
-        "campaign_id": _CAMPAIGN.c.id,
-        "publication_id": _AD.c.id,
-        "platform": sa.case((_AD.c.id.is_not(None), given("platform"))),
-        "segment_id": _segment_of(shape),
+        "candidate_id": found.c.candidate_id,
+        "campaign_id": found.c.campaign_id,
+        "publication_id": found.c.publication_id,
+        "platform": sa.case((found.c.publication_id.is_not(None), given("platform"))),
+        "segment_id": found.c.segment_id,
         "applied_at": given("applied_at"),
         "day": given("day"),
         "received_at": given("received_at"),
@@ -191,7 +206,7 @@ def _attributing_insert(dialect: str, shape: int) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
         insert(_APPLICATIONS)
-        .from_select(list(row), sa.select(*row.values()).select_from(joins).where(sa.true()))
+        .from_select(list(row), sa.select(*row.values()).select_from(found).where(sa.true()))
         .on_conflict_do_nothing(index_elements=[columns.source_id])
         .returning(columns.publication_id)
     )
@@ -203,7 +218,7 @@ def _segment_of(shape: int) -> Any:
     says nothing)."""
     ours = campaign_segments.c
     if shape == 0:
-        return sa.null()
+        return sa.cast(sa.null(), sa.Integer)  # typed: a NULL read out of a subquery is text
     if shape == 1:
         return (
             sa.select(ours.segment_id)
