@@ -1,7 +1,8 @@
 """Tables for people, JSON for scripts.
 
 A table fits the terminal without cutting a word: each column is at least as wide as its longest
-word, wider ones wrap between words, and when even that does not fit, the columns a person can
+word (a right-aligned column, of figures, as its longest figure with its unit), wider ones wrap
+between words, and when even that does not fit, the columns a person can
 best do without are left out (and named under the table).
 """
 
@@ -107,7 +108,18 @@ def fitted_table(
         [column.header, column.footer, *(row[i] for row in cells)]
         for i, column in enumerate(columns)
     ]
-    narrowest = [max(_longest_word(text) for text in column) for column in texts]
+    # A figure ("2,81 %", "COP 320,588", "$1.751.885") is one word to its reader: the cells of
+    # a right-aligned column never wrap, only its header may.
+    narrowest = [
+        max(
+            _longest_word(column.header),
+            *(
+                _longest_line(text) if column.justify == "right" else _longest_word(text)
+                for text in texts[i][1:]
+            ),
+        )
+        for i, column in enumerate(columns)
+    ]
     widest = [max(_longest_line(text) for text in column) for column in texts]
     kept = list(range(len(columns)))
     for index in sorted(

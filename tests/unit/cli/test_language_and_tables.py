@@ -84,3 +84,32 @@ def test_an_api_error_names_fields_by_their_label_and_says_each_reason_once():
     # A file refused for one reason carries it as the message and as its field's: said once.
     refused = "el feed XML declara entidades: se rechaza"
     assert describe_error(_api_error(refused, {"feed": [refused]})) == f"{refused} [HTTP 422]"
+
+
+FIGURES = [
+    Column("Plataforma", lambda r: r["platform"]),
+    Column("Inversión", lambda r: r["spend"], justify="right"),
+    Column("CTR", lambda r: r["ctr"], justify="right", drop=2),
+    Column("Costo por postulación", lambda r: r["cpa"], justify="right", drop=1),
+]
+FIGURE_ROWS = [
+    {"platform": "Google Ads", "spend": "COP 1,751,885", "ctr": "2,81 %", "cpa": "$14.081"},
+    {"platform": "X", "spend": "COP 320,588", "ctr": "0,45 %", "cpa": "$1.696"},
+]
+
+
+@pytest.mark.parametrize("width", [30, 40, 50, 60, 100])
+def test_a_figure_stays_on_one_line_with_its_unit(width):
+    """ "2,81 %" or "COP 320,588" split over two lines reads as two values: a right-aligned
+    column's cells never wrap (its header may); where they do not fit, the column goes."""
+    table, hidden = fitted_table("Resultados", FIGURES, FIGURE_ROWS, width=width)
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(table)
+    text = console.export_text()
+    assert all(len(line) <= width for line in text.splitlines()), text
+    for column in FIGURES:
+        if column.header in hidden or column.justify != "right":
+            continue
+        for row in FIGURE_ROWS:
+            assert str(column.value(row)) in text, (width, column.header, text)
+    assert hidden in ([], ["CTR"], ["CTR", "Costo por postulación"]), (width, hidden)
