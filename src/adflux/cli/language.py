@@ -29,7 +29,7 @@ import click.termui
 import click.types
 
 from adflux.i18n import formats
-from adflux.i18n.catalogs import DEFAULT_LANGUAGE, N_, NC_, translations
+from adflux.i18n.catalogs import DEFAULT_LANGUAGE, N_, NC_, N_plural, translations
 from adflux.i18n.labels import label as label_in
 from adflux.i18n.messages import Message, render, render_plural
 
@@ -110,10 +110,8 @@ CLICK_MESSAGES = (
     N_("Missing command."),
     N_("No such option {name!r}."),
     N_("No such command {name!r}."),
-    N_("Did you mean {possibility}?"),
-    N_("(Did you mean one of: {possibilities}?)"),
-    N_("Got unexpected extra argument ({args})"),
-    N_("Got unexpected extra arguments ({args})"),
+    N_plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    N_plural("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
     N_("Option {name!r} requires an argument."),
     N_("Option {name!r} does not take a value."),
     N_("{value!r} is not {choice}."),

@@ -24,6 +24,12 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with its plural for extraction, for code that asks ngettext for it (as
+    click does): two separate N_ entries are two singular messages, which ngettext never finds."""
+    return singular, plural
+
+
 def NC_(context: str, message: str) -> str:
     """Mark a message with its context (the same English word may need two Spanish ones:
     a job is "en pausa", a publication "pausada")."""

@@ -27,6 +27,7 @@ KEYWORDS: dict[str, object] = {
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
     "N_": None,
+    "N_plural": (1, 2),
     "Message": None,
     "PluralMessage": (1, 2),
     "NC_": ((1, "c"), 2),

@@ -115,3 +115,10 @@ def test_usage_errors_in_the_terminals_language(adflux_cli):
         "Error: Invalid value for '--limit': 'mucho' is not a valid integer range."
         in english.output
     )
+    # Click asks ngettext for its suggestions and its extra arguments: singular and plural.
+    typo = adflux_cli("view-jobz")
+    assert typo.exit_code == 2
+    assert "Error: No existe el comando 'view-jobz'. ¿Quiso decir 'view-jobs'?" in typo.output
+    extra = adflux_cli("view-jobs", "una", "dos")
+    assert "Error: Se recibieron argumentos de más (una dos)" in extra.output
+    assert "Did you mean 'view-jobs'?" in adflux_cli("view-jobz", **ENGLISH).output
