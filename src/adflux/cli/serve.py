@@ -241,6 +241,13 @@ def _deliver_applications_once_serving(sandbox_url: str, api_url: str, token: st
 JOB_OWN_AIM = N_("none (the job's own city, area and skills)")
 
 
+def _object_ids(kind: str, value: object) -> str:
+    """A platform object by its name and id ("conjunto de anuncios 1202…"); of several ids
+    (X's targeting criteria, Google's keywords) the first and how many more, as the dashboard."""
+    first, *more = str(value).split(",")
+    return f"{label('platform_object', kind)} {first}" + (f" +{len(more)}" if more else "")
+
+
 def _print_campaign(campaign: Any) -> None:
     click.echo(
         _(
@@ -262,7 +269,9 @@ def _print_campaign(campaign: Any) -> None:
             )
         )
     for publication in campaign.publications:
-        ids = ", ".join(f"{k}={v}" for k, v in list(publication.external_ids.items())[:3])
+        ids = ", ".join(
+            _object_ids(kind, value) for kind, value in list(publication.external_ids.items())[:3]
+        )
         detail = publication.last_error or ids
         platform = label("platform", publication.platform)
         status = label("publication_status", publication.status)

@@ -113,3 +113,17 @@ def test_a_figure_stays_on_one_line_with_its_unit(width):
         for row in FIGURE_ROWS:
             assert str(column.value(row)) in text, (width, column.header, text)
     assert hidden in ([], ["CTR"], ["CTR", "Costo por postulación"]), (width, hidden)
+
+
+def test_adflux_run_names_platform_objects_by_their_label():
+    from adflux.cli.serve import _object_ids
+
+    try:
+        language.speak("en", cli)
+        assert _object_ids("ad_set", "1202") == "ad set 1202"
+        language.speak("es", cli)
+        assert _object_ids("ad_set", "1202") == "conjunto de anuncios 1202"
+        # Of X's targeting criteria, the first id and how many more.
+        assert _object_ids("targeting", "255v,255w,255x") == "segmentación 255v +2"
+    finally:
+        language.speak("es", cli)
