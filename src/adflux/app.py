@@ -10,6 +10,7 @@ import orjson
 from flask import Flask, current_app, request
 
 from adflux.config import Settings, load_settings
+from adflux.db import end_read_only_transaction, track_writes
 from adflux.errors import ValidationFailed
 from adflux.extensions import db, migrate
 from adflux.json_provider import OrjsonProvider
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    _end_read_only_transactions_with_commit(app)
 
     from adflux import models  # noqa: F401  (every table registered before migrations run)
     from adflux.api import init_api
@@ -58,6 +60,19 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     )
     init_platforms(app)
     return app
+
+
+def _end_read_only_transactions_with_commit(app: Flask) -> None:
+    """A request's transaction that only read ends with COMMIT (`db.end_read_only_transaction`:
+    a rollback makes the driver forget its prepared statements). Registered after
+    Flask-SQLAlchemy's own teardown, so it runs before that one closes the session."""
+    with app.app_context():
+        track_writes(db.engine)
+
+    @app.teardown_appcontext
+    def _commit_reads(exc: BaseException | None) -> None:
+        if exc is None:
+            end_read_only_transaction(db.session())
 
 
 def _install_path_converters(app: Flask) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
 from adflux.db import DbSession
+from adflux.riding import keep_rider_values, riding_columns
 
 T = TypeVar("T")
 
@@ -22,37 +22,6 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
-
-
-@dataclass
-class PageRider:
-    """Columns that ride on the next page read in this context, the parameters they need, and
-    the values they had in its first row (None until a page with rows was read). The API puts
-    its token check here: one round trip per list request instead of two."""
-
-    columns: tuple[sa.ColumnElement[Any], ...]
-    params: dict[str, Any]
-    values: tuple[Any, ...] | None = None
-
-
-page_rider: ContextVar[PageRider | None] = ContextVar("adflux_page_rider", default=None)
-
-
-def riding_columns() -> tuple[tuple[sa.ColumnElement[Any], ...], dict[str, Any]]:
-    """The `page_rider`'s columns to add to the page query about to run and the parameters to
-    run it with (none when there is no rider, or when a page read before it already carried
-    them)."""
-    rider = page_rider.get()
-    if rider is not None and rider.values is None:
-        return rider.columns, rider.params
-    return (), {}
-
-
-def keep_rider_values(row: sa.Row[Any], riding: tuple[sa.ColumnElement[Any], ...]) -> None:
-    """Keep on the rider the values its `riding` columns had in `row` (they end the row)."""
-    rider = page_rider.get()
-    if rider is not None and riding:
-        rider.values = tuple(row[-len(riding) :])
 
 
 def paginate(  # type: ignore[type-arg]
@@ -76,7 +45,7 @@ def paginate(  # type: ignore[type-arg]
     columns of each row (an aggregate's group and sums), or, with ``as_rows``, the rows
     themselves: read-only, their columns by attribute (``row.title``), the total beside them as
     ``row._total``. A page read to be answered needs no entities: building them cost more than
-    the query. The `page_rider`'s columns, when one is set and has no values yet, are added to
+    the query. The `riding.rider`'s columns, when one is set and has no values yet, are added to
     the page's query, and their values in its first row kept on it (as rows, they come after
     the total).
 

@@ -15,7 +15,7 @@ from adflux.context import actor_var
 from adflux.errors import Forbidden, Unauthorized
 from adflux.extensions import db
 from adflux.i18n.messages import Code
-from adflux.pagination import PageRider, page_rider
+from adflux.riding import Rider, rider
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -38,12 +38,32 @@ def read_only(func: F) -> F:
     It runs without a transaction around it: under READ COMMITTED each statement has its own
     snapshot in a transaction too, so one gave such a read nothing, and cost two round trips
     per request (BEGIN, ROLLBACK) beside its queries. Its token is checked by the page query
-    itself (`pagination.page_rider`): the token's row is read in the same statement, from the
-    same snapshot, so a revocation holds at once as with a query of its own. The view's answer,
-    or its error, is given only once the token is known good: where no page with rows was read,
+    itself (`riding.rider`): the token's row is read in the same statement, from the same
+    snapshot, so a revocation holds at once as with a query of its own. The view's answer, or
+    its error, is given only once the token is known good: where no page with rows was read,
     the token is checked then with a query of its own.
     """
+    checked = _answered_for_a_valid_token(func)
+    checked._read_only = True  # type: ignore[attr-defined]
+    return checked
 
+
+def one_statement(func: F) -> F:
+    """Mark a write made of one statement (and, for a resend, one read) that checks the token
+    itself: atomic by itself, it runs without a transaction around it, saving the BEGIN and
+    COMMIT round trips, and the token rides on it as on a list's page (`read_only`).
+
+    The view's statement must carry the rider's columns and its guard (`riding.riding_guard`),
+    so that it writes nothing for a token that is unknown, revoked or without the view's role.
+    Where it wrote nothing (a resend, a refused token), the token is checked with a query of its
+    own before anything is answered.
+    """
+    checked = _answered_for_a_valid_token(func)
+    checked._one_statement = True  # type: ignore[attr-defined]
+    return checked
+
+
+def _answered_for_a_valid_token(func: F) -> F:
     @functools.wraps(func)
     def answered_for_a_valid_token(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -54,15 +74,7 @@ def read_only(func: F) -> F:
         caller()
         return answer
 
-    answered_for_a_valid_token._read_only = True  # type: ignore[attr-defined]
     return answered_for_a_valid_token  # type: ignore[return-value]
-
-
-def one_statement(func: F) -> F:
-    """Mark a write made of one statement (and, for a resend, one read): atomic by itself, it
-    runs without a transaction around it, saving the BEGIN and COMMIT round trips."""
-    func._one_statement = True  # type: ignore[attr-defined]
-    return func
 
 
 def _view_method() -> object:
@@ -100,13 +112,13 @@ def authenticate_request() -> None:
     method = _view_method()
     read_only = request.method in _READ_METHODS and getattr(method, "_read_only", False)
     g.autocommit = read_only or getattr(method, "_one_statement", False)
+    g.bearer_token = token.strip()
     if g.autocommit:
         _without_transaction()
-    g.bearer_token = token.strip()
-    if read_only:
-        # Checked by the page query (or by `caller()` once the view is done).
-        g.page_rider_token = page_rider.set(
-            PageRider(*auth_service.identity_columns(g.bearer_token))
+        # Checked by the view's statement (or by `caller()` once the view is done).
+        guard = auth_service.identity_guard(_required_role())
+        g.rider_token = rider.set(
+            Rider(*auth_service.identity_columns(g.bearer_token), guard=guard)
         )
         return
     caller()
@@ -118,12 +130,13 @@ def caller() -> auth_service.Identity:
     unknown or revoked, Forbidden when its role is not enough for the view."""
     if "api_token" in g:
         return g.api_token  # type: ignore[no-any-return]
-    rider = page_rider.get()
-    if rider is not None and rider.values is not None:
-        identity = auth_service.identity_from(db.session, rider.values)
+    held = db.session().in_transaction()  # a view's autocommit connection, before its end
+    riding = rider.get()
+    if riding is not None and riding.values is not None:
+        identity = auth_service.identity_from(db.session, riding.values)
     else:
         identity = auth_service.authenticate(db_session=db.session, token=g.bearer_token)
-    if g.autocommit:
+    if g.autocommit and held:
         _without_transaction()  # again, if recording the token's last use committed
     if identity is None:
         raise Unauthorized("invalid or revoked token")
@@ -144,6 +157,6 @@ def forget_caller(_exc: BaseException | None) -> None:
     rider."""
     for name in ("api_token", "bearer_token", "autocommit"):
         g.pop(name, None)
-    token = g.pop("page_rider_token", None)
+    token = g.pop("rider_token", None)
     if token is not None:
-        page_rider.reset(token)
+        rider.reset(token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -159,6 +160,14 @@ def identity_columns(token: str) -> tuple[tuple[sa.ColumnElement[Any], ...], dic
     """The columns that say who ``token`` speaks for, to add to another query, and the
     parameters to run it with. Read back with `identity_from`."""
     return _IDENTITY_RIDERS, {"_token_hash": hash_token(token)}
+
+
+@functools.cache
+def identity_guard(required: Role) -> sa.ColumnElement[bool]:
+    """The condition, on the parameters of `identity_columns`, that the token is active and its
+    role allows `required`: a write that carries it stores nothing for any other token."""
+    role = _IDENTITY_RIDERS[_IDENTITY_COLUMNS.index("role")].element
+    return role.in_([allowed.value for allowed in Role if allowed.allows(required)])
 
 
 def identity_from(db_session: DbSession, values: Sequence[Any]) -> Identity | None:

@@ -42,6 +42,7 @@ from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Message
 from adflux.jobs.models import JobOpening
 from adflux.results.models import Application
+from adflux.riding import keep_rider_values, riding_columns, riding_guard
 from adflux.segmentation.models import SegmentMembership
 
 log = logging.getLogger(__name__)
@@ -94,10 +95,15 @@ def record_application(
     tracking = _kept_tracking(tracking)
     campaign_id, platform, segments = _code(tracking)
     shape = min(len(segments), 2)  # no segment, one, or several: a statement each
-    statement = _attributing_insert(db_session.get_bind().dialect.name, shape)
+    # The caller's token check, when it rides on the insert (`riding`): the insert stores
+    # nothing unless the guard holds, and returns the columns' values with the row.
+    riding, rider_params = riding_columns()
+    dialect = db_session.get_bind().dialect.name
+    statement = _attributing_insert(dialect, shape, riding, riding_guard())
     stored = db_session.execute(
         statement,
         {
+            **rider_params,
             "source_id": application_id,
             "job_ref": job_ref,
             "candidate_ref": candidate_ref,
@@ -114,6 +120,7 @@ def record_application(
     ).first()
     db_session.commit()
     if stored is not None:
+        keep_rider_values(stored, riding)
         log.debug("application %s stored (publication %s)", application_id, stored[0])
         return Receipt(application_id, ACCEPTED, stored[0] is not None)
     receipt = _receipt_of_stored(db_session, application_id)
@@ -132,12 +139,18 @@ _ARM = PlatformPublication.__table__.alias("arm")
 
 
 @functools.cache
-def _attributing_insert(dialect: str, shape: int) -> Any:
+def _attributing_insert(
+    dialect: str,
+    shape: int,
+    riding: tuple[sa.ColumnElement[Any], ...],
+    guard: sa.ColumnElement[bool] | None,
+) -> Any:
     """The one statement that reads what attribution needs and stores the application, built
-    once per database and code shape (`shape`: 0, 1 or several segments named). The lookups one
-    after the other cost a round trip each, more than the insert itself; a resend, even one
-    racing the first delivery, inserts nothing (ON CONFLICT on the unique source id) and
-    returns no row.
+    once per database, code shape (`shape`: 0, 1 or several segments named) and rider. The
+    lookups one after the other cost a round trip each, more than the insert itself; a resend,
+    even one racing the first delivery, inserts nothing (ON CONFLICT on the unique source id)
+    and returns no row. Nor does a row whose `guard` fails (the caller's token); the `riding`
+    columns are returned after the stored row's publication.
 
     The job, the applicant and the campaign the code names (only if it advertises this job) are
     joined to one row of nothing, so a missing one leaves its columns NULL; its ad (the arm the
@@ -206,9 +219,15 @@ def _attributing_insert(dialect: str, shape: int) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
         insert(_APPLICATIONS)
-        .from_select(list(row), sa.select(*row.values()).select_from(found).where(sa.true()))
+        .from_select(
+            list(row),
+            # A WHERE even when true: SQLite would read ON CONFLICT after a bare FROM as a join.
+            sa.select(*row.values())
+            .select_from(found)
+            .where(sa.true() if guard is None else guard),
+        )
         .on_conflict_do_nothing(index_elements=[columns.source_id])
-        .returning(columns.publication_id)
+        .returning(columns.publication_id, *riding)
     )
 
 
@@ -343,12 +362,19 @@ def forget_candidate(*, db_session: DbSession, candidate: Candidate) -> None:
 
 
 def _receipt_of_stored(db_session: DbSession, application_id: str) -> Receipt | None:
-    publication_id = db_session.execute(
-        sa.select(Application.publication_id).where(Application.source_id == application_id)
+    """The answer to a resend (None when the id is not stored); the rider's columns, if still
+    unread, ride on the read."""
+    riding, rider_params = riding_columns()
+    stored = db_session.execute(
+        sa.select(Application.publication_id, *riding).where(
+            Application.source_id == sa.bindparam("source_id")
+        ),
+        {"source_id": application_id, **rider_params},
     ).first()
-    if publication_id is None:
+    if stored is None:
         return None
-    return Receipt(application_id, DUPLICATE, publication_id[0] is not None)
+    keep_rider_values(stored, riding)
+    return Receipt(application_id, DUPLICATE, stored[0] is not None)
 
 
 class _Directory:

@@ -35,7 +35,6 @@ from adflux.db import DbSession
 from adflux.errors import ValidationFailed
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Choices
-from adflux.pagination import keep_rider_values, riding_columns
 from adflux.results.models import Application, CampaignMetric
 from adflux.results.sync import (
     SYNC_TASK,
@@ -46,6 +45,7 @@ from adflux.results.sync import (
     sync_results,
     sync_states,
 )
+from adflux.riding import keep_rider_values, riding_columns
 
 __all__ = [
     "CAMPAIGN_DIMENSIONS",
@@ -394,7 +394,7 @@ def _grouped_page(
     The facts are grouped once (a CTE read twice, which PostgreSQL materialises): the summary
     (the count of groups, the sums of their sums) is a single row, joined to the page, so that a
     page past the end still carries it. Totals, page and count had been three statements, each
-    reading and grouping every fact again. The `page_rider`'s columns ride along.
+    reading and grouping every fact again. The `riding.rider`'s columns ride along.
     """
     riding, rider_params = riding_columns()
     values = {**given, **rider_params, "_page_limit": limit, "_page_offset": offset}

@@ -3,6 +3,7 @@ attributed from the tracking code of the ad's link, on PostgreSQL and on SQLite.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from datetime import date
@@ -276,6 +277,80 @@ def test_other_roles_may_not_send_applications_but_an_admin_may(backend, role, s
     body = _body(make_job())
     response = backend.test_client().post(URL, json=body, headers=_headers(role))
     assert response.status_code == status, response.json
+    assert _stored(body["application_id"]) == (status == 202)
+
+
+def _stored(source_id: str) -> bool:
+    query = sa.select(Application.id).where(Application.source_id == source_id)
+    return db.session.scalar(query) is not None
+
+
+def _revoked_headers() -> dict[str, str]:
+    name = f"apps-revoked-{next(_names)}"
+    _row, plain = auth_service.create_token(db_session=db.session, name=name, role="applications")
+    auth_service.revoke_token(db_session=db.session, name=name)
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_a_revoked_token_stores_nothing_and_learns_nothing(backend):
+    """The token is checked by the insert itself: a revoked one stores nothing, and is told 401,
+    not whether the application was stored before (a resend) nor what is wrong with its body."""
+    job, client = make_job(), backend.test_client()
+    stored = _body(job)
+    assert client.post(URL, json=stored, headers=_headers("applications")).status_code == 202
+    revoked = _revoked_headers()
+
+    new = _body(job)
+    for body in (new, stored, {"application_id": "no-job-ref"}):
+        response = client.post(URL, json=body, headers=revoked)
+        assert response.status_code == 401, (body, response.json)
+        assert "status" not in response.json
+    assert not _stored(new["application_id"])
+
+
+def test_a_revocation_holds_for_the_very_next_application(backend):
+    job, client = make_job(), backend.test_client()
+    name = f"apps-{next(_names)}"
+    _row, plain = auth_service.create_token(db_session=db.session, name=name, role="applications")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.post(URL, json=_body(job), headers=headers).status_code == 202
+    auth_service.revoke_token(db_session=db.session, name=name)
+    db.session.commit()
+    body = _body(job)
+    assert client.post(URL, json=body, headers=headers).status_code == 401
+    assert not _stored(body["application_id"])
+
+
+def _record_statement(statements: list[str], _conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    statements.append(statement)
+
+
+@pytest.mark.postgres
+def test_the_token_check_rides_on_the_insert_and_on_a_resends_receipt(app):
+    job = make_job()
+    campaign = _campaign(job)
+    headers, client = _headers("applications"), app.test_client()
+    # A first use records the token's last use (a write of its own, once a minute); then an
+    # application is its insert alone, and a resend the insert (which stores nothing) and the
+    # read of its receipt: the token is checked by whichever returns a row.
+    assert client.post(URL, json=_body(job), headers=headers).status_code == 202
+    body = _body(job, utm_source="meta", utm_campaign=f"adflux-{campaign.id}")
+    for expected, carrier in (("accepted", 0), ("duplicate", 1)):
+        statements: list[str] = []
+        record = functools.partial(_record_statement, statements)
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = client.post(URL, json=body, headers=headers)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 202, response.json
+        assert response.json["status"] == expected
+        ran = [s for s in statements if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(ran) == carrier + 1, ran
+        assert "INSERT INTO applications" in ran[0]
+        assert "api_tokens" in ran[carrier], ran
 
 
 def test_no_token_is_a_401(backend):

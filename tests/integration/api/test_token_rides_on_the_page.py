@@ -1,6 +1,6 @@
 """A list read checks its token in the page query itself, and still refuses a bad token first.
 
-The token's row rides on the page's statement (`pagination.page_rider`), so a list answer costs
+The token's row rides on the page's statement (`riding.rider`), so a list answer costs
 one round trip; these tests hold what that must not change: an unknown or revoked token is a
 401 whatever the view would have said (rows, an empty page, a 422 for bad arguments, a 404), a
 token without the role is a 403, and the revocation holds for the very next request. On
