@@ -97,6 +97,10 @@ def _refuse_oversized_chunked_bodies() -> None:
         read_body(request)  # cached: the form or JSON parser reads the same bytes afterwards
 
 
+# The bodies werkzeug parses into `request.form` (`FormDataParser.parse`); any other is empty.
+_FORM_MIMETYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
 def _refuse_nul_characters() -> None:
     """No query parameter or form field of any page or endpoint carries a NUL character.
 
@@ -106,8 +110,10 @@ def _refuse_nul_characters() -> None:
     from adflux.api.blueprint import STREAMED_BODY_ENDPOINTS
     from adflux.api.schemas import NUL_MESSAGE
 
-    # A streamed body is never a form: reading it as one would consume the stream.
-    forms = () if request.endpoint in STREAMED_BODY_ENDPOINTS else (request.form,)
+    # Only a form's body is read as one (a JSON body is not: werkzeug would set up its form
+    # parser for nothing), and never a streamed body: reading it would consume the stream.
+    is_form = request.mimetype in _FORM_MIMETYPES
+    forms = (request.form,) if is_form and request.endpoint not in STREAMED_BODY_ENDPOINTS else ()
     found = {
         name.replace("\x00", "\\0"): [NUL_MESSAGE]
         for values in (request.args, *forms)

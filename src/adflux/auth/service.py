@@ -167,7 +167,9 @@ def identity_guard(required: Role) -> sa.ColumnElement[bool]:
     """The condition, on the parameters of `identity_columns`, that the token is active and its
     role allows `required`: a write that carries it stores nothing for any other token."""
     role = _IDENTITY_RIDERS[_IDENTITY_COLUMNS.index("role")].element
-    return role.in_([allowed.value for allowed in Role if allowed.allows(required)])
+    # Each role a parameter of its own: a list would be an "expanding" one, rendered into the
+    # statement anew at every execution.
+    return role.in_([sa.literal(allowed.value) for allowed in Role if allowed.allows(required)])
 
 
 def identity_from(db_session: DbSession, values: Sequence[Any]) -> Identity | None:
