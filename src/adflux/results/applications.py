@@ -118,12 +118,16 @@ def record_application(
             "tracking": tracking,
         },
     ).first()
-    db_session.commit()
     if stored is not None:
         keep_rider_values(stored, riding)
         log.debug("application %s stored (publication %s)", application_id, stored[0])
-        return Receipt(application_id, ACCEPTED, stored[0] is not None)
-    receipt = _receipt_of_stored(db_session, application_id)
+        receipt: Receipt | None = Receipt(application_id, ACCEPTED, stored[0] is not None)
+    else:
+        # A resend: its receipt read on the same connection, before the commit gives it back.
+        # Each statement sees what was committed before it began, so the row the insert ran
+        # into (after waiting for its transaction to end) is there to read.
+        receipt = _receipt_of_stored(db_session, application_id)
+    db_session.commit()
     if receipt is None:  # stored by another delivery and deleted since: a state to retry
         raise Conflict(
             "a concurrent request stored the same value at the same time; send this one again"
@@ -361,14 +365,22 @@ def forget_candidate(*, db_session: DbSession, candidate: Candidate) -> None:
     )
 
 
+@functools.cache
+def _stored_receipt(riding: tuple[sa.ColumnElement[Any], ...]) -> sa.Select[Any]:
+    """What a resend is answered from, with the `riding` columns; Core columns, built once: the
+    ORM's attributes made each execution compile an ORM query state."""
+    columns = _APPLICATIONS.c
+    return sa.select(columns.publication_id, *riding).where(
+        columns.source_id == sa.bindparam("source_id")
+    )
+
+
 def _receipt_of_stored(db_session: DbSession, application_id: str) -> Receipt | None:
     """The answer to a resend (None when the id is not stored); the rider's columns, if still
     unread, ride on the read."""
     riding, rider_params = riding_columns()
     stored = db_session.execute(
-        sa.select(Application.publication_id, *riding).where(
-            Application.source_id == sa.bindparam("source_id")
-        ),
+        _stored_receipt(riding),
         {"source_id": application_id, **rider_params},
     ).first()
     if stored is None:
