@@ -13,6 +13,7 @@ from adflux.api.blueprint import Blueprint
 from adflux.api.schemas import ApiSchema, ErrorSchema
 from adflux.auth.models import Role
 from adflux.campaigns.tracking import UTM_KEYS
+from adflux.db import self_committing_connection
 from adflux.extensions import db
 from adflux.results import applications as service
 from adflux.results.applications import BATCH_MAX, Receipt
@@ -144,7 +145,8 @@ class Applications(MethodView):
     @blp.rules_response(applied_at=service.APPLIED_AT_RULE)
     def post(self, data: dict[str, Any]) -> Any:
         """Record one application; a resend of its id answers `duplicate` and changes nothing."""
-        receipt = service.record_application(db_session=db.session, **_arguments(data))
+        with self_committing_connection(db.session()) as connection:
+            receipt = service.record_application(connection=connection, **_arguments(data))
         return _receipt_body(receipt)
 
 

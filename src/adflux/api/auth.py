@@ -50,8 +50,9 @@ def read_only(func: F) -> F:
 
 def one_statement(func: F) -> F:
     """Mark a write made of one statement (and, for a resend, one read) that checks the token
-    itself: atomic by itself, it runs without a transaction around it, saving the BEGIN and
-    COMMIT round trips, and the token rides on it as on a list's page (`read_only`).
+    itself: atomic by itself, it runs without a transaction around it, on a connection that
+    commits each statement (`db.self_committing_connection`), saving the BEGIN and COMMIT round
+    trips, and the token rides on it as on a list's page (`read_only`).
 
     The view's statement must carry the rider's columns and its guard (`riding.riding_guard`),
     so that it writes nothing for a token that is unknown, revoked or without the view's role.
@@ -111,10 +112,12 @@ def authenticate_request() -> None:
         raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     method = _view_method()
     read_only = request.method in _READ_METHODS and getattr(method, "_read_only", False)
-    g.autocommit = read_only or getattr(method, "_one_statement", False)
+    # The session's reads run without a transaction; a one-statement write does not use it.
+    g.autocommit = read_only
     g.bearer_token = token.strip()
-    if g.autocommit:
+    if read_only:
         _without_transaction()
+    if read_only or getattr(method, "_one_statement", False):
         # Checked by the view's statement (or by `caller()` once the view is done).
         guard = auth_service.identity_guard(_required_role())
         g.rider_token = rider.set(

@@ -77,15 +77,16 @@ class Receipt:
 
 def record_application(
     *,
-    db_session: DbSession,
+    connection: sa.Connection,
     application_id: str,
     job_ref: str,
     candidate_ref: str | None,
     applied_at: datetime,
     tracking: dict[str, str],
 ) -> Receipt:
-    """Store one application (idempotent on `application_id`) and commit; a resend, even one
-    racing the first delivery, answers DUPLICATE and changes nothing."""
+    """Store one application (idempotent on `application_id`) with one statement on
+    `connection` (a resend: and one read), each committing itself (`db.self_committing_connection`);
+    a resend, even one racing the first delivery, answers DUPLICATE and changes nothing."""
     if problem := applied_at_problem(applied_at):
         raise ValidationFailed(
             "the time of the application %(problem)s",
@@ -98,9 +99,8 @@ def record_application(
     # The caller's token check, when it rides on the insert (`riding`): the insert stores
     # nothing unless the guard holds, and returns the columns' values with the row.
     riding, rider_params = riding_columns()
-    dialect = db_session.get_bind().dialect.name
-    statement = _attributing_insert(dialect, shape, riding, riding_guard())
-    stored = db_session.execute(
+    statement = _attributing_insert(connection.dialect.name, shape, riding, riding_guard())
+    stored = connection.execute(
         statement,
         {
             **rider_params,
@@ -123,11 +123,9 @@ def record_application(
         log.debug("application %s stored (publication %s)", application_id, stored[0])
         receipt: Receipt | None = Receipt(application_id, ACCEPTED, stored[0] is not None)
     else:
-        # A resend: its receipt read on the same connection, before the commit gives it back.
-        # Each statement sees what was committed before it began, so the row the insert ran
-        # into (after waiting for its transaction to end) is there to read.
-        receipt = _receipt_of_stored(db_session, application_id)
-    db_session.commit()
+        # A resend. Each statement sees what was committed before it began, so the row the
+        # insert ran into (after waiting for its transaction to end) is there to read.
+        receipt = _receipt_of_stored(connection, application_id)
     if receipt is None:  # stored by another delivery and deleted since: a state to retry
         raise Conflict(
             "a concurrent request stored the same value at the same time; send this one again"
@@ -375,11 +373,11 @@ def _stored_receipt(riding: tuple[sa.ColumnElement[Any], ...]) -> sa.Select[Any]
     )
 
 
-def _receipt_of_stored(db_session: DbSession, application_id: str) -> Receipt | None:
+def _receipt_of_stored(connection: sa.Connection, application_id: str) -> Receipt | None:
     """The answer to a resend (None when the id is not stored); the rider's columns, if still
     unread, ride on the read."""
     riding, rider_params = riding_columns()
-    stored = db_session.execute(
+    stored = connection.execute(
         _stored_receipt(riding),
         {"source_id": application_id, **rider_params},
     ).first()
