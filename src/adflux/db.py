@@ -175,7 +175,10 @@ def end_read_only_transaction(db_session: Session) -> None:
     nobody tracked (an engine not given to `track_writes`), is left to be rolled back."""
     if not db_session.in_transaction() or db_session.new or db_session.dirty or db_session.deleted:
         return
-    if db_session.connection().info.get(_ONLY_READ) is True:
+    connection = db_session.connection()
+    # In autocommit there is no transaction on the server to end: closing the session is enough.
+    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if not autocommit and connection.info.get(_ONLY_READ) is True:
         db_session.commit()
 
 
