@@ -206,7 +206,7 @@ class Candidates(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Register a candidate (the answer masks the personal data it was sent)."""
         candidate = service.create_candidate(db_session=db.session, data=data)
-        return personal_data.CandidateView(candidate, revealed=False)
+        return personal_data.view(candidate, revealed=False)
 
 
 @blp.route(f"/<{id_in_path('candidate')}:candidate_id>")
@@ -237,7 +237,7 @@ class CandidateById(MethodView):
         candidate = service.update_candidate(
             db_session=db.session, candidate_id=candidate_id, changes=changes
         )
-        return personal_data.CandidateView(candidate, revealed=False)
+        return personal_data.view(candidate, revealed=False)
 
     @requires(Role.ADMIN)
     @blp.response(204)
