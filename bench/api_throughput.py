@@ -3,8 +3,9 @@
 Every target is served by gunicorn with the same settings (those of ``adflux serve``: gthread, a
 listening socket per worker, unless ``--workers``/``--threads`` say otherwise) on a private
 PostgreSQL database (``adflux seed``, 60 campaigns of four publications, 30 days of their
-figures), and loaded by wrk with the same connections and duration, the reference and AdFlux one
-right after the other for each endpoint, in each round:
+figures), and loaded by wrk with the same connections and duration, the reference and AdFlux
+in turn for each endpoint, in each round (reference, AdFlux, AdFlux, reference, for half the
+duration each, so that a drift of the machine's speed weighs on both alike):
 
 - ceiling: a trivial Flask JSON endpoint (bench/reference_apps.py ``ceiling``);
 - reference: ``reference_apps:floor()``, a plain Flask + SQLAlchemy app answering the same JSON
@@ -13,7 +14,8 @@ right after the other for each endpoint, in each round:
 
 Endpoints: ``jobs``, ``candidates`` (personal data masked), ``campaigns`` (with publications, arms
 and warnings) and ``results`` (by campaign and platform), 50 rows a page. The ratio AdFlux /
-reference is taken per round (the two ran seconds apart) and its median printed; then each AdFlux
+reference is taken per round (the sum of AdFlux's two runs over the reference's two) and its
+median printed; the req/s and p99 printed are the medians of all runs; then each AdFlux
 endpoint is loaded once at ``--burst`` connections (128) and must answer without an error.
 
     .venv/bin/python bench/api_throughput.py                   # 32 connections, 10 s each
@@ -269,24 +271,33 @@ def main() -> None:
                     + first_difference(answer, reference)
                 )
 
-        def load(key: tuple[str, str], url: str, headers: dict[str, str]) -> Result:
+        def load(key: tuple[str, str], url: str, headers: dict[str, str], seconds: int) -> Result:
             conns = args.connections
-            wrk(url, connections=conns, seconds=2, headers=headers, strict=False)  # warm-up
-            result = wrk(
-                url, connections=conns, seconds=args.duration, headers=headers, strict=False
-            )
+            wrk(url, connections=conns, seconds=1, headers=headers, strict=False)  # warm-up
+            result = wrk(url, connections=conns, seconds=seconds, headers=headers, strict=False)
             runs.setdefault(key, []).append(result)
             rps, p99 = result.requests_per_second, result.p99_ms
             errors = f", {result.errors} errors" if result.errors else ""
             print(f"  {key[0]:<11}{key[1]:<10}{rps:>8,.0f} req/s, p99 {p99:6.1f} ms{errors}")
             return result
 
+        # Each round loads the reference, AdFlux, AdFlux again and the reference again, for half
+        # the duration each (A B B A): a machine whose speed drifts during the round (a shared
+        # host's, a CPU's clock) slows both sides alike, where one run each after the other
+        # put the drift into the ratio.
+        half = max(1, args.duration // 2)
         for _round in range(args.rounds):
-            load(("ceiling", "trivial"), ceiling.base_url + "/ping", {})
+            load(("ceiling", "trivial"), ceiling.base_url + "/ping", {}, args.duration)
             for name, (ours, theirs) in endpoints.items():
-                reference = load((name, "reference"), floor.base_url + theirs, {})
-                answer = load((name, "adflux"), adflux.base_url + ours, auth)
-                ratios[name].append(answer.requests_per_second / reference.requests_per_second)
+                done: dict[str, float] = {"reference": 0.0, "adflux": 0.0}
+                for side in ("reference", "adflux", "adflux", "reference"):
+                    url, headers = (
+                        (floor.base_url + theirs, {})
+                        if side == "reference"
+                        else (adflux.base_url + ours, auth)
+                    )
+                    done[side] += load((name, side), url, headers, half).requests_per_second
+                ratios[name].append(done["adflux"] / done["reference"])
         for name, (ours, _theirs) in endpoints.items():
             burst[name] = wrk(
                 adflux.base_url + ours,
@@ -302,8 +313,9 @@ def main() -> None:
 
     print()
     print(
-        f"wrk -t2 -c{args.connections} -d{args.duration}s --latency, gunicorn {args.workers} "
-        f"workers x {args.threads} threads (gthread), median of {args.rounds} round(s)"
+        f"wrk -t2 -c{args.connections} -d{max(1, args.duration // 2)}s --latency, reference "
+        f"AdFlux AdFlux reference in each of {args.rounds} round(s), gunicorn {args.workers} "
+        f"workers x {args.threads} threads (gthread); medians"
     )
     print(
         f"{'endpoint':<12}{'reference req/s':>16}{'AdFlux req/s':>14}{'ratio':>7}"

@@ -57,7 +57,16 @@ def paginate(  # type: ignore[type-arg]
     riding, rider_params = riding_columns()
     page_query, count_query = _page_statements(query, riding)
     values = {**(params or {}), **rider_params, "_page_limit": limit, "_page_offset": offset}
-    rows = db_session.execute(page_query, values).all()
+    # Rows are read from the session's connection as they come: through the session, each row
+    # of a query that selects no entity went through the ORM's loading all the same (a tenth of
+    # a jobs list request's CPU). A session holding changes not yet flushed runs the query itself,
+    # as it flushes them first.
+    reader: DbSession | sa.Connection = (
+        db_session.connection()
+        if (as_rows or whole_rows) and _nothing_to_flush(db_session)
+        else db_session
+    )
+    rows = reader.execute(page_query, values).all()
     # After the query's own columns: the total, then the riders.
     tail = 1 + len(riding)
     if rows:
@@ -66,11 +75,15 @@ def paginate(  # type: ignore[type-arg]
     elif offset == 0:
         total = 0
     else:
-        total = int(db_session.scalar(count_query, values) or 0)
+        total = int(reader.scalar(count_query, values) or 0)
     if as_rows:
         return Page(items=list(rows), total=total, limit=limit, offset=offset)
     items = [row[:-tail] if whole_rows else row[0] for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def _nothing_to_flush(db_session: DbSession) -> bool:
+    return not (db_session.new or db_session.dirty or db_session.deleted)
 
 
 # query -> its riders -> (page statement, count statement); an entry lives as long as its query.
