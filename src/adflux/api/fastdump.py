@@ -3,8 +3,8 @@
 A page of 50 jobs is ~1,000 field serialisations; marshmallow spends most of a list request on
 them. For schemas made of plain fields the work is "read the attribute, maybe format it", so a
 page schema compiles its fields once into one Python function per schema (and per way of reading:
-attributes of a row or an entity, keys of a mapping), written out field by field, as a person
-would: no loop, no call per field where the value already has its JSON type. A field the
+attributes of an entity, keys of a mapping; a page of rows, by their columns' positions, one
+function per set of column names), written out field by field, as a person would: no loop, no call per field where the value already has its JSON type. A field the
 compiler does not know (a Method, a message rendered in the reader's language) is serialised by
 its own ``serialize``, as marshmallow would, while the rest of its schema stays compiled: one such
 field in a nested list must not send a whole page back through marshmallow. A unit test checks the
@@ -44,7 +44,6 @@ class _Compiler:
             "_missing": missing,
             "Mapping": Mapping,
             "Row": Row,
-            "_dicts": _dicts,
         }
         self._names = count()
 
@@ -56,16 +55,18 @@ class _Compiler:
     def expression(self, field: fields.Field, v: str) -> str | None:
         """The JSON value of ``v`` (a non-None value of ``field``), or None if not compilable."""
         if isinstance(field, fields.Nested):
-            name = self.helper(compile_schema(field.schema))
-            return f"[{name}(x) for x in _dicts({v})]" if field.many else f"{name}({v})"
+            if field.many:
+                return f"{self.helper(partial(dump_many, field.schema))}({v})"
+            return f"{self.helper(compile_schema(field.schema))}({v})"
         if isinstance(field, fields.List):
             inner = self.expression(field.inner, "x")
             if inner is None:
                 return None
             if inner == "x":
                 return f"list({v})"
-            items = f"_dicts({v})" if isinstance(field.inner, fields.Nested) else v
-            return f"[None if x is None else {inner} for x in {items}]"
+            if isinstance(field.inner, fields.Nested):
+                return f"{self.helper(partial(dump_many, field.inner.schema, keep_none=True))}({v})"
+            return f"[None if x is None else {inner} for x in {v}]"
         if isinstance(field, fields.DateTime | fields.Date) and field.format in (None, "iso"):
             return f"{v}.isoformat()"
         for kind, template in _EXACT.items():
@@ -86,10 +87,13 @@ class _Compiler:
             return f"{{{keys}: None if w is None else {values} for k, w in {v}.items()}}"
         return None
 
-    def function(self, schema: Schema) -> Dump:
-        """``dump(obj)``: attributes of a row or entity, or keys of a mapping, as marshmallow."""
+    def fields(
+        self, schema: Schema
+    ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+        """The schema's fields written as expressions of ``v`` (key, attribute, expression), and
+        those serialised by themselves (key, field name, the helper holding its serialize)."""
         compiled: list[tuple[str, str, str]] = []
-        own: list[tuple[str, str, str]] = []  # (key, field name, its bound serialize)
+        own: list[tuple[str, str, str]] = []
         for name, field in schema.dump_fields.items():
             key, attribute = field.data_key or name, field.attribute or name
             expression = self.expression(field, "v")
@@ -98,9 +102,46 @@ class _Compiler:
                 own.append((key, name, self.helper(own_serialize)))
             else:
                 compiled.append((key, attribute, expression))
+        return compiled, own
+
+    def row_function(self, schema: Schema, names: tuple[str, ...]) -> Dump:
+        """``dump(row)`` for rows of these column ``names``: each field read by its position, as
+        the row holds it (no dict built per row, no lookup per field); a field that is no column
+        of the row is left out, as marshmallow leaves out a missing attribute."""
+        compiled, own = self.fields(schema)
+        position = {name: i for i, name in enumerate(names)}
+        lines = ["def dump(o):", "    given = o", "    out = {}"]
+        for key, attribute, expression in compiled:
+            if attribute in position:
+                lines += [
+                    f"    v = o[{position[attribute]}]",
+                    f"    out[{key!r}] = None if v is None else {expression}",
+                ]
+        lines += self._own_lines(own)
+        lines.append("    return out")
+        return self._define("\n".join(lines))
+
+    def _own_lines(self, own: list[tuple[str, str, str]]) -> list[str]:
+        # Fields serialised by themselves read the object as given, as marshmallow passes it.
+        lines = []
+        for key, name, helper in own:
+            lines += [
+                f"    v = {helper}({name!r}, given)",
+                "    if v is not _missing:",
+                f"        out[{key!r}] = v",
+            ]
+        return lines
+
+    def _define(self, source: str) -> Dump:
+        # The source is written from the schema's own fields, never from input.
+        exec(source, self.namespace)
+        return self.namespace["dump"]  # type: ignore[no-any-return]
+
+    def function(self, schema: Schema) -> Dump:
+        """``dump(obj)``: attributes of a row or entity, or keys of a mapping, as marshmallow."""
+        compiled, own = self.fields(schema)
         # A row (a tuple with names) or a mapping is read as a dict: "in" and [] are bytecode,
         # where getattr is a call per field. Anything else (an entity, a view) by attribute.
-        # Fields serialised by themselves read the object as given, as marshmallow passes it.
         lines = [
             "def dump(o):",
             "    given = o",
@@ -126,27 +167,26 @@ class _Compiler:
                 "        if v is not _MISSING:",
                 f"            out[{key!r}] = None if v is None else {expression}",
             ]
-        for key, name, helper in own:
-            lines += [
-                f"    v = {helper}({name!r}, given)",
-                "    if v is not _missing:",
-                f"        out[{key!r}] = v",
-            ]
+        lines += self._own_lines(own)
         lines.append("    return out")
-        # The source is written above from the schema's own fields, never from input.
-        exec("\n".join(lines), self.namespace)
-        return self.namespace["dump"]  # type: ignore[no-any-return]
+        return self._define("\n".join(lines))
 
 
-def _dicts(items: Any) -> Any:
-    """A page of rows as dicts, their names read once (a row's names are a property)."""
+def dump_many(schema: Schema, items: Any, *, keep_none: bool = False) -> list[Any]:
+    """Every item of ``items`` dumped by ``schema``: a page of rows by their columns' positions
+    (the rows of one query share their names), anything else one object at a time; with
+    ``keep_none`` (a list of nested objects), a None item stays None."""
     if isinstance(items, list) and items and isinstance(items[0], Row):
-        names = items[0]._fields
-        return [dict(zip(names, row, strict=True)) for row in items]
-    return items
+        dump = compile_rows(schema, items[0]._fields)
+    else:
+        dump = compile_schema(schema)
+    if keep_none:
+        return [None if item is None else dump(item) for item in items]
+    return [dump(item) for item in items]
 
 
 _compiled: dict[tuple[int, tuple[str, ...]], Dump] = {}
+_compiled_rows: dict[tuple[int, tuple[str, ...], tuple[str, ...]], Dump] = {}
 
 
 def compile_schema(schema: Schema) -> Dump:
@@ -157,11 +197,19 @@ def compile_schema(schema: Schema) -> Dump:
     return _compiled[key]
 
 
+def compile_rows(schema: Schema, names: tuple[str, ...]) -> Dump:
+    """``schema``'s compiled dump of one row whose columns are ``names``."""
+    key = id(type(schema)), tuple(schema.dump_fields), names
+    if key not in _compiled_rows:
+        _compiled_rows[key] = _Compiler().row_function(schema, names)
+    return _compiled_rows[key]
+
+
 class CompiledDumpSchema(Schema):
     """A schema whose ``dump`` runs its compiled function."""
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         dump = compile_schema(self)
         if self.many if many is None else many:
-            return [dump(item) for item in _dicts(obj)]
+            return dump_many(self, obj)
         return dump(obj)

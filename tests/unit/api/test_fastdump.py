@@ -178,3 +178,31 @@ def test_results_dump_as_marshmallow_does():
     }
     instance = ResultsSchema()
     assert instance.dump(body) == Schema.dump(instance, body)
+
+
+def test_rows_without_some_fields_leave_them_out_as_marshmallow_does():
+    """Rows are dumped by their columns' positions: a field the row has no column for is left
+    out, a column no field names is ignored, whatever the columns' order."""
+    jobs = [_job(i) for i in range(1, 4)]
+    for job in jobs:
+        job.created_at = job.updated_at = None
+        del job.currency, job.skills
+    reordered = [SimpleNamespace(**dict(reversed(vars(job).items()))) for job in jobs]
+    instance = JobPageSchema()
+    expected = Schema.dump(instance, {"items": jobs, "total": 3, "limit": 50, "offset": 0})
+    assert "currency" not in expected["items"][0]
+    for objects in (jobs, reordered):
+        page = {"items": _rows(objects), "total": 3, "limit": 50, "offset": 0}
+        assert instance.dump(page) == expected
+
+
+def test_a_list_of_nested_rows_keeps_a_missing_item_as_none():
+    class Item(CompiledDumpSchema):
+        name = fields.String()
+
+    class Holder(CompiledDumpSchema):
+        items = fields.List(fields.Nested(Item))
+
+    rows = _rows([SimpleNamespace(name="Cali"), SimpleNamespace(name="Pasto")])
+    dumped = Holder().dump({"items": [*rows, None]})
+    assert dumped == {"items": [{"name": "Cali"}, {"name": "Pasto"}, None]}
