@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
-from adflux.db import DbSession
+from adflux.db import DbSession, row_reader
 from adflux.riding import keep_rider_values, riding_columns
 
 T = TypeVar("T")
@@ -57,15 +57,7 @@ def paginate(  # type: ignore[type-arg]
     riding, rider_params = riding_columns()
     page_query, count_query = _page_statements(query, riding)
     values = {**(params or {}), **rider_params, "_page_limit": limit, "_page_offset": offset}
-    # Rows are read from the session's connection as they come: through the session, each row
-    # of a query that selects no entity went through the ORM's loading all the same (a tenth of
-    # a jobs list request's CPU). A session holding changes not yet flushed runs the query itself,
-    # as it flushes them first.
-    reader: DbSession | sa.Connection = (
-        db_session.connection()
-        if (as_rows or whole_rows) and _nothing_to_flush(db_session)
-        else db_session
-    )
+    reader = row_reader(db_session) if as_rows or whole_rows else db_session
     rows = reader.execute(page_query, values).all()
     # After the query's own columns: the total, then the riders.
     tail = 1 + len(riding)
@@ -80,10 +72,6 @@ def paginate(  # type: ignore[type-arg]
         return Page(items=list(rows), total=total, limit=limit, offset=offset)
     items = [row[:-tail] if whole_rows else row[0] for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
-
-
-def _nothing_to_flush(db_session: DbSession) -> bool:
-    return not (db_session.new or db_session.dirty or db_session.deleted)
 
 
 # query -> its riders -> (page statement, count statement); an entry lives as long as its query.

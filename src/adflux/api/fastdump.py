@@ -4,11 +4,12 @@ A page of 50 jobs is ~1,000 field serialisations; marshmallow spends most of a l
 them. For schemas made of plain fields the work is "read the attribute, maybe format it", so a
 page schema compiles its fields once into one Python function per schema (and per way of reading:
 attributes of an entity, keys of a mapping; a page of rows, by their columns' positions, one
-function per set of column names), written out field by field, as a person would: no loop, no call per field where the value already has its JSON type. A field the
-compiler does not know (a Method, a message rendered in the reader's language) is serialised by
-its own ``serialize``, as marshmallow would, while the rest of its schema stays compiled: one such
-field in a nested list must not send a whole page back through marshmallow. A unit test checks the
-output equals marshmallow's for every API page schema.
+function per set of column names), written out field by field, as a person would: no loop, no
+call per field where the value already has its JSON type. A field the compiler does not know (a
+Method, a message rendered in the reader's language) is serialised by its own ``serialize``, as
+marshmallow would, while the rest of its schema stays compiled: one such field in a nested list
+must not send a whole page back through marshmallow. A unit test checks the output equals
+marshmallow's for every API page schema.
 """
 
 from __future__ import annotations

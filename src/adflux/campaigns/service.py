@@ -58,7 +58,7 @@ from adflux.campaigns.models import (
 )
 from adflux.campaigns.status import ARCHIVED, derive_campaign_status
 from adflux.context import actor_var
-from adflux.db import DbSession, utcnow, write_or_recheck
+from adflux.db import DbSession, row_reader, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Choices, Code, Message, Money, one_of
@@ -482,15 +482,18 @@ def list_campaigns(
     arms: dict[int, list[dict[str, Any]]] = {campaign_id: [] for campaign_id in ids}
     segments: dict[int, list[sa.Row[Any]]] = {campaign_id: [] for campaign_id in ids}
     if ids:
-        for arm in db_session.execute(_ARMS_OF, {"ids": ids}):
-            arms[arm.campaign_id].append(_listed_arm(arm))
-        for segment in db_session.execute(_SEGMENTS_OF, {"ids": ids}):
+        reader = row_reader(db_session)
+        found = reader.execute(_ARMS_OF, {"ids": ids})
+        names = tuple(found.keys())  # a row's _asdict() asks its result for them each time
+        for arm in found:
+            arms[arm.campaign_id].append(_listed_arm(dict(zip(names, arm, strict=True))))
+        for segment in reader.execute(_SEGMENTS_OF, {"ids": ids}):
             segments[segment.campaign_id].append(segment)
     items = []
     for row in page.items:
         chosen = segments[row.id]
-        document = row._asdict()
-        document.pop("_total")
+        # The campaign's columns come first; the total and the token's columns follow.
+        document = dict(zip(_CAMPAIGN_COLUMNS, row, strict=False))
         document["segment_ids"] = [segment.id for segment in chosen]
         document["publications"] = arms[row.id]
         document["warnings"] = [
@@ -515,6 +518,7 @@ def _campaigns_query(filters: frozenset[str], *, with_archived: bool) -> sa.Sele
     return query
 
 
+_CAMPAIGN_COLUMNS = tuple(column.name for column in AdCampaign.__table__.columns)
 # A page's arms with their segments' names, and its target segments: built once (statements
 # rebuilt per request cost their construction and cache key every time).
 _ARMS_OF = (
@@ -531,8 +535,8 @@ _SEGMENTS_OF = (
 )
 
 
-def _listed_arm(row: sa.Row[Any]) -> dict[str, Any]:
-    arm = row._asdict()
+def _listed_arm(arm: dict[str, Any]) -> dict[str, Any]:
+    """An arm's row as the list shows it (``arm``, its columns by name, is completed)."""
     name = arm.pop("segment_name")
     arm["segment"] = None if arm["segment_id"] is None else {"id": arm["segment_id"], "name": name}
     arm["change_state"] = change_state(
