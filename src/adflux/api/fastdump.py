@@ -210,7 +210,6 @@ class CompiledDumpSchema(Schema):
     """A schema whose ``dump`` runs its compiled function."""
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
-        dump = compile_schema(self)
         if self.many if many is None else many:
             return dump_many(self, obj)
-        return dump(obj)
+        return compile_schema(self)(obj)
