@@ -23,7 +23,7 @@ class City:
 
 
 _CITIES: tuple[City, ...] = (
-    City("Bogotá", "Bogotá D.C.", 4.7110, -74.0721),
+    City("Bogotá", "Bogotá, D.C.", 4.7110, -74.0721),  # DANE's spelling
     City("Medellín", "Antioquia", 6.2442, -75.5812),
     City("Cali", "Valle del Cauca", 3.4516, -76.5320),
     City("Barranquilla", "Atlántico", 10.9685, -74.7813),

@@ -17,7 +17,6 @@ from typing import Any
 from lxml import etree, html
 
 from adflux import geo
-from adflux.datagen.reference import DEPARTMENT_BY_CITY
 from adflux.feeds.parsing import FeedRecord
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Message
@@ -65,19 +64,14 @@ class Refused:
 
 # --- places -----------------------------------------------------------------------------------
 
-# Where the two city lists spell a department differently ("Bogotá D.C."), the generator's
-# spelling (what stored jobs hold) comes last and wins.
-_DEPARTMENTS = [
-    *sorted({c.department for c in geo.all_cities()} - set(DEPARTMENT_BY_CITY.values())),
-    *sorted(set(DEPARTMENT_BY_CITY.values())),
-]
-_DEPARTMENT_BY_KEY = {fold(name): name for name in _DEPARTMENTS}
+_BOGOTA = "Bogotá, D.C."
+_DEPARTMENT_BY_KEY = {fold(c.department): c.department for c in geo.all_cities()}
 # Short and official forms feeds write for departments.
 _DEPARTMENT_BY_KEY.update(
     {
-        "bogota": DEPARTMENT_BY_CITY["Bogotá"],
-        "bogota dc": DEPARTMENT_BY_CITY["Bogotá"],
-        "distrito capital": DEPARTMENT_BY_CITY["Bogotá"],
+        "bogota": _BOGOTA,
+        "bogota dc": _BOGOTA,
+        "distrito capital": _BOGOTA,
         "valle": "Valle del Cauca",
         "norte santander": "Norte de Santander",
         "san andres": "San Andrés y Providencia",
@@ -401,7 +395,7 @@ def map_record(record: FeedRecord) -> Mapped | Refused:
         unmapped.append(("state", state))
     if city is not None:
         city_name = city.name
-        department = DEPARTMENT_BY_CITY.get(city.name, city.department)
+        department = city.department
     else:
         unmapped.append(("city", city_text))
         city_name = city_text

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from adflux import geo
 from adflux.datagen import JOB_COLUMNS, generate_jobs
 from adflux.datagen import reference as ref
 from adflux.jobs import areas
@@ -79,3 +80,12 @@ def test_reference_data_is_large_enough_and_consistent() -> None:
     assert len(pools.last_names) >= 250 and len(pools.female_first_names) >= 200
     assert len(set(ref.company_pool())) == ref.COMPANY_POOL
     assert ref.ascii_slug("María José Núñez") == "maria.jose.nunez"
+
+
+def test_every_generated_city_is_a_targetable_city_with_the_same_department():
+    """Generated jobs and candidates, imported feeds and radius targeting name a city's
+    department alike: one spelling, geo's."""
+    for city in ref.CITIES:
+        found = geo.find_city(city.name)
+        assert found is not None, city.name
+        assert (found.name, found.department) == (city.name, city.department)
