@@ -18,7 +18,7 @@ reference is taken per round (the sum of AdFlux's two runs over the reference's 
 median printed; the req/s and p99 printed are the medians of all runs; then each AdFlux
 endpoint is loaded once at ``--burst`` connections (128) and must answer without an error.
 
-    .venv/bin/python bench/api_throughput.py                   # 32 connections, 10 s each
+    .venv/bin/python bench/api_throughput.py                   # 32 connections, 10 s a side a round
     .venv/bin/python bench/api_throughput.py --duration 5 --rounds 3
 
 wrk is the Debian package ``wrk`` (``apt-get install -y wrk``).

@@ -64,7 +64,7 @@ class Refused:
 
 # --- places -----------------------------------------------------------------------------------
 
-_BOGOTA = "Bogotá, D.C."
+_BOGOTA = next(c.department for c in geo.all_cities() if c.name == "Bogotá")
 _DEPARTMENT_BY_KEY = {fold(c.department): c.department for c in geo.all_cities()}
 # Short and official forms feeds write for departments.
 _DEPARTMENT_BY_KEY.update(
