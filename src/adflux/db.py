@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeAlias, TypeVar
@@ -190,6 +190,15 @@ def row_reader(db_session: DbSession) -> DbSession | sa.Connection:
     if db_session.new or db_session.dirty or db_session.deleted:
         return db_session
     return db_session.connection()
+
+
+def as_dicts(rows: Sequence[sa.Row[Any]]) -> list[dict[str, Any]]:
+    """Rows as dicts of their columns by name, the names read once: a row's ``_asdict()`` asks
+    its result for them again each time (a quarter of the campaign list's CPU, 250 rows a page)."""
+    if not rows:
+        return []
+    names = rows[0]._fields
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 @contextmanager

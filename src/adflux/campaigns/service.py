@@ -58,7 +58,7 @@ from adflux.campaigns.models import (
 )
 from adflux.campaigns.status import ARCHIVED, derive_campaign_status
 from adflux.context import actor_var
-from adflux.db import DbSession, row_reader, utcnow, write_or_recheck
+from adflux.db import DbSession, as_dicts, row_reader, utcnow, write_or_recheck
 from adflux.errors import Conflict, NotFound, ValidationFailed
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Choices, Code, Message, Money, one_of
@@ -483,17 +483,14 @@ def list_campaigns(
     segments: dict[int, list[sa.Row[Any]]] = {campaign_id: [] for campaign_id in ids}
     if ids:
         reader = row_reader(db_session)
-        found = reader.execute(_ARMS_OF, {"ids": ids})
-        names = tuple(found.keys())  # a row's _asdict() asks its result for them each time
-        for arm in found:
-            arms[arm.campaign_id].append(_listed_arm(dict(zip(names, arm, strict=True))))
+        for arm in as_dicts(reader.execute(_ARMS_OF, {"ids": ids}).all()):
+            arms[arm["campaign_id"]].append(_listed_arm(arm))
         for segment in reader.execute(_SEGMENTS_OF, {"ids": ids}):
             segments[segment.campaign_id].append(segment)
     items = []
-    for row in page.items:
+    for row, document in zip(page.items, as_dicts(page.items), strict=True):
         chosen = segments[row.id]
-        # The campaign's columns come first; the total and the token's columns follow.
-        document = dict(zip(_CAMPAIGN_COLUMNS, row, strict=False))
+        document.pop("_total")
         document["segment_ids"] = [segment.id for segment in chosen]
         document["publications"] = arms[row.id]
         document["warnings"] = [
@@ -518,7 +515,6 @@ def _campaigns_query(filters: frozenset[str], *, with_archived: bool) -> sa.Sele
     return query
 
 
-_CAMPAIGN_COLUMNS = tuple(column.name for column in AdCampaign.__table__.columns)
 # A page's arms with their segments' names, and its target segments: built once (statements
 # rebuilt per request cost their construction and cache key every time).
 _ARMS_OF = (

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from adflux.audit import service as audit
 from adflux.candidates.models import Candidate
-from adflux.db import DbSession
+from adflux.db import DbSession, as_dicts
 from adflux.errors import Forbidden, ValidationFailed
 from adflux.i18n.catalogs import N_
 from adflux.i18n.messages import Message
@@ -89,21 +89,21 @@ def mask_name(full_name: str) -> str:
 CandidateView = dict[str, Any]
 
 
-def view(
-    candidate: Candidate | sa.Row[Any], *, revealed: bool, names: tuple[str, ...] | None = None
-) -> CandidateView:
-    """``candidate`` as a reader sees it; ``names``: a row's column names, when known (a page's
-    rows share them, and a row builds the tuple again each time it is asked)."""
+def view(candidate: Candidate | sa.Row[Any], *, revealed: bool) -> CandidateView:
+    """``candidate`` as a reader sees it."""
     if isinstance(candidate, sa.Row):
-        seen = dict(zip(names or candidate._fields, candidate, strict=True))
-    else:
-        seen = {name: getattr(candidate, name) for name in _COLUMNS}
+        return _shown(candidate._asdict(), revealed=revealed)
+    return _shown({name: getattr(candidate, name) for name in _COLUMNS}, revealed=revealed)
+
+
+def _shown(columns: dict[str, Any], *, revealed: bool) -> CandidateView:
+    """A candidate's ``columns``, their personal fields masked unless ``revealed``."""
     if not revealed:
-        seen["full_name"] = mask_name(candidate.full_name)
-        seen["email"] = mask_email(candidate.email)
-        seen["phone"] = mask_phone(candidate.phone)
-    seen["personal_data"] = "revealed" if revealed else "masked"
-    return seen
+        columns["full_name"] = mask_name(columns["full_name"])
+        columns["email"] = mask_email(columns["email"])
+        columns["phone"] = mask_phone(columns["phone"])
+    columns["personal_data"] = "revealed" if revealed else "masked"
+    return columns
 
 
 _COLUMNS = tuple(column.key for column in Candidate.__table__.columns)
@@ -114,9 +114,10 @@ def masked(candidates: Sequence[Candidate | sa.Row[Any]]) -> list[CandidateView]
 
 
 def _views(candidates: Sequence[Candidate | sa.Row[Any]], *, revealed: bool) -> list[CandidateView]:
-    first = candidates[0] if candidates else None
-    names = first._fields if isinstance(first, sa.Row) else None
-    return [view(c, revealed=revealed, names=names) for c in candidates]
+    if candidates and isinstance(candidates[0], sa.Row):  # a page of rows: their names read once
+        rows: Sequence[sa.Row[Any]] = candidates  # type: ignore[assignment]
+        return [_shown(columns, revealed=revealed) for columns in as_dicts(rows)]
+    return [view(c, revealed=revealed) for c in candidates]
 
 
 def check_purpose(purpose: str | None) -> str:
